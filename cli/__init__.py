@@ -1,0 +1,1 @@
+"""Command-line commands; each module has add_parser(subparsers) and run(args) -> int."""

@@ -1,0 +1,52 @@
+"""What every command shares: opening the database with a one-line error."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from sqlalchemy import Engine
+
+log = logging.getLogger(__name__)
+
+
+class CommandError(Exception):
+    """An error whose message is already fit for the user."""
+
+
+def user_message(exc: BaseException) -> str:
+    from db.engine import DatabaseOpenError
+
+    if isinstance(exc, CommandError | DatabaseOpenError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
+    log.error("unexpected error", exc_info=exc)
+    return f"unexpected error ({type(exc).__name__}: {exc}); run with -v for details"
+
+
+def open_db(args: argparse.Namespace, *, with_demo: bool = True) -> Engine:
+    """Open --db (or the default), creating the demo cohort in a new, empty database."""
+    from db.engine import open_database
+
+    engine = open_database(args.db)
+    if with_demo:
+        from data.demo import ensure_demo
+
+        if ensure_demo(engine):
+            print("created the demo cohort in a new database", file=sys.stderr)
+    return engine
+
+
+def find_patient_id(engine: Engine, pseudonym: str) -> int:
+    from sqlalchemy import select
+
+    from db.models import Patient
+
+    with engine.connect() as conn:
+        pid = conn.execute(select(Patient.id).where(Patient.pseudonym == pseudonym)).scalar()
+        if pid is None:
+            known = conn.execute(select(Patient.pseudonym).order_by(Patient.pseudonym)).scalars()
+            raise CommandError(f"no case {pseudonym!r}; known cases: {', '.join(known)}")
+    return int(pid)

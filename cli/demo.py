@@ -1,0 +1,30 @@
+"""`flarescope demo --reset`: (re)build the demo cohort."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    from data.demo import DEFAULT_SEED
+
+    p = sub.add_parser("demo", help="create the built-in demo cohort")
+    p.add_argument("--reset", action="store_true",
+                   help="delete every case in the database and rebuild the demo cohort")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: %(default)s)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cli.common import open_db
+    from data import demo
+
+    engine = open_db(args, with_demo=False)
+    if args.reset:
+        ids = demo.reset(engine, args.seed)
+        print(f"demo cohort rebuilt: {len(ids)} cases")
+    elif demo.ensure_demo(engine):
+        print("demo cohort created")
+    else:
+        print("the database already holds cases; use --reset to rebuild the demo cohort")
+    return 0

@@ -1,0 +1,221 @@
+"""The case model: one patient's stored frames plus the series derived from them.
+
+Everything here is plain pandas/numpy so the screen, the PDF and the command line
+compute the same figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from data.codes import AIDAI_CODES, ANAKINRA
+
+DAY = 86_400
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str  # "before treatment", "on anakinra", "after stopping"
+    start: float  # epoch seconds
+    end: float
+
+
+@dataclass
+class Case:
+    patient: dict
+    observations: pd.DataFrame
+    medications: pd.DataFrame
+    episodes: pd.DataFrame
+    controls: pd.DataFrame
+    _index: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_frames(cls, frames) -> Case:
+        return cls(frames.patient, frames.observations, frames.medications,
+                   frames.episodes, frames.controls)
+
+    # -- identity --------------------------------------------------------------------
+    @property
+    def id(self) -> int:
+        return int(self.patient["id"])
+
+    @property
+    def pseudonym(self) -> str:
+        return str(self.patient["pseudonym"])
+
+    # -- observations ----------------------------------------------------------------
+    @cached_property
+    def _positions(self) -> dict[str, np.ndarray]:
+        obs = self.observations
+        if obs.empty:
+            return {}
+        return {str(k): v for k, v in obs.groupby("code", observed=True).indices.items()}
+
+    @property
+    def codes(self) -> list[str]:
+        return sorted(self._positions)
+
+    def series(self, code: str, specimen: str | None = None) -> pd.DataFrame:
+        """Rows of one code (optionally one specimen), sorted by time."""
+        pos = self._positions.get(code)
+        if pos is None:
+            return self.observations.iloc[0:0]
+        df = self.observations.iloc[pos]
+        if specimen is not None:
+            df = df[df["specimen"] == specimen]
+        return df
+
+    def specimens(self, code: str) -> list[str]:
+        s = self.series(code)
+        return sorted(str(x) for x in s["specimen"].unique()) if len(s) else []
+
+    def control(self, code: str, specimen: str) -> dict | None:
+        c = self.controls
+        if c.empty:
+            return None
+        hit = c[(c["code"] == code) & (c["specimen"] == specimen)]
+        return None if hit.empty else hit.iloc[0].to_dict()
+
+    def control_mean(self, code: str, specimen: str) -> float | None:
+        ref = self.control(code, specimen)
+        mean = None if ref is None else ref.get("mean")
+        return float(mean) if mean is not None and not pd.isna(mean) and mean > 0 else None
+
+    def fold(self, code: str, specimen: str) -> pd.DataFrame:
+        """The series divided by the healthy-control mean for the same code and specimen."""
+        s = self.series(code, specimen).copy()
+        mean = self.control_mean(code, specimen)
+        s["fold"] = s["value"] / mean if mean else np.nan
+        return s
+
+    @cached_property
+    def time_range(self) -> tuple[float, float]:
+        ts: list[float] = []
+        if not self.observations.empty:
+            t = self.observations["t"].to_numpy()
+            ts += [float(t.min()), float(t.max())]
+        if not self.medications.empty:
+            ts += [_epoch(self.medications["start"].min())]
+            ends = self.medications["end"].dropna()
+            if len(ends):
+                ts.append(_epoch(ends.max()) + DAY)
+        if not ts:
+            return (0.0, float(DAY))
+        return (min(ts), max(ts))
+
+    # -- treatment -------------------------------------------------------------------
+    def drug_periods(self, drug: str) -> pd.DataFrame:
+        m = self.medications
+        if m.empty:
+            return m
+        return m[m["drug"].str.lower() == drug.lower()].sort_values("start")
+
+    @cached_property
+    def day0(self) -> float | None:
+        """The first anakinra administration (epoch seconds, midnight UTC)."""
+        a = self.drug_periods(ANAKINRA)
+        return None if a.empty else _epoch(a["start"].min())
+
+    @cached_property
+    def last_dose(self) -> float | None:
+        """The day of the last anakinra administration; None while treatment continues."""
+        a = self.drug_periods(ANAKINRA)
+        if a.empty or a["end"].isna().any():
+            return None
+        return _epoch(a["end"].max())
+
+    def phases(self) -> list[Phase]:
+        lo, hi = self.time_range
+        if self.day0 is None:
+            return [Phase("no anakinra", lo, hi)]
+        stop = self.last_dose
+        out = []
+        if lo < self.day0:
+            out.append(Phase("before treatment", lo, self.day0))
+        out.append(Phase("on anakinra", self.day0, (stop + DAY) if stop is not None else hi))
+        if stop is not None and stop + DAY < hi:
+            out.append(Phase("after stopping", stop + DAY, hi))
+        return out
+
+    def daily_dose(self, drug: str = ANAKINRA, *, per_kg: bool = False) -> pd.DataFrame:
+        """One row per calendar day from first to last administration: dose, 0 when missed."""
+        periods = self.drug_periods(drug)
+        if periods.empty:
+            return pd.DataFrame({"t": np.array([], dtype=float), "dose": []})
+        start = periods["start"].min()
+        end = periods["end"].max() if periods["end"].notna().all() else _to_ts(self.time_range[1])
+        days = pd.date_range(start, end, freq="D")
+        dose = np.zeros(len(days))
+        for _, p in periods.iterrows():
+            last = p["end"] if pd.notna(p["end"]) else days[-1]
+            mask = (days >= p["start"]) & (days <= last)
+            dose[mask] = p["dose"] if pd.notna(p["dose"]) else np.nan
+        t = _epochs(days)
+        out = pd.DataFrame({"t": t, "dose": dose})
+        if per_kg:
+            out["dose"] = out["dose"] / self.weight_at(out["t"].to_numpy())
+        return out
+
+    def weight_at(self, t: np.ndarray) -> np.ndarray:
+        """Body weight carried forward (first weight carried back), NaN if never weighed."""
+        w = self.series("WEIGHT")
+        if w.empty:
+            return np.full(len(t), np.nan)
+        wt, wv = w["t"].to_numpy(dtype=float), w["value"].to_numpy(dtype=float)
+        idx = np.clip(np.searchsorted(wt, t, side="right") - 1, 0, len(wt) - 1)
+        return wv[idx]
+
+    def relative_days(self, t: np.ndarray | float) -> np.ndarray | float:
+        """Days from day 0 (anakinra start); the anchor of the relative axis."""
+        anchor = self.day0 if self.day0 is not None else self.time_range[0]
+        return (np.asarray(t, dtype=float) - anchor) / DAY
+
+    # -- activity --------------------------------------------------------------------
+    @cached_property
+    def activity_score(self) -> pd.DataFrame:
+        """Daily AIDAI sum (0–12) with how many of the 12 items were recorded that day."""
+        parts = [self.series(c) for c in AIDAI_CODES]
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return pd.DataFrame({"t": [], "score": [], "items": []})
+        df = pd.concat(parts)
+        day = (df["t"].to_numpy() // DAY) * DAY
+        g = pd.DataFrame({"day": day, "v": df["value"].to_numpy()}).groupby("day")["v"]
+        out = pd.DataFrame({"score": g.sum(), "items": g.count()})
+        out.index.name = "t"
+        return out.reset_index()
+
+    def monthly_aidai(self) -> pd.DataFrame:
+        """Sum over each calendar month; months with missing diary days are flagged."""
+        a = self.activity_score
+        if a.empty:
+            return pd.DataFrame(columns=["month", "score", "days_recorded", "days_in_month",
+                                         "complete"])
+        days = pd.to_datetime(a["t"], unit="s")
+        month = days.dt.to_period("M")
+        full = a["items"] == len(AIDAI_CODES)
+        g = pd.DataFrame({"month": month, "score": a["score"], "full": full}).groupby("month")
+        out = g.agg(score=("score", "sum"), days_recorded=("full", "sum")).reset_index()
+        out["days_in_month"] = out["month"].dt.days_in_month
+        out["complete"] = out["days_recorded"] == out["days_in_month"]
+        return out
+
+
+def _to_ts(epoch: float) -> pd.Timestamp:
+    return pd.Timestamp(int(epoch), unit="s").normalize()
+
+
+def _epochs(index: pd.DatetimeIndex) -> np.ndarray:
+    # Resolution-independent (pandas 3 may pick s, ms, us or ns for a date range).
+    return ((index - pd.Timestamp(0)) // pd.Timedelta(seconds=1)).to_numpy(dtype=float)
+
+
+def _epoch(value) -> float:
+    ts = pd.Timestamp(value)
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert(None)
+    return float(ts.value // 10**9)

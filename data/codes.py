@@ -1,0 +1,94 @@
+"""The codes Flarescope knows: analytes, diary items, specimens, with units and labels.
+
+Codes are our own short names; LOINC/ATC mappings sit beside them for future FHIR exchange.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Analyte:
+    code: str
+    label: str
+    unit: str  # UCUM, the unit values are stored in
+    loinc: str | None = None
+
+
+CYTOKINES: tuple[Analyte, ...] = (
+    Analyte("IL1B", "IL-1β", "pg/mL"),
+    Analyte("IL1RA", "IL-1Ra", "pg/mL"),
+    Analyte("IL6", "IL-6", "pg/mL", "26881-3"),
+    Analyte("TNFA", "TNF-α", "pg/mL"),
+)
+MARKERS: tuple[Analyte, ...] = (
+    Analyte("CRP", "CRP", "mg/L", "1988-5"),
+    Analyte("SAA", "SAA", "mg/L"),
+    Analyte("ESR", "ESR", "mm/h", "30341-2"),
+)
+VITALS: tuple[Analyte, ...] = (
+    Analyte("TEMP", "Body temperature", "Cel", "8310-5"),
+    Analyte("WEIGHT", "Body weight", "kg", "29463-7"),
+)
+
+# AIDAI daily diary (Piram et al. 2011): 12 yes/no items, summed over a month.
+AIDAI_ITEMS: tuple[tuple[str, str], ...] = (
+    ("SX_FEVER", "Fever ≥ 38 °C"),
+    ("SX_OVERALL", "Overall symptoms"),
+    ("SX_ABDO", "Abdominal pain"),
+    ("SX_NAUSEA", "Nausea/vomiting"),
+    ("SX_DIARRHOEA", "Diarrhoea"),
+    ("SX_HEADACHE", "Headache"),
+    ("SX_CHEST", "Chest pain"),
+    ("SX_LYMPH", "Painful lymph nodes"),
+    ("SX_ARTHRO", "Arthralgia/myalgia"),
+    ("SX_JOINT", "Joint swelling"),
+    ("SX_EYE", "Eye manifestations"),
+    ("SX_RASH", "Skin rash"),
+)
+AIDAI_CODES: tuple[str, ...] = tuple(code for code, _ in AIDAI_ITEMS)
+AIDAI_ACTIVE_THRESHOLD = 9  # monthly score ≥ 9: active disease (sens. 89 %, spec. 92 %)
+FEVER_CELSIUS = 38.0
+
+ANALYTES: dict[str, Analyte] = {a.code: a for a in (*CYTOKINES, *MARKERS, *VITALS)}
+ANALYTES.update({code: Analyte(code, label, "1") for code, label in AIDAI_ITEMS})
+
+# Specimen / context of a measurement.
+PBMC_SPONTANEOUS = "pbmc-spont"
+PBMC_LPS = "pbmc-lps"
+SERUM = "serum"
+DIARY = "diary"
+DEVICE = "device"
+SPECIMEN_LABELS = {
+    PBMC_SPONTANEOUS: "PBMC, spontaneous",
+    PBMC_LPS: "PBMC, LPS-stimulated",
+    SERUM: "serum",
+    DIARY: "diary",
+    DEVICE: "home device",
+    "": "unspecified",
+}
+
+ANAKINRA = "anakinra"
+DRUG_ATC = {
+    ANAKINRA: "L04AC03",
+    "colchicine": "M04AC01",
+    "prednisone": "H02AB07",
+    "ibuprofen": "M01AE01",
+    "canakinumab": "L04AC08",
+    "etanercept": "L04AB01",
+}
+
+EPISODE_KINDS = ("relapse", "flare", "remission", "adverse event", "note")
+SEVERITIES = ("mild", "moderate", "severe")
+CERTAINTIES = ("certain", "probable", "uncertain")
+
+
+def label(code: str) -> str:
+    a = ANALYTES.get(code)
+    return a.label if a else code
+
+
+def unit(code: str) -> str:
+    a = ANALYTES.get(code)
+    return a.unit if a else ""

@@ -1,0 +1,331 @@
+"""The built-in demo cohort, modelled on Jéru et al. 2011 (NLRP12AD under anakinra).
+
+Deterministic for a given seed, and anchored on fixed calendar dates so that the
+same seed gives the same database whatever day it is built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import Engine, delete
+
+from data.codes import (
+    AIDAI_CODES,
+    ANAKINRA,
+    DIARY,
+    DRUG_ATC,
+    PBMC_LPS,
+    PBMC_SPONTANEOUS,
+    SERUM,
+)
+from db.audit import record
+from db.models import (
+    AuditEvent,
+    ControlReference,
+    Episode,
+    ImportMapping,
+    Medication,
+    Observation,
+    Patient,
+    PatientIdentity,
+)
+from db.writes import (
+    insert_medications,
+    insert_observations,
+    insert_patient,
+    upsert_control_references,
+)
+
+DEFAULT_SEED = 20110701
+DAY = 86_400
+SOURCE = "demo"
+
+# Healthy-control PBMC secretion (pg/mL) and normal ranges, order of magnitude of the study.
+CONTROLS = [
+    dict(code="IL1B", specimen=PBMC_SPONTANEOUS, unit="pg/mL", mean=12.0, sd=5.0, n=20),
+    dict(code="IL1B", specimen=PBMC_LPS, unit="pg/mL", mean=1800.0, sd=600.0, n=20),
+    dict(code="IL1RA", specimen=PBMC_SPONTANEOUS, unit="pg/mL", mean=900.0, sd=300.0, n=20),
+    dict(code="IL6", specimen=PBMC_SPONTANEOUS, unit="pg/mL", mean=120.0, sd=50.0, n=20),
+    dict(code="TNFA", specimen=PBMC_SPONTANEOUS, unit="pg/mL", mean=25.0, sd=10.0, n=20),
+    dict(code="CRP", specimen=SERUM, unit="mg/L", upper_normal=5.0),
+    dict(code="SAA", specimen=SERUM, unit="mg/L", upper_normal=10.0),
+]
+CONTROL_MEAN = {(c["code"], c["specimen"]): c.get("mean") for c in CONTROLS}
+
+
+@dataclass
+class DemoPatient:
+    pseudonym: str
+    diagnosis: str
+    genotype: str
+    sex: str
+    birth_date: dt.date
+    onset_age: float
+    name: str
+    record_number: str
+    day0: dt.date
+    pre_days: int
+    treated_days: int | None  # None: still on treatment at the end of follow-up
+    post_days: int
+    weight_kg: float
+    course: str  # "nlrp12", "caps", "traps"
+    extra_meds: list[dict] = field(default_factory=list)
+
+
+COHORT = [
+    DemoPatient("NLRP12-01", "NLRP12-associated autoinflammatory disorder",
+                "NLRP12 c.850C>T (p.Arg284*), heterozygous", "F", dt.date(1982, 4, 17), 3.0,
+                "Camille Demo-Lefort", "MRN-100231", dt.date(2009, 3, 2), 180, 426, 180, 61.0,
+                "nlrp12",
+                [dict(drug="colchicine", dose=1.0, unit="mg", route="oral", start=-180, end=-20)]),
+    DemoPatient("NLRP12-02", "NLRP12-associated autoinflammatory disorder",
+                "NLRP12 c.2072+3insT, heterozygous", "M", dt.date(1975, 11, 2), 5.0,
+                "Julien Demo-Marchand", "MRN-100587", dt.date(2009, 6, 15), 200, 426, 200, 74.0,
+                "nlrp12",
+                [dict(drug="ibuprofen", dose=1200.0, unit="mg", route="oral", start=-150, end=-40)]),
+    DemoPatient("CAPS-01", "Cryopyrin-associated periodic syndrome (Muckle-Wells)",
+                "NLRP3 c.1043C>T (p.Thr348Met), heterozygous", "F", dt.date(2001, 8, 23), 1.0,
+                "Léa Demo-Garnier", "MRN-200114", dt.date(2010, 1, 11), 150, None, 540, 32.0,
+                "caps"),
+    DemoPatient("TRAPS-01", "TNF receptor-associated periodic syndrome",
+                "TNFRSF1A c.362G>A (p.Arg121Gln), heterozygous", "M", dt.date(1968, 2, 9), 24.0,
+                "Marc Demo-Rousseau", "MRN-300942", dt.date(2010, 9, 6), 240, 365, 150, 82.0,
+                "traps",
+                [dict(drug="prednisone", dose=20.0, unit="mg", route="oral", start=-60, end=-30)]),
+]
+
+
+def _epoch(d: dt.date, hour: int = 9) -> int:
+    return int(dt.datetime(d.year, d.month, d.day, hour, tzinfo=dt.UTC).timestamp())
+
+
+@dataclass
+class Course:
+    """Fold over controls of each cytokine and the daily attack probability, by day from day 0."""
+
+    il1b: Callable[[np.ndarray], np.ndarray]
+    il1ra: Callable[[np.ndarray], np.ndarray]
+    il6: Callable[[np.ndarray], np.ndarray]
+    tnfa: Callable[[np.ndarray], np.ndarray]
+    attack_rate: Callable[[np.ndarray], np.ndarray]
+
+
+def _nlrp12_course(rng: np.random.Generator, stop: int) -> Course:
+    # Day 0 to ~day 10: IL-1β falls from 80–175x to near normal; from ~day 200 it creeps back,
+    # TNF-α rises ahead of the clinical relapse (~day 270); after stopping all return.
+    def il1b(d: np.ndarray) -> np.ndarray:
+        pre = rng.uniform(85, 170, d.size)
+        on_early = rng.uniform(0.9, 1.8, d.size)
+        creep = 1.5 + 30 * np.clip((d - 200) / (stop - 200), 0, 1) ** 1.5
+        post = rng.uniform(60, 140, d.size)
+        return np.select([d < 0, d < 200, d <= stop], [pre, on_early, creep], post)
+
+    def tnfa(d: np.ndarray) -> np.ndarray:
+        base = rng.uniform(1.5, 3.0, d.size)
+        rise = 1.2 + 14 * np.clip((d - 180) / (stop - 180), 0, 1)
+        on = np.where(d < 150, rng.uniform(0.8, 1.5, d.size), rise)
+        return np.select([d < 0, d <= stop], [base, on], rng.uniform(10, 16, d.size))
+
+    def attack_rate(d: np.ndarray) -> np.ndarray:
+        relapse = 0.02 + 0.2 * np.clip((d - 270) / (stop - 270), 0, 1)
+        return np.select([d < 0, d < 270, d <= stop], [0.22, 0.01, relapse], 0.25)
+
+    return Course(
+        il1b=il1b,
+        il1ra=lambda d: np.where((d >= 0) & (d <= stop), rng.uniform(15, 30, d.size),
+                                 rng.uniform(6, 10, d.size)),
+        il6=lambda d: rng.uniform(6, 14, d.size),
+        tnfa=tnfa,
+        attack_rate=attack_rate,
+    )
+
+
+def _caps_course(rng: np.random.Generator) -> Course:
+    return Course(
+        il1b=lambda d: np.where(d < 0, rng.uniform(25, 45, d.size), rng.uniform(0.7, 1.6, d.size)),
+        il1ra=lambda d: np.where(d < 0, rng.uniform(3, 5, d.size), rng.uniform(10, 20, d.size)),
+        il6=lambda d: np.where(d < 0, rng.uniform(5, 9, d.size), rng.uniform(0.8, 1.6, d.size)),
+        tnfa=lambda d: rng.uniform(0.8, 1.6, d.size),
+        attack_rate=lambda d: np.where(d < 0, 0.45, np.where(d < 14, 0.1, 0.004)),
+    )
+
+
+def _traps_course(rng: np.random.Generator, stop: int) -> Course:
+    on = lambda d: (d >= 0) & (d <= stop)  # noqa: E731
+    return Course(
+        il1b=lambda d: np.where(on(d), rng.uniform(2.5, 5, d.size), rng.uniform(6, 12, d.size)),
+        il1ra=lambda d: np.where(on(d), rng.uniform(8, 15, d.size), rng.uniform(2, 4, d.size)),
+        il6=lambda d: np.where(on(d), rng.uniform(2, 5, d.size), rng.uniform(5, 10, d.size)),
+        tnfa=lambda d: rng.uniform(3, 8, d.size),
+        attack_rate=lambda d: np.where(on(d), 0.07, 0.2),
+    )
+
+
+def _course_for(p: DemoPatient, rng: np.random.Generator) -> Course:
+    stop = p.treated_days or 10_000
+    if p.course == "nlrp12":
+        return _nlrp12_course(rng, stop)
+    if p.course == "caps":
+        return _caps_course(rng)
+    return _traps_course(rng, stop)
+
+
+def _diary(p: DemoPatient, course: Course, days: np.ndarray, rng: np.random.Generator):
+    """Attacks of 2–4 days; each attack day ticks fever, overall and a few typical items."""
+    # Item weights: NLRP12AD is fever, rash, arthralgia/myalgia, abdominal pain, headache.
+    weights = dict(SX_FEVER=0.95, SX_OVERALL=0.9, SX_ABDO=0.5, SX_NAUSEA=0.15,
+                   SX_DIARRHOEA=0.1, SX_HEADACHE=0.45, SX_CHEST=0.05, SX_LYMPH=0.35,
+                   SX_ARTHRO=0.7, SX_JOINT=0.15, SX_EYE=0.1, SX_RASH=0.6)
+    active = np.zeros(days.size, dtype=bool)
+    start_p = course.attack_rate(days)
+    i = 0
+    while i < days.size:
+        if rng.random() < start_p[i] / 3:
+            length = int(rng.integers(2, 5))
+            active[i:i + length] = True
+            i += length + 2
+        else:
+            i += 1
+    items = {code: active & (rng.random(days.size) < weights[code]) for code in AIDAI_CODES}
+    temp = np.where(items["SX_FEVER"], rng.uniform(38.1, 39.8, days.size),
+                    rng.normal(36.8, 0.25, days.size).clip(36.0, 37.6))
+    return active, items, temp
+
+
+def generate(engine: Engine, seed: int = DEFAULT_SEED) -> list[int]:
+    """Write the demo cohort into an empty (or reset) database; returns patient ids."""
+    rng = np.random.default_rng(seed)
+    ids: list[int] = []
+    with engine.begin() as conn:
+        upsert_control_references(conn, [{**c, "source": "demo healthy controls"} for c in CONTROLS])
+        for p in COHORT:
+            pid = insert_patient(
+                conn, pseudonym=p.pseudonym, diagnosis=p.diagnosis, genotype=p.genotype,
+                sex=p.sex, birth_year=p.birth_date.year, onset_age=p.onset_age,
+                name=p.name, birth_date=p.birth_date, record_number=p.record_number,
+            )
+            ids.append(pid)
+            _write_course(conn, pid, p, rng)
+    return ids
+
+
+def _write_course(conn, pid: int, p: DemoPatient, rng: np.random.Generator) -> None:
+    course = _course_for(p, rng)
+    treated = p.treated_days if p.treated_days is not None else p.post_days
+    last_day = treated + (p.post_days if p.treated_days is not None else 0)
+    days = np.arange(-p.pre_days, last_day + 1)
+    t_day = np.array([_epoch(p.day0 + dt.timedelta(days=int(d)), 20) for d in days])
+    rows: list[tuple] = []
+
+    active, items, temp = _diary(p, course, days, rng)
+    for code, ticks in items.items():
+        rows.extend((pid, int(t), code, float(v), None, "1", DIARY, SOURCE)
+                    for t, v in zip(t_day, ticks.astype(float), strict=True))
+    rows.extend((pid, int(t), "TEMP", round(float(v), 1), None, "Cel", DIARY, SOURCE)
+                for t, v in zip(t_day, temp, strict=True))
+
+    # Cytokines roughly monthly (every 28–35 days), plus early on-treatment visits at
+    # days 7 and 14 when the study saw IL-1β near-normalise.
+    visit_days = [-p.pre_days + 5]
+    while visit_days[-1] + 35 < last_day:
+        visit_days.append(visit_days[-1] + int(rng.integers(28, 36)))
+    visit_days = sorted(set(visit_days) | {-3, 7, 14})
+    v = np.array(visit_days)
+    t_visit = np.array([_epoch(p.day0 + dt.timedelta(days=int(d)), 9) for d in v])
+    series = {
+        ("IL1B", PBMC_SPONTANEOUS): course.il1b(v),
+        ("IL1B", PBMC_LPS): np.clip(course.il1b(v) / 12, 0.8, None),
+        ("IL1RA", PBMC_SPONTANEOUS): course.il1ra(v),
+        ("IL6", PBMC_SPONTANEOUS): course.il6(v),
+        ("TNFA", PBMC_SPONTANEOUS): course.tnfa(v),
+    }
+    for (code, specimen), fold in series.items():
+        mean = CONTROL_MEAN[(code, specimen)]
+        values = fold * mean
+        for t, val in zip(t_visit, values, strict=True):
+            # The assay's limit of detection is 5 pg/mL: below it we store the limit, censored.
+            censored = val < 5.0
+            rows.append((pid, int(t), code, 5.0 if censored else round(float(val), 1),
+                         "<" if censored else None, "pg/mL", specimen, SOURCE))
+
+    # Markers at visits, high when the diary around the visit is active.
+    around = np.array([active[max(0, i - 3):i + 4].mean() for i in (v + p.pre_days)])
+    crp = np.where(around > 0, rng.uniform(35, 120, v.size), rng.uniform(0.8, 4.5, v.size))
+    saa = np.where(around > 0, rng.uniform(60, 400, v.size), rng.uniform(2, 8, v.size))
+    for t, c, s in zip(t_visit, crp, saa, strict=True):
+        rows.append((pid, int(t), "CRP", round(float(c), 1), None, "mg/L", SERUM, SOURCE))
+        rows.append((pid, int(t), "SAA", round(float(s), 1), None, "mg/L", SERUM, SOURCE))
+
+    weight = p.weight_kg + np.cumsum(rng.normal(0.02 if p.course != "caps" else 0.25, 0.4, v.size))
+    rows.extend((pid, int(t), "WEIGHT", round(float(w), 1), None, "kg", "", SOURCE)
+                for t, w in zip(t_visit, weight, strict=True))
+    insert_observations(conn, rows)
+    insert_medications(conn, _medications(pid, p))
+    if p.pseudonym == "NLRP12-02":
+        _annotate_relapse(conn, pid, p)
+
+
+def _medications(pid: int, p: DemoPatient) -> list[dict]:
+    def d(n: int) -> dt.date:
+        return p.day0 + dt.timedelta(days=n)
+
+    def row(drug: str, dose: float, unit: str, route: str, start: int, end: int | None) -> dict:
+        return dict(patient_id=pid, drug=drug, atc=DRUG_ATC.get(drug), dose=dose, unit=unit,
+                    route=route, start=d(start), end=None if end is None else d(end), source=SOURCE)
+
+    meds: list[dict] = []
+    if p.course == "caps":
+        # A child dosed by weight: 2 mg/kg/d, raised to 3 mg/kg/d at 4 months.
+        dose1 = round(2 * p.weight_kg / 5) * 5
+        meds += [row(ANAKINRA, dose1, "mg", "subcutaneous", 0, 119),
+                 row(ANAKINRA, round(3 * p.weight_kg / 5) * 5, "mg", "subcutaneous", 120, None)]
+    else:
+        stop = p.treated_days
+        if p.pseudonym == "NLRP12-01":
+            # One dose change (200 mg/d as the relapse sets in) and one missed week (days 120–126).
+            meds += [row(ANAKINRA, 100, "mg", "subcutaneous", 0, 119),
+                     row(ANAKINRA, 100, "mg", "subcutaneous", 127, 299),
+                     row(ANAKINRA, 200, "mg", "subcutaneous", 300, stop)]
+        else:
+            meds.append(row(ANAKINRA, 100, "mg", "subcutaneous", 0, stop))
+    for m in p.extra_meds:
+        meds.append(row(m["drug"], m["dose"], m["unit"], m["route"], m["start"], m["end"]))
+    return meds
+
+
+def _annotate_relapse(conn, pid: int, p: DemoPatient) -> None:
+    from sqlalchemy import insert
+
+    onset = _epoch(p.day0 + dt.timedelta(days=272), 0)
+    end = _epoch(p.day0 + dt.timedelta(days=p.treated_days or 0), 0)
+    values = dict(patient_id=pid, kind="relapse", onset=onset, end=end, severity="moderate",
+                  certainty="probable", note="Progressive return of fevers and rash on anakinra.",
+                  author="demo reviewer", created=onset, updated=onset, version=1,
+                  status="accepted", origin="reviewer")
+    eid = conn.execute(insert(Episode).values(**values).returning(Episode.id)).scalar_one()
+    record(conn, actor="demo reviewer", entity="episode", entity_id=eid, patient_id=pid,
+           action="create", before=None, after=values, at=onset)
+
+
+def reset(engine: Engine, seed: int = DEFAULT_SEED) -> list[int]:
+    """Delete every case and rebuild the demo cohort."""
+    with engine.begin() as conn:
+        for model in (AuditEvent, Episode, Medication, Observation, PatientIdentity, Patient,
+                      ControlReference, ImportMapping):
+            conn.execute(delete(model))
+    return generate(engine, seed)
+
+
+def ensure_demo(engine: Engine) -> bool:
+    """Create the demo cohort in a database that holds no case yet. Returns True if it did."""
+    from sqlalchemy import func, select
+
+    with engine.connect() as conn:
+        if conn.execute(select(func.count()).select_from(Patient)).scalar():
+            return False
+    generate(engine)
+    return True

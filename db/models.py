@@ -1,0 +1,163 @@
+"""The schema. Times are UTC epoch seconds in BIGINT columns.
+
+Epoch seconds are dialect-neutral (SQLite and PostgreSQL store them the same way),
+need no per-row parsing on the bulk read path, and are what pyqtgraph's date axis
+plots directly.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Patient(Base):
+    __tablename__ = "patient"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(64), unique=True)
+    sex: Mapped[str | None] = mapped_column(String(1))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    onset_age: Mapped[float | None] = mapped_column(Float)
+    diagnosis: Mapped[str | None] = mapped_column(String(120))
+    genotype: Mapped[str | None] = mapped_column(String(200))
+    reviewed_by: Mapped[str | None] = mapped_column(String(120))
+    reviewed_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class PatientIdentity(Base):
+    """Identifying fields, kept apart so that exports can leave them out."""
+
+    __tablename__ = "patient_identity"
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patient.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str | None] = mapped_column(String(200))
+    birth_date = mapped_column(Date, nullable=True)
+    record_number: Mapped[str | None] = mapped_column(String(64))
+
+
+class Observation(Base):
+    """Every measured value in one long table.
+
+    ``censor`` is ``'<'`` or ``'>'`` when the value is a detection limit rather than a
+    measurement (``<5`` keeps 5 as the limit and the fact that it is censored).
+    """
+
+    __tablename__ = "observation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    t: Mapped[int] = mapped_column(BigInteger)
+    code: Mapped[str] = mapped_column(String(32))
+    value: Mapped[float | None] = mapped_column(Float)
+    censor: Mapped[str | None] = mapped_column(String(1))
+    unit: Mapped[str] = mapped_column(String(32), default="")
+    specimen: Mapped[str] = mapped_column(String(32), default="")
+    source: Mapped[str | None] = mapped_column(String(200))
+    __table_args__ = (
+        # Serves the (patient, code, time) read path and makes re-imports idempotent.
+        UniqueConstraint("patient_id", "code", "t", "specimen", name="uq_observation_key"),
+    )
+
+
+class Medication(Base):
+    """A period of constant daily dose; an interruption is a gap between two periods.
+
+    ``start`` and ``end`` are calendar dates, both inclusive; ``end`` is open when null.
+    """
+
+    __tablename__ = "medication"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    drug: Mapped[str] = mapped_column(String(64))
+    atc: Mapped[str | None] = mapped_column(String(16))
+    dose: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(32), default="mg")
+    route: Mapped[str | None] = mapped_column(String(32))
+    start = mapped_column(Date, nullable=False)
+    end = mapped_column(Date, nullable=True)
+    source: Mapped[str | None] = mapped_column(String(200))
+    __table_args__ = (Index("ix_medication_patient", "patient_id", "drug", "start"),)
+
+
+class ControlReference(Base):
+    """Healthy-control values per analyte and specimen, and normal ranges for markers."""
+
+    __tablename__ = "control_reference"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32))
+    specimen: Mapped[str] = mapped_column(String(32), default="")
+    unit: Mapped[str] = mapped_column(String(32))
+    mean: Mapped[float | None] = mapped_column(Float)
+    sd: Mapped[float | None] = mapped_column(Float)
+    n: Mapped[int | None] = mapped_column(Integer)
+    upper_normal: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str | None] = mapped_column(String(200))
+    __table_args__ = (UniqueConstraint("code", "specimen", name="uq_control_code_specimen"),)
+
+
+class Episode(Base):
+    """A reviewer's annotation. ``version`` is bumped on each write for optimistic locking."""
+
+    __tablename__ = "episode"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    onset: Mapped[int] = mapped_column(BigInteger)
+    end: Mapped[int | None] = mapped_column(BigInteger)
+    severity: Mapped[str | None] = mapped_column(String(16))
+    certainty: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(120))
+    created: Mapped[int] = mapped_column(BigInteger)
+    updated: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(16), default="accepted")
+    origin: Mapped[str] = mapped_column(String(64), default="reviewer")
+    __table_args__ = (Index("ix_episode_patient", "patient_id", "onset"),)
+
+
+class AuditEvent(Base):
+    """Who changed what, when; written in the same transaction as the change."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[int] = mapped_column(BigInteger)
+    actor: Mapped[str] = mapped_column(String(120))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    patient_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+
+
+class ImportMapping(Base):
+    """Column names the user mapped by hand, remembered for the next file."""
+
+    __tablename__ = "import_mapping"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    column_name: Mapped[str] = mapped_column(String(200), unique=True)
+    code: Mapped[str] = mapped_column(String(32))

@@ -1,0 +1,3 @@
+"""The newest migration; a test checks it against Alembic's script directory."""
+
+HEAD_REVISION = "0001"

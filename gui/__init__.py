@@ -1,0 +1,1 @@
+"""Everything Qt: main window, case browser, timeline and tracks, dialogs, PDF renderer."""

@@ -1,0 +1,72 @@
+"""Flarescope entry point: parses the command line and wires the layers together.
+
+With no command the GUI opens; every other command runs without a window and exits
+with its real code. Heavy imports (Qt, pandas) happen inside the command that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+__version__ = "0.1.0"
+
+log = logging.getLogger("flarescope")
+
+# Each command module exposes add_parser(subparsers) and run(args) -> int.
+COMMANDS = ("cli.cases", "cli.demo", "cli.import_cmd", "cli.export")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import importlib
+
+    parser = argparse.ArgumentParser(
+        prog="flarescope",
+        description="Review autoinflammatory disease cases offline: symptoms, anakinra, "
+        "ex vivo cytokines and relapse episodes on one timeline.",
+    )
+    parser.add_argument("--version", action="version", version=f"Flarescope {__version__}")
+    parser.add_argument(
+        "--db", metavar="PATH_OR_URL",
+        help="database file or SQLAlchemy URL (default: $FLARESCOPE_DB, else the user data folder)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue  # a command not built yet
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if args.command is None:
+        from gui.app import run_gui
+
+        return run_gui(args.db)
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the user gets one line; the traceback goes to the log
+        log.debug("command failed", exc_info=True)
+        from cli.common import user_message
+
+        print(f"flarescope: {user_message(exc)}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

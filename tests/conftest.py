@@ -1,0 +1,57 @@
+"""Shared fixtures. Every test gets its own database and its own settings file."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "flarescope.db"
+
+
+@pytest.fixture
+def engine(db_path):
+    from db.engine import open_database
+
+    eng = open_database(str(db_path))
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory):
+    """The demo cohort built once per session; tests get a copy."""
+    from data.demo import generate
+    from db.engine import open_database
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    eng = open_database(str(path))
+    generate(eng)
+    with eng.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    eng.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_engine(_demo_template, tmp_path):
+    import shutil
+
+    from db.engine import open_database
+
+    path = tmp_path / "demo.db"
+    shutil.copy(_demo_template, path)
+    eng = open_database(str(path))
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _no_user_database(monkeypatch, tmp_path):
+    """Nothing a test does may touch the user's real database."""
+    monkeypatch.setenv("FLARESCOPE_DB", str(tmp_path / "default.db"))

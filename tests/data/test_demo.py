@@ -1,0 +1,78 @@
+import numpy as np
+import pandas as pd
+
+from data.case import Case
+from data.codes import PBMC_SPONTANEOUS
+from data.demo import generate
+from db.engine import open_database
+from db.queries import list_cases, load_case
+
+
+def _dump(engine) -> dict:
+    with engine.connect() as conn:
+        return {
+            t: conn.exec_driver_sql(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+            for t in ("patient", "observation", "medication", "episode", "control_reference")
+        }
+
+
+def test_deterministic_for_a_seed(tmp_path):
+    a, b = (open_database(str(tmp_path / f"{n}.db")) for n in "ab")
+    generate(a, seed=7)
+    generate(b, seed=7)
+    assert _dump(a) == _dump(b)
+    c = open_database(str(tmp_path / "c.db"))
+    generate(c, seed=8)
+    assert _dump(a)["observation"] != _dump(c)["observation"]
+
+
+def _nlrp12_cases(engine):
+    cases = list_cases(engine)
+    ids = cases[cases["pseudonym"].str.startswith("NLRP12")]["id"]
+    return [Case.from_frames(load_case(engine, int(i))) for i in ids]
+
+
+def test_cohort_shape(demo_engine):
+    cases = list_cases(demo_engine)
+    assert len(cases) >= 4
+    diagnoses = " ".join(cases["diagnosis"])
+    assert "NLRP12" in diagnoses and "Cryopyrin" in diagnoses and "TNF receptor" in diagnoses
+    assert cases["episodes"].sum() == 1  # one already annotated, the rest left to find
+
+
+def test_nlrp12_course_follows_the_study(demo_engine):
+    for case in _nlrp12_cases(demo_engine):
+        il1b = case.fold("IL1B", PBMC_SPONTANEOUS)
+        days = case.relative_days(il1b["t"].to_numpy())
+        pre = il1b["fold"].to_numpy()[days < 0]
+        assert len(pre) >= 4
+        assert np.all((pre >= 80) & (pre <= 175)), pre
+        # Near-normal (≤ 2x controls) within the first weeks on anakinra.
+        early = il1b["fold"].to_numpy()[(days >= 0) & (days <= 21)]
+        assert len(early) and early.min() <= 2
+        # TNF-α rises before the clinical relapse (demo relapse from ~day 270).
+        tnf = case.fold("TNFA", PBMC_SPONTANEOUS)
+        tdays = case.relative_days(tnf["t"].to_numpy())
+        early_tnf = tnf["fold"].to_numpy()[(tdays >= 0) & (tdays < 150)].mean()
+        before_relapse = tnf["fold"].to_numpy()[(tdays >= 230) & (tdays < 270)].mean()
+        assert before_relapse > 1.5 * early_tnf
+        # Anakinra stopped after 14 months.
+        assert case.last_dose is not None
+        assert 13 * 30 <= (case.last_dose - case.day0) / 86400 <= 15 * 31
+
+
+def test_dosing_has_a_change_and_a_missed_week(demo_engine):
+    case = _nlrp12_cases(demo_engine)[0]
+    dose = case.daily_dose()
+    assert set(np.unique(dose["dose"])) == {0.0, 100.0, 200.0}
+    assert (dose["dose"] == 0).sum() == 7
+
+
+def test_monthly_aidai_active_before_and_quiet_early_on_treatment(demo_engine):
+    case = _nlrp12_cases(demo_engine)[0]
+    m = case.monthly_aidai()
+    day0 = pd.Timestamp(case.day0, unit="s").to_period("M")
+    before = m[m["month"] < day0]
+    early = m[(m["month"] > day0) & (m["month"] <= day0 + 5)]
+    assert before["score"].median() >= 9
+    assert early["score"].max() < 9

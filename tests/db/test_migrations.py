@@ -1,0 +1,55 @@
+import sqlite3
+
+import pytest
+from sqlalchemy import inspect
+
+from db.engine import DatabaseOpenError, current_revision, open_database
+from db.migrate import script_head
+from db.schema_version import HEAD_REVISION
+
+
+def test_head_constant_matches_alembic_scripts():
+    assert script_head() == HEAD_REVISION
+
+
+def test_empty_file_is_brought_to_head(tmp_path):
+    path = tmp_path / "empty.db"
+    path.touch()
+    engine = open_database(str(path))
+    assert current_revision(engine) == HEAD_REVISION
+    tables = set(inspect(engine).get_table_names())
+    assert {"patient", "observation", "medication", "control_reference", "episode",
+            "audit_event", "patient_identity"} <= tables
+
+
+def test_sqlite_pragmas(engine):
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_older_schema_is_upgraded(tmp_path):
+    # A database stamped at no revision but holding data from an older build is upgraded,
+    # not recreated: here an unrelated table must survive.
+    path = tmp_path / "old.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE keep_me (x INTEGER)")
+    con.execute("INSERT INTO keep_me VALUES (1)")
+    con.commit()
+    con.close()
+    engine = open_database(str(path))
+    assert current_revision(engine) == HEAD_REVISION
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT x FROM keep_me").scalar() == 1
+
+
+def test_file_that_is_not_a_database(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("this is not a database, just some text " * 50)
+    with pytest.raises(DatabaseOpenError, match="not a database"):
+        open_database(str(path))
+
+
+def test_bad_url():
+    with pytest.raises(DatabaseOpenError):
+        open_database("nosuchdialect://host/db")
