@@ -55,3 +55,17 @@ def demo_engine(_demo_template, tmp_path):
 def _no_user_database(monkeypatch, tmp_path):
     """Nothing a test does may touch the user's real database."""
     monkeypatch.setenv("FLARESCOPE_DB", str(tmp_path / "default.db"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_qsettings(tmp_path, monkeypatch):
+    """QSettings go to an .ini file in tmp_path, never the user's real settings."""
+    try:
+        from PySide6 import QtCore
+    except ImportError:  # pure tests still run without Qt
+        yield
+        return
+    fmt = QtCore.QSettings.Format.IniFormat
+    QtCore.QSettings.setDefaultFormat(fmt)
+    QtCore.QSettings.setPath(fmt, QtCore.QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    yield

@@ -1,0 +1,40 @@
+"""Starting the GUI: QApplication, the database, the demo cohort on first run, the window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+log = logging.getLogger(__name__)
+
+
+def run_gui(db: str | None = None) -> int:
+    from PySide6 import QtWidgets
+
+    from gui.settings import APPLICATION, ORGANISATION
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("Flarescope")
+
+    from data.demo import ensure_demo
+    from db.engine import DatabaseOpenError, open_database
+
+    try:
+        engine = open_database(db)
+        ensure_demo(engine)
+    except DatabaseOpenError as exc:
+        QtWidgets.QMessageBox.critical(None, "Flarescope", str(exc))
+        print(f"flarescope: {exc}", file=sys.stderr)
+        return 2
+    from gui.main_window import MainWindow
+
+    window = MainWindow(engine)
+    window.show()
+    code = app.exec()
+    # A pyqtgraph widget alive at interpreter exit segfaults (DESIGN.md): delete first.
+    window.deleteLater()
+    app.processEvents()
+    engine.dispose()
+    return code

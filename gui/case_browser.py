@@ -1,0 +1,120 @@
+"""The case list: pseudonym, diagnosis, first/last date, episodes, review status; filterable."""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from data.case_list import CaseRow
+
+COLUMNS = (("pseudonym", "Case"), ("diagnosis", "Diagnosis"), ("first", "First"),
+           ("last", "Last"), ("episodes", "Episodes"), ("reviewed", "Reviewed"))
+
+
+class CaseListModel(QtCore.QAbstractTableModel):
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[CaseRow] = []
+
+    def set_rows(self, rows: list[CaseRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: N802, B008
+        return len(COLUMNS)
+
+    def data(self, index, role=QtCore.Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        field = COLUMNS[index.column()][0]
+        if role == QtCore.Qt.ItemDataRole.DisplayRole:
+            return str(getattr(row, field))
+        if role == QtCore.Qt.ItemDataRole.ToolTipRole:
+            return f"{row.pseudonym}: {row.diagnosis}"
+        if role == QtCore.Qt.ItemDataRole.UserRole:
+            return row
+        if role == QtCore.Qt.ItemDataRole.TextAlignmentRole and field == "episodes":
+            return int(QtCore.Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def headerData(self, section, orientation, role=QtCore.Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == QtCore.Qt.Orientation.Horizontal and role == QtCore.Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][1]
+        return None
+
+
+class CaseBrowser(QtWidgets.QWidget):
+    """Filter box over a sortable table; emits the chosen case's id."""
+
+    caseActivated = QtCore.Signal(int)  # noqa: N815
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = CaseListModel(self)
+        self.proxy = QtCore.QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterCaseSensitivity(QtCore.Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterKeyColumn(-1)  # any column: pseudonym, diagnosis, dates
+        self.filter = QtWidgets.QLineEdit(placeholderText="Filter cases (pseudonym, diagnosis…)")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.table = QtWidgets.QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, QtCore.Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.filter.returnPressed.connect(self._open_first_match)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.table)
+
+    def set_rows(self, rows: list[CaseRow]) -> None:
+        current = self.current_id()
+        self.model.set_rows(rows)
+        self.table.resizeColumnsToContents()
+        self.table.setColumnWidth(1, min(self.table.columnWidth(1), 220))
+        if current is not None:
+            self.select_id(current, emit=False)
+
+    def current_id(self) -> int | None:
+        idx = self.table.currentIndex()
+        row = idx.data(QtCore.Qt.ItemDataRole.UserRole) if idx.isValid() else None
+        return None if row is None else row.id
+
+    def select_id(self, case_id: int, *, emit: bool = True) -> bool:
+        for r in range(self.proxy.rowCount()):
+            idx = self.proxy.index(r, 0)
+            if idx.data(QtCore.Qt.ItemDataRole.UserRole).id == case_id:
+                blocker = None if emit else QtCore.QSignalBlocker(self.table.selectionModel())
+                self.table.setCurrentIndex(idx)
+                del blocker
+                return True
+        return False
+
+    def select_pseudonym(self, pseudonym: str) -> bool:
+        for row in self.model.rows:
+            if row.pseudonym == pseudonym:
+                return self.select_id(row.id)
+        return False
+
+    def _current_changed(self, current, _previous) -> None:
+        row = current.data(QtCore.Qt.ItemDataRole.UserRole) if current.isValid() else None
+        if row is not None:
+            self.caseActivated.emit(row.id)
+
+    def _open_first_match(self) -> None:
+        if self.proxy.rowCount():
+            self.table.setCurrentIndex(self.proxy.index(0, 0))
+            self.table.setFocus()

@@ -1,0 +1,29 @@
+"""The line above the timeline naming the open case (pseudonym only: never identifying fields)."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6 import QtCore, QtWidgets
+
+
+class CaseHeader(QtWidgets.QLabel):
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.setObjectName("caseHeader")
+        self.setContentsMargins(6, 2, 6, 2)
+        self.show_case(None)
+
+    def show_case(self, case) -> None:
+        if case is None:
+            self.setText("<span style='color:#666'>Choose a case in the list to open it.</span>")
+            return
+        p = case.patient
+        parts = [f"<b style='font-size:13pt'>{html.escape(case.pseudonym)}</b>",
+                 html.escape(p.get("diagnosis") or "")]
+        if p.get("genotype"):
+            parts.append(f"<i>{html.escape(p['genotype'])}</i>")
+        if p.get("reviewed_by"):
+            parts.append(f"<span style='color:#009E73'>✔ reviewed by {html.escape(p['reviewed_by'])}</span>")
+        self.setText(" &nbsp;·&nbsp; ".join(parts))

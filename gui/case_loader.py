@@ -1,0 +1,65 @@
+"""Loads a case off the GUI thread so the window never freezes while a case opens."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6 import QtCore
+from sqlalchemy import Engine
+
+from data.case import Case
+from db.queries import load_case
+
+log = logging.getLogger(__name__)
+
+
+class _Signals(QtCore.QObject):
+    done = QtCore.Signal(int, object)
+    failed = QtCore.Signal(int, str)
+
+
+class _LoadTask(QtCore.QRunnable):
+    def __init__(self, engine: Engine, case_id: int, request: int, signals: _Signals) -> None:
+        super().__init__()
+        self.engine, self.case_id, self.request, self.signals = engine, case_id, request, signals
+
+    def run(self) -> None:
+        try:
+            case = Case.from_frames(load_case(self.engine, self.case_id))
+            _ = case.activity_score  # derived once here, not on the GUI thread
+            self.signals.done.emit(self.request, case)
+        except Exception as exc:  # reported to the user as one line, logged in full
+            log.exception("loading case %s failed", self.case_id)
+            self.signals.failed.emit(self.request, f"{type(exc).__name__}: {exc}")
+
+
+class CaseLoader(QtCore.QObject):
+    """Only the newest request is delivered: clicking through the list never shows a stale case."""
+
+    loaded = QtCore.Signal(object)  # Case
+    failed = QtCore.Signal(str)
+
+    def __init__(self, engine: Engine, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self.pool = QtCore.QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._signals = _Signals(self)
+        self._signals.done.connect(self._done)
+        self._signals.failed.connect(self._failed)
+        self._request = 0
+
+    def load(self, case_id: int) -> None:
+        self._request += 1
+        self.pool.start(_LoadTask(self.engine, case_id, self._request, self._signals))
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        return self.pool.waitForDone(msecs)
+
+    def _done(self, request: int, case: Case) -> None:
+        if request == self._request:
+            self.loaded.emit(case)
+
+    def _failed(self, request: int, message: str) -> None:
+        if request == self._request:
+            self.failed.emit(message)

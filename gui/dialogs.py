@@ -1,0 +1,53 @@
+"""Small dialogs: a measurement's full record, the keyboard shortcuts."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6 import QtCore, QtWidgets
+
+from data.codes import SPECIMEN_LABELS
+from gui.timeline.axis import format_time
+
+TIMELINE_KEYS = (
+    ("Pan", "← →  (Shift: half a screen)"),
+    ("Zoom in / out", "+  −  or the mouse wheel"),
+    ("Whole case", "Home"),
+    ("1 / 3 / 6 / 12 months around the cursor", "1  3  6  12"),
+    ("Pan with the mouse", "drag on the timeline"),
+)
+
+
+class PointDialog(QtWidgets.QDialog):
+    def __init__(self, record: dict, case, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"{record['analyte']} measurement")
+        self.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        form = QtWidgets.QFormLayout(self)
+        value = f"{record['censor']}{record['value']:g} {record['unit']}"
+        if record["censor"] == "<":
+            value += "  (below the limit of detection)"
+        anchor = None if case is None else case.day0
+        rows = [("Analyte", record["analyte"]), ("Value", value),
+                ("Date", format_time(record["t"], "calendar", None))]
+        if anchor is not None:
+            rows.append(("Day from anakinra start", format_time(record["t"], "relative", anchor)))
+        if record["shown_unit"] != record["unit"]:
+            rows.append(("Shown as", f"{record['shown']:.3g} {record['shown_unit']}"))
+        rows += [("Specimen", SPECIMEN_LABELS.get(record["specimen"], record["specimen"])),
+                 ("Source", record["source"] or "—")]
+        for label, text in rows:
+            form.addRow(f"{label}:", QtWidgets.QLabel(html.escape(str(text))))
+        buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        form.addRow(buttons)
+
+
+def show_shortcuts(parent, rows: list[tuple[str, str]]) -> None:
+    body = "".join(f"<tr><td>{html.escape(a)}</td><td><b>{html.escape(b)}</b></td></tr>"
+                   for a, b in [*rows, *TIMELINE_KEYS])
+    box = QtWidgets.QMessageBox(parent)
+    box.setWindowTitle("Keyboard shortcuts")
+    box.setTextFormat(QtCore.Qt.TextFormat.RichText)
+    box.setText(f"<table cellspacing=6>{body}</table>")
+    box.open()

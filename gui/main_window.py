@@ -1,0 +1,260 @@
+"""The main window: case browser dock, case header, timeline; menus from the action registry.
+
+Capabilities that add docks or actions (annotation, import, export) live in their own
+modules and are installed by name (INSTALLERS), each with install(window).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from PySide6 import QtCore, QtGui, QtWidgets
+from sqlalchemy import Engine
+
+from data.case_list import case_list_rows
+from gui.actions import ActionRegistry
+from gui.case_browser import CaseBrowser
+from gui.case_header import CaseHeader
+from gui.case_loader import CaseLoader
+from gui.dialogs import PointDialog, show_shortcuts
+from gui.settings import Settings
+from gui.timeline.axis import CALENDAR, RELATIVE
+from gui.timeline.widget import TimelineWidget
+
+log = logging.getLogger(__name__)
+
+INSTALLERS = ("gui.episodes.install", "gui.import_install", "gui.export_install")
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    caseOpened = QtCore.Signal(object)  # noqa: N815  data.case.Case
+
+    def __init__(self, engine: Engine, settings: Settings | None = None) -> None:
+        super().__init__()
+        self.engine = engine
+        self.settings = settings or Settings()
+        self.case = None
+        self.setWindowTitle("Flarescope")
+        self.undo_stack = QtGui.QUndoStack(self)
+        self.actions = ActionRegistry(self)
+        self.menus: dict[str, QtWidgets.QMenu] = {}
+
+        self.browser = CaseBrowser()
+        self.browser.caseActivated.connect(self.open_case)
+        dock = QtWidgets.QDockWidget("Cases", self)
+        dock.setObjectName("casesDock")
+        dock.setWidget(self.browser)
+        dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.cases_dock = dock
+
+        self.header = CaseHeader()
+        self.timeline = TimelineWidget()
+        self.timeline.pointClicked.connect(self._show_point)
+        self.timeline.tracksChanged.connect(self.settings.set_track_config)
+        central = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.timeline, 1)
+        self.setCentralWidget(central)
+
+        self.loader = CaseLoader(engine, self)
+        self.loader.loaded.connect(self._case_loaded)
+        self.loader.failed.connect(lambda msg: self.show_error("Cannot open the case", msg))
+
+        self._restore_timeline_state()
+        self._build_menus()
+        self._build_toolbar()
+        self._connect_actions()
+        self.statusBar().showMessage("Ready")
+        for name in INSTALLERS:
+            self._install(name)
+        self.refresh_case_list()
+        self._restore_geometry()
+
+    # -- set-up -------------------------------------------------------------------------
+    def _install(self, module_name: str) -> None:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                return  # capability not built yet
+            raise
+        module.install(self)
+
+    def menu(self, title: str) -> QtWidgets.QMenu:
+        if title not in self.menus:
+            self.menus[title] = self.menuBar().addMenu(title)
+        return self.menus[title]
+
+    def _build_menus(self) -> None:
+        a = self.actions
+        file = self.menu("&File")
+        file.addActions([a["import"], a["export_pdf"], a["export_all"]])
+        file.addSeparator()
+        file.addAction(a["quit"])
+        edit = self.menu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcuts([QtGui.QKeySequence(QtGui.QKeySequence.StandardKey.Undo)])
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QtGui.QKeySequence("Ctrl+Shift+Z"), QtGui.QKeySequence("Ctrl+Y")])
+        a["undo"], a["redo"] = undo, redo
+        edit.addActions([undo, redo])
+        edit.addSeparator()
+        edit.addAction(a["focus_filter"])
+        view = self.menu("&View")
+        view.addActions([a["fit"], a["months_1"], a["months_3"], a["months_6"], a["months_12"]])
+        view.addSeparator()
+        view.addActions([a["relative_axis"], a["fold"], a["per_kg"]])
+        view.addSeparator()
+        self.tracks_menu = view.addMenu("&Tracks")
+        self.tracks_menu.aboutToShow.connect(self._fill_tracks_menu)
+        view.addAction(self.cases_dock.toggleViewAction())
+        self.menu("&Case")
+        help_menu = self.menu("&Help")
+        help_menu.addActions([a["shortcuts"], a["about"]])
+
+    def _build_toolbar(self) -> None:
+        a = self.actions
+        tb = self.addToolBar("Timeline")
+        tb.setObjectName("timelineToolbar")
+        tb.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextOnly)
+        tb.addActions([a["months_1"], a["months_3"], a["months_6"], a["months_12"], a["fit"]])
+        tb.addSeparator()
+        tb.addActions([a["relative_axis"], a["fold"], a["per_kg"]])
+        tb.addSeparator()
+        button = QtWidgets.QToolButton()
+        button.setText("Tracks")
+        button.setMenu(self.tracks_menu)
+        button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
+        tb.addWidget(button)
+        self.toolbar = tb
+
+    def _connect_actions(self) -> None:
+        a, t = self.actions, self.timeline
+        a["quit"].triggered.connect(self.close)
+        a["fit"].triggered.connect(t.fit)
+        for n in (1, 3, 6, 12):
+            a[f"months_{n}"].triggered.connect(lambda _=False, n=n: t.show_months(n))
+        a["relative_axis"].toggled.connect(self._set_relative)
+        a["fold"].toggled.connect(self._set_fold)
+        a["per_kg"].toggled.connect(self._set_per_kg)
+        a["focus_filter"].triggered.connect(lambda: (self.browser.filter.setFocus(),
+                                                     self.browser.filter.selectAll()))
+        a["shortcuts"].triggered.connect(lambda: show_shortcuts(self, self.actions.shortcut_rows()))
+        a["about"].triggered.connect(self._about)
+        for name in ("export_pdf", "export_all", "import"):
+            a[name].setEnabled(False)  # enabled by their installers
+
+    def _restore_timeline_state(self) -> None:
+        s = self.settings
+        config = s.track_config()
+        if config is not None:
+            self.timeline.set_track_config(*config)
+        self.timeline.options.axis_mode = s.get("timeline/axis_mode")
+        self.timeline.options.fold = s.get("timeline/fold")
+        self.timeline.options.per_kg = s.get("timeline/per_kg")
+        self.actions["relative_axis"].setChecked(self.timeline.options.axis_mode == RELATIVE)
+        self.actions["fold"].setChecked(self.timeline.options.fold)
+        self.actions["per_kg"].setChecked(self.timeline.options.per_kg)
+
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.get("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1440, 900)
+            self.resizeDocks([self.cases_dock], [400], QtCore.Qt.Orientation.Horizontal)
+        state = self.settings.get("window/state")
+        if state is not None:
+            self.restoreState(state)
+        last = self.settings.get("case/last")
+        if last:
+            self.browser.select_pseudonym(str(last))
+
+    # -- cases ---------------------------------------------------------------------------
+    def refresh_case_list(self) -> None:
+        try:
+            self.browser.set_rows(case_list_rows(self.engine))
+        except Exception as exc:
+            log.exception("listing cases failed")
+            self.show_error("Cannot list the cases", str(exc))
+
+    def open_case(self, case_id: int) -> None:
+        self.statusBar().showMessage("Opening case…")
+        self.loader.load(case_id)
+
+    def reload_case(self) -> None:
+        """Re-read the open case (after an import or an edit), keeping the visible range."""
+        if self.case is not None:
+            self._keep_range = self.timeline.x_range()
+            self.loader.load(self.case.id)
+
+    _keep_range: tuple[float, float] | None = None
+
+    def _case_loaded(self, case) -> None:
+        self.case = case
+        self.header.show_case(case)
+        self.timeline.set_case(case)
+        if self._keep_range is not None:
+            self.timeline.set_x_range(*self._keep_range)
+            self._keep_range = None
+        self.settings.set("case/last", case.pseudonym)
+        self.statusBar().showMessage(f"{case.pseudonym}: {len(case.observations):,} values", 5000)
+        self.caseOpened.emit(case)
+
+    # -- timeline options ------------------------------------------------------------------
+    def _set_relative(self, on: bool) -> None:
+        self.timeline.set_axis_mode(RELATIVE if on else CALENDAR)
+        self.settings.set("timeline/axis_mode", RELATIVE if on else CALENDAR)
+
+    def _set_fold(self, on: bool) -> None:
+        self.timeline.set_fold(on)
+        self.settings.set("timeline/fold", on)
+
+    def _set_per_kg(self, on: bool) -> None:
+        self.timeline.set_per_kg(on)
+        self.settings.set("timeline/per_kg", on)
+
+    def _fill_tracks_menu(self) -> None:
+        from gui.timeline.tracks import TRACKS_BY_KEY
+
+        m = self.tracks_menu
+        m.clear()
+        t = self.timeline
+        for key in t.track_order:
+            sub = m.addMenu(TRACKS_BY_KEY[key].title)
+            show = sub.addAction("Show")
+            show.setCheckable(True)
+            show.setChecked(key not in t.hidden)
+            show.toggled.connect(lambda on, k=key: t.set_track_visible(k, on))
+            sub.addAction("Move up").triggered.connect(lambda _=False, k=key: t.move_track(k, -1))
+            sub.addAction("Move down").triggered.connect(lambda _=False, k=key: t.move_track(k, 1))
+
+    def _show_point(self, record: dict) -> None:
+        PointDialog(record, self.case, self).show()
+
+    # -- messages ---------------------------------------------------------------------------
+    def show_error(self, title: str, message: str) -> None:
+        log.warning("%s: %s", title, message)
+        self.statusBar().showMessage(f"{title}: {message}", 10_000)
+        QtWidgets.QMessageBox.warning(self, title, message)
+
+    def _about(self) -> None:
+        from main import __version__
+
+        QtWidgets.QMessageBox.about(
+            self, "About Flarescope",
+            f"<b>Flarescope {__version__}</b><p>Offline review of autoinflammatory disease "
+            "cases: symptoms, anakinra, ex vivo cytokines and relapse episodes.</p>"
+            "<p>Your data never leaves this computer.</p>")
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802
+        self.settings.set("window/geometry", self.saveGeometry())
+        self.settings.set("window/state", self.saveState())
+        self.settings.sync()
+        self.loader.wait()
+        super().closeEvent(event)

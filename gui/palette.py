@@ -1,0 +1,64 @@
+"""The one palette: Okabe–Ito (colour-blind safe), plus the screen and print themes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+}
+
+ANALYTE_COLOURS = {
+    "IL1B": OKABE_ITO["vermillion"],
+    "IL1RA": OKABE_ITO["blue"],
+    "IL6": OKABE_ITO["green"],
+    "TNFA": OKABE_ITO["purple"],
+    "CRP": OKABE_ITO["orange"],
+    "SAA": OKABE_ITO["sky"],
+    "ESR": OKABE_ITO["black"],
+    "TEMP": OKABE_ITO["vermillion"],
+}
+
+# Marker shape per specimen: the same analyte colour, a different shape.
+SPECIMEN_SYMBOLS = {"pbmc-spont": "o", "pbmc-lps": "t", "serum": "s", "": "d"}
+
+GLYPHS = {"o": "●", "t": "▼", "s": "■", "d": "◆", "x": "✕"}
+
+PHASE_COLOURS = {
+    "before treatment": ("#9E9E9E", 28),
+    "on anakinra": (OKABE_ITO["sky"], 34),
+    "after stopping": (OKABE_ITO["orange"], 30),
+    "no anakinra": ("#9E9E9E", 0),
+}
+
+EPISODE_COLOURS = {
+    "relapse": OKABE_ITO["vermillion"],
+    "flare": OKABE_ITO["orange"],
+    "remission": OKABE_ITO["green"],
+    "adverse event": OKABE_ITO["purple"],
+    "note": "#7F7F7F",
+}
+
+SYMPTOM_PRESENT = OKABE_ITO["vermillion"]
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    background: str
+    foreground: str
+    grid_alpha: float
+    symptom_absent: str
+    font_pt: int
+
+
+SCREEN = Theme("screen", "#FFFFFF", "#262626", 0.15, "#ECECEC", 9)
+PRINT = Theme("print", "#FFFFFF", "#000000", 0.12, "#F2F2F2", 8)
+THEMES = {"screen": SCREEN, "print": PRINT}

@@ -1,0 +1,1 @@
+"""The case timeline: stacked pyqtgraph tracks sharing one time axis."""

@@ -1,0 +1,98 @@
+"""What every track shares: its plot, its series for the crosshair readout, its legend."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyqtgraph as pg
+
+from gui.palette import Theme
+
+
+@dataclass
+class TimelineOptions:
+    fold: bool = False  # cytokines as fold over the healthy-control mean
+    per_kg: bool = False  # anakinra in mg/kg/day
+    axis_mode: str = "calendar"
+
+
+@dataclass
+class Series:
+    """One plotted series, kept for the readout: nearest measurement to the cursor."""
+
+    label: str
+    unit: str
+    x: np.ndarray
+    y: np.ndarray
+    colour: str
+    censor: np.ndarray | None = None
+    fmt: str = "{:.3g}"
+    value_names: tuple[str, ...] | None = None  # e.g. ("no", "yes") for diary items
+    records: list[dict] | None = field(default=None, repr=False)
+
+    def nearest(self, t: float, lo: float, hi: float) -> int | None:
+        """Index of the measurement nearest t within the visible range [lo, hi]."""
+        if self.x.size == 0:
+            return None
+        i = int(np.searchsorted(self.x, t))
+        candidates = [j for j in (i - 1, i) if 0 <= j < self.x.size]
+        j = min(candidates, key=lambda k: abs(self.x[k] - t))
+        return j if lo <= self.x[j] <= hi else None
+
+    def value_text(self, j: int) -> str:
+        if self.value_names is not None:
+            return self.value_names[int(self.y[j] > 0)]
+        c = "" if self.censor is None else str(self.censor[j])
+        return f"{c}{self.fmt.format(self.y[j])}"
+
+
+class Track:
+    """A track owns one PlotItem; subclasses draw a Case into it."""
+
+    key = ""
+    title = ""
+    stretch = 1  # relative height
+    log_y = False
+
+    def __init__(self, plot: pg.PlotItem, theme: Theme) -> None:
+        self.plot = plot
+        self.theme = theme
+        self.series: list[Series] = []
+        self.legend_entries: list[tuple[str, str, str]] = []
+        self.on_point_clicked: Callable[[dict], None] | None = None
+
+    @staticmethod
+    def has_data(case) -> bool:
+        return True
+
+    def draw(self, case, options: TimelineOptions) -> None:
+        raise NotImplementedError
+
+    def point_clicked(self, points) -> None:
+        if self.on_point_clicked is not None and len(points):
+            self.on_point_clicked(points[0].data())
+
+    def render(self, case, options: TimelineOptions) -> None:
+        """Clear, draw, then show the legend as the track's title line.
+
+        A legend inside the plot always ends up over some data; a title row costs ~16 px
+        and never hides a point.
+        """
+        self.series.clear()
+        self.legend_entries: list[tuple[str, str, str]] = []
+        self.draw(case, options)
+        if self.legend_entries:
+            parts = [f"<b>{html.escape(self.title)}</b>"] + [
+                f"<span style='color:{colour}'>{symbol}</span>&nbsp;{html.escape(text)}"
+                for symbol, colour, text in self.legend_entries
+            ]
+            self.plot.setTitle("&nbsp;&nbsp;&nbsp;".join(parts), size=f"{self.theme.font_pt}pt",
+                               justify="left", color=self.theme.foreground)
+        else:
+            self.plot.setTitle(None)
+
+    def add_legend_entry(self, symbol: str, colour: str, text: str) -> None:
+        self.legend_entries.append((symbol, colour, text))

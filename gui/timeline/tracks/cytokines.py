@@ -1,0 +1,70 @@
+"""Ex vivo cytokine secretion on a log axis, absolute or as fold over healthy controls."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore
+
+from data.codes import CYTOKINES
+from gui.palette import ANALYTE_COLOURS, SPECIMEN_SYMBOLS
+from gui.timeline.tracks.base import TimelineOptions, Track
+from gui.timeline.tracks.points import add_points
+
+SHORT_SPECIMEN = {"pbmc-spont": "spont.", "pbmc-lps": "LPS", "serum": "serum", "": ""}
+
+
+class CytokinesTrack(Track):
+    key = "cytokines"
+    title = "Cytokines, ex vivo PBMC"
+    stretch = 4
+    log_y = True
+
+    @staticmethod
+    def has_data(case) -> bool:
+        return any(a.code in case.codes for a in CYTOKINES)
+
+    def draw(self, case, options: TimelineOptions) -> None:
+        p = self.plot
+        p.getAxis("left").setLogMode(True)
+        band_lo, band_hi = [], []
+        for analyte in CYTOKINES:
+            colour = ANALYTE_COLOURS[analyte.code]
+            for specimen in case.specimens(analyte.code):
+                s = case.fold(analyte.code, specimen)
+                if s.empty:
+                    continue
+                mean = case.control_mean(analyte.code, specimen)
+                if options.fold and mean is None:
+                    continue  # no control reference: no fold to show
+                y = s["fold"].to_numpy() if options.fold else s["value"].to_numpy(dtype=float)
+                unit = "× controls" if options.fold else analyte.unit
+                name = f"{analyte.label} {SHORT_SPECIMEN.get(specimen, specimen)}"
+                series = add_points(self, s, y, name=name, label=analyte.label, unit=unit,
+                                    colour=colour, symbol=SPECIMEN_SYMBOLS.get(specimen, "d"),
+                                    specimen=specimen, connect=True)
+                self.series.append(series)
+                ref = case.control(analyte.code, specimen)
+                if ref and ref.get("sd") == ref.get("sd") and mean:
+                    cv = float(ref["sd"]) / mean
+                    band_lo.append(max(1 - 2 * cv, 0.05))
+                    band_hi.append(1 + 2 * cv)
+                    if not options.fold:
+                        p.addItem(pg.InfiniteLine(np.log10(mean), angle=0, pen=pg.mkPen(
+                            colour, width=0.8, style=QtCore.Qt.PenStyle.DotLine)))
+        if options.fold:
+            if band_lo:
+                region = pg.LinearRegionItem((np.log10(min(band_lo)), np.log10(max(band_hi))),
+                                             orientation="horizontal", movable=False,
+                                             brush=pg.mkBrush(0, 0, 0, 22), pen=pg.mkPen(None))
+                region.setZValue(-50)
+                p.addItem(region)
+            p.addItem(pg.InfiniteLine(0.0, angle=0, pen=pg.mkPen(
+                "#555555", width=1, style=QtCore.Qt.PenStyle.DashLine)))
+            p.setLabel("left", "Fold over controls")
+            self.add_legend_entry("▭", "#888888", "controls: mean ± 2 SD")
+        else:
+            p.setLabel("left", "Cytokines (pg/mL)")
+            self.add_legend_entry("┈", "#555555", "control means")
+        p.enableAutoRange(y=True)
+        p.setAutoVisible(y=True)

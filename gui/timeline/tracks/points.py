@@ -1,0 +1,56 @@
+"""Measurements as markers (hollow when censored) with a tooltip and a clickable record."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+
+from gui.palette import GLYPHS
+from gui.timeline.tracks.base import Series, Track
+
+
+def add_points(track: Track, rows: pd.DataFrame, y: np.ndarray, *, name: str, label: str,
+               unit: str, colour: str, symbol: str, specimen: str = "",
+               connect: bool = False) -> Series:
+    """Plot one series of measurements and return it for the readout.
+
+    On a log track the items get log10(y) and only the axis labels are logarithmic:
+    ScatterPlotItem has no log mode of its own, so PlotItem.setLogMode would leave the
+    markers on a linear scale.
+    """
+    p = track.plot
+    x = rows["t"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        plotted = np.log10(y) if track.log_y else y
+    censor = rows["censor"].astype(str).to_numpy()
+    records = [
+        {"analyte": label, "t": float(t), "value": float(v), "censor": c, "unit": u,
+         "specimen": s, "source": src, "shown": float(yy), "shown_unit": unit}
+        for t, v, c, u, s, src, yy in zip(x, rows["value"], censor, rows["unit"].astype(str),
+                                           rows["specimen"].astype(str),
+                                           rows["source"].astype(str), y, strict=True)
+    ]
+    if connect and len(x) > 1:
+        p.addItem(pg.PlotDataItem(x, plotted, pen=pg.mkPen(colour, width=1.2), connect="finite"))
+    censored = censor != ""
+    brushes = [pg.mkBrush(None) if c else pg.mkBrush(colour) for c in censored]
+    scatter = pg.ScatterPlotItem(
+        x=x, y=plotted, data=records, symbol=symbol, size=8, pen=pg.mkPen(colour, width=1.3),
+        brush=brushes, name=name, hoverable=True, tip=_tip, hoverSize=11,
+    )
+    scatter.sigClicked.connect(lambda _item, points, _ev: track.point_clicked(points))
+    p.addItem(scatter)
+    track.add_legend_entry(GLYPHS.get(symbol, "●"), colour, name)
+    return Series(label, unit, x, y, colour, censor=censor, records=records)
+
+
+def _tip(x: float, y: float, data: dict) -> str:
+    from gui.timeline.axis import format_time
+
+    value = f"{data['censor']}{data['value']:g} {data['unit']}"
+    lines = [f"{data['analyte']}: {value}", format_time(data["t"], "calendar", None),
+             data["specimen"]]
+    if data["shown_unit"] != data["unit"]:
+        lines.insert(1, f"{data['shown']:.3g} {data['shown_unit']}")
+    return "\n".join(lines)

@@ -1,0 +1,71 @@
+"""The diary as LifeLines-style strips: one row per AIDAI item, one column per day."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from data.codes import AIDAI_ITEMS
+from gui.palette import SYMPTOM_PRESENT
+from gui.timeline.tracks.base import Series, TimelineOptions, Track
+
+DAY = 86_400
+
+SHORT = {
+    "SX_FEVER": "Fever", "SX_OVERALL": "Overall", "SX_ABDO": "Abdominal", "SX_NAUSEA": "Nausea",
+    "SX_DIARRHOEA": "Diarrhoea", "SX_HEADACHE": "Headache", "SX_CHEST": "Chest pain",
+    "SX_LYMPH": "Lymph nodes", "SX_ARTHRO": "Arthr./myalgia", "SX_JOINT": "Joint swelling",
+    "SX_EYE": "Eye", "SX_RASH": "Rash",
+}
+
+
+def diary_matrix(case) -> tuple[float, np.ndarray]:
+    """(first day, matrix days × items): 1 present, 0 absent, NaN not recorded."""
+    parts = [case.series(code) for code, _ in AIDAI_ITEMS]
+    ts = [p["t"].to_numpy() for p in parts if len(p)]
+    if not ts:
+        return 0.0, np.zeros((0, len(AIDAI_ITEMS)))
+    first = min(int(t.min()) for t in ts) // DAY * DAY
+    last = max(int(t.max()) for t in ts) // DAY * DAY
+    n = (last - first) // DAY + 1
+    m = np.full((n, len(AIDAI_ITEMS)), np.nan)
+    for row, part in enumerate(parts):
+        if len(part):
+            idx = (part["t"].to_numpy() // DAY * DAY - first) // DAY
+            m[idx, row] = part["value"].to_numpy()
+    return float(first), m
+
+
+class SymptomsTrack(Track):
+    key = "symptoms"
+    title = "Symptoms (daily diary)"
+    stretch = 5
+
+    @staticmethod
+    def has_data(case) -> bool:
+        return any(code in case.codes for code, _ in AIDAI_ITEMS)
+
+    def draw(self, case, options: TimelineOptions) -> None:
+        first, m = diary_matrix(case)
+        n_items = len(AIDAI_ITEMS)
+        # Rows top to bottom in AIDAI order: image row 0 is drawn at the bottom.
+        img = np.where(np.isnan(m), 0, np.where(m > 0, 2, 1)).astype(np.uint8)[:, ::-1]
+        lut = np.array([[255, 255, 255, 0], _rgba(self.theme.symptom_absent),
+                        _rgba(SYMPTOM_PRESENT)], dtype=np.uint8)
+        item = pg.ImageItem(img, lut=lut, levels=(0, 2), autoDownsample=True)
+        item.setRect(first, 0, max(len(m), 1) * DAY, n_items)
+        self.plot.addItem(item)
+        self.plot.setYRange(0, n_items, padding=0)
+        ticks = [(n_items - i - 0.5, SHORT[code]) for i, (code, _) in enumerate(AIDAI_ITEMS)]
+        self.plot.getAxis("left").setTicks([ticks, []])
+        days = first + np.arange(len(m)) * DAY + DAY / 2
+        for i, (_code, label) in enumerate(AIDAI_ITEMS):
+            present = m[:, i]
+            ok = ~np.isnan(present)
+            self.series.append(Series(label, "", days[ok], present[ok], SYMPTOM_PRESENT,
+                                      value_names=("no", "yes")))
+
+
+def _rgba(hex_colour: str) -> list[int]:
+    h = hex_colour.lstrip("#")
+    return [int(h[i:i + 2], 16) for i in (0, 2, 4)] + [255]

@@ -1,0 +1,77 @@
+"""Anakinra as a daily-dose step line (mg/day or mg/kg/day); other drugs as labelled bars."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+
+from data.codes import ANAKINRA
+from gui.palette import OKABE_ITO
+from gui.timeline.tracks.base import Series, TimelineOptions, Track
+
+DAY = 86_400
+BAR_COLOURS = [OKABE_ITO["orange"], OKABE_ITO["purple"], OKABE_ITO["green"], OKABE_ITO["sky"]]
+
+
+class TreatmentTrack(Track):
+    key = "treatment"
+    title = "Treatment"
+    stretch = 2
+
+    @staticmethod
+    def has_data(case) -> bool:
+        return not case.medications.empty
+
+    def draw(self, case, options: TimelineOptions) -> None:
+        p = self.plot
+        per_kg = options.per_kg and not case.series("WEIGHT").empty
+        unit = "mg/kg/d" if per_kg else "mg/d"
+        daily = case.daily_dose(ANAKINRA, per_kg=per_kg)
+        top = 1.0
+        if len(daily):
+            t = daily["t"].to_numpy(dtype=float)
+            dose = daily["dose"].to_numpy(dtype=float)
+            colour = OKABE_ITO["blue"]
+            brush = pg.mkColor(colour)
+            brush.setAlpha(60)
+            p.addItem(pg.PlotDataItem(np.append(t, t[-1] + DAY), dose, stepMode="center",
+                                      fillLevel=0, brush=brush, pen=pg.mkPen(colour, width=1.5),
+                                      name=f"anakinra ({unit})"))
+            missed = dose == 0
+            if missed.any():
+                p.addItem(pg.ScatterPlotItem(t[missed] + DAY / 2, np.zeros(missed.sum()),
+                                             symbol="x", size=7,
+                                             pen=pg.mkPen(OKABE_ITO["vermillion"], width=1.5)))
+            top = float(np.nanmax(dose)) or 1.0
+            self.add_legend_entry("▬", colour, f"anakinra {unit}")
+            if missed.any():
+                self.add_legend_entry("✕", OKABE_ITO["vermillion"], "missed doses")
+            self.series.append(Series("Anakinra", unit, t + DAY / 2, dose, colour,
+                                      fmt="{:.3g}" if per_kg else "{:.0f}"))
+        others = [d for d in case.medications["drug"].unique() if d.lower() != ANAKINRA]
+        lane = top * 0.3
+        font = QtGui.QFont()
+        font.setPointSize(self.theme.font_pt - 1)
+        for i, drug in enumerate(sorted(others)):
+            y = top * 1.12 + i * lane
+            colour = BAR_COLOURS[i % len(BAR_COLOURS)]
+            for _, row in case.drug_periods(drug).iterrows():
+                start = row["start"].timestamp()
+                end = (row["end"].timestamp() if not np.isnat(np.datetime64(row["end"]))
+                       else case.time_range[1]) + DAY
+                p.addItem(pg.PlotDataItem([start, end], [y, y],
+                                          pen=pg.mkPen(colour, width=7,
+                                                       cap=QtCore.Qt.PenCapStyle.FlatCap)))
+                dose = f"{row['dose']:g} {row['unit']}/d" if row["dose"] == row["dose"] else ""
+                label = pg.TextItem(f"{drug} {dose}", color=colour, anchor=(0, 1.0))
+                label.setFont(font)
+                label.setPos(start, y)
+                p.addItem(label)
+        n_lanes = len(others)
+        p.setYRange(0, top * (1.12 + n_lanes * 0.3 + 0.1), padding=0)
+        p.getAxis("left").setTicks(None)
+        p.setLabel("left", f"Dose ({unit})")
+        # Only dose ticks: lanes above the dose range carry their own labels.
+        ticks = [(v, f"{v:g}") for v in np.linspace(0, top, 3)]
+        p.getAxis("left").setTicks([ticks, []])

@@ -1,0 +1,373 @@
+"""The case timeline: tracks stacked on one shared time axis, crosshair readout, navigation.
+
+The widget reads a data.case.Case and never touches the database. Its state that the
+user changes (visible tracks, their order, axis mode, fold, dose unit) is set through
+methods and announced by signals, so the main window can persist it.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from gui.palette import PHASE_COLOURS, THEMES
+from gui.timeline import navigation
+from gui.timeline.axis import CALENDAR, RELATIVE, TimeAxis, format_time
+from gui.timeline.episode_layer import EpisodeLayer
+from gui.timeline.readout import ReadoutLine, readout_html
+from gui.timeline.tracks import TRACK_TYPES, TRACKS_BY_KEY
+from gui.timeline.tracks.base import TimelineOptions, Track
+
+LEFT_AXIS_WIDTH = 100
+LANE_HEIGHT = 44
+
+
+class TimelineWidget(QtWidgets.QWidget):
+    pointClicked = QtCore.Signal(dict)  # noqa: N815 (Qt naming)
+    tracksChanged = QtCore.Signal(list)  # noqa: N815  [(key, visible), …] in display order
+    optionsChanged = QtCore.Signal(object)  # noqa: N815  TimelineOptions
+    cursorMoved = QtCore.Signal(float)  # noqa: N815
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None, *, theme: str = "screen") -> None:
+        super().__init__(parent)
+        self.theme = THEMES[theme]
+        self.case = None
+        self.options = TimelineOptions()
+        self.track_order: list[str] = [t.key for t in TRACK_TYPES]
+        self.hidden: set[str] = set()
+        self.tracks: dict[str, Track] = {}
+        self._phase_items: list[tuple[pg.PlotItem, pg.LinearRegionItem]] = []
+        self._cursor_lines: list[pg.InfiniteLine] = []
+        self.cursor_t: float | None = None
+
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setBackground(self.theme.background)
+        self.view.ci.layout.setSpacing(0)
+        self.view.ci.setContentsMargins(4, 4, 12, 4)
+        self.view.installEventFilter(self)
+        self.view.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
+        self.readout = QtWidgets.QLabel()
+        self.readout.setObjectName("timelineReadout")
+        self.readout.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.readout.setWordWrap(True)
+        self.readout.setMinimumHeight(36)
+        self.readout.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop)
+        self.readout.setText(self._hint())
+
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.readout)
+        self.setFocusProxy(self.view)
+
+        self._mouse_proxy = pg.SignalProxy(self.view.scene().sigMouseMoved, rateLimit=60,
+                                           slot=self._on_mouse_moved)
+        self.episode_layer = EpisodeLayer(self)
+
+    # -- building ----------------------------------------------------------------------
+    def set_case(self, case) -> None:
+        self.case = case
+        self._rebuild()
+        self.fit()
+
+    def clear(self) -> None:
+        self.case = None
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        self.view.ci.clear()
+        self.tracks.clear()
+        self._phase_items.clear()
+        self._cursor_lines.clear()
+        if self.case is None:
+            return
+        keys = self.available_tracks()
+        shown = [k for k in keys if k not in self.hidden]
+        first: pg.PlotItem | None = None
+        for row, key in enumerate(shown):
+            axis = TimeAxis("bottom")
+            plot = self.view.addPlot(row=row, col=0, axisItems={"bottom": axis})
+            self._style_plot(plot, last=row == len(shown) - 1)
+            track = TRACKS_BY_KEY[key](plot, self.theme)
+            track.on_point_clicked = self.pointClicked.emit
+            track.render(self.case, self.options)
+            self.tracks[key] = track
+            if first is None:
+                first = plot
+            else:
+                plot.setXLink(first)
+            stretch = track.stretch
+            if stretch == 0:
+                plot.setFixedHeight(LANE_HEIGHT)
+            self.view.ci.layout.setRowStretchFactor(row, max(stretch, 0) * 10 or 1)
+        self._draw_phases()
+        self._apply_axis_mode()
+        lo, hi = self.case.time_range
+        margin = (hi - lo) * 0.03 + navigation.DAY
+        for plot in self.plots():
+            plot.vb.setLimits(xMin=lo - margin, xMax=hi + margin, minXRange=navigation.MIN_SPAN)
+        self.episode_layer.set_episodes(self.case.episodes)
+
+    def _style_plot(self, plot: pg.PlotItem, *, last: bool) -> None:
+        fg = self.theme.foreground
+        font = QtGui.QFont()
+        font.setPointSize(self.theme.font_pt)
+        plot.setMouseEnabled(x=True, y=False)
+        plot.hideButtons()
+        plot.setMenuEnabled(False)
+        plot.vb.setDefaultPadding(0.04)
+        for name in ("left", "bottom"):
+            ax = plot.getAxis(name)
+            ax.setPen(pg.mkPen(fg, width=1))
+            ax.setTextPen(pg.mkPen(fg))
+            ax.setTickFont(font)
+            ax.label.setFont(font)
+        plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+        plot.showGrid(x=False, y=True, alpha=self.theme.grid_alpha)
+        plot.showAxis("bottom", last)
+        if last:
+            plot.getAxis("bottom").setHeight(28)
+        line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#444444", width=1))
+        line.setVisible(False)
+        line.setZValue(100)
+        plot.addItem(line, ignoreBounds=True)
+        self._cursor_lines.append(line)
+
+    def _draw_phases(self) -> None:
+        for plot in self.plots():
+            for ph in self.case.phases():
+                colour, alpha = PHASE_COLOURS.get(ph.name, ("#999999", 20))
+                if alpha == 0:
+                    continue
+                c = pg.mkColor(colour)
+                c.setAlpha(alpha)
+                band = pg.LinearRegionItem((ph.start, ph.end), movable=False,
+                                           brush=pg.mkBrush(c), pen=pg.mkPen(None))
+                band.setZValue(-100)
+                plot.addItem(band, ignoreBounds=True)
+                self._phase_items.append((plot, band))
+
+    # -- queries -----------------------------------------------------------------------
+    def available_tracks(self) -> list[str]:
+        """Tracks with something to show for this case, in the user's order."""
+        if self.case is None:
+            return []
+        return [k for k in self.track_order if TRACKS_BY_KEY[k].has_data(self.case)]
+
+    def plots(self) -> list[pg.PlotItem]:
+        return [t.plot for t in self.tracks.values()]
+
+    def visible_plots(self) -> list[tuple[str, pg.PlotItem]]:
+        return [(k, t.plot) for k, t in self.tracks.items()]
+
+    def plot_for(self, key: str) -> pg.PlotItem | None:
+        t = self.tracks.get(key)
+        return None if t is None else t.plot
+
+    def x_range(self) -> tuple[float, float]:
+        plots = self.plots()
+        if not plots:
+            return (0.0, 1.0)
+        lo, hi = plots[0].vb.viewRange()[0]
+        return float(lo), float(hi)
+
+    # -- state the user changes ------------------------------------------------------------
+    def set_track_config(self, order: list[str], hidden: set[str]) -> None:
+        known = [k for k in order if k in TRACKS_BY_KEY]
+        self.track_order = known + [t.key for t in TRACK_TYPES if t.key not in known]
+        self.hidden = set(hidden) & set(TRACKS_BY_KEY)
+        self._rebuild_keeping_range()
+
+    def set_track_visible(self, key: str, visible: bool) -> None:
+        (self.hidden.discard if visible else self.hidden.add)(key)
+        self._rebuild_keeping_range()
+        self._announce_tracks()
+
+    def move_track(self, key: str, offset: int) -> None:
+        i = self.track_order.index(key)
+        j = min(max(i + offset, 0), len(self.track_order) - 1)
+        self.track_order.insert(j, self.track_order.pop(i))
+        self._rebuild_keeping_range()
+        self._announce_tracks()
+
+    def _announce_tracks(self) -> None:
+        self.tracksChanged.emit([(k, k not in self.hidden) for k in self.track_order])
+
+    def set_axis_mode(self, mode: str) -> None:
+        self.options.axis_mode = mode
+        self._apply_axis_mode()
+        self.optionsChanged.emit(self.options)
+
+    def _apply_axis_mode(self) -> None:
+        anchor = None
+        if self.case is not None:
+            anchor = self.case.day0 if self.case.day0 is not None else self.case.time_range[0]
+        mode = self.options.axis_mode
+        for plot in self.plots():
+            plot.getAxis("bottom").set_mode(mode, anchor)
+        last = self.plots()[-1] if self.plots() else None
+        if last is not None:
+            label = "Days from anakinra start" if mode == RELATIVE and self.case and \
+                self.case.day0 is not None else ("Days" if mode == RELATIVE else "Date (UTC)")
+            last.setLabel("bottom", label)
+
+    def set_fold(self, fold: bool) -> None:
+        self.options.fold = fold
+        self._redraw_track("cytokines")
+
+    def set_per_kg(self, per_kg: bool) -> None:
+        self.options.per_kg = per_kg
+        self._redraw_track("treatment")
+
+    def _redraw_track(self, key: str) -> None:
+        self.optionsChanged.emit(self.options)
+        track = self.tracks.get(key)
+        if track is None or self.case is None:
+            return
+        lo_hi = self.x_range()
+        # Keep the crosshair line and the phase bands; replace the data items.
+        keep = {id(line) for line in self._cursor_lines}
+        keep |= {id(b) for p, b in self._phase_items if p is track.plot}
+        for item in list(track.plot.items):
+            if id(item) not in keep:
+                track.plot.removeItem(item)
+        track.render(self.case, self.options)
+        self.episode_layer.redraw()
+        self.set_x_range(*lo_hi)
+
+    def _rebuild_keeping_range(self) -> None:
+        lo_hi = self.x_range() if self.plots() else None
+        self._rebuild()
+        if lo_hi is not None and self.plots():
+            self.set_x_range(*lo_hi)
+
+    # -- navigation ----------------------------------------------------------------------
+    def set_x_range(self, lo: float, hi: float) -> None:
+        plots = self.plots()
+        if plots:
+            plots[0].vb.setXRange(lo, hi, padding=0)
+
+    def fit(self) -> None:
+        if self.case is None:
+            return
+        lo, hi = self.case.time_range
+        margin = (hi - lo) * 0.01
+        self.set_x_range(lo - margin, hi + margin)
+
+    def zoom(self, factor: float, centre: float | None = None) -> None:
+        self.set_x_range(*navigation.zoom(*self.x_range(), factor, centre))
+
+    def pan(self, fraction: float) -> None:
+        self.set_x_range(*navigation.pan(*self.x_range(), fraction))
+
+    def show_months(self, months: float) -> None:
+        lo, hi = self.x_range()
+        centre = self.cursor_t if self.cursor_t is not None and lo <= self.cursor_t <= hi \
+            else (lo + hi) / 2
+        self.set_x_range(*navigation.months_around(centre, months))
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if obj is self.view and event.type() == QtCore.QEvent.Type.KeyPress:
+            return self._key(event)
+        return super().eventFilter(obj, event)
+
+    def _key(self, event: QtGui.QKeyEvent) -> bool:
+        key = event.key()
+        Key = QtCore.Qt.Key  # noqa: N806
+        step = 0.5 if event.modifiers() & QtCore.Qt.KeyboardModifier.ShiftModifier else 0.1
+        actions = {
+            Key.Key_Left: lambda: self.pan(-step),
+            Key.Key_Right: lambda: self.pan(step),
+            Key.Key_Plus: lambda: self.zoom(0.5, self.cursor_t),
+            Key.Key_Equal: lambda: self.zoom(0.5, self.cursor_t),
+            Key.Key_Minus: lambda: self.zoom(2.0, self.cursor_t),
+            Key.Key_Home: self.fit,
+            Key.Key_1: lambda: self.show_months(1),
+            Key.Key_3: lambda: self.show_months(3),
+            Key.Key_6: lambda: self.show_months(6),
+        }
+        if key in actions:
+            actions[key]()
+            return True
+        return False
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802
+        # "12" shows a year: the 1 of "12" is taken as a month, the 2 then widens it.
+        if event.text() == "2" and self._last_key == "1":
+            self.show_months(12)
+        elif not self._key(event):
+            super().keyPressEvent(event)
+        self._last_key = event.text()
+
+    _last_key = ""
+
+    # -- crosshair and readout -------------------------------------------------------------
+    def _on_mouse_moved(self, args) -> None:
+        pos = args[0]
+        for plot in self.plots():
+            if plot.sceneBoundingRect().contains(pos):
+                t = float(plot.vb.mapSceneToView(pos).x())
+                self.set_cursor(t)
+                return
+
+    def set_cursor(self, t: float | None) -> None:
+        self.cursor_t = t
+        for line in self._cursor_lines:
+            line.setVisible(t is not None)
+            if t is not None:
+                line.setPos(t)
+        self.readout.setText(self._hint() if t is None else readout_html(
+            self._time_text(t), self.readout_lines(t)))
+        if t is not None:
+            self.cursorMoved.emit(t)
+
+    def readout_lines(self, t: float) -> list[ReadoutLine]:
+        """Nearest visible measurement of every series at time t."""
+        lo, hi = self.x_range()
+        out: list[ReadoutLine] = []
+        for track in self.tracks.values():
+            for s in track.series:
+                j = s.nearest(t, lo, hi)
+                if j is not None:
+                    out.append(ReadoutLine(s.label, s.value_text(j), s.unit,
+                                           self._time_text(float(s.x[j])), s.colour, track.key))
+        return out
+
+    def _time_text(self, t: float) -> str:
+        anchor = None if self.case is None else self.case.day0
+        return format_time(t, self.options.axis_mode, anchor)
+
+    def _hint(self) -> str:
+        return ("<span style='color:#666'>Move the mouse over the timeline to read values. "
+                "Wheel: zoom · drag: pan · ← →: pan · + −: zoom · Home: whole case · "
+                "1/3/6/12: months</span>")
+
+    # -- printing ---------------------------------------------------------------------------
+    def render_vector(self, painter: QtGui.QPainter, target: QtCore.QRectF) -> None:
+        """Paint the visible timeline into target as vector graphics (PDF, SVG).
+
+        Items are switched to export mode as pyqtgraph's own exporters do: without it
+        every scatter marker is embedded as a small raster image. The view is rendered
+        rather than the scene: with date axes the scene rect spans ~1e12 units.
+        """
+        items = [i for i in self.view.scene().items() if hasattr(i, "setExportMode")]
+        opts = {"painter": painter, "antialias": True, "background": self.theme.background}
+        for item in items:
+            item.setExportMode(True, opts)
+        try:
+            source = QtCore.QRectF(self.view.viewport().rect())
+            self.view.render(painter, target, source.toRect())
+        finally:
+            for item in items:
+                item.setExportMode(False, opts)
+
+
+def data_x_to_widget(widget: TimelineWidget, key: str, t: float, y: float) -> QtCore.QPoint:
+    """Map a data point of a track to viewport pixels (tests and tools drive the mouse)."""
+    plot = widget.plot_for(key)
+    scene = plot.vb.mapViewToScene(QtCore.QPointF(t, y))
+    return widget.view.mapFromScene(scene)
+
+
+__all__ = ["CALENDAR", "RELATIVE", "TimelineWidget", "data_x_to_widget"]
