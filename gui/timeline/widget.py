@@ -275,6 +275,7 @@ class TimelineWidget(QtWidgets.QWidget):
     def _key(self, event: QtGui.QKeyEvent) -> bool:
         key = event.key()
         Key = QtCore.Qt.Key  # noqa: N806
+        previous, self._last_key = self._last_key, key
         step = 0.5 if event.modifiers() & QtCore.Qt.KeyboardModifier.ShiftModifier else 0.1
         actions = {
             Key.Key_Left: lambda: self.pan(-step),
@@ -287,20 +288,16 @@ class TimelineWidget(QtWidgets.QWidget):
             Key.Key_3: lambda: self.show_months(3),
             Key.Key_6: lambda: self.show_months(6),
         }
+        # "12" shows a year: the 1 first shows a month, the 2 right after widens it.
+        if key == Key.Key_2 and previous == Key.Key_1:
+            self.show_months(12)
+            return True
         if key in actions:
             actions[key]()
             return True
         return False
 
-    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802
-        # "12" shows a year: the 1 of "12" is taken as a month, the 2 then widens it.
-        if event.text() == "2" and self._last_key == "1":
-            self.show_months(12)
-        elif not self._key(event):
-            super().keyPressEvent(event)
-        self._last_key = event.text()
-
-    _last_key = ""
+    _last_key = None
 
     # -- crosshair and readout -------------------------------------------------------------
     def _on_mouse_moved(self, args) -> None:

@@ -1,0 +1,181 @@
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtGui
+from PySide6.QtTest import QTest
+
+from data.case import Case
+from data.codes import PBMC_SPONTANEOUS
+from db.queries import list_cases, load_case
+from gui.timeline.axis import RELATIVE
+from gui.timeline.widget import TimelineWidget, data_x_to_widget
+
+DAY = 86_400
+
+
+@pytest.fixture
+def case(demo_engine):
+    cases = list_cases(demo_engine)
+    pid = int(cases[cases["pseudonym"] == "NLRP12-01"]["id"].iloc[0])
+    return Case.from_frames(load_case(demo_engine, pid))
+
+
+@pytest.fixture
+def timeline(qtbot, case):
+    w = TimelineWidget()
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    w.set_case(case)
+    qtbot.waitExposed(w)
+    return w
+
+
+def _ranges(w):
+    return [tuple(np.round(p.vb.viewRange()[0], 3)) for p in w.plots()]
+
+
+def test_wheel_zoom_keeps_every_track_on_the_same_time_range(qtbot, timeline):
+    before = timeline.x_range()
+    pos = data_x_to_widget(timeline, "cytokines", sum(before) / 2, 1.0)
+    event = QtGui.QWheelEvent(QtCore.QPointF(pos), QtCore.QPointF(timeline.view.mapToGlobal(pos)),
+                              QtCore.QPoint(), QtCore.QPoint(0, 240),
+                              QtCore.Qt.MouseButton.NoButton, QtCore.Qt.KeyboardModifier.NoModifier,
+                              QtCore.Qt.ScrollPhase.NoScrollPhase, False)
+    QtCore.QCoreApplication.sendEvent(timeline.view.viewport(), event)
+    after = timeline.x_range()
+    assert after[1] - after[0] < 0.9 * (before[1] - before[0])  # it zoomed in
+    assert len(set(_ranges(timeline))) == 1  # and every track followed
+    # Wheel zooms time only: the symptom rows keep their fixed y range.
+    assert timeline.plot_for("symptoms").vb.viewRange()[1] == pytest.approx([0, 12])
+
+
+def test_keyboard_navigation(qtbot, timeline, case):
+    timeline.view.setFocus()
+    lo, hi = timeline.x_range()
+    QTest.keyClick(timeline.view, QtCore.Qt.Key.Key_Plus)
+    zlo, zhi = timeline.x_range()
+    assert (zhi - zlo) == pytest.approx((hi - lo) / 2, rel=1e-3)
+    QTest.keyClick(timeline.view, QtCore.Qt.Key.Key_Right)
+    plo, phi = timeline.x_range()
+    assert plo == pytest.approx(zlo + 0.1 * (zhi - zlo), rel=1e-6)
+    cursor = plo + 0.3 * (phi - plo)
+    timeline.set_cursor(cursor)
+    QTest.keyClick(timeline.view, QtCore.Qt.Key.Key_3)
+    mlo, mhi = timeline.x_range()
+    assert (mhi - mlo) / DAY == pytest.approx(91.3, abs=0.5)
+    assert (mlo + mhi) / 2 == pytest.approx(cursor)  # months around the cursor
+    QTest.keyClicks(timeline.view, "12")
+    ylo, yhi = timeline.x_range()
+    assert (yhi - ylo) / DAY == pytest.approx(365.25, abs=0.5)
+    QTest.keyClick(timeline.view, QtCore.Qt.Key.Key_Home)
+    flo, fhi = timeline.x_range()
+    assert flo <= case.time_range[0] and fhi >= case.time_range[1]
+    assert len(set(_ranges(timeline))) == 1
+
+
+def test_crosshair_readout_shows_the_nearest_value_with_unit_and_date(qtbot, timeline, case):
+    il1b = case.series("IL1B", PBMC_SPONTANEOUS)
+    row = il1b.iloc[3]
+    timeline.set_cursor(float(row["t"]) + 3600)  # an hour after the sample
+    lines = [ln for ln in timeline.readout_lines(float(row["t"]) + 3600)
+             if ln.label == "IL-1β" and ln.unit == "pg/mL"]
+    expected_value = f"{row['value']:.3g}"
+    assert any(ln.value == expected_value for ln in lines), lines
+    text = timeline.readout.text()
+    assert "pg/mL" in text and expected_value in text
+    day = QtCore.QDateTime.fromSecsSinceEpoch(int(row["t"]), QtCore.QTimeZone.utc())
+    assert day.toString("yyyy-MM-dd") in text
+
+
+def test_crosshair_follows_the_mouse(qtbot, timeline, case):
+    t = case.day0 + 30 * DAY
+    pos = data_x_to_widget(timeline, "markers", t, 1.0)
+    QTest.mouseMove(timeline.view.viewport(), pos)
+    qtbot.waitUntil(lambda: timeline.cursor_t is not None)
+    assert abs(timeline.cursor_t - t) < DAY
+    assert "Anakinra" in timeline.readout.text()
+
+
+def test_fold_toggle_divides_by_the_control_mean(qtbot, timeline, case):
+    t = float(case.series("IL1B", PBMC_SPONTANEOUS)["t"].iloc[0])
+    absolute = _il1b_spont(timeline, t)
+    timeline.set_fold(True)
+    fold = _il1b_spont(timeline, t)
+    mean = case.control_mean("IL1B", PBMC_SPONTANEOUS)
+    assert fold.unit == "× controls"
+    assert float(fold.value) == pytest.approx(float(absolute.value) / mean, rel=5e-3)
+    # The plotted markers moved too: log10(fold) on the cytokine track.
+    ys = [item.getData()[1] for item in timeline.plot_for("cytokines").items
+          if hasattr(item, "getData") and item.getData()[1] is not None]
+    assert any(np.isclose(y, np.log10(float(fold.value)), atol=0.01).any() for y in ys)
+
+
+def _il1b_spont(timeline, t):
+    track = timeline.tracks["cytokines"]
+    series = next(s for s in track.series if s.label == "IL-1β" and
+                  s.records[0]["specimen"] == PBMC_SPONTANEOUS)
+    j = series.nearest(t, *timeline.x_range())
+    from gui.timeline.readout import ReadoutLine
+
+    return ReadoutLine(series.label, series.value_text(j), series.unit, "", "", "cytokines")
+
+
+def test_relative_axis_puts_anakinra_start_at_zero(qtbot, timeline, case):
+    timeline.set_axis_mode(RELATIVE)
+    axis = timeline.plots()[-1].getAxis("bottom")
+    lo, hi = case.day0 - 100 * DAY, case.day0 + 100 * DAY
+    ticks = axis.tickValues(lo, hi, 1000)
+    values = [v for _, level in ticks for v in level]
+    assert case.day0 in values
+    labels = axis.tickStrings([case.day0, case.day0 + 50 * DAY], 1, 50 * DAY)
+    assert labels == ["0", "50"]
+    timeline.set_cursor(case.day0 + 14 * DAY)
+    assert "day +14" in timeline.readout.text()
+
+
+def test_hidden_tracks_stay_hidden_after_a_restart(qtbot, make_window, settings):
+    from tests.gui.conftest import open_case
+
+    w = make_window()
+    open_case(qtbot, w, "NLRP12-01")
+    w.timeline.set_track_visible("temperature", False)
+    w.timeline.move_track("markers", -1)
+    assert "temperature" not in w.timeline.tracks
+    order = list(w.timeline.tracks)
+    w.close()
+    w2 = make_window()
+    qtbot.waitUntil(lambda: w2.case is not None, timeout=10_000)
+    assert "temperature" not in w2.timeline.tracks
+    assert list(w2.timeline.tracks) == order
+
+
+def test_tracks_menu_hides_a_track(qtbot, make_window):
+    from tests.gui.conftest import open_case
+
+    w = make_window()
+    open_case(qtbot, w, "CAPS-01")
+    w._fill_tracks_menu()
+    sub = next(a.menu() for a in w.tracks_menu.actions() if a.text() == "Body temperature")
+    show = next(a for a in sub.actions() if a.text() == "Show")
+    show.trigger()
+    assert "temperature" not in w.timeline.tracks
+
+
+def test_point_click_opens_its_full_record(qtbot, make_window):
+    from tests.gui.conftest import open_case
+
+    w = make_window()
+    case = open_case(qtbot, w, "NLRP12-02")
+    record = {"analyte": "IL-1β", "t": case.day0, "value": 5.0, "censor": "<", "unit": "pg/mL",
+              "specimen": PBMC_SPONTANEOUS, "source": "lab.csv", "shown": 5.0,
+              "shown_unit": "pg/mL"}
+    w.timeline.pointClicked.emit(record)
+    from gui.dialogs import PointDialog
+
+    dialog = w.findChild(PointDialog)
+    assert dialog is not None and dialog.isVisible()
+    texts = [lbl.text() for lbl in dialog.findChildren(type(w.header).__mro__[1])]
+    joined = " ".join(texts)
+    assert "&lt;5 pg/mL" in joined or "<5 pg/mL" in joined
+    assert "PBMC, spontaneous" in joined and "lab.csv" in joined
+    dialog.close()
