@@ -1,0 +1,132 @@
+"""Drawing and adjusting an episode, as arithmetic: no Qt, no database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from data.episode_edit import (
+    DAY,
+    OPEN_STUB,
+    Span,
+    bounds,
+    check,
+    close_ongoing,
+    days_from_day0,
+    drawn_end,
+    duration_days,
+    format_days,
+    from_drag,
+    move_body,
+    move_edge,
+    snap,
+)
+
+
+def epoch(y: int, m: int, d: int, h: int = 0, mi: int = 0) -> float:
+    return dt.datetime(y, m, d, h, mi, tzinfo=dt.UTC).timestamp()
+
+
+LIMITS = bounds((epoch(2024, 1, 1), epoch(2024, 12, 31)))
+
+
+def test_snap_goes_to_the_nearest_utc_midnight_unless_free():
+    assert snap(epoch(2024, 3, 3, 11, 59)) == epoch(2024, 3, 3)
+    assert snap(epoch(2024, 3, 3, 12, 1)) == epoch(2024, 3, 4)
+    assert snap(epoch(2024, 3, 3, 11, 59), free=True) == epoch(2024, 3, 3, 11, 59)
+
+
+def test_bounds_widen_the_case_range_to_whole_days():
+    lo, hi = bounds((epoch(2024, 1, 1, 8), epoch(2024, 2, 1, 8)), margin=2 * DAY)
+    assert (lo, hi) == (epoch(2023, 12, 30), epoch(2024, 2, 4))
+
+
+def test_a_drag_snaps_both_edges_and_may_go_leftwards():
+    span = from_drag(epoch(2024, 3, 10, 20), epoch(2024, 3, 3, 2), LIMITS)
+    assert span == Span(epoch(2024, 3, 3), epoch(2024, 3, 11))
+    assert span.ok and span.duration_days == 8
+
+
+def test_shift_drag_keeps_the_exact_times():
+    span = from_drag(epoch(2024, 3, 3, 2), epoch(2024, 3, 10, 20), LIMITS, free=True)
+    assert (span.onset, span.end) == (epoch(2024, 3, 3, 2), epoch(2024, 3, 10, 20))
+
+
+def test_a_short_stroke_marks_the_whole_day():
+    span = from_drag(epoch(2024, 3, 3, 1), epoch(2024, 3, 3, 9), LIMITS)
+    assert (span.onset, span.end) == (epoch(2024, 3, 3), epoch(2024, 3, 4))
+
+
+def test_a_drag_past_the_case_is_clamped_to_the_margin():
+    span = from_drag(epoch(2024, 12, 1), epoch(2026, 6, 1), LIMITS)
+    assert span.end == LIMITS[1] == epoch(2025, 1, 30)
+
+
+def test_moving_the_onset_keeps_the_end():
+    span = move_edge(epoch(2024, 3, 3), epoch(2024, 3, 11), "onset", epoch(2024, 3, 1, 3), LIMITS)
+    assert (span.onset, span.end, span.reason) == (epoch(2024, 3, 1), epoch(2024, 3, 11), None)
+
+
+def test_end_before_onset_is_refused_with_a_reason():
+    span = move_edge(epoch(2024, 3, 3), epoch(2024, 3, 11), "end", epoch(2024, 2, 20), LIMITS)
+    assert not span.ok
+    assert "before the onset" in span.reason
+    onset_past_end = move_edge(epoch(2024, 3, 3), epoch(2024, 3, 11), "onset",
+                               epoch(2024, 3, 20), LIMITS)
+    assert "before the onset" in onset_past_end.reason
+    assert "no time" in move_edge(epoch(2024, 3, 3), epoch(2024, 3, 11), "end",
+                                  epoch(2024, 3, 3, 5), LIMITS).reason
+    assert check(epoch(2024, 3, 3), None) is None
+
+
+def test_unknown_edge_is_a_programming_error():
+    with pytest.raises(ValueError):
+        move_edge(0, DAY, "middle", 0, LIMITS)
+
+
+def test_moving_the_body_keeps_the_duration_and_snaps_the_onset():
+    span = move_body(epoch(2024, 3, 3), epoch(2024, 3, 11), 10.4 * DAY, LIMITS)
+    assert (span.onset, span.end) == (epoch(2024, 3, 13), epoch(2024, 3, 21))
+    free = move_body(epoch(2024, 3, 3), epoch(2024, 3, 11), 0.5 * DAY, LIMITS, free=True)
+    assert (free.onset, free.end) == (epoch(2024, 3, 3, 12), epoch(2024, 3, 11, 12))
+
+
+def test_moving_the_body_stops_at_the_limits_without_shrinking():
+    span = move_body(epoch(2024, 3, 3), epoch(2024, 3, 11), 400 * DAY, LIMITS)
+    assert span.end == LIMITS[1]
+    assert span.duration_days == 8
+    early = move_body(epoch(2024, 3, 3), epoch(2024, 3, 11), -400 * DAY, LIMITS)
+    assert early.onset == LIMITS[0] and early.duration_days == 8
+
+
+def test_an_ongoing_episode_moves_by_its_onset_and_has_no_duration():
+    span = move_body(epoch(2024, 3, 3), None, 2 * DAY, LIMITS)
+    assert (span.onset, span.end, span.ok) == (epoch(2024, 3, 5), None, True)
+    assert span.duration_days is None
+    assert duration_days(epoch(2024, 3, 3), None) is None
+
+
+def test_an_ongoing_episode_is_drawn_to_the_horizon_or_a_stub():
+    horizon = epoch(2024, 12, 31)
+    assert drawn_end(epoch(2024, 3, 3), None, horizon) == horizon
+    assert drawn_end(epoch(2024, 3, 3), epoch(2024, 3, 5), horizon) == epoch(2024, 3, 5)
+    late = epoch(2025, 1, 10)
+    assert drawn_end(late, None, horizon) == late + OPEN_STUB
+    # Closing it puts the end where it was drawn, on a whole day.
+    assert close_ongoing(epoch(2024, 3, 3), epoch(2024, 12, 30, 15)) == epoch(2024, 12, 31)
+
+
+def test_days_from_anakinra_start():
+    day0 = epoch(2024, 1, 10)
+    assert days_from_day0(epoch(2024, 10, 7), day0) == 271
+    assert days_from_day0(epoch(2024, 1, 1), day0) == -9
+    assert days_from_day0(epoch(2024, 1, 1), None) is None
+
+
+def test_format_days():
+    assert format_days(7.0) == "7"
+    assert format_days(272.0, signed=True) == "+272"
+    assert format_days(-9.0, signed=True) == "-9"
+    assert format_days(2.5) == "2.5"
+    assert format_days(None, missing="ongoing") == "ongoing"
