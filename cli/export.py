@@ -1,0 +1,78 @@
+"""`flarescope export`: PDF case summaries from the command line, one case or all."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export", help="write the PDF case summary of one case (or --all)",
+        description="Write PDF case summaries: timeline, key figures and tables.",
+    )
+    p.add_argument("case", nargs="?", metavar="CASE", help="pseudonym of the case")
+    p.add_argument("--all", action="store_true", help="every case, one PDF each, into -o FOLDER")
+    p.add_argument("-o", "--output", required=True, metavar="FILE_OR_FOLDER",
+                   help="the PDF to write (a folder with --all)")
+    p.add_argument("--deidentify", action="store_true",
+                   help="no name, birth date, record number or calendar date: days from "
+                        "anakinra start; the pseudonym only")
+    p.add_argument("--paper", choices=("a4", "letter"), default="a4", help="default: a4")
+    p.add_argument("--reviewer", metavar="NAME", help="reviewer named in the header")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cli.common import CommandError
+
+    if bool(args.case) == bool(args.all):
+        raise CommandError("name one CASE or give --all")
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    try:
+        return _export(args)
+    finally:
+        _close_widgets(app)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from cli.common import CommandError, find_patient_id, open_db
+    from gui.pdf import export_all, export_case_pdf
+
+    engine = open_db(args)
+    out = Path(args.output).expanduser()
+    try:
+        if args.all:
+            if out.exists() and not out.is_dir():
+                raise CommandError(f"{out}: not a folder (--all writes one PDF per case)")
+            written = export_all(engine, out, deidentify=args.deidentify, paper=args.paper,
+                                 reviewer=args.reviewer)
+        else:
+            if out.is_dir():
+                raise CommandError(f"{out}: is a folder; give the PDF's file name")
+            if not out.parent.is_dir():
+                raise CommandError(f"{out.parent}: no such folder")
+            pid = find_patient_id(engine, args.case)
+            written = [export_case_pdf(engine, out, patient_id=pid, deidentify=args.deidentify,
+                                       paper=args.paper, reviewer=args.reviewer)]
+    finally:
+        engine.dispose()
+    for path in written:
+        print(path)
+    return 0
+
+
+def _close_widgets(app) -> None:
+    """Delete every widget before returning: a live pyqtgraph widget at exit segfaults."""
+    from PySide6 import QtCore
+
+    for w in app.topLevelWidgets():
+        w.close()
+        w.deleteLater()
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete.value)

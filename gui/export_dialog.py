@@ -1,0 +1,207 @@
+"""File → Export PDF… and File → Export all…: the options dialog and the batch runner.
+
+The batch keeps the window responsive: each case is read and its figures computed in a
+worker thread (Qt-free), and only the painting, which needs the timeline widget, runs
+on the GUI thread, one case per event-loop turn. A cancel is honoured between cases;
+files are written atomically, so it never leaves half a PDF.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6 import QtCore, QtWidgets
+from sqlalchemy import Engine
+
+from gui.pdf.export import case_targets, export_case_pdf, prepare_summary, write_case_pdf
+
+log = logging.getLogger(__name__)
+
+_last_folder: Path | None = None  # where the previous export went, for this session
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    path: Path
+    deidentify: bool
+    paper: str
+
+
+class ExportDialog(QtWidgets.QDialog):
+    """De-identify, paper size, and the target file (or folder for every case)."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None, target: Path, *,
+                 folder: bool = False) -> None:
+        super().__init__(parent)
+        self.folder = folder
+        self.setWindowTitle("Export all cases as PDF" if folder else "Export PDF case summary")
+        self.deidentify = QtWidgets.QCheckBox("De-identify: pseudonym only, days from "
+                                              "anakinra start, no calendar dates")
+        self.paper = QtWidgets.QComboBox()
+        self.paper.addItem("A4", "a4")
+        self.paper.addItem("US Letter", "letter")
+        self.path = QtWidgets.QLineEdit(str(target))
+        choose = QtWidgets.QPushButton("Choose…")
+        choose.clicked.connect(self._choose)
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(choose)
+        form = QtWidgets.QFormLayout()
+        form.addRow("Folder:" if folder else "File:", row)
+        form.addRow("Paper:", self.paper)
+        form.addRow("", self.deidentify)
+        buttons = QtWidgets.QDialogButtonBox(
+            QtWidgets.QDialogButtonBox.StandardButton.Ok
+            | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok).setText("Export")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(560, self.sizeHint().height())
+
+    def _choose(self) -> None:
+        if self.folder:
+            chosen = QtWidgets.QFileDialog.getExistingDirectory(self, "Export into folder",
+                                                                self.path.text())
+        else:
+            chosen, _ = QtWidgets.QFileDialog.getSaveFileName(
+                self, "Export PDF", self.path.text(), "PDF files (*.pdf)")
+        if chosen:
+            self.path.setText(chosen)
+
+    def options(self) -> ExportOptions:
+        path = Path(self.path.text().strip()).expanduser()
+        if not self.folder and path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
+        return ExportOptions(path, self.deidentify.isChecked(), str(self.paper.currentData()))
+
+
+def _default_folder() -> Path:
+    if _last_folder is not None and _last_folder.is_dir():
+        return _last_folder
+    docs = QtCore.QStandardPaths.writableLocation(
+        QtCore.QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(docs or Path.home())
+
+
+def _remember(folder: Path) -> None:
+    global _last_folder
+    _last_folder = folder
+
+
+def _error(parent: QtWidgets.QWidget | None, title: str, exc: BaseException) -> None:
+    log.error("PDF export failed", exc_info=exc)
+    if isinstance(exc, OSError):
+        message = f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
+    else:
+        message = str(exc) or type(exc).__name__
+    QtWidgets.QMessageBox.warning(parent, title, message)
+
+
+def export_current_case(parent: QtWidgets.QWidget | None, engine: Engine, case) -> Path | None:
+    """Ask for options and write the open case's summary; returns the file, None if not."""
+    dialog = ExportDialog(parent, _default_folder() / f"{case.pseudonym}.pdf")
+    if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
+        return None
+    opts = dialog.options()
+    QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
+    try:
+        # Read again by id: the open Case carries no identifying fields, and the
+        # de-identified export needs them to scrub free-text notes.
+        path = export_case_pdf(engine, opts.path, patient_id=case.id,
+                               deidentify=opts.deidentify, paper=opts.paper)
+    except Exception as exc:
+        _error(parent, "Export PDF", exc)
+        return None
+    finally:
+        QtWidgets.QApplication.restoreOverrideCursor()
+    _remember(path.parent)
+    return path
+
+
+def export_all_cases(parent: QtWidgets.QWidget | None, engine: Engine) -> int:
+    """Ask for a folder and options, export every case with progress; returns files written."""
+    dialog = ExportDialog(parent, _default_folder(), folder=True)
+    if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
+        return 0
+    opts = dialog.options()
+    try:
+        targets = case_targets(engine, opts.path)
+    except OSError as exc:
+        _error(parent, "Export all", exc)
+        return 0
+    runner = BatchExport(parent, engine, targets, opts)
+    count = runner.run()
+    if runner.error is not None:
+        _error(parent, "Export all", runner.error)
+    _remember(opts.path)
+    return count
+
+
+class BatchExport(QtCore.QObject):
+    """Every case to PDF with a cancellable progress dialog, in a local event loop."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None, engine: Engine,
+                 targets: list[tuple[int, str, Path]], opts: ExportOptions) -> None:
+        super().__init__(parent)
+        self.engine, self.targets, self.opts = engine, targets, opts
+        self.written: list[Path] = []
+        self.error: BaseException | None = None
+        self._next = 0
+        self._pending: Future | None = None
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf-export")
+        self._loop = QtCore.QEventLoop()
+        self.progress = QtWidgets.QProgressDialog("Exporting case summaries…", "Cancel", 0,
+                                                  len(targets), parent)
+        self.progress.setWindowTitle("Export all")
+        self.progress.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
+        self.progress.setMinimumDuration(0)
+        self.progress.setAutoClose(False)
+        self.progress.setAutoReset(False)
+        self._timer = QtCore.QTimer(self)
+        self._timer.setInterval(15)
+        self._timer.timeout.connect(self._step)
+
+    def run(self) -> int:
+        self.progress.setValue(0)
+        self._timer.start()
+        self._loop.exec()
+        return len(self.written)
+
+    def _step(self) -> None:
+        if self.progress.wasCanceled() or self._next >= len(self.targets):
+            self._finish()
+            return
+        pid, pseudonym, path = self.targets[self._next]
+        if self._pending is None:
+            self.progress.setLabelText(f"Exporting {pseudonym} "
+                                       f"({self._next + 1} of {len(self.targets)})…")
+            self._pending = self._pool.submit(prepare_summary, self.engine, patient_id=pid,
+                                              deidentify=self.opts.deidentify)
+            return
+        if not self._pending.done():
+            return
+        try:
+            case, summary = self._pending.result()
+            self.written.append(write_case_pdf(case, summary, path, paper=self.opts.paper))
+        except Exception as exc:
+            self.error = exc
+            self._finish()
+            return
+        self._pending = None
+        self._next += 1
+        self.progress.setValue(self._next)
+
+    def _finish(self) -> None:
+        self._timer.stop()
+        if self._pending is not None:
+            self._pending.cancel()  # a case still being read is dropped, nothing written
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.progress.close()
+        self.progress.deleteLater()
+        self._loop.quit()

@@ -1,0 +1,128 @@
+"""Public entry points: one case, or every case, to PDF files."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+from PySide6 import QtCore, QtGui
+from sqlalchemy import Engine
+
+from data.case import Case
+from data.summary import Summary, build_summary, load_audit, load_case
+from gui.pdf.layout import FigureOp, layout_document
+from gui.pdf.style import Style
+from gui.pdf.writer import PDF_A_DEFAULT, atomic_path, blank_dates, new_writer, paint_size
+
+Progress = Callable[[int, int, str], None]
+
+
+class ExportError(Exception):
+    """The PDF could not be written; the message is fit for the user."""
+
+
+def export_case_pdf(source: Engine | Case, path: str | Path, *, patient_id: int | None = None,
+                    deidentify: bool = False, paper: str = "a4", reviewer: str | None = None,
+                    audit: pd.DataFrame | None = None, pdf_a: bool = PDF_A_DEFAULT,
+                    figure: FigureOp | None = None) -> Path:
+    """Write one case summary to path and return it.
+
+    source is an engine (then patient_id names the case, and its identifying fields and
+    audit trail are read) or an already loaded Case. figure replaces the timeline
+    painter (tests use a stub).
+    """
+    case, summary = prepare_summary(source, patient_id=patient_id, deidentify=deidentify,
+                                    reviewer=reviewer, audit=audit)
+    return write_case_pdf(case, summary, path, paper=paper, pdf_a=pdf_a, figure=figure)
+
+
+def prepare_summary(source: Engine | Case, *, patient_id: int | None = None,
+                    deidentify: bool = False, reviewer: str | None = None,
+                    audit: pd.DataFrame | None = None) -> tuple[Case, Summary]:
+    """The Qt-free half of an export: reads and computes, so it may run in a worker thread."""
+    if isinstance(source, Case):
+        case = source
+    else:
+        if patient_id is None:
+            raise TypeError("patient_id is required when exporting from an engine")
+        case = load_case(source, patient_id)
+        if audit is None:
+            audit = load_audit(source, case)
+    return case, build_summary(case, deidentify=deidentify, reviewer=reviewer, audit=audit)
+
+
+def write_case_pdf(case: Case, summary: Summary, path: str | Path, *, paper: str = "a4",
+                   pdf_a: bool = PDF_A_DEFAULT, figure: FigureOp | None = None) -> Path:
+    """The painting half: GUI thread only (the timeline is a widget)."""
+    if figure is None:
+        from gui.pdf.timeline_figure import paint_timeline
+
+        def figure(p: QtGui.QPainter, rect: QtCore.QRectF) -> None:
+            paint_timeline(p, rect, case, summary.deidentified)
+
+    return write_summary_pdf(summary, path, paper=paper, pdf_a=pdf_a, figure=figure)
+
+
+def write_summary_pdf(summary: Summary, path: str | Path, *, paper: str, pdf_a: bool,
+                      figure: FigureOp) -> Path:
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        writer = new_writer(tmp, paper=paper, title=summary.title, pdf_a=pdf_a)
+        width, height = paint_size(writer)
+        pages = layout_document(summary, Style(writer), width, height, figure)
+        painter = QtGui.QPainter()
+        if not painter.begin(writer):
+            raise ExportError(f"{path}: cannot write a PDF there")
+        try:
+            for i, ops in enumerate(pages):
+                if i:
+                    writer.newPage()
+                for op in ops:
+                    op(painter)
+        finally:
+            ok = painter.end()
+        del writer  # flushes and closes the file
+        if not ok:
+            raise ExportError(f"{path}: writing the PDF failed")
+        if summary.deidentified:
+            blank_dates(tmp)
+    return path
+
+
+def safe_file_name(pseudonym: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", pseudonym).strip("._") or "case"
+
+
+def case_targets(engine: Engine, folder: str | Path) -> list[tuple[int, str, Path]]:
+    """(patient id, pseudonym, PDF path) of every case, the folder created."""
+    from db.queries import list_cases
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return [(int(r.id), str(r.pseudonym), folder / f"{safe_file_name(str(r.pseudonym))}.pdf")
+            for r in list_cases(engine).itertuples(index=False)]
+
+
+def export_all(engine: Engine, folder: str | Path, *, deidentify: bool = False,
+               paper: str = "a4", reviewer: str | None = None,
+               progress: Progress | None = None,
+               cancelled: Callable[[], bool] | None = None) -> list[Path]:
+    """One PDF per case into folder, named by pseudonym; stops between cases on cancel.
+
+    Each file is written atomically, so a cancel leaves whole files only.
+    """
+    targets = case_targets(engine, folder)
+    written: list[Path] = []
+    n = len(targets)
+    for i, (pid, pseudonym, target) in enumerate(targets):
+        if cancelled is not None and cancelled():
+            break
+        if progress is not None:
+            progress(i, n, pseudonym)
+        written.append(export_case_pdf(engine, target, patient_id=pid, deidentify=deidentify,
+                                       paper=paper, reviewer=reviewer))
+    if progress is not None and len(written) == n:
+        progress(n, n, "")
+    return written

@@ -1,0 +1,141 @@
+"""The case timeline painted into a rectangle of a PDF page, by the screen's own widget.
+
+The widget is sized so one of its pixels is one device unit of the page (1/96 inch):
+its fonts print at their point size, and pyqtgraph's automatic downsampling keeps
+about one point per printed pixel column, which is what keeps a 10-year case small.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+# The widget is drawn a little larger than the page and scaled down: its legends are
+# laid out for a screen and would otherwise run past the right edge of a portrait page.
+OVERSIZE = 1.25
+
+
+def paint_timeline(painter: QtGui.QPainter, target: QtCore.QRectF, case: object,
+                   relative: bool) -> None:
+    """Render the case's whole course into target (device units of the painter)."""
+    from gui.timeline.widget import TimelineWidget
+
+    app = QtWidgets.QApplication.instance()
+    before = set(app.topLevelWidgets()) if app else set()
+    widget = TimelineWidget(theme="print")
+    try:
+        # Laid out without reaching a screen: layouts only settle on a shown widget.
+        widget.setAttribute(QtCore.Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        # No screen paint: only the layout has to settle, and painting the plots there
+        # would cost as much as printing them.
+        widget.setUpdatesEnabled(False)
+        widget.set_case(case)
+        widget.set_axis_mode("relative" if relative else "calendar")
+        width, height = round(target.width() * OVERSIZE), round(target.height() * OVERSIZE)
+        widget.resize(width, height)
+        with _quiet_offscreen():
+            widget.show()
+        QtWidgets.QApplication.processEvents()
+        # Only the plots are printed, not the readout under them: give the plots the
+        # target's aspect, or the render keeps their aspect and leaves a blank band.
+        extra = widget.height() - widget.view.viewport().height()
+        if extra > 0:
+            widget.resize(width, height + extra)
+            QtWidgets.QApplication.processEvents()
+        widget.fit()
+        widget.setUpdatesEnabled(True)
+        vectorise_images(widget.view.scene())
+        widget.render_vector(painter, target)
+    finally:
+        # pyqtgraph gives each ViewBox parentless context menus: top-level widgets that
+        # would outlive the timeline (and crash the interpreter at exit) unless deleted.
+        leftovers = set(app.topLevelWidgets()) - before if app else set()
+        dispose([widget, *leftovers])
+
+
+@contextlib.contextmanager
+def _quiet_offscreen() -> Iterator[None]:
+    """Drop the offscreen plugin's warning that a hidden window has no size hints.
+
+    It is printed on every export from the command line and says nothing useful.
+    """
+    def handler(mode, context, message) -> None:
+        if "propagateSizeHints" in message:
+            return
+        if previous is not None:
+            previous(mode, context, message)
+        else:
+            sys.stderr.write(message + "\n")
+
+    previous = QtCore.qInstallMessageHandler(handler)
+    try:
+        yield
+    finally:
+        QtCore.qInstallMessageHandler(previous)
+
+
+def dispose(widgets: list[QtWidgets.QWidget]) -> None:
+    """Close and delete now: a pyqtgraph widget alive at interpreter exit segfaults.
+
+    deleteLater, not an immediate delete: some menus are children of others, and a
+    deferred delete of an already deleted child is dropped instead of freed twice.
+    """
+    import shiboken6
+
+    for w in widgets:
+        if shiboken6.isValid(w):
+            w.close()
+            w.deleteLater()
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete.value)
+
+
+def vectorise_images(scene: QtWidgets.QGraphicsScene) -> None:
+    """Swap indexed-colour ImageItems (the symptom strips) for filled vector rectangles.
+
+    An ImageItem reaches the PDF as a blurry JPEG whatever export mode says; a few
+    thousand runs of equal colour are smaller and stay sharp at any zoom.
+    """
+    for item in list(scene.items()):
+        if isinstance(item, pg.ImageItem) and item.isVisible():
+            paths = _runs_as_paths(item)
+            if paths is None:
+                continue
+            for path_item in paths:
+                path_item.setParentItem(item.parentItem())
+                path_item.setTransform(item.transform())
+                path_item.setZValue(item.zValue())
+            item.setVisible(False)
+
+
+def _runs_as_paths(item: pg.ImageItem) -> list[QtWidgets.QGraphicsPathItem] | None:
+    img, lut = item.image, item.lut
+    if img is None or lut is None or callable(lut) or img.ndim != 2:
+        return None
+    if not np.issubdtype(img.dtype, np.integer) or img.max(initial=0) >= len(lut):
+        return None
+    levels = item.getLevels()
+    if levels is None or tuple(np.ravel(levels)) != (0, len(lut) - 1):
+        return None
+    out = []
+    for index, rgba in enumerate(np.asarray(lut)):
+        if len(rgba) > 3 and rgba[3] == 0:
+            continue
+        path = QtGui.QPainterPath()
+        # pyqtgraph images are indexed [x, y]: runs go along x (days) in each row y.
+        for y in range(img.shape[1]):
+            hit = np.concatenate(([0], (img[:, y] == index).astype(np.int8), [0]))
+            edges = np.flatnonzero(np.diff(hit))
+            for x0, x1 in zip(edges[::2], edges[1::2], strict=True):
+                path.addRect(QtCore.QRectF(float(x0), float(y), float(x1 - x0), 1.0))
+        if path.isEmpty():
+            continue
+        path_item = QtWidgets.QGraphicsPathItem(path)
+        path_item.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
+        path_item.setBrush(QtGui.QColor(*(int(c) for c in rgba[:3])))
+        out.append(path_item)
+    return out

@@ -1,0 +1,65 @@
+"""`flarescope export` run as a real process: exit codes, files, no crash at exit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(db: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY",
+                                                            "QT_QPA_PLATFORM")}
+    env["FLARESCOPE_DB"] = str(db)
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), "export", *args],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+
+
+@pytest.fixture
+def db(demo_engine, db_path):
+    # The demo fixture's file, closed so the child process has it to itself.
+    path = Path(demo_engine.url.database)
+    demo_engine.dispose()
+    return path
+
+
+def test_one_case_deidentified_on_letter(db, tmp_path):
+    out = tmp_path / "case.pdf"
+    r = _run(db, "NLRP12-01", "-o", str(out), "--deidentify", "--paper", "letter")
+    # 139 would be the segfault of a pyqtgraph widget left alive at exit.
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == str(out)
+    assert r.stderr == ""
+    reader = PdfReader(out)
+    assert round(float(reader.pages[0].mediabox.width)) == 612
+    text = reader.pages[0].extract_text()
+    assert "NLRP12-01" in text and "Camille" not in text
+
+
+def test_all_cases_into_a_folder(db, tmp_path):
+    folder = tmp_path / "pdfs"
+    r = _run(db, "--all", "-o", str(folder))
+    assert r.returncode == 0, r.stderr
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["CAPS-01.pdf", "NLRP12-01.pdf", "NLRP12-02.pdf", "TRAPS-01.pdf"]
+    assert sorted(Path(line).name for line in r.stdout.split()) == names
+
+
+@pytest.mark.parametrize("args, message", [
+    (["NOPE", "-o", "x.pdf"], "no case 'NOPE'"),
+    (["-o", "x.pdf"], "name one CASE or give --all"),
+    (["NLRP12-01", "--all", "-o", "x"], "name one CASE or give --all"),
+    (["NLRP12-01", "-o", "missing/x.pdf"], "no such folder"),
+])
+def test_mistakes_get_one_line_and_exit_1(db, tmp_path, args, message):
+    args = [str(tmp_path / a) if a.endswith((".pdf", "x")) else a for a in args]
+    r = _run(db, *args)
+    assert r.returncode == 1
+    assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not list(tmp_path.rglob("*.pdf"))

@@ -1,0 +1,247 @@
+"""Key figures recomputed by hand from the raw rows, censoring, and de-identification."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from data.case import DAY, Case
+from data.codes import PBMC_SPONTANEOUS
+from data.demo import COHORT
+from data.summary import (
+    DateFormat,
+    Measure,
+    build_summary,
+    date_format,
+    key_figures,
+    load_audit,
+    load_case,
+    median_measure,
+    ratio_measure,
+)
+from db.queries import list_cases
+
+DAY0 = int(dt.datetime(2020, 1, 6, tzinfo=dt.UTC).timestamp())
+
+
+def _case(obs: list[tuple], *, episodes: list[dict] | None = None,
+          patient: dict | None = None, stop_day: int | None = 100) -> Case:
+    """A small case: obs rows are (day, hour, code, value, censor)."""
+    rows = [dict(t=DAY0 + d * DAY + h * 3600, code=c, value=float(v), censor=cen,
+                 unit="pg/mL", specimen=PBMC_SPONTANEOUS, source="test")
+            for d, h, c, v, cen in obs]
+    o = pd.DataFrame(rows).sort_values(["code", "t"]).reset_index(drop=True)
+    for col in ("code", "censor", "unit", "specimen", "source"):
+        o[col] = o[col].astype("category")
+    start = pd.Timestamp(DAY0, unit="s")
+    meds = pd.DataFrame([dict(id=1, patient_id=1, drug="anakinra", atc="L04AC03", dose=100.0,
+                              unit="mg", route="subcutaneous", start=start,
+                              end=None if stop_day is None else start + pd.Timedelta(days=stop_day),
+                              source="test")])
+    meds["end"] = pd.to_datetime(meds["end"])
+    ep = pd.DataFrame(episodes or [], columns=["id", "kind", "onset", "end", "severity",
+                                               "certainty", "note", "author", "created",
+                                               "updated", "status"])
+    controls = pd.DataFrame([dict(code="IL1B", specimen=PBMC_SPONTANEOUS, mean=10.0),
+                             dict(code="TNFA", specimen=PBMC_SPONTANEOUS, mean=20.0)])
+    p = dict(id=1, pseudonym="TEST-01", diagnosis="test", sex="F", onset_age=3.0)
+    p.update(patient or {})
+    return Case(p, o, meds, ep, controls)
+
+
+def _figure(case: Case, name: str, **kw):
+    figs = key_figures(case, date_format(case, relative=False), **kw)
+    return next(f for f in figs if f.name == name)
+
+
+# -- censoring arithmetic ----------------------------------------------------------------
+def test_median_is_a_bound_when_a_censored_value_is_in_the_middle():
+    assert median_measure([Measure(5, "<"), Measure(8), Measure(30)]) == Measure(8)
+    assert median_measure([Measure(5, "<"), Measure(5, "<"), Measure(30)]) == Measure(5, "<")
+    assert median_measure([Measure(5, "<"), Measure(9)]) == Measure(7, "<")
+    assert median_measure([]) is None
+
+
+def test_ratio_of_censored_values_is_a_bound_or_nothing():
+    assert ratio_measure(Measure(50), Measure(10)) == Measure(5)
+    assert ratio_measure(Measure(50), Measure(5, "<")) == Measure(10, ">")
+    assert ratio_measure(Measure(5, "<"), Measure(10)) == Measure(0.5, "<")
+    assert ratio_measure(Measure(5, "<"), Measure(5, "<")) is None
+
+
+def test_censored_values_print_with_their_sign():
+    assert Measure(5, "<").text() == "<5"
+    assert Measure(0.4166, "<").text() == "<0.42"
+    assert Measure(1524.3).text() == "1524.3"
+
+
+# -- key figures on a case small enough to check by eye --------------------------------------
+SMALL = [
+    (-120, 9, "IL1B", 2000, None),  # outside the 90-day baseline window
+    (-60, 9, "IL1B", 1000, None),
+    (-30, 9, "IL1B", 1400, None),
+    (-3, 9, "IL1B", 1200, None),
+    (7, 9, "IL1B", 30, None),  # fold 3: not yet near-normal
+    (14, 9, "IL1B", 18, None),  # fold 1.8: near-normal at the default threshold
+    (40, 9, "IL1B", 5, "<"),  # best response, censored
+    (90, 9, "IL1B", 60, None),
+    (130, 9, "IL1B", 3, None),  # lower, but after the last dose (day 100)
+    (38, 9, "TNFA", 10, None),  # nearest TNF-α to the best response (2 days before)
+    (70, 9, "TNFA", 80, None),
+    (99, 9, "TNFA", 120, None),  # highest before the last dose
+    (120, 9, "TNFA", 500, None),  # after the last dose: not counted
+]
+
+
+def test_baseline_is_the_median_of_the_90_days_before_day0():
+    f = _figure(_case(SMALL), "Baseline IL-1β")
+    assert f.number == 1200
+    assert "1200 pg/mL (120× controls; n = 3)" in f.value
+    assert "90 days before day 0" in f.definition and "12" not in f.threshold
+
+
+def test_best_response_is_the_lowest_on_treatment_and_keeps_its_censoring():
+    f = _figure(_case(SMALL), "Best response")
+    assert f.day == 40
+    assert f.value.startswith("<5 pg/mL (<0.5× controls) on day 40")
+
+
+def test_days_to_near_normal_follows_the_threshold():
+    case = _case(SMALL)
+    assert _figure(case, "Days to near-normal IL-1β").day == 14
+    assert _figure(case, "Days to near-normal IL-1β", near_normal_fold=3.0).day == 7
+    strict = _figure(case, "Days to near-normal IL-1β", near_normal_fold=0.5)
+    assert strict.day == 40 and "fold ≤ 0.5" in strict.threshold
+    never = _figure(case, "Days to near-normal IL-1β", near_normal_fold=0.1)
+    assert never.day is None and "never" in never.value
+
+
+def test_tnfa_rise_uses_the_nearest_reference_and_stops_at_the_last_dose():
+    f = _figure(_case(SMALL), "TNF-α rise")
+    assert f.number == pytest.approx(12.0)
+    assert f.value == "×12: 120 pg/mL on day 99 ÷ 10 pg/mL on day 38"
+
+
+def test_tnfa_rise_needs_a_reference_within_14_days():
+    obs = [r for r in SMALL if not (r[2] == "TNFA" and r[0] == 38)] + [(20, 9, "TNFA", 10, None)]
+    f = _figure(_case(obs), "TNF-α rise")
+    assert f.number is None and "not available" in f.value
+
+
+def test_first_relapse_ignores_other_kinds_and_suggestions():
+    eps = [
+        dict(id=1, kind="flare", onset=DAY0 + 50 * DAY, status="accepted"),
+        dict(id=2, kind="relapse", onset=DAY0 + 60 * DAY, status="suggested"),
+        dict(id=3, kind="relapse", onset=DAY0 + 80 * DAY + 7200, status="accepted"),
+        dict(id=4, kind="relapse", onset=DAY0 + 95 * DAY, status="accepted"),
+    ]
+    f = _figure(_case(SMALL, episodes=eps), "First relapse onset")
+    assert f.day == 80 and f.value == "day 80"
+    assert _figure(_case(SMALL), "First relapse onset").day is None
+
+
+def test_without_anakinra_figures_say_why():
+    case = _case(SMALL)
+    case.medications = case.medications.iloc[0:0]
+    f = _figure(case, "Baseline IL-1β")
+    assert f.number is None and "no anakinra" in f.value
+
+
+# -- the demo cohort, recomputed from its rows ----------------------------------------------
+@pytest.fixture
+def nlrp12_02(demo_engine):
+    cases = list_cases(demo_engine)
+    pid = int(cases.loc[cases["pseudonym"] == "NLRP12-02", "id"].iloc[0])
+    case = load_case(demo_engine, pid)
+    return case, load_audit(demo_engine, case)
+
+
+def test_demo_figures_match_a_hand_computation(nlrp12_02):
+    case, _ = nlrp12_02
+    il1b = case.series("IL1B", PBMC_SPONTANEOUS)
+    day = (il1b["t"].to_numpy() - case.day0) / DAY
+    values = il1b["value"].to_numpy()
+    baseline = np.median(values[(day >= -90) & (day < 0)])
+    on = (day >= 0) & (day < (case.last_dose - case.day0) / DAY + 1)
+    figs = {f.name: f for f in key_figures(case, date_format(case, relative=True))}
+    assert figs["Baseline IL-1β"].number == pytest.approx(baseline)
+    assert figs["Best response"].number == pytest.approx(values[on].min())
+    assert figs["Best response"].day == int(np.floor(day[on][values[on].argmin()]))
+    first = np.floor(day[on][values[on] / 12.0 <= 2][0])
+    assert figs["Days to near-normal IL-1β"].day == first
+    assert figs["First relapse onset"].day == 272  # the demo's annotated relapse
+    # The study: TNF-α rises on treatment ahead of the relapse.
+    assert figs["TNF-α rise"].number > 3
+
+
+def test_monthly_aidai_flags_incomplete_months(nlrp12_02):
+    case, _ = nlrp12_02
+    summary = build_summary(case)
+    table = next(t for t in summary.tables if t.title == "Monthly AIDAI")
+    monthly = case.monthly_aidai()
+    assert len(table.rows) == len(monthly)
+    incomplete = [r for r in table.rows if r[3].startswith("incomplete")]
+    assert len(incomplete) == int((~monthly["complete"]).sum()) >= 1
+    # A part month is flagged, never called inactive for its low sum.
+    assert all(r[3] not in ("active", "inactive") for r in incomplete)
+
+
+def test_tables_hold_every_row_with_censoring_shown(nlrp12_02):
+    case, audit = nlrp12_02
+    summary = build_summary(case, audit=audit)
+    tables = {t.title: t for t in summary.tables}
+    cyto = tables["Cytokine measurements"]
+    n = sum(len(case.series(c)) for c in ("IL1B", "IL1RA", "IL6", "TNFA"))
+    assert len(cyto.rows) == n
+    values = {f"{v:.2f}".rstrip("0").rstrip(".") for c in ("IL1B", "TNFA")
+              for v in case.series(c)["value"]}
+    assert values <= {r[3] for r in cyto.rows}
+    assert tables["Episodes"].rows[0][:4] == ("relapse", "2010-03-14", "2010-08-15", "154 d")
+    assert any("create episode" in r[2] for r in tables["Reviewer notes and audit trail"].rows)
+    assert [r[0] for r in tables["Dosing history"].rows] == ["ibuprofen", "anakinra"]
+
+
+def test_censored_rows_print_the_limit_with_its_sign():
+    cyto = next(t for t in build_summary(_case(SMALL)).tables if t.title.startswith("Cytokine"))
+    row = next(r for r in cyto.rows if r[0] == "2020-02-15")
+    assert row[1:] == ("IL-1β", "PBMC, spontaneous", "<5", "pg/mL", "<0.5")
+    assert sum(r[3].startswith("<") for r in cyto.rows) == 1
+
+
+# -- de-identification ------------------------------------------------------------------------
+def _calendar_strings(case: Case) -> set[str]:
+    ts = list(case.observations["t"].unique()) + list(case.episodes["onset"])
+    days = {dt.datetime.fromtimestamp(int(t), dt.UTC).date() for t in ts}
+    days |= {d.date() for d in pd.concat([case.medications["start"],
+                                          case.medications["end"]]).dropna()}
+    return {d.isoformat() for d in days} | {d.strftime("%d/%m/%Y") for d in days}
+
+
+def test_deidentified_summary_holds_no_identifier_and_no_date(nlrp12_02):
+    case, audit = nlrp12_02
+    demo = next(p for p in COHORT if p.pseudonym == "NLRP12-02")
+    case.episodes.loc[0, "note"] = (f"Seen with {demo.name} on 2010-03-14 ({demo.record_number}),"
+                                    " fevers since 12/03/2010.")
+    plain = " | ".join(build_summary(case, audit=audit).all_text())
+    assert demo.name in plain and "2010-03-14" in plain  # the check below can fail
+    text = " | ".join(build_summary(case, deidentify=True, audit=audit).all_text())
+    first, last = demo.name.split(" ", 1)
+    for secret in (demo.name, first, last, last.split("-")[1], demo.record_number,
+                   demo.birth_date.isoformat(), str(demo.birth_date.year)):
+        assert secret.lower() not in text.lower(), secret
+    assert not (_calendar_strings(case) & set(re.findall(r"[\d/-]{8,10}", text)))
+    assert not re.search(r"\b(19|20)\d\d-\d\d", text)
+    assert "day 272" in text and "NLRP12-02" in text
+
+
+def test_relative_dates_count_whole_days_from_day0():
+    fmt = DateFormat(relative=True, anchor=DAY0)
+    assert fmt.date(DAY0) == "day 0"
+    assert fmt.date(DAY0 - 1) == "day -1"
+    assert fmt.date(DAY0 + 7 * DAY + 9 * 3600) == "day 7"
+    assert DateFormat(False, DAY0).date(DAY0 + 7 * DAY) == "2020-01-13"
+    assert fmt.month(pd.Period("2020-02", "M")) == "day 26 to 54"
