@@ -395,8 +395,9 @@ def cytokine_table(case: Case, fmt: DateFormat) -> Table:
         rows.append((fmt.date(t), label(str(code)), _specimen_text(str(spec)), value,
                      str(u), fold))
     return Table("Cytokine measurements", cols, rows,
-                 note="Fold = value ÷ healthy-control mean for the same analyte and specimen; "
-                      "“<5” is below the assay's detection limit of 5.")
+                 note="Fold = value ÷ healthy-control mean for the same analyte and specimen. "
+                      "A value such as “<5” was below the assay's detection limit: the limit "
+                      "is shown, not a measurement.")
 
 
 def dosing_table(case: Case, fmt: DateFormat) -> Table:
