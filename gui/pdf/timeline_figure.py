@@ -49,7 +49,9 @@ def paint_timeline(painter: QtGui.QPainter, target: QtCore.QRectF, case: object,
             QtWidgets.QApplication.processEvents()
         widget.fit()
         widget.setUpdatesEnabled(True)
-        vectorise_images(widget.view.scene())
+        scene = widget.view.scene()
+        uncache(scene)
+        vectorise_images(scene)
         widget.render_vector(painter, target)
     finally:
         # pyqtgraph gives each ViewBox parentless context menus: top-level widgets that
@@ -92,6 +94,15 @@ def dispose(widgets: list[QtWidgets.QWidget]) -> None:
             w.close()
             w.deleteLater()
     QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete.value)
+
+
+def uncache(scene: QtWidgets.QGraphicsScene) -> None:
+    """Switch off item caching: a cached item is painted from its pixmap, even into a
+    PDF, so cached axes would print as blurry images instead of text."""
+    none = QtWidgets.QGraphicsItem.CacheMode.NoCache
+    for item in scene.items():
+        if item.cacheMode() != none:
+            item.setCacheMode(none)
 
 
 def vectorise_images(scene: QtWidgets.QGraphicsScene) -> None:
