@@ -67,6 +67,9 @@ class Case:
         df = self.observations.iloc[pos]
         if specimen is not None:
             df = df[df["specimen"] == specimen]
+        elif df["specimen"].nunique() > 1:
+            # Rows come grouped by series; several specimens of one code interleave in time.
+            df = df.sort_values("t", kind="stable")
         return df
 
     def specimens(self, code: str) -> list[str]:

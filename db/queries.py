@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from db.engine import sqlite_path
-from db.models import ControlReference, Episode, Medication, Observation, Patient, PatientIdentity
+from db.models import (
+    ControlReference,
+    Episode,
+    Medication,
+    Observation,
+    Patient,
+    PatientIdentity,
+    Series,
+    Source,
+)
 
 OBS_FIELDS = ["t", "code", "value", "censor", "unit", "specimen", "source"]
 
@@ -25,10 +35,13 @@ class CaseFrames:
 
 
 def list_cases(engine: Engine) -> pd.DataFrame:
-    p, o, e = Patient.__table__, Observation.__table__, Episode.__table__
+    p, o, e, sr = Patient.__table__, Observation.__table__, Episode.__table__, Series.__table__
+    # First and last time per series are two index seeks each, whatever the row count.
+    first = select(func.min(o.c.t)).where(o.c.series_id == sr.c.id).scalar_subquery()
+    last = select(func.max(o.c.t)).where(o.c.series_id == sr.c.id).scalar_subquery()
     span = (
-        select(o.c.patient_id, func.min(o.c.t).label("first_t"), func.max(o.c.t).label("last_t"))
-        .group_by(o.c.patient_id)
+        select(sr.c.patient_id, func.min(first).label("first_t"), func.max(last).label("last_t"))
+        .group_by(sr.c.patient_id)
         .subquery()
     )
     n_ep = (
@@ -67,51 +80,96 @@ def patient_row(engine: Engine, patient_id: int, *, identifying: bool = False) -
 
 
 def load_observations(engine: Engine, patient_id: int, codes: list[str] | None = None) -> pd.DataFrame:
-    """One case's observations sorted by (code, t)."""
+    """One case's observations (OBS_FIELDS), sorted by series then time.
+
+    Text columns come back as categoricals built from the few series and source rows:
+    the bulk of the read is numbers only.
+    """
+    sr, src = Series.__table__, Source.__table__
+    stmt = select(sr.c.id, sr.c.code, sr.c.specimen, sr.c.unit).where(sr.c.patient_id == patient_id)
+    if codes:
+        stmt = stmt.where(sr.c.code.in_(codes))
+    with engine.connect() as conn:
+        series = pd.DataFrame(conn.execute(stmt.order_by(sr.c.code, sr.c.specimen)).all(),
+                              columns=["id", "code", "specimen", "unit"])
+        if series.empty:
+            return _empty_observations()
+        sources = dict(conn.execute(select(src.c.id, src.c.name)).all())
+    ids = [int(i) for i in series["id"]]
     path = sqlite_path(engine)
     if path is not None and path != ":memory:":
-        return _load_observations_arrow(path, patient_id, codes)
-    o = Observation.__table__
-    stmt = select(*(o.c[f] for f in OBS_FIELDS)).where(o.c.patient_id == patient_id)
-    if codes:
-        stmt = stmt.where(o.c.code.in_(codes))
-    stmt = stmt.order_by(o.c.code, o.c.t)
-    with engine.connect() as conn:
-        df = pd.DataFrame(conn.execute(stmt).all(), columns=OBS_FIELDS)
-    return _normalise_observations(df)
+        raw = _read_values_arrow(path, ids)
+    else:
+        raw = _read_values_core(engine, ids)
+    return _frame(raw, series, sources)
 
 
-def _load_observations_arrow(path: str, patient_id: int, codes: list[str] | None) -> pd.DataFrame:
-    # SQLite through ADBC into Arrow is ~3x faster than a sqlite3 fetchall for a
-    # million rows (DESIGN.md). COALESCE keeps each column one type, which the
-    # driver's per-batch type inference needs.
+RAW_FIELDS = ["series_id", "t", "value", "censor", "source_id"]
+
+
+def _read_values_arrow(path: str, series_ids: list[int]) -> dict[str, np.ndarray]:
+    # SQLite through ADBC into Arrow is ~3x faster than a sqlite3 fetchall for a million
+    # rows (DESIGN.md). CAST/COALESCE keep each column one type, as the driver infers
+    # types per batch.
     import adbc_driver_sqlite.dbapi as adbc
 
-    where = "patient_id = ?"
-    params: list[object] = [patient_id]
-    if codes:
-        where += f" AND code IN ({', '.join('?' for _ in codes)})"
-        params.extend(codes)
+    marks = ", ".join("?" for _ in series_ids)
     sql = (
-        "SELECT t, code, CAST(value AS REAL) AS value, COALESCE(censor, '') AS censor, "
-        "unit, specimen, COALESCE(source, '') AS source "
-        f"FROM observation WHERE {where} ORDER BY code, t"
+        "SELECT series_id, t, CAST(value AS REAL) AS value, COALESCE(censor, 0) AS censor, "
+        f"COALESCE(source_id, 0) AS source_id FROM observation WHERE series_id IN ({marks}) "
+        "ORDER BY series_id, t"
     )
-    uri = f"file:{path}?mode=ro"
-    with adbc.connect(uri) as conn, conn.cursor() as cur:
-        cur.execute(sql, params)
+    with adbc.connect(f"file:{path}?mode=ro") as conn, conn.cursor() as cur:
+        cur.execute(sql, series_ids)
         table = cur.fetch_arrow_table()
-    if table.num_rows == 0:
-        return _normalise_observations(pd.DataFrame(columns=OBS_FIELDS))
-    return _normalise_observations(table.to_pandas())
+    return {f: table.column(f).to_numpy() for f in RAW_FIELDS}
 
 
-def _normalise_observations(df: pd.DataFrame) -> pd.DataFrame:
-    df["t"] = df["t"].astype("int64")
-    df["value"] = df["value"].astype("float64")
+def _read_values_core(engine: Engine, series_ids: list[int]) -> dict[str, np.ndarray]:
+    o = Observation.__table__
+    stmt = (
+        select(o.c.series_id, o.c.t, o.c.value, func.coalesce(o.c.censor, 0),
+               func.coalesce(o.c.source_id, 0))
+        .where(o.c.series_id.in_(series_ids))
+        .order_by(o.c.series_id, o.c.t)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    cols = list(zip(*rows, strict=True)) if rows else [[]] * len(RAW_FIELDS)
+    return {f: np.asarray(c) for f, c in zip(RAW_FIELDS, cols, strict=True)}
+
+
+CENSOR_TEXT = {-1: "<", 0: "", 1: ">"}
+
+
+def _frame(raw: dict[str, np.ndarray], series: pd.DataFrame, sources: dict[int, str]) -> pd.DataFrame:
+    series = series.sort_values("id").reset_index(drop=True)
+    pos = np.searchsorted(series["id"].to_numpy(), raw["series_id"])
+
+    def categorical(labels: np.ndarray, index: np.ndarray) -> pd.Categorical:
+        cats, inverse = np.unique(labels.astype(str), return_inverse=True)
+        return pd.Categorical.from_codes(inverse[index], categories=cats)
+
+    # Source id 0 stands for "no source"; every other id exists (foreign key).
+    source_ids = np.array([0, *sorted(sources)])
+    source_names = np.array(["", *(sources[k] for k in sorted(sources))], dtype=object)
+    censor = np.asarray(raw["censor"], dtype=np.int64)
+    return pd.DataFrame({
+        "t": np.asarray(raw["t"], dtype=np.int64),
+        "code": categorical(series["code"].to_numpy(), pos),
+        "value": np.asarray(raw["value"], dtype=np.float64),
+        "censor": pd.Categorical.from_codes(censor + 1, categories=["<", "", ">"]),
+        "unit": categorical(series["unit"].to_numpy(), pos),
+        "specimen": categorical(series["specimen"].to_numpy(), pos),
+        "source": categorical(source_names, np.searchsorted(source_ids, raw["source_id"])),
+    })
+
+
+def _empty_observations() -> pd.DataFrame:
+    df = pd.DataFrame({"t": np.array([], dtype=np.int64), "value": np.array([], dtype=float)})
     for c in ("code", "censor", "unit", "specimen", "source"):
-        df[c] = df[c].fillna("").astype("category")
-    return df.reset_index(drop=True)
+        df[c] = pd.Categorical([])
+    return df[OBS_FIELDS]
 
 
 def load_medications(engine: Engine, patient_id: int) -> pd.DataFrame:

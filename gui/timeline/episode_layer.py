@@ -1,51 +1,271 @@
-"""Reviewer episodes drawn on the timeline: a labelled bar on the episodes lane and a
-faint band across every other track."""
+"""Reviewer episodes on the timeline: a labelled bar on the episodes lane, a faint band
+across every other track, drag previews, and annotate mode.
+
+The layer never writes anything. A drag shows a preview while it lasts and, when the
+button is released, announces what the reviewer asked for (createRequested,
+changeRequested); a click announces a selection. A controller decides what to do.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import pyqtgraph as pg
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
-from gui.palette import EPISODE_COLOURS
+from data import episode_edit as edit
+from gui.episodes.graphics import (
+    BODY,
+    END,
+    LEFT,
+    ONSET,
+    RIGHT,
+    AnnotateSurface,
+    EpisodeItem,
+    EpisodeView,
+    PreviewItem,
+)
+from gui.timeline.axis import CALENDAR, format_time
 
-DAY = 86_400
+DAY = edit.DAY
+CREATE = "create"
+
+
+@dataclass
+class _Drag:
+    zone: str  # ONSET, END, BODY or CREATE
+    episode: EpisodeView | None
+    start: float  # data x where the button went down
+    plot: pg.PlotItem  # where the caption goes
+
+
+def episode_label(row) -> str:
+    parts = [str(row.kind)]
+    if isinstance(row.severity, str) and row.severity:
+        parts.append(row.severity)
+    if _missing(row.end):
+        parts.append("ongoing")
+    return " · ".join(parts)
+
+
+def _missing(v) -> bool:
+    return v is None or v != v  # None or NaN (pandas fills a missing end with NaN)
 
 
 class EpisodeLayer(QtCore.QObject):
-    """Read-only episode drawing; annotation tools build on it."""
+    """Episode drawing and the mouse side of annotating; state is only what is on screen."""
+
+    selected = QtCore.Signal(object)  # episode id, or None when the reviewer clicked away
+    createRequested = QtCore.Signal(float, float)  # noqa: N815  onset, end (snapped)
+    changeRequested = QtCore.Signal(int, float, object)  # noqa: N815  id, onset, end|None
+    menuRequested = QtCore.Signal(int, QtCore.QPoint)  # noqa: N815  id, global position
 
     def __init__(self, timeline) -> None:
         super().__init__(timeline)
         self.timeline = timeline
         self.episodes = pd.DataFrame()
+        self.views: list[EpisodeView] = []
+        self.selected_id: int | None = None
+        self.annotating = False
         self._items: list[tuple[pg.PlotItem, pg.GraphicsObject]] = []
+        self._retired: list[pg.GraphicsObject] = []
+        self._previews: list[tuple[pg.PlotItem, PreviewItem]] = []
+        self._drag: _Drag | None = None
+        self.message = _MessageLabel(timeline.view)
 
+    # -- what the timeline calls -----------------------------------------------------------
     def set_episodes(self, episodes: pd.DataFrame) -> None:
         self.episodes = episodes
         self.redraw()
 
     def redraw(self) -> None:
+        # The item being dragged may be the one asking for this redraw (a drop writes,
+        # the controller reloads): keep removed items alive until the next redraw.
+        self._retired = [item for _, item in self._items]
         for plot, item in self._items:
             plot.removeItem(item)
         self._items.clear()
+        self._previews.clear()
+        self._drag = None
+        case = self.timeline.case
+        if case is None:
+            self.views = []
+            return
+        self.views = self._views(case.time_range[1])
         lane = self.timeline.plot_for("episodes")
-        case_end = self.timeline.case.time_range[1] if self.timeline.case is not None else None
+        for _key, plot in self.timeline.visible_plots():
+            for view in self.views:
+                item = EpisodeItem(view, self, lane=plot is lane)
+                item.set_selected(view.id == self.selected_id)
+                self._add(plot, item)
+            if self.annotating:
+                self._add(plot, AnnotateSurface(self))
+            preview = PreviewItem()
+            preview.hide()
+            self._add(plot, preview)
+            self._previews.append((plot, preview))
+
+    def _add(self, plot: pg.PlotItem, item: pg.GraphicsObject) -> None:
+        plot.addItem(item, ignoreBounds=True)
+        self._items.append((plot, item))
+
+    def _views(self, horizon: float) -> list[EpisodeView]:
+        out = []
         for row in self.episodes.itertuples(index=False):
-            end = row.end if row.end == row.end and row.end is not None else case_end
-            colour = pg.mkColor(EPISODE_COLOURS.get(row.kind, "#777777"))
-            for _key, plot in self.timeline.visible_plots():
-                fill = pg.mkColor(colour)
-                fill.setAlpha(150 if plot is lane else 22)
-                region = pg.LinearRegionItem((row.onset, end), movable=False,
-                                             brush=pg.mkBrush(fill), pen=pg.mkPen(None))
-                if plot is lane:
-                    region.setSpan(0.05, 0.48)
-                region.setZValue(-20)
-                plot.addItem(region)
-                self._items.append((plot, region))
-                if plot is lane:
-                    text = pg.TextItem(row.kind, color="#000000", anchor=(0, 0.5))
-                    text.setPos(row.onset, 0.27 * 2)
-                    plot.addItem(text)
-                    self._items.append((plot, text))
+            end = None if _missing(row.end) else float(row.end)
+            onset = float(row.onset)
+            out.append(EpisodeView(int(row.id), str(row.kind), onset, end,
+                                   edit.drawn_end(onset, end, horizon), episode_label(row)))
+        return out
+
+    # -- what the controller calls ---------------------------------------------------------
+    def set_selected(self, episode_id: int | None) -> None:
+        self.selected_id = episode_id
+        for _plot, item in self._items:
+            if isinstance(item, EpisodeItem):
+                item.set_selected(item.episode.id == episode_id)
+
+    def set_annotating(self, on: bool) -> None:
+        if on != self.annotating:
+            self.annotating = on
+            self.redraw()
+
+    def view_of(self, episode_id: int) -> EpisodeView | None:
+        return next((v for v in self.views if v.id == episode_id), None)
+
+    def items(self, episode_id: int | None = None) -> list[EpisodeItem]:
+        """The drawn items (of one episode), lane bar first: for tests and tools."""
+        found = [i for _p, i in self._items if isinstance(i, EpisodeItem)
+                 and (episode_id is None or i.episode.id == episode_id)]
+        return sorted(found, key=lambda i: not i.lane)
+
+    def show_message(self, text: str, *, error: bool = False, msec: int = 6000) -> None:
+        """A one-line message over the top of the timeline, gone after msec."""
+        self.message.show_text(text, error=error, msec=msec)
+
+    # -- what the items call (intent, never writes) ----------------------------------------
+    def episode_clicked(self, item: EpisodeItem, button, screen_pos) -> None:
+        self._select(item.episode.id)
+        if button == RIGHT:
+            self.menuRequested.emit(item.episode.id, screen_pos.toPoint())
+
+    def surface_clicked(self) -> None:
+        self._select(None)
+
+    def episode_dragged(self, item: EpisodeItem, ev) -> None:
+        if ev.isStart():
+            zone = item.zone(ev.buttonDownPos().x()) if ev.button() == LEFT else None
+            if zone is None:
+                ev.ignore()
+                return
+            self._drag = _Drag(zone, item.episode, ev.buttonDownPos().x(), self._plot_of(item))
+            self._select(item.episode.id)
+        self._dragging(ev)
+
+    def surface_dragged(self, surface: AnnotateSurface, ev) -> None:
+        if ev.isStart():
+            if ev.button() != LEFT:
+                ev.ignore()
+                return
+            self._drag = _Drag(CREATE, None, ev.buttonDownPos().x(), self._plot_of(surface))
+        self._dragging(ev)
+
+    # -- dragging --------------------------------------------------------------------------
+    def _dragging(self, ev) -> None:
+        drag = self._drag
+        if drag is None:
+            ev.ignore()
+            return
+        ev.accept()
+        free = bool(ev.modifiers() & QtCore.Qt.KeyboardModifier.ShiftModifier)
+        span = self._proposal(drag, ev.pos().x(), free)
+        if not ev.isFinish():
+            self._show_preview(drag, span)
+            return
+        self._hide_preview()
+        self._drag = None
+        if drag.zone == CREATE:
+            self.createRequested.emit(span.onset, span.end)
+        elif (span.onset, span.end) != (drag.episode.onset, drag.episode.end):
+            # Refused spans are announced too: the controller says why, where it is seen.
+            self.changeRequested.emit(drag.episode.id, span.onset, span.end)
+
+    def _proposal(self, drag: _Drag, x: float, free: bool) -> edit.Span:
+        limits = edit.bounds(self.timeline.case.time_range)
+        e = drag.episode
+        if drag.zone == CREATE:
+            return edit.from_drag(drag.start, x, limits, free=free)
+        if drag.zone == BODY:
+            return edit.move_body(e.onset, e.end, x - drag.start, limits, free=free)
+        return edit.move_edge(e.onset, e.end, drag.zone, x, limits, free=free)
+
+    def _show_preview(self, drag: _Drag, span: edit.Span) -> None:
+        horizon = self.timeline.case.time_range[1]
+        shown_end = edit.drawn_end(span.onset, span.end, horizon)
+        caption = span.reason or self.describe(span)
+        for plot, preview in self._previews:
+            preview.show_span(span.onset, shown_end, span.ok,
+                              caption if plot is drag.plot else "")
+
+    def _hide_preview(self) -> None:
+        for _plot, preview in self._previews:
+            preview.hide()
+
+    def _plot_of(self, item: pg.GraphicsObject) -> pg.PlotItem:
+        vb = item.getViewBox()
+        return next(p for _k, p in self.timeline.visible_plots() if p.vb is vb)
+
+    def describe(self, span: edit.Span) -> str:
+        """'2024-03-03 → 2024-03-11 · 8 days · day +272' in the axis's own terms."""
+        case = self.timeline.case
+        mode = self.timeline.options.axis_mode
+        day0 = None if case is None else case.day0
+        onset = format_time(span.onset, mode, day0)
+        if span.end is None:
+            text = f"from {onset}, ongoing"
+        else:
+            days = span.duration_days
+            unit = "day" if days == 1 else "days"
+            text = f"{onset} → {format_time(span.end, mode, day0)} · " \
+                   f"{edit.format_days(days)} {unit}"
+        rel = edit.days_from_day0(span.onset, day0)
+        if mode == CALENDAR and rel is not None:
+            text += f" · day {edit.format_days(rel, signed=True)}"
+        return text
+
+    def _select(self, episode_id: int | None) -> None:
+        self.set_selected(episode_id)
+        self.selected.emit(episode_id)
+
+
+class _MessageLabel(QtWidgets.QLabel):
+    """A message floating over the top of the timeline, where the reviewer is looking."""
+
+    STYLES = {
+        False: "background:#FFF8DC; color:#262626; border:1px solid #C9B458;",
+        True: "background:#FDECEA; color:#8A1C12; border:1px solid #D55E00;",
+    }
+
+    def __init__(self, parent: QtWidgets.QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("episodeMessage")
+        self.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.hide()
+        self._timer = QtCore.QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.hide)
+
+    def show_text(self, text: str, *, error: bool, msec: int) -> None:
+        self.setStyleSheet(f"QLabel {{ {self.STYLES[error]} border-radius:4px; "
+                           "padding:4px 10px; }")
+        self.setText(text)
+        self.adjustSize()
+        parent = self.parentWidget()
+        self.move(max((parent.width() - self.width()) // 2, 4), 6)
+        self.raise_()
+        self.show()
+        self._timer.start(msec)
+
+
+__all__ = ["BODY", "END", "ONSET", "EpisodeLayer", "episode_label"]

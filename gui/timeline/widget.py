@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.palette import PHASE_COLOURS, THEMES
-from gui.timeline import navigation
+from gui.timeline import navigation, shapes
 from gui.timeline.axis import CALENDAR, RELATIVE, TimeAxis, format_time
 from gui.timeline.episode_layer import EpisodeLayer
 from gui.timeline.readout import ReadoutLine, readout_html
@@ -36,8 +36,8 @@ class TimelineWidget(QtWidgets.QWidget):
         self.track_order: list[str] = [t.key for t in TRACK_TYPES]
         self.hidden: set[str] = set()
         self.tracks: dict[str, Track] = {}
-        self._phase_items: list[tuple[pg.PlotItem, pg.LinearRegionItem]] = []
-        self._cursor_lines: list[pg.InfiniteLine] = []
+        self._phase_items: list[tuple[pg.PlotItem, shapes.VBand]] = []
+        self._cursor_lines: list[shapes.VLine] = []
         self.cursor_t: float | None = None
 
         self.view = pg.GraphicsLayoutWidget()
@@ -92,9 +92,11 @@ class TimelineWidget(QtWidgets.QWidget):
             track = TRACKS_BY_KEY[key](plot, self.theme)
             track.on_point_clicked = self.pointClicked.emit
             track.render(self.case, self.options)
+            plot.vb.disableAutoRange()  # y follows the visible data through _follow_y
             self.tracks[key] = track
             if first is None:
                 first = plot
+                plot.vb.sigXRangeChanged.connect(self._follow_y)
             else:
                 plot.setXLink(first)
             stretch = track.stretch
@@ -123,15 +125,17 @@ class TimelineWidget(QtWidgets.QWidget):
             ax.setTextPen(pg.mkPen(fg))
             ax.setTickFont(font)
             ax.label.setFont(font)
-        plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
-        plot.showGrid(x=False, y=True, alpha=self.theme.grid_alpha)
+        left = plot.getAxis("left")
+        left.setWidth(LEFT_AXIS_WIDTH)
+        # The left axis rarely changes while panning: cache it as a pixmap. No grid: an
+        # axis with grid lines spans the whole plot, and replaying it cost ~25 ms a frame
+        # across seven tracks (benchmarks/bench_timeline.py); the crosshair reads values.
+        left.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         plot.showAxis("bottom", last)
         if last:
             plot.getAxis("bottom").setHeight(28)
-        line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#444444", width=1))
+        line = shapes.add(plot, shapes.VLine(pg.mkPen("#444444", width=1)), z=100)
         line.setVisible(False)
-        line.setZValue(100)
-        plot.addItem(line, ignoreBounds=True)
         self._cursor_lines.append(line)
 
     def _draw_phases(self) -> None:
@@ -142,10 +146,7 @@ class TimelineWidget(QtWidgets.QWidget):
                     continue
                 c = pg.mkColor(colour)
                 c.setAlpha(alpha)
-                band = pg.LinearRegionItem((ph.start, ph.end), movable=False,
-                                           brush=pg.mkBrush(c), pen=pg.mkPen(None))
-                band.setZValue(-100)
-                plot.addItem(band, ignoreBounds=True)
+                band = shapes.add(plot, shapes.VBand(ph.start, ph.end, pg.mkBrush(c)))
                 self._phase_items.append((plot, band))
 
     # -- queries -----------------------------------------------------------------------
@@ -233,14 +234,33 @@ class TimelineWidget(QtWidgets.QWidget):
             if id(item) not in keep:
                 track.plot.removeItem(item)
         track.render(self.case, self.options)
+        track.plot.vb.disableAutoRange()
         self.episode_layer.redraw()
         self.set_x_range(*lo_hi)
+        self._follow_y()
 
     def _rebuild_keeping_range(self) -> None:
         lo_hi = self.x_range() if self.plots() else None
         self._rebuild()
         if lo_hi is not None and self.plots():
             self.set_x_range(*lo_hi)
+
+    def _follow_y(self, *_args) -> None:
+        lo, hi = self.x_range()
+        for track in self.tracks.values():
+            wanted = track.visible_y_range(lo, hi)
+            if wanted is None:
+                continue
+            ymin, ymax = wanted
+            pad = max((ymax - ymin) * 0.08, 0.05 if track.log_y else 0.5)
+            ymin, ymax = ymin - pad, ymax + pad
+            cur_lo, cur_hi = track.plot.vb.viewRange()[1]
+            # Hysteresis: grow as soon as data would be cut off, shrink only once the range
+            # is far too wide. Each change re-renders the axis labels (~2 ms).
+            clipped = ymin < cur_lo or ymax > cur_hi
+            too_wide = (cur_hi - cur_lo) > 1.6 * (ymax - ymin)
+            if clipped or too_wide:
+                track.plot.vb.setYRange(ymin, ymax, padding=0)
 
     # -- navigation ----------------------------------------------------------------------
     def set_x_range(self, lo: float, hi: float) -> None:
@@ -313,7 +333,7 @@ class TimelineWidget(QtWidgets.QWidget):
         for line in self._cursor_lines:
             line.setVisible(t is not None)
             if t is not None:
-                line.setPos(t)
+                line.set_x(t)
         self.readout.setText(self._hint() if t is None else readout_html(
             self._time_text(t), self.readout_lines(t)))
         if t is not None:

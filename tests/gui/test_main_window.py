@@ -32,10 +32,11 @@ def test_clicking_a_row_opens_the_case(qtbot, make_window):
 def test_last_case_and_geometry_are_remembered(qtbot, make_window, settings):
     w = make_window()
     open_case(qtbot, w, "TRAPS-01")
-    w.resize(640, 480)  # within the offscreen screen, which restoreGeometry clamps to
-    qtbot.waitUntil(lambda: w.size().height() == 480)
-    qtbot.wait(50)  # the layout may still widen it to the toolbar's minimum width
+    initial = w.size()
+    w.resize(700, 560)  # within the offscreen screen, which restoreGeometry clamps to
+    qtbot.wait(100)  # the layout may still widen it to its minimum size
     expected = w.size()
+    assert expected != initial
     w.close()
     w2 = make_window()
     qtbot.waitUntil(lambda: w2.case is not None, timeout=10_000)

@@ -9,6 +9,7 @@ from PySide6 import QtCore
 
 from data.codes import AIDAI_ACTIVE_THRESHOLD, AIDAI_CODES
 from gui.palette import OKABE_ITO
+from gui.timeline import shapes
 from gui.timeline.tracks.base import Series, TimelineOptions, Track
 
 DAY = 86_400
@@ -52,10 +53,8 @@ class ActivityTrack(Track):
             p.addItem(pg.ScatterPlotItem(mid[incomplete], my[incomplete], symbol="x", size=8,
                                          pen=pg.mkPen(OKABE_ITO["vermillion"], width=1.5),
                                          name="month with missing diary days"))
-        line = pg.InfiniteLine(AIDAI_ACTIVE_THRESHOLD, angle=0,
-                               pen=pg.mkPen(OKABE_ITO["vermillion"], width=1,
-                                            style=QtCore.Qt.PenStyle.DashLine))
-        p.addItem(line)
+        shapes.add(p, shapes.HLine(AIDAI_ACTIVE_THRESHOLD, pg.mkPen(
+            OKABE_ITO["vermillion"], width=1, style=QtCore.Qt.PenStyle.DashLine)), z=5)
         self.add_legend_entry("▮", "#8C8C8C", "daily sum (0–12)")
         self.add_legend_entry("━", blue, "calendar-month score")
         if incomplete.any():
@@ -67,8 +66,7 @@ class ActivityTrack(Track):
             Series("AIDAI daily sum", "/12", t + DAY / 2, score, "#8C8C8C", fmt="{:.0f}"),
             Series("AIDAI monthly", "", mid, my, blue, fmt="{:.0f}"),
         ]
-        p.enableAutoRange(y=True)
-        p.setAutoVisible(y=True)
+        self.follow_y = (0.0, float(AIDAI_ACTIVE_THRESHOLD))
 
 
 def _epochs(s: pd.Series) -> np.ndarray:

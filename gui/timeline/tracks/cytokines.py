@@ -8,6 +8,7 @@ from PySide6 import QtCore
 
 from data.codes import CYTOKINES
 from gui.palette import ANALYTE_COLOURS, SPECIMEN_SYMBOLS
+from gui.timeline import shapes
 from gui.timeline.tracks.base import TimelineOptions, Track
 from gui.timeline.tracks.points import add_points
 
@@ -50,21 +51,17 @@ class CytokinesTrack(Track):
                     band_lo.append(max(1 - 2 * cv, 0.05))
                     band_hi.append(1 + 2 * cv)
                     if not options.fold:
-                        p.addItem(pg.InfiniteLine(np.log10(mean), angle=0, pen=pg.mkPen(
-                            colour, width=0.8, style=QtCore.Qt.PenStyle.DotLine)))
+                        shapes.add(p, shapes.HLine(np.log10(mean), pg.mkPen(
+                            colour, width=0.8, style=QtCore.Qt.PenStyle.DotLine)), z=5)
         if options.fold:
             if band_lo:
-                region = pg.LinearRegionItem((np.log10(min(band_lo)), np.log10(max(band_hi))),
-                                             orientation="horizontal", movable=False,
-                                             brush=pg.mkBrush(0, 0, 0, 22), pen=pg.mkPen(None))
-                region.setZValue(-50)
-                p.addItem(region)
-            p.addItem(pg.InfiniteLine(0.0, angle=0, pen=pg.mkPen(
-                "#555555", width=1, style=QtCore.Qt.PenStyle.DashLine)))
+                shapes.add(p, shapes.HBand(np.log10(min(band_lo)), np.log10(max(band_hi)),
+                                           pg.mkBrush(0, 0, 0, 22)), z=-50)
+            shapes.add(p, shapes.HLine(0.0, pg.mkPen(
+                "#555555", width=1, style=QtCore.Qt.PenStyle.DashLine)), z=5)
             p.setLabel("left", "Fold over controls")
             self.add_legend_entry("▭", "#888888", "controls: mean ± 2 SD")
         else:
             p.setLabel("left", "Cytokines (pg/mL)")
             self.add_legend_entry("┈", "#555555", "control means")
-        p.enableAutoRange(y=True)
-        p.setAutoVisible(y=True)
+        self.follow_y = (0.0,) if options.fold else ()  # log10(1×): the control line

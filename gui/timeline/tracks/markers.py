@@ -8,6 +8,7 @@ import pyqtgraph as pg
 
 from data.codes import MARKERS
 from gui.palette import ANALYTE_COLOURS, SPECIMEN_SYMBOLS
+from gui.timeline import shapes
 from gui.timeline.tracks.base import TimelineOptions, Track
 from gui.timeline.tracks.points import add_points
 
@@ -41,13 +42,9 @@ class MarkersTrack(Track):
                     c.setAlpha(40)
 
 
-                    band = pg.LinearRegionItem((math.log10(0.1), math.log10(upper)),
-                                               orientation="horizontal", movable=False,
-                                               brush=pg.mkBrush(c), pen=pg.mkPen(None))
-                    band.setZValue(-50)
-                    p.addItem(band)
+                    shapes.add(p, shapes.HBand(math.log10(0.1), math.log10(upper),
+                                               pg.mkBrush(c)), z=-50)
         p.setLabel("left", "Markers (mg/L)")
         if any(self.plot.items):
             self.add_legend_entry("▭", "#888888", "normal range")
-        p.enableAutoRange(y=True)
-        p.setAutoVisible(y=True)
+        self.follow_y = ()

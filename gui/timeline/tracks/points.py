@@ -31,12 +31,15 @@ def add_points(track: Track, rows: pd.DataFrame, y: np.ndarray, *, name: str, la
                                            rows["specimen"].astype(str),
                                            rows["source"].astype(str), y, strict=True)
     ]
+    pen = pg.mkPen(colour, width=1.3)
     if connect and len(x) > 1:
         p.addItem(pg.PlotDataItem(x, plotted, pen=pg.mkPen(colour, width=1.2), connect="finite"))
+    # Two shared brushes: the symbol atlas renders one pixmap per distinct brush object.
+    filled, hollow = pg.mkBrush(colour), pg.mkBrush(None)
     censored = censor != ""
-    brushes = [pg.mkBrush(None) if c else pg.mkBrush(colour) for c in censored]
+    brushes = [hollow if c else filled for c in censored] if censored.any() else filled
     scatter = pg.ScatterPlotItem(
-        x=x, y=plotted, data=records, symbol=symbol, size=8, pen=pg.mkPen(colour, width=1.3),
+        x=x, y=plotted, data=records, symbol=symbol, size=8, pen=pen,
         brush=brushes, name=name, hoverable=True, tip=_tip, hoverSize=11,
     )
     scatter.sigClicked.connect(lambda _item, points, _ev: track.point_clicked(points))

@@ -7,6 +7,7 @@ from PySide6 import QtCore
 
 from data.codes import FEVER_CELSIUS
 from gui.palette import OKABE_ITO
+from gui.timeline import shapes
 from gui.timeline.tracks.base import Series, TimelineOptions, Track
 
 
@@ -31,11 +32,10 @@ class TemperatureTrack(Track):
         p.addItem(item)  # clip-to-view must be set once the item has its ViewBox
         item.setDownsampling(auto=True, method="peak")
         item.setClipToView(True)
-        p.addItem(pg.InfiniteLine(FEVER_CELSIUS, angle=0, pen=pg.mkPen(
-            "#555555", width=1, style=QtCore.Qt.PenStyle.DashLine)))
+        shapes.add(p, shapes.HLine(FEVER_CELSIUS, pg.mkPen(
+            "#555555", width=1, style=QtCore.Qt.PenStyle.DashLine)), z=5)
         p.setLabel("left", "Temp. (°C)")
         self.add_legend_entry("━", colour, "body temperature")
         self.add_legend_entry("╌", "#555555", "fever ≥ 38 °C")
         self.series.append(Series("Temperature", "°C", x, y, colour, fmt="{:.1f}"))
-        p.enableAutoRange(y=True)
-        p.setAutoVisible(y=True)
+        self.follow_y = (36.5, FEVER_CELSIUS)
