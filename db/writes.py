@@ -7,7 +7,16 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select
 
-from db.models import ControlReference, Medication, Observation, Patient, PatientIdentity
+from db.models import (
+    ControlReference,
+    ImportMapping,
+    Medication,
+    Observation,
+    Patient,
+    PatientIdentity,
+    Series,
+    Source,
+)
 
 OBSERVATION_COLUMNS = ("patient_id", "t", "code", "value", "censor", "unit", "specimen", "source")
 
@@ -49,11 +58,59 @@ def _insert_ignoring_duplicates(conn: Connection, table: Table, columns: Sequenc
     return result.rowcount
 
 
+CENSOR_CODES = {None: 0, "": 0, "<": -1, ">": 1}
+
+
 def insert_observations(conn: Connection, rows: Iterable[Sequence[Any]]) -> int:
-    """Rows in OBSERVATION_COLUMNS order. Returns how many were new."""
+    """Rows in OBSERVATION_COLUMNS order. Returns how many were new.
+
+    Series (patient, code, specimen) and sources are created on first use; a value whose
+    series is stored in another unit is refused, since units are converted on import.
+    """
+    rows = list(rows)
+    if not rows:
+        return 0
+    series = _series_ids(conn, {(r[0], r[2], r[6] or "", r[5] or "") for r in rows})
+    sources = _source_ids(conn, {r[7] for r in rows if r[7]})
+    values = [
+        (series[(pid, code, specimen or "")], t, value, CENSOR_CODES[censor],
+         sources.get(source))
+        for pid, t, code, value, censor, _unit, specimen, source in rows
+    ]
     return _insert_ignoring_duplicates(
-        conn, Observation.__table__, OBSERVATION_COLUMNS, list(rows)
+        conn, Observation.__table__, ("series_id", "t", "value", "censor", "source_id"), values
     )
+
+
+def _series_ids(conn: Connection, keys: set[tuple[int, str, str, str]]) -> dict:
+    t = Series.__table__
+    pids = {k[0] for k in keys}
+    stored = {
+        (r.patient_id, r.code, r.specimen): (r.id, r.unit)
+        for r in conn.execute(select(t).where(t.c.patient_id.in_(pids)))
+    }
+    out = {}
+    for pid, code, specimen, unit in keys:
+        hit = stored.get((pid, code, specimen))
+        if hit is None:
+            sid = conn.execute(insert(t).values(patient_id=pid, code=code, specimen=specimen,
+                                                unit=unit).returning(t.c.id)).scalar_one()
+            hit = stored[(pid, code, specimen)] = (sid, unit)
+        elif hit[1] != unit:
+            raise ValueError(f"{code} ({specimen or 'no specimen'}) is stored in {hit[1]}, "
+                             f"not {unit}")
+        out[(pid, code, specimen)] = hit[0]
+    return out
+
+
+def _source_ids(conn: Connection, names: set[str]) -> dict[str, int]:
+    t = Source.__table__
+    if not names:
+        return {}
+    stored = dict(conn.execute(select(t.c.name, t.c.id).where(t.c.name.in_(names))).all())
+    for name in names - stored.keys():
+        stored[name] = conn.execute(insert(t).values(name=name).returning(t.c.id)).scalar_one()
+    return stored
 
 
 MEDICATION_COLUMNS = ("patient_id", "drug", "atc", "dose", "unit", "route", "start", "end", "source")
@@ -78,3 +135,31 @@ def upsert_control_references(conn: Connection, rows: Iterable[dict[str, Any]]) 
             conn.execute(insert(table).values(**row))
         else:
             conn.execute(table.update().where(table.c.id == existing).values(**row))
+
+
+def medication_periods(conn: Connection, patient_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """The stored periods of some patients, to de-duplicate a re-imported dosing file."""
+    ids = list(patient_ids)
+    if not ids:
+        return []
+    t = Medication.__table__
+    stmt = select(t.c.patient_id, t.c.drug, t.c.dose, t.c.unit, t.c.route, t.c.start,
+                  t.c.end).where(t.c.patient_id.in_(ids))
+    return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def read_import_mappings(conn: Connection) -> dict[str, str]:
+    """Column name → code, as the user mapped them in earlier imports."""
+    t = ImportMapping.__table__
+    return {r.column_name: r.code for r in conn.execute(select(t.c.column_name, t.c.code))}
+
+
+def save_import_mappings(conn: Connection, mapping: dict[str, str]) -> None:
+    """Remember (or change) what each column name maps to."""
+    t = ImportMapping.__table__
+    stored = read_import_mappings(conn)
+    for name, code in mapping.items():
+        if name not in stored:
+            conn.execute(insert(t).values(column_name=name, code=code))
+        elif stored[name] != code:
+            conn.execute(t.update().where(t.c.column_name == name).values(code=code))
