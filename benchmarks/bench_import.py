@@ -1,0 +1,92 @@
+"""Import speed: a generated 200,000-row long CSV parsed, validated and inserted into a
+fresh SQLite database. Prints ``import_rows_per_s <median> rows/s`` (median of 5 runs).
+
+Run: .venv/bin/python benchmarks/bench_import.py [--rows N] [--runs K]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from data.importing.commit import commit_plan  # noqa: E402
+from data.importing.plan import build_plan  # noqa: E402
+from db.engine import open_database  # noqa: E402
+
+CODES = [("IL1B", "pg/mL", "PBMC spontaneous"), ("IL1B", "ng/mL", "LPS"),
+         ("IL1RA", "pg/mL", "pbmc-spont"), ("IL6", "pg/mL", "pbmc-spont"),
+         ("TNFA", "pg/mL", "pbmc-spont"), ("CRP", "mg/dL", "serum"), ("SAA", "mg/L", "serum"),
+         ("TEMP", "Cel", "diary")]
+
+
+def write_long_csv(path: Path, rows: int, seed: int = 1) -> None:
+    """A realistic long file: 25 patients, 8 series each, one value per series and time."""
+    rng = np.random.default_rng(seed)
+    patients = 25
+    per_series = -(-rows // (patients * len(CODES)))
+    t0 = pd.Timestamp("2015-01-01T08:00:00")
+    times = (t0 + pd.to_timedelta(np.arange(per_series) * 6, unit="h")).strftime(
+        "%Y-%m-%dT%H:%M:%S").to_numpy()
+    n = patients * len(CODES) * per_series
+    p = np.repeat(np.arange(patients), len(CODES) * per_series)
+    c = np.tile(np.repeat(np.arange(len(CODES)), per_series), patients)
+    k = np.tile(np.arange(per_series), patients * len(CODES))
+    value = np.round(rng.lognormal(2.5, 1.0, n), 2).astype(str).astype(object)
+    value[rng.random(n) < 0.03] = "<5"  # below the limit of detection
+    temp = c == len(CODES) - 1
+    value[temp] = np.round(rng.normal(37.2, 0.6, temp.sum()), 1).astype(str)
+    frame = pd.DataFrame({
+        "patient": np.array([f"BENCH-{i:02d}" for i in range(patients)])[p],
+        "date": times[k],
+        "code": np.array([x[0] for x in CODES])[c],
+        "value": value,
+        "unit": np.array([x[1] for x in CODES])[c],
+        "specimen": np.array([x[2] for x in CODES])[c],
+    }).iloc[:rows]
+    frame.to_csv(path, index=False)
+
+
+def one_run(csv: Path, workdir: Path, run: int) -> tuple[float, int]:
+    engine = open_database(str(workdir / f"bench-{run}.db"))  # schema built before timing
+    try:
+        start = time.perf_counter()
+        plan = build_plan(csv)
+        result = commit_plan(engine, plan, actor="bench")
+        elapsed = time.perf_counter() - start
+    finally:
+        engine.dispose()
+    return elapsed, result.observations_added
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        csv = workdir / "long.csv"
+        write_long_csv(csv, args.rows)
+        rates = []
+        for run in range(args.runs):
+            elapsed, added = one_run(csv, workdir, run)
+            if added != args.rows:
+                print(f"bench_import: expected {args.rows} rows, {added} were added",
+                      file=sys.stderr)
+                return 1
+            rates.append(added / elapsed)
+    print(f"import_rows_per_s {statistics.median(rates):.0f} rows/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

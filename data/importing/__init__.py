@@ -1,0 +1,31 @@
+"""Importing lab exports, diaries and dosing files (CSV, .xlsx), all or nothing.
+
+``build_plan`` parses and validates a whole file into an ImportPlan (raising ImportFailed
+with every problem found); ``commit_plan`` writes a plan in one transaction.
+``import_file`` does both. The accepted shapes are documented in docs/IMPORT.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from data.importing.commit import ImportResult, commit_plan
+from data.importing.context import Options
+from data.importing.errors import ImportCancelled, ImportFailed, ImportProblem
+from data.importing.plan import ImportPlan, build_plan
+from data.importing.store import remembered_mapping
+
+__all__ = ["ImportCancelled", "ImportFailed", "ImportPlan", "ImportProblem", "ImportResult",
+           "Options", "build_plan", "commit_plan", "import_file"]
+
+
+def import_file(engine: Engine, path: str | Path, *, patient: str | None = None,
+                mapping: dict[str, str] | None = None, dry_run: bool = False,
+                actor: str | None = None) -> ImportResult:
+    """Check and import one file. ``mapping`` adds to the mappings remembered from the
+    wizard. Raises ImportFailed listing every problem; nothing is written then."""
+    options = Options(patient=patient, mapping={**remembered_mapping(engine), **(mapping or {})})
+    plan = build_plan(path, options)
+    return commit_plan(engine, plan, dry_run=dry_run, actor=actor)

@@ -1,0 +1,61 @@
+"""The structural columns of a file (patient, date, code, value, drug…), English or French,
+and the shape they reveal: long, wide or dosing."""
+
+from __future__ import annotations
+
+from data.importing.synonyms import key
+
+FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "patient": ("patient", "patientid", "pseudonym", "pseudonyme", "subject", "subjectid",
+                "patientcode", "codepatient", "idpatient", "identifiant", "sujet", "case"),
+    "date": ("date", "datetime", "timestamp", "sampledate", "samplingdate", "collectiondate",
+             "dateofsampling", "datedeprelevement", "dateprelevement", "datedeprelevements",
+             "datedelanalyse", "jour", "day", "dateheure", "dateetheure", "visitdate",
+             "dateofvisit", "datedevisite", "datedeconsultation", "datedumesure",
+             "datedemesure", "datetimeutc"),
+    "time": ("time", "heure", "hour", "timeofsampling", "heuredeprelevement",
+             "heureprelevement"),
+    "code": ("code", "analyte", "test", "parameter", "item", "variable", "parametre",
+             "analyse", "examen", "symptom", "symptome", "marker", "marqueur"),
+    "value": ("value", "result", "valeur", "resultat", "resultvalue", "measurement",
+              "mesure"),
+    "unit": ("unit", "units", "unite", "unites"),
+    "specimen": ("specimen", "context", "specimencontext", "sample", "sampletype",
+                 "echantillon", "typedeprelevement", "typedechantillon", "prelevement",
+                 "stimulation", "condition"),
+    "censor": ("censor", "comparator", "qualifier", "censure"),
+    "drug": ("drug", "medication", "medicine", "treatment", "molecule", "medicament",
+             "traitement", "dci", "substance"),
+    "dose": ("dose", "dailydose", "doseday", "doseperday", "dosage", "posologie",
+             "dosejournaliere", "dosequotidienne"),
+    "start": ("start", "startdate", "from", "begin", "debut", "datededebut", "datedebut"),
+    "end": ("end", "enddate", "to", "stop", "stopdate", "fin", "datedefin", "datefin"),
+    "route": ("route", "voie", "voiedadministration", "routeofadministration"),
+    "comment": ("comment", "comments", "note", "notes", "remark", "remarks", "commentaire",
+                "commentaires", "remarque", "remarques"),
+}
+_FIELD_OF = {name: field for field, names in FIELD_NAMES.items() for name in names}
+
+# The columns each shape needs and may have; anything else in a long or dosing file is
+# an error rather than silently dropped (a 'flag' column might hold the '<' of a value).
+LONG_FIELDS = {"patient", "date", "time", "code", "value", "unit", "specimen", "censor",
+               "comment"}
+DOSING_FIELDS = {"patient", "drug", "dose", "unit", "start", "end", "route", "comment"}
+WIDE_FIELDS = {"patient", "date", "time", "specimen", "comment"}
+
+
+def field_of(header: str) -> str | None:
+    return _FIELD_OF.get(key(header))
+
+
+def shape_of(header: list[str]) -> str:
+    """'dosing' with a drug column, 'long' with a code or value column, else 'wide'.
+
+    One of the pair is enough: a long file missing its code column should be told so,
+    not read as a wide file whose 'value' column nobody recognises."""
+    fields = {field_of(h) for h in header}
+    if "drug" in fields:
+        return "dosing"
+    if fields & {"code", "value"}:
+        return "long"
+    return "wide"

@@ -1,0 +1,190 @@
+"""Writing an ImportPlan in one transaction: all of it, or nothing.
+
+Re-importing a file adds nothing twice: an observation already stored under the same
+patient, code, time and specimen is skipped (the stored value is kept), and so is a
+dosing period identical to a stored one. A period that overlaps a different stored
+period of the same drug is an error, since the two cannot both be the daily dose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine
+
+from data.importing.errors import ImportCancelled, Problems
+from data.importing.plan import Cancelled, ImportPlan, Progress
+from db.audit import record
+from db.writes import (
+    OBSERVATION_COLUMNS,
+    insert_medications,
+    insert_observations,
+    insert_patient,
+    medication_periods,
+    patient_id_by_pseudonym,
+    save_import_mappings,
+)
+
+CHUNK = 50_000  # rows per insert between two looks at the cancel button
+
+
+@dataclass
+class ImportResult:
+    file: str
+    patients_created: list[str] = field(default_factory=list)
+    observations_added: int = 0
+    observations_skipped: int = 0
+    medications_added: int = 0
+    medications_skipped: int = 0
+    dry_run: bool = False
+
+    def lines(self) -> list[str]:
+        """What was (or, in a dry run, would be) added and skipped, for the user."""
+        would = "would be " if self.dry_run else ""
+        out = [f"{self.file}: nothing was written (dry run)"] if self.dry_run else []
+        for name in self.patients_created:
+            out.append(f"patient {name} {would or 'was '}created (new in the database)")
+        if self.observations_added or self.observations_skipped:
+            out.append(f"{self.observations_added} values {would}added")
+        if self.observations_skipped:
+            out.append(f"{self.observations_skipped} values skipped: already in the database "
+                       "(same patient, code, time and specimen; the stored value is kept)")
+        if self.medications_added or self.medications_skipped:
+            out.append(f"{self.medications_added} dosing periods {would}added")
+        if self.medications_skipped:
+            out.append(f"{self.medications_skipped} dosing periods skipped: already in the "
+                       "database")
+        return out
+
+
+def default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name, e.g. in a container
+        return "unknown"
+
+
+def commit_plan(engine: Engine, plan: ImportPlan, *, actor: str | None = None,
+                dry_run: bool = False, remember: dict[str, str] | None = None,
+                progress: Progress | None = None,
+                cancelled: Cancelled | None = None) -> ImportResult:
+    """Write ``plan`` in one transaction; a dry run rolls it back and reports the same counts.
+
+    Raises ImportFailed (a dosing period clashes with a stored one) or ImportCancelled;
+    either way nothing is written.
+    """
+    result = ImportResult(plan.file, dry_run=dry_run)
+
+    def step(fraction: float, message: str) -> None:
+        if cancelled is not None and cancelled():
+            raise ImportCancelled()
+        if progress is not None:
+            progress(fraction, message)
+
+    with engine.connect() as conn, conn.begin() as transaction:
+        step(0.0, "writing")
+        pids = _patient_ids(conn, plan.patients, result)
+        _write_observations(conn, plan, pids, result, step)
+        _write_medications(conn, plan, pids, result)
+        if remember:
+            save_import_mappings(conn, remember)
+        record(conn, actor=actor or default_actor(), entity="import", entity_id=None,
+               patient_id=next(iter(pids.values())) if len(pids) == 1 else None,
+               action="import", before=None,
+               after={"file": plan.file, "shape": plan.shape,
+                      "patients_created": result.patients_created,
+                      "observations_added": result.observations_added,
+                      "observations_skipped": result.observations_skipped,
+                      "medications_added": result.medications_added,
+                      "medications_skipped": result.medications_skipped})
+        step(1.0, "committing")
+        if dry_run:
+            transaction.rollback()
+    return result
+
+
+def _patient_ids(conn: Connection, names: list[str], result: ImportResult) -> dict[str, int]:
+    pids = {}
+    for name in names:
+        pid = patient_id_by_pseudonym(conn, name)
+        if pid is None:
+            pid = insert_patient(conn, pseudonym=name)
+            result.patients_created.append(name)
+        pids[name] = int(pid)
+    return pids
+
+
+def _write_observations(conn: Connection, plan: ImportPlan, pids: dict[str, int],
+                        result: ImportResult, step) -> None:
+    obs = plan.observations
+    n = len(obs)
+    if not n:
+        return
+    ids, names = pd.factorize(obs["patient"])
+    censor = obs["censor"].to_numpy(dtype=object)
+    columns = {
+        "patient_id": np.array([pids[name] for name in names], dtype=np.int64)[ids].tolist(),
+        "t": obs["t"].to_numpy(dtype=np.int64).tolist(),
+        "code": obs["code"].to_numpy(dtype=object).tolist(),
+        "value": obs["value"].to_numpy(dtype=float).tolist(),
+        "censor": np.where(pd.isna(censor), None, censor).tolist(),
+        "unit": obs["unit"].to_numpy(dtype=object).tolist(),
+        "specimen": obs["specimen"].to_numpy(dtype=object).tolist(),
+        "source": [plan.file] * n,
+    }
+    rows = list(zip(*(columns[c] for c in OBSERVATION_COLUMNS), strict=True))
+    for start in range(0, n, CHUNK):
+        step(start / n, f"writing values {start:,}–{min(n, start + CHUNK):,} of {n:,}")
+        result.observations_added += insert_observations(conn, rows[start:start + CHUNK])
+    result.observations_skipped = n - result.observations_added
+
+
+def _write_medications(conn: Connection, plan: ImportPlan, pids: dict[str, int],
+                       result: ImportResult) -> None:
+    meds = plan.medications
+    if meds.empty:
+        return
+    stored: dict[tuple[int, str], list[dict]] = {}
+    for period in medication_periods(conn, pids.values()):
+        stored.setdefault((period["patient_id"], period["drug"]), []).append(period)
+    problems = Problems(plan.file)
+    new = []
+    for m in meds.to_dict("records"):
+        pid = pids[m["patient"]]
+        row = dict(patient_id=pid, drug=m["drug"], atc=m["atc"], dose=float(m["dose"]),
+                   unit=m["unit"], route=_none(m["route"]), start=m["start"],
+                   end=_none(m["end"]), source=plan.file)
+        clash = None
+        for period in stored.get((pid, m["drug"]), []):
+            if _same(period, row):
+                clash = "same"
+                break
+            if _overlap(period, row):
+                clash = (f"overlaps the stored {m['drug']} period from {period['start']} to "
+                         f"{period['end'] or 'now'} ({period['dose']:g} {period['unit']})")
+        if clash == "same":
+            result.medications_skipped += 1
+        elif clash:
+            problems.add(int(m["row"]), None, None, clash)
+        else:
+            new.append(row)
+    problems.raise_if_any()
+    result.medications_added = insert_medications(conn, new)
+
+
+def _none(value: object) -> object:
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) \
+        or value is pd.NaT else value
+
+
+def _same(stored: dict, row: dict) -> bool:
+    return all(stored[k] == row[k] for k in ("start", "end", "dose", "unit", "route"))
+
+
+def _overlap(stored: dict, row: dict) -> bool:
+    far = dt.date.max
+    return stored["start"] <= (row["end"] or far) and row["start"] <= (stored["end"] or far)

@@ -1,0 +1,95 @@
+"""What the shape readers share: the user's choices, and finding the patient and date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from data.importing.columns import field_of
+from data.importing.dates import parse_dates
+from data.importing.errors import Problems
+from data.importing.readers import Table
+from data.importing.synonyms import IGNORE, mapping_key
+
+
+@dataclass
+class Options:
+    """The user's choices for one file.
+
+    ``patient`` names the patient of a file without a patient column. ``mapping`` maps
+    column names (or, in a long file, code names) the synonym table does not know to a
+    code, or to IGNORE; keys are as written by the user and compared loosely.
+    """
+
+    patient: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+
+    def mapping_keys(self) -> dict[str, str]:
+        return {mapping_key(name): code for name, code in self.mapping.items()}
+
+
+def locate_fields(table: Table, allowed: set[str], problems: Problems,
+                  mapping: dict[str, str]) -> tuple[dict[str, int], list[int]]:
+    """Structural columns by field, and the indices of the other columns.
+
+    A field named twice is a problem; columns the user chose to ignore are dropped.
+    """
+    fields: dict[str, int] = {}
+    others: list[int] = []
+    for i, name in enumerate(table.header):
+        if mapping.get(mapping_key(name)) == IGNORE:
+            continue
+        f = field_of(name)
+        if f is None or f not in allowed:
+            others.append(i)
+        elif f in fields:
+            problems.add(1, name, None,
+                         f'duplicated column: column "{table.header[fields[f]]}" is also '
+                         f"the {f}")
+        else:
+            fields[f] = i
+    return fields, others
+
+
+def find_date_column(table: Table, fields: dict[str, int], candidates: list[int]) -> int | None:
+    """The date column by its name, else the first candidate column whose cells all parse
+    as dates (a lab export may call it 'Prélèvement du' or nothing we know)."""
+    if "date" in fields:
+        return fields["date"]
+    for i in candidates:
+        col = table.column(i)
+        filled = col[col.str.strip() != ""]
+        if len(filled) and not parse_dates(filled).bad.any():
+            return i
+    return None
+
+
+def patient_column(table: Table, fields: dict[str, int], options: Options,
+                   problems: Problems) -> np.ndarray:
+    """The patient pseudonym of every row, from the patient column or --patient."""
+    rows = table.data.index.to_numpy()
+    if "patient" not in fields:
+        if not options.patient:
+            problems.add(None, None, None, "the file has no patient column: "
+                         "name the patient (--patient, or choose one in the wizard)")
+            return np.full(len(rows), "", dtype=object)
+        return np.full(len(rows), options.patient.strip(), dtype=object)
+    name = table.header[fields["patient"]]
+    values = table.column(fields["patient"]).str.strip()
+    arr = values.to_numpy(dtype=object)
+    empty = arr == ""
+    if empty.any():
+        problems.add_rows(rows[empty], name, None, "no patient")
+    too_long = values.str.len().to_numpy() > 64
+    if too_long.any():
+        problems.add_rows(rows[too_long], name, arr[too_long], "a pseudonym has at most 64 "
+                          "characters")
+    if options.patient:
+        others = sorted(set(values.unique()) - {"", options.patient.strip()})
+        if others:
+            # Once for the file: a line per row would bury every other problem.
+            problems.add(None, name, ", ".join(others[:5]) + (" …" if len(others) > 5 else ""),
+                         f"the file names its own patients, not {options.patient}; import "
+                         "it without choosing a patient")
+    return arr

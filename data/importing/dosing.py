@@ -1,0 +1,142 @@
+"""Dosing files: one row per period of constant daily dose (drug, dose, unit, start, end, route).
+
+Start and end are calendar dates, both inclusive; an empty end means the period is
+ongoing. Two periods of the same drug that overlap are an error: a period is a constant
+daily dose, so an overlap would count the drug twice on the shared days.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from data.codes import DRUG_ATC
+from data.importing.columns import DOSING_FIELDS
+from data.importing.context import Options, locate_fields, patient_column
+from data.importing.dates import DAY, parse_dates
+from data.importing.errors import Problems
+from data.importing.long_format import distinct
+from data.importing.readers import Table
+from data.importing.synonyms import key
+from data.importing.units import DOSE_UNITS_ACCEPTED, dose_conversion, tidy
+from data.importing.values import parse_numbers
+
+MEDICATION_FRAME_COLUMNS = ["patient", "drug", "atc", "dose", "unit", "route", "start", "end",
+                            "row"]
+
+# Brand and French names, to the lower-case international name we store.
+DRUG_NAMES = {
+    "kineret": "anakinra", "ilaris": "canakinumab", "enbrel": "etanercept",
+    "colchimax": "colchicine", "colchicineopocalcium": "colchicine",
+    "cortancyl": "prednisone", "ibuprofene": "ibuprofen", "advil": "ibuprofen",
+    "nurofen": "ibuprofen",
+}
+ROUTES = {
+    "sc": "subcutaneous", "subcutaneous": "subcutaneous", "souscutanee": "subcutaneous",
+    "sq": "subcutaneous", "po": "oral", "oral": "oral", "orale": "oral", "peros": "oral",
+    "os": "oral", "iv": "intravenous", "intravenous": "intravenous",
+    "intraveineuse": "intravenous", "ivd": "intravenous", "im": "intramuscular",
+    "intramuscular": "intramuscular", "intramusculaire": "intramuscular",
+    "topical": "topical", "locale": "topical", "cutanee": "topical", "rectal": "rectal",
+    "rectale": "rectal", "inhaled": "inhaled", "inhalee": "inhaled",
+}
+ROUTES_ACCEPTED = "subcutaneous (SC), oral (PO), intravenous (IV), intramuscular (IM), " \
+    "topical, rectal, inhaled"
+
+
+def drug_name(text: str) -> str:
+    lowered = " ".join(text.split()).lower()
+    return DRUG_NAMES.get(key(lowered), lowered)
+
+
+def read_dosing(table: Table, options: Options, problems: Problems) -> pd.DataFrame:
+    fields, others = locate_fields(table, DOSING_FIELDS, problems, options.mapping_keys())
+    for i in others:
+        problems.add(1, table.header[i], None, "a column a dosing file does not have (patient, "
+                     "drug, dose, unit, start, end, route, comment); map it to '-' to leave "
+                     "it out")
+    for needed in ("drug", "dose", "start"):
+        if needed not in fields:
+            problems.add(None, None, None, f"no {needed} column")
+    problems.raise_if_any()
+    rows = table.data.index.to_numpy()
+    n = len(rows)
+    col = {f: table.column(i) for f, i in fields.items()}
+    name = {f: table.header[i] for f, i in fields.items()}
+    patients = patient_column(table, fields, options, problems)
+    bad = patients == ""
+
+    def rule(mask: np.ndarray, field: str, reason: str | np.ndarray) -> None:
+        mask = mask & ~bad
+        problems.add_rows(rows, name.get(field), col.get(field), reason, mask)
+        bad[:] |= mask
+
+    ids, drugs = distinct(col["drug"])
+    drug = np.array([drug_name(d) for d in drugs], dtype=object)[ids]
+    rule(drug == "", "drug", "no drug")
+
+    numbers = parse_numbers(col["dose"], table.decimal_comma)
+    rule(numbers.reason != "", "dose", numbers.reason)
+    rule(numbers.missing, "dose", "no dose")
+    rule((numbers.censor != None) | numbers.word | (numbers.value < 0), "dose",  # noqa: E711
+         "a dose is a number of 0 or more")
+
+    unit = np.full(n, "mg", dtype=object)
+    dose = numbers.value
+    if "unit" in fields:
+        uids, units = distinct(col["unit"])
+        conv = [dose_conversion(u) for u in units]
+        rule(np.array([c is None for c in conv])[uids], "unit",
+             f"unknown dose unit (accepted: {DOSE_UNITS_ACCEPTED})")
+        unit = np.array([c[0] if c else "" for c in conv], dtype=object)[uids]
+        factor = np.array([c[1] if c else 1.0 for c in conv])[uids]
+        dose = np.where(factor != 1.0, tidy(dose * factor), dose)
+
+    route = np.full(n, None, dtype=object)
+    if "route" in fields:
+        rids, routes = distinct(col["route"])
+        known = [ROUTES.get(key(r)) if r else None for r in routes]
+        rule(np.array([bool(r) and k is None for r, k in zip(routes, known, strict=True)])[rids],
+             "route", f"unknown route (accepted: {ROUTES_ACCEPTED})")
+        route = np.array(known, dtype=object)[rids]
+
+    start = parse_dates(col["start"])
+    rule(start.bad, "start", start.reason)
+    end_days = np.full(n, np.nan)
+    if "end" in fields:
+        end = parse_dates(col["end"])
+        given = (col["end"].str.strip() != "").to_numpy()
+        rule(given & end.bad, "end", end.reason)
+        end_days = np.where(given & ~end.bad, end.t // DAY, np.nan)
+    start_days = start.t // DAY
+    rule(end_days < start_days, "end", "the period ends before it starts")
+
+    frame = pd.DataFrame({
+        "patient": patients, "drug": drug, "atc": [DRUG_ATC.get(d) for d in drug],
+        "dose": dose, "unit": unit, "route": route, "start": start_days, "end": end_days,
+        "row": rows,
+    })[~bad]
+    frame = _check_overlaps(frame, problems)
+    frame["start"] = _to_dates(frame["start"])
+    frame["end"] = _to_dates(frame["end"])
+    return frame.reset_index(drop=True)
+
+
+def _to_dates(days: pd.Series) -> list:
+    return [None if np.isnan(d) else (pd.Timestamp(0) + pd.Timedelta(days=int(d))).date()
+            for d in days.to_numpy(dtype=float)]
+
+
+def _check_overlaps(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
+    """Identical rows are kept once; overlapping periods of one drug are reported."""
+    same = frame.duplicated(["patient", "drug", "start", "end", "dose", "unit", "route"])
+    frame = frame[~same.to_numpy()].sort_values(["patient", "drug", "start", "row"])
+    group = [frame["patient"], frame["drug"]]
+    # How far the earlier periods of the same drug reach (an open end reaches forever).
+    reach = frame["end"].fillna(np.inf).groupby(group).cummax().groupby(group).shift()
+    overlap = (frame["start"] <= reach).to_numpy()
+    sub = frame[overlap]
+    problems.add_rows(sub["row"].to_numpy(), None, None,
+                      np.array([f"overlaps an earlier {d} period in this file"
+                                for d in sub["drug"]], dtype=object))
+    return frame.sort_values("row")

@@ -1,0 +1,104 @@
+"""Parse and validate a whole file into an ImportPlan. Nothing is written here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from data.codes import label
+from data.importing.columns import field_of, shape_of
+from data.importing.context import Options
+from data.importing.dosing import MEDICATION_FRAME_COLUMNS, read_dosing
+from data.importing.errors import ImportCancelled, Problems
+from data.importing.long_format import read_long, unknown_codes
+from data.importing.observations import OBSERVATION_FRAME_COLUMNS
+from data.importing.readers import Table, read_table
+from data.importing.wide_format import read_wide, unknown_columns
+
+Progress = Callable[[float, str], None]
+Cancelled = Callable[[], bool]
+
+
+@dataclass
+class ImportPlan:
+    """Everything a file will add, validated and in stored units."""
+
+    file: str
+    shape: str  # 'long', 'wide' or 'dosing'
+    description: str
+    observations: pd.DataFrame  # OBSERVATION_FRAME_COLUMNS
+    medications: pd.DataFrame  # MEDICATION_FRAME_COLUMNS
+    mapping: dict[str, str] = field(default_factory=dict)  # the user's, to remember
+
+    @property
+    def patients(self) -> list[str]:
+        names = [*self.observations["patient"].unique(), *self.medications["patient"].unique()]
+        return sorted(set(names))
+
+    def summary(self) -> list[str]:
+        """What the file holds, one line per code or drug, for the confirm step."""
+        lines = []
+        for code, n in self.observations["code"].value_counts().sort_index().items():
+            lines.append(f"{label(str(code))} ({code}): {_count(n, 'value')}")
+        for drug, n in self.medications["drug"].value_counts().sort_index().items():
+            lines.append(f"{drug}: {_count(n, 'dosing period')}")
+        return lines
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def shape(table: Table) -> str:
+    return shape_of(table.header)
+
+
+def has_patient_column(table: Table) -> bool:
+    return any(field_of(h) == "patient" for h in table.header)
+
+
+def unknown_names(table: Table, options: Options) -> list[str]:
+    """Column names (wide) or code names (long) that must be mapped before importing."""
+    kind = shape(table)
+    if kind == "wide":
+        return unknown_columns(table, options)
+    if kind == "long":
+        return unknown_codes(table, options)
+    return []
+
+
+def build_plan(source: str | Path | Table, options: Options | None = None, *,
+               progress: Progress | None = None,
+               cancelled: Cancelled | None = None) -> ImportPlan:
+    """Read (unless given a Table) and validate a file. Raises ImportFailed listing every
+    problem, or ImportCancelled."""
+    options = options or Options()
+
+    def step(fraction: float, message: str) -> None:
+        if cancelled is not None and cancelled():
+            raise ImportCancelled()
+        if progress is not None:
+            progress(fraction, message)
+
+    step(0.0, "reading the file")
+    table = source if isinstance(source, Table) else read_table(source)
+    step(0.3, "checking every value")
+    problems = Problems(table.file)
+    kind = shape(table)
+    observations = pd.DataFrame(columns=OBSERVATION_FRAME_COLUMNS)
+    medications = pd.DataFrame(columns=MEDICATION_FRAME_COLUMNS)
+    if kind == "dosing":
+        medications = read_dosing(table, options, problems)
+    elif kind == "long":
+        observations = read_long(table, options, problems)
+    else:
+        observations = read_wide(table, options, problems)
+    problems.raise_if_any()
+    if observations.empty and medications.empty:
+        problems.fail(None, None, None, "the file holds no value to import")
+    step(1.0, "checked")
+    return ImportPlan(table.file, kind, table.description, observations, medications,
+                      dict(options.mapping))

@@ -1,0 +1,19 @@
+"""What the importer reads from the database before a file is checked."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, select
+
+from db.models import Patient
+from db.writes import read_import_mappings
+
+
+def remembered_mapping(engine: Engine) -> dict[str, str]:
+    """Column names the user mapped in earlier imports → code (or '-' for left out)."""
+    with engine.connect() as conn:
+        return read_import_mappings(conn)
+
+
+def known_patients(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.execute(select(Patient.pseudonym).order_by(Patient.pseudonym)).scalars())

@@ -1,0 +1,65 @@
+"""Cell text to numbers: decimals, censored values (<5, >1000) and yes/no diary answers.
+
+``<5`` is kept as value 5 with censor '<': the limit of detection and the fact that
+the true value lies below it, never a made-up number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+_CENSORED = (r"^(?P<sign><=?|>=?|≤|≥|&lt;|&gt;)\s*(?P<number>[-+]?(?:\d+(?:\.\d*)?|\.\d+)"
+             r"(?:[eE][-+]?\d+)?)$")
+_SIGN = {"<": "<", "<=": "<", "≤": "<", "&lt;": "<", ">": ">", ">=": ">", "≥": ">", "&gt;": ">"}
+_YES_NO = {"yes": 1.0, "no": 0.0, "y": 1.0, "n": 0.0, "oui": 1.0, "non": 0.0, "o": 1.0,
+           "true": 1.0, "false": 0.0, "vrai": 1.0, "faux": 0.0}
+# Written for "not measured": an empty cell. "n.d." is not among them: it may mean
+# "not done" or "not detected", and only the file's author knows which.
+MISSING = {"", "na", "n/a", "-", "—", "–", "nan", "null", "none"}
+
+NOT_A_NUMBER = "not a number"
+AMBIGUOUS = 'ambiguous: write "<LIMIT" for a value below detection, or leave the cell empty'
+
+
+@dataclass
+class Numbers:
+    value: np.ndarray  # float, NaN where missing or bad
+    censor: np.ndarray  # object: None, '<' or '>'
+    missing: np.ndarray  # bool: the cell says nothing was measured
+    word: np.ndarray  # bool: a yes/no answer (only diary items may use one)
+    reason: np.ndarray  # object: '' or why the cell is bad
+
+
+def parse_numbers(column: pd.Series, decimal_comma: bool) -> Numbers:
+    n = len(column)
+    text = column.str.replace(",", ".", regex=False) if decimal_comma else column
+    value = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
+    censor = np.full(n, None, dtype=object)
+    missing = np.zeros(n, dtype=bool)
+    word = np.zeros(n, dtype=bool)
+    reason = np.full(n, "", dtype=object)
+    value[~np.isfinite(value)] = np.nan  # 'inf' and 'nan' are words, not measurements
+    todo = np.flatnonzero(np.isnan(value))
+    if len(todo) == 0:
+        return Numbers(value, censor, missing, word, reason)
+    # Only the cells that are not plain numbers are looked at one pattern at a time.
+    rest = text.iloc[todo].str.strip()
+    lowered = rest.str.lower()
+    is_missing = lowered.isin(MISSING).to_numpy()
+    missing[todo[is_missing]] = True
+    answers = lowered.map(_YES_NO)
+    is_word = answers.notna().to_numpy()
+    word[todo[is_word]] = True
+    value[todo[is_word]] = answers[is_word].to_numpy(dtype=float)
+    found = rest.str.replace(" ", "", regex=False).str.extract(_CENSORED)
+    is_censored = found["number"].notna().to_numpy()
+    value[todo[is_censored]] = found["number"][is_censored].astype(float).to_numpy()
+    censor[todo[is_censored]] = found["sign"][is_censored].map(_SIGN).to_numpy()
+    bad = ~(is_missing | is_word | is_censored)
+    ambiguous = lowered.str.replace(".", "", regex=False).isin({"nd", "nc", "nf"}).to_numpy()
+    reason[todo[bad & ambiguous]] = AMBIGUOUS
+    reason[todo[bad & ~ambiguous]] = NOT_A_NUMBER
+    return Numbers(value, censor, missing, word, reason)

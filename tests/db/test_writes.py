@@ -1,0 +1,51 @@
+"""Bulk writes: duplicates counted not stored, remembered mappings, stored periods."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from db.writes import (
+    insert_medications,
+    insert_observations,
+    insert_patient,
+    medication_periods,
+    read_import_mappings,
+    save_import_mappings,
+)
+
+
+def test_insert_observations_counts_only_new_rows(engine):
+    with engine.begin() as conn:
+        pid = insert_patient(conn, pseudonym="W-01")
+        rows = [(pid, 100, "CRP", 3.0, None, "mg/L", "serum", "a.csv"),
+                (pid, 200, "CRP", 4.0, "<", "mg/L", "serum", "a.csv")]
+        assert insert_observations(conn, rows) == 2
+        again = [(pid, 100, "CRP", 9.0, None, "mg/L", "serum", "b.csv"),
+                 (pid, 300, "CRP", 5.0, None, "mg/L", "serum", "b.csv")]
+        assert insert_observations(conn, again) == 1
+        assert insert_observations(conn, []) == 0
+
+
+def test_import_mappings_are_saved_and_changed(engine):
+    with engine.begin() as conn:
+        assert read_import_mappings(conn) == {}
+        save_import_mappings(conn, {"IL-1b sécrétion": "IL1B", "Notes": "-"})
+    with engine.begin() as conn:
+        save_import_mappings(conn, {"Notes": "IL6"})
+        assert read_import_mappings(conn) == {"IL-1b sécrétion": "IL1B", "Notes": "IL6"}
+
+
+def test_medication_periods_of_some_patients(engine):
+    with engine.begin() as conn:
+        a = insert_patient(conn, pseudonym="A")
+        b = insert_patient(conn, pseudonym="B")
+        insert_medications(conn, [
+            dict(patient_id=a, drug="anakinra", atc="L04AC03", dose=100.0, unit="mg",
+                 route="subcutaneous", start=dt.date(2026, 1, 1), end=None, source="x"),
+            dict(patient_id=b, drug="colchicine", atc=None, dose=1.0, unit="mg",
+                 route="oral", start=dt.date(2026, 2, 1), end=dt.date(2026, 2, 9), source="x"),
+        ])
+        periods = medication_periods(conn, [a])
+        assert medication_periods(conn, []) == []
+    assert periods == [dict(patient_id=a, drug="anakinra", dose=100.0, unit="mg",
+                            route="subcutaneous", start=dt.date(2026, 1, 1), end=None)]

@@ -1,0 +1,206 @@
+"""The import wizard as a user drives it: file, preview, mapping, patient, confirm."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from PySide6 import QtCore, QtWidgets
+
+from data.importing.store import remembered_mapping
+from gui.import_wizard import ImportWizard, open_import_wizard
+from tests.data.test_import_helpers import dump, stored, value_of
+
+
+@pytest.fixture
+def make_wizard(qtbot):
+    made = []
+
+    def make(engine) -> ImportWizard:
+        w = ImportWizard(engine)
+        qtbot.addWidget(w)
+        w.show()
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        for runner in w._runners():
+            runner.wait()
+
+
+@pytest.fixture
+def wizard(make_wizard, engine):
+    return make_wizard(engine)
+
+
+def choose_file(qtbot, wizard, path: Path) -> None:
+    wizard.file_page.path.setText(str(path))
+    assert wizard.button(QtWidgets.QWizard.WizardButton.NextButton).isEnabled()
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() == ImportWizard.PREVIEW, timeout=10_000)
+
+
+def confirm(qtbot, wizard) -> None:
+    qtbot.waitUntil(lambda: wizard.currentId() == ImportWizard.CONFIRM, timeout=5_000)
+    qtbot.waitUntil(lambda: wizard.confirm_page.isComplete(), timeout=10_000)
+
+
+def press_import(wizard) -> None:
+    wizard.button(QtWidgets.QWizard.WizardButton.FinishButton).click()
+
+
+def test_wide_file_with_an_unknown_column_is_mapped_and_imported(qtbot, wizard, engine,
+                                                                 tmp_path):
+    path = tmp_path / "visits.csv"
+    path.write_text("Date;IL-1b sécrétion (pg/mL);CRP (mg/dL)\n"
+                    "02/03/2026;120,5;1,2\n09/03/2026;<5;0,3\n", encoding="latin-1")
+    choose_file(qtbot, wizard, path)
+
+    preview = wizard.currentPage().view.model()
+    assert preview.rowCount() == 2
+    assert preview.headerData(0, QtCore.Qt.Orientation.Vertical) == "2"  # spreadsheet row
+    assert preview.data(preview.index(0, 1)) == "120,5"
+    assert "semicolon" in wizard.currentPage().info.text()
+
+    wizard.next()
+    assert wizard.currentId() == ImportWizard.MAPPING
+    assert list(wizard.mapping_page.boxes) == ["IL-1b sécrétion (pg/mL)"]
+    assert not wizard.mapping_page.isComplete()
+    box = wizard.mapping_page.boxes["IL-1b sécrétion (pg/mL)"]
+    box.setCurrentIndex(box.findData("IL1B"))
+    assert wizard.mapping_page.isComplete()
+
+    wizard.next()
+    assert wizard.currentId() == ImportWizard.PATIENT
+    assert not wizard.patient_page.isComplete()
+    wizard.patient_page.patient.setEditText("NEW-01")
+    assert "new patient" in wizard.patient_page.note.text()
+    wizard.next()
+    confirm(qtbot, wizard)
+    assert "NEW-01 (new: will be created)" in wizard.confirm_page.text.toPlainText()
+
+    with qtbot.waitSignal(wizard.accepted, timeout=10_000):
+        press_import(wizard)
+    assert wizard.result_.observations_added == 4
+    values = stored(engine, "NEW-01")
+    assert value_of(values, "2026-03-02 00:00", "CRP") == (12.0, "")  # 1,2 mg/dL
+    assert value_of(values, "2026-03-09 00:00", "IL1B") == (5.0, "<")
+    assert value_of(values, "2026-03-02 00:00", "IL1B") == (120.5, "")
+    assert remembered_mapping(engine) == {"IL-1b sécrétion (pg/mL)": "IL1B"}
+
+
+def test_remembered_mapping_is_preselected_for_the_next_file(qtbot, make_wizard, engine,
+                                                           tmp_path):
+    from data.importing.commit import commit_plan
+    from data.importing.context import Options
+    from data.importing.plan import build_plan
+
+    first = tmp_path / "a.csv"
+    first.write_text("date,Interleukin one beta\n2026-01-01,3\n", encoding="utf-8")
+    plan = build_plan(first, Options(patient="P1", mapping={"Interleukin one beta": "IL1B"}))
+    commit_plan(engine, plan, remember={"Interleukin one beta": "IL1B"})
+
+    w = make_wizard(engine)
+    second = tmp_path / "b.csv"
+    second.write_text("date,Interleukin one beta (ng/mL)\n2026-01-02,0.004\n", encoding="utf-8")
+    choose_file(qtbot, w, second)
+    w.next()
+    assert w.currentId() == ImportWizard.MAPPING
+    assert w.mapping_page.boxes["Interleukin one beta (ng/mL)"].currentData() == "IL1B"
+    assert w.mapping_page.isComplete()
+
+
+def test_problems_are_listed_and_nothing_is_written(qtbot, make_wizard, demo_engine,
+                                                    tmp_path):
+    wizard = make_wizard(demo_engine)
+    before = dump(demo_engine)
+    path = tmp_path / "bad.csv"
+    path.write_text("patient,date,code,value,unit\n"
+                    "NLRP12-01,2026-01-01,CRP,3,mg/L\n"
+                    "NLRP12-01,2026-02-30,CRP,3,mg/L\n"
+                    "NLRP12-01,2026-03-01,CRP,3,mmol/L\n", encoding="utf-8")
+    choose_file(qtbot, wizard, path)
+    wizard.next()
+    assert wizard.currentId() == ImportWizard.PATIENT
+    assert wizard.patient_page.isComplete()  # the file names its patient
+    wizard.next()
+    qtbot.waitUntil(lambda: "problems" in wizard.confirm_page.text.toPlainText(),
+                    timeout=10_000)
+    text = wizard.confirm_page.text.toPlainText()
+    assert 'row 3, column "date", value "2026-02-30": impossible date' in text
+    assert 'row 4, column "unit", value "mmol/L"' in text
+    assert not wizard.confirm_page.isComplete()
+    wizard.reject()
+    assert dump(demo_engine) == before
+
+
+def test_unreadable_file_stays_on_the_first_page(qtbot, wizard, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("   \n", encoding="utf-8")
+    wizard.file_page.path.setText(str(path))
+    wizard.next()
+    qtbot.waitUntil(lambda: "empty" in wizard.file_page.error.text(), timeout=5_000)
+    assert wizard.currentId() == ImportWizard.FILE
+
+
+def test_cancel_while_writing_writes_nothing(qtbot, make_wizard, engine, tmp_path,
+                                            monkeypatch):
+    import data.importing.commit as commit
+
+    monkeypatch.setattr(commit, "CHUNK", 10)  # many chunks: many chances to cancel
+    rows = "\n".join(f"P1,2026-01-01T{h:02d}:{m:02d},CRP,{h + m / 100},mg/L"
+                     for h in range(24) for m in range(60))
+    path = tmp_path / "big.csv"
+    path.write_text("patient,date,code,value,unit\n" + rows + "\n", encoding="utf-8")
+    before = dump(engine)
+
+    w = make_wizard(engine)
+    choose_file(qtbot, w, path)
+    w.next()
+    w.next()
+    confirm(qtbot, w)
+    gate = threading.Event()
+    real = commit.insert_observations
+
+    def slow_insert(conn, rows):
+        gate.set()
+        time.sleep(0.01)  # 144 chunks: the write outlasts the click on Cancel
+        return real(conn, rows)
+
+    monkeypatch.setattr(commit, "insert_observations", slow_insert)
+    press_import(w)  # the write starts in the background
+    qtbot.waitUntil(gate.is_set, timeout=5_000)
+    with qtbot.waitSignal(w.rejected, timeout=10_000):
+        w.reject()
+    assert w.result_ is None
+    assert dump(engine) == before
+
+
+def test_open_import_wizard_returns_false_when_cancelled(qtbot, engine):
+    def cancel_when_shown():
+        for widget in QtWidgets.QApplication.topLevelWidgets():
+            if isinstance(widget, ImportWizard) and widget.isVisible():
+                widget.reject()
+                return
+        QtCore.QTimer.singleShot(20, cancel_when_shown)
+
+    QtCore.QTimer.singleShot(0, cancel_when_shown)
+    assert open_import_wizard(None, engine) is False
+
+
+def test_template_files_import(qtbot, wizard, engine):
+    templates = Path(__file__).resolve().parents[2] / "resources" / "templates"
+    path = templates / "long_template.csv"
+    copy = Path(shutil.copy(path, engine.url.database + ".csv"))
+    choose_file(qtbot, wizard, copy)
+    wizard.next()
+    assert wizard.currentId() == ImportWizard.PATIENT  # every code known: no mapping step
+    wizard.next()
+    confirm(qtbot, wizard)
+    with qtbot.waitSignal(wizard.accepted, timeout=10_000):
+        press_import(wizard)
+    assert wizard.result_.observations_added == 12
