@@ -60,7 +60,7 @@ def write_case_pdf(case: Case, summary: Summary, path: str | Path, *, paper: str
         from gui.pdf.timeline_figure import paint_timeline
 
         def figure(p: QtGui.QPainter, rect: QtCore.QRectF) -> None:
-            paint_timeline(p, rect, case, summary.deidentified)
+            paint_timeline(p, rect, case, summary.deidentified, opaque=pdf_a)
 
     return write_summary_pdf(summary, path, paper=paper, pdf_a=pdf_a, figure=figure)
 

@@ -21,8 +21,12 @@ OVERSIZE = 1.25
 
 
 def paint_timeline(painter: QtGui.QPainter, target: QtCore.QRectF, case: object,
-                   relative: bool) -> None:
-    """Render the case's whole course into target (device units of the painter)."""
+                   relative: bool, *, opaque: bool = False) -> None:
+    """Render the case's whole course into target (device units of the painter).
+
+    opaque: blend every translucent colour onto the white page first, for PDF/A-1,
+    which has no transparency (Qt would paint those colours at full strength).
+    """
     from gui.timeline.widget import TimelineWidget
 
     app = QtWidgets.QApplication.instance()
@@ -52,6 +56,8 @@ def paint_timeline(painter: QtGui.QPainter, target: QtCore.QRectF, case: object,
         scene = widget.view.scene()
         uncache(scene)
         vectorise_images(scene)
+        if opaque:
+            flatten_alpha(scene, QtGui.QColor(widget.theme.background))
         widget.render_vector(painter, target)
     finally:
         # pyqtgraph gives each ViewBox parentless context menus: top-level widgets that
@@ -149,4 +155,55 @@ def _runs_as_paths(item: pg.ImageItem) -> list[QtWidgets.QGraphicsPathItem] | No
         path_item.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
         path_item.setBrush(QtGui.QColor(*(int(c) for c in rgba[:3])))
         out.append(path_item)
+    return out
+
+
+_OPTS_KEYS = ("pen", "brush", "fillBrush", "symbolPen", "symbolBrush")
+
+
+def flatten_alpha(scene: QtWidgets.QGraphicsScene, background: QtGui.QColor) -> None:
+    """Replace translucent pens and brushes by the opaque colour they show on background.
+
+    Covers where pyqtgraph items keep them: a pen/brush attribute (regions, bands), an
+    opts dict (curves, fills), or the QAbstractGraphicsShapeItem accessors.
+    """
+    for item in scene.items():
+        for name in ("pen", "brush"):
+            value = getattr(item, name, None)
+            if isinstance(value, QtGui.QPen | QtGui.QBrush):
+                flat = _flat(value, background)
+                if flat is not None:
+                    setattr(item, name, flat)
+        opts = getattr(item, "opts", None)
+        if isinstance(opts, dict):
+            for key in _OPTS_KEYS:
+                value = opts.get(key)
+                if isinstance(value, QtGui.QPen | QtGui.QBrush):
+                    flat = _flat(value, background)
+                    if flat is not None:
+                        opts[key] = flat
+        if isinstance(item, QtWidgets.QAbstractGraphicsShapeItem):
+            flat_brush = _flat(item.brush(), background)
+            if flat_brush is not None:
+                item.setBrush(flat_brush)
+            flat_pen = _flat(item.pen(), background)
+            if flat_pen is not None:
+                item.setPen(flat_pen)
+        item.update()
+
+
+def _flat(value: QtGui.QPen | QtGui.QBrush, background: QtGui.QColor):
+    c = value.color()
+    a = c.alphaF()
+    if a >= 1.0 or (isinstance(value, QtGui.QBrush) and value.style() ==
+                    QtCore.Qt.BrushStyle.NoBrush):
+        return None
+    if isinstance(value, QtGui.QPen) and value.style() == QtCore.Qt.PenStyle.NoPen:
+        return None
+    mixed = QtGui.QColor.fromRgbF(
+        a * c.redF() + (1 - a) * background.redF(),
+        a * c.greenF() + (1 - a) * background.greenF(),
+        a * c.blueF() + (1 - a) * background.blueF())
+    out = QtGui.QPen(value) if isinstance(value, QtGui.QPen) else QtGui.QBrush(value)
+    out.setColor(mixed)
     return out

@@ -16,10 +16,10 @@ from gui.pdf.style import DPI
 PAPERS = {"a4": QtGui.QPageSize.PageSizeId.A4, "letter": QtGui.QPageSize.PageSizeId.Letter}
 MARGINS_MM = QtCore.QMarginsF(15, 14, 15, 12)
 
-# PDF/A-1 has no transparency and Qt honours that by painting every alpha colour opaque:
-# the timeline's translucent phase bands and grid then cover the data. Archival output
-# waits for a print theme without alpha (see the report); until then plain PDF 1.4.
-PDF_A_DEFAULT = False
+# PDF/A-1b for archiving. It has no transparency, and Qt honours that by painting every
+# translucent colour at full strength: the timeline is flattened onto white first
+# (timeline_figure.flatten_alpha), and a test compares it with a transparent render.
+PDF_A_DEFAULT = True
 
 
 def new_writer(path: Path, *, paper: str, title: str, pdf_a: bool = PDF_A_DEFAULT,

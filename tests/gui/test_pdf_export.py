@@ -305,3 +305,29 @@ def test_cancel_stops_between_cases_and_leaves_whole_files(qapp, demo_engine, tm
     files = list((tmp_path / "out").iterdir())
     assert len(files) == 1 and files[0].suffix == ".pdf"
     assert len(PdfReader(files[0]).pages) >= 2
+
+
+def _page_pixels(path: Path, page: int):
+    import numpy as np
+
+    out = subprocess.run(["pdftoppm", "-r", "40", "-f", str(page), "-l", str(page), str(path)],
+                         capture_output=True, check=True).stdout
+    header = out.split(b"\n", 3)  # P6, width height, 255, pixels
+    w, h = map(int, header[1].split())
+    return np.frombuffer(header[3], dtype=np.uint8).reshape(h, w, 3).astype(float)
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
+def test_archival_timeline_looks_like_the_transparent_one(qapp, demo_engine, tmp_path):
+    # PDF/A-1 forbids transparency and Qt paints translucent colours at full strength:
+    # unflattened, the phase bands hide a third of the plot (mean difference ~26).
+    import numpy as np
+
+    pid = _pid(demo_engine, "NLRP12-01")
+    archival = export_case_pdf(demo_engine, tmp_path / "a.pdf", patient_id=pid, pdf_a=True)
+    plain = export_case_pdf(demo_engine, tmp_path / "p.pdf", patient_id=pid, pdf_a=False)
+    assert b'pdfaid:part="1"' in archival.read_bytes()
+    assert b"pdfaid:part" not in plain.read_bytes()
+    diff = np.abs(_page_pixels(archival, 2) - _page_pixels(plain, 2))
+    assert diff.mean() < 12
+    assert (diff.max(axis=2) > 60).mean() < 0.12
