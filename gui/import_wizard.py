@@ -62,14 +62,20 @@ class _Runner(QtCore.QObject):
         self.bar, self.status = bar, status
         self.cancel = threading.Event()
         self.busy = False
+        self._generation = 0
         self._signals: _Signals | None = None
 
     def start(self, work: Callable, done: Callable, failed: Callable) -> None:
+        # A step started again (Back, then Next) supersedes the one still running: only
+        # the newest may report, or a stale check could be imported.
+        self.cancel.set()
         self.cancel = threading.Event()
+        self._generation += 1
+        generation = self._generation
         signals = _Signals(self)
         signals.progress.connect(self._progress)
-        signals.done.connect(lambda result: self._finish(done, result))
-        signals.failed.connect(lambda exc: self._finish(failed, exc))
+        signals.done.connect(lambda result: self._finish(generation, done, result))
+        signals.failed.connect(lambda exc: self._finish(generation, failed, exc))
         self._signals = signals  # kept alive until the task reports
         self.busy = True
         self.bar.setRange(0, 0)
@@ -81,7 +87,9 @@ class _Runner(QtCore.QObject):
         self.bar.setValue(int(fraction * 100))
         self.status.setText(message)
 
-    def _finish(self, callback: Callable, payload: object) -> None:
+    def _finish(self, generation: int, callback: Callable, payload: object) -> None:
+        if generation != self._generation:
+            return
         self.busy = False
         self.bar.hide()
         self.status.setText("")

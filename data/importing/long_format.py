@@ -10,7 +10,7 @@ from data.importing.context import Options, find_date_column, locate_fields, pat
 from data.importing.errors import Problems
 from data.importing.observations import Cells, finish
 from data.importing.readers import Table
-from data.importing.synonyms import default_specimens, parse_header, specimen_for
+from data.importing.synonyms import IGNORE, default_specimens, parse_header, specimen_for
 from data.importing.units import normalise_unit
 
 _CENSOR_SIGNS = {"": None, "<": "<", "<=": "<", "≤": "<", ">": ">", ">=": ">", "≥": ">"}
@@ -68,6 +68,10 @@ def read_long(table: Table, options: Options, problems: Problems) -> pd.DataFram
     problems.add_rows(rows, code_col, table.column(fields["code"]), u_reason[ids],
                       u_reason[ids] != "")
     bad |= u_reason[ids] != ""
+    # Rows of a code the user chose to leave out are dropped without a word.
+    left_out = u_code == IGNORE
+    u_code[left_out] = ""
+    bad |= left_out[ids]
     code = u_code[ids]
 
     unit = u_unit[ids]

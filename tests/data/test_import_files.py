@@ -257,3 +257,14 @@ def test_templates_import_as_documented(engine):
     v = stored(engine, "NLRP12-03")
     assert value_of(v, "2026-01-12 09:30", "IL1B", "pbmc-lps") == (2100.0, "")
     assert value_of(v, "2026-01-12 00:00", "IL1B", "pbmc-lps") == (2100.0, "")
+
+
+def test_a_code_mapped_to_leave_out_drops_its_rows_in_a_long_file(engine, tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("date,code,value,unit\n2026-01-01,Ferritin,80,µg/L\n"
+                    "2026-01-01,CRP,3,mg/L\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="unknown code"):
+        import_file(engine, path, patient="P")
+    result = import_file(engine, path, patient="P", mapping={"Ferritin": "-"})
+    assert result.observations_added == 1
+    assert stored(engine, "P")["code"].tolist() == ["CRP"]

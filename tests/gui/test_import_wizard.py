@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtWidgets
 
 from data.importing.store import remembered_mapping
 from gui.import_wizard import ImportWizard, open_import_wizard
-from tests.data.test_import_helpers import dump, stored, value_of
+from tests.data.test_import_helpers import FILES, dump, stored, value_of
 
 
 @pytest.fixture
@@ -204,3 +204,17 @@ def test_template_files_import(qtbot, wizard, engine):
     with qtbot.waitSignal(wizard.accepted, timeout=10_000):
         press_import(wizard)
     assert wizard.result_.observations_added == 12
+
+
+def test_back_and_forth_checks_again_and_imports_once(qtbot, wizard, engine):
+    choose_file(qtbot, wizard, FILES / "lab_long.csv")
+    wizard.next()
+    wizard.next()
+    assert wizard.currentId() == ImportWizard.CONFIRM
+    wizard.back()  # while the first check may still run
+    wizard.next()
+    confirm(qtbot, wizard)
+    with qtbot.waitSignal(wizard.accepted, timeout=10_000):
+        press_import(wizard)
+    assert wizard.result_.observations_added == 7
+    assert value_of(stored(engine, "TEST-02"), "2026-03-05 14:00", "IL6") == (2.5, "<")
