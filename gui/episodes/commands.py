@@ -1,0 +1,164 @@
+"""Undoable episode edits. Each do and each undo calls one function of db/episodes.py.
+
+A command is applied once by the controller *before* it goes on the stack (so a refused
+write never becomes an undo step); the stack's first redo() is then skipped. Later
+undo/redo run through ``ctx.perform`` which reports a refused write instead of raising
+inside Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from PySide6 import QtGui
+from sqlalchemy import Engine
+
+from db import episodes as db
+
+Row = dict[str, Any]
+
+
+class EditContext(Protocol):
+    """What a command needs from its controller."""
+
+    engine: Engine
+    patient_id: int
+
+    def actor(self) -> str: ...
+    def version(self, episode_id: int) -> int: ...
+    def perform(self, step: Callable[[], int | None]) -> None: ...
+
+
+class EpisodeCommand(QtGui.QUndoCommand):
+    def __init__(self, ctx: EditContext, text: str) -> None:
+        super().__init__(text)
+        self.ctx = ctx
+        self._applied = False
+
+    def apply(self) -> int | None:
+        """Do the change now (raises db.EpisodeError); returns the episode to select."""
+        result = self._do()
+        self._applied = True
+        return result
+
+    def redo(self) -> None:
+        if self._applied:  # push() calls redo(); the controller already applied it
+            self._applied = False
+            return
+        self.ctx.perform(self._do)
+
+    def undo(self) -> None:
+        self.ctx.perform(self._undo)
+
+    def _do(self) -> int | None:
+        raise NotImplementedError
+
+    def _undo(self) -> int | None:
+        raise NotImplementedError
+
+
+class CreateEpisode(EpisodeCommand):
+    """Create; undo deletes; redo restores the same id (its audit trail stays whole)."""
+
+    def __init__(self, ctx: EditContext, fields: Row) -> None:
+        super().__init__(ctx, f"Create {fields['kind']} episode")
+        self.fields = fields
+        self.patient_id = ctx.patient_id
+        self.row: Row | None = None
+
+    def _do(self) -> int:
+        if self.row is None:
+            self.row = db.create_episode(self.ctx.engine, self.patient_id,
+                                         actor=self.ctx.actor(), **self.fields)
+        else:
+            self.row = db.restore_episode(self.ctx.engine, self.row, actor=self.ctx.actor())
+        return self.row["id"]
+
+    def _undo(self) -> None:
+        eid = self.row["id"]
+        self.row = db.delete_episode(self.ctx.engine, eid, self.ctx.version(eid),
+                                     actor=self.ctx.actor())
+
+
+class DeleteEpisode(EpisodeCommand):
+    def __init__(self, ctx: EditContext, row: Row) -> None:
+        super().__init__(ctx, f"Delete {row['kind']} episode")
+        self.episode_id = int(row["id"])
+        self.row: Row = row
+
+    def _do(self) -> None:
+        self.row = db.delete_episode(self.ctx.engine, self.episode_id,
+                                     self.ctx.version(self.episode_id), actor=self.ctx.actor())
+
+    def _undo(self) -> int:
+        self.row = db.restore_episode(self.ctx.engine, self.row, actor=self.ctx.actor())
+        return self.episode_id
+
+
+class UpdateEpisode(EpisodeCommand):
+    """Set some fields; undo sets them back. The version checked is the one on screen."""
+
+    def __init__(self, ctx: EditContext, episode_id: int, before: Row, after: Row,
+                 text: str) -> None:
+        super().__init__(ctx, text)
+        self.episode_id = episode_id
+        self.before, self.after = before, after
+
+    def _write(self, values: Row) -> int:
+        db.update_episode(self.ctx.engine, self.episode_id, self.ctx.version(self.episode_id),
+                          actor=self.ctx.actor(), **values)
+        return self.episode_id
+
+    def _do(self) -> int:
+        return self._write(self.after)
+
+    def _undo(self) -> int:
+        return self._write(self.before)
+
+
+def change_times(ctx: EditContext, row: Row, onset: float, end: float | None) -> UpdateEpisode:
+    """Moving an edge or the whole episode; the text says which, for the Edit menu."""
+    old_end = None if row["end"] is None or row["end"] != row["end"] else row["end"]
+    moved_onset, moved_end = onset != row["onset"], end != old_end
+    if moved_onset and moved_end:
+        what = "Move"
+    elif moved_onset:
+        what = "Change onset of"
+    elif end is None:
+        what = "Mark ongoing:"
+    else:
+        what = "Change end of"
+    return UpdateEpisode(ctx, int(row["id"]), {"onset": row["onset"], "end": old_end},
+                         {"onset": onset, "end": end}, f"{what} {row['kind']} episode")
+
+
+FIELD_NAMES = {"kind": "kind", "severity": "severity", "certainty": "onset certainty",
+               "note": "note"}
+
+
+def change_properties(ctx: EditContext, row: Row, **changes: Any) -> UpdateEpisode:
+    names = " and ".join(FIELD_NAMES.get(k, k) for k in changes)
+    return UpdateEpisode(ctx, int(row["id"]), {k: row[k] for k in changes}, dict(changes),
+                         f"Change {names} of {row['kind']} episode")
+
+
+class MarkReviewed(QtGui.QUndoCommand):
+    """Mark or withdraw the case review; undo puts back the earlier reviewer and time."""
+
+    def __init__(self, ctx: EditContext, reviewed: bool, previous: Row,
+                 on_written: Callable[[Row], None]) -> None:
+        super().__init__("Mark case reviewed" if reviewed else "Withdraw case review")
+        self.ctx, self.reviewed, self.previous = ctx, reviewed, previous
+        self.patient_id = ctx.patient_id
+        self.on_written = on_written
+
+    def redo(self) -> None:
+        self.on_written(db.mark_case_reviewed(self.ctx.engine, self.patient_id,
+                                              self.ctx.actor(), self.reviewed))
+
+    def undo(self) -> None:
+        by, at = self.previous.get("reviewed_by"), self.previous.get("reviewed_at")
+        self.on_written(db.mark_case_reviewed(
+            self.ctx.engine, self.patient_id, by or self.ctx.actor(), bool(by),
+            at=at, actor=self.ctx.actor()))

@@ -1,0 +1,237 @@
+"""Turns what the reviewer asked for (layer signals, panel edits, actions) into undoable
+commands, keeps one selection for the timeline, the list and the properties panel, and
+says why when a change is refused.
+
+It is the commands' EditContext: the version a command checks is the one on screen, so
+an edit based on something another reviewer has since changed is refused, never merged.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+from PySide6 import QtCore, QtWidgets
+
+from data import episode_edit as edit
+from db import episodes as db
+from db.queries import load_episodes
+from gui.episodes import commands
+
+log = logging.getLogger(__name__)
+
+Row = dict[str, Any]
+
+
+def clean_row(row: pd.Series | dict) -> Row:
+    """A DataFrame row as plain Python: NaN → None, numpy numbers → int."""
+    out: Row = {}
+    for k, v in dict(row).items():
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            out[k] = None
+        elif hasattr(v, "item"):  # numpy scalar
+            out[k] = v.item()
+        else:
+            out[k] = v
+    for k in ("onset", "end", "id", "version", "created", "updated"):
+        if isinstance(out.get(k), float):
+            out[k] = int(out[k])
+    return out
+
+
+class EpisodeController(QtCore.QObject):
+    episodesChanged = QtCore.Signal(object)  # noqa: N815  DataFrame of the open case
+    selectionChanged = QtCore.Signal(object)  # noqa: N815  the selected row (dict) or None
+    reviewChanged = QtCore.Signal(object)  # noqa: N815  {"reviewed_by", "reviewed_at"}
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.engine = window.engine
+        self.stack: QtWidgets.QUndoStack = window.undo_stack
+        self.layer = window.timeline.episode_layer
+        self.patient_id: int | None = None
+        self.selected_id: int | None = None
+        self.new_kind = "relapse"
+        self.menu_actions: list = []  # what a right click on an episode offers
+        self.layer.selected.connect(self.select)
+        self.layer.createRequested.connect(self.create)
+        self.layer.changeRequested.connect(self.change_times)
+        self.layer.menuRequested.connect(self._menu)
+        window.caseOpened.connect(self._case_opened)
+
+    # -- the open case -----------------------------------------------------------------
+    @property
+    def case(self):
+        return self.window.case
+
+    @property
+    def episodes(self) -> pd.DataFrame:
+        return self.case.episodes if self.case is not None else pd.DataFrame()
+
+    def row(self, episode_id: int | None) -> Row | None:
+        df = self.episodes
+        if episode_id is None or df.empty:
+            return None
+        hit = df[df["id"] == episode_id]
+        return None if hit.empty else clean_row(hit.iloc[0])
+
+    def _case_opened(self, case) -> None:
+        if case.id != self.patient_id:
+            # Commands write to the case they were made in; after switching, undoing
+            # one would change a case that is not on screen. Start a fresh history.
+            self.stack.clear()
+            self.selected_id = None
+        self.patient_id = case.id
+        self.episodesChanged.emit(case.episodes)
+        self.select(self.selected_id)
+        self.reviewChanged.emit(case.patient)
+
+    # -- EditContext -------------------------------------------------------------------
+    def actor(self) -> str:
+        return self.window.settings.reviewer
+
+    def version(self, episode_id: int) -> int:
+        row = self.row(episode_id)
+        if row is None:
+            raise db.StaleEpisodeError(f"Episode {episode_id} is no longer in this case")
+        return int(row["version"])
+
+    def perform(self, step: Callable[[], int | None]) -> None:
+        try:
+            selected = step()
+        except db.EpisodeError as exc:
+            self._failed(exc)
+        else:
+            self._written(selected)
+
+    # -- running commands --------------------------------------------------------------
+    def run(self, command: commands.EpisodeCommand) -> bool:
+        """Apply then push: a refused write never becomes an undo step."""
+        try:
+            selected = command.apply()
+        except db.EpisodeError as exc:
+            self._failed(exc)
+            return False
+        self.stack.push(command)
+        self._written(selected)
+        return True
+
+    def _written(self, selected: int | None) -> None:
+        count = len(self.episodes)
+        self.reload(selected)
+        if len(self.episodes) != count:  # the case list shows how many episodes
+            QtCore.QTimer.singleShot(0, self.window.refresh_case_list)
+
+    def reload(self, selected: int | None = None) -> None:
+        """Re-read this case's episodes (a few ms; no full case reload)."""
+        if self.case is None:
+            return
+        df = load_episodes(self.engine, self.case.id)
+        self.case.episodes = df
+        self.layer.set_episodes(df)
+        self.episodesChanged.emit(df)
+        self.select(selected)
+
+    def _failed(self, exc: db.EpisodeError) -> None:
+        log.info("episode change refused: %s", exc)
+        if isinstance(exc, db.StaleEpisodeError):
+            self.reload(self.selected_id)
+            # The stack has already moved past the failed step: its history no longer
+            # matches the database. Cleared after the stack finishes its own call.
+            QtCore.QTimer.singleShot(0, self.stack.clear)
+            self.tell(f"{exc}. Episodes reloaded from the database; undo history cleared.",
+                      error=True)
+        else:
+            self.tell(str(exc), error=True)
+
+    def tell(self, text: str, *, error: bool = False) -> None:
+        """Where the reviewer is looking (the timeline) and where it stays (status bar)."""
+        self.window.statusBar().showMessage(text, 10_000)
+        self.layer.show_message(text, error=error)
+
+    # -- selection ---------------------------------------------------------------------
+    def select(self, episode_id: int | None, *, zoom: bool = False) -> None:
+        row = self.row(episode_id)
+        self.selected_id = None if row is None else row["id"]
+        self.layer.set_selected(self.selected_id)
+        self.selectionChanged.emit(row)
+        if zoom and row is not None:
+            self.zoom_to(row["id"])
+
+    def zoom_to(self, episode_id: int) -> None:
+        view = self.layer.view_of(episode_id)
+        if view is None:
+            return
+        length = view.drawn_end - view.onset
+        pad = max(length * 0.3, 3 * edit.DAY)
+        self.window.timeline.set_x_range(view.onset - pad, view.drawn_end + pad)
+
+    # -- edits -------------------------------------------------------------------------
+    def create(self, onset: float, end: float | None) -> bool:
+        if self.case is None:
+            return False
+        reason = edit.check(onset, end)
+        if reason:
+            self.tell(reason, error=True)
+            return False
+        return self.run(commands.CreateEpisode(self, {"kind": self.new_kind, "onset": onset,
+                                                      "end": end}))
+
+    def change_times(self, episode_id: int, onset: float, end: float | None) -> bool:
+        row = self.row(episode_id)
+        if row is None:
+            return False
+        reason = edit.check(onset, end)
+        if reason:
+            self.tell(f"{reason}: the {row['kind']} episode was not changed.", error=True)
+            return False
+        if (onset, end) == (row["onset"], row["end"]):
+            return False
+        return self.run(commands.change_times(self, row, onset, end))
+
+    def change_properties(self, episode_id: int, **changes: Any) -> bool:
+        row = self.row(episode_id)
+        if row is None:
+            return False
+        changes = {k: v for k, v in changes.items() if row.get(k) != v}
+        if not changes:
+            return False
+        return self.run(commands.change_properties(self, row, **changes))
+
+    def delete_selected(self) -> bool:
+        row = self.row(self.selected_id)
+        if row is None:
+            self.tell("Select an episode to delete (click it on the timeline or in the list).")
+            return False
+        return self.run(commands.DeleteEpisode(self, row))
+
+    def set_reviewed(self, reviewed: bool) -> None:
+        if self.case is None:
+            return
+        p = self.case.patient
+        if bool(p.get("reviewed_by")) == reviewed:
+            return
+        previous = {"reviewed_by": p.get("reviewed_by"), "reviewed_at": p.get("reviewed_at")}
+        self.stack.push(commands.MarkReviewed(self, reviewed, previous, self._review_written))
+
+    def _review_written(self, review: Row) -> None:
+        if self.case is not None:
+            self.case.patient.update(review)
+        self.reviewChanged.emit(review)
+        QtCore.QTimer.singleShot(0, self.window.refresh_case_list)
+
+    def history(self, episode_id: int | None = None) -> pd.DataFrame:
+        eid = self.selected_id if episode_id is None else episode_id
+        return db.episode_history(self.engine, eid) if eid is not None else pd.DataFrame()
+
+    def _menu(self, episode_id: int, pos: QtCore.QPoint) -> None:
+        if not self.menu_actions:
+            return
+        menu = QtWidgets.QMenu(self.window)
+        menu.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addActions(self.menu_actions)
+        menu.popup(pos)

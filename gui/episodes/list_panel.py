@@ -1,0 +1,182 @@
+"""The open case's episodes as a sortable table beside the timeline.
+
+Selection goes both ways through the controller: picking a row selects the episode and
+zooms the timeline to it; selecting an episode on the timeline picks its row.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+from PySide6 import QtCore, QtWidgets
+
+from data import episode_edit as edit
+from gui.episodes.controller import clean_row
+from gui.episodes.graphics import episode_colour
+from gui.timeline.axis import CALENDAR, format_time
+
+SORT_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
+ID_ROLE = QtCore.Qt.ItemDataRole.UserRole
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    tip: str
+
+
+COLUMNS = (
+    Column("kind", "Kind", "Relapse, flare, remission, adverse event or note"),
+    Column("onset", "Onset", "First day of the episode (UTC)"),
+    Column("end", "End", "Last moment of the episode (UTC); ongoing when it has no end"),
+    Column("days", "Days", "Duration in days"),
+    Column("day0", "Anakinra day", "Onset in days since the first anakinra dose (day 0)"),
+    Column("severity", "Severity", "Mild, moderate or severe"),
+)
+
+
+class EpisodeListModel(QtCore.QAbstractTableModel):
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[dict] = []
+        self.day0: float | None = None
+
+    def set_episodes(self, episodes: pd.DataFrame, day0: float | None) -> None:
+        self.beginResetModel()
+        self.rows = [clean_row(r) for _, r in episodes.iterrows()]
+        self.day0 = day0
+        self.endResetModel()
+
+    def rowCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: N802, B008
+        return len(COLUMNS)
+
+    def headerData(self, section, orientation, role=QtCore.Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation != QtCore.Qt.Orientation.Horizontal:
+            return None
+        if role == QtCore.Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].title
+        if role == QtCore.Qt.ItemDataRole.ToolTipRole:
+            return COLUMNS[section].tip
+        return None
+
+    def value(self, row: dict, key: str) -> float | str | None:
+        """The column's value before formatting (what sorting uses)."""
+        if key == "days":
+            return edit.duration_days(row["onset"], row["end"])
+        if key == "day0":
+            return edit.days_from_day0(row["onset"], self.day0)
+        return row.get(key)
+
+    def data(self, index, role=QtCore.Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        key = COLUMNS[index.column()].key
+        value = self.value(row, key)
+        if role == QtCore.Qt.ItemDataRole.DisplayRole:
+            return self._text(key, value)
+        if role == SORT_ROLE:
+            if isinstance(value, str):
+                return value
+            # Missing values last: an ongoing episode has the latest end and longest span.
+            return math.inf if value is None else float(value)
+        if role == ID_ROLE:
+            return row["id"]
+        if role == QtCore.Qt.ItemDataRole.DecorationRole and key == "kind":
+            return episode_colour(row["kind"])
+        if role == QtCore.Qt.ItemDataRole.ToolTipRole and row.get("note"):
+            return row["note"]
+        if role == QtCore.Qt.ItemDataRole.TextAlignmentRole and key in ("days", "day0"):
+            return int(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    @staticmethod
+    def _text(key: str, value) -> str:
+        if key in ("onset", "end"):
+            return "ongoing" if value is None else format_time(value, CALENDAR, None)
+        if key == "days":
+            return edit.format_days(value, missing="ongoing")
+        if key == "day0":
+            return edit.format_days(value, signed=True)
+        return "—" if value is None else str(value)
+
+
+class EpisodeListPanel(QtWidgets.QWidget):
+    def __init__(self, controller, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.model = EpisodeListModel(self)
+        self.proxy = QtCore.QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.table = QtWidgets.QTableView()
+        self.table.setObjectName("episodeTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(1, QtCore.Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.empty = QtWidgets.QLabel("No episodes yet. Press <b>A</b> (Annotate) and drag "
+                                      "across the timeline to mark one.")
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("color:#555; padding:4px")
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.table)
+        layout.addWidget(self.empty)
+        self._syncing = False
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.activated.connect(self._activated)
+        controller.episodesChanged.connect(self.set_episodes)
+        controller.selectionChanged.connect(self._show_selection)
+
+    def set_episodes(self, episodes: pd.DataFrame) -> None:
+        case = self.controller.case
+        self._syncing = True
+        try:
+            self.model.set_episodes(episodes, None if case is None else case.day0)
+        finally:
+            self._syncing = False
+        self.table.resizeColumnsToContents()
+        self.empty.setVisible(self.model.rowCount() == 0)
+
+    def row_of(self, episode_id: int) -> int | None:
+        for r in range(self.proxy.rowCount()):
+            if self.proxy.index(r, 0).data(ID_ROLE) == episode_id:
+                return r
+        return None
+
+    def selected_id(self) -> int | None:
+        idx = self.table.currentIndex()
+        return idx.data(ID_ROLE) if idx.isValid() else None
+
+    def _show_selection(self, row: dict | None) -> None:
+        r = None if row is None else self.row_of(row["id"])
+        self._syncing = True
+        try:
+            if r is None:
+                self.table.clearSelection()
+                self.table.setCurrentIndex(QtCore.QModelIndex())
+            else:
+                self.table.selectRow(r)
+                self.table.scrollTo(self.proxy.index(r, 0))
+        finally:
+            self._syncing = False
+
+    def _current_changed(self, current: QtCore.QModelIndex, _previous) -> None:
+        if not self._syncing and current.isValid():
+            self.controller.select(current.data(ID_ROLE), zoom=True)
+
+    def _activated(self, index: QtCore.QModelIndex) -> None:
+        self.controller.select(index.data(ID_ROLE), zoom=True)

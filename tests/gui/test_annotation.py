@@ -1,0 +1,437 @@
+"""Annotating episodes with real mouse drags on the timeline; the database is the witness."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from PySide6 import QtCore, QtWidgets
+from PySide6.QtTest import QTest
+from sqlalchemy import select
+
+from db.episodes import get_episode, update_episode
+from db.models import AuditEvent
+from db.queries import load_episodes, patient_row
+from tests.gui.conftest import open_case
+from tests.gui.drag import click, drag, hover
+
+DAY = 86_400
+HOUR = 3_600
+LANE_Y = 0.5  # the episode bars' row on the episodes lane
+SHIFT = QtCore.Qt.KeyboardModifier.ShiftModifier
+
+
+def audit(engine, episode_id=None) -> list[dict]:
+    t = AuditEvent.__table__
+    stmt = select(t).order_by(t.c.id)
+    if episode_id is not None:
+        stmt = stmt.where(t.c.entity == "episode", t.c.entity_id == episode_id)
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).mappings().all()
+    return [dict(r) | {"before": json.loads(r["before"] or "null"),
+                       "after": json.loads(r["after"] or "null")} for r in rows]
+
+
+def episodes(engine, window) -> list[dict]:
+    return load_episodes(engine, window.case.id).to_dict("records")
+
+
+def show(qtbot, window, lo: float, hi: float) -> None:
+    window.timeline.set_x_range(lo, hi)
+    qtbot.wait(30)  # linked plots and item transforms follow on the next pass
+
+
+@pytest.fixture
+def window(qtbot, make_window, settings):
+    settings.set("reviewer/name", "Dr Test")
+    w = make_window()
+    fit_screen(w)
+    return w
+
+
+def fit_screen(w) -> None:
+    # The offscreen screen is 800×800 and events past its edge are lost: the window
+    # must fit, and without the case list the timeline keeps a usable width.
+    w.cases_dock.hide()
+    w.resize(800, 780)
+    w.move(0, 0)
+    w.activateWindow()
+
+
+@pytest.fixture
+def relapse_case(qtbot, window):
+    """NLRP12-02 with its one demo relapse in view; returns the episode row."""
+    open_case(qtbot, window, "NLRP12-02")
+    row = window.case.episodes.iloc[0].to_dict()
+    show(qtbot, window, row["onset"] - 30 * DAY, row["onset"] + 50 * DAY)
+    return row
+
+
+def annotate_in(qtbot, window, pseudonym: str = "NLRP12-01") -> float:
+    """Open a case with no episode, switch annotate mode on; returns day 0 in view."""
+    case = open_case(qtbot, window, pseudonym)
+    assert case.episodes.empty
+    window.actions["annotate"].trigger()
+    assert window.timeline.episode_layer.annotating
+    show(qtbot, window, case.day0 + 90 * DAY, case.day0 + 140 * DAY)
+    return case.day0
+
+
+def test_a_drag_in_annotate_mode_creates_an_episode_matching_the_drag(qtbot, window,
+                                                                      demo_engine):
+    day0 = annotate_in(qtbot, window)
+    drag(qtbot, window.timeline, "cytokines", day0 + 100 * DAY + 3 * HOUR,
+         day0 + 110 * DAY - 4 * HOUR)
+    [ep] = episodes(demo_engine, window)
+    assert (ep["onset"], ep["end"]) == (day0 + 100 * DAY, day0 + 110 * DAY)  # snapped to days
+    assert (ep["kind"], ep["author"], ep["version"]) == ("relapse", "Dr Test", 1)
+    [row] = audit(demo_engine, ep["id"])
+    assert (row["action"], row["actor"], row["after"]["onset"]) == ("create", "Dr Test",
+                                                                   day0 + 100 * DAY)
+    # On screen: a bar on the lane and a band on every other track, the row in the list,
+    # selected in both, and the Edit menu names what Undo will do.
+    layer = window.timeline.episode_layer
+    items = layer.items(ep["id"])
+    assert len(items) == len(window.timeline.plots()) and items[0].lane
+    assert layer.selected_id == ep["id"]
+    panel = window.episode_feature.list_panel
+    assert panel.model.rowCount() == 1 and panel.selected_id() == ep["id"]
+    assert panel.proxy.index(0, 3).data() == "10"
+    assert panel.proxy.index(0, 4).data() == "+100"
+    assert window.actions["undo"].text() == "&Undo Create relapse episode"
+    # Annotating replaces panning: the view did not move.
+    lo, hi = window.timeline.x_range()
+    assert lo == pytest.approx(day0 + 90 * DAY, abs=HOUR)
+
+
+def test_shift_drag_keeps_exact_times_and_the_kind_box_sets_the_kind(qtbot, window,
+                                                                    demo_engine):
+    day0 = annotate_in(qtbot, window)
+    window.episode_feature.kind_box.setCurrentText("flare")
+    t0, t1 = day0 + 100 * DAY + 5 * HOUR, day0 + 103 * DAY + 7 * HOUR
+    drag(qtbot, window.timeline, "markers", t0, t1, modifier=SHIFT)
+    [ep] = episodes(demo_engine, window)
+    pixel = window.timeline.plot_for("markers").vb.viewPixelSize()[0]
+    assert ep["onset"] == pytest.approx(t0, abs=2 * pixel)
+    assert ep["end"] == pytest.approx(t1, abs=2 * pixel)
+    assert ep["onset"] % DAY != 0
+    assert ep["kind"] == "flare"
+    assert window.actions["undo"].text() == "&Undo Create flare episode"
+
+
+def test_undo_removes_and_redo_restores_both_in_the_database(qtbot, window, demo_engine):
+    day0 = annotate_in(qtbot, window)
+    drag(qtbot, window.timeline, "cytokines", day0 + 100 * DAY, day0 + 104 * DAY)
+    [created] = episodes(demo_engine, window)
+    qtbot.keyClick(window.timeline.view, QtCore.Qt.Key.Key_Z,
+                   QtCore.Qt.KeyboardModifier.ControlModifier)
+    assert episodes(demo_engine, window) == []
+    assert window.timeline.episode_layer.items() == []
+    assert window.episode_feature.list_panel.model.rowCount() == 0
+    assert window.actions["redo"].text() == "&Redo Create relapse episode"
+    qtbot.keyClick(window.timeline.view, QtCore.Qt.Key.Key_Y,
+                   QtCore.Qt.KeyboardModifier.ControlModifier)
+    [restored] = episodes(demo_engine, window)
+    assert restored["id"] == created["id"]
+    assert (restored["onset"], restored["end"]) == (created["onset"], created["end"])
+    qtbot.keyClick(window.timeline.view, QtCore.Qt.Key.Key_Z,
+                   QtCore.Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.timeline.view, QtCore.Qt.Key.Key_Z,
+                   QtCore.Qt.KeyboardModifier.ControlModifier | QtCore.Qt.KeyboardModifier.ShiftModifier)
+    assert len(episodes(demo_engine, window)) == 1
+    assert [a["action"] for a in audit(demo_engine, created["id"])] == \
+        ["create", "delete", "restore", "delete", "restore"]
+
+
+def test_dragging_the_onset_edge_changes_the_onset_and_audits_old_and_new(
+        qtbot, window, demo_engine, relapse_case):
+    onset, end, eid = relapse_case["onset"], relapse_case["end"], relapse_case["id"]
+    timeline = window.timeline
+    # The pointer says the edge can be dragged.
+    hover(qtbot, timeline, "episodes", onset, LANE_Y)
+    assert timeline.view.viewport().cursor().shape() == QtCore.Qt.CursorShape.SizeHorCursor
+    hover(qtbot, timeline, "episodes", onset + 20 * DAY, LANE_Y)
+    assert timeline.view.viewport().cursor().shape() == QtCore.Qt.CursorShape.OpenHandCursor
+    drag(qtbot, timeline, "episodes", onset, onset - 10 * DAY + 2 * HOUR, y=LANE_Y)
+    ep = get_episode(demo_engine, eid)
+    assert (ep["onset"], ep["end"], ep["version"]) == (onset - 10 * DAY, end, 2)
+    last = audit(demo_engine, eid)[-1]
+    assert (last["action"], last["actor"]) == ("update", "Dr Test")
+    assert last["before"] == {"onset": onset, "version": 1}
+    assert last["after"] == {"onset": onset - 10 * DAY, "version": 2}
+    assert window.actions["undo"].text() == "&Undo Change onset of relapse episode"
+    window.actions["undo"].trigger()
+    assert get_episode(demo_engine, eid)["onset"] == onset
+
+
+def test_an_edge_of_a_band_on_another_track_can_be_dragged_too(qtbot, window, demo_engine,
+                                                               relapse_case):
+    onset, eid = relapse_case["onset"], relapse_case["id"]
+    drag(qtbot, window.timeline, "cytokines", onset, onset + 5 * DAY)
+    assert get_episode(demo_engine, eid)["onset"] == onset + 5 * DAY
+
+
+def test_dragging_the_body_moves_the_episode_and_keeps_its_length(qtbot, window, demo_engine,
+                                                                  relapse_case):
+    onset, end, eid = relapse_case["onset"], relapse_case["end"], relapse_case["id"]
+    drag(qtbot, window.timeline, "episodes", onset + 10 * DAY, onset + 17 * DAY + 3 * HOUR,
+         y=LANE_Y)
+    ep = get_episode(demo_engine, eid)
+    assert (ep["onset"], ep["end"]) == (onset + 7 * DAY, end + 7 * DAY)
+    assert window.actions["undo"].text() == "&Undo Move relapse episode"
+    # One drag, one undo step.
+    assert window.undo_stack.count() == 1
+
+
+def test_end_before_onset_is_refused_with_a_visible_reason(qtbot, window, demo_engine,
+                                                           relapse_case):
+    onset, end, eid = relapse_case["onset"], relapse_case["end"], relapse_case["id"]
+    show(qtbot, window, onset - 300 * DAY, end + 200 * DAY)
+    drag(qtbot, window.timeline, "episodes", end, onset - 20 * DAY, y=LANE_Y)
+    ep = get_episode(demo_engine, eid)
+    assert (ep["onset"], ep["end"], ep["version"]) == (onset, end, 1)
+    assert "before the onset" in window.statusBar().currentMessage()
+    message = window.timeline.episode_layer.message
+    assert message.isVisible() and "before the onset" in message.text()
+    assert window.undo_stack.count() == 0
+
+
+def test_delete_key_removes_the_selected_episode_and_undo_brings_it_back(
+        qtbot, window, demo_engine, relapse_case):
+    eid = relapse_case["id"]
+    click(qtbot, window.timeline, "episodes", relapse_case["onset"] + 10 * DAY, y=LANE_Y)
+    assert window.episode_feature.controller.selected_id == eid
+    qtbot.keyClick(window.timeline.view, QtCore.Qt.Key.Key_Delete)
+    assert get_episode(demo_engine, eid) is None
+    assert window.actions["undo"].text() == "&Undo Delete relapse episode"
+    window.actions["undo"].trigger()
+    back = get_episode(demo_engine, eid)
+    assert back["note"] == relapse_case["note"] and back["author"] == "demo reviewer"
+    assert window.timeline.episode_layer.selected_id == eid
+
+
+def test_list_and_timeline_selections_follow_each_other(qtbot, window, relapse_case):
+    panel = window.episode_feature.list_panel
+    layer = window.timeline.episode_layer
+    click(qtbot, window.timeline, "episodes", relapse_case["onset"] + 10 * DAY, y=LANE_Y)
+    assert panel.selected_id() == relapse_case["id"]
+    assert panel.table.selectionModel().isRowSelected(0, QtCore.QModelIndex())
+    # Clicking empty space in annotate mode clears the selection everywhere.
+    window.actions["annotate"].trigger()
+    click(qtbot, window.timeline, "cytokines", relapse_case["onset"] - 20 * DAY)
+    assert layer.selected_id is None and panel.selected_id() is None
+    # Picking the row selects the episode and zooms the timeline onto it.
+    window.timeline.fit()
+    rect = panel.table.visualRect(panel.proxy.index(0, 0))
+    qtbot.mouseClick(panel.table.viewport(), QtCore.Qt.MouseButton.LeftButton,
+                     pos=rect.center())
+    assert layer.selected_id == relapse_case["id"]
+    lo, hi = window.timeline.x_range()
+    assert lo < relapse_case["onset"] and relapse_case["end"] < hi
+    assert hi - lo < 1.8 * (relapse_case["end"] - relapse_case["onset"])
+
+
+def test_list_sorts_by_value_not_by_text(qtbot, window, demo_engine):
+    day0 = annotate_in(qtbot, window)
+    for a, b in ((100, 109), (112, 114), (115, 124)):  # 9, 2 and 9 days
+        drag(qtbot, window.timeline, "cytokines", day0 + a * DAY, day0 + b * DAY)
+    panel = window.episode_feature.list_panel
+    panel.table.sortByColumn(3, QtCore.Qt.SortOrder.AscendingOrder)
+    days = [panel.proxy.index(r, 3).data() for r in range(3)]
+    assert days == ["2", "9", "9"]
+    panel.table.sortByColumn(4, QtCore.Qt.SortOrder.DescendingOrder)
+    assert [panel.proxy.index(r, 4).data() for r in range(3)] == ["+115", "+112", "+100"]
+
+
+def test_properties_edits_are_undoable_and_the_note_saves_once(qtbot, window, demo_engine,
+                                                               relapse_case):
+    eid = relapse_case["id"]
+    window.episode_feature.controller.select(eid)
+    props = window.episode_feature.properties
+    assert props.stack.currentIndex() == 1
+    assert "demo reviewer" in props.meta.text()
+    props.severity.setFocus()
+    qtbot.keyClick(props.severity, QtCore.Qt.Key.Key_Down)  # moderate → severe
+    assert get_episode(demo_engine, eid)["severity"] == "severe"
+    assert window.actions["undo"].text() == "&Undo Change severity of relapse episode"
+    props.note.setFocus()
+    props.note.selectAll()
+    qtbot.keyClicks(props.note, "Fever back")
+    assert get_episode(demo_engine, eid)["note"] == relapse_case["note"]  # not per keystroke
+    qtbot.keyClick(props.note, QtCore.Qt.Key.Key_Return)
+    assert get_episode(demo_engine, eid)["note"] == "Fever back"
+    notes = [a for a in audit(demo_engine, eid) if "note" in (a["after"] or {})]
+    assert len(notes) == 2  # the creation and this one edit
+    assert "Dr Test" not in props.meta.text() and "version 3" in props.meta.text()
+    window.actions["undo"].trigger()
+    window.actions["undo"].trigger()
+    ep = get_episode(demo_engine, eid)
+    assert (ep["note"], ep["severity"]) == (relapse_case["note"], "moderate")
+    assert props.severity.currentText() == "moderate"
+
+
+def test_a_note_being_typed_is_saved_when_the_window_closes(qtbot, window, demo_engine,
+                                                            relapse_case):
+    window.episode_feature.controller.select(relapse_case["id"])
+    props = window.episode_feature.properties
+    props.note.setFocus()
+    props.note.selectAll()
+    qtbot.keyClicks(props.note, "typed, then closed")
+    window.close()
+    assert get_episode(demo_engine, relapse_case["id"])["note"] == "typed, then closed"
+
+
+def test_an_ongoing_episode_has_no_end_and_is_drawn_open(qtbot, window, demo_engine,
+                                                         relapse_case):
+    eid = relapse_case["id"]
+    window.episode_feature.controller.select(eid)
+    props = window.episode_feature.properties
+    props.ongoing.click()
+    assert get_episode(demo_engine, eid)["end"] is None
+    [bar] = [i for i in window.timeline.episode_layer.items(eid) if i.lane]
+    assert bar.episode.end is None and "ongoing" in bar.episode.label
+    assert bar.episode.drawn_end >= window.case.time_range[1]
+    assert window.episode_feature.list_panel.proxy.index(0, 2).data() == "ongoing"
+    assert not props.end.isEnabled()
+    window.actions["undo"].trigger()
+    assert get_episode(demo_engine, eid)["end"] == relapse_case["end"]
+
+
+def test_the_onset_date_can_be_typed(qtbot, window, demo_engine, relapse_case):
+    eid = relapse_case["id"]
+    window.episode_feature.controller.select(eid)
+    props = window.episode_feature.properties
+    props.onset.setDate(props.onset.date().addDays(-3))
+    props.onset.editingFinished.emit()
+    assert get_episode(demo_engine, eid)["onset"] == relapse_case["onset"] - 3 * DAY
+
+
+def test_history_dialog_lists_who_when_and_before_after(qtbot, window, demo_engine,
+                                                        relapse_case):
+    from gui.episodes.history_dialog import HistoryDialog
+
+    onset = relapse_case["onset"]
+    drag(qtbot, window.timeline, "episodes", onset, onset - 10 * DAY, y=LANE_Y)
+    window.actions["episode_history"].trigger()
+    dialog = window.findChild(HistoryDialog)
+    assert dialog is not None and dialog.isVisible()
+    table = dialog.table
+    assert table.rowCount() == 2
+    cells = [[table.item(r, c).text() for c in range(4)] for r in range(2)]
+    assert cells[0][1:3] == ["demo reviewer", "created"]
+    assert cells[1][1:3] == ["Dr Test", "changed"]
+    assert cells[1][3] == "onset: 2010-03-14 → 2010-03-04"
+    dialog.close()
+
+
+def test_marking_the_case_reviewed_shows_in_the_case_list_and_can_be_undone(
+        qtbot, window, demo_engine):
+    case = open_case(qtbot, window, "TRAPS-01")
+    window.actions["mark_reviewed"].trigger()
+    p = patient_row(demo_engine, case.id)
+    assert p["reviewed_by"] == "Dr Test" and p["reviewed_at"] is not None
+    assert window.actions["mark_reviewed"].isChecked()
+    assert window.episode_feature.review_info.text().startswith("Reviewed by Dr Test, ")
+
+    def reviewed_cell() -> str:
+        proxy = window.browser.proxy
+        r = next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data() == "TRAPS-01")
+        return proxy.index(r, 5).data()
+
+    qtbot.waitUntil(lambda: reviewed_cell().startswith("Dr Test"))
+    window.actions["undo"].trigger()
+    assert patient_row(demo_engine, case.id)["reviewed_by"] is None
+    assert not window.actions["mark_reviewed"].isChecked()
+    qtbot.waitUntil(lambda: reviewed_cell() == "—")
+
+
+def test_a_stale_edit_is_refused_reloaded_and_explained(qtbot, window, demo_engine,
+                                                        relapse_case):
+    onset, eid = relapse_case["onset"], relapse_case["id"]
+    # Another reviewer changes the episode after this window read it.
+    update_episode(demo_engine, eid, 1, actor="colleague", severity="mild")
+    drag(qtbot, window.timeline, "episodes", onset, onset - 10 * DAY, y=LANE_Y)
+    ep = get_episode(demo_engine, eid)
+    assert (ep["onset"], ep["severity"], ep["version"]) == (onset, "mild", 2)
+    assert "changed meanwhile" in window.statusBar().currentMessage()
+    assert window.timeline.episode_layer.message.isVisible()
+    assert window.case.episodes.iloc[0]["severity"] == "mild"  # reloaded
+    # With what is now on screen, the same drag works.
+    drag(qtbot, window.timeline, "episodes", onset, onset - 10 * DAY, y=LANE_Y)
+    assert get_episode(demo_engine, eid)["onset"] == onset - 10 * DAY
+
+
+def test_annotate_key_escape_and_the_status_hint(qtbot, window):
+    open_case(qtbot, window, "NLRP12-01")
+    action = window.actions["annotate"]
+    assert action in window.toolbar.actions() and "drag across the timeline" in action.toolTip()
+    window.browser.filter.setFocus()
+    qtbot.keyClicks(window.browser.filter, "a")  # typing a name never switches modes
+    assert not action.isChecked()
+    qtbot.keyClick(window.timeline.view, QtCore.Qt.Key.Key_A)
+    assert action.isChecked()
+    hint = window.episode_feature.hint
+    assert hint.isVisible() and "drag across any track" in hint.text()
+    hover(qtbot, window.timeline, "cytokines", window.case.day0 + 30 * DAY)
+    assert window.timeline.view.viewport().cursor().shape() == QtCore.Qt.CursorShape.CrossCursor
+    qtbot.keyClick(window.timeline.view, QtCore.Qt.Key.Key_Escape)
+    assert not action.isChecked() and not hint.isVisible()
+
+
+def test_without_annotate_mode_a_drag_pans_and_creates_nothing(qtbot, window, demo_engine):
+    case = open_case(qtbot, window, "NLRP12-01")
+    show(qtbot, window, case.day0 + 90 * DAY, case.day0 + 125 * DAY)
+    drag(qtbot, window.timeline, "cytokines", case.day0 + 110 * DAY, case.day0 + 100 * DAY)
+    assert episodes(demo_engine, window) == []
+    assert window.timeline.x_range()[0] == pytest.approx(case.day0 + 100 * DAY, abs=DAY)
+
+
+def test_opening_another_case_starts_a_fresh_undo_history(qtbot, window, demo_engine):
+    day0 = annotate_in(qtbot, window)
+    drag(qtbot, window.timeline, "cytokines", day0 + 100 * DAY, day0 + 104 * DAY)
+    assert window.undo_stack.count() == 1
+    open_case(qtbot, window, "TRAPS-01")
+    assert window.undo_stack.count() == 0
+    assert not window.actions["undo"].isEnabled()
+    assert window.episode_feature.list_panel.model.rowCount() == 0
+
+
+def test_episodes_are_unchanged_after_reopening_the_database(qtbot, make_window, settings,
+                                                             demo_engine, tmp_path):
+    from db.engine import open_database
+
+    w = make_window()
+    fit_screen(w)
+    day0 = annotate_in(qtbot, w)
+    drag(qtbot, w.timeline, "cytokines", day0 + 100 * DAY, day0 + 108 * DAY)
+    drag(qtbot, w.timeline, "episodes", day0 + 108 * DAY, day0 + 112 * DAY, y=LANE_Y)
+    before = episodes(demo_engine, w)
+    assert before[0]["end"] == day0 + 112 * DAY
+    w.close()
+    demo_engine.dispose()
+    again = open_database(str(tmp_path / "demo.db"))
+    try:
+        assert load_episodes(again, before[0]["patient_id"]).to_dict("records") == before
+    finally:
+        again.dispose()
+
+
+def test_an_edit_is_fast(qtbot, window, relapse_case):
+    controller = window.episode_feature.controller
+    onset, end, eid = relapse_case["onset"], relapse_case["end"], relapse_case["id"]
+    times = []
+    for i in range(5):
+        start = time.perf_counter()
+        assert controller.change_times(eid, onset + (i + 1) * DAY, end)
+        times.append(time.perf_counter() - start)
+    # ~50 ms is the aim (write, audit, re-read, redraw); the bound leaves room for a busy CI.
+    assert sorted(times)[2] < 0.15, times
+
+
+def test_the_panels_are_docked_beside_the_timeline(qtbot, window):
+    docks = {d.objectName(): d for d in window.findChildren(QtWidgets.QDockWidget)}
+    for name in ("episodesDock", "episodePropertiesDock"):
+        assert window.dockWidgetArea(docks[name]) == QtCore.Qt.DockWidgetArea.RightDockWidgetArea
+        assert docks[name].isVisible()
+    QTest.qWait(10)
