@@ -76,33 +76,27 @@ class TimelineWidget(QtWidgets.QWidget):
         self._rebuild()
 
     def _rebuild(self) -> None:
-        self.view.ci.clear()
         self.tracks.clear()
         self._phase_items.clear()
         self._cursor_lines.clear()
         if self.case is None:
+            self._release_plots()
+            self._layout_keys = []
             return
-        keys = self.available_tracks()
-        shown = [k for k in keys if k not in self.hidden]
-        first: pg.PlotItem | None = None
-        for row, key in enumerate(shown):
-            axis = TimeAxis("bottom")
-            plot = self.view.addPlot(row=row, col=0, axisItems={"bottom": axis})
-            self._style_plot(plot, last=row == len(shown) - 1)
+        shown = [k for k in self.available_tracks() if k not in self.hidden]
+        if shown != self._layout_keys:
+            self._lay_out(shown)
+        for key in shown:
+            plot = self._plot_pool[key]
+            # Plots are reused from case to case (creating seven costs ~100 ms): only
+            # their items are replaced.
+            plot.clear()
+            self._add_cursor_line(plot)
             track = TRACKS_BY_KEY[key](plot, self.theme)
             track.on_point_clicked = self.pointClicked.emit
             track.render(self.case, self.options)
             plot.vb.disableAutoRange()  # y follows the visible data through _follow_y
             self.tracks[key] = track
-            if first is None:
-                first = plot
-                plot.vb.sigXRangeChanged.connect(self._follow_y)
-            else:
-                plot.setXLink(first)
-            stretch = track.stretch
-            if stretch == 0:
-                plot.setFixedHeight(LANE_HEIGHT)
-            self.view.ci.layout.setRowStretchFactor(row, max(stretch, 0) * 10 or 1)
         self._draw_phases()
         self._apply_axis_mode()
         lo, hi = self.case.time_range
@@ -110,6 +104,46 @@ class TimelineWidget(QtWidgets.QWidget):
         for plot in self.plots():
             plot.vb.setLimits(xMin=lo - margin, xMax=hi + margin, minXRange=navigation.MIN_SPAN)
         self.episode_layer.set_episodes(self.case.episodes)
+
+    _layout_keys: list[str] = []
+    _plot_pool: dict[str, pg.PlotItem] = {}
+
+    def _lay_out(self, shown: list[str]) -> None:
+        """Create one plot per shown track, stacked, x-linked to the first."""
+        self._release_plots()
+        self._plot_pool = {}
+        first: pg.PlotItem | None = None
+        for row, key in enumerate(shown):
+            plot = self.view.addPlot(row=row, col=0, axisItems={"bottom": TimeAxis("bottom")})
+            self._style_plot(plot, last=row == len(shown) - 1)
+            if first is None:
+                first = plot
+                plot.vb.sigXRangeChanged.connect(self._follow_y)
+            else:
+                plot.setXLink(first)
+            stretch = TRACKS_BY_KEY[key].stretch
+            if stretch == 0:
+                plot.setFixedHeight(LANE_HEIGHT)
+            self.view.ci.layout.setRowStretchFactor(row, stretch * 10 or 1)
+            self._plot_pool[key] = plot
+        self._layout_keys = shown
+
+    def _release_plots(self) -> None:
+        # pyqtgraph gives each ViewBox and PlotItem a parentless context menu (we never
+        # show them): they would outlive the plots, pile up and crash at exit.
+        for plot in self._plot_pool.values():
+            for menu in (plot.vb.menu, plot.ctrlMenu):
+                if menu is not None:
+                    menu.deleteLater()
+            plot.vb.menu = None
+            plot.ctrlMenu = None
+        self._plot_pool = {}
+        self.view.ci.clear()
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802
+        self._release_plots()
+        self._layout_keys = []
+        super().closeEvent(event)
 
     def _style_plot(self, plot: pg.PlotItem, *, last: bool) -> None:
         fg = self.theme.foreground
@@ -134,8 +168,12 @@ class TimelineWidget(QtWidgets.QWidget):
         plot.showAxis("bottom", last)
         if last:
             plot.getAxis("bottom").setHeight(28)
+
+    def _add_cursor_line(self, plot: pg.PlotItem) -> None:
         line = shapes.add(plot, shapes.VLine(pg.mkPen("#444444", width=1)), z=100)
-        line.setVisible(False)
+        line.setVisible(self.cursor_t is not None)
+        if self.cursor_t is not None:
+            line.set_x(self.cursor_t)
         self._cursor_lines.append(line)
 
     def _draw_phases(self) -> None:
@@ -368,8 +406,14 @@ class TimelineWidget(QtWidgets.QWidget):
         every scatter marker is embedded as a small raster image. The view is rendered
         rather than the scene: with date axes the scene rect spans ~1e12 units.
         """
-        items = [i for i in self.view.scene().items() if hasattr(i, "setExportMode")]
+        scene_items = self.view.scene().items()
+        items = [i for i in scene_items if hasattr(i, "setExportMode")]
+        # A cached item paints from its pixmap, even into a PDF: switch caching off.
+        none = QtWidgets.QGraphicsItem.CacheMode.NoCache
+        cached = [(i, i.cacheMode()) for i in scene_items if i.cacheMode() != none]
         opts = {"painter": painter, "antialias": True, "background": self.theme.background}
+        for item, _mode in cached:
+            item.setCacheMode(none)
         for item in items:
             item.setExportMode(True, opts)
         try:
@@ -378,6 +422,8 @@ class TimelineWidget(QtWidgets.QWidget):
         finally:
             for item in items:
                 item.setExportMode(False, opts)
+            for item, mode in cached:
+                item.setCacheMode(mode)
 
 
 def data_x_to_widget(widget: TimelineWidget, key: str, t: float, y: float) -> QtCore.QPoint:

@@ -7,6 +7,7 @@ import pyqtgraph as pg
 
 from data.codes import AIDAI_ITEMS
 from gui.palette import SYMPTOM_PRESENT
+from gui.timeline.strips import SymptomStrips
 from gui.timeline.tracks.base import Series, TimelineOptions, Track
 
 DAY = 86_400
@@ -48,13 +49,8 @@ class SymptomsTrack(Track):
     def draw(self, case, options: TimelineOptions) -> None:
         first, m = diary_matrix(case)
         n_items = len(AIDAI_ITEMS)
-        # Rows top to bottom in AIDAI order: image row 0 is drawn at the bottom.
-        img = np.where(np.isnan(m), 0, np.where(m > 0, 2, 1)).astype(np.uint8)[:, ::-1]
-        lut = np.array([[255, 255, 255, 0], _rgba(self.theme.symptom_absent),
-                        _rgba(SYMPTOM_PRESENT)], dtype=np.uint8)
-        item = pg.ImageItem(img, lut=lut, levels=(0, 2), autoDownsample=True)
-        item.setRect(first, 0, max(len(m), 1) * DAY, n_items)
-        self.plot.addItem(item)
+        self.plot.addItem(SymptomStrips(first, m, pg.mkColor(SYMPTOM_PRESENT),
+                                        pg.mkColor(self.theme.symptom_absent)))
         self.plot.setYRange(0, n_items, padding=0)
         ticks = [(n_items - i - 0.5, SHORT[code]) for i, (code, _) in enumerate(AIDAI_ITEMS)]
         self.plot.getAxis("left").setTicks([ticks, []])
@@ -64,8 +60,3 @@ class SymptomsTrack(Track):
             ok = ~np.isnan(present)
             self.series.append(Series(label, "", days[ok], present[ok], SYMPTOM_PRESENT,
                                       value_names=("no", "yes")))
-
-
-def _rgba(hex_colour: str) -> list[int]:
-    h = hex_colour.lstrip("#")
-    return [int(h[i:i + 2], 16) for i in (0, 2, 4)] + [255]
