@@ -9,7 +9,7 @@ log = logging.getLogger(__name__)
 
 
 def run_gui(db: str | None = None) -> int:
-    from PySide6 import QtWidgets
+    from PySide6 import QtCore, QtWidgets
 
     from gui.settings import APPLICATION, ORGANISATION
 
@@ -33,8 +33,10 @@ def run_gui(db: str | None = None) -> int:
     window = MainWindow(engine)
     window.show()
     code = app.exec()
-    # A pyqtgraph widget alive at interpreter exit segfaults (DESIGN.md): delete first.
-    window.deleteLater()
-    app.processEvents()
+    # A pyqtgraph widget alive at interpreter exit segfaults (DESIGN.md): delete first,
+    # with the parentless context menus pyqtgraph makes for each plot.
+    for widget in app.topLevelWidgets():
+        widget.deleteLater()
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete.value)
     engine.dispose()
     return code

@@ -11,8 +11,6 @@ import contextlib
 import sys
 from collections.abc import Iterator
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 # The widget is drawn a little larger than the page and scaled down: its legends are
@@ -53,11 +51,9 @@ def paint_timeline(painter: QtGui.QPainter, target: QtCore.QRectF, case: object,
             QtWidgets.QApplication.processEvents()
         widget.fit()
         widget.setUpdatesEnabled(True)
-        scene = widget.view.scene()
-        uncache(scene)
-        vectorise_images(scene)
+        # render_vector itself switches caching off and the diary strips are vectors.
         if opaque:
-            flatten_alpha(scene, QtGui.QColor(widget.theme.background))
+            flatten_alpha(widget.view.scene(), QtGui.QColor(widget.theme.background))
         widget.render_vector(painter, target)
     finally:
         # pyqtgraph gives each ViewBox parentless context menus: top-level widgets that
@@ -100,62 +96,6 @@ def dispose(widgets: list[QtWidgets.QWidget]) -> None:
             w.close()
             w.deleteLater()
     QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete.value)
-
-
-def uncache(scene: QtWidgets.QGraphicsScene) -> None:
-    """Switch off item caching: a cached item is painted from its pixmap, even into a
-    PDF, so cached axes would print as blurry images instead of text."""
-    none = QtWidgets.QGraphicsItem.CacheMode.NoCache
-    for item in scene.items():
-        if item.cacheMode() != none:
-            item.setCacheMode(none)
-
-
-def vectorise_images(scene: QtWidgets.QGraphicsScene) -> None:
-    """Swap indexed-colour ImageItems (the symptom strips) for filled vector rectangles.
-
-    An ImageItem reaches the PDF as a blurry JPEG whatever export mode says; a few
-    thousand runs of equal colour are smaller and stay sharp at any zoom.
-    """
-    for item in list(scene.items()):
-        if isinstance(item, pg.ImageItem) and item.isVisible():
-            paths = _runs_as_paths(item)
-            if paths is None:
-                continue
-            for path_item in paths:
-                path_item.setParentItem(item.parentItem())
-                path_item.setTransform(item.transform())
-                path_item.setZValue(item.zValue())
-            item.setVisible(False)
-
-
-def _runs_as_paths(item: pg.ImageItem) -> list[QtWidgets.QGraphicsPathItem] | None:
-    img, lut = item.image, item.lut
-    if img is None or lut is None or callable(lut) or img.ndim != 2:
-        return None
-    if not np.issubdtype(img.dtype, np.integer) or img.max(initial=0) >= len(lut):
-        return None
-    levels = item.getLevels()
-    if levels is None or tuple(np.ravel(levels)) != (0, len(lut) - 1):
-        return None
-    out = []
-    for index, rgba in enumerate(np.asarray(lut)):
-        if len(rgba) > 3 and rgba[3] == 0:
-            continue
-        path = QtGui.QPainterPath()
-        # pyqtgraph images are indexed [x, y]: runs go along x (days) in each row y.
-        for y in range(img.shape[1]):
-            hit = np.concatenate(([0], (img[:, y] == index).astype(np.int8), [0]))
-            edges = np.flatnonzero(np.diff(hit))
-            for x0, x1 in zip(edges[::2], edges[1::2], strict=True):
-                path.addRect(QtCore.QRectF(float(x0), float(y), float(x1 - x0), 1.0))
-        if path.isEmpty():
-            continue
-        path_item = QtWidgets.QGraphicsPathItem(path)
-        path_item.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
-        path_item.setBrush(QtGui.QColor(*(int(c) for c in rgba[:3])))
-        out.append(path_item)
-    return out
 
 
 _OPTS_KEYS = ("pen", "brush", "fillBrush", "symbolPen", "symbolBrush")

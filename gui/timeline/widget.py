@@ -129,21 +129,8 @@ class TimelineWidget(QtWidgets.QWidget):
         self._layout_keys = shown
 
     def _release_plots(self) -> None:
-        # pyqtgraph gives each ViewBox and PlotItem a parentless context menu (we never
-        # show them): they would outlive the plots, pile up and crash at exit.
-        for plot in self._plot_pool.values():
-            for menu in (plot.vb.menu, plot.ctrlMenu):
-                if menu is not None:
-                    menu.deleteLater()
-            plot.vb.menu = None
-            plot.ctrlMenu = None
         self._plot_pool = {}
         self.view.ci.clear()
-
-    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802
-        self._release_plots()
-        self._layout_keys = []
-        super().closeEvent(event)
 
     def _style_plot(self, plot: pg.PlotItem, *, last: bool) -> None:
         fg = self.theme.foreground

@@ -1,0 +1,39 @@
+"""File menu actions reach the import wizard and the PDF export."""
+
+from tests.gui.conftest import open_case
+
+
+def test_ctrl_e_exports_the_open_case(qtbot, make_window, monkeypatch, tmp_path):
+    calls = []
+
+    def fake_export(parent, engine, case):
+        calls.append(case.pseudonym)
+        return tmp_path / "x.pdf"
+
+    monkeypatch.setattr("gui.export_dialog.export_current_case", fake_export)
+    w = make_window()
+    assert not w.actions["export_pdf"].isEnabled()  # nothing to export yet
+    open_case(qtbot, w, "NLRP12-01")
+    assert w.actions["export_pdf"].isEnabled()
+    assert w.actions["export_pdf"].shortcut().toString() == "Ctrl+E"
+    w.actions["export_pdf"].trigger()
+    assert calls == ["NLRP12-01"]
+    assert "x.pdf" in w.statusBar().currentMessage()
+
+
+def test_import_refreshes_the_case_list(qtbot, make_window, monkeypatch):
+    from sqlalchemy import insert
+
+    from db.models import Patient
+
+    w = make_window()
+    assert w.actions["import"].isEnabled()
+
+    def fake_wizard(parent, engine):
+        with engine.begin() as conn:
+            conn.execute(insert(Patient).values(pseudonym="NEW-01", diagnosis="CAPS"))
+        return True
+
+    monkeypatch.setattr("gui.import_wizard.open_import_wizard", fake_wizard)
+    w.actions["import"].trigger()
+    assert w.browser.proxy.rowCount() == 5
