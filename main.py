@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", metavar="PATH_OR_URL",
         help="database file or SQLAlchemy URL (default: $FLARESCOPE_DB, else the user data folder)",
     )
+    parser.add_argument("--case", metavar="PSEUDONYM", help="open this case when the window opens")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         from gui.app import run_gui
 
-        return run_gui(args.db)
+        return run_gui(args.db, case=args.case)
     try:
         return int(args.run(args))
     except KeyboardInterrupt:

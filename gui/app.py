@@ -8,7 +8,7 @@ import sys
 log = logging.getLogger(__name__)
 
 
-def run_gui(db: str | None = None) -> int:
+def run_gui(db: str | None = None, *, case: str | None = None) -> int:
     from PySide6 import QtCore, QtWidgets
 
     from gui.settings import APPLICATION, ORGANISATION
@@ -32,6 +32,8 @@ def run_gui(db: str | None = None) -> int:
 
     window = MainWindow(engine)
     window.show()
+    if case and not window.browser.select_pseudonym(case):
+        window.show_error("No such case", f"There is no case {case!r} in this database.")
     code = app.exec()
     # A pyqtgraph widget alive at interpreter exit segfaults (DESIGN.md): delete first,
     # with the parentless context menus pyqtgraph makes for each plot.
