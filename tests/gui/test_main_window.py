@@ -33,14 +33,16 @@ def test_last_case_and_geometry_are_remembered(qtbot, make_window, settings):
     w = make_window()
     open_case(qtbot, w, "TRAPS-01")
     initial = w.size()
-    w.resize(700, 560)  # within the offscreen screen, which restoreGeometry clamps to
+    w.resize(780, 700)  # within the 800×800 offscreen screen, which restoreGeometry clamps to
     qtbot.waitUntil(lambda: w.size() != initial)
     w.close()
     expected = w.size()  # as saved at close (the layout may have widened it a little)
     w2 = make_window()
     qtbot.waitUntil(lambda: w2.case is not None, timeout=10_000)
     assert w2.case.pseudonym == "TRAPS-01"
-    assert w2.size() == expected
+    # Restored, not the 1440×900 default; the toolbar's minimum width may add a few px.
+    assert abs(w2.width() - expected.width()) <= 32
+    assert w2.height() == expected.height()
 
 
 def test_window_stays_responsive_while_a_case_loads(qtbot, make_window):
