@@ -57,12 +57,21 @@ class HistoryDialog(QtWidgets.QDialog):
                 item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignTop
                                       | QtCore.Qt.AlignmentFlag.AlignLeft)
                 self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.resizeRowsToContents()
+        header = self.table.horizontalHeader()
+        for c in range(3):
+            header.setSectionResizeMode(c, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        # Long notes wrap inside the last column instead of widening the table.
+        header.setSectionResizeMode(3, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setCurrentCell(-1, -1)
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(720, 360)
+        self.resize(760, 380)
+        self.table.resizeRowsToContents()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.table.resizeRowsToContents()  # wrapped rows grow or shrink with the width

@@ -59,7 +59,9 @@ def install(window) -> EpisodeFeature:
 
     kind_box = QtWidgets.QComboBox()
     kind_box.addItems(list(KINDS))
-    kind_box.setToolTip("Kind of the next episode you draw")
+    kind_box.setToolTip("Kind of the next episode you draw (change it later in the "
+                        "Episode panel)")
+    kind_box.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
     kind_box.currentTextChanged.connect(lambda k: setattr(controller, "new_kind", k))
     tb = window.toolbar
     tb.addSeparator()
@@ -90,21 +92,32 @@ def install(window) -> EpisodeFeature:
 
 
 def _add_docks(window, list_panel: QtWidgets.QWidget, properties: QtWidgets.QWidget) -> None:
-    area = QtCore.Qt.DockWidgetArea.RightDockWidgetArea
+    # Under the case list rather than on the right: the timeline keeps its width (its
+    # legend rows need it) and the reviewer reads case → episodes → details downwards.
     docks = []
     for title, name, widget in (("Episodes", "episodesDock", list_panel),
                                 ("Episode", "episodePropertiesDock", properties)):
         dock = QtWidgets.QDockWidget(title, window)
         dock.setObjectName(name)
-        dock.setWidget(widget)
+        dock.setWidget(_scrolling(widget) if widget is properties else widget)
         dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetClosable)
-        window.addDockWidget(area, dock)
+        window.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         window.menu("&View").addAction(dock.toggleViewAction())
         docks.append(dock)
+    window.splitDockWidget(window.cases_dock, docks[0], QtCore.Qt.Orientation.Vertical)
     window.splitDockWidget(docks[0], docks[1], QtCore.Qt.Orientation.Vertical)
-    window.resizeDocks([docks[0]], [380], QtCore.Qt.Orientation.Horizontal)
-    window.resizeDocks(docks, [220, 420], QtCore.Qt.Orientation.Vertical)
+    window.resizeDocks([window.cases_dock, *docks], [220, 180, 420],
+                       QtCore.Qt.Orientation.Vertical)
+
+
+def _scrolling(widget: QtWidgets.QWidget) -> QtWidgets.QScrollArea:
+    """The form scrolls rather than setting a minimum size on the whole window."""
+    area = QtWidgets.QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+    return area
 
 
 def _connect(window, f: EpisodeFeature) -> None:

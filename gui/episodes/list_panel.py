@@ -33,7 +33,7 @@ COLUMNS = (
     Column("onset", "Onset", "First day of the episode (UTC)"),
     Column("end", "End", "Last moment of the episode (UTC); ongoing when it has no end"),
     Column("days", "Days", "Duration in days"),
-    Column("day0", "Anakinra day", "Onset in days since the first anakinra dose (day 0)"),
+    Column("day0", "Day", "Onset in days since the first anakinra dose (day 0)"),
     Column("severity", "Severity", "Mild, moderate or severe"),
 )
 
@@ -126,11 +126,15 @@ class EpisodeListPanel(QtWidgets.QWidget):
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setMinimumWidth(60)  # the window's minimum is the timeline's, not ours
+        header = self.table.horizontalHeader()
+        header.setDefaultSectionSize(60)  # lets the stretched last column shrink to fit
+        header.setStretchLastSection(True)
         self.empty = QtWidgets.QLabel("No episodes yet. Press <b>A</b> (Annotate) and drag "
                                       "across the timeline to mark one.")
         self.empty.setWordWrap(True)
         self.empty.setStyleSheet("color:#555; padding:4px")
+        self.empty.setMinimumWidth(40)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.table)
@@ -149,6 +153,11 @@ class EpisodeListPanel(QtWidgets.QWidget):
         finally:
             self._syncing = False
         self.table.resizeColumnsToContents()
+        # The short number columns are sized by their numbers, not their headers (which
+        # have tooltips), so that all six columns fit beside the case list.
+        for i, col in enumerate(COLUMNS):
+            if col.key in ("days", "day0") and self.model.rowCount():
+                self.table.setColumnWidth(i, max(self.table.sizeHintForColumn(i), 34) + 4)
         self.empty.setVisible(self.model.rowCount() == 0)
 
     def row_of(self, episode_id: int) -> int | None:

@@ -72,10 +72,16 @@ def _combo(values: tuple[str, ...], *, optional: bool) -> QtWidgets.QComboBox:
     return box
 
 
+NO_DATE = QtCore.QDate(1900, 1, 1)
+
+
 def _date_edit() -> QtWidgets.QDateEdit:
     edit_ = QtWidgets.QDateEdit()
     edit_.setCalendarPopup(True)
     edit_.setDisplayFormat("yyyy-MM-dd")
+    # The minimum date stands for "no date" (an ongoing episode's end) and shows a dash.
+    edit_.setMinimumDate(NO_DATE)
+    edit_.setSpecialValueText(NONE)
     return edit_
 
 
@@ -100,8 +106,10 @@ class PropertiesPanel(QtWidgets.QWidget):
         self.ongoing = QtWidgets.QCheckBox("ongoing")
         self.ongoing.setToolTip("The episode has no end yet (e.g. a relapse still going on)")
         self.length = QtWidgets.QLabel()
+        self.length.setWordWrap(True)
         self.note = NoteEdit()
         self.note.setMinimumHeight(56)
+        self.note.setMaximumHeight(120)  # room for a few lines; the panel must fit the dock
         self.meta = QtWidgets.QLabel()
         self.meta.setObjectName("episodeMeta")
         self.meta.setWordWrap(True)
@@ -142,6 +150,7 @@ class PropertiesPanel(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.stack)
+        layout.addStretch(1)
 
         # activated/clicked/editingFinished fire on the reviewer's actions only, so
         # showing a row never writes it back.
@@ -188,8 +197,7 @@ class PropertiesPanel(QtWidgets.QWidget):
         ongoing = row["end"] is None
         self.ongoing.setChecked(ongoing)
         self.end.setEnabled(not ongoing)
-        if not ongoing:
-            self.end.setDate(_utc(row["end"]).date())
+        self.end.setDate(NO_DATE if ongoing else _utc(row["end"]).date())
         self.length.setText(self._length_text(row))
         self.note.set_saved(row["note"] or "")
         self.meta.setText(f"By <b>{row['author']}</b> · created {stamp(row['created'])}"

@@ -7,7 +7,6 @@ import time
 
 import pytest
 from PySide6 import QtCore, QtWidgets
-from PySide6.QtTest import QTest
 from sqlalchemy import select
 
 from db.episodes import get_episode, update_episode
@@ -51,9 +50,13 @@ def window(qtbot, make_window, settings):
 
 
 def fit_screen(w) -> None:
-    # The offscreen screen is 800×800 and events past its edge are lost: the window
-    # must fit, and without the case list the timeline keeps a usable width.
+    # The offscreen screen is 800×800 and mouse events past its edge are lost, while the
+    # window is at least ~1000 px wide (the case header's minimum). So the timeline goes
+    # to the left edge: the case list is hidden and the episode docks move right.
     w.cases_dock.hide()
+    for name in ("episodesDock", "episodePropertiesDock"):
+        w.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea,
+                        w.findChild(QtWidgets.QDockWidget, name))
     w.resize(800, 780)
     w.move(0, 0)
     w.activateWindow()
@@ -302,6 +305,9 @@ def test_the_onset_date_can_be_typed(qtbot, window, demo_engine, relapse_case):
     eid = relapse_case["id"]
     window.episode_feature.controller.select(eid)
     props = window.episode_feature.properties
+    props.onset.setFocus()
+    qtbot.keyClick(props.onset, QtCore.Qt.Key.Key_Delete)  # edits the date, not the episode
+    assert get_episode(demo_engine, eid) is not None
     props.onset.setDate(props.onset.date().addDays(-3))
     props.onset.editingFinished.emit()
     assert get_episode(demo_engine, eid)["onset"] == relapse_case["onset"] - 3 * DAY
@@ -429,9 +435,25 @@ def test_an_edit_is_fast(qtbot, window, relapse_case):
     assert sorted(times)[2] < 0.15, times
 
 
-def test_the_panels_are_docked_beside_the_timeline(qtbot, window):
-    docks = {d.objectName(): d for d in window.findChildren(QtWidgets.QDockWidget)}
+def test_the_panels_are_docked_beside_the_timeline(qtbot, make_window):
+    w = make_window()
+    docks = {d.objectName(): d for d in w.findChildren(QtWidgets.QDockWidget)}
     for name in ("episodesDock", "episodePropertiesDock"):
-        assert window.dockWidgetArea(docks[name]) == QtCore.Qt.DockWidgetArea.RightDockWidgetArea
+        assert w.dockWidgetArea(docks[name]) == QtCore.Qt.DockWidgetArea.LeftDockWidgetArea
         assert docks[name].isVisible()
-    QTest.qWait(10)
+        assert docks[name].geometry().right() < w.centralWidget().geometry().left()
+    # Stacked under the case list, so the timeline loses no width to them.
+    assert docks["episodesDock"].y() > w.cases_dock.y()
+    assert docks["episodePropertiesDock"].y() > docks["episodesDock"].y()
+
+
+def test_right_click_on_an_episode_offers_delete_and_history(qtbot, window, relapse_case):
+    click(qtbot, window.timeline, "episodes", relapse_case["onset"] + 10 * DAY, y=LANE_Y,
+          button=QtCore.Qt.MouseButton.RightButton)
+    menus = [m for m in QtWidgets.QApplication.topLevelWidgets()
+             if isinstance(m, QtWidgets.QMenu) and m.isVisible()]
+    assert len(menus) == 1
+    texts = [a.text() for a in menus[0].actions()]
+    assert texts == ["&Delete episode", "Episode &history…"]
+    assert window.episode_feature.controller.selected_id == relapse_case["id"]
+    menus[0].close()
