@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+def _offscreen_with_a_desktop_screen() -> str:
+    """The offscreen platform with a 1920×1200 screen instead of its 800×800 default,
+    so windows get the size a reviewer's desktop gives them."""
+    config = os.path.join(tempfile.gettempdir(), "flarescope-test-screen.json")
+    with open(config, "w") as f:
+        json.dump({"screens": [{"name": "test", "x": 0, "y": 0, "width": 1920, "height": 1200,
+                                "logicalDpi": 96, "logicalWidth": 508, "logicalHeight": 317}]}, f)
+    return f"offscreen:configfile={config}"
+
+
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = _offscreen_with_a_desktop_screen()
 
 
 @pytest.fixture

@@ -32,17 +32,13 @@ def test_clicking_a_row_opens_the_case(qtbot, make_window):
 def test_last_case_and_geometry_are_remembered(qtbot, make_window, settings):
     w = make_window()
     open_case(qtbot, w, "TRAPS-01")
-    initial = w.size()
-    w.resize(780, 700)  # within the 800×800 offscreen screen, which restoreGeometry clamps to
-    qtbot.waitUntil(lambda: w.size() != initial)
+    w.resize(1300, 820)
+    qtbot.waitUntil(lambda: w.size() == QtCore.QSize(1300, 820))
     w.close()
-    expected = w.size()  # as saved at close (the layout may have widened it a little)
     w2 = make_window()
     qtbot.waitUntil(lambda: w2.case is not None, timeout=10_000)
     assert w2.case.pseudonym == "TRAPS-01"
-    # Restored, not the 1440×900 default; the toolbar's minimum width may add a few px.
-    assert abs(w2.width() - expected.width()) <= 32
-    assert w2.height() == expected.height()
+    assert w2.size() == QtCore.QSize(1300, 820)  # not the 1440×900 default
 
 
 def test_window_stays_responsive_while_a_case_loads(qtbot, make_window):
