@@ -20,6 +20,8 @@ LANE_Y = (0.1, 0.9)  # the bar's height on the episodes lane (lane y runs 0..2)
 LEFT = QtCore.Qt.MouseButton.LeftButton
 RIGHT = QtCore.Qt.MouseButton.RightButton
 ONSET, END, BODY = "onset", "end", "body"
+CURSORS = {ONSET: QtCore.Qt.CursorShape.SizeHorCursor, END: QtCore.Qt.CursorShape.SizeHorCursor,
+           BODY: QtCore.Qt.CursorShape.OpenHandCursor, None: QtCore.Qt.CursorShape.CrossCursor}
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,9 @@ class Handler(Protocol):
                         screen_pos: QtCore.QPointF) -> None: ...
     def episode_dragged(self, item: EpisodeItem, ev) -> None: ...
     def surface_dragged(self, surface: AnnotateSurface, ev) -> None: ...
-    def surface_clicked(self) -> None: ...
+    def surface_clicked(self, surface: AnnotateSurface, ev) -> None: ...
+    def hit(self, surface: AnnotateSurface,
+            pos: QtCore.QPointF) -> tuple[EpisodeItem, str] | None: ...
 
 
 def episode_colour(kind: str) -> QtGui.QColor:
@@ -107,12 +111,10 @@ class EpisodeItem(_ViewSpanning):
         if zone is not None or (self.lane and not ev.isExit()):
             ev.acceptClicks(LEFT)
             ev.acceptClicks(RIGHT)
-        if zone in (ONSET, END):
-            self.setCursor(QtCore.Qt.CursorShape.SizeHorCursor)
-        elif zone == BODY:
-            self.setCursor(QtCore.Qt.CursorShape.OpenHandCursor)
-        else:
+        if zone is None:
             self.unsetCursor()
+        else:
+            self.setCursor(CURSORS[zone])
         tip = None
         if zone == BODY:
             tip = f"{self.episode.label}: drag to move, drag an edge to change the dates"
@@ -228,16 +230,19 @@ class PreviewItem(_ViewSpanning):
 
 
 class AnnotateSurface(_ViewSpanning):
-    """Covers a plot in annotate mode so that a drag draws an episode instead of panning.
+    """In annotate mode, covers a plot and takes every drag there: on an episode's edge
+    (or its body, on the lane) the drag adjusts that episode, anywhere else it draws a
+    new one instead of panning.
 
-    It sits just behind the episode items: their edges still win the drag when the
-    pointer is on them.
+    It lies on top and paints nothing. Being on top, it wins a drag even when pyqtgraph
+    has no fresh hover to go by (the layer was just redrawn under a still pointer,
+    e.g. right after pressing A).
     """
 
     def __init__(self, handler: Handler) -> None:
         super().__init__()
         self.handler = handler
-        self.setZValue(-30)
+        self.setZValue(1000)
         self.setCursor(QtCore.Qt.CursorShape.CrossCursor)
 
     def boundingRect(self) -> QtCore.QRectF:  # noqa: N802
@@ -248,15 +253,17 @@ class AnnotateSurface(_ViewSpanning):
         pass
 
     def hoverEvent(self, ev) -> None:  # noqa: N802
-        if not ev.isExit():
-            ev.acceptDrags(LEFT)
+        if ev.isExit():
+            return
+        ev.acceptDrags(LEFT)
+        hit = self.handler.hit(self, ev.pos())
+        self.setCursor(CURSORS[None if hit is None else hit[1]])
 
     def mouseDragEvent(self, ev) -> None:  # noqa: N802
         self.handler.surface_dragged(self, ev)
 
     def mouseClickEvent(self, ev) -> None:  # noqa: N802
-        if ev.button() == LEFT:
-            self.handler.surface_clicked()
+        self.handler.surface_clicked(self, ev)
 
 
 def _fill(colour: QtGui.QColor, alpha: int, rect: QtCore.QRectF, *,

@@ -150,8 +150,13 @@ class EpisodeLayer(QtCore.QObject):
         if button == RIGHT:
             self.menuRequested.emit(item.episode.id, screen_pos.toPoint())
 
-    def surface_clicked(self) -> None:
-        self._select(None)
+    def surface_clicked(self, surface: AnnotateSurface, ev) -> None:
+        hit = self.hit(surface, ev.pos())
+        if hit is not None:
+            ev.accept()
+            self.episode_clicked(hit[0], ev.button(), ev.screenPos())
+        elif ev.button() == LEFT:
+            self._select(None)  # and the click goes on to a measurement point beneath
 
     def episode_dragged(self, item: EpisodeItem, ev) -> None:
         if ev.isStart():
@@ -159,8 +164,7 @@ class EpisodeLayer(QtCore.QObject):
             if zone is None:
                 ev.ignore()
                 return
-            self._drag = _Drag(zone, item.episode, ev.buttonDownPos().x(), self._plot_of(item))
-            self._select(item.episode.id)
+            self._start(zone, item, ev.buttonDownPos().x())
         self._dragging(ev)
 
     def surface_dragged(self, surface: AnnotateSurface, ev) -> None:
@@ -168,8 +172,33 @@ class EpisodeLayer(QtCore.QObject):
             if ev.button() != LEFT:
                 ev.ignore()
                 return
-            self._drag = _Drag(CREATE, None, ev.buttonDownPos().x(), self._plot_of(surface))
+            x = ev.buttonDownPos().x()
+            hit = self.hit(surface, ev.buttonDownPos())
+            if hit is not None:
+                self._start(hit[1], hit[0], x)
+            else:
+                self._drag = _Drag(CREATE, None, x, self._plot_of(surface))
         self._dragging(ev)
+
+    def hit(self, surface: AnnotateSurface,
+            pos: QtCore.QPointF) -> tuple[EpisodeItem, str] | None:
+        """The episode part under pos on the surface's plot: an edge before a body."""
+        vb = surface.getViewBox()
+        body = None
+        for _plot, item in self._items:
+            if not isinstance(item, EpisodeItem) or item.getViewBox() is not vb \
+                    or not item.boundingRect().contains(pos):
+                continue
+            zone = item.zone(pos.x())
+            if zone in (ONSET, END):
+                return item, zone
+            if zone == BODY and body is None:
+                body = (item, zone)
+        return body
+
+    def _start(self, zone: str, item: EpisodeItem, x: float) -> None:
+        self._drag = _Drag(zone, item.episode, x, self._plot_of(item))
+        self._select(item.episode.id)
 
     # -- dragging --------------------------------------------------------------------------
     def _dragging(self, ev) -> None:

@@ -61,14 +61,19 @@ def hover(qtbot, timeline, key: str, t: float, y: float | None = None) -> QtCore
 
 
 def drag(qtbot, timeline, key: str, t0: float, t1: float, *, y: float | None = None,
-         modifier: QtCore.Qt.KeyboardModifier = NO_MODIFIER, steps: int = 6) -> None:
-    """Press at t0, move in steps, release at t1, all on track key; fail on any exception."""
+         modifier: QtCore.Qt.KeyboardModifier = NO_MODIFIER, steps: int = 6,
+         hover_first: bool = True) -> None:
+    """Press at t0, move in steps, release at t1, all on track key; fail on any exception.
+
+    hover_first=False presses without moving there first, as a reviewer does who
+    changed mode (A) with the pointer already in place.
+    """
     viewport = timeline.view.viewport()
     start, end = point(timeline, key, t0, y), point(timeline, key, t1, y)
     with _pyqtgraph_errors_raise(), qtbot.capture_exceptions() as errors:
-        # Hover first: pyqtgraph picks the item that takes a drag from the last hover.
-        QTest.mouseMove(viewport, start)
-        qtbot.wait(STEP_MS)
+        if hover_first:  # pyqtgraph picks the item that takes a drag from the last hover
+            QTest.mouseMove(viewport, start)
+            qtbot.wait(STEP_MS)
         QTest.mousePress(viewport, LEFT, modifier, start)
         qtbot.wait(STEP_MS)
         for i in range(1, steps + 1):

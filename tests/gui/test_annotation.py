@@ -108,6 +108,30 @@ def test_a_drag_in_annotate_mode_creates_an_episode_matching_the_drag(qtbot, win
     assert lo == pytest.approx(day0 + 90 * DAY, abs=HOUR)
 
 
+def test_pressing_a_with_the_pointer_in_place_then_dragging_creates(qtbot, window,
+                                                                    demo_engine):
+    case = open_case(qtbot, window, "NLRP12-01")
+    day0 = case.day0
+    show(qtbot, window, day0 + 90 * DAY, day0 + 140 * DAY)
+    hover(qtbot, window.timeline, "markers", day0 + 100 * DAY)
+    qtbot.keyClick(window.timeline.view, QtCore.Qt.Key.Key_A)
+    drag(qtbot, window.timeline, "markers", day0 + 100 * DAY, day0 + 103 * DAY,
+         hover_first=False)
+    [ep] = episodes(demo_engine, window)
+    assert (ep["onset"], ep["end"]) == (day0 + 100 * DAY, day0 + 103 * DAY)
+
+
+def test_in_annotate_mode_an_edge_still_adjusts_rather_than_draws(qtbot, window, demo_engine,
+                                                                 relapse_case):
+    onset, eid = relapse_case["onset"], relapse_case["id"]
+    window.actions["annotate"].trigger()
+    hover(qtbot, window.timeline, "cytokines", onset)
+    assert window.timeline.view.viewport().cursor().shape() == QtCore.Qt.CursorShape.SizeHorCursor
+    drag(qtbot, window.timeline, "cytokines", onset, onset + 4 * DAY)
+    assert get_episode(demo_engine, eid)["onset"] == onset + 4 * DAY
+    assert len(episodes(demo_engine, window)) == 1
+
+
 def test_shift_drag_keeps_exact_times_and_the_kind_box_sets_the_kind(qtbot, window,
                                                                     demo_engine):
     day0 = annotate_in(qtbot, window)
@@ -272,6 +296,19 @@ def test_properties_edits_are_undoable_and_the_note_saves_once(qtbot, window, de
     ep = get_episode(demo_engine, eid)
     assert (ep["note"], ep["severity"]) == (relapse_case["note"], "moderate")
     assert props.severity.currentText() == "moderate"
+
+
+def test_a_note_is_saved_when_the_reviewer_leaves_the_field(qtbot, window, demo_engine,
+                                                          relapse_case):
+    window.episode_feature.controller.select(relapse_case["id"])
+    props = window.episode_feature.properties
+    props.note.setFocus()
+    props.note.selectAll()
+    qtbot.keyClicks(props.note, "left the field")
+    assert get_episode(demo_engine, relapse_case["id"])["note"] == relapse_case["note"]
+    props.kind.setFocus()
+    qtbot.waitUntil(lambda: not props.note.hasFocus())
+    assert get_episode(demo_engine, relapse_case["id"])["note"] == "left the field"
 
 
 def test_a_note_being_typed_is_saved_when_the_window_closes(qtbot, window, demo_engine,
