@@ -298,13 +298,19 @@ def test_properties_edits_are_undoable_and_the_note_saves_once(qtbot, window, de
     assert props.severity.currentText() == "moderate"
 
 
-def test_a_note_is_saved_when_the_reviewer_leaves_the_field(qtbot, window, demo_engine,
-                                                          relapse_case):
-    window.episode_feature.controller.select(relapse_case["id"])
+def type_note(qtbot, window, row: dict, text: str):
+    """Select the episode and type its note without committing; returns the panel."""
+    window.episode_feature.controller.select(row["id"])
     props = window.episode_feature.properties
     props.note.setFocus()
     props.note.selectAll()
-    qtbot.keyClicks(props.note, "left the field")
+    qtbot.keyClicks(props.note, text)
+    return props
+
+
+def test_a_note_is_saved_when_the_reviewer_leaves_the_field(qtbot, window, demo_engine,
+                                                          relapse_case):
+    props = type_note(qtbot, window, relapse_case, "left the field")
     assert get_episode(demo_engine, relapse_case["id"])["note"] == relapse_case["note"]
     props.kind.setFocus()
     qtbot.waitUntil(lambda: not props.note.hasFocus())
@@ -313,11 +319,7 @@ def test_a_note_is_saved_when_the_reviewer_leaves_the_field(qtbot, window, demo_
 
 def test_a_note_being_typed_is_saved_when_the_window_closes(qtbot, window, demo_engine,
                                                             relapse_case):
-    window.episode_feature.controller.select(relapse_case["id"])
-    props = window.episode_feature.properties
-    props.note.setFocus()
-    props.note.selectAll()
-    qtbot.keyClicks(props.note, "typed, then closed")
+    type_note(qtbot, window, relapse_case, "typed, then closed")
     window.close()
     assert get_episode(demo_engine, relapse_case["id"])["note"] == "typed, then closed"
 
