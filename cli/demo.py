@@ -6,12 +6,11 @@ import argparse
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from data.demo import DEFAULT_SEED
-
     p = sub.add_parser("demo", help="create the built-in demo cohort")
     p.add_argument("--reset", action="store_true",
                    help="delete every case in the database and rebuild the demo cohort")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (default: %(default)s)")
+    p.add_argument("--seed", type=int, help="random seed (default: the built-in one, so that "
+                   "every installation gets the same cohort)")
     p.set_defaults(run=run)
 
 
@@ -20,8 +19,9 @@ def run(args: argparse.Namespace) -> int:
     from data import demo
 
     engine = open_db(args, with_demo=False)
+    seed = demo.DEFAULT_SEED if args.seed is None else args.seed
     if args.reset:
-        ids = demo.reset(engine, args.seed)
+        ids = demo.reset(engine, seed)
         print(f"demo cohort rebuilt: {len(ids)} cases")
     elif demo.ensure_demo(engine):
         print("demo cohort created")

@@ -13,6 +13,9 @@ class CaseHeader(QtWidgets.QLabel):
         self.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.setObjectName("caseHeader")
         self.setContentsMargins(6, 2, 6, 2)
+        # A long diagnosis and genotype must not set the window's minimum width.
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
+                           QtWidgets.QSizePolicy.Policy.Preferred)
         self.show_case(None)
 
     def show_case(self, case) -> None:

@@ -57,7 +57,14 @@ class TimelineWidget(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addWidget(self.view, 1)
+        # Tracks keep a readable height (twelve symptom rows need ~150 px); in a short
+        # window the timeline scrolls vertically rather than squashing them.
+        self.scroll = QtWidgets.QScrollArea()
+        self.scroll.setWidget(self.view)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(self.scroll, 1)
         layout.addWidget(self.readout)
         self.setFocusProxy(self.view)
 
@@ -121,12 +128,17 @@ class TimelineWidget(QtWidgets.QWidget):
                 plot.vb.sigXRangeChanged.connect(self._follow_y)
             else:
                 plot.setXLink(first)
-            stretch = TRACKS_BY_KEY[key].stretch
-            if stretch == 0:
+            track_type = TRACKS_BY_KEY[key]
+            if track_type.stretch == 0:
                 plot.setFixedHeight(LANE_HEIGHT)
-            self.view.ci.layout.setRowStretchFactor(row, stretch * 10 or 1)
+            else:
+                plot.setMinimumHeight(track_type.min_height)
+            self.view.ci.layout.setRowStretchFactor(row, track_type.stretch * 10 or 1)
             self._plot_pool[key] = plot
         self._layout_keys = shown
+        self.view.setMinimumHeight(sum(
+            LANE_HEIGHT if TRACKS_BY_KEY[k].stretch == 0 else TRACKS_BY_KEY[k].min_height
+            for k in shown) + 40)
 
     def _release_plots(self) -> None:
         self._plot_pool = {}
@@ -142,6 +154,7 @@ class TimelineWidget(QtWidgets.QWidget):
         plot.vb.setDefaultPadding(0.04)
         for name in ("left", "bottom"):
             ax = plot.getAxis(name)
+            ax.enableAutoSIPrefix(False)  # else every range change re-lays out its label
             ax.setPen(pg.mkPen(fg, width=1))
             ax.setTextPen(pg.mkPen(fg))
             ax.setTickFont(font)
@@ -152,6 +165,8 @@ class TimelineWidget(QtWidgets.QWidget):
         # axis with grid lines spans the whole plot, and replaying it cost ~25 ms a frame
         # across seven tracks (benchmarks/bench_timeline.py); the crosshair reads values.
         left.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        plot.titleLabel.item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        _let_shrink(plot.titleLabel)
         plot.showAxis("bottom", last)
         if last:
             plot.getAxis("bottom").setHeight(28)
@@ -382,7 +397,8 @@ class TimelineWidget(QtWidgets.QWidget):
 
     def _hint(self) -> str:
         return ("<span style='color:#666'>Move the mouse over the timeline to read values. "
-                "Wheel: zoom · drag: pan · ← →: pan · + −: zoom · Home: whole case · "
+                "Wheel: zoom · drag: pan (after A: drag marks an episode) · ← →: pan · "
+                "+ −: zoom · Home: whole case · "
                 "1/3/6/12: months</span>")
 
     # -- printing ---------------------------------------------------------------------------
@@ -411,6 +427,24 @@ class TimelineWidget(QtWidgets.QWidget):
                 item.setExportMode(False, opts)
             for item, mode in cached:
                 item.setCacheMode(mode)
+
+
+def _let_shrink(label: pg.LabelItem) -> None:
+    """A track's legend line must not widen its plot past the window: clip it instead.
+
+    LabelItem re-imposes its text width as minimum on every resize (updateMin), so the
+    minimum is cleared after each of its own updates.
+    """
+    own_update = label.updateMin
+
+    def update_min() -> None:
+        own_update()
+        height = label._sizeHint[QtCore.Qt.SizeHint.MinimumSize][1]
+        label._sizeHint[QtCore.Qt.SizeHint.MinimumSize] = (0, height)
+        label._sizeHint[QtCore.Qt.SizeHint.PreferredSize] = (0, height)
+        label.setMinimumWidth(0)
+
+    label.updateMin = update_min
 
 
 def data_x_to_widget(widget: TimelineWidget, key: str, t: float, y: float) -> QtCore.QPoint:

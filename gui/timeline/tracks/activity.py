@@ -19,6 +19,7 @@ class ActivityTrack(Track):
     key = "activity"
     title = "Activity (AIDAI)"
     stretch = 2
+    min_height = 70
 
     @staticmethod
     def has_data(case) -> bool:

@@ -64,6 +64,7 @@ class Track:
     key = ""
     title = ""
     stretch = 1  # relative height
+    min_height = 60  # px, legend line included: below it the timeline scrolls
     log_y = False
     # Tracks whose y range follows the visible data set this in draw(): the y values
     # (in plotted units) that must stay in view, such as a threshold line.

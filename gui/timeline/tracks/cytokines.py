@@ -19,6 +19,7 @@ class CytokinesTrack(Track):
     key = "cytokines"
     title = "Cytokines, ex vivo PBMC"
     stretch = 4
+    min_height = 110
     log_y = True
 
     @staticmethod

@@ -15,6 +15,7 @@ class TemperatureTrack(Track):
     key = "temperature"
     title = "Body temperature"
     stretch = 2
+    min_height = 70
 
     @staticmethod
     def has_data(case) -> bool:

@@ -18,6 +18,7 @@ class TreatmentTrack(Track):
     key = "treatment"
     title = "Treatment"
     stretch = 2
+    min_height = 70
 
     @staticmethod
     def has_data(case) -> bool:
@@ -60,11 +61,16 @@ class TreatmentTrack(Track):
                 start = row["start"].timestamp()
                 end = (row["end"].timestamp() if not np.isnat(np.datetime64(row["end"]))
                        else case.time_range[1]) + DAY
+                # A pale bar with the label on it: a label above a bar gets clipped
+                # when the track is short.
+                pale = pg.mkColor(colour)
+                pale.setAlpha(90)
                 p.addItem(pg.PlotDataItem([start, end], [y, y],
-                                          pen=pg.mkPen(colour, width=7,
+                                          pen=pg.mkPen(pale, width=14,
                                                        cap=QtCore.Qt.PenCapStyle.FlatCap)))
                 dose = f"{row['dose']:g} {row['unit']}/d" if row["dose"] == row["dose"] else ""
-                label = pg.TextItem(f"{drug} {dose}", color=colour, anchor=(0, 1.0))
+                label = pg.TextItem(f"{drug} {dose}", color=self.theme.foreground,
+                                    anchor=(0, 0.5))
                 label.setFont(font)
                 label.setPos(start, y)
                 p.addItem(label)

@@ -1,0 +1,22 @@
+"""`make bench`: every benchmark, each in its own process, printing `name value unit` lines."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SCRIPTS = ("bench_timeline.py", "bench_pdf.py", "bench_import.py")
+
+
+def main() -> int:
+    failed = 0
+    for script in SCRIPTS:
+        print(f"# {script}", flush=True)
+        failed |= subprocess.call([sys.executable, str(HERE / script)], cwd=HERE.parent) != 0
+    return int(failed)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
