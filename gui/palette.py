@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6 import QtGui
+
 OKABE_ITO = {
     "black": "#000000",
     "orange": "#E69F00",
@@ -62,3 +64,15 @@ class Theme:
 SCREEN = Theme("screen", "#FFFFFF", "#262626", 0.15, "#ECECEC", 9)
 PRINT = Theme("print", "#FFFFFF", "#000000", 0.12, "#F2F2F2", 8)
 THEMES = {"screen": SCREEN, "print": PRINT}
+
+
+def flatten(colour: QtGui.QColor, background: QtGui.QColor) -> QtGui.QColor:
+    """The opaque colour a translucent one shows on background.
+
+    PDF/A-1 has no transparency (Qt then paints translucent colours at full strength),
+    so the archival print blends them onto the page first.
+    """
+    a = colour.alphaF()
+    return QtGui.QColor.fromRgbF(a * colour.redF() + (1 - a) * background.redF(),
+                                 a * colour.greenF() + (1 - a) * background.greenF(),
+                                 a * colour.blueF() + (1 - a) * background.blueF())

@@ -13,7 +13,7 @@ from typing import Protocol
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from gui.palette import EPISODE_COLOURS
+from gui.palette import EPISODE_COLOURS, flatten
 
 EDGE_PX = 5  # how close to an edge the pointer grabs it
 LANE_Y = (0.1, 0.9)  # the bar's height on the episodes lane (lane y runs 0..2)
@@ -143,11 +143,16 @@ class EpisodeItem(_ViewSpanning):
         y0, y1 = self._y_range()
         rect = QtCore.QRectF(e.onset, y0, e.drawn_end - e.onset, y1 - y0)
         alpha = (205 if self.selected else 150) if self.lane else (48 if self.selected else 22)
+        export = getattr(self, "_exportOpts", False) or {}
+        # An archival (PDF/A-1) print has no transparency: blend onto the page instead.
+        page = QtGui.QColor(export["background"]) if export.get("opaque") else None
         p.setPen(QtCore.Qt.PenStyle.NoPen)
-        p.setBrush(_fill(colour, alpha, rect, open_end=e.end is None))
+        p.setBrush(_fill(colour, alpha, rect, open_end=e.end is None, page=page))
         p.drawRect(rect)
         edge = colour.darker(140)
         edge.setAlpha(255 if self.lane else (200 if self.selected else 90))
+        if page is not None:
+            edge = flatten(edge, page)
         width = 2.0 if self.selected or self.hover_zone else 1.0
         if self.lane or self.selected or self.hover_zone:
             p.setPen(_cosmetic(edge, width))
@@ -267,9 +272,11 @@ class AnnotateSurface(_ViewSpanning):
 
 
 def _fill(colour: QtGui.QColor, alpha: int, rect: QtCore.QRectF, *,
-          open_end: bool) -> QtGui.QBrush:
+          open_end: bool, page: QtGui.QColor | None = None) -> QtGui.QBrush:
     solid = QtGui.QColor(colour)
     solid.setAlpha(alpha)
+    if page is not None:
+        solid = flatten(solid, page)
     if not open_end:
         return QtGui.QBrush(solid)
     # An ongoing episode fades out over its last third: it has no end yet.
@@ -278,6 +285,8 @@ def _fill(colour: QtGui.QColor, alpha: int, rect: QtCore.QRectF, *,
     grad.setColorAt(0.65, solid)
     clear = QtGui.QColor(colour)
     clear.setAlpha(alpha // 6)
+    if page is not None:
+        clear = flatten(clear, page)
     grad.setColorAt(1.0, clear)
     return QtGui.QBrush(grad)
 

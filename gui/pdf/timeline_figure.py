@@ -13,6 +13,8 @@ from collections.abc import Iterator
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from gui.palette import flatten
+
 # The widget is drawn a little larger than the page and scaled down: its legends are
 # laid out for a screen and would otherwise run past the right edge of a portrait page.
 OVERSIZE = 1.25
@@ -54,7 +56,7 @@ def paint_timeline(painter: QtGui.QPainter, target: QtCore.QRectF, case: object,
         # render_vector itself switches caching off and the diary strips are vectors.
         if opaque:
             flatten_alpha(widget.view.scene(), QtGui.QColor(widget.theme.background))
-        widget.render_vector(painter, target)
+        widget.render_vector(painter, target, opaque=opaque)
     finally:
         # pyqtgraph gives each ViewBox parentless context menus: top-level widgets that
         # would outlive the timeline (and crash the interpreter at exit) unless deleted.
@@ -140,10 +142,7 @@ def _flat(value: QtGui.QPen | QtGui.QBrush, background: QtGui.QColor):
         return None
     if isinstance(value, QtGui.QPen) and value.style() == QtCore.Qt.PenStyle.NoPen:
         return None
-    mixed = QtGui.QColor.fromRgbF(
-        a * c.redF() + (1 - a) * background.redF(),
-        a * c.greenF() + (1 - a) * background.greenF(),
-        a * c.blueF() + (1 - a) * background.blueF())
+    mixed = flatten(c, background)
     out = QtGui.QPen(value) if isinstance(value, QtGui.QPen) else QtGui.QBrush(value)
     out.setColor(mixed)
     return out

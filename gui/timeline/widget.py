@@ -402,19 +402,23 @@ class TimelineWidget(QtWidgets.QWidget):
                 "1/3/6/12: months</span>")
 
     # -- printing ---------------------------------------------------------------------------
-    def render_vector(self, painter: QtGui.QPainter, target: QtCore.QRectF) -> None:
+    def render_vector(self, painter: QtGui.QPainter, target: QtCore.QRectF, *,
+                      opaque: bool = False) -> None:
         """Paint the visible timeline into target as vector graphics (PDF, SVG).
 
         Items are switched to export mode as pyqtgraph's own exporters do: without it
         every scatter marker is embedded as a small raster image. The view is rendered
         rather than the scene: with date axes the scene rect spans ~1e12 units.
+        opaque: items that paint translucent colours themselves blend them onto the
+        background instead (export option "opaque"), for PDF/A-1 which has no alpha.
         """
         scene_items = self.view.scene().items()
         items = [i for i in scene_items if hasattr(i, "setExportMode")]
         # A cached item paints from its pixmap, even into a PDF: switch caching off.
         none = QtWidgets.QGraphicsItem.CacheMode.NoCache
         cached = [(i, i.cacheMode()) for i in scene_items if i.cacheMode() != none]
-        opts = {"painter": painter, "antialias": True, "background": self.theme.background}
+        opts = {"painter": painter, "antialias": True, "background": self.theme.background,
+                "opaque": opaque}
         for item, _mode in cached:
             item.setCacheMode(none)
         for item in items:
