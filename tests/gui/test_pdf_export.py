@@ -318,16 +318,19 @@ def _page_pixels(path: Path, page: int):
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
-def test_archival_timeline_looks_like_the_transparent_one(qapp, demo_engine, tmp_path):
+@pytest.mark.parametrize("pseudonym", ["NLRP12-01", "NLRP12-02"])  # 02 has a relapse episode
+def test_archival_timeline_looks_like_the_transparent_one(qapp, demo_engine, tmp_path, pseudonym):
     # PDF/A-1 forbids transparency and Qt paints translucent colours at full strength:
     # unflattened, the phase bands hide a third of the plot (mean difference ~26).
     import numpy as np
 
-    pid = _pid(demo_engine, "NLRP12-01")
+    pid = _pid(demo_engine, pseudonym)
     archival = export_case_pdf(demo_engine, tmp_path / "a.pdf", patient_id=pid, pdf_a=True)
     plain = export_case_pdf(demo_engine, tmp_path / "p.pdf", patient_id=pid, pdf_a=False)
     assert b'pdfaid:part="1"' in archival.read_bytes()
     assert b"pdfaid:part" not in plain.read_bytes()
     diff = np.abs(_page_pixels(archival, 2) - _page_pixels(plain, 2))
-    assert diff.mean() < 12
-    assert (diff.max(axis=2) > 60).mean() < 0.12
+    assert diff.mean() < 4
+    # Measured: 0.9–1.7 mean and 0.1 % of pixels off; an opaque episode band alone gave
+    # 7.5 and 5.5 %.
+    assert (diff.max(axis=2) > 60).mean() < 0.01
