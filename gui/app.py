@@ -35,10 +35,9 @@ def run_gui(db: str | None = None, *, case: str | None = None) -> int:
     if case and not window.browser.select_pseudonym(case):
         window.show_error("No such case", f"There is no case {case!r} in this database.")
     code = app.exec()
-    # A pyqtgraph widget alive at interpreter exit segfaults (DESIGN.md): delete first,
-    # with the parentless context menus pyqtgraph makes for each plot.
-    for widget in app.topLevelWidgets():
-        widget.deleteLater()
+    window.loader.wait()
+    # A pyqtgraph widget alive at interpreter exit segfaults (DESIGN.md): delete first.
+    window.deleteLater()
     QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete.value)
     engine.dispose()
     return code

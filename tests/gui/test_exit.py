@@ -1,0 +1,35 @@
+"""Quitting the application exits cleanly: a pyqtgraph widget alive at interpreter exit
+segfaults (exit code 139), which would lose nothing but would alarm a clinician."""
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SCRIPT = textwrap.dedent("""
+    import sys
+    from PySide6 import QtCore, QtWidgets
+    import main
+
+    def quit_when_open():
+        windows = [w for w in QtWidgets.QApplication.topLevelWidgets()
+                   if w.inherits("QMainWindow")]
+        if windows and windows[0].case is not None:
+            windows[0].timeline.set_track_visible("temperature", False)  # new plots
+            windows[0].actions["quit"].trigger()
+        else:
+            QtCore.QTimer.singleShot(100, quit_when_open)
+
+    app = QtWidgets.QApplication(sys.argv[:1])
+    QtCore.QTimer.singleShot(100, quit_when_open)
+    sys.exit(main.main(["--db", sys.argv[1], "--case", "NLRP12-01"]))
+""")
+
+
+def test_quit_after_opening_a_case_exits_with_zero(tmp_path):
+    result = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "exit.db")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
