@@ -28,26 +28,14 @@ from data.codes import (
     SPECIMEN_LABELS,
     label,
 )
+from data.numbers import DASH, fmt_number
 
 NEAR_NORMAL_FOLD = 2.0
 BASELINE_DAYS = 90
 TNF_NEAREST_DAYS = 14
-DASH = "—"
 
 
 # -- values ----------------------------------------------------------------------------
-def fmt_number(x: float) -> str:
-    """Up to two decimals, no trailing zeros, never scientific notation."""
-    if x is None or not math.isfinite(x):
-        return DASH
-    if abs(x) >= 100:
-        text = f"{x:.1f}"
-    else:
-        text = f"{x:.2f}"
-    text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
 @dataclass(frozen=True)
 class Measure:
     """A value that may be a detection limit: censor is '', '<' or '>'."""

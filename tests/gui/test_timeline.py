@@ -5,6 +5,7 @@ from PySide6.QtTest import QTest
 
 from data.case import Case
 from data.codes import PBMC_SPONTANEOUS
+from data.numbers import fmt_number
 from db.queries import list_cases, load_case
 from gui.timeline.axis import RELATIVE
 from gui.timeline.widget import TimelineWidget, data_x_to_widget
@@ -78,8 +79,8 @@ def test_crosshair_readout_shows_the_nearest_value_with_unit_and_date(qtbot, tim
     row = il1b.iloc[3]
     timeline.set_cursor(float(row["t"]) + 3600)  # an hour after the sample
     lines = [ln for ln in timeline.readout_lines(float(row["t"]) + 3600)
-             if ln.label == "IL-1β" and ln.unit == "pg/mL"]
-    expected_value = f"{row['value']:.3g}"
+             if ln.label == "IL-1β spont." and ln.unit == "pg/mL"]
+    expected_value = fmt_number(row["value"])  # as written, never 1.44e+03
     assert any(ln.value == expected_value for ln in lines), lines
     text = timeline.readout.text()
     assert "pg/mL" in text and expected_value in text
@@ -112,7 +113,7 @@ def test_fold_toggle_divides_by_the_control_mean(qtbot, timeline, case):
 
 def _il1b_spont(timeline, t):
     track = timeline.tracks["cytokines"]
-    series = next(s for s in track.series if s.label == "IL-1β" and
+    series = next(s for s in track.series if s.label == "IL-1β spont." and
                   s.records[0]["specimen"] == PBMC_SPONTANEOUS)
     j = series.nearest(t, *timeline.x_range())
     from gui.timeline.readout import ReadoutLine

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyqtgraph as pg
 
+from data.numbers import fmt_number
 from gui.palette import Theme
 
 
@@ -29,7 +30,7 @@ class Series:
     y: np.ndarray
     colour: str
     censor: np.ndarray | None = None
-    fmt: str = "{:.3g}"
+    fmt: str | None = None  # a format string; None: fmt_number (never 1.44e+03)
     value_names: tuple[str, ...] | None = None  # e.g. ("no", "yes") for diary items
     records: list[dict] | None = field(default=None, repr=False)
 
@@ -55,7 +56,8 @@ class Series:
         if self.value_names is not None:
             return self.value_names[int(self.y[j] > 0)]
         c = "" if self.censor is None else str(self.censor[j])
-        return f"{c}{self.fmt.format(self.y[j])}"
+        value = fmt_number(float(self.y[j])) if self.fmt is None else self.fmt.format(self.y[j])
+        return f"{c}{value}"
 
 
 class Track:

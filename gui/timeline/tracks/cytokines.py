@@ -44,7 +44,7 @@ class CytokinesTrack(Track):
                 name = f"{analyte.label} {SHORT_SPECIMEN.get(specimen, specimen)}"
                 series = add_points(self, s, y, name=name, label=analyte.label, unit=unit,
                                     colour=colour, symbol=SPECIMEN_SYMBOLS.get(specimen, "d"),
-                                    specimen=specimen, connect=True)
+                                    specimen=specimen, connect=True, readout_label=name)
                 self.series.append(series)
                 ref = case.control(analyte.code, specimen)
                 if ref and ref.get("sd") == ref.get("sd") and mean:

@@ -6,13 +6,14 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 
+from data.numbers import fmt_number
 from gui.palette import GLYPHS
 from gui.timeline.tracks.base import Series, Track
 
 
 def add_points(track: Track, rows: pd.DataFrame, y: np.ndarray, *, name: str, label: str,
                unit: str, colour: str, symbol: str, specimen: str = "",
-               connect: bool = False) -> Series:
+               connect: bool = False, readout_label: str | None = None) -> Series:
     """Plot one series of measurements and return it for the readout.
 
     On a log track the items get log10(y) and only the axis labels are logarithmic:
@@ -45,15 +46,15 @@ def add_points(track: Track, rows: pd.DataFrame, y: np.ndarray, *, name: str, la
     scatter.sigClicked.connect(lambda _item, points, _ev: track.point_clicked(points))
     p.addItem(scatter)
     track.add_legend_entry(GLYPHS.get(symbol, "●"), colour, name)
-    return Series(label, unit, x, y, colour, censor=censor, records=records)
+    return Series(readout_label or label, unit, x, y, colour, censor=censor, records=records)
 
 
 def _tip(x: float, y: float, data: dict) -> str:
     from gui.timeline.axis import format_time
 
-    value = f"{data['censor']}{data['value']:g} {data['unit']}"
+    value = f"{data['censor']}{fmt_number(data['value'])} {data['unit']}"
     lines = [f"{data['analyte']}: {value}", format_time(data["t"], "calendar", None),
              data["specimen"]]
     if data["shown_unit"] != data["unit"]:
-        lines.insert(1, f"{data['shown']:.3g} {data['shown_unit']}")
+        lines.insert(1, f"{fmt_number(data['shown'])} {data['shown_unit']}")
     return "\n".join(lines)
