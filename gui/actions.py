@@ -33,7 +33,7 @@ SPECS = (
     ActionSpec("months_12", "1 year", "", "Show a year around the cursor"),
     ActionSpec("relative_axis", "&Days from anakinra start", "Ctrl+D",
                "Axis in days relative to the first anakinra dose (day 0)", checkable=True),
-    ActionSpec("fold", "&Fold over controls", "Ctrl+F",
+    ActionSpec("fold", "&Fold over controls", "Ctrl+Shift+F",
                "Cytokines as fold over the healthy-control mean", checkable=True),
     ActionSpec("per_kg", "Dose in mg/&kg/day", "Ctrl+K",
                "Anakinra dose per kg of body weight", checkable=True),

@@ -37,3 +37,16 @@ def test_import_refreshes_the_case_list(qtbot, make_window, monkeypatch):
     monkeypatch.setattr("gui.import_wizard.open_import_wizard", fake_wizard)
     w.actions["import"].trigger()
     assert w.browser.proxy.rowCount() == 5
+
+
+def test_no_two_actions_share_a_shortcut(qtbot, make_window):
+    from PySide6 import QtGui
+
+    w = make_window()
+    seen: dict[str, str] = {}
+    for action in w.findChildren(QtGui.QAction):
+        for key in action.shortcuts():
+            text = key.toString()
+            assert text not in seen, f"{text}: {seen.get(text)} and {action.text()}"
+            seen[text] = action.text()
+    assert {"Ctrl+F", "Ctrl+Shift+F", "Ctrl+E", "Ctrl+Z", "A"} <= set(seen)
