@@ -62,7 +62,7 @@ class ActivityTrack(Track):
             self.add_legend_entry("✕", OKABE_ITO["vermillion"], "month with missing diary days")
         self.add_legend_entry("╌", OKABE_ITO["vermillion"],
                               f"active disease: month ≥ {AIDAI_ACTIVE_THRESHOLD}")
-        p.setLabel("left", "AIDAI")
+        p.setLabel("left", "score")
         self.series += [
             Series("AIDAI daily sum", "/12", t + DAY / 2, score, "#8C8C8C", fmt="{:.0f}"),
             Series("AIDAI monthly", "", mid, my, blue, fmt="{:.0f}"),

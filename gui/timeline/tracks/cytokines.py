@@ -60,9 +60,9 @@ class CytokinesTrack(Track):
                                            pg.mkBrush(0, 0, 0, 22)), z=-50)
             shapes.add(p, shapes.HLine(0.0, pg.mkPen(
                 "#555555", width=1, style=QtCore.Qt.PenStyle.DashLine)), z=5)
-            p.setLabel("left", "Fold over controls")
+            p.setLabel("left", "× controls")
             self.add_legend_entry("▭", "#888888", "controls: mean ± 2 SD")
         else:
-            p.setLabel("left", "Cytokines (pg/mL)")
+            p.setLabel("left", "pg/mL")
             self.add_legend_entry("┈", "#555555", "control means")
         self.follow_y = (0.0,) if options.fold else ()  # log10(1×): the control line

@@ -45,7 +45,7 @@ class MarkersTrack(Track):
 
                     shapes.add(p, shapes.HBand(math.log10(0.1), math.log10(upper),
                                                pg.mkBrush(c)), z=-50)
-        p.setLabel("left", "Markers (mg/L)")
+        p.setLabel("left", "mg/L")
         if any(self.plot.items):
             self.add_legend_entry("▭", "#888888", "normal range")
         self.follow_y = ()

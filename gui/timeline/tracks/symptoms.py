@@ -41,7 +41,7 @@ class SymptomsTrack(Track):
     key = "symptoms"
     title = "Symptoms (daily diary)"
     stretch = 5
-    min_height = 130
+    min_height = 160
 
     @staticmethod
     def has_data(case) -> bool:

@@ -35,7 +35,7 @@ class TemperatureTrack(Track):
         item.setClipToView(True)
         shapes.add(p, shapes.HLine(FEVER_CELSIUS, pg.mkPen(
             "#555555", width=1, style=QtCore.Qt.PenStyle.DashLine)), z=5)
-        p.setLabel("left", "Temp. (°C)")
+        p.setLabel("left", "°C")
         self.add_legend_entry("━", colour, "body temperature")
         self.add_legend_entry("╌", "#555555", "fever ≥ 38 °C")
         self.series.append(Series("Temperature", "°C", x, y, colour, fmt="{:.1f}"))

@@ -77,7 +77,7 @@ class TreatmentTrack(Track):
         n_lanes = len(others)
         p.setYRange(0, top * (1.12 + n_lanes * 0.3 + 0.1), padding=0)
         p.getAxis("left").setTicks(None)
-        p.setLabel("left", f"Dose ({unit})")
+        p.setLabel("left", unit)
         # Only dose ticks: lanes above the dose range carry their own labels.
         ticks = [(v, f"{v:g}") for v in np.linspace(0, top, 3)]
         p.getAxis("left").setTicks([ticks, []])
