@@ -34,7 +34,9 @@ def add_points(track: Track, rows: pd.DataFrame, y: np.ndarray, *, name: str, la
     ]
     pen = pg.mkPen(colour, width=1.3)
     if connect and len(x) > 1:
-        p.addItem(pg.PlotDataItem(x, plotted, pen=pg.mkPen(colour, width=1.2), connect="finite"))
+        # Width 1, not 1.2: a fractional width without antialiasing renders sloped lines as
+        # alternating 1- and 2-pixel runs that read as dashes; antialiasing cost ~15 ms/frame.
+        p.addItem(pg.PlotDataItem(x, plotted, pen=pg.mkPen(colour, width=1), connect="finite"))
     # Two shared brushes: the symbol atlas renders one pixmap per distinct brush object.
     filled, hollow = pg.mkBrush(colour), pg.mkBrush(None)
     censored = censor != ""
