@@ -102,10 +102,10 @@ class Case:
             t = self.observations["t"].to_numpy()
             ts += [float(t.min()), float(t.max())]
         if not self.medications.empty:
-            ts += [_epoch(self.medications["start"].min())]
+            ts += [epoch(self.medications["start"].min())]
             ends = self.medications["end"].dropna()
             if len(ends):
-                ts.append(_epoch(ends.max()) + DAY)
+                ts.append(epoch(ends.max()) + DAY)
         if not ts:
             return (0.0, float(DAY))
         return (min(ts), max(ts))
@@ -121,7 +121,7 @@ class Case:
     def day0(self) -> float | None:
         """The first anakinra administration (epoch seconds, midnight UTC)."""
         a = self.drug_periods(ANAKINRA)
-        return None if a.empty else _epoch(a["start"].min())
+        return None if a.empty else epoch(a["start"].min())
 
     @cached_property
     def last_dose(self) -> float | None:
@@ -129,7 +129,7 @@ class Case:
         a = self.drug_periods(ANAKINRA)
         if a.empty or a["end"].isna().any():
             return None
-        return _epoch(a["end"].max())
+        return epoch(a["end"].max())
 
     def phases(self) -> list[Phase]:
         lo, hi = self.time_range
@@ -157,7 +157,7 @@ class Case:
             last = p["end"] if pd.notna(p["end"]) else days[-1]
             mask = (days >= p["start"]) & (days <= last)
             dose[mask] = p["dose"] if pd.notna(p["dose"]) else np.nan
-        t = _epochs(days)
+        t = epochs(days)
         out = pd.DataFrame({"t": t, "dose": dose})
         if per_kg:
             out["dose"] = out["dose"] / self.weight_at(out["t"].to_numpy())
@@ -212,12 +212,13 @@ def _to_ts(epoch: float) -> pd.Timestamp:
     return pd.Timestamp(int(epoch), unit="s").normalize()
 
 
-def _epochs(index: pd.DatetimeIndex) -> np.ndarray:
+def epochs(index: pd.DatetimeIndex | pd.Series) -> np.ndarray:
     # Resolution-independent (pandas 3 may pick s, ms, us or ns for a date range).
     return ((index - pd.Timestamp(0)) // pd.Timedelta(seconds=1)).to_numpy(dtype=float)
 
 
-def _epoch(value) -> float:
+def epoch(value) -> float:
+    """A date, datetime or Timestamp (naive = UTC) as epoch seconds."""
     ts = pd.Timestamp(value)
     if ts.tzinfo is not None:
         ts = ts.tz_convert(None)

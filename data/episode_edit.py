@@ -129,3 +129,12 @@ def format_days(days: float | None, *, signed: bool = False, missing: str = "—
     sign = "+" if signed else ""
     whole = abs(days - round(days)) < 1e-6
     return f"{days:{sign}.0f}" if whole else f"{days:{sign}.1f}"
+
+
+def last_day(end: float) -> float:
+    """Midnight of the last day an episode covers, for display and for date entry.
+
+    Ends are exclusive: a one-day episode on 14 March is stored as 14 March 00:00 to
+    15 March 00:00, and its last day is 14 March. Stored end = last_day + DAY.
+    """
+    return (end - 1) // DAY * DAY

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pyqtgraph as pg
 from PySide6 import QtCore
 
+from data.case import epochs
 from data.codes import AIDAI_ACTIVE_THRESHOLD, AIDAI_CODES
 from gui.palette import OKABE_ITO
 from gui.timeline import shapes
@@ -43,7 +43,7 @@ class ActivityTrack(Track):
         monthly = case.monthly_aidai()
         starts = monthly["month"].dt.start_time
         ends = monthly["month"].dt.end_time
-        mx = np.append(_epochs(starts), _epochs(ends)[-1] + 1)
+        mx = np.append(epochs(starts), epochs(ends)[-1] + 1)
         my = monthly["score"].to_numpy(dtype=float)
         blue = OKABE_ITO["blue"]
         p.addItem(pg.PlotDataItem(mx, my, stepMode="center", pen=pg.mkPen(blue, width=2),
@@ -68,7 +68,3 @@ class ActivityTrack(Track):
             Series("AIDAI monthly", "", mid, my, blue, fmt="{:.0f}"),
         ]
         self.follow_y = (0.0, float(AIDAI_ACTIVE_THRESHOLD))
-
-
-def _epochs(s: pd.Series) -> np.ndarray:
-    return ((s - pd.Timestamp(0)) // pd.Timedelta(seconds=1)).to_numpy(dtype=float)
