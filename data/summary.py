@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from data.case import DAY, Case
+from data.case import DAY, Case, epoch
 from data.codes import (
     AIDAI_ACTIVE_THRESHOLD,
     AIDAI_CODES,
@@ -110,16 +110,9 @@ class DateFormat:
     def month(self, period: pd.Period) -> str:
         if not self.relative:
             return str(period)
-        start = _epoch_of(period.start_time)
-        end = _epoch_of(period.end_time.normalize())
+        start = epoch(period.start_time)
+        end = epoch(period.end_time.normalize())
         return f"day {self.day(start)} to {self.day(end)}"
-
-
-def _epoch_of(value: object) -> float:
-    ts = pd.Timestamp(value)
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert(None)
-    return float(ts.value // 10**9)
 
 
 def date_format(case: Case, *, relative: bool) -> DateFormat:
@@ -397,8 +390,8 @@ def dosing_table(case: Case, fmt: DateFormat) -> Table:
         m = m.sort_values(["start", "drug"])
         last_end: dict[str, float] = {}
         for r in m.itertuples(index=False):
-            start = _epoch_of(r.start)
-            end = None if _missing(r.end) else _epoch_of(r.end)
+            start = epoch(r.start)
+            end = None if _missing(r.end) else epoch(r.end)
             prev = last_end.get(r.drug)
             if prev is not None and start > prev + DAY:
                 gap = round((start - prev) / DAY) - 1

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine
 
 from data.importing.errors import ImportCancelled, Problems
 from data.importing.plan import Cancelled, ImportPlan, Progress
+from data.numbers import fmt_number
 from db.audit import record
 from db.writes import (
     OBSERVATION_COLUMNS,
@@ -165,7 +166,8 @@ def _write_medications(conn: Connection, plan: ImportPlan, pids: dict[str, int],
                 break
             if _overlap(period, row):
                 clash = (f"overlaps the stored {m['drug']} period from {period['start']} to "
-                         f"{period['end'] or 'now'} ({period['dose']:g} {period['unit']})")
+                         f"{period['end'] or 'now'} "
+                         f"({fmt_number(period['dose'])} {period['unit']})")
         if clash == "same":
             result.medications_skipped += 1
         elif clash:

@@ -18,6 +18,7 @@ from data.importing.dates import Parsed, combine, parse_dates, parse_times_of_da
 from data.importing.errors import Problems
 from data.importing.units import conversion, tidy
 from data.importing.values import parse_numbers
+from data.numbers import fmt_number
 
 OBSERVATION_FRAME_COLUMNS = ["patient", "t", "code", "value", "censor", "unit", "specimen",
                              "row"]
@@ -167,8 +168,8 @@ def _check_values(cells: Cells, codes: np.ndarray, code_id: np.ndarray, value: n
         if len(k):
             unit = ANALYTES[code].unit
             rule((code_id == k[0]) & ((value < low) | (value > high)),
-                 f"outside the plausible range of {code} ({low:g}–{high:g} {unit} once "
-                 "converted): a wrong unit?")
+                 f"outside the plausible range of {code} "
+                 f"({fmt_number(low)}–{fmt_number(high)} {unit} once converted): a wrong unit?")
 
 
 def _drop_repeats(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
@@ -182,7 +183,9 @@ def _drop_repeats(frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     same = sub.duplicated([*_KEY, "value", "censor"], keep="first").to_numpy()
     later = sub["row"].to_numpy() != first
     conflict = later & ~same
-    problems.add_rows(sub["row"].to_numpy(), None, [f"{v:g}" for v in sub["value"]],
+    values = [f"{c or ''}{fmt_number(v)}" for v, c in zip(sub["value"], sub["censor"],
+                                                           strict=True)]
+    problems.add_rows(sub["row"].to_numpy(), None, values,
                       np.array([f"another {c} value at the same time and specimen for "
                                 f"this patient (row {r})" for c, r in
                                 zip(sub["code"], first, strict=True)], dtype=object),
