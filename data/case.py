@@ -145,7 +145,12 @@ class Case:
         return out
 
     def daily_dose(self, drug: str = ANAKINRA, *, per_kg: bool = False) -> pd.DataFrame:
-        """One row per calendar day from first to last administration: dose, 0 when missed."""
+        """One row per calendar day from first to last administration: dose, 0 when missed.
+
+        Periods may be recorded in mg/day or in mg/kg/day (children); either is converted
+        with the weight carried forward, so both read in the unit asked for (NaN where a
+        conversion needs a weight that was never recorded).
+        """
         periods = self.drug_periods(drug)
         if periods.empty:
             return pd.DataFrame({"t": np.array([], dtype=float), "dose": []})
@@ -153,15 +158,18 @@ class Case:
         end = periods["end"].max() if periods["end"].notna().all() else _to_ts(self.time_range[1])
         days = pd.date_range(start, end, freq="D")
         dose = np.zeros(len(days))
+        by_weight = np.zeros(len(days), dtype=bool)
         for _, p in periods.iterrows():
             last = p["end"] if pd.notna(p["end"]) else days[-1]
             mask = (days >= p["start"]) & (days <= last)
             dose[mask] = p["dose"] if pd.notna(p["dose"]) else np.nan
+            by_weight[mask] = is_per_kg(p["unit"])
         t = epochs(days)
-        out = pd.DataFrame({"t": t, "dose": dose})
-        if per_kg:
-            out["dose"] = out["dose"] / self.weight_at(out["t"].to_numpy())
-        return out
+        if per_kg or by_weight.any():
+            weight = self.weight_at(t)
+            dose = np.where(by_weight, dose, dose / weight) if per_kg else \
+                np.where(by_weight, dose * weight, dose)
+        return pd.DataFrame({"t": t, "dose": dose})
 
     def weight_at(self, t: np.ndarray) -> np.ndarray:
         """Body weight carried forward (first weight carried back), NaN if never weighed."""
@@ -180,7 +188,11 @@ class Case:
     # -- activity --------------------------------------------------------------------
     @cached_property
     def activity_score(self) -> pd.DataFrame:
-        """Daily AIDAI sum (0–12) with how many of the 12 items were recorded that day."""
+        """Daily AIDAI sum (0–12) with how many of the 12 items were recorded that day.
+
+        One row per day from the first to the last diary day: a day without a diary has
+        score NaN and 0 items, so gaps stay gaps instead of reading as quiet days.
+        """
         parts = [self.series(c) for c in AIDAI_CODES]
         parts = [p for p in parts if len(p)]
         if not parts:
@@ -189,6 +201,9 @@ class Case:
         day = (df["t"].to_numpy() // DAY) * DAY
         g = pd.DataFrame({"day": day, "v": df["value"].to_numpy()}).groupby("day")["v"]
         out = pd.DataFrame({"score": g.sum(), "items": g.count()})
+        every_day = np.arange(out.index.min(), out.index.max() + DAY, DAY)
+        out = out.reindex(every_day)
+        out["items"] = out["items"].fillna(0).astype(int)
         out.index.name = "t"
         return out.reset_index()
 
@@ -202,10 +217,18 @@ class Case:
         month = days.dt.to_period("M")
         full = a["items"] == len(AIDAI_CODES)
         g = pd.DataFrame({"month": month, "score": a["score"], "full": full}).groupby("month")
-        out = g.agg(score=("score", "sum"), days_recorded=("full", "sum")).reset_index()
+        # A month without any diary day has no score (NaN), and is flagged like any
+        # month with missing days.
+        out = g.agg(score=("score", lambda x: x.sum(min_count=1)),
+                    days_recorded=("full", "sum")).reset_index()
         out["days_in_month"] = out["month"].dt.days_in_month
         out["complete"] = out["days_recorded"] == out["days_in_month"]
         return out
+
+
+def is_per_kg(unit: object) -> bool:
+    """A dose unit per kg of body weight (mg/kg/d), as the importer stores it."""
+    return isinstance(unit, str) and "/kg" in unit
 
 
 def _to_ts(epoch: float) -> pd.Timestamp:

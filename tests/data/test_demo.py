@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 
 from data.case import Case
-from data.codes import PBMC_SPONTANEOUS
+from data.codes import AIDAI_CODES, PBMC_SPONTANEOUS
 from data.demo import generate
 from db.engine import open_database
 from db.queries import list_cases, load_case
@@ -76,3 +76,52 @@ def test_monthly_aidai_active_before_and_quiet_early_on_treatment(demo_engine):
     early = m[(m["month"] > day0) & (m["month"] <= day0 + 5)]
     assert before["score"].median() >= 9
     assert early["score"].max() < 9
+
+
+def test_daily_dose_converts_periods_recorded_per_kg(demo_engine):
+    """A child on 2 mg/kg/d, then 100 mg/d: both read right in mg/d and in mg/kg/d."""
+    import datetime as dt
+
+    from db.writes import insert_medications, insert_observations, insert_patient
+
+    with demo_engine.begin() as conn:
+        pid = insert_patient(conn, pseudonym="KID-01")
+        insert_observations(conn, [(pid, 1262304000, "WEIGHT", 50.0, None, "kg", "", "t")])
+        insert_medications(conn, [
+            dict(patient_id=pid, drug="anakinra", dose=2.0, unit="mg/kg/d",
+                 start=dt.date(2010, 1, 1), end=dt.date(2010, 1, 10)),
+            dict(patient_id=pid, drug="anakinra", dose=100.0, unit="mg",
+                 start=dt.date(2010, 1, 11), end=dt.date(2010, 1, 20)),
+        ])
+    case = Case.from_frames(load_case(demo_engine, pid))
+    mg = case.daily_dose()["dose"].to_numpy()
+    assert list(mg[:10]) == [100.0] * 10 and list(mg[10:]) == [100.0] * 10
+    per_kg = case.daily_dose(per_kg=True)["dose"].to_numpy()
+    assert list(per_kg[:10]) == [2.0] * 10 and list(per_kg[10:]) == [2.0] * 10
+
+
+def test_a_month_without_diary_is_flagged_not_hidden(demo_engine):
+    import datetime as dt
+
+    from db.writes import insert_observations, insert_patient
+
+    def t(day: dt.date) -> int:
+        return int(dt.datetime(day.year, day.month, day.day, 20, tzinfo=dt.UTC).timestamp())
+
+    with demo_engine.begin() as conn:
+        pid = insert_patient(conn, pseudonym="GAP-01")
+        rows = []
+        for month in (1, 3):  # a diary in January and March, none in February
+            for d in range(1, 32 if month in (1, 3) else 29):
+                for code in AIDAI_CODES:
+                    rows.append((pid, t(dt.date(2011, month, d)), code, 1.0 if d == 5 else 0.0,
+                                 None, "1", "diary", "t"))
+        insert_observations(conn, rows)
+    case = Case.from_frames(load_case(demo_engine, pid))
+    m = case.monthly_aidai().set_index("month")
+    assert list(m.index.astype(str)) == ["2011-01", "2011-02", "2011-03"]
+    assert m.loc["2011-01", "score"] == 12 and m.loc["2011-01", "complete"]
+    assert np.isnan(m.loc["2011-02", "score"]) and not m.loc["2011-02", "complete"]
+    assert m.loc["2011-02", "days_recorded"] == 0
+    daily = case.activity_score.set_index("t")
+    assert np.isnan(daily.loc[t(dt.date(2011, 2, 10)) // 86400 * 86400, "score"])

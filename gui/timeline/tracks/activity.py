@@ -51,7 +51,9 @@ class ActivityTrack(Track):
         incomplete = ~monthly["complete"].to_numpy()
         mid = (mx[:-1] + mx[1:]) / 2
         if incomplete.any():
-            p.addItem(pg.ScatterPlotItem(mid[incomplete], my[incomplete], symbol="x", size=8,
+            # A month with no diary at all has no score: its mark sits on the zero line.
+            p.addItem(pg.ScatterPlotItem(mid[incomplete], np.nan_to_num(my[incomplete]),
+                                         symbol="x", size=8,
                                          pen=pg.mkPen(OKABE_ITO["vermillion"], width=1.5),
                                          name="month with missing diary days"))
         shapes.add(p, shapes.HLine(AIDAI_ACTIVE_THRESHOLD, pg.mkPen(
