@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
 from db.schema_version import HEAD_REVISION
@@ -28,12 +28,16 @@ def default_database_path() -> Path:
     return Path(user_data_dir("Flarescope", appauthor=False)) / "flarescope.db"
 
 
-def resolve_url(path_or_url: str | None = None) -> str:
-    """``--db`` wins, then ``FLARESCOPE_DB``, then the user data folder."""
+def resolve_url(path_or_url: str | None = None) -> str | URL:
+    """``--db`` wins, then ``FLARESCOPE_DB``, then the user data folder.
+
+    A file path becomes a URL object, not text: '?' or '#' in a folder name would
+    otherwise be read as the start of URL query options.
+    """
     target = path_or_url or os.environ.get(ENV_VAR) or str(default_database_path())
     if "://" in target:
         return target
-    return f"sqlite:///{Path(target).expanduser().resolve()}"
+    return URL.create("sqlite", database=str(Path(target).expanduser().resolve()))
 
 
 def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -56,9 +60,10 @@ def open_database(path_or_url: str | None = None, *, migrate: bool = True) -> En
 
     Raises DatabaseOpenError with a one-line message for the user on any failure.
     """
-    url_text = resolve_url(path_or_url)
+    target = resolve_url(path_or_url)
+    url_text = target if isinstance(target, str) else str(target.database)
     try:
-        url = make_url(url_text)
+        url = make_url(target)
     except ArgumentError as exc:
         raise DatabaseOpenError(f"Not a database path or URL: {url_text!r}") from exc
     if url.get_backend_name() == "sqlite" and url.database:

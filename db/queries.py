@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from dataclasses import dataclass
 
 import numpy as np
@@ -119,7 +120,9 @@ def _read_values_arrow(path: str, series_ids: list[int]) -> dict[str, np.ndarray
         f"COALESCE(source_id, 0) AS source_id FROM observation WHERE series_id IN ({marks}) "
         "ORDER BY series_id, t"
     )
-    with adbc.connect(f"file:{path}?mode=ro") as conn, conn.cursor() as cur:
+    # A URI: '#' or '?' in a folder name would otherwise cut the path short.
+    uri = f"file:{urllib.parse.quote(path)}?mode=ro"
+    with adbc.connect(uri) as conn, conn.cursor() as cur:
         cur.execute(sql, series_ids)
         table = cur.fetch_arrow_table()
     return {f: table.column(f).to_numpy() for f in RAW_FIELDS}

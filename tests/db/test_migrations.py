@@ -53,3 +53,15 @@ def test_file_that_is_not_a_database(tmp_path):
 def test_bad_url():
     with pytest.raises(DatabaseOpenError):
         open_database("nosuchdialect://host/db")
+
+
+def test_a_case_opens_from_a_folder_with_hash_and_question_mark(tmp_path):
+    from data.demo import generate
+    from db.queries import list_cases, load_case
+
+    folder = tmp_path / "dr #1? cases"
+    engine = open_database(str(folder / "f.db"))
+    generate(engine)
+    pid = int(list_cases(engine)["id"].iloc[0])
+    assert len(load_case(engine, pid).observations) > 1000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dr #1? cases"]  # no stray file
