@@ -8,6 +8,7 @@ from PySide6 import QtCore, QtWidgets
 
 from data.codes import SPECIMEN_LABELS
 from gui.timeline.axis import format_time
+from gui.timeline.tracks.points import measured_text, shown_text
 
 TIMELINE_KEYS = (
     ("Pan", "← →  (Shift: half a screen)"),
@@ -24,7 +25,7 @@ class PointDialog(QtWidgets.QDialog):
         self.setWindowTitle(f"{record['analyte']} measurement")
         self.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         form = QtWidgets.QFormLayout(self)
-        value = f"{record['censor']}{record['value']:g} {record['unit']}"
+        value = measured_text(record)
         if record["censor"] == "<":
             value += "  (below the limit of detection)"
         anchor = None if case is None else case.day0
@@ -32,8 +33,9 @@ class PointDialog(QtWidgets.QDialog):
                 ("Date", format_time(record["t"], "calendar", None))]
         if anchor is not None:
             rows.append(("Day from anakinra start", format_time(record["t"], "relative", anchor)))
-        if record["shown_unit"] != record["unit"]:
-            rows.append(("Shown as", f"{record['shown']:.3g} {record['shown_unit']}"))
+        shown = shown_text(record)
+        if shown is not None:
+            rows.append(("Shown as", shown))
         rows += [("Specimen", SPECIMEN_LABELS.get(record["specimen"], record["specimen"])),
                  ("Source", record["source"] or "—")]
         for label, text in rows:

@@ -180,3 +180,17 @@ def test_point_click_opens_its_full_record(qtbot, make_window):
     assert "&lt;5 pg/mL" in joined or "<5 pg/mL" in joined
     assert "PBMC, spontaneous" in joined and "lab.csv" in joined
     dialog.close()
+
+
+def test_a_censored_point_keeps_its_limit_sign_when_shown_as_fold():
+    from gui.timeline.tracks.points import _tip, measured_text, shown_text
+
+    record = {"analyte": "TNF-α", "t": 1_262_304_000.0, "value": 5.0, "censor": "<",
+              "unit": "pg/mL", "specimen": "pbmc-spont", "source": "", "shown": 0.2,
+              "shown_unit": "× controls"}
+    assert measured_text(record) == "<5 pg/mL"
+    assert shown_text(record) == "<0.2 × controls"
+    assert "<0.2 × controls" in _tip(0, 0, record)
+    record["value"] = 1440.0
+    record["censor"] = ""
+    assert measured_text(record) == "1440 pg/mL"  # never 1.44e+03

@@ -51,12 +51,24 @@ def add_points(track: Track, rows: pd.DataFrame, y: np.ndarray, *, name: str, la
     return Series(readout_label or label, unit, x, y, colour, censor=censor, records=records)
 
 
+def measured_text(record: dict) -> str:
+    """A point's measured value as written in the PDF: '<5 pg/mL' for a censored one."""
+    return f"{record['censor']}{fmt_number(record['value'])} {record['unit']}"
+
+
+def shown_text(record: dict) -> str | None:
+    """The value as plotted when that differs (fold over controls), keeping its '<'."""
+    if record["shown_unit"] == record["unit"]:
+        return None
+    return f"{record['censor']}{fmt_number(record['shown'])} {record['shown_unit']}"
+
+
 def _tip(x: float, y: float, data: dict) -> str:
     from gui.timeline.axis import format_time
 
-    value = f"{data['censor']}{fmt_number(data['value'])} {data['unit']}"
-    lines = [f"{data['analyte']}: {value}", format_time(data["t"], "calendar", None),
-             data["specimen"]]
-    if data["shown_unit"] != data["unit"]:
-        lines.insert(1, f"{fmt_number(data['shown'])} {data['shown_unit']}")
+    lines = [f"{data['analyte']}: {measured_text(data)}",
+             format_time(data["t"], "calendar", None), data["specimen"]]
+    shown = shown_text(data)
+    if shown is not None:
+        lines.insert(1, shown)
     return "\n".join(lines)

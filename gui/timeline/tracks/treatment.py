@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from data.codes import ANAKINRA
+from data.numbers import fmt_number
 from gui.palette import OKABE_ITO
 from gui.timeline.tracks.base import Series, TimelineOptions, Track
 
@@ -68,7 +69,8 @@ class TreatmentTrack(Track):
                 p.addItem(pg.PlotDataItem([start, end], [y, y],
                                           pen=pg.mkPen(pale, width=14,
                                                        cap=QtCore.Qt.PenCapStyle.FlatCap)))
-                dose = f"{row['dose']:g} {row['unit']}/d" if row["dose"] == row["dose"] else ""
+                per_day = row["unit"] if str(row["unit"]).endswith("/d") else f"{row['unit']}/d"
+                dose = f"{fmt_number(row['dose'])} {per_day}" if row["dose"] == row["dose"] else ""
                 label = pg.TextItem(f"{drug} {dose}", color=self.theme.foreground,
                                     anchor=(0, 0.5))
                 label.setFont(font)
@@ -79,5 +81,5 @@ class TreatmentTrack(Track):
         p.getAxis("left").setTicks(None)
         p.setLabel("left", unit)
         # Only dose ticks: lanes above the dose range carry their own labels.
-        ticks = [(v, f"{v:g}") for v in np.linspace(0, top, 3)]
+        ticks = [(v, fmt_number(v)) for v in np.linspace(0, top, 3)]
         p.getAxis("left").setTicks([ticks, []])
