@@ -32,6 +32,8 @@ from db.models import (
     Observation,
     Patient,
     PatientIdentity,
+    Series,
+    Source,
 )
 from db.writes import (
     insert_medications,
@@ -43,6 +45,7 @@ from db.writes import (
 DEFAULT_SEED = 20110701
 DAY = 86_400
 SOURCE = "demo"
+DEMO_REVIEWER = "demo reviewer"
 
 # Healthy-control PBMC secretion (pg/mL) and normal ranges, order of magnitude of the study.
 CONTROLS = [
@@ -198,18 +201,22 @@ def _diary(p: DemoPatient, course: Course, days: np.ndarray, rng: np.random.Gene
 
 def generate(engine: Engine, seed: int = DEFAULT_SEED) -> list[int]:
     """Write the demo cohort into an empty (or reset) database; returns patient ids."""
+    with engine.begin() as conn:
+        return _generate(conn, seed)
+
+
+def _generate(conn, seed: int) -> list[int]:
     rng = np.random.default_rng(seed)
     ids: list[int] = []
-    with engine.begin() as conn:
-        upsert_control_references(conn, [{**c, "source": "demo healthy controls"} for c in CONTROLS])
-        for p in COHORT:
-            pid = insert_patient(
-                conn, pseudonym=p.pseudonym, diagnosis=p.diagnosis, genotype=p.genotype,
-                sex=p.sex, birth_year=p.birth_date.year, onset_age=p.onset_age,
-                name=p.name, birth_date=p.birth_date, record_number=p.record_number,
-            )
-            ids.append(pid)
-            _write_course(conn, pid, p, rng)
+    upsert_control_references(conn, [{**c, "source": "demo healthy controls"} for c in CONTROLS])
+    for p in COHORT:
+        pid = insert_patient(
+            conn, pseudonym=p.pseudonym, diagnosis=p.diagnosis, genotype=p.genotype,
+            sex=p.sex, birth_year=p.birth_date.year, onset_age=p.onset_age,
+            name=p.name, birth_date=p.birth_date, record_number=p.record_number,
+        )
+        ids.append(pid)
+        _write_course(conn, pid, p, rng)
     return ids
 
 
@@ -304,20 +311,48 @@ def _annotate_relapse(conn, pid: int, p: DemoPatient) -> None:
     end = _epoch(p.day0 + dt.timedelta(days=p.treated_days or 0), 0)
     values = dict(patient_id=pid, kind="relapse", onset=onset, end=end, severity="moderate",
                   certainty="probable", note="Progressive return of fevers and rash on anakinra.",
-                  author="demo reviewer", created=onset, updated=onset, version=1,
+                  author=DEMO_REVIEWER, created=onset, updated=onset, version=1,
                   status="accepted", origin="reviewer")
     eid = conn.execute(insert(Episode).values(**values).returning(Episode.id)).scalar_one()
-    record(conn, actor="demo reviewer", entity="episode", entity_id=eid, patient_id=pid,
+    record(conn, actor=DEMO_REVIEWER, entity="episode", entity_id=eid, patient_id=pid,
            action="create", before=None, after=values, at=onset)
 
 
-def reset(engine: Engine, seed: int = DEFAULT_SEED) -> list[int]:
-    """Delete every case and rebuild the demo cohort."""
+class RealDataError(Exception):
+    """The database holds work that is not the demo's; the message says what."""
+
+
+def reviewer_work(engine: Engine) -> list[str]:
+    """What a reset would destroy beyond the demo: other cases, reviewers' changes."""
+    from sqlalchemy import select
+
+    demo_names = {p.pseudonym for p in COHORT}
+    with engine.connect() as conn:
+        names = set(conn.execute(select(Patient.pseudonym)).scalars())
+        actors = set(conn.execute(select(AuditEvent.actor)).scalars())
+    found = []
+    if names - demo_names:
+        found.append(f"{len(names - demo_names)} case(s) not from the demo "
+                     f"({', '.join(sorted(names - demo_names)[:5])})")
+    if actors - {DEMO_REVIEWER}:
+        found.append(f"changes recorded by {', '.join(sorted(actors - {DEMO_REVIEWER}))}")
+    return found
+
+
+def reset(engine: Engine, seed: int = DEFAULT_SEED, *, force: bool = False) -> list[int]:
+    """Delete every case and rebuild the demo cohort, in one transaction.
+
+    Refuses (RealDataError) when the database holds other cases or reviewers' changes,
+    unless force is given: a reset must never take a clinician's work by surprise.
+    """
+    found = reviewer_work(engine)
+    if found and not force:
+        raise RealDataError("; ".join(found))
     with engine.begin() as conn:
-        for model in (AuditEvent, Episode, Medication, Observation, PatientIdentity, Patient,
-                      ControlReference, ImportMapping):
+        for model in (AuditEvent, Episode, Medication, Observation, Series, Source,
+                      PatientIdentity, Patient, ControlReference, ImportMapping):
             conn.execute(delete(model))
-    return generate(engine, seed)
+        return _generate(conn, seed)
 
 
 def ensure_demo(engine: Engine) -> bool:
