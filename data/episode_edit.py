@@ -138,3 +138,16 @@ def last_day(end: float) -> float:
     15 March 00:00, and its last day is 14 March. Stored end = last_day + DAY.
     """
     return (end - 1) // DAY * DAY
+
+
+def shown_end(end: float) -> float:
+    """The time to show for a stored end: a whole-day end as its last day (14 March for
+    14 Mar 00:00 → 15 Mar 00:00); an end within a day (Shift-drag) as that moment."""
+    return last_day(end) if end % DAY == 0 else end
+
+
+def end_for_last_day(end: float, day: float) -> float:
+    """The stored end whose last day is day (a UTC midnight), keeping end's time within
+    its day: a reviewer who types 14 March as the end of a whole-day episode stores
+    15 March 00:00. The inverse of last_day for date entry."""
+    return day + (end - last_day(end))

@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 from PySide6 import QtCore, QtWidgets
 
+from data import episode_edit as edit
 from gui.episodes.properties_panel import stamp
 
 TIME_FIELDS = {"onset", "end", "created", "updated"}
@@ -19,6 +20,8 @@ ACTIONS = {"create": "created", "update": "changed", "delete": "deleted",
 def show_value(field: str, value: Any) -> str:
     if value is None or value == "":
         return "—"
+    if field == "end":  # stored exclusive: shown as its last day, as everywhere else
+        value = edit.shown_end(value)
     if field in TIME_FIELDS:
         return stamp(value).removesuffix(" 00:00 UTC")
     return str(value)

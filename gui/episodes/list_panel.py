@@ -31,7 +31,8 @@ class Column:
 COLUMNS = (
     Column("kind", "Kind", "Relapse, flare, remission, adverse event or note"),
     Column("onset", "Onset", "First day of the episode (UTC)"),
-    Column("end", "End", "Last moment of the episode (UTC); ongoing when it has no end"),
+    Column("end", "End", "Last day of the episode (UTC), or the moment it ends if that is "
+           "within a day; ongoing when it has no end"),
     Column("days", "Days", "Duration in days"),
     Column("day0", "Day", "Onset in days since the first anakinra dose (day 0)"),
     Column("severity", "Severity", "Mild, moderate or severe"),
@@ -98,8 +99,12 @@ class EpisodeListModel(QtCore.QAbstractTableModel):
 
     @staticmethod
     def _text(key: str, value) -> str:
-        if key in ("onset", "end"):
-            return "ongoing" if value is None else format_time(value, CALENDAR, None)
+        if value is None and key in ("onset", "end"):
+            return "ongoing"
+        if key == "onset":
+            return format_time(value, CALENDAR, None)
+        if key == "end":  # stored exclusive: a one-day episode on 14 March ends 15 March 00:00
+            return format_time(edit.shown_end(value), CALENDAR, None)
         if key == "days":
             return edit.format_days(value, missing="ongoing")
         if key == "day0":

@@ -197,7 +197,8 @@ class PropertiesPanel(QtWidgets.QWidget):
         ongoing = row["end"] is None
         self.ongoing.setChecked(ongoing)
         self.end.setEnabled(not ongoing)
-        self.end.setDate(NO_DATE if ongoing else _utc(row["end"]).date())
+        # The End field holds the last day (ends are stored exclusive).
+        self.end.setDate(NO_DATE if ongoing else _utc(edit.last_day(row["end"])).date())
         self.length.setText(self._length_text(row))
         self.note.set_saved(row["note"] or "")
         self.meta.setText(f"By <b>{row['author']}</b> · created {stamp(row['created'])}"
@@ -223,7 +224,8 @@ class PropertiesPanel(QtWidgets.QWidget):
         if row is None:
             return
         onset = _with_date(row["onset"], self.onset.date())
-        end = None if row["end"] is None else _with_date(row["end"], self.end.date())
+        end = None if row["end"] is None else \
+            edit.end_for_last_day(row["end"], _midnight(self.end.date()))
         if not self.controller.change_times(row["id"], onset, end):
             self.show_row(self.controller.row(row["id"]))  # put refused dates back
 
@@ -238,6 +240,10 @@ class PropertiesPanel(QtWidgets.QWidget):
             horizon = case.time_range[1] if case is not None else row["onset"]
             end = edit.close_ongoing(row["onset"], horizon)
         self.controller.change_times(row["id"], row["onset"], end)
+
+
+def _midnight(date: QtCore.QDate) -> int:
+    return int(dt.datetime(date.year(), date.month(), date.day(), tzinfo=dt.UTC).timestamp())
 
 
 def _with_date(t: float, date: QtCore.QDate) -> int:

@@ -246,7 +246,8 @@ class EpisodeLayer(QtCore.QObject):
         return next(p for _k, p in self.timeline.visible_plots() if p.vb is vb)
 
     def describe(self, span: edit.Span) -> str:
-        """'2024-03-03 → 2024-03-11 · 8 days · day +272' in the axis's own terms."""
+        """'2024-03-03 → 2024-03-10 · 8 days · day +272' in the axis's own terms; the
+        second date is the last day (the stored end is the midnight after it)."""
         case = self.timeline.case
         mode = self.timeline.options.axis_mode
         day0 = None if case is None else case.day0
@@ -256,7 +257,7 @@ class EpisodeLayer(QtCore.QObject):
         else:
             days = span.duration_days
             unit = "day" if days == 1 else "days"
-            text = f"{onset} → {format_time(span.end, mode, day0)} · " \
+            text = f"{onset} → {format_time(edit.shown_end(span.end), mode, day0)} · " \
                    f"{edit.format_days(days)} {unit}"
         rel = edit.days_from_day0(span.onset, day0)
         if mode == CALENDAR and rel is not None:

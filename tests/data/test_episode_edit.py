@@ -16,10 +16,13 @@ from data.episode_edit import (
     days_from_day0,
     drawn_end,
     duration_days,
+    end_for_last_day,
     format_days,
     from_drag,
+    last_day,
     move_body,
     move_edge,
+    shown_end,
     snap,
 )
 
@@ -130,3 +133,18 @@ def test_format_days():
     assert format_days(-9.0, signed=True) == "-9"
     assert format_days(2.5) == "2.5"
     assert format_days(None, missing="ongoing") == "ongoing"
+
+
+def test_an_end_is_shown_as_its_last_day_and_a_typed_last_day_stored_a_day_later():
+    # A one-day episode on 14 March: 14 Mar 00:00 → 15 Mar 00:00 (ends are exclusive).
+    end = epoch(2024, 3, 15)
+    assert last_day(end) == epoch(2024, 3, 14)
+    assert shown_end(end) == epoch(2024, 3, 14)
+    assert duration_days(epoch(2024, 3, 14), end) == 1
+    # Typing 20 March as the last day stores 21 March 00:00; typing it back round-trips.
+    assert end_for_last_day(end, epoch(2024, 3, 20)) == epoch(2024, 3, 21)
+    assert end_for_last_day(end, last_day(end)) == end
+    # An end within a day (Shift-drag) is a moment: shown as itself, its time kept.
+    exact = epoch(2024, 3, 14, 7)
+    assert last_day(exact) == epoch(2024, 3, 14) and shown_end(exact) == exact
+    assert end_for_last_day(exact, epoch(2024, 3, 16)) == epoch(2024, 3, 16, 7)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Callable
 
 import pyqtgraph.debug
 from PySide6 import QtCore, QtGui
@@ -62,11 +63,12 @@ def hover(qtbot, timeline, key: str, t: float, y: float | None = None) -> QtCore
 
 def drag(qtbot, timeline, key: str, t0: float, t1: float, *, y: float | None = None,
          modifier: QtCore.Qt.KeyboardModifier = NO_MODIFIER, steps: int = 6,
-         hover_first: bool = True) -> None:
+         hover_first: bool = True, before_release: Callable[[], None] | None = None) -> None:
     """Press at t0, move in steps, release at t1, all on track key; fail on any exception.
 
     hover_first=False presses without moving there first, as a reviewer does who
-    changed mode (A) with the pointer already in place.
+    changed mode (A) with the pointer already in place. before_release runs with the
+    button still down, at t1 (to look at the preview, or to press a key mid-drag).
     """
     viewport = timeline.view.viewport()
     start, end = point(timeline, key, t0, y), point(timeline, key, t1, y)
@@ -81,6 +83,8 @@ def drag(qtbot, timeline, key: str, t0: float, t1: float, *, y: float | None = N
             QTest.mouseMove(viewport, QtCore.QPoint(round(start.x() + (end.x() - start.x()) * f),
                                                     round(start.y() + (end.y() - start.y()) * f)))
             qtbot.wait(STEP_MS)
+        if before_release is not None:
+            before_release()
         QTest.mouseRelease(viewport, LEFT, modifier, end)
         qtbot.wait(STEP_MS)
     assert not errors, errors

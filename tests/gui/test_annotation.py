@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 
@@ -101,6 +102,43 @@ def test_a_drag_in_annotate_mode_creates_an_episode_matching_the_drag(qtbot, win
     # Annotating replaces panning: the view did not move.
     lo, hi = window.timeline.x_range()
     assert lo == pytest.approx(day0 + 90 * DAY, abs=HOUR)
+
+
+def day_text(t: float) -> str:
+    return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d")
+
+
+def captions(layer) -> list[str]:
+    """The drag preview's caption(s) on screen now."""
+    return [p.text for _plot, p in layer._previews if p.isVisible() and p.text]
+
+
+def test_a_one_day_episode_shows_its_day_as_onset_and_as_end_everywhere(qtbot, window,
+                                                                        demo_engine):
+    day0 = annotate_in(qtbot, window)
+    show(qtbot, window, day0 + 95 * DAY, day0 + 110 * DAY)
+    onset = day0 + 100 * DAY
+    day = day_text(onset)
+    layer = window.timeline.episode_layer
+    seen = []
+    # A short stroke within one day marks that day.
+    drag(qtbot, window.timeline, "cytokines", onset + 1 * HOUR, onset + 11 * HOUR,
+         before_release=lambda: seen.extend(captions(layer)))
+    assert seen and seen[-1].startswith(f"{day} → {day} · 1 day ·"), seen
+    [ep] = episodes(demo_engine, window)
+    assert (ep["onset"], ep["end"]) == (onset, onset + DAY)  # stored: end exclusive
+    panel = window.episode_feature.list_panel
+    assert [panel.proxy.index(0, c).data() for c in (1, 2, 3)] == [day, day, "1"]
+    props = window.episode_feature.properties
+    assert props.onset.date() == props.end.date() == QtCore.QDate.fromString(day, "yyyy-MM-dd")
+    assert props.length.text().startswith("1 day ")
+    # Typing the relapse's last day as the End stores the midnight after it.
+    props.end.setDate(props.end.date().addDays(2))
+    props.end.editingFinished.emit()
+    assert get_episode(demo_engine, ep["id"])["end"] == onset + 3 * DAY
+    assert panel.proxy.index(0, 2).data() == day_text(onset + 2 * DAY)
+    assert props.end.date() == props.onset.date().addDays(2)
+    assert props.length.text().startswith("3 days ")
 
 
 def test_pressing_a_with_the_pointer_in_place_then_dragging_creates(qtbot, window,
