@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         from gui.app import run_gui
 
-        return run_gui(args.db, case=args.case)
+        return run_gui(args.db, case=args.case, version=__version__)
     try:
         return int(args.run(args))
     except KeyboardInterrupt:

@@ -31,7 +31,7 @@ class Case:
     medications: pd.DataFrame
     episodes: pd.DataFrame
     controls: pd.DataFrame
-    _index: dict = field(default_factory=dict, repr=False)
+    _merged: dict = field(default_factory=dict, repr=False)  # code → rows sorted by time
 
     @classmethod
     def from_frames(cls, frames) -> Case:
@@ -64,13 +64,16 @@ class Case:
         pos = self._positions.get(code)
         if pos is None:
             return self.observations.iloc[0:0]
-        df = self.observations.iloc[pos]
         if specimen is not None:
-            df = df[df["specimen"] == specimen]
-        elif df["specimen"].nunique() > 1:
-            # Rows come grouped by series; several specimens of one code interleave in time.
-            df = df.sort_values("t", kind="stable")
-        return df
+            df = self.observations.iloc[pos]
+            return df[df["specimen"] == specimen]
+        if code not in self._merged:
+            df = self.observations.iloc[pos]
+            if df["specimen"].nunique() > 1:
+                # Rows come grouped by series: several specimens of a code interleave in time.
+                df = df.sort_values("t", kind="stable")
+            self._merged[code] = df
+        return self._merged[code]
 
     def specimens(self, code: str) -> list[str]:
         s = self.series(code)

@@ -79,9 +79,8 @@ DRUG_ATC = {
     "etanercept": "L04AB01",
 }
 
-EPISODE_KINDS = ("relapse", "flare", "remission", "adverse event", "note")
-SEVERITIES = ("mild", "moderate", "severe")
-CERTAINTIES = ("certain", "probable", "uncertain")
+# Episode kinds, severities and onset certainties live with the episode table
+# (db/episodes.py): the database checks them.
 
 
 def label(code: str) -> str:

@@ -8,7 +8,7 @@ import sys
 log = logging.getLogger(__name__)
 
 
-def run_gui(db: str | None = None, *, case: str | None = None) -> int:
+def run_gui(db: str | None = None, *, case: str | None = None, version: str = "") -> int:
     from PySide6 import QtCore, QtWidgets
 
     from gui.settings import APPLICATION, ORGANISATION
@@ -17,6 +17,7 @@ def run_gui(db: str | None = None, *, case: str | None = None) -> int:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("Flarescope")
+    app.setApplicationVersion(version)
 
     from data.demo import ensure_demo
     from db.engine import DatabaseOpenError, open_database

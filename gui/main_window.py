@@ -244,11 +244,10 @@ class MainWindow(QtWidgets.QMainWindow):
         QtWidgets.QMessageBox.warning(self, title, message)
 
     def _about(self) -> None:
-        from main import __version__
-
+        version = QtCore.QCoreApplication.applicationVersion()
         QtWidgets.QMessageBox.about(
             self, "About Flarescope",
-            f"<b>Flarescope {__version__}</b><p>Offline review of autoinflammatory disease "
+            f"<b>Flarescope {version}</b><p>Offline review of autoinflammatory disease "
             "cases: symptoms, anakinra, ex vivo cytokines and relapse episodes.</p>"
             "<p>Your data never leaves this computer.</p>")
 
