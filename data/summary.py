@@ -28,6 +28,7 @@ from data.codes import (
     SPECIMEN_LABELS,
     label,
 )
+from data.episode_edit import last_day
 from data.numbers import DASH, fmt_number
 
 NEAR_NORMAL_FOLD = 2.0
@@ -63,16 +64,50 @@ def _rank(m: Measure) -> tuple[float, int]:
     return (m.value, {"<": 0, "": 1, ">": 2}[m.censor])
 
 
-def median_measure(values: list[Measure]) -> Measure | None:
-    """The median; a censored value in the middle makes the median a bound too."""
+def median_range(values: list[Measure]) -> tuple[float, float] | None:
+    """The lowest and highest the median can be, given what the censored values allow.
+
+    A value "<L" lies anywhere below L and ">L" anywhere above L: the median is computed
+    with every "<" at -inf and every ">" at L, then with every "<" at L and every ">" at
+    +inf. Equal ends mean the median is known; otherwise it lies between them.
+    """
     if not values:
         return None
-    ordered = sorted(values, key=_rank)
+    low = [-math.inf if m.censor == "<" else m.value for m in values]
+    high = [math.inf if m.censor == ">" else m.value for m in values]
+    return _middle(low), _middle(high)
+
+
+def _middle(xs: list[float]) -> float:
+    ordered = sorted(xs)
     n = len(ordered)
     mid = ordered[(n - 1) // 2 : n // 2 + 1]
-    censors = {m.censor for m in mid} - {""}
-    value = float(np.mean([m.value for m in mid]))
-    return Measure(value, "<" if "<" in censors else (">" if censors else ""))
+    if any(math.isinf(x) for x in mid):
+        signs = {x > 0 for x in mid if math.isinf(x)}
+        return math.nan if len(signs) > 1 else (math.inf if signs == {True} else -math.inf)
+    return float(np.mean(mid))
+
+
+def median_measure(values: list[Measure]) -> Measure | None:
+    """The median, a bound ("<8") when censored values leave it open on one side only.
+
+    None when there are no values, or when the median is not computable: censored values
+    rank at or across the middle so that it may lie anywhere between two measured values
+    (``[<100, 10, 20]``: between 10 and 20), see ``median_range``.
+    """
+    r = median_range(values)
+    if r is None:
+        return None
+    lo, hi = r
+    if math.isnan(lo) or math.isnan(hi):
+        return None
+    if lo == hi:
+        return Measure(lo)
+    if math.isinf(lo) and not math.isinf(hi):
+        return Measure(hi, "<")
+    if math.isinf(hi) and not math.isinf(lo):
+        return Measure(lo, ">")
+    return None
 
 
 def ratio_measure(num: Measure, den: Measure) -> Measure | None:
@@ -194,12 +229,23 @@ def baseline_il1b(case: Case) -> KeyFigure:
                   f"{BASELINE_DAYS} days before day 0 (first anakinra dose); fold = "
                   f"baseline ÷ healthy-control mean"
                   + (f" ({fmt_number(x.mean)} {x.unit})." if x.mean else "."))
-    med = median_measure([m for _, m in x.before])
-    if med is None:
+    values = [m for _, m in x.before]
+    med = median_measure(values)
+    if not values:
         why = "no anakinra" if case.day0 is None else f"no IL-1β in the {BASELINE_DAYS} days before day 0"
         return KeyFigure("Baseline IL-1β", f"not available ({why})", definition)
+    if med is None:
+        return KeyFigure("Baseline IL-1β", _median_unknown(values, x.unit), definition)
     value = f"{_with_unit(med, x.unit)} ({_fold_text(med, x.mean)}; n = {len(x.before)})"
     return KeyFigure("Baseline IL-1β", value, definition, number=med.value)
+
+
+def _median_unknown(values: list[Measure], unit: str) -> str:
+    lo, hi = median_range(values)  # type: ignore[misc]
+    where = ("" if not (math.isfinite(lo) and math.isfinite(hi))
+             else f": between {fmt_number(lo)} and {fmt_number(hi)} {unit}".rstrip())
+    return (f"not computable{where} (n = {len(values)}; values censored at a detection "
+            "limit rank at or across the middle, so the median is not known)")
 
 
 def _best(x: _Il1b) -> tuple[float, Measure] | None:
@@ -341,6 +387,8 @@ def episodes_table(case: Case, fmt: DateFormat, scrub: Scrubber) -> Table:
     rows = []
     ep = case.episodes
     for r in ep.itertuples(index=False) if len(ep) else []:
+        # Ends are stored exclusive (a one-day episode on 14 March ends 15 March 00:00):
+        # the table prints the last day covered, the duration counts end − onset.
         end = None if _missing(r.end) else float(r.end)
         if end is None:
             duration = "ongoing"
@@ -348,7 +396,8 @@ def episodes_table(case: Case, fmt: DateFormat, scrub: Scrubber) -> Table:
             duration = f"{max(0, round((end - float(r.onset)) / DAY))} d"
         status = getattr(r, "status", "accepted") or "accepted"
         kind = str(r.kind) + ("" if status == "accepted" else f" ({status})")
-        rows.append((kind, fmt.date(float(r.onset)), fmt.date(end) if end else "open", duration,
+        last = "open" if end is None else fmt.date(last_day(end))
+        rows.append((kind, fmt.date(float(r.onset)), last, duration,
                      _text(r.severity), _text(r.certainty), scrub(_text(r.note, ""))))
     return Table("Episodes", cols, rows, empty="no episode annotated")
 
@@ -397,13 +446,22 @@ def dosing_table(case: Case, fmt: DateFormat) -> Table:
                 gap = round((start - prev) / DAY) - 1
                 rows.append((str(r.drug), _text(r.atc), "interrupted", "", fmt.date(prev + DAY),
                              fmt.date(start - DAY), str(gap)))
-            dose = DASH if _missing(r.dose) else f"{fmt_number(float(r.dose))} {r.unit}/d"
+            dose = DASH if _missing(r.dose) else _dose_text(float(r.dose), _text(r.unit, ""))
             days = "ongoing" if end is None else str(round((end - start) / DAY) + 1)
             rows.append((str(r.drug), _text(r.atc), dose, _text(r.route), fmt.date(start),
                          fmt.date(end) if end is not None else "ongoing", days))
             if end is not None:
                 last_end[r.drug] = max(end, last_end.get(r.drug, end))
     return Table("Dosing history", cols, rows, empty="no medication recorded")
+
+
+_DAILY_SUFFIXES = ("/d", "/day", "/j", "/jour", "/24h")
+
+
+def _dose_text(dose: float, unit: str) -> str:
+    """A daily dose: "100 mg/d"; a unit that already is per day ("mg/kg/d") stays as is."""
+    daily = unit.strip().lower().endswith(_DAILY_SUFFIXES)
+    return f"{fmt_number(dose)} {unit}{'' if daily else '/d'}".strip()
 
 
 def aidai_table(case: Case, fmt: DateFormat) -> Table:
@@ -439,7 +497,8 @@ def notes_table(case: Case, fmt: DateFormat, audit: pd.DataFrame | None,
                                              scrub(note))))
     if audit is not None:
         for r in audit.itertuples(index=False):
-            what = f"{r.action} {r.entity}" + (f" #{r.entity_id}" if not _missing(r.entity_id) else "")
+            what = f"{r.action} {r.entity}" + ("" if _missing(r.entity_id)
+                                               else f" #{int(r.entity_id)}")
             rows.append((float(r.at), (fmt.date(float(r.at)), _text(r.actor), what,
                                        scrub(_audit_change(r.before, r.after, fmt)))))
     rows.sort(key=lambda x: x[0])
@@ -447,26 +506,43 @@ def notes_table(case: Case, fmt: DateFormat, audit: pd.DataFrame | None,
                  empty="no reviewer notes")
 
 
-_TIME_KEYS = ("onset", "end")
+_TIME_KEYS = ("onset", "reviewed_at")
 _SKIP_KEYS = {"created", "updated", "version", "patient_id", "id", "author", "note"}
 
 
+def _audit_value(key: str, x: object, fmt: DateFormat) -> object:
+    if x is None:
+        return None
+    if key == "end":  # stored exclusive: show the last day, as the episodes table does
+        return fmt.date(last_day(float(x)))  # type: ignore[arg-type]
+    if key in _TIME_KEYS:
+        return fmt.date(float(x))  # type: ignore[arg-type]
+    return x
+
+
 def _audit_change(before: str | None, after: str | None, fmt: DateFormat) -> str:
-    """The fields that changed, with times in the summary's own date format."""
+    """The fields that changed, with times in the summary's own date format.
+
+    A creation lists the new values, a deletion the values that were deleted.
+    """
     b, a = _json(before), _json(after)
     parts = []
     for key in sorted((set(a) | set(b)) - _SKIP_KEYS):
         old, new = b.get(key), a.get(key)
         if old == new:
             continue
-        if key in _TIME_KEYS:
-            old, new = (fmt.date(float(x)) if x is not None else None for x in (old, new))
-        parts.append(f"{key}: {old} → {new}" if b else f"{key}: {new}")
+        old, new = _audit_value(key, old, fmt), _audit_value(key, new, fmt)
+        if not b:
+            parts.append(f"{key}: {new}")
+        elif not a:
+            parts.append(f"{key}: {old}")
+        else:
+            parts.append(f"{key}: {old} → {new}")
     return "; ".join(parts)
 
 
-def _json(text: str | None) -> dict:
-    if not text:
+def _json(text: object) -> dict:
+    if not isinstance(text, str) or not text:  # None, or NaN from a DataFrame
         return {}
     try:
         out = json.loads(text)
@@ -484,45 +560,125 @@ def _text(x: object, default: str = DASH) -> str:
 
 
 # -- de-identification -----------------------------------------------------------------
-_DATE_PATTERNS = (
-    r"\b\d{4}-\d{1,2}-\d{1,2}\b",  # 2009-03-02
-    r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b",  # 02/03/2009, 2.3.09
-    r"\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{4}\b",
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}\b",
-    r"\b(?:19|20)\d{2}\b",  # a bare year is a calendar date too
+_MONTHS = (
+    # English, then French; full names before their abbreviations.
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre"
+    "|d[ée]cembre"
+    "|janv|f[ée]vr?|avr|juil|sept|d[ée]c|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec"
 )
+_MONTH = rf"(?:{_MONTHS})\.?(?!\w)"
+_DAY = r"(?<!\d)(?:[0-3]?\d)(?:st|nd|rd|th|er|re|ère|e)?(?!\w)"
+_YEAR4 = r"(?<!\d)(?:1[89]|20)\d{2}(?!\d)"
+# A number followed by one of these is a measurement, not a year ("IL-1β 2000 pg/mL").
+_UNIT_AFTER = (r"\s*(?:%|°|/|×|(?:[pnµuμm]?g|mcg|kg|[pnµuμmcd]?l|iu|ui|u|mmol|[µuμ]mol|mm|cel"
+               r"|mmhg|copies|cells|h|min|bpm)(?![a-zé]))")
+_DATE = re.compile("|".join((
+    # month names, with a day and/or a year: 17 April 1982, 17th of April, April 17th,
+    # 1982, 17 avril 1982, 1er mars, April 1982
+    rf"{_DAY}(?:\s+of)?[\s-]+{_MONTH}(?:,?[\s-]+{_YEAR4}"
+    rf"|\s+\d{{2}}(?!\d)(?!{_UNIT_AFTER})(?![\s-]+(?:of\s+)?{_MONTH}))?",
+    rf"(?<!\w){_MONTH}\s+{_DAY}(?:,?\s+{_YEAR4})?",
+    rf"(?<!\w){_MONTH},?\s+{_YEAR4}",
+    # numbers: 2009-03-02, 2009/03/02, 2009.03.02, 02-03-2009, 02/03/2009, 2.3.09
+    r"(?<!\d)\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)",
+    r"(?<![\d.,])\d{1,2}[-/.]\d{1,2}[-/.]\d{4}(?!\d)",
+    r"(?<![\d.,])\d{1,2}[/.]\d{1,2}[/.]\d{2}(?![\d.,]\d|\d)",
+    # a month and a year: 03/2010, 2010-03
+    rf"(?<![\d.,])\d{{1,2}}[-/.]{_YEAR4}",
+    rf"{_YEAR4}-(?:0?[1-9]|1[0-2])(?!\d)",
+    # a bare year is a calendar date too, unless a unit follows (then it is a value)
+    rf"(?<![\d.,]){_YEAR4}(?![.,]\d)(?!{_UNIT_AFTER})",
+)), re.IGNORECASE)
+
+_ACCENTS = {"a": "aàâäá", "c": "cç", "e": "eéèêë", "i": "iîïí", "o": "oôöó", "u": "uùûüú",
+            "y": "yÿ", "n": "nñ"}
+_BASE = {v: k for k, vs in _ACCENTS.items() for v in vs}
+
+
+def _loose(word: str) -> str:
+    """A regex for word with or without its accents, any separator between its parts."""
+    out = []
+    for ch in word:
+        base = _BASE.get(ch.lower())
+        if base is not None:
+            out.append(f"[{_ACCENTS[base]}]")
+        elif ch.isspace() or ch in "-'’._":
+            out.append(r"[\s\-'’._]*")
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+def _digits_pattern(digits: str) -> str:
+    # 100231, 100 231, 100-231, 10.02.31: an optional separator between any two digits.
+    return r"(?<!\d)" + r"[\s.\-/]?".join(digits) + r"(?!\d)"
+
+
+def _birth_date_patterns(value: object) -> list[str]:
+    try:
+        d = pd.Timestamp(str(value)).date()
+    except (ValueError, TypeError):
+        return [re.escape(str(value))]
+    day, month, yy, yyyy = d.day, d.month, d.strftime("%y"), str(d.year)
+    out = []
+    for dd in {f"{day:02d}", str(day)}:
+        for mm in {f"{month:02d}", str(month)}:
+            for sep in "/.-":
+                # 17/04/1982, 17.4.82, 17-04 (no year), 1982/04/17, 04/17/1982
+                out += [f"{dd}{sep}{mm}{sep}{yyyy}", f"{dd}{sep}{mm}{sep}{yy}",
+                        f"{yyyy}{sep}{mm}{sep}{dd}", f"{mm}{sep}{dd}{sep}{yyyy}",
+                        f"{dd}{sep}{mm}"]
+    out += [f"{yyyy}{month:02d}{day:02d}", f"{day:02d}{month:02d}{yyyy}",
+            f"{day:02d}{month:02d}{yy}"]
+    return [rf"(?<![\d.,/-]){re.escape(x)}(?![\d]|[.,/-]\d)" for x in out]
 
 
 @dataclass
 class Scrubber:
     """Removes identifying strings from free text in a de-identified summary.
 
-    Reviewers type notes by hand; a name or a date in a note would defeat the export.
+    Reviewers type notes by hand; a name, a record number or a date in a note would
+    defeat the export. ``patterns`` are the patient's own identifiers (name parts with or
+    without accents, the record number's digits in any wrapping, the birth date in
+    common formats); then every calendar date is removed: numeric (2010-03-14,
+    14/03/2010, 14-03-2010, 14.03.2010, 2010/03/14, 03/2010), with an English or French
+    month name and a day or a year (April 17th, 1982; 17 avril 1982; April 1982), and a
+    bare year unless a unit follows it ("2000 pg/mL" is a value).
     """
 
     active: bool
-    words: list[str] = field(default_factory=list)
+    patterns: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._own = (re.compile("|".join(f"(?:{p})" for p in self.patterns), re.IGNORECASE)
+                     if self.patterns else None)
 
     def __call__(self, text: str) -> str:
         if not self.active or not text:
             return text
-        for w in self.words:
-            text = re.sub(re.escape(w), "[removed]", text, flags=re.IGNORECASE)
-        for p in _DATE_PATTERNS:
-            text = re.sub(p, "[date removed]", text, flags=re.IGNORECASE)
-        return text
+        if self._own is not None:
+            text = self._own.sub("[removed]", text)
+        return _DATE.sub("[date removed]", text)
 
 
 def scrubber(patient: dict, *, active: bool) -> Scrubber:
-    words: list[str] = []
-    name = patient.get("name")
+    patterns: list[str] = []
+    name = str(patient.get("name") or "").strip()
     if name:
-        words.append(str(name))
-        words += [w for w in re.split(r"[\s\-]+", str(name)) if len(w) >= 3]
-    if patient.get("record_number"):
-        words.append(str(patient["record_number"]))
-    # Longest first so "Demo-Lefort" goes before "Demo" leaves "-Lefort" behind.
-    return Scrubber(active, sorted(set(words), key=len, reverse=True))
+        parts = [w for w in re.split(r"[\s\-'’.,]+", name) if len(w) >= 2]
+        # The whole name first, then its parts, longest first ("Demo-Lefort" before
+        # "Demo"), each as a whole word so "Ann" leaves "annual" alone.
+        for w in [name, *sorted(set(parts), key=len, reverse=True)]:
+            patterns.append(rf"(?<!\w){_loose(w)}(?!\w)")
+    record = str(patient.get("record_number") or "").strip()
+    if record:
+        chunks = re.findall(r"[^\W_]+", record)
+        patterns.append(r"[\s\-_./:#]*".join(_loose(c) for c in chunks) or re.escape(record))
+        patterns += [_digits_pattern(d) for d in re.findall(r"\d{4,}", record)]
+    if patient.get("birth_date"):
+        patterns += _birth_date_patterns(patient["birth_date"])
+    return Scrubber(active, patterns)
 
 
 # -- the whole summary -----------------------------------------------------------------
@@ -564,7 +720,7 @@ def build_summary(case: Case, *, deidentify: bool = False, reviewer: str | None 
     fmt = date_format(case, relative=deidentify)
     scrub = scrubber(case.patient, active=deidentify)
     p = case.patient
-    lo, hi = case.time_range
+    lo, hi = _period_covered(case)
     header: list[tuple[str, str]] = [("Case", case.pseudonym)]
     if not deidentify:
         if p.get("name"):
@@ -581,7 +737,7 @@ def build_summary(case: Case, *, deidentify: bool = False, reviewer: str | None 
         ("Reviewer", scrub(reviewer or _text(p.get("reviewed_by"), "not assigned"))),
         ("Review status", _review_status(p, fmt)),
         ("Period covered", f"{fmt.date(lo)} to {fmt.date(hi)}"
-                           + (f" ({round((hi - lo) / DAY)} days)")),
+                           f" ({_days_between(lo, hi)} days)"),
         ("Day 0", "first anakinra dose" + ("" if deidentify or case.day0 is None
                                            else f", {fmt.date(case.day0)}")
          if case.day0 is not None else "no anakinra: days count from the first record"),
@@ -608,6 +764,30 @@ def build_summary(case: Case, *, deidentify: bool = False, reviewer: str | None 
     )
 
 
+def _period_covered(case: Case) -> tuple[float, float]:
+    """The first and the last recorded date: a value, a medication start or end.
+
+    Not ``Case.time_range``, which reaches one day past the last dose so the timeline
+    can draw that day.
+    """
+    ts: list[float] = []
+    if not case.observations.empty:
+        t = case.observations["t"].to_numpy(dtype=float)
+        ts += [float(t.min()), float(t.max())]
+    m = case.medications
+    if not m.empty:
+        ts += [epoch(m["start"].min()), epoch(m["start"].max())]
+        ends = m["end"].dropna()
+        if len(ends):
+            ts.append(epoch(ends.max()))
+    return (min(ts), max(ts)) if ts else case.time_range
+
+
+def _days_between(lo: float, hi: float) -> int:
+    """Calendar days from lo's day to hi's day, both counted."""
+    return int(math.floor(hi / DAY) - math.floor(lo / DAY)) + 1
+
+
 def _review_status(p: dict, fmt: DateFormat) -> str:
     if not p.get("reviewed_by"):
         return "not reviewed"
@@ -616,19 +796,21 @@ def _review_status(p: dict, fmt: DateFormat) -> str:
 
 
 def load_audit(engine: Engine, case: Case) -> pd.DataFrame:
-    """Audit events about this case's episodes, oldest first."""
-    from db.audit import history
+    """Every audit event about this case, oldest first, in one query.
 
-    ep = case.episodes
-    frames = []
-    for eid in ep["id"] if len(ep) else []:
-        h = history(engine, "episode", int(eid))
-        if len(h):
-            frames.append(h.assign(entity="episode", entity_id=int(eid)))
-    if not frames:
-        return pd.DataFrame(columns=["at", "actor", "action", "before", "after", "entity",
-                                     "entity_id"])
-    return pd.concat(frames, ignore_index=True).sort_values("at", kind="stable")
+    By patient, not by episode: the history of a deleted episode belongs in the trail too.
+    """
+    from sqlalchemy import select
+
+    from db.models import AuditEvent
+
+    t = AuditEvent.__table__
+    cols = ["at", "actor", "action", "before", "after", "entity", "entity_id"]
+    stmt = (select(*(t.c[c] for c in cols))
+            .where(t.c.patient_id == int(case.id)).order_by(t.c.at, t.c.id))
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=cols)
 
 
 def load_case(engine: Engine, patient_id: int) -> Case:

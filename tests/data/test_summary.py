@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import numpy as np
@@ -21,7 +22,9 @@ from data.summary import (
     load_audit,
     load_case,
     median_measure,
+    median_range,
     ratio_measure,
+    scrubber,
 )
 from db.queries import list_cases
 
@@ -64,6 +67,24 @@ def test_median_is_a_bound_when_a_censored_value_is_in_the_middle():
     assert median_measure([Measure(5, "<"), Measure(5, "<"), Measure(30)]) == Measure(5, "<")
     assert median_measure([Measure(5, "<"), Measure(9)]) == Measure(7, "<")
     assert median_measure([]) is None
+
+
+def test_median_is_not_computable_when_a_censored_value_ranks_above_the_middle():
+    # <100 lies anywhere below 100: the median is anywhere from 10 to 20, not 20.
+    assert median_measure([Measure(100, "<"), Measure(10), Measure(20)]) is None
+    assert median_range([Measure(100, "<"), Measure(10), Measure(20)]) == (10, 20)
+    assert median_measure([Measure(5, ">"), Measure(10), Measure(20)]) is None
+    # Censored values that cannot reach the middle leave it known.
+    assert median_measure([Measure(100, ">"), Measure(10), Measure(20)]) == Measure(20)
+    assert median_measure([Measure(5, "<"), Measure(500, ">"), Measure(50)]) == Measure(50)
+    assert median_measure([Measure(5, "<"), Measure(500, ">")]) is None
+
+
+def test_baseline_says_when_its_median_is_not_computable():
+    obs = [(-30, 9, "IL1B", 100, "<"), (-20, 9, "IL1B", 10, None), (-10, 9, "IL1B", 20, None)]
+    f = _figure(_case(obs), "Baseline IL-1β")
+    assert f.number is None
+    assert f.value.startswith("not computable: between 10 and 20 pg/mL (n = 3;")
 
 
 def test_ratio_of_censored_values_is_a_bound_or_nothing():
@@ -200,7 +221,8 @@ def test_tables_hold_every_row_with_censoring_shown(nlrp12_02):
     values = {f"{v:.2f}".rstrip("0").rstrip(".") for c in ("IL1B", "TNFA")
               for v in case.series(c)["value"]}
     assert values <= {r[3] for r in cyto.rows}
-    assert tables["Episodes"].rows[0][:4] == ("relapse", "2010-03-14", "2010-08-15", "154 d")
+    # The stored end is exclusive (15 August 00:00): the last day is 14 August.
+    assert tables["Episodes"].rows[0][:4] == ("relapse", "2010-03-14", "2010-08-14", "154 d")
     assert any("create episode" in r[2] for r in tables["Reviewer notes and audit trail"].rows)
     assert [r[0] for r in tables["Dosing history"].rows] == ["ibuprofen", "anakinra"]
 
@@ -245,3 +267,105 @@ def test_relative_dates_count_whole_days_from_day0():
     assert fmt.date(DAY0 + 7 * DAY + 9 * 3600) == "day 7"
     assert DateFormat(False, DAY0).date(DAY0 + 7 * DAY) == "2020-01-13"
     assert fmt.month(pd.Period("2020-02", "M")) == "day 26 to 54"
+
+
+# -- review findings: tables and header ------------------------------------------------------
+def _table(summary, title: str):
+    return next(t for t in summary.tables if t.title == title)
+
+
+def test_a_one_day_episode_prints_its_last_day_not_the_exclusive_end():
+    eps = [dict(id=1, kind="flare", onset=DAY0 + 14 * DAY, end=DAY0 + 15 * DAY,
+                status="accepted", note="")]
+    case = _case(SMALL, episodes=eps)
+    row = _table(build_summary(case), "Episodes").rows[0]
+    assert row[1:4] == ("2020-01-20", "2020-01-20", "1 d")
+    row = _table(build_summary(case, deidentify=True), "Episodes").rows[0]
+    assert row[1:4] == ("day 14", "day 14", "1 d")
+
+
+def test_audit_trail_prints_an_episode_end_as_its_last_day():
+    eps = [dict(id=1, kind="flare", onset=DAY0 + 14 * DAY, end=DAY0 + 15 * DAY,
+                status="accepted", note="")]
+    audit = pd.DataFrame([dict(at=DAY0 + 20 * DAY, actor="dr", action="update",
+                               before=json.dumps({"end": DAY0 + 15 * DAY}),
+                               after=json.dumps({"end": DAY0 + 17 * DAY}),
+                               entity="episode", entity_id=1)])
+    rows = _table(build_summary(_case(SMALL, episodes=eps), deidentify=True, audit=audit),
+                  "Reviewer notes and audit trail").rows
+    assert rows == [("day 20", "dr", "update episode #1", "end: day 14 → day 16")]
+
+
+def test_a_dose_per_kg_per_day_is_not_written_per_day_twice():
+    case = _case(SMALL)
+    case.medications.loc[0, ["dose", "unit"]] = [2.0, "mg/kg/d"]
+    doses = [r[2] for r in _table(build_summary(case), "Dosing history").rows]
+    assert doses == ["2 mg/kg/d"]
+    case.medications.loc[0, ["dose", "unit"]] = [100.0, "mg"]
+    assert [r[2] for r in _table(build_summary(case), "Dosing history").rows] == ["100 mg/d"]
+
+
+def test_period_covered_ends_on_the_last_dose_not_the_day_after():
+    case = _case(SMALL, stop_day=200)  # last record: the last dose, 2020-07-24
+    header = dict(build_summary(case).header)
+    assert header["Period covered"] == "2019-09-08 to 2020-07-24 (321 days)"
+    header = dict(build_summary(case, deidentify=True).header)
+    assert header["Period covered"] == "day -120 to day 200 (321 days)"
+
+
+def test_audit_trail_keeps_deleted_episodes_in_one_query(demo_engine):
+    from sqlalchemy import event
+
+    from db.episodes import create_episode, delete_episode
+
+    cases = list_cases(demo_engine)
+    pid = int(cases.loc[cases["pseudonym"] == "NLRP12-02", "id"].iloc[0])
+    row = create_episode(demo_engine, pid, kind="flare", onset=DAY0, end=DAY0 + DAY,
+                         actor="dr. test", at=DAY0)
+    delete_episode(demo_engine, row["id"], row["version"], actor="dr. test", at=DAY0 + DAY)
+    case = load_case(demo_engine, pid)
+    statements = []
+    event.listen(demo_engine, "before_cursor_execute",
+                 lambda *a: statements.append(a[2]))
+    audit = load_audit(demo_engine, case)
+    assert len(statements) == 1
+    deleted = audit[audit["entity_id"] == row["id"]]
+    assert list(deleted["action"]) == ["create", "delete"]
+    notes = _table(build_summary(case, audit=audit), "Reviewer notes and audit trail")
+    assert any(r[2] == f"delete episode #{row['id']}" and "kind: flare" in r[3]
+               for r in notes.rows)
+
+
+# -- review findings: the note scrubber ------------------------------------------------------
+SECRET = dict(name="Léa Demo-Lefort", record_number="MRN-100231", birth_date="1982-04-17")
+
+
+@pytest.mark.parametrize("note, kept", [
+    ("dossier 100231 / MRN 100231", "dossier  / "),
+    ("mrn100231, 100 231", ", "),
+    ("Lea Demo-Lefort and Lefort, Demo", " and , "),
+    ("seen 14-03-2010", "seen "),
+    ("seen 2010/03/14", "seen "),
+    ("seen 14.03.2010", "seen "),
+    ("born April 17th, 1982", "born "),
+    ("née le 17 avril 1982", "née le "),
+    ("born 17/04/82, 17.4.1982 (19820417)", "born ,  ()"),
+    ("fevers since March 2010, then 1er mars and March 14", "fevers since , then  and "),
+    ("since 03/2010 or 2010-03", "since  or "),
+    ("the 17th of April", "the "),
+    ("back in 2009", "back in "),
+])
+def test_scrubber_removes_identifiers_and_dates_in_any_wrapping(note, kept):
+    scrub = scrubber(SECRET, active=True)
+    out = scrub(note)
+    assert re.sub(r"\[(date )?removed\]", "", out) == kept, out
+    for secret in ("100231", "Lefort", "Léa", "Lea", "1982", "2010", "avril", "April"):
+        assert secret.lower() not in out.lower()
+
+
+@pytest.mark.parametrize("note", [
+    "IL-1b 2000 pg/mL", "IL-1β 2000.5 pg/mL", "CRP 2010 mg/L", "IL-6 at 1999%", "2 mg/kg/d",
+    "temperature 38.5 °C", "an annual review", "weight 2001 g",
+])
+def test_scrubber_leaves_measurements_and_ordinary_words_alone(note):
+    assert scrubber(SECRET, active=True)(note) == note
