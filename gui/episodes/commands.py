@@ -1,9 +1,9 @@
 """Undoable episode edits. Each do and each undo calls one function of db/episodes.py.
 
 A command is applied once by the controller *before* it goes on the stack (so a refused
-write never becomes an undo step); the stack's first redo() is then skipped. Later
-undo/redo run through ``ctx.perform`` which reports a refused write instead of raising
-inside Qt.
+or failed write never becomes an undo step); the stack's first redo() is then skipped.
+Later undo/redo run through ``ctx.perform``, which reports a refused write (EpisodeError)
+or a failed one (a database error) instead of raising inside Qt.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ class EditContext(Protocol):
 
     engine: Engine
     patient_id: int
+    selected_id: int | None
 
     def actor(self) -> str: ...
     def version(self, episode_id: int) -> int: ...
@@ -37,7 +38,8 @@ class EpisodeCommand(QtGui.QUndoCommand):
         self._applied = False
 
     def apply(self) -> int | None:
-        """Do the change now (raises db.EpisodeError); returns the episode to select."""
+        """Do the change now (raises db.EpisodeError or a database error); returns the
+        episode to select."""
         result = self._do()
         self._applied = True
         return result
@@ -143,22 +145,25 @@ def change_properties(ctx: EditContext, row: Row, **changes: Any) -> UpdateEpiso
                          f"Change {names} of {row['kind']} episode")
 
 
-class MarkReviewed(QtGui.QUndoCommand):
-    """Mark or withdraw the case review; undo puts back the earlier reviewer and time."""
+class MarkReviewed(EpisodeCommand):
+    """Mark or withdraw the case review; undo puts back the earlier reviewer and time.
+    The episode selection stays as it is."""
 
     def __init__(self, ctx: EditContext, reviewed: bool, previous: Row,
                  on_written: Callable[[Row], None]) -> None:
-        super().__init__("Mark case reviewed" if reviewed else "Withdraw case review")
-        self.ctx, self.reviewed, self.previous = ctx, reviewed, previous
+        super().__init__(ctx, "Mark case reviewed" if reviewed else "Withdraw case review")
+        self.reviewed, self.previous = reviewed, previous
         self.patient_id = ctx.patient_id
         self.on_written = on_written
 
-    def redo(self) -> None:
+    def _do(self) -> int | None:
         self.on_written(db.mark_case_reviewed(self.ctx.engine, self.patient_id,
                                               self.ctx.actor(), self.reviewed))
+        return self.ctx.selected_id
 
-    def undo(self) -> None:
+    def _undo(self) -> int | None:
         by, at = self.previous.get("reviewed_by"), self.previous.get("reviewed_at")
         self.on_written(db.mark_case_reviewed(
             self.ctx.engine, self.patient_id, by or self.ctx.actor(), bool(by),
             at=at, actor=self.ctx.actor()))
+        return self.ctx.selected_id

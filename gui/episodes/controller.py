@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 from PySide6 import QtCore, QtWidgets
+from sqlalchemy.exc import SQLAlchemyError
 
 from data import episode_edit as edit
 from db import episodes as db
@@ -24,6 +25,9 @@ from gui.episodes import commands
 log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
+# A write that failed rather than was refused: a locked or unreachable database, a broken
+# constraint, a full disk. Whether it happened is uncertain; the screen is re-read.
+DB_ERRORS = (SQLAlchemyError, OSError)
 
 
 def clean_row(row: pd.Series | dict) -> Row:
@@ -40,6 +44,14 @@ def clean_row(row: pd.Series | dict) -> Row:
         if isinstance(out.get(k), float):
             out[k] = int(out[k])
     return out
+
+
+def database_problem(exc: BaseException) -> str:
+    """One line for the reviewer: the driver's own message ('database is locked'), without
+    the SQL and the link SQLAlchemy adds."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = str(orig).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 class EpisodeController(QtCore.QObject):
@@ -101,20 +113,26 @@ class EpisodeController(QtCore.QObject):
         return int(row["version"])
 
     def perform(self, step: Callable[[], int | None]) -> None:
+        """Run an undo or redo step (called by the stack, inside its undo()/redo())."""
         try:
             selected = step()
         except db.EpisodeError as exc:
             self._failed(exc)
+        except DB_ERRORS as exc:
+            self._db_failed(exc)
         else:
             self._written(selected)
 
     # -- running commands --------------------------------------------------------------
     def run(self, command: commands.EpisodeCommand) -> bool:
-        """Apply then push: a refused write never becomes an undo step."""
+        """Apply then push: a refused or failed write never becomes an undo step."""
         try:
             selected = command.apply()
         except db.EpisodeError as exc:
             self._failed(exc)
+            return False
+        except DB_ERRORS as exc:
+            self._db_failed(exc)
             return False
         self.stack.push(command)
         self._written(selected)
@@ -122,7 +140,11 @@ class EpisodeController(QtCore.QObject):
 
     def _written(self, selected: int | None) -> None:
         count = len(self.episodes)
-        self.reload(selected)
+        try:
+            self.reload(selected)
+        except DB_ERRORS as exc:  # saved, but reading it back failed
+            self._db_failed(exc)
+            return
         if len(self.episodes) != count:  # the case list shows how many episodes
             QtCore.QTimer.singleShot(0, self.window.refresh_case_list)
 
@@ -147,6 +169,28 @@ class EpisodeController(QtCore.QObject):
                       error=True)
         else:
             self.tell(str(exc), error=True)
+        self._show_stored_review()
+
+    def _db_failed(self, exc: Exception) -> None:
+        """A write failed in the database: say so in one line, log the traceback, show what
+        is stored, and drop the undo history, which may no longer match it."""
+        log.error("episode change failed in the database", exc_info=exc)
+        # Inside the stack's own undo()/redo() it cannot be cleared yet: right after.
+        QtCore.QTimer.singleShot(0, self.stack.clear)
+        try:
+            self.reload(self.selected_id)
+            shown = "Episodes reloaded from the database"
+        except DB_ERRORS:
+            log.exception("reloading the episodes failed too")
+            shown = "Episodes could not be reloaded"
+        self._show_stored_review()
+        self.tell(f"The change could not be saved: {database_problem(exc)}. {shown}; undo "
+                  "history cleared.", error=True)
+
+    def _show_stored_review(self) -> None:
+        # A refused review leaves the checked action as the reviewer clicked it.
+        if self.case is not None:
+            self.reviewChanged.emit(self.case.patient)
 
     def tell(self, text: str, *, error: bool = False) -> None:
         """Where the reviewer is looking (the timeline) and where it stays (status bar)."""
@@ -216,7 +260,7 @@ class EpisodeController(QtCore.QObject):
         if bool(p.get("reviewed_by")) == reviewed:
             return
         previous = {"reviewed_by": p.get("reviewed_by"), "reviewed_at": p.get("reviewed_at")}
-        self.stack.push(commands.MarkReviewed(self, reviewed, previous, self._review_written))
+        self.run(commands.MarkReviewed(self, reviewed, previous, self._review_written))
 
     def _review_written(self, review: Row) -> None:
         if self.case is not None:

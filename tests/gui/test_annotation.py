@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import sqlite3
 import time
 
 import pytest
 from PySide6 import QtCore, QtWidgets
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
+import db.episodes
 from db.episodes import get_episode, update_episode
 from db.models import AuditEvent
 from db.queries import load_episodes, patient_row
@@ -438,6 +442,61 @@ def test_a_stale_edit_is_refused_reloaded_and_explained(qtbot, window, demo_engi
     # With what is now on screen, the same drag works.
     drag(qtbot, window.timeline, "episodes", onset, onset - 10 * DAY, y=LANE_Y)
     assert get_episode(demo_engine, eid)["onset"] == onset - 10 * DAY
+
+
+def locked(*_args, **_kwargs):
+    raise OperationalError("UPDATE episode ...", {}, sqlite3.OperationalError("database is locked"))
+
+
+def assert_told_locked(qtbot, window, caplog) -> None:
+    """One line to the reviewer where they look, the traceback to the log, no undo left."""
+    assert "database is locked" in window.statusBar().currentMessage()
+    assert "\n" not in window.statusBar().currentMessage()
+    message = window.timeline.episode_layer.message
+    assert message.isVisible() and "could not be saved" in message.text()
+    assert any(r.exc_info and r.levelno >= logging.ERROR for r in caplog.records)
+    qtbot.waitUntil(lambda: window.undo_stack.count() == 0)
+    assert not window.actions["undo"].isEnabled()
+
+
+def test_a_database_error_while_creating_is_told_and_nothing_is_kept(qtbot, window,
+                                                                     demo_engine, monkeypatch,
+                                                                     caplog):
+    day0 = annotate_in(qtbot, window)
+    monkeypatch.setattr(db.episodes, "create_episode", locked)
+    drag(qtbot, window.timeline, "cytokines", day0 + 100 * DAY, day0 + 104 * DAY)
+    assert episodes(demo_engine, window) == []
+    assert_told_locked(qtbot, window, caplog)
+    assert window.timeline.episode_layer.items() == []
+    # Once the database answers again, the same drag saves.
+    monkeypatch.undo()
+    drag(qtbot, window.timeline, "cytokines", day0 + 100 * DAY, day0 + 104 * DAY)
+    assert len(episodes(demo_engine, window)) == 1 and window.undo_stack.count() == 1
+
+
+def test_a_database_error_during_undo_reloads_and_clears_the_undo_history(
+        qtbot, window, demo_engine, monkeypatch, caplog):
+    day0 = annotate_in(qtbot, window)
+    drag(qtbot, window.timeline, "cytokines", day0 + 100 * DAY, day0 + 104 * DAY)
+    [created] = episodes(demo_engine, window)
+    monkeypatch.setattr(db.episodes, "delete_episode", locked)
+    window.actions["undo"].trigger()
+    # The episode is still stored, still shown, and no undo step pretends otherwise.
+    assert [e["id"] for e in episodes(demo_engine, window)] == [created["id"]]
+    assert_told_locked(qtbot, window, caplog)
+    assert not window.actions["redo"].isEnabled()
+    assert window.episode_feature.list_panel.model.rowCount() == 1
+    assert len(window.timeline.episode_layer.items(created["id"])) > 0
+
+
+def test_a_database_error_marking_the_case_reviewed_is_told_and_not_undoable(
+        qtbot, window, demo_engine, monkeypatch, caplog):
+    case = open_case(qtbot, window, "TRAPS-01")
+    monkeypatch.setattr(db.episodes, "mark_case_reviewed", locked)
+    window.actions["mark_reviewed"].trigger()
+    assert patient_row(demo_engine, case.id)["reviewed_by"] is None
+    assert not window.actions["mark_reviewed"].isChecked()  # shows what is stored
+    assert_told_locked(qtbot, window, caplog)
 
 
 def test_annotate_key_escape_and_the_status_hint(qtbot, window):
