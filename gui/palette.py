@@ -56,13 +56,12 @@ class Theme:
     name: str
     background: str
     foreground: str
-    grid_alpha: float
     symptom_absent: str
     font_pt: int
 
 
-SCREEN = Theme("screen", "#FFFFFF", "#262626", 0.15, "#ECECEC", 9)
-PRINT = Theme("print", "#FFFFFF", "#000000", 0.12, "#F2F2F2", 8)
+SCREEN = Theme("screen", "#FFFFFF", "#262626", "#ECECEC", 9)
+PRINT = Theme("print", "#FFFFFF", "#000000", "#F2F2F2", 8)
 THEMES = {"screen": SCREEN, "print": PRINT}
 
 

@@ -25,8 +25,6 @@ LANE_HEIGHT = 44
 class TimelineWidget(QtWidgets.QWidget):
     pointClicked = QtCore.Signal(dict)  # noqa: N815 (Qt naming)
     tracksChanged = QtCore.Signal(list)  # noqa: N815  [(key, visible), …] in display order
-    optionsChanged = QtCore.Signal(object)  # noqa: N815  TimelineOptions
-    cursorMoved = QtCore.Signal(float)  # noqa: N815
 
     def __init__(self, parent: QtWidgets.QWidget | None = None, *, theme: str = "screen") -> None:
         super().__init__(parent)
@@ -77,10 +75,6 @@ class TimelineWidget(QtWidgets.QWidget):
         self.case = case
         self._rebuild()
         self.fit()
-
-    def clear(self) -> None:
-        self.case = None
-        self._rebuild()
 
     def _rebuild(self) -> None:
         self.tracks.clear()
@@ -238,7 +232,6 @@ class TimelineWidget(QtWidgets.QWidget):
     def set_axis_mode(self, mode: str) -> None:
         self.options.axis_mode = mode
         self._apply_axis_mode()
-        self.optionsChanged.emit(self.options)
 
     def _apply_axis_mode(self) -> None:
         anchor = None
@@ -262,7 +255,6 @@ class TimelineWidget(QtWidgets.QWidget):
         self._redraw_track("treatment")
 
     def _redraw_track(self, key: str) -> None:
-        self.optionsChanged.emit(self.options)
         track = self.tracks.get(key)
         if track is None or self.case is None:
             return
@@ -376,8 +368,6 @@ class TimelineWidget(QtWidgets.QWidget):
                 line.set_x(t)
         self.readout.setText(self._hint() if t is None else readout_html(
             self._time_text(t), self.readout_lines(t)))
-        if t is not None:
-            self.cursorMoved.emit(t)
 
     def readout_lines(self, t: float) -> list[ReadoutLine]:
         """Nearest visible measurement of every series at time t."""
