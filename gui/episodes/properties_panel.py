@@ -170,9 +170,14 @@ class PropertiesPanel(QtWidgets.QWidget):
     # -- showing -------------------------------------------------------------------------
     def show_row(self, row: dict[str, Any] | None) -> None:
         if self.row is not None and self.note.dirty():
-            # Keep what was typed: save it first; saving re-shows the fresh row.
+            # Keep what was typed: save it first. Saving reloads and re-selects the saved
+            # episode; then go on to the one that was asked for.
+            wanted = None if row is None else row["id"]
             self.note.commit()
-            return
+            if self.controller.selected_id != wanted:
+                self.controller.select(wanted)  # comes back here, note saved
+                return
+            row = self.controller.row(wanted)  # as stored now
         self.row = row
         self.stack.setCurrentIndex(0 if row is None else 1)
         if row is None:

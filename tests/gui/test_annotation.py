@@ -354,6 +354,32 @@ def test_a_note_is_saved_when_the_reviewer_leaves_the_field(qtbot, window, demo_
     assert get_episode(demo_engine, relapse_case["id"])["note"] == "left the field"
 
 
+@pytest.mark.parametrize("how", ["timeline", "list"])
+def test_a_note_being_typed_is_saved_and_the_other_episode_shown(qtbot, window, demo_engine,
+                                                                 relapse_case, how):
+    controller = window.episode_feature.controller
+    onset = relapse_case["onset"]
+    assert controller.create(onset - 20 * DAY, onset - 15 * DAY)
+    other = controller.selected_id
+    props = type_note(qtbot, window, relapse_case, "typed, then picked another")
+    if how == "timeline":  # what a click on an episode does
+        window.timeline.episode_layer._select(other)
+    else:
+        panel = window.episode_feature.list_panel
+        panel.table.selectRow(panel.row_of(other))
+    assert get_episode(demo_engine, relapse_case["id"])["note"] == "typed, then picked another"
+    assert props.row["id"] == other and props.note.toPlainText() == ""
+    assert controller.selected_id == other
+    assert window.timeline.episode_layer.selected_id == other
+    assert window.episode_feature.list_panel.selected_id() == other
+    # Clicking away after typing saves too and leaves nothing selected.
+    props = type_note(qtbot, window, relapse_case, "then clicked away")
+    window.timeline.episode_layer._select(None)
+    assert get_episode(demo_engine, relapse_case["id"])["note"] == "then clicked away"
+    assert props.row is None and props.stack.currentIndex() == 0
+    assert controller.selected_id is None
+
+
 def test_a_note_being_typed_is_saved_when_the_window_closes(qtbot, window, demo_engine,
                                                             relapse_case):
     type_note(qtbot, window, relapse_case, "typed, then closed")
