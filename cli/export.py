@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
@@ -22,7 +23,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "anakinra start; the pseudonym only")
     p.add_argument("--paper", choices=("a4", "letter"), default="a4", help="default: a4")
     p.add_argument("--reviewer", metavar="NAME", help="reviewer named in the header")
+    p.add_argument("--near-normal", type=_fold, default=None, metavar="FOLD",
+                   help="fold over the healthy-control mean at or below which IL-1β counts "
+                        "as near-normal (default: 2)")
     p.set_defaults(run=run)
+
+
+def _fold(text: str) -> float:
+    try:
+        fold = float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(fold) or fold <= 0:
+        raise argparse.ArgumentTypeError(f"a fold is a number above 0, not {text!r}")
+    return fold
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,16 +57,18 @@ def run(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from cli.common import CommandError, find_patient_id, open_db
+    from data.summary import NEAR_NORMAL_FOLD
     from gui.pdf import export_all, export_case_pdf
 
     engine = open_db(args)
     out = Path(args.output).expanduser()
+    fold = NEAR_NORMAL_FOLD if args.near_normal is None else args.near_normal
     try:
         if args.all:
             if out.exists() and not out.is_dir():
                 raise CommandError(f"{out}: not a folder (--all writes one PDF per case)")
             written = export_all(engine, out, deidentify=args.deidentify, paper=args.paper,
-                                 reviewer=args.reviewer)
+                                 reviewer=args.reviewer, near_normal_fold=fold)
         else:
             if out.is_dir():
                 raise CommandError(f"{out}: is a folder; give the PDF's file name")
@@ -60,7 +76,8 @@ def _export(args: argparse.Namespace) -> int:
                 raise CommandError(f"{out.parent}: no such folder")
             pid = find_patient_id(engine, args.case)
             written = [export_case_pdf(engine, out, patient_id=pid, deidentify=args.deidentify,
-                                       paper=args.paper, reviewer=args.reviewer)]
+                                       paper=args.paper, reviewer=args.reviewer,
+                                       near_normal_fold=fold)]
     finally:
         engine.dispose()
     for path in written:

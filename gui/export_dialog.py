@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtWidgets
 from sqlalchemy import Engine
 
+from data.summary import NEAR_NORMAL_FOLD
 from gui.pdf.export import case_targets, export_case_pdf, prepare_summary, write_case_pdf
 
 log = logging.getLogger(__name__)
@@ -103,8 +104,14 @@ def _error(parent: QtWidgets.QWidget | None, title: str, exc: BaseException) -> 
     QtWidgets.QMessageBox.warning(parent, title, message)
 
 
-def export_current_case(parent: QtWidgets.QWidget | None, engine: Engine, case) -> Path | None:
-    """Ask for options and write the open case's summary; returns the file, None if not."""
+def export_current_case(parent: QtWidgets.QWidget | None, engine: Engine, case, *,
+                        reviewer: str | None = None,
+                        near_normal_fold: float = NEAR_NORMAL_FOLD) -> Path | None:
+    """Ask for options and write the open case's summary; returns the file, None if not.
+
+    reviewer (the settings' reviewer) is named in the header; near_normal_fold is the
+    threshold setting of "days to near-normal IL-1β".
+    """
     dialog = ExportDialog(parent, _default_folder() / f"{case.pseudonym}.pdf")
     if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
         return None
@@ -114,7 +121,8 @@ def export_current_case(parent: QtWidgets.QWidget | None, engine: Engine, case) 
         # Read again by id: the open Case carries no identifying fields, and the
         # de-identified export needs them to scrub free-text notes.
         path = export_case_pdf(engine, opts.path, patient_id=case.id,
-                               deidentify=opts.deidentify, paper=opts.paper)
+                               deidentify=opts.deidentify, paper=opts.paper,
+                               reviewer=reviewer, near_normal_fold=near_normal_fold)
     except Exception as exc:
         _error(parent, "Export PDF", exc)
         return None
@@ -124,8 +132,13 @@ def export_current_case(parent: QtWidgets.QWidget | None, engine: Engine, case) 
     return path
 
 
-def export_all_cases(parent: QtWidgets.QWidget | None, engine: Engine) -> int:
-    """Ask for a folder and options, export every case with progress; returns files written."""
+def export_all_cases(parent: QtWidgets.QWidget | None, engine: Engine, *,
+                     reviewer: str | None = None,
+                     near_normal_fold: float = NEAR_NORMAL_FOLD) -> int:
+    """Ask for a folder and options, export every case with progress; returns files written.
+
+    reviewer and near_normal_fold as for export_current_case.
+    """
     dialog = ExportDialog(parent, _default_folder(), folder=True)
     if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
         return 0
@@ -135,7 +148,8 @@ def export_all_cases(parent: QtWidgets.QWidget | None, engine: Engine) -> int:
     except OSError as exc:
         _error(parent, "Export all", exc)
         return 0
-    runner = BatchExport(parent, engine, targets, opts)
+    runner = BatchExport(parent, engine, targets, opts, reviewer=reviewer,
+                         near_normal_fold=near_normal_fold)
     count = runner.run()
     if runner.error is not None:
         _error(parent, "Export all", runner.error)
@@ -147,9 +161,12 @@ class BatchExport(QtCore.QObject):
     """Every case to PDF with a cancellable progress dialog, in a local event loop."""
 
     def __init__(self, parent: QtWidgets.QWidget | None, engine: Engine,
-                 targets: list[tuple[int, str, Path]], opts: ExportOptions) -> None:
+                 targets: list[tuple[int, str, Path]], opts: ExportOptions, *,
+                 reviewer: str | None = None,
+                 near_normal_fold: float = NEAR_NORMAL_FOLD) -> None:
         super().__init__(parent)
         self.engine, self.targets, self.opts = engine, targets, opts
+        self.reviewer, self.near_normal_fold = reviewer, near_normal_fold
         self.written: list[Path] = []
         self.error: BaseException | None = None
         self._next = 0
@@ -182,7 +199,9 @@ class BatchExport(QtCore.QObject):
             self.progress.setLabelText(f"Exporting {pseudonym} "
                                        f"({self._next + 1} of {len(self.targets)})…")
             self._pending = self._pool.submit(prepare_summary, self.engine, patient_id=pid,
-                                              deidentify=self.opts.deidentify)
+                                              deidentify=self.opts.deidentify,
+                                              reviewer=self.reviewer,
+                                              near_normal_fold=self.near_normal_fold)
             return
         if not self._pending.done():
             return

@@ -11,7 +11,7 @@ from PySide6 import QtCore, QtGui
 from sqlalchemy import Engine
 
 from data.case import Case
-from data.summary import Summary, build_summary, load_audit, load_case
+from data.summary import NEAR_NORMAL_FOLD, Summary, build_summary, load_audit, load_case
 from gui.pdf.layout import FigureOp, layout_document
 from gui.pdf.style import Style
 from gui.pdf.writer import PDF_A_DEFAULT, atomic_path, blank_dates, new_writer, paint_size
@@ -26,21 +26,25 @@ class ExportError(Exception):
 def export_case_pdf(source: Engine | Case, path: str | Path, *, patient_id: int | None = None,
                     deidentify: bool = False, paper: str = "a4", reviewer: str | None = None,
                     audit: pd.DataFrame | None = None, pdf_a: bool = PDF_A_DEFAULT,
-                    figure: FigureOp | None = None) -> Path:
+                    figure: FigureOp | None = None,
+                    near_normal_fold: float = NEAR_NORMAL_FOLD) -> Path:
     """Write one case summary to path and return it.
 
     source is an engine (then patient_id names the case, and its identifying fields and
     audit trail are read) or an already loaded Case. figure replaces the timeline
-    painter (tests use a stub).
+    painter (tests use a stub). reviewer is named in the header (else the case's own
+    reviewer); near_normal_fold is the threshold of "days to near-normal IL-1β".
     """
     case, summary = prepare_summary(source, patient_id=patient_id, deidentify=deidentify,
-                                    reviewer=reviewer, audit=audit)
+                                    reviewer=reviewer, audit=audit,
+                                    near_normal_fold=near_normal_fold)
     return write_case_pdf(case, summary, path, paper=paper, pdf_a=pdf_a, figure=figure)
 
 
 def prepare_summary(source: Engine | Case, *, patient_id: int | None = None,
                     deidentify: bool = False, reviewer: str | None = None,
-                    audit: pd.DataFrame | None = None) -> tuple[Case, Summary]:
+                    audit: pd.DataFrame | None = None,
+                    near_normal_fold: float = NEAR_NORMAL_FOLD) -> tuple[Case, Summary]:
     """The Qt-free half of an export: reads and computes, so it may run in a worker thread."""
     if isinstance(source, Case):
         case = source
@@ -50,7 +54,8 @@ def prepare_summary(source: Engine | Case, *, patient_id: int | None = None,
         case = load_case(source, patient_id)
         if audit is None:
             audit = load_audit(source, case)
-    return case, build_summary(case, deidentify=deidentify, reviewer=reviewer, audit=audit)
+    return case, build_summary(case, deidentify=deidentify, reviewer=reviewer, audit=audit,
+                               near_normal_fold=near_normal_fold)
 
 
 def write_case_pdf(case: Case, summary: Summary, path: str | Path, *, paper: str = "a4",
@@ -107,6 +112,7 @@ def case_targets(engine: Engine, folder: str | Path) -> list[tuple[int, str, Pat
 
 def export_all(engine: Engine, folder: str | Path, *, deidentify: bool = False,
                paper: str = "a4", reviewer: str | None = None,
+               near_normal_fold: float = NEAR_NORMAL_FOLD,
                progress: Progress | None = None,
                cancelled: Callable[[], bool] | None = None) -> list[Path]:
     """One PDF per case into folder, named by pseudonym; stops between cases on cancel.
@@ -122,7 +128,8 @@ def export_all(engine: Engine, folder: str | Path, *, deidentify: bool = False,
         if progress is not None:
             progress(i, n, pseudonym)
         written.append(export_case_pdf(engine, target, patient_id=pid, deidentify=deidentify,
-                                       paper=paper, reviewer=reviewer))
+                                       paper=paper, reviewer=reviewer,
+                                       near_normal_fold=near_normal_fold))
     if progress is not None and len(written) == n:
         progress(n, n, "")
     return written

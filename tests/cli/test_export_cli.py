@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +50,21 @@ def test_all_cases_into_a_folder(db, tmp_path):
     names = sorted(p.name for p in folder.iterdir())
     assert names == ["CAPS-01.pdf", "NLRP12-01.pdf", "NLRP12-02.pdf", "TRAPS-01.pdf"]
     assert sorted(Path(line).name for line in r.stdout.split()) == names
+
+
+def test_near_normal_threshold_and_reviewer(db, tmp_path):
+    out = tmp_path / "case.pdf"
+    r = _run(db, "NLRP12-02", "-o", str(out), "--near-normal", "3.5", "--reviewer", "Dr Rev")
+    assert r.returncode == 0, r.stderr
+    # pypdf reads some spaces as tabs
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(out).pages))
+    assert "fold ≤ 3.5" in text and "fold ≤ 2" not in text and "Dr Rev" in text
+
+
+def test_near_normal_must_be_a_positive_number(db, tmp_path):
+    r = _run(db, "NLRP12-02", "-o", str(tmp_path / "x.pdf"), "--near-normal", "-1")
+    assert r.returncode == 2 and "a fold is a number above 0" in r.stderr
+    assert not list(tmp_path.rglob("*.pdf"))
 
 
 @pytest.mark.parametrize("args, message", [

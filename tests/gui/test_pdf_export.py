@@ -254,6 +254,23 @@ def test_export_current_case_from_the_dialog(qapp, demo_engine, tmp_path, monkey
     assert "NLRP12-01" in text and "Camille" not in text and "2009-03-02" not in text
 
 
+def test_export_current_case_names_the_reviewer_and_uses_the_threshold_setting(
+        qapp, demo_engine, tmp_path, monkeypatch):
+    import gui.export_dialog as dialog
+
+    def stubbed(*args, **kw):
+        return export_case_pdf(*args, **kw, figure=stub_figure)
+
+    monkeypatch.setattr(dialog, "export_case_pdf", stubbed)
+    case = load_case(demo_engine, _pid(demo_engine, "NLRP12-02"))
+    _accept_with(monkeypatch, tmp_path / "summary.pdf", deidentify=False)
+    path = dialog.export_current_case(None, demo_engine, case, reviewer="Dr Rev Iewer",
+                                      near_normal_fold=3.5)
+    text = _squash(" ".join(_text(path)))
+    assert "Dr Rev Iewer" in text and "not assigned" not in text
+    assert "fold ≤ 3.5" in text and "fold ≤ 2" not in text
+
+
 def test_cancelled_dialog_writes_nothing(qapp, demo_engine, tmp_path, monkeypatch):
     from PySide6 import QtWidgets
 
@@ -286,6 +303,30 @@ def test_export_all_cases_with_progress(qapp, demo_engine, tmp_path, monkeypatch
     assert export_all_cases(None, demo_engine) == 4
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
         f"{p.pseudonym}.pdf" for p in COHORT)
+
+
+def test_export_all_cases_passes_the_reviewer_and_the_threshold(qapp, demo_engine, tmp_path,
+                                                                monkeypatch):
+    import gui.export_dialog as dialog
+
+    seen = []
+    real = dialog.prepare_summary
+
+    def spy(*args, **kw):
+        case, summary = real(*args, **kw)
+        seen.append(summary)
+        return case, summary
+
+    monkeypatch.setattr(dialog, "prepare_summary", spy)
+    _accept_with(monkeypatch, tmp_path / "out", deidentify=False)
+    _stub_painting(monkeypatch)
+    assert dialog.export_all_cases(None, demo_engine, reviewer="Dr Rev Iewer",
+                                   near_normal_fold=1.5) == 4
+    assert len(seen) == 4
+    for summary in seen:
+        assert dict(summary.header)["Reviewer"] == "Dr Rev Iewer"
+        near = next(f for f in summary.figures if f.name == "Days to near-normal IL-1β")
+        assert near.threshold == "fold ≤ 1.5"
 
 
 def test_cancel_stops_between_cases_and_leaves_whole_files(qapp, demo_engine, tmp_path,
