@@ -102,13 +102,13 @@ def read_dosing(table: Table, options: Options, problems: Problems) -> pd.DataFr
 
     start = parse_dates(col["start"])
     rule(start.bad, "start", start.reason)
+    start_days = _written_days(col["start"], start.bad)
     end_days = np.full(n, np.nan)
     if "end" in fields:
         end = parse_dates(col["end"])
         given = (col["end"].str.strip() != "").to_numpy()
         rule(given & end.bad, "end", end.reason)
-        end_days = np.where(given & ~end.bad, end.t // DAY, np.nan)
-    start_days = start.t // DAY
+        end_days = np.where(given & ~end.bad, _written_days(col["end"], end.bad), np.nan)
     rule(end_days < start_days, "end", "the period ends before it starts")
 
     frame = pd.DataFrame({
@@ -120,6 +120,24 @@ def read_dosing(table: Table, options: Options, problems: Problems) -> pd.DataFr
     frame["start"] = _to_dates(frame["start"])
     frame["end"] = _to_dates(frame["end"])
     return frame.reset_index(drop=True)
+
+
+# The calendar date as written, before any time or zone: "2020-01-10T00:30+01:00" is a
+# dose on 10 January, not on 9 January (its UTC date).
+_WRITTEN_DATE = (r"^(\d{4}-\d{2}-\d{2})(?:[T ].*|Z|[+-]\d{2}(?::?\d{2})?)$"
+                 r"|^(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4})[T ].*$")
+
+
+def _written_days(column: pd.Series, bad: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of each row's written calendar date (0 where ``bad``).
+
+    The whole text has been checked by parse_dates already; the time and zone it may
+    carry are dropped, since a dosing period is made of whole calendar days.
+    """
+    text = column.astype(str).str.strip()
+    found = text.str.extract(_WRITTEN_DATE)
+    dates = parse_dates(found[0].fillna(found[1]).fillna(text))
+    return np.where(bad | dates.bad, 0, dates.t // DAY)
 
 
 def _to_dates(days: pd.Series) -> list:

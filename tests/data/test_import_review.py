@@ -22,3 +22,26 @@ def test_duplicate_row_message_writes_the_value_without_scientific_notation(engi
     (problem,) = failed.value.problems
     assert problem.row == 3 and problem.value == "<2345678"
     assert "another IL1B value" in problem.reason
+
+
+@pytest.mark.parametrize("start, end, stored", [
+    ("2020-01-10T00:30+01:00", "2020-01-20T23:30-05:00", ("2020-01-10", "2020-01-20")),
+    ("2020-01-10 08:00:00", "2020-01-20T00:00:00Z", ("2020-01-10", "2020-01-20")),
+    ("10/01/2020 00h30", "20-01-2020", ("2020-01-10", "2020-01-20")),
+    ("2020-01-10T23:59", "", ("2020-01-10", None)),
+])
+def test_dosing_dates_keep_the_written_calendar_date(engine, tmp_path, start, end, stored):
+    from tests.data.test_import_helpers import medications
+
+    path = _write(tmp_path, "dosing.csv", "drug,dose,unit,start,end\n"
+                  f"anakinra,100,mg,{start},{end}\n")
+    import_file(engine, path, patient="P-01")
+    (period,) = medications(engine, "P-01")
+    assert period[5:] == stored
+
+
+def test_a_bad_dosing_date_is_still_refused(engine, tmp_path):
+    path = _write(tmp_path, "dosing.csv", "drug,dose,start\nanakinra,100,2020-01-10Tnoon\n")
+    with pytest.raises(ImportFailed) as failed:
+        import_file(engine, path, patient="P-01")
+    assert [(p.row, p.column) for p in failed.value.problems] == [(2, "start")]
