@@ -3,7 +3,8 @@ across every other track, drag previews, and annotate mode.
 
 The layer never writes anything. A drag shows a preview while it lasts and, when the
 button is released, announces what the reviewer asked for (createRequested,
-changeRequested); a click announces a selection. A controller decides what to do.
+changeRequested); Esc before the release cancels it. A click announces a selection. A
+controller decides what to do.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ class EpisodeLayer(QtCore.QObject):
             plot.removeItem(item)
         self._items.clear()
         self._previews.clear()
-        self._drag = None
+        self._set_drag(None)
         case = self.timeline.case
         if case is None:
             self.views = []
@@ -177,7 +178,7 @@ class EpisodeLayer(QtCore.QObject):
             if hit is not None:
                 self._start(hit[1], hit[0], x)
             else:
-                self._drag = _Drag(CREATE, None, x, self._plot_of(surface))
+                self._set_drag(_Drag(CREATE, None, x, self._plot_of(surface)))
         self._dragging(ev)
 
     def hit(self, surface: AnnotateSurface,
@@ -197,7 +198,7 @@ class EpisodeLayer(QtCore.QObject):
         return body
 
     def _start(self, zone: str, item: EpisodeItem, x: float) -> None:
-        self._drag = _Drag(zone, item.episode, x, self._plot_of(item))
+        self._set_drag(_Drag(zone, item.episode, x, self._plot_of(item)))
         self._select(item.episode.id)
 
     # -- dragging --------------------------------------------------------------------------
@@ -213,12 +214,42 @@ class EpisodeLayer(QtCore.QObject):
             self._show_preview(drag, span)
             return
         self._hide_preview()
-        self._drag = None
+        self._set_drag(None)
         if drag.zone == CREATE:
             self.createRequested.emit(span.onset, span.end)
         elif (span.onset, span.end) != (drag.episode.onset, drag.episode.end):
             # Refused spans are announced too: the controller says why, where it is seen.
             self.changeRequested.emit(drag.episode.id, span.onset, span.end)
+
+    def _set_drag(self, drag: _Drag | None) -> None:
+        """Start or end a drag; while one lasts, Esc anywhere in the app cancels it."""
+        app = QtCore.QCoreApplication.instance()
+        if drag is not None and self._drag is None:
+            app.installEventFilter(self)
+        elif drag is None and self._drag is not None:
+            app.removeEventFilter(self)
+        self._drag = drag
+
+    def cancel_drag(self) -> bool:
+        """Drop the drag in progress: no request, the preview gone. False if none."""
+        if self._drag is None:
+            return False
+        self._hide_preview()
+        self._set_drag(None)
+        self.show_message("Drag cancelled: nothing changed.")
+        return True
+
+    def eventFilter(self, obj: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802
+        t = event.type()
+        if self._drag is None or t not in (QtCore.QEvent.Type.ShortcutOverride,
+                                           QtCore.QEvent.Type.KeyPress) \
+                or event.key() != QtCore.Qt.Key.Key_Escape:
+            return False
+        if t == QtCore.QEvent.Type.ShortcutOverride:
+            event.accept()  # Esc is the drag's, not "Leave annotate mode"'s: comes as a key
+            return True
+        self.cancel_drag()
+        return True
 
     def _proposal(self, drag: _Drag, x: float, free: bool) -> edit.Span:
         limits = edit.bounds(self.timeline.case.time_range)

@@ -525,6 +525,40 @@ def test_a_database_error_marking_the_case_reviewed_is_told_and_not_undoable(
     assert_told_locked(qtbot, window, caplog)
 
 
+def test_escape_during_a_drag_cancels_it_and_writes_nothing(qtbot, window, demo_engine):
+    day0 = annotate_in(qtbot, window)
+    layer = window.timeline.episode_layer
+    seen = {}
+
+    def escape() -> None:
+        seen["before"] = captions(layer)
+        qtbot.keyClick(window.timeline.view, QtCore.Qt.Key.Key_Escape)
+        seen["after"] = captions(layer)
+
+    drag(qtbot, window.timeline, "cytokines", day0 + 100 * DAY, day0 + 104 * DAY,
+         before_release=escape)
+    assert seen["before"] and seen["after"] == []
+    assert episodes(demo_engine, window) == [] and window.undo_stack.count() == 0
+    assert window.actions["annotate"].isChecked()  # the first Esc was the drag's
+    assert "cancelled" in layer.message.text()
+    # The next drag works as ever, and Esc without a drag leaves annotate mode.
+    drag(qtbot, window.timeline, "cytokines", day0 + 100 * DAY, day0 + 104 * DAY)
+    assert len(episodes(demo_engine, window)) == 1
+    qtbot.keyClick(window.timeline.view, QtCore.Qt.Key.Key_Escape)
+    assert not window.actions["annotate"].isChecked()
+
+
+def test_escape_during_an_edge_drag_leaves_the_episode_as_it_was(qtbot, window, demo_engine,
+                                                                 relapse_case):
+    onset, eid = relapse_case["onset"], relapse_case["id"]
+    drag(qtbot, window.timeline, "episodes", onset, onset - 10 * DAY, y=LANE_Y,
+         before_release=lambda: qtbot.keyClick(window.timeline.view,
+                                               QtCore.Qt.Key.Key_Escape))
+    ep = get_episode(demo_engine, eid)
+    assert (ep["onset"], ep["version"]) == (onset, 1)
+    assert window.undo_stack.count() == 0
+
+
 def test_annotate_key_escape_and_the_status_hint(qtbot, window):
     open_case(qtbot, window, "NLRP12-01")
     action = window.actions["annotate"]
