@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from numbers import Real
 
 DAY = 86_400
 MARGIN = 30 * DAY  # episodes may start a little before the first record or end after the last
@@ -30,6 +31,12 @@ class Span:
     @property
     def duration_days(self) -> float | None:
         return duration_days(self.onset, self.end)
+
+
+def is_missing(v: object) -> bool:
+    """None or NaN: a missing value as a DataFrame row gives it (pandas fills an ongoing
+    episode's missing end with NaN)."""
+    return v is None or (isinstance(v, Real) and v != v)
 
 
 def snap(t: float, free: bool = False) -> float:

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from PySide6 import QtGui
 from sqlalchemy import Engine
 
+from data import episode_edit as edit
 from db import episodes as db
 
 Row = dict[str, Any]
@@ -121,7 +122,7 @@ class UpdateEpisode(EpisodeCommand):
 
 def change_times(ctx: EditContext, row: Row, onset: float, end: float | None) -> UpdateEpisode:
     """Moving an edge or the whole episode; the text says which, for the Edit menu."""
-    old_end = None if row["end"] is None or row["end"] != row["end"] else row["end"]
+    old_end = None if edit.is_missing(row["end"]) else row["end"]
     moved_onset, moved_end = onset != row["onset"], end != old_end
     if moved_onset and moved_end:
         what = "Move"

@@ -9,7 +9,6 @@ an edit based on something another reviewer has since changed is refused, never 
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -34,7 +33,7 @@ def clean_row(row: pd.Series | dict) -> Row:
     """A DataFrame row as plain Python: NaN → None, numpy numbers → int."""
     out: Row = {}
     for k, v in dict(row).items():
-        if v is None or (isinstance(v, float) and math.isnan(v)):
+        if edit.is_missing(v):
             out[k] = None
         elif hasattr(v, "item"):  # numpy scalar
             out[k] = v.item()

@@ -45,13 +45,9 @@ def episode_label(row) -> str:
     parts = [str(row.kind)]
     if isinstance(row.severity, str) and row.severity:
         parts.append(row.severity)
-    if _missing(row.end):
+    if edit.is_missing(row.end):
         parts.append("ongoing")
     return " · ".join(parts)
-
-
-def _missing(v) -> bool:
-    return v is None or v != v  # None or NaN (pandas fills a missing end with NaN)
 
 
 class EpisodeLayer(QtCore.QObject):
@@ -114,7 +110,7 @@ class EpisodeLayer(QtCore.QObject):
     def _views(self, horizon: float) -> list[EpisodeView]:
         out = []
         for row in self.episodes.itertuples(index=False):
-            end = None if _missing(row.end) else float(row.end)
+            end = None if edit.is_missing(row.end) else float(row.end)
             onset = float(row.onset)
             out.append(EpisodeView(int(row.id), str(row.kind), onset, end,
                                    edit.drawn_end(onset, end, horizon), episode_label(row)))

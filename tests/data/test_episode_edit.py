@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from data.episode_edit import (
@@ -19,6 +20,7 @@ from data.episode_edit import (
     end_for_last_day,
     format_days,
     from_drag,
+    is_missing,
     last_day,
     move_body,
     move_edge,
@@ -148,3 +150,10 @@ def test_an_end_is_shown_as_its_last_day_and_a_typed_last_day_stored_a_day_later
     exact = epoch(2024, 3, 14, 7)
     assert last_day(exact) == epoch(2024, 3, 14) and shown_end(exact) == exact
     assert end_for_last_day(exact, epoch(2024, 3, 16)) == epoch(2024, 3, 16, 7)
+
+
+def test_is_missing_knows_none_and_nan_only():
+    for v in (None, float("nan"), np.nan, np.float32("nan")):
+        assert is_missing(v), v
+    for v in (0, 0.0, 1_700_000_000, np.int64(3), "", "relapse"):
+        assert not is_missing(v), v
