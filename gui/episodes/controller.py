@@ -267,9 +267,17 @@ class EpisodeController(QtCore.QObject):
         self.reviewChanged.emit(review)
         QtCore.QTimer.singleShot(0, self.window.refresh_case_list)
 
-    def history(self, episode_id: int | None = None) -> pd.DataFrame:
+    def history(self, episode_id: int | None = None) -> pd.DataFrame | None:
+        """The episode's audit trail; None (and the reviewer told why) if it cannot be read."""
         eid = self.selected_id if episode_id is None else episode_id
-        return db.episode_history(self.engine, eid) if eid is not None else pd.DataFrame()
+        if eid is None:
+            return pd.DataFrame()
+        try:
+            return db.episode_history(self.engine, eid)
+        except DB_ERRORS as exc:
+            log.error("reading the history of episode %s failed", eid, exc_info=exc)
+            self.tell(f"The history could not be read: {database_problem(exc)}.", error=True)
+            return None
 
     def _menu(self, episode_id: int, pos: QtCore.QPoint) -> None:
         if not self.menu_actions:

@@ -151,9 +151,9 @@ def _connect(window, f: EpisodeFeature) -> None:
 
     def show_history() -> None:
         row = c.row(c.selected_id)
-        if row is not None:
-            HistoryDialog(c.history(row["id"]), f"{row['kind']} episode {row['id']}",
-                          window).show()
+        history = None if row is None else c.history(row["id"])
+        if history is not None:
+            HistoryDialog(history, f"{row['kind']} episode {row['id']}", window).show()
 
     a["annotate"].toggled.connect(set_annotating)
     a["leave_annotate"].triggered.connect(lambda: a["annotate"].setChecked(False))

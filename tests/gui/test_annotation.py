@@ -559,6 +559,19 @@ def test_escape_during_an_edge_drag_leaves_the_episode_as_it_was(qtbot, window, 
     assert window.undo_stack.count() == 0
 
 
+def test_a_history_that_cannot_be_read_is_told_not_raised(qtbot, window, monkeypatch, caplog,
+                                                          relapse_case):
+    from gui.episodes.history_dialog import HistoryDialog
+
+    window.episode_feature.controller.select(relapse_case["id"])
+    monkeypatch.setattr(db.episodes, "episode_history", locked)
+    window.actions["episode_history"].trigger()
+    assert window.findChild(HistoryDialog) is None
+    assert "history could not be read: database is locked" in \
+        window.statusBar().currentMessage()
+    assert any(r.exc_info for r in caplog.records)
+
+
 def test_annotate_key_escape_and_the_status_hint(qtbot, window):
     open_case(qtbot, window, "NLRP12-01")
     action = window.actions["annotate"]
