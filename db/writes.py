@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -80,6 +81,56 @@ def insert_observations(conn: Connection, rows: Iterable[Sequence[Any]]) -> int:
     return _insert_ignoring_duplicates(
         conn, Observation.__table__, ("series_id", "t", "value", "censor", "source_id"), values
     )
+
+
+def changed_observations(conn: Connection, rows: Sequence[Sequence[Any]],
+                         rel_tol: float = 1e-9) -> list[tuple[int, float, str | None]]:
+    """Rows (OBSERVATION_COLUMNS order) whose patient, code, time and specimen is already
+    stored with another value or censor: (index in rows, stored value, stored censor).
+
+    A re-imported identical row is not listed (INSERT OR IGNORE skips it); a different
+    one would be skipped as silently, so the importer reports these instead. Costs one
+    query when none of the rows' series is stored yet (a first import).
+    """
+    if not rows:
+        return []
+    t = Series.__table__
+    pids = {r[0] for r in rows}
+    series = {
+        (r.patient_id, r.code, r.specimen): r.id
+        for r in conn.execute(select(t.c.id, t.c.patient_id, t.c.code, t.c.specimen)
+                              .where(t.c.patient_id.in_(pids)))
+    }
+    if not series:
+        return []
+    row_series = [series.get((r[0], r[2], r[6] or "")) for r in rows]
+    wanted: dict[int, tuple[int, int]] = {}
+    for sid, r in zip(row_series, rows, strict=True):
+        if sid is not None:
+            lo, hi = wanted.get(sid, (r[1], r[1]))
+            wanted[sid] = (min(lo, r[1]), max(hi, r[1]))
+    if not wanted:
+        return []
+    o = Observation.__table__
+    stored: dict[tuple[int, int], tuple[float, int]] = {}
+    for sid, (lo, hi) in wanted.items():
+        for t_, value, censor in conn.execute(
+                select(o.c.t, o.c.value, o.c.censor)
+                .where(o.c.series_id == sid, o.c.t >= lo, o.c.t <= hi)):
+            stored[(sid, t_)] = (value, censor or 0)
+    signs = {v: k for k, v in CENSOR_CODES.items() if k}
+    out = []
+    for i, (sid, r) in enumerate(zip(row_series, rows, strict=True)):
+        hit = None if sid is None else stored.get((sid, r[1]))
+        if hit is None:
+            continue
+        value, censor = hit
+        same_value = (value is None and r[3] is None) or (
+            value is not None and r[3] is not None
+            and math.isclose(value, r[3], rel_tol=rel_tol, abs_tol=0.0))
+        if not same_value or censor != CENSOR_CODES[r[4]]:
+            out.append((i, value, signs.get(censor)))
+    return out
 
 
 def _series_ids(conn: Connection, keys: set[tuple[int, str, str, str]]) -> dict:

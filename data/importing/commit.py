@@ -1,9 +1,11 @@
 """Writing an ImportPlan in one transaction: all of it, or nothing.
 
-Re-importing a file adds nothing twice: an observation already stored under the same
-patient, code, time and specimen is skipped (the stored value is kept), and so is a
-dosing period identical to a stored one. A period that overlaps a different stored
-period of the same drug is an error, since the two cannot both be the daily dose.
+Re-importing a file adds nothing twice: an observation already stored with the same value
+under the same patient, code, time and specimen is skipped, and so is a dosing period
+identical to a stored one. A different value there is a lab correction, and an error:
+it is never skipped silently nor written over the stored one. A period that overlaps a
+different stored period of the same drug is an error, since the two cannot both be the
+daily dose.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from data.numbers import fmt_number
 from db.audit import record
 from db.writes import (
     OBSERVATION_COLUMNS,
+    changed_observations,
     insert_medications,
     insert_observations,
     insert_patient,
@@ -53,7 +56,7 @@ class ImportResult:
             out.append(f"{self.observations_added} values {would}added")
         if self.observations_skipped:
             out.append(f"{self.observations_skipped} values skipped: already in the database "
-                       "(same patient, code, time and specimen; the stored value is kept)")
+                       "with the same value (same patient, code, time and specimen)")
         if self.medications_added or self.medications_skipped:
             out.append(f"{self.medications_added} dosing periods {would}added")
         if self.medications_skipped:
@@ -138,10 +141,43 @@ def _write_observations(conn: Connection, plan: ImportPlan, pids: dict[str, int]
         "source": [plan.file] * n,
     }
     rows = list(zip(*(columns[c] for c in OBSERVATION_COLUMNS), strict=True))
+    _refuse_changed_values(conn, plan, rows)
     for start in range(0, n, CHUNK):
         step(start / n, f"writing values {start:,}–{min(n, start + CHUNK):,} of {n:,}")
         result.observations_added += insert_observations(conn, rows[start:start + CHUNK])
     result.observations_skipped = n - result.observations_added
+
+
+def _refuse_changed_values(conn: Connection, plan: ImportPlan, rows: list[tuple]) -> None:
+    """A value stored with another value (or censor) under the same patient, code, time
+    and specimen is a lab correction: reported, so the import is refused, never skipped
+    as a duplicate."""
+    changed = changed_observations(conn, rows)
+    if not changed:
+        return
+    obs = plan.observations
+    where = obs["row"].to_numpy()
+    column = obs["column"].to_numpy(dtype=object) if "column" in obs else None
+    problems = Problems(plan.file)
+    for i, value, censor in changed:
+        _, _, code, new, new_censor, unit, _, _ = rows[i]
+        old_text, new_text = _values_apart(value, new)
+        stored = f"{censor or ''}{old_text} {unit}".strip() if value is not None else "empty"
+        problems.add(int(where[i]), None if column is None else str(column[i]),
+                     f"{new_censor or ''}{new_text}",
+                     f"differs from the stored value {stored} (same patient, {code}, time "
+                     "and specimen): a re-import never replaces a stored value; correct "
+                     "the file or the stored value first")
+    problems.raise_if_any()
+
+
+def _values_apart(a: float | None, b: float | None) -> tuple[str, str]:
+    """Both values as a reader writes them; with every digit when that alone tells them
+    apart (1.234 and 1.2345 are not both "1.23")."""
+    ta, tb = fmt_number(a), fmt_number(b)
+    if ta == tb and a is not None and b is not None and a != b:
+        ta, tb = (np.format_float_positional(x, trim="-") for x in (a, b))
+    return ta, tb
 
 
 def _write_medications(conn: Connection, plan: ImportPlan, pids: dict[str, int],

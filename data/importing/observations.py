@@ -21,7 +21,7 @@ from data.importing.values import parse_numbers
 from data.numbers import fmt_number
 
 OBSERVATION_FRAME_COLUMNS = ["patient", "t", "code", "value", "censor", "unit", "specimen",
-                             "row"]
+                             "row", "column"]  # row and column: where the value is written
 
 # Plausible ranges in the stored unit: a value outside is a wrong unit or a typo.
 PLAUSIBLE = {"TEMP": (30.0, 45.0), "WEIGHT": (0.3, 500.0), "ESR": (0.0, 200.0)}
@@ -88,6 +88,8 @@ def finish(cells: Cells, decimal_comma: bool, problems: Problems, *,
         "unit": pd.Series(stored_unit[code_id[keep]], dtype=object),
         "specimen": pd.Series(cells.specimen[keep], dtype=object),
         "row": rows[keep],
+        "column": (cells.value_column if isinstance(cells.value_column, str)
+                   else pd.Series(cells.value_column[keep], dtype=object)),
     })
     return _drop_repeats(frame, problems)
 

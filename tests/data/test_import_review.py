@@ -45,3 +45,42 @@ def test_a_bad_dosing_date_is_still_refused(engine, tmp_path):
     with pytest.raises(ImportFailed) as failed:
         import_file(engine, path, patient="P-01")
     assert [(p.row, p.column) for p in failed.value.problems] == [(2, "start")]
+
+
+def test_a_reimported_value_that_differs_is_refused_naming_row_column_and_stored_value(
+        engine, tmp_path):
+    from tests.data.test_import_helpers import dump
+
+    first = _write(tmp_path, "lab.csv", "Date;IL-1β spontané (pg/mL);CRP (mg/L)\n"
+                   "2026-01-12;1450;4,8\n2026-01-19;<5;3\n")
+    import_file(engine, first, patient="P-01")
+    before = dump(engine)
+    corrected = _write(tmp_path, "lab2.csv", "Date;IL-1β spontané (pg/mL);CRP (mg/L)\n"
+                       "2026-01-12;1450;5,8\n2026-01-19;5;3\n2026-01-26;12;2\n")
+    with pytest.raises(ImportFailed) as failed:
+        import_file(engine, corrected, patient="P-01")
+    assert [(p.row, p.column, p.value) for p in failed.value.problems] == [
+        (2, "CRP (mg/L)", "5.8"), (3, "IL-1β spontané (pg/mL)", "5")]
+    reasons = [p.reason for p in failed.value.problems]
+    assert reasons[0].startswith("differs from the stored value 4.8 mg/L (same patient, CRP,")
+    assert reasons[1].startswith("differs from the stored value <5 pg/mL")
+    assert dump(engine) == before  # nothing written, not even the new 26 January values
+
+
+def test_identical_reimported_values_are_still_skipped(engine, tmp_path):
+    path = _write(tmp_path, "lab.csv", "date,code,value,unit\n"
+                  "2026-01-12T09:30+01:00,IL1B,1.45,ng/mL\n2026-01-12,CRP,<5,mg/L\n")
+    import_file(engine, path, patient="P-01")
+    again = import_file(engine, path, patient="P-01")
+    assert (again.observations_added, again.observations_skipped) == (0, 2)
+
+
+def test_values_that_only_differ_past_two_decimals_are_shown_apart(engine, tmp_path):
+    import_file(engine, _write(tmp_path, "a.csv", "date,code,value\n2026-01-12,CRP,1.234\n"),
+                patient="P-01")
+    with pytest.raises(ImportFailed) as failed:
+        import_file(engine, _write(tmp_path, "b.csv", "date,code,value\n2026-01-12,CRP,1.2345\n"),
+                    patient="P-01")
+    (problem,) = failed.value.problems
+    assert (problem.row, problem.column, problem.value) == (2, "value", "1.2345")
+    assert "stored value 1.234 mg/L" in problem.reason

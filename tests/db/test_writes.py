@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from db.writes import (
+    changed_observations,
     insert_medications,
     insert_observations,
     insert_patient,
@@ -49,3 +50,19 @@ def test_medication_periods_of_some_patients(engine):
         assert medication_periods(conn, []) == []
     assert periods == [dict(patient_id=a, drug="anakinra", dose=100.0, unit="mg",
                             route="subcutaneous", start=dt.date(2026, 1, 1), end=None)]
+
+
+def test_changed_observations_lists_only_rows_stored_with_another_value(engine):
+    with engine.begin() as conn:
+        pid = insert_patient(conn, pseudonym="W-01")
+        assert changed_observations(conn, [(pid, 100, "CRP", 3.0, None, "mg/L", "serum",
+                                            "a.csv")]) == []  # nothing stored yet
+        insert_observations(conn, [(pid, 100, "CRP", 3.0, None, "mg/L", "serum", "a.csv"),
+                                   (pid, 200, "CRP", 4.0, "<", "mg/L", "serum", "a.csv"),
+                                   (pid, 100, "IL1B", 9.0, None, "pg/mL", "", "a.csv")])
+        again = [(pid, 100, "CRP", 3.0, None, "mg/L", "serum", "b.csv"),  # identical
+                 (pid, 200, "CRP", 4.0, None, "mg/L", "serum", "b.csv"),  # censor differs
+                 (pid, 100, "IL1B", 9.5, None, "pg/mL", "", "b.csv"),  # value differs
+                 (pid, 100, "IL1B", 1.0, None, "pg/mL", "pbmc-lps", "b.csv"),  # new series
+                 (pid, 300, "CRP", 5.0, None, "mg/L", "serum", "b.csv")]  # new time
+        assert changed_observations(conn, again) == [(1, 4.0, "<"), (2, 9.0, None)]
