@@ -16,7 +16,8 @@ def export_open_case(window) -> None:
 
     if window.case is None:
         return
-    path = export_dialog.export_current_case(window, window.engine, window.case)
+    path = export_dialog.export_current_case(window, window.engine, window.case,
+                                             **_summary_options(window))
     if path is not None:
         window.statusBar().showMessage(f"Exported {path}", 8000)
 
@@ -24,6 +25,11 @@ def export_open_case(window) -> None:
 def export_every_case(window) -> None:
     from gui import export_dialog
 
-    n = export_dialog.export_all_cases(window, window.engine)
+    n = export_dialog.export_all_cases(window, window.engine, **_summary_options(window))
     if n:
         window.statusBar().showMessage(f"Exported {n} case summaries", 8000)
+
+
+def _summary_options(window) -> dict:
+    return {"reviewer": window.settings.reviewer,
+            "near_normal_fold": float(window.settings.get("figures/near_normal_fold"))}

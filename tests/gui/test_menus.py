@@ -3,21 +3,23 @@
 from tests.gui.conftest import open_case
 
 
-def test_ctrl_e_exports_the_open_case(qtbot, make_window, monkeypatch, tmp_path):
+def test_ctrl_e_exports_the_open_case(qtbot, make_window, monkeypatch, tmp_path, settings):
     calls = []
 
-    def fake_export(parent, engine, case):
-        calls.append(case.pseudonym)
+    def fake_export(parent, engine, case, **options):
+        calls.append((case.pseudonym, options))
         return tmp_path / "x.pdf"
 
     monkeypatch.setattr("gui.export_dialog.export_current_case", fake_export)
+    settings.set("reviewer/name", "Dr Test")
+    settings.set("figures/near_normal_fold", 2.5)
     w = make_window()
     assert not w.actions["export_pdf"].isEnabled()  # nothing to export yet
     open_case(qtbot, w, "NLRP12-01")
     assert w.actions["export_pdf"].isEnabled()
     assert w.actions["export_pdf"].shortcut().toString() == "Ctrl+E"
     w.actions["export_pdf"].trigger()
-    assert calls == ["NLRP12-01"]
+    assert calls == [("NLRP12-01", {"reviewer": "Dr Test", "near_normal_fold": 2.5})]
     assert "x.pdf" in w.statusBar().currentMessage()
 
 
