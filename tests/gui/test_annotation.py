@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import logging
 import sqlite3
-import time
 
 import pytest
 from PySide6 import QtCore, QtWidgets
@@ -625,18 +624,6 @@ def test_episodes_are_unchanged_after_reopening_the_database(qtbot, make_window,
         assert load_episodes(again, before[0]["patient_id"]).to_dict("records") == before
     finally:
         again.dispose()
-
-
-def test_an_edit_is_fast(qtbot, window, relapse_case):
-    controller = window.episode_feature.controller
-    onset, end, eid = relapse_case["onset"], relapse_case["end"], relapse_case["id"]
-    times = []
-    for i in range(5):
-        start = time.perf_counter()
-        assert controller.change_times(eid, onset + (i + 1) * DAY, end)
-        times.append(time.perf_counter() - start)
-    # ~50 ms is the aim (write, audit, re-read, redraw); the bound leaves room for a busy CI.
-    assert sorted(times)[2] < 0.15, times
 
 
 def test_the_panels_are_docked_beside_the_timeline(qtbot, make_window):

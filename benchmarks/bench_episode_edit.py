@@ -1,0 +1,58 @@
+"""One episode edit through the controller: write + audit row, re-read, redraw.
+
+Prints `episode_edit_ms` (median of 15 edits on the demo case NLRP12-02).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+DAY = 86_400
+
+
+def main() -> None:
+    from PySide6 import QtCore, QtWidgets
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    from data.demo import generate
+    from db.engine import open_database
+    from gui.main_window import MainWindow
+    from gui.settings import Settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = open_database(str(Path(tmp) / "bench.db"))
+        generate(engine)
+        settings = Settings(QtCore.QSettings(str(Path(tmp) / "s.ini"),
+                                             QtCore.QSettings.Format.IniFormat))
+        window = MainWindow(engine, settings)
+        window.resize(1400, 900)
+        window.show()
+        window.browser.select_pseudonym("NLRP12-02")
+        while window.case is None:
+            app.processEvents()
+        row = window.case.episodes.iloc[0]
+        onset, end, eid = float(row["onset"]), float(row["end"]), int(row["id"])
+        controller = window.episode_feature.controller
+        times = []
+        for i in range(15):
+            t0 = time.perf_counter()
+            controller.change_times(eid, onset + (i % 5 + 1) * DAY, end)
+            app.processEvents()
+            times.append(time.perf_counter() - t0)
+        print(f"episode_edit_ms {statistics.median(times) * 1000:.0f} ms")
+        window.close()
+        window.deleteLater()
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete.value)
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
