@@ -38,6 +38,7 @@ SPECS = (
     ActionSpec("per_kg", "Dose in mg/&kg/day", "Ctrl+K",
                "Anakinra dose per kg of body weight", checkable=True),
     ActionSpec("focus_filter", "Find case", SK.Find, "Filter the case list"),
+    ActionSpec("preferences", "&Preferences…", "Ctrl+,", "Reviewer name, near-normal threshold"),
     ActionSpec("shortcuts", "&Keyboard shortcuts", "?", "Show every keyboard shortcut"),
     ActionSpec("about", "&About Flarescope", "", ""),
 )

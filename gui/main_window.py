@@ -105,6 +105,8 @@ class MainWindow(QtWidgets.QMainWindow):
         edit.addActions([undo, redo])
         edit.addSeparator()
         edit.addAction(a["focus_filter"])
+        edit.addSeparator()
+        edit.addAction(a["preferences"])
         view = self.menu("&View")
         view.addActions([a["fit"], a["months_1"], a["months_3"], a["months_6"], a["months_12"]])
         view.addSeparator()
@@ -146,6 +148,7 @@ class MainWindow(QtWidgets.QMainWindow):
                                                      self.browser.filter.selectAll()))
         a["shortcuts"].triggered.connect(lambda: show_shortcuts(self, self.actions.shortcut_rows()))
         a["about"].triggered.connect(self._about)
+        a["preferences"].triggered.connect(self._preferences)
         for name in ("export_pdf", "export_all", "import"):
             a[name].setEnabled(False)  # enabled by their installers
 
@@ -242,6 +245,11 @@ class MainWindow(QtWidgets.QMainWindow):
         log.warning("%s: %s", title, message)
         self.statusBar().showMessage(f"{title}: {message}", 10_000)
         QtWidgets.QMessageBox.warning(self, title, message)
+
+    def _preferences(self) -> None:
+        from gui.preferences import PreferencesDialog
+
+        PreferencesDialog(self.settings, self).exec()
 
     def _about(self) -> None:
         version = QtCore.QCoreApplication.applicationVersion()

@@ -15,7 +15,7 @@ ORGANISATION = "Flarescope"
 APPLICATION = "Flarescope"
 
 
-def _os_user() -> str:
+def os_user() -> str:
     try:
         return getpass.getuser()
     except Exception:  # no user name on some sandboxes: still need an author
@@ -58,7 +58,7 @@ class Settings:
 
     @property
     def reviewer(self) -> str:
-        return self.get("reviewer/name") or _os_user()
+        return self.get("reviewer/name") or os_user()
 
     def track_config(self) -> tuple[list[str], set[str]] | None:
         raw = self.get("timeline/tracks")

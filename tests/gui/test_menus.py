@@ -52,3 +52,24 @@ def test_no_two_actions_share_a_shortcut(qtbot, make_window):
             assert text not in seen, f"{text}: {seen.get(text)} and {action.text()}"
             seen[text] = action.text()
     assert {"Ctrl+F", "Ctrl+Shift+F", "Ctrl+E", "Ctrl+Z", "A"} <= set(seen)
+
+
+def test_preferences_set_the_reviewer_recorded_on_new_work(qtbot, make_window, settings,
+                                                          monkeypatch):
+    from PySide6 import QtWidgets
+
+    from gui.preferences import PreferencesDialog
+
+    w = make_window()
+
+    def fill_and_accept(dialog):
+        dialog.reviewer.setText("Dr Lefèvre")
+        dialog.near_normal.setValue(3.0)
+        dialog.accept()
+        return QtWidgets.QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(PreferencesDialog, "exec", fill_and_accept)
+    w.actions["preferences"].trigger()
+    assert settings.reviewer == "Dr Lefèvre"
+    assert settings.get("figures/near_normal_fold") == 3.0
+    assert w.episode_feature.controller.actor() == "Dr Lefèvre"  # author of new episodes

@@ -1,0 +1,40 @@
+"""Edit → Preferences…: the options a reviewer sets (gui/settings.py declares them)."""
+
+from __future__ import annotations
+
+from PySide6 import QtWidgets
+
+from gui.settings import Settings, os_user
+
+
+class PreferencesDialog(QtWidgets.QDialog):
+    def __init__(self, settings: Settings, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Preferences")
+        self.setMinimumWidth(420)
+        self.settings = settings
+        self.reviewer = QtWidgets.QLineEdit(settings.get("reviewer/name") or "")
+        self.reviewer.setPlaceholderText(f"{os_user()} (your login name)")
+        self.reviewer.setToolTip("Recorded as the author of episodes, reviews and audit rows")
+        self.near_normal = QtWidgets.QDoubleSpinBox()
+        self.near_normal.setRange(1.0, 20.0)
+        self.near_normal.setSingleStep(0.5)
+        self.near_normal.setDecimals(1)
+        self.near_normal.setSuffix(" × controls")
+        self.near_normal.setValue(float(settings.get("figures/near_normal_fold")))
+        self.near_normal.setToolTip("IL-1β counted as near-normal at or below this fold over "
+                                    "the healthy-control mean (case summary key figure)")
+        form = QtWidgets.QFormLayout(self)
+        form.addRow("Reviewer name:", self.reviewer)
+        form.addRow("Near-normal IL-1β:", self.near_normal)
+        buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Ok
+                                             | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def accept(self) -> None:
+        self.settings.set("reviewer/name", self.reviewer.text().strip() or None)
+        self.settings.set("figures/near_normal_fold", self.near_normal.value())
+        self.settings.sync()
+        super().accept()
