@@ -29,9 +29,11 @@ def run_gui(db: str | None = None, *, case: str | None = None, version: str = ""
         QtWidgets.QMessageBox.critical(None, "Flarescope", str(exc))
         print(f"flarescope: {exc}", file=sys.stderr)
         return 2
+    from gui import errors
     from gui.main_window import MainWindow
 
     window = MainWindow(engine)
+    errors.install(window)
     window.show()
     if case and not window.browser.select_pseudonym(case):
         window.show_error("No such case", f"There is no case {case!r} in this database.")

@@ -69,6 +69,7 @@ def demo_engine(_demo_template, tmp_path):
 def _no_user_database(monkeypatch, tmp_path):
     """Nothing a test does may touch the user's real database."""
     monkeypatch.setenv("FLARESCOPE_DB", str(tmp_path / "default.db"))
+    monkeypatch.setenv("FLARESCOPE_LOG", str(tmp_path / "flarescope.log"))
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,43 @@
+"""An unexpected error in a slot is logged with its traceback and told in one line."""
+
+import logging
+import sys
+
+from PySide6 import QtWidgets
+
+from gui import errors
+
+
+def test_an_error_in_a_slot_is_logged_and_shown_without_traceback(qtbot, tmp_path, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "critical",
+                        lambda parent, title, text: shown.append((title, text)))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    root_handlers = list(logging.getLogger().handlers)
+    try:
+        path = errors.install()
+        assert path == tmp_path / "flarescope.log"
+        button = QtWidgets.QPushButton()
+        qtbot.addWidget(button)
+
+        def broken() -> None:
+            raise ValueError("the lab file moved")
+
+        button.clicked.connect(broken)
+        with qtbot.capture_exceptions() as caught:
+            button.click()
+        # pytest-qt captures slot exceptions itself; hand them to the installed hook.
+        assert isinstance(sys.excepthook, errors.ErrorReporter) and len(caught) == 1
+        sys.excepthook(*caught[0])
+        assert shown and shown[0][0] == "Unexpected error"
+        assert "ValueError: the lab file moved" in shown[0][1] and "Traceback" not in shown[0][1]
+        assert str(path) in shown[0][1]
+        for h in logging.getLogger().handlers:
+            h.flush()
+        text = path.read_text(encoding="utf-8")
+        assert "Traceback" in text and "the lab file moved" in text
+    finally:
+        for h in logging.getLogger().handlers:
+            if h not in root_handlers:
+                logging.getLogger().removeHandler(h)
+                h.close()
