@@ -25,7 +25,7 @@ SPECS = (
     ActionSpec("import", "&Import data…", "Ctrl+I", "Import CSV or Excel lab exports, diaries, dosing"),
     ActionSpec("export_pdf", "&Export PDF…", "Ctrl+E", "Export the open case as a PDF case summary"),
     ActionSpec("export_all", "Export &all cases…", "", "Export every case as PDF into a folder"),
-    ActionSpec("quit", "&Quit", SK.Quit, "Quit Flarescope"),
+    ActionSpec("quit", "&Quit", "Ctrl+Q", "Quit Flarescope"),
     ActionSpec("fit", "&Whole case", "Home", "Show the whole case"),
     ActionSpec("months_1", "1 month", "", "Show one month around the cursor"),
     ActionSpec("months_3", "3 months", "", "Show three months around the cursor"),

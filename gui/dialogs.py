@@ -13,7 +13,6 @@ from gui.timeline.tracks.points import measured_text, shown_text
 TIMELINE_KEYS = (
     ("Pan", "← →  (Shift: half a screen)"),
     ("Zoom in / out", "+  −  or the mouse wheel"),
-    ("Whole case", "Home"),
     ("1 / 3 / 6 / 12 months around the cursor", "1  3  6  12"),
     ("Pan with the mouse", "drag on the timeline"),
 )

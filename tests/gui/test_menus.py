@@ -51,7 +51,7 @@ def test_no_two_actions_share_a_shortcut(qtbot, make_window):
             text = key.toString()
             assert text not in seen, f"{text}: {seen.get(text)} and {action.text()}"
             seen[text] = action.text()
-    assert {"Ctrl+F", "Ctrl+Shift+F", "Ctrl+E", "Ctrl+Z", "A"} <= set(seen)
+    assert {"Ctrl+F", "Ctrl+Shift+F", "Ctrl+E", "Ctrl+Z", "Ctrl+Q", "A"} <= set(seen)
 
 
 def test_preferences_set_the_reviewer_recorded_on_new_work(qtbot, make_window, settings,
