@@ -194,9 +194,19 @@ def medication_periods(conn: Connection, patient_ids: Iterable[int]) -> list[dic
     if not ids:
         return []
     t = Medication.__table__
-    stmt = select(t.c.patient_id, t.c.drug, t.c.dose, t.c.unit, t.c.route, t.c.start,
+    stmt = select(t.c.id, t.c.patient_id, t.c.drug, t.c.dose, t.c.unit, t.c.route, t.c.start,
                   t.c.end).where(t.c.patient_id.in_(ids))
     return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def close_medication_periods(conn: Connection, ends: Iterable[tuple[int, Any]]) -> int:
+    """Give ongoing periods (by id) the end date a later file records for them."""
+    t = Medication.__table__
+    n = 0
+    for period_id, end in ends:
+        n += conn.execute(t.update().where(t.c.id == period_id, t.c.end.is_(None))
+                          .values(end=end)).rowcount
+    return n
 
 
 def read_import_mappings(conn: Connection) -> dict[str, str]:

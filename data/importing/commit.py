@@ -25,6 +25,7 @@ from db.audit import record
 from db.writes import (
     OBSERVATION_COLUMNS,
     changed_observations,
+    close_medication_periods,
     insert_medications,
     insert_observations,
     insert_patient,
@@ -44,6 +45,7 @@ class ImportResult:
     observations_skipped: int = 0
     medications_added: int = 0
     medications_skipped: int = 0
+    medications_closed: int = 0
     dry_run: bool = False
 
     def lines(self) -> list[str]:
@@ -62,6 +64,9 @@ class ImportResult:
         if self.medications_skipped:
             out.append(f"{self.medications_skipped} dosing periods skipped: already in the "
                        "database")
+        if self.medications_closed:
+            out.append(f"{self.medications_closed} ongoing dosing periods {would}given the "
+                       "end date this file records")
         return out
 
 
@@ -104,6 +109,7 @@ def commit_plan(engine: Engine, plan: ImportPlan, *, actor: str | None = None,
                       "observations_added": result.observations_added,
                       "observations_skipped": result.observations_skipped,
                       "medications_added": result.medications_added,
+                      "medications_closed": result.medications_closed,
                       "medications_skipped": result.medications_skipped})
         step(1.0, "committing")
         if dry_run:
@@ -189,12 +195,25 @@ def _write_medications(conn: Connection, plan: ImportPlan, pids: dict[str, int],
     for period in medication_periods(conn, pids.values()):
         stored.setdefault((period["patient_id"], period["drug"]), []).append(period)
     problems = Problems(plan.file)
+    records = meds.to_dict("records")
+    rows = [dict(patient_id=pids[m["patient"]], drug=m["drug"], atc=m["atc"],
+                 dose=float(m["dose"]), unit=m["unit"], route=_none(m["route"]),
+                 start=m["start"], end=_none(m["end"]), source=plan.file) for m in records]
+    # A stored ongoing period that this file ends (same start, dose, unit and route) is
+    # closed, not refused as an overlap: that is how a stopped treatment gets recorded.
+    closes, closing_rows = [], set()
+    for m, row in zip(records, rows, strict=True):
+        for period in stored.get((row["patient_id"], row["drug"]), []):
+            if period["end"] is None and row["end"] is not None and all(
+                    period[k] == row[k] for k in ("start", "dose", "unit", "route")):
+                period["end"] = row["end"]
+                closes.append((period["id"], row["end"]))
+                closing_rows.add(int(m["row"]))
     new = []
-    for m in meds.to_dict("records"):
-        pid = pids[m["patient"]]
-        row = dict(patient_id=pid, drug=m["drug"], atc=m["atc"], dose=float(m["dose"]),
-                   unit=m["unit"], route=_none(m["route"]), start=m["start"],
-                   end=_none(m["end"]), source=plan.file)
+    for m, row in zip(records, rows, strict=True):
+        pid = row["patient_id"]
+        if int(m["row"]) in closing_rows:
+            continue
         clash = None
         for period in stored.get((pid, m["drug"]), []):
             if _same(period, row):
@@ -211,6 +230,7 @@ def _write_medications(conn: Connection, plan: ImportPlan, pids: dict[str, int],
         else:
             new.append(row)
     problems.raise_if_any()
+    result.medications_closed = close_medication_periods(conn, closes)
     result.medications_added = insert_medications(conn, new)
 
 

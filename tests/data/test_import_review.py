@@ -84,3 +84,28 @@ def test_values_that_only_differ_past_two_decimals_are_shown_apart(engine, tmp_p
     (problem,) = failed.value.problems
     assert (problem.row, problem.column, problem.value) == (2, "value", "1.2345")
     assert "stored value 1.234 mg/L" in problem.reason
+
+
+def test_a_later_file_that_ends_an_ongoing_period_closes_it(engine, tmp_path):
+    """Dosing exported while anakinra went on, then again after it stopped: the second
+    file ends the open period (and may add what followed) instead of being refused."""
+    from db.queries import list_cases, load_medications
+
+    first = _write(tmp_path, "d1.csv", "drug,dose,unit,start,end,route\n"
+                   "anakinra,100,mg,2026-01-12,,sc\n")
+    import_file(engine, first, patient="STOP-01")
+    second = _write(tmp_path, "d2.csv", "drug,dose,unit,start,end,route\n"
+                    "anakinra,100,mg,2026-01-12,2026-03-31,sc\n"
+                    "anakinra,200,mg,2026-04-05,,sc\n")
+    result = import_file(engine, second, patient="STOP-01")
+    assert (result.medications_closed, result.medications_added) == (1, 1)
+    assert any("ongoing dosing periods given the end date" in line for line in result.lines())
+    cases = list_cases(engine)
+    pid = int(cases[cases["pseudonym"] == "STOP-01"]["id"].iloc[0])
+    meds = load_medications(engine, pid).sort_values("start")
+    assert [str(d.date()) for d in meds["end"].dropna()] == ["2026-03-31"]
+    assert meds["dose"].tolist() == [100.0, 200.0]
+    # The same file again changes nothing.
+    again = import_file(engine, second, patient="STOP-01")
+    assert (again.medications_closed, again.medications_added, again.medications_skipped) == \
+        (0, 0, 2)
