@@ -26,6 +26,8 @@ SPECS = (
     ActionSpec("export_pdf", "&Export PDF…", "Ctrl+E", "Export the open case as a PDF case summary"),
     ActionSpec("export_all", "Export &all cases…", "", "Export every case as PDF into a folder"),
     ActionSpec("quit", "&Quit", "Ctrl+Q", "Quit Flarescope"),
+    ActionSpec("refresh", "&Refresh", SK.Refresh,
+               "Read the case list and the open case again (after an import from the command line)"),
     ActionSpec("fit", "&Whole case", "Home", "Show the whole case"),
     ActionSpec("months_1", "1 month", "", "Show one month around the cursor"),
     ActionSpec("months_3", "3 months", "", "Show three months around the cursor"),

@@ -108,6 +108,8 @@ class MainWindow(QtWidgets.QMainWindow):
         edit.addSeparator()
         edit.addAction(a["preferences"])
         view = self.menu("&View")
+        view.addAction(a["refresh"])
+        view.addSeparator()
         view.addActions([a["fit"], a["months_1"], a["months_3"], a["months_6"], a["months_12"]])
         view.addSeparator()
         view.addActions([a["relative_axis"], a["fold"], a["per_kg"]])
@@ -149,6 +151,7 @@ class MainWindow(QtWidgets.QMainWindow):
         a["shortcuts"].triggered.connect(lambda: show_shortcuts(self, self.actions.shortcut_rows()))
         a["about"].triggered.connect(self._about)
         a["preferences"].triggered.connect(self._preferences)
+        a["refresh"].triggered.connect(lambda: (self.refresh_case_list(), self.reload_case()))
         for name in ("export_pdf", "export_all", "import"):
             a[name].setEnabled(False)  # enabled by their installers
 

@@ -73,3 +73,20 @@ def test_preferences_set_the_reviewer_recorded_on_new_work(qtbot, make_window, s
     assert settings.reviewer == "Dr Lefèvre"
     assert settings.get("figures/near_normal_fold") == 3.0
     assert w.episode_feature.controller.actor() == "Dr Lefèvre"  # author of new episodes
+
+
+def test_f5_shows_what_the_command_line_imported_meanwhile(qtbot, make_window, demo_engine):
+    from sqlalchemy import insert
+
+    from db.models import Patient
+
+    w = make_window()
+    open_case(qtbot, w, "CAPS-01")
+    with demo_engine.begin() as conn:  # as `flarescope import` would, from another process
+        conn.execute(insert(Patient).values(pseudonym="CLI-01", diagnosis="TRAPS"))
+    assert w.browser.proxy.rowCount() == 4
+    assert w.actions["refresh"].shortcut().toString() == "F5"
+    with qtbot.waitSignal(w.caseOpened, timeout=10_000):
+        w.actions["refresh"].trigger()
+    assert w.browser.proxy.rowCount() == 5
+    assert w.case.pseudonym == "CAPS-01"
