@@ -194,3 +194,16 @@ def test_a_censored_point_keeps_its_limit_sign_when_shown_as_fold():
     record["value"] = 1440.0
     record["censor"] = ""
     assert measured_text(record) == "1440 pg/mL"  # never 1.44e+03
+
+
+def test_clicking_a_marker_emits_its_full_record(qtbot, timeline, case):
+    row = case.series("CRP", "serum").iloc[5]
+    timeline.set_x_range(row["t"] - 20 * DAY, row["t"] + 20 * DAY)
+    qtbot.wait(50)
+    pos = data_x_to_widget(timeline, "markers", float(row["t"]), float(np.log10(row["value"])))
+    with qtbot.waitSignal(timeline.pointClicked, timeout=3000) as clicked:
+        QTest.mouseClick(timeline.view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=pos)
+    record = clicked.args[0]
+    assert record["analyte"] == "CRP" and record["value"] == pytest.approx(row["value"])
+    assert record["unit"] == "mg/L" and record["specimen"] == "serum"
+    assert record["source"] == "demo"
