@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from data.numbers import utc_date
 from db.queries import list_cases
 
 
@@ -26,10 +26,6 @@ class CaseRow:
         return d if len(d) <= 48 else d[:47] + "…"
 
 
-def _day(t) -> str:
-    if t is None or t != t:  # NaN from an outer join
-        return "—"
-    return dt.datetime.fromtimestamp(int(t), dt.UTC).strftime("%Y-%m-%d")
 
 
 def case_list_rows(engine: Engine) -> list[CaseRow]:
@@ -38,7 +34,7 @@ def case_list_rows(engine: Engine) -> list[CaseRow]:
     for r in df.itertuples(index=False):
         reviewed = "—"
         if r.reviewed_by:
-            reviewed = f"{r.reviewed_by} {_day(r.reviewed_at)}"
-        rows.append(CaseRow(int(r.id), r.pseudonym, r.diagnosis or "", _day(r.first_t),
-                            _day(r.last_t), int(r.episodes), reviewed))
+            reviewed = f"{r.reviewed_by} {utc_date(r.reviewed_at)}"
+        rows.append(CaseRow(int(r.id), r.pseudonym, r.diagnosis or "", utc_date(r.first_t),
+                            utc_date(r.last_t), int(r.episodes), reviewed))
     return rows

@@ -29,7 +29,7 @@ from data.codes import (
     label,
 )
 from data.episode_edit import last_day
-from data.numbers import DASH, fmt_number
+from data.numbers import DASH, fmt_number, utc_date
 
 NEAR_NORMAL_FOLD = 2.0
 BASELINE_DAYS = 90
@@ -140,7 +140,7 @@ class DateFormat:
             return DASH
         if self.relative:
             return f"day {self.day(t)}"
-        return dt.datetime.fromtimestamp(int(t), dt.UTC).strftime("%Y-%m-%d")
+        return utc_date(t)
 
     def month(self, period: pd.Period) -> str:
         if not self.relative:

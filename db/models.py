@@ -59,6 +59,10 @@ class PatientIdentity(Base):
     record_number: Mapped[str | None] = mapped_column(String(64))
 
 
+# Stored censor code + 1 indexes this: -1 '<' (below the limit), 0 measured, +1 '>'.
+CENSOR_SIGNS = ("<", "", ">")
+
+
 class Series(Base):
     """What was measured for a patient: a code in a specimen, stored in one unit.
 

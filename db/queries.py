@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from db.engine import sqlite_path
 from db.models import (
+    CENSOR_SIGNS,
     ControlReference,
     Episode,
     Medication,
@@ -142,9 +143,6 @@ def _read_values_core(engine: Engine, series_ids: list[int]) -> dict[str, np.nda
     return {f: np.asarray(c) for f, c in zip(RAW_FIELDS, cols, strict=True)}
 
 
-CENSOR_TEXT = {-1: "<", 0: "", 1: ">"}
-
-
 def _frame(raw: dict[str, np.ndarray], series: pd.DataFrame, sources: dict[int, str]) -> pd.DataFrame:
     series = series.sort_values("id").reset_index(drop=True)
     pos = np.searchsorted(series["id"].to_numpy(), raw["series_id"])
@@ -161,7 +159,7 @@ def _frame(raw: dict[str, np.ndarray], series: pd.DataFrame, sources: dict[int, 
         "t": np.asarray(raw["t"], dtype=np.int64),
         "code": categorical(series["code"].to_numpy(), pos),
         "value": np.asarray(raw["value"], dtype=np.float64),
-        "censor": pd.Categorical.from_codes(censor + 1, categories=["<", "", ">"]),
+        "censor": pd.Categorical.from_codes(censor + 1, categories=list(CENSOR_SIGNS)),
         "unit": categorical(series["unit"].to_numpy(), pos),
         "specimen": categorical(series["specimen"].to_numpy(), pos),
         "source": categorical(source_names, np.searchsorted(source_ids, raw["source_id"])),

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, insert, select
 
 from db.models import (
+    CENSOR_SIGNS,
     ControlReference,
     ImportMapping,
     Medication,
@@ -59,7 +60,7 @@ def _insert_ignoring_duplicates(conn: Connection, table: Table, columns: Sequenc
     return result.rowcount
 
 
-CENSOR_CODES = {None: 0, "": 0, "<": -1, ">": 1}
+CENSOR_CODES = {None: 0, **{sign: i - 1 for i, sign in enumerate(CENSOR_SIGNS)}}
 
 
 def insert_observations(conn: Connection, rows: Iterable[Sequence[Any]]) -> int:
@@ -164,7 +165,6 @@ def _source_ids(conn: Connection, names: set[str]) -> dict[str, int]:
     return stored
 
 
-MEDICATION_COLUMNS = ("patient_id", "drug", "atc", "dose", "unit", "route", "start", "end", "source")
 
 
 def insert_medications(conn: Connection, rows: Iterable[dict[str, Any]]) -> int:

@@ -111,8 +111,3 @@ def combine(dates: Parsed, times: Parsed) -> Parsed:
     twice = ~dates.bad & (dates.t % DAY != 0) & (times.t != 0)
     reason[twice & (reason == "")] = "the date already has a time and the time column gives another"
     return Parsed(dates.t + times.t, reason)
-
-
-def epoch_to_date(seconds: np.ndarray) -> list:
-    """Calendar dates (UTC) for epoch seconds, for the date columns of medication."""
-    return pd.to_datetime(np.asarray(seconds, dtype=np.int64), unit="s").date.tolist()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 
+from data.numbers import utc_date
+
 DAY = 86_400.0
 CALENDAR = "calendar"
 RELATIVE = "relative"
@@ -42,9 +44,7 @@ class TimeAxis(pg.DateAxisItem):
 
 def format_time(t: float, mode: str, anchor: float | None) -> str:
     """A point in time as the axis shows it, for readouts and tooltips."""
-    import datetime as dt
-
     if mode == RELATIVE and anchor is not None:
         d = (t - anchor) / DAY
         return f"day {d:+.0f}" if abs(d - round(d)) < 1e-6 else f"day {d:+.1f}"
-    return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d %H:%M").removesuffix(" 00:00")
+    return utc_date(t, with_time=True)
