@@ -9,6 +9,29 @@ import math
 DASH = "—"
 
 
+def is_missing(x: object) -> bool:
+    """No value: None, NaN or NaT (what pandas puts in an empty cell), or blank text."""
+    if x is None:
+        return True
+    if isinstance(x, float):
+        return math.isnan(x)
+    if isinstance(x, str):
+        return not x.strip()
+    try:
+        return bool(x != x)  # NaT and numpy NaN are not equal to themselves
+    except TypeError:  # pandas.NA has no truth value
+        return True
+
+
+def shown(x: object, default: str = DASH) -> str:
+    """A stored value as a reader sees it; ``default`` where there is none.
+
+    The one place where a missing field (a patient created by a lab import has no
+    diagnosis, sex or birth year) becomes text, so no view prints "nan" or "None".
+    """
+    return default if is_missing(x) else str(x)
+
+
 def fmt_number(x: float | None) -> str:
     """Up to two decimals, no trailing zeros, never scientific notation."""
     if x is None or not math.isfinite(x):

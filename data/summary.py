@@ -29,7 +29,8 @@ from data.codes import (
     label,
 )
 from data.episode_edit import last_day
-from data.numbers import DASH, fmt_number, utc_date
+from data.numbers import DASH, fmt_number, is_missing, shown, utc_date
+from data.patients import sex_text
 
 NEAR_NORMAL_FOLD = 2.0
 BASELINE_DAYS = 90
@@ -552,11 +553,11 @@ def _json(text: object) -> dict:
 
 
 def _missing(x: object) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NaT
+    return is_missing(x)
 
 
 def _text(x: object, default: str = DASH) -> str:
-    return default if _missing(x) or x == "" else str(x)
+    return shown(x, default)
 
 
 # -- de-identification -----------------------------------------------------------------
@@ -709,10 +710,6 @@ def _age_text(x: object) -> str:
     return DASH if _missing(x) else f"{fmt_number(float(x))} year{'' if float(x) == 1 else 's'}"
 
 
-def _sex_text(x: object) -> str:
-    return {"F": "female", "M": "male"}.get(str(x), _text(x))
-
-
 def build_summary(case: Case, *, deidentify: bool = False, reviewer: str | None = None,
                   audit: pd.DataFrame | None = None, generated_at: dt.datetime | None = None,
                   near_normal_fold: float = NEAR_NORMAL_FOLD) -> Summary:
@@ -732,7 +729,7 @@ def build_summary(case: Case, *, deidentify: bool = False, reviewer: str | None 
     header += [
         ("Diagnosis", _text(p.get("diagnosis"))),
         ("Genotype", _text(p.get("genotype"))),
-        ("Sex", _sex_text(p.get("sex"))),
+        ("Sex", sex_text(p.get("sex"))),
         ("Age at onset", _age_text(p.get("onset_age"))),
         ("Reviewer", scrub(reviewer or _text(p.get("reviewed_by"), "not assigned"))),
         ("Review status", _review_status(p, fmt)),

@@ -6,6 +6,10 @@ import html
 
 from PySide6 import QtCore, QtWidgets
 
+from data.patients import NO_DIAGNOSIS, header_parts
+
+_STYLE = {"genotype": "<i>{}</i>", "person": "{}", "diagnosis": "{}"}
+
 
 class CaseHeader(QtWidgets.QLabel):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
@@ -23,10 +27,10 @@ class CaseHeader(QtWidgets.QLabel):
             self.setText("<span style='color:#666'>Choose a case in the list to open it.</span>")
             return
         p = case.patient
-        parts = [f"<b style='font-size:13pt'>{html.escape(case.pseudonym)}</b>",
-                 html.escape(p.get("diagnosis") or "")]
-        if p.get("genotype"):
-            parts.append(f"<i>{html.escape(p['genotype'])}</i>")
+        parts = [f"<b style='font-size:13pt'>{html.escape(case.pseudonym)}</b>"]
+        for field, text in header_parts(p):
+            style = "<span style='color:#666'>{}</span>" if text == NO_DIAGNOSIS else _STYLE[field]
+            parts.append(style.format(html.escape(text)))
         if p.get("reviewed_by"):
             parts.append(f"<span style='color:#009E73'>✔ reviewed by {html.escape(p['reviewed_by'])}</span>")
         self.setText(" &nbsp;·&nbsp; ".join(parts))
