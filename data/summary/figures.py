@@ -1,0 +1,233 @@
+"""Key figures, each with the definition and threshold it used (DOMAIN.md, "Key figures of a
+case, defined"), so a reader can recompute it by hand."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from data.case import DAY, Case
+from data.codes import AIDAI_ACTIVE_THRESHOLD, AIDAI_CODES, PBMC_SPONTANEOUS, SPECIMEN_LABELS
+from data.numbers import fmt_number
+from data.summary.censored import (
+    Measure,
+    censor_sign,
+    median_measure,
+    median_range,
+    rank,
+    ratio_measure,
+)
+from data.summary.dates import DateFormat
+
+NEAR_NORMAL_FOLD = 2.0
+BASELINE_DAYS = 90
+TNF_NEAREST_DAYS = 14
+
+@dataclass(frozen=True)
+class KeyFigure:
+    name: str
+    value: str  # what the reader sees, e.g. "1524.3 pg/mL (127× controls)"
+    definition: str  # how it was computed, with the specimen and window used
+    threshold: str = ""  # the setting it depends on, if any
+    number: float | None = None  # the main number, for tests and later use
+    day: int | None = None
+
+
+def pick_specimen(case: Case, code: str) -> str | None:
+    """PBMC spontaneous secretion when there is a choice, else the most measured one."""
+    specimens = case.specimens(code)
+    if not specimens:
+        return None
+    if PBMC_SPONTANEOUS in specimens:
+        return PBMC_SPONTANEOUS
+    s = case.series(code)
+    return str(s["specimen"].value_counts().idxmax())
+
+
+def _measures(df: pd.DataFrame) -> list[tuple[float, Measure]]:
+    return [(float(t), Measure(float(v), censor_sign(c)))
+            for t, v, c in zip(df["t"], df["value"], df["censor"], strict=True)]
+
+
+def _treatment_window(case: Case) -> tuple[float, float] | None:
+    if case.day0 is None:
+        return None
+    end = case.last_dose + DAY if case.last_dose is not None else case.time_range[1] + 1
+    return (case.day0, end)
+
+
+def specimen_text(specimen: str | None) -> str:
+    return SPECIMEN_LABELS.get(specimen or "", specimen or "")
+
+
+def _fold_text(m: Measure, mean: float | None) -> str:
+    return f"{m.scaled(1 / mean).text()}× controls" if mean else "no control mean"
+
+
+def _with_unit(m: Measure, unit: str) -> str:
+    return f"{m.text()} {unit}".strip()
+
+
+@dataclass
+class _Il1b:
+    specimen: str | None
+    unit: str
+    mean: float | None
+    on_treatment: list[tuple[float, Measure]]
+    before: list[tuple[float, Measure]]
+
+
+def _il1b(case: Case) -> _Il1b:
+    spec = pick_specimen(case, "IL1B")
+    rows = _measures(case.series("IL1B", spec)) if spec is not None else []
+    unit = str(case.series("IL1B", spec)["unit"].iloc[0]) if rows else "pg/mL"
+    mean = case.control_mean("IL1B", spec) if spec is not None else None
+    win = _treatment_window(case)
+    on = [r for r in rows if win and win[0] <= r[0] < win[1]]
+    before = []
+    if case.day0 is not None:
+        before = [r for r in rows if case.day0 - BASELINE_DAYS * DAY <= r[0] < case.day0]
+    return _Il1b(spec, unit, mean, on, before)
+
+
+def baseline_il1b(case: Case) -> KeyFigure:
+    x = _il1b(case)
+    definition = (f"Median of IL-1β ({specimen_text(x.specimen)}) measured in the "
+                  f"{BASELINE_DAYS} days before day 0 (first anakinra dose); fold = "
+                  f"baseline ÷ healthy-control mean"
+                  + (f" ({fmt_number(x.mean)} {x.unit})." if x.mean else "."))
+    values = [m for _, m in x.before]
+    med = median_measure(values)
+    if not values:
+        why = "no anakinra" if case.day0 is None else f"no IL-1β in the {BASELINE_DAYS} days before day 0"
+        return KeyFigure("Baseline IL-1β", f"not available ({why})", definition)
+    if med is None:
+        return KeyFigure("Baseline IL-1β", _median_unknown(values, x.unit), definition)
+    value = f"{_with_unit(med, x.unit)} ({_fold_text(med, x.mean)}; n = {len(x.before)})"
+    return KeyFigure("Baseline IL-1β", value, definition, number=med.value)
+
+
+def _median_unknown(values: list[Measure], unit: str) -> str:
+    lo, hi = median_range(values)  # type: ignore[misc]
+    where = ("" if not (math.isfinite(lo) and math.isfinite(hi))
+             else f": between {fmt_number(lo)} and {fmt_number(hi)} {unit}".rstrip())
+    return (f"not computable{where} (n = {len(values)}; values censored at a detection "
+            "limit rank at or across the middle, so the median is not known)")
+
+
+def _best(x: _Il1b) -> tuple[float, Measure] | None:
+    if not x.on_treatment:
+        return None
+    return min(x.on_treatment, key=lambda r: (rank(r[1]), r[0]))
+
+
+def best_response(case: Case, fmt: DateFormat) -> KeyFigure:
+    x = _il1b(case)
+    definition = (f"Lowest IL-1β ({specimen_text(x.specimen)}) on treatment, from day 0 to "
+                  "the last anakinra administration; earliest if tied.")
+    best = _best(x)
+    if best is None:
+        return KeyFigure("Best response", "not available (no IL-1β on treatment)", definition)
+    t, m = best
+    where = f"day {_day0(case, t)}" + ("" if fmt.relative else f", {fmt.date(t)}")
+    value = f"{_with_unit(m, x.unit)} ({_fold_text(m, x.mean)}) on {where}"
+    return KeyFigure("Best response", value, definition, number=m.value, day=_day0(case, t))
+
+
+def _day0(case: Case, t: float) -> int:
+    return int(math.floor(float(case.relative_days(t))))
+
+
+def days_to_near_normal(case: Case, threshold: float = NEAR_NORMAL_FOLD) -> KeyFigure:
+    x = _il1b(case)
+    thr = f"fold ≤ {fmt_number(threshold)}"
+    definition = (f"Day of the first on-treatment IL-1β ({specimen_text(x.specimen)}) whose "
+                  "fold over the healthy-control mean is at or below the threshold; a value "
+                  "below the detection limit counts when the limit itself is.")
+    if x.mean is None:
+        return KeyFigure("Days to near-normal IL-1β", "not available (no control mean)",
+                         definition, thr)
+    for t, m in x.on_treatment:
+        fold = m.value / x.mean
+        if fold <= threshold and m.censor != ">":
+            d = _day0(case, t)
+            value = f"day {d} ({_with_unit(m, x.unit)}, {_fold_text(m, x.mean)})"
+            return KeyFigure("Days to near-normal IL-1β", value, definition, thr,
+                             number=float(d), day=d)
+    return KeyFigure("Days to near-normal IL-1β", "never reached on treatment", definition, thr)
+
+
+def first_relapse_onset(case: Case) -> KeyFigure:
+    definition = ("Onset of the earliest reviewer episode of kind relapse (suggested and "
+                  "rejected ones excluded), in days from day 0.")
+    ep = _reviewed_episodes(case)
+    rel = ep[ep["kind"] == "relapse"] if len(ep) else ep
+    if rel.empty:
+        return KeyFigure("First relapse onset", "no relapse annotated", definition)
+    t = float(rel["onset"].min())
+    d = _day0(case, t)
+    return KeyFigure("First relapse onset", f"day {d}", definition, number=float(d), day=d)
+
+
+def _reviewed_episodes(case: Case) -> pd.DataFrame:
+    ep = case.episodes
+    if ep.empty or "status" not in ep:
+        return ep
+    return ep[ep["status"].fillna("accepted") == "accepted"]
+
+
+def tnfa_rise(case: Case) -> KeyFigure:
+    spec = pick_specimen(case, "TNFA")
+    definition = (f"Highest TNF-α ({specimen_text(spec)}) from the best-response day to the "
+                  "last anakinra administration, divided by TNF-α on the best-response day "
+                  f"(or the nearest measurement within {TNF_NEAREST_DAYS} days).")
+    thr = f"nearest within {TNF_NEAREST_DAYS} days"
+    best = _best(_il1b(case))
+    win = _treatment_window(case)
+    if best is None or win is None or spec is None:
+        return KeyFigure("TNF-α rise", "not available", definition, thr)
+    rows = _measures(case.series("TNFA", spec))
+    unit = str(case.series("TNFA", spec)["unit"].iloc[0]) if rows else "pg/mL"
+    day_start = math.floor(best[0] / DAY) * DAY
+    near = [r for r in rows if abs(r[0] - best[0]) <= TNF_NEAREST_DAYS * DAY]
+    after = [r for r in rows if day_start <= r[0] < win[1]]
+    if not near or not after:
+        return KeyFigure("TNF-α rise", "not available (no TNF-α near the best response)",
+                         definition, thr)
+    ref_t, ref = min(near, key=lambda r: (abs(r[0] - best[0]), r[0]))
+    top_t, top = max(after, key=lambda r: (rank(r[1]), -r[0]))
+    ratio = ratio_measure(top, ref)
+    ratio_text = "not computable (both censored)" if ratio is None else f"×{ratio.text()}"
+    value = (f"{ratio_text}: {_with_unit(top, unit)} on day {_day0(case, top_t)} ÷ "
+             f"{_with_unit(ref, unit)} on day {_day0(case, ref_t)}")
+    return KeyFigure("TNF-α rise", value, definition, thr,
+                     number=None if ratio is None else ratio.value)
+
+
+def aidai_overview(case: Case) -> KeyFigure:
+    m = case.monthly_aidai()
+    definition = (f"Sum of the {len(AIDAI_CODES)} daily AIDAI diary items over each calendar "
+                  f"month; ≥ {AIDAI_ACTIVE_THRESHOLD} is active disease. Months with a "
+                  "missing diary day are flagged incomplete and not classified.")
+    thr = f"active if ≥ {AIDAI_ACTIVE_THRESHOLD}"
+    if m.empty:
+        return KeyFigure("Monthly AIDAI", "no diary recorded", definition, thr)
+    complete = m[m["complete"]]
+    active = int((complete["score"] >= AIDAI_ACTIVE_THRESHOLD).sum())
+    value = (f"{active} active of {len(complete)} complete months; "
+             f"{len(m) - len(complete)} of {len(m)} months incomplete (see table)")
+    return KeyFigure("Monthly AIDAI", value, definition, thr, number=float(active))
+
+
+def key_figures(case: Case, fmt: DateFormat, *,
+                near_normal_fold: float = NEAR_NORMAL_FOLD) -> list[KeyFigure]:
+    return [
+        baseline_il1b(case),
+        best_response(case, fmt),
+        days_to_near_normal(case, near_normal_fold),
+        first_relapse_onset(case),
+        tnfa_rise(case),
+        aidai_overview(case),
+    ]

@@ -1,0 +1,128 @@
+"""Removing identifying strings from free text in a de-identified summary."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+_MONTHS = (
+    # English, then French; full names before their abbreviations.
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre"
+    "|d[ée]cembre"
+    "|janv|f[ée]vr?|avr|juil|sept|d[ée]c|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec"
+)
+_MONTH = rf"(?:{_MONTHS})\.?(?!\w)"
+_DAY = r"(?<!\d)(?:[0-3]?\d)(?:st|nd|rd|th|er|re|ère|e)?(?!\w)"
+_YEAR4 = r"(?<!\d)(?:1[89]|20)\d{2}(?!\d)"
+# A number followed by one of these is a measurement, not a year ("IL-1β 2000 pg/mL").
+_UNIT_AFTER = (r"\s*(?:%|°|/|×|(?:[pnµuμm]?g|mcg|kg|[pnµuμmcd]?l|iu|ui|u|mmol|[µuμ]mol|mm|cel"
+               r"|mmhg|copies|cells|h|min|bpm)(?![a-zé]))")
+_DATE = re.compile("|".join((
+    # month names, with a day and/or a year: 17 April 1982, 17th of April, April 17th,
+    # 1982, 17 avril 1982, 1er mars, April 1982
+    rf"{_DAY}(?:\s+of)?[\s-]+{_MONTH}(?:,?[\s-]+{_YEAR4}"
+    rf"|\s+\d{{2}}(?!\d)(?!{_UNIT_AFTER})(?![\s-]+(?:of\s+)?{_MONTH}))?",
+    rf"(?<!\w){_MONTH}\s+{_DAY}(?:,?\s+{_YEAR4})?",
+    rf"(?<!\w){_MONTH},?\s+{_YEAR4}",
+    # numbers: 2009-03-02, 2009/03/02, 2009.03.02, 02-03-2009, 02/03/2009, 2.3.09
+    r"(?<!\d)\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)",
+    r"(?<![\d.,])\d{1,2}[-/.]\d{1,2}[-/.]\d{4}(?!\d)",
+    r"(?<![\d.,])\d{1,2}[/.]\d{1,2}[/.]\d{2}(?![\d.,]\d|\d)",
+    # a month and a year: 03/2010, 2010-03
+    rf"(?<![\d.,])\d{{1,2}}[-/.]{_YEAR4}",
+    rf"{_YEAR4}-(?:0?[1-9]|1[0-2])(?!\d)",
+    # a bare year is a calendar date too, unless a unit follows (then it is a value)
+    rf"(?<![\d.,]){_YEAR4}(?![.,]\d)(?!{_UNIT_AFTER})",
+)), re.IGNORECASE)
+
+_ACCENTS = {"a": "aàâäá", "c": "cç", "e": "eéèêë", "i": "iîïí", "o": "oôöó", "u": "uùûüú",
+            "y": "yÿ", "n": "nñ"}
+_BASE = {v: k for k, vs in _ACCENTS.items() for v in vs}
+
+
+def _loose(word: str) -> str:
+    """A regex for word with or without its accents, any separator between its parts."""
+    out = []
+    for ch in word:
+        base = _BASE.get(ch.lower())
+        if base is not None:
+            out.append(f"[{_ACCENTS[base]}]")
+        elif ch.isspace() or ch in "-'’._":
+            out.append(r"[\s\-'’._]*")
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+def _digits_pattern(digits: str) -> str:
+    # 100231, 100 231, 100-231, 10.02.31: an optional separator between any two digits.
+    return r"(?<!\d)" + r"[\s.\-/]?".join(digits) + r"(?!\d)"
+
+
+def _birth_date_patterns(value: object) -> list[str]:
+    try:
+        d = pd.Timestamp(str(value)).date()
+    except (ValueError, TypeError):
+        return [re.escape(str(value))]
+    day, month, yy, yyyy = d.day, d.month, d.strftime("%y"), str(d.year)
+    out = []
+    for dd in {f"{day:02d}", str(day)}:
+        for mm in {f"{month:02d}", str(month)}:
+            for sep in "/.-":
+                # 17/04/1982, 17.4.82, 17-04 (no year), 1982/04/17, 04/17/1982
+                out += [f"{dd}{sep}{mm}{sep}{yyyy}", f"{dd}{sep}{mm}{sep}{yy}",
+                        f"{yyyy}{sep}{mm}{sep}{dd}", f"{mm}{sep}{dd}{sep}{yyyy}",
+                        f"{dd}{sep}{mm}"]
+    out += [f"{yyyy}{month:02d}{day:02d}", f"{day:02d}{month:02d}{yyyy}",
+            f"{day:02d}{month:02d}{yy}"]
+    return [rf"(?<![\d.,/-]){re.escape(x)}(?![\d]|[.,/-]\d)" for x in out]
+
+
+@dataclass
+class Scrubber:
+    """Removes identifying strings from free text in a de-identified summary.
+
+    Reviewers type notes by hand; a name, a record number or a date in a note would
+    defeat the export. ``patterns`` are the patient's own identifiers (name parts with or
+    without accents, the record number's digits in any wrapping, the birth date in
+    common formats); then every calendar date is removed: numeric (2010-03-14,
+    14/03/2010, 14-03-2010, 14.03.2010, 2010/03/14, 03/2010), with an English or French
+    month name and a day or a year (April 17th, 1982; 17 avril 1982; April 1982), and a
+    bare year unless a unit follows it ("2000 pg/mL" is a value).
+    """
+
+    active: bool
+    patterns: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._own = (re.compile("|".join(f"(?:{p})" for p in self.patterns), re.IGNORECASE)
+                     if self.patterns else None)
+
+    def __call__(self, text: str) -> str:
+        if not self.active or not text:
+            return text
+        if self._own is not None:
+            text = self._own.sub("[removed]", text)
+        return _DATE.sub("[date removed]", text)
+
+
+def scrubber(patient: dict, *, active: bool) -> Scrubber:
+    patterns: list[str] = []
+    name = str(patient.get("name") or "").strip()
+    if name:
+        parts = [w for w in re.split(r"[\s\-'’.,]+", name) if len(w) >= 2]
+        # The whole name first, then its parts, longest first ("Demo-Lefort" before
+        # "Demo"), each as a whole word so "Ann" leaves "annual" alone.
+        for w in [name, *sorted(set(parts), key=len, reverse=True)]:
+            patterns.append(rf"(?<!\w){_loose(w)}(?!\w)")
+    record = str(patient.get("record_number") or "").strip()
+    if record:
+        chunks = re.findall(r"[^\W_]+", record)
+        patterns.append(r"[\s\-_./:#]*".join(_loose(c) for c in chunks) or re.escape(record))
+        patterns += [_digits_pattern(d) for d in re.findall(r"\d{4,}", record)]
+    if patient.get("birth_date"):
+        patterns += _birth_date_patterns(patient["birth_date"])
+    return Scrubber(active, patterns)
