@@ -1,23 +1,215 @@
-"""Patient details as a reviewer reads and writes them: sex, birth year, diagnosis, genotype.
+"""Patient details as a reviewer reads and writes them: sex, birth year, diagnosis, genotype,
+the identifying fields kept apart (name, birth date, record number), body weight.
 
-Plain rules with no database: what a value may be (``check_*``), how a stored value is
-shown (``sex_text``, ``header_parts``). A patient created by a lab import has none of
-these fields; every view shows that through ``data.numbers.shown``.
+Plain rules with no database: what a value may be (``clean_*``, each raising
+PatientValueError with a one-line reason), whether a pseudonym gives the patient away
+(``identifying_parts``), how a stored value is shown (``sex_text``, ``header_parts``).
+A patient created by a lab import has none of these fields; every view shows that
+through ``data.numbers.shown``. ``save_details`` checks a change and writes it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import unicodedata
+from typing import Any
+
+from sqlalchemy import Engine
+
 from data.numbers import is_missing, shown
 
 SEX_TEXT = {"F": "female", "M": "male", "X": "unknown or other"}
+# What files and typists write for each stored letter (compared case-insensitively).
+_SEX_WORDS = {
+    "F": ("f", "female", "femme", "féminin", "feminin", "w", "woman", "girl"),
+    "M": ("m", "male", "homme", "masculin", "man", "boy", "h"),
+    "X": ("x", "u", "unknown", "other", "inconnu", "autre", "?", "unk"),
+}
+SEX_ACCEPTED = "F, M or X (unknown/other)"
+FIRST_BIRTH_YEAR = 1900
+WEIGHT_RANGE_KG = (0.0, 500.0)  # both exclusive
+# Column widths in db/models.py: a longer text would be cut by PostgreSQL.
+MAX_LENGTH = {"pseudonym": 64, "diagnosis": 120, "genotype": 200, "name": 200,
+              "record_number": 64}
+DETAILS = ("diagnosis", "sex", "birth_year", "genotype")
+IDENTITY = ("name", "birth_date", "record_number")
+EDITABLE = ("pseudonym", *DETAILS, *IDENTITY)
+NO_DIAGNOSIS = "no diagnosis recorded"
 
 
+class PatientValueError(ValueError):
+    """A value a patient field cannot hold; the message is one line for the user."""
+
+
+# -- values ----------------------------------------------------------------------------
+def clean_text(field: str, value: object) -> str | None:
+    """Stripped text, None when empty; too long for its column is an error."""
+    if is_missing(value):
+        return None
+    text = " ".join(str(value).split())
+    limit = MAX_LENGTH.get(field)
+    if limit and len(text) > limit:
+        raise PatientValueError(f"{field} is longer than {limit} characters")
+    return text
+
+
+def clean_sex(value: object) -> str | None:
+    if is_missing(value):
+        return None
+    word = str(value).strip().casefold()
+    for letter, words in _SEX_WORDS.items():
+        if word in words:
+            return letter
+    raise PatientValueError(f"unknown sex {str(value).strip()!r}: write {SEX_ACCEPTED}")
+
+
+def clean_birth_year(value: object, *, today: dt.date | None = None) -> int | None:
+    if is_missing(value):
+        return None
+    text = str(value).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        raise PatientValueError(f"birth year {text!r} is not a year (write e.g. 1990)") from None
+    last = (today or dt.date.today()).year
+    if not number.is_integer() or not FIRST_BIRTH_YEAR <= number <= last:
+        raise PatientValueError(
+            f"implausible birth year {text} (accepted {FIRST_BIRTH_YEAR}–{last})")
+    return int(number)
+
+
+def clean_date(value: object, *, what: str = "date",
+               today: dt.date | None = None) -> dt.date | None:
+    """A past date written as in measurement files (ISO or day-first)."""
+    if is_missing(value):
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        day = value
+    else:
+        import pandas as pd
+
+        from data.importing.dates import parse_dates
+
+        parsed = parse_dates(pd.Series([str(value).strip()]))
+        if parsed.bad[0]:
+            raise PatientValueError(f"{what} {str(value).strip()!r}: {parsed.reason[0]}")
+        day = dt.datetime.fromtimestamp(int(parsed.t[0]), dt.UTC).date()
+    if day > (today or dt.date.today()) or day.year < FIRST_BIRTH_YEAR:
+        raise PatientValueError(f"implausible {what} {day.isoformat()}")
+    return day
+
+
+def clean_weight(value: object) -> float | None:
+    """Body weight in kg: more than 0 and less than 500."""
+    if is_missing(value):
+        return None
+    text = str(value).strip().replace(",", ".")
+    try:
+        kg = float(text)
+    except ValueError:
+        raise PatientValueError(f"weight {text!r} is not a number (kg)") from None
+    low, high = WEIGHT_RANGE_KG
+    if not low < kg < high:
+        raise PatientValueError(f"implausible weight {text} kg (more than 0, less than 500)")
+    return kg
+
+
+def clean(field: str, value: object) -> Any:
+    """The stored form of one editable field; raises PatientValueError."""
+    if field == "sex":
+        return clean_sex(value)
+    if field == "birth_year":
+        return clean_birth_year(value)
+    if field == "birth_date":
+        return clean_date(value, what="birth date")
+    if field not in EDITABLE:
+        raise PatientValueError(f"{field} is not a patient detail")
+    return clean_text(field, value)
+
+
+def check_consistent(values: dict[str, Any]) -> None:
+    """Rules across fields: a pseudonym is required, a birth date agrees with the year."""
+    if "pseudonym" in values and not values["pseudonym"]:
+        raise PatientValueError("a case needs a pseudonym")
+    born, year = values.get("birth_date"), values.get("birth_year")
+    if born is not None and year is not None and born.year != year:
+        raise PatientValueError(f"birth date {born.isoformat()} is not in birth year {year}")
+
+
+# -- a pseudonym that gives the patient away ---------------------------------------------
+_MONTH_WORDS = (
+    "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june"
+    "|july|august|september|october|november|december|janv|fevr|fev|mars|avr|avril|mai|juin"
+    "|juil|juillet|aout|septembre|octobre|novembre|decembre|janvier|fevrier")
+_DAY, _MONTH = r"(?:0?[1-9]|[12]\d|3[01])", r"(?:0?[1-9]|1[0-2])"
+_DAY2, _MONTH2 = r"(?:0[1-9]|[12]\d|3[01])", r"(?:0[1-9]|1[0-2])"
+_YEAR = r"(?:19|20)\d\d"
+_DATE_LIKE = re.compile(
+    rf"(?<!\d)(?:{_YEAR}(?P<s1>[-/._ ]){_MONTH}(?P=s1){_DAY}"  # 1975-11-02
+    rf"|{_DAY}(?P<s2>[-/._ ]){_MONTH}(?P=s2)(?:{_YEAR}|\d\d)"  # 02/11/1975, 02.11.75
+    rf"|{_YEAR}{_MONTH2}{_DAY2}|{_DAY2}{_MONTH2}{_YEAR})(?!\d)"  # 19751102, 02111975
+    rf"|(?<![a-z])(?:{_MONTH_WORDS})[-/._ ]?(?:\d{{1,2}}[-/._ ,]+)?(?:{_YEAR}|\d\d)(?!\d)"
+    rf"|(?<!\d){_DAY}[-/._ ]?(?:{_MONTH_WORDS})(?![a-z])",  # 2nov, 02-nov-75
+)
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents, for comparing a pseudonym with a name."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def identifying_parts(pseudonym: str, *, name: object = None, record_number: object = None,
+                      birth_date: object = None) -> list[str]:
+    """Why the pseudonym is not a pseudonym: the parts of it that identify the patient.
+
+    A name part counts when it stands as a word of the pseudonym, or anywhere in it
+    once four letters or longer ("DUPONTJ"); the record number when its letters and
+    digits (or a run of four or more of its digits) appear; any date-like string, the
+    birth date included, in the usual numeric forms and with month names.
+    """
+    p = _folded(pseudonym)
+    words = set(re.findall(r"[^\W_]+", p))
+    found = []
+    if not is_missing(name):
+        for part in re.findall(r"[^\W\d_]+", _folded(str(name))):
+            if len(part) >= 2 and (part in words or (len(part) >= 4 and part in p)):
+                found.append(f"the name part {part!r}")
+    if not is_missing(record_number):
+        record = re.sub(r"[\W_]", "", _folded(str(record_number)))
+        flat = re.sub(r"[\W_]", "", p)
+        digits = re.findall(r"\d{4,}", record)
+        if (len(record) >= 3 and record in flat) or any(d in re.sub(r"\D", "", p)
+                                                        for d in digits):
+            found.append("the record number")
+    date = _DATE_LIKE.search(p)
+    if date:
+        found.append(f"a date ({date.group(0)!r})")
+    elif not is_missing(birth_date):
+        born = birth_date if isinstance(birth_date, dt.date) else None
+        if born is not None and any(f in re.sub(r"\D", "", p) for f in
+                                    (born.strftime("%Y%m%d"), born.strftime("%d%m%Y"),
+                                     born.strftime("%d%m%y"), born.strftime("%y%m%d"))):
+            found.append("the birth date")
+    return found
+
+
+def pseudonym_refusal(pseudonym: str, **identity: object) -> str | None:
+    """The one-line reason to refuse this pseudonym, or None when it is fine."""
+    parts = identifying_parts(pseudonym, **identity)
+    if not parts:
+        return None
+    return (f"pseudonym {pseudonym!r} contains {' and '.join(parts)}: a pseudonym must not "
+            "identify the patient; choose a code such as a study number")
+
+
+# -- display ---------------------------------------------------------------------------
 def sex_text(sex: object) -> str:
     """'female', 'male', 'unknown or other', or the dash when not recorded."""
     return SEX_TEXT.get(shown(sex, ""), shown(sex))
-
-
-NO_DIAGNOSIS = "no diagnosis recorded"
 
 
 def header_parts(patient: dict) -> list[tuple[str, str]]:
@@ -38,3 +230,79 @@ def header_parts(patient: dict) -> list[tuple[str, str]]:
     if about:
         parts.append(("person", ", ".join(about)))
     return parts
+
+
+# -- writing ---------------------------------------------------------------------------
+def save_details(engine: Engine, patient_id: int, version: int, *, actor: str,
+                 **changes: object) -> dict[str, Any]:
+    """Check the changed fields and write them with their audit row; returns the new row.
+
+    Raises PatientValueError for a bad value or an identifying pseudonym, and
+    db.patients.StalePatientError when someone else saved first.
+    """
+    from db.patients import get_patient, update_patient
+
+    cleaned, errors = {}, []
+    for field, value in changes.items():
+        try:
+            cleaned[field] = clean(field, value)
+        except PatientValueError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise PatientValueError("; ".join(errors))
+    current = get_patient(engine, patient_id)
+    merged = {**current, **cleaned}
+    if cleaned.get("birth_date") is not None and "birth_year" not in changes \
+            and current.get("birth_year") is None:
+        cleaned["birth_year"] = merged["birth_year"] = cleaned["birth_date"].year
+    check_consistent(merged)
+    # An unrelated edit of a case flagged earlier goes through; a change to the
+    # pseudonym or the identity must not leave (or make) the pseudonym identifying.
+    if set(cleaned) & {"pseudonym", *IDENTITY}:
+        refusal = pseudonym_refusal(merged["pseudonym"], name=merged.get("name"),
+                                    record_number=merged.get("record_number"),
+                                    birth_date=merged.get("birth_date"))
+        if refusal:
+            raise PatientValueError(refusal)
+    return update_patient(engine, patient_id, version, actor=actor, **cleaned)
+
+
+def flagged(patient: dict) -> str | None:
+    """Why a stored case's pseudonym identifies its patient (cases from before the check)."""
+    return pseudonym_refusal(str(patient["pseudonym"]), name=patient.get("name"),
+                             record_number=patient.get("record_number"),
+                             birth_date=patient.get("birth_date"))
+
+
+def details_lines(engine: Engine, patient: dict, *,
+                  identifying: bool = False) -> list[tuple[str, str]]:
+    """(label, text) rows describing a patient, for `patients show` and `patients set`.
+
+    Identifying fields are printed only when asked for; otherwise only that they exist.
+    """
+    from data.numbers import fmt_number, utc_date
+    from db.queries import load_observations
+
+    p = patient
+    lines = [("pseudonym", str(p["pseudonym"])), ("diagnosis", shown(p.get("diagnosis"))),
+             ("sex", sex_text(p.get("sex"))), ("birth year", shown(p.get("birth_year"))),
+             ("genotype", shown(p.get("genotype")))]
+    labels = {"name": "name", "birth_date": "birth date", "record_number": "record number"}
+    recorded = [f for f in IDENTITY if not is_missing(p.get(f))]
+    if identifying:
+        lines += [(labels[f], shown(p.get(f))) for f in IDENTITY]
+    elif recorded:
+        lines.append(("identifying", f"{', '.join(labels[f] for f in recorded)} recorded "
+                                     "(--identifying shows them)"))
+    w = load_observations(engine, int(p["id"]), ["WEIGHT"])
+    if len(w):
+        last = w.iloc[-1]
+        lines.append(("weights", f"{len(w)} recorded, latest {fmt_number(float(last['value']))}"
+                                 f" kg on {utc_date(float(last['t']))}"))
+    else:
+        lines.append(("weights", "none recorded (mg/kg doses cannot be converted)"))
+    lines.append(("version", str(p.get("version", 1))))
+    reason = flagged(p)
+    if reason:
+        lines.append(("flagged", reason))
+    return lines

@@ -35,6 +35,9 @@ class Base(DeclarativeBase):
 
 
 class Patient(Base):
+    """A case. ``version`` is bumped on each edit of the details (optimistic locking, as
+    for episodes); review marks and imports of observations leave it alone."""
+
     __tablename__ = "patient"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     pseudonym: Mapped[str] = mapped_column(String(64), unique=True)
@@ -45,6 +48,7 @@ class Patient(Base):
     genotype: Mapped[str | None] = mapped_column(String(200))
     reviewed_by: Mapped[str | None] = mapped_column(String(120))
     reviewed_at: Mapped[int | None] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class PatientIdentity(Base):

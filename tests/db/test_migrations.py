@@ -65,3 +65,21 @@ def test_a_case_opens_from_a_folder_with_hash_and_question_mark(tmp_path):
     pid = int(list_cases(engine)["id"].iloc[0])
     assert len(load_case(engine, pid).observations) > 1000
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dr #1? cases"]  # no stray file
+
+
+def test_a_round_1_database_gets_patient_versions(tmp_path):
+    from alembic import command
+
+    from db.migrate import alembic_config
+
+    path = tmp_path / "round1.db"
+    engine = open_database(str(path), migrate=False)
+    command.upgrade(alembic_config(engine), "0001")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO patient (pseudonym, diagnosis) VALUES ('OLD-1', 'FCAS2')")
+    engine.dispose()
+    engine = open_database(str(path))
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT pseudonym, diagnosis, version FROM patient").all() \
+            == [("OLD-1", "FCAS2", 1)]
+    engine.dispose()

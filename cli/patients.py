@@ -1,0 +1,137 @@
+"""`flarescope patients`: import a patient file, set and show a patient's details.
+
+    patients import FILE [--dry-run]     all or nothing, problems by file/row/column
+    patients set CASE --diagnosis … --sex F --birth-year 1990 --genotype …
+    patients show CASE [--identifying]
+
+An empty value clears a field (``--genotype ''``). Every change is audited and guarded
+by the patient's version, as an edit in the window is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXIT_PROBLEMS = 1
+# Option → stored field, in the order `show` prints them.
+OPTIONS = (("pseudonym", "new pseudonym"), ("diagnosis", "diagnosis"),
+           ("sex", "F, M or X (unknown/other)"), ("birth_year", "e.g. 1990"),
+           ("genotype", "e.g. 'NLRP12 c.910C>T'"))
+IDENTIFYING = (("name", "the patient's name (identifying: kept apart)"),
+               ("birth_date", "YYYY-MM-DD or DD/MM/YYYY (identifying)"),
+               ("record_number", "hospital record number (identifying)"))
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("patients", help="import, set and show patient details",
+                       description="Patient details: diagnosis, sex, birth year, genotype, "
+                       "identifying fields (kept apart) and weights. See docs/IMPORT.md.")
+    verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True)
+
+    imp = verbs.add_parser("import", help="import a patient file (CSV or .xlsx)",
+                           description="One row per patient: pseudonym, diagnosis, sex, "
+                           "birth_year, genotype, name, birth_date, record_number, optionally "
+                           "weight and weight_date. Any problem imports nothing.")
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    imp.set_defaults(run=run_import)
+
+    st = verbs.add_parser("set", help="set a case's details",
+                          description="Set details of CASE; an empty value clears a field.")
+    st.add_argument("case", metavar="CASE", help="the case's pseudonym")
+    for field, help_ in OPTIONS + IDENTIFYING:
+        st.add_argument(f"--{field.replace('_', '-')}", dest=field, metavar="VALUE", help=help_)
+    st.set_defaults(run=run_set)
+
+    sh = verbs.add_parser("show", help="show a case's details")
+    sh.add_argument("case", metavar="CASE", help="the case's pseudonym")
+    sh.add_argument("--identifying", action="store_true",
+                    help="also print name, birth date and record number")
+    sh.set_defaults(run=run_show)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cli.common import CommandError, open_db
+    from data.importing import ImportFailed
+    from data.importing.commit import default_actor
+    from data.patient_file import read_patient_file
+    from db.patients import import_patients
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"{args.file}: no such file")
+    engine = open_db(args, with_demo=False)
+    try:
+        try:
+            checked = read_patient_file(path, engine=engine)
+        except ImportFailed as failed:
+            print(failed.report(), file=sys.stderr)
+            return EXIT_PROBLEMS
+        result = import_patients(engine, checked.records, actor=default_actor(),
+                                 source=checked.file, dry_run=args.dry_run)
+        would = "would be " if args.dry_run else ""
+        print(f"{checked.file}: patient file ({checked.description})")
+        for label, names in ((f"{would}created", result.created),
+                             (f"{would}updated", result.updated), ("unchanged", result.unchanged)):
+            if names:
+                noun = "patient" if len(names) == 1 else "patients"
+                print(f"{len(names)} {noun} {label}: {', '.join(names)}")
+        if result.weights_added:
+            n = result.weights_added
+            print(f"{n} weight{'s' * (n != 1)} {would}added")
+        return 0
+    finally:
+        engine.dispose()
+
+
+def _case(engine, pseudonym: str) -> int:
+    from cli.common import find_patient_id
+
+    return find_patient_id(engine, pseudonym)
+
+
+def run_set(args: argparse.Namespace) -> int:
+    from cli.common import CommandError, open_db
+    from data.importing.commit import default_actor
+    from data.patients import PatientValueError, save_details
+    from db.patients import PatientError, get_patient
+
+    changes = {f: getattr(args, f) for f, _ in OPTIONS + IDENTIFYING
+               if getattr(args, f) is not None}
+    if not changes:
+        raise CommandError("patients set: nothing to set (see patients set --help)")
+    engine = open_db(args, with_demo=False)
+    try:
+        pid = _case(engine, args.case)
+        version = get_patient(engine, pid)["version"]
+        try:
+            row = save_details(engine, pid, version, actor=default_actor(), **changes)
+        except (PatientValueError, PatientError) as exc:
+            raise CommandError(f"{args.case}: {exc}; nothing was changed") from exc
+        _print_details(engine, row, identifying=bool(set(changes) & {f for f, _ in IDENTIFYING}))
+        return 0
+    finally:
+        engine.dispose()
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from cli.common import open_db
+    from db.patients import get_patient
+
+    engine = open_db(args, with_demo=False)
+    try:
+        _print_details(engine, get_patient(engine, _case(engine, args.case)),
+                       identifying=args.identifying)
+        return 0
+    finally:
+        engine.dispose()
+
+
+def _print_details(engine, row: dict, *, identifying: bool) -> None:
+    from data.patients import details_lines
+
+    for label, text in details_lines(engine, row, identifying=identifying):
+        print(f"{label:<14}{text}".rstrip())

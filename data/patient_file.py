@@ -1,0 +1,194 @@
+"""The patient file (CSV or .xlsx): one row per patient with details, identifying fields
+and optionally one weight. Read with the measurement importer's reader and reported with
+its problems (file, row, column, value, reason); all or nothing. docs/IMPORT.md has the
+format; resources/templates/patients_template.csv is a filled-in example.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from data.importing.errors import Problems
+from data.importing.readers import read_table
+from data.numbers import is_missing
+from data.patients import (
+    IDENTITY,
+    PatientValueError,
+    check_consistent,
+    clean,
+    clean_date,
+    clean_weight,
+    pseudonym_refusal,
+)
+
+# Header (lower case, spaces/hyphens as '_', accents off) → field.
+COLUMNS = {
+    "pseudonym": "pseudonym", "patient": "pseudonym", "case": "pseudonym",
+    "diagnosis": "diagnosis", "diagnostic": "diagnosis",
+    "sex": "sex", "gender": "sex", "sexe": "sex",
+    "birth_year": "birth_year", "year_of_birth": "birth_year", "annee_de_naissance": "birth_year",
+    "genotype": "genotype", "variant": "genotype",
+    "name": "name", "nom": "name", "full_name": "name",
+    "birth_date": "birth_date", "date_of_birth": "birth_date", "dob": "birth_date",
+    "date_de_naissance": "birth_date",
+    "record_number": "record_number", "mrn": "record_number", "ipp": "record_number",
+    "weight": "weight", "weight_kg": "weight", "weight_(kg)": "weight", "poids": "weight",
+    "poids_(kg)": "weight",
+    "weight_date": "weight_date", "date_of_weight": "weight_date", "date_du_poids": "weight_date",
+}
+FIELDS_ACCEPTED = ("pseudonym, diagnosis, sex, birth_year, genotype, name, birth_date, "
+                   "record_number, weight, weight_date")
+
+
+@dataclass
+class PatientFile:
+    """A checked patient file: one record per patient, ready for db.patients."""
+
+    file: str
+    description: str
+    records: list[dict[str, Any]]
+
+
+def _key(header: str) -> str:
+    text = unicodedata.normalize("NFKD", header.strip().casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[\s\-]+", "_", text)
+
+
+def read_patient_file(path: str | Path, *, engine: Engine | None = None) -> PatientFile:
+    """Read and check every row; raises ImportFailed listing every problem.
+
+    With ``engine``, a pseudonym is also checked against the identifying fields stored
+    for an existing patient of that name.
+    """
+    table = read_table(path)
+    problems = Problems(table.file)
+    columns: dict[str, int] = {}
+    for i, name in enumerate(table.header):
+        field = COLUMNS.get(_key(name))
+        if field is None:
+            problems.add(1, name, None, f"unknown column: the patient file has {FIELDS_ACCEPTED}")
+        elif field in columns:
+            problems.add(1, name, None, f"a second {field} column")
+        else:
+            columns[field] = i
+    if "pseudonym" not in columns:
+        problems.add(1, None, None, "no pseudonym column: each row names its case")
+    problems.raise_if_any()
+    if table.data.empty:
+        problems.fail(None, None, None, "the file has a header but no patients")
+    stored = _stored_identity(engine)
+    names = {field: table.header[i] for field, i in columns.items()}
+    seen: dict[str, int] = {}
+    records = []
+    for row, cells in table.data.iterrows():
+        row = int(row)
+        texts = {f: cells[i] for f, i in columns.items()}
+        pseudonym = " ".join(texts["pseudonym"].split())
+        if pseudonym in seen:
+            problems.add(row, names["pseudonym"], pseudonym,
+                         f"duplicate pseudonym: already on row {seen[pseudonym]} (one row per "
+                         "patient; a weight history goes in a measurement file with code WEIGHT)")
+            continue
+        if pseudonym:
+            seen[pseudonym] = row
+        rec = _read_row(row, texts, names, problems)
+        if rec is None:
+            continue
+        identity = {k: rec.get(k) for k in IDENTITY} | {
+            k: v for k, v in stored.get(pseudonym, {}).items() if rec.get(k) is None}
+        refusal = pseudonym_refusal(pseudonym, **identity)
+        if refusal:
+            problems.add(row, names["pseudonym"], pseudonym, refusal)
+            continue
+        records.append(rec)
+    _duplicate_record_numbers(records, seen, names, problems)
+    problems.raise_if_any()
+    return PatientFile(table.file, table.description, records)
+
+
+def _read_row(row: int, cells: dict[str, str], names: dict[str, str],
+              problems: Problems) -> dict[str, Any] | None:
+    rec: dict[str, Any] = {}
+    ok = True
+    for field, text in cells.items():
+        if field in ("weight", "weight_date"):
+            continue
+        try:
+            rec[field] = clean(field, text)
+        except PatientValueError as exc:
+            problems.add(row, names[field], text, str(exc))
+            ok = False
+    if rec.get("pseudonym") is None:
+        problems.add(row, names["pseudonym"], "", "no pseudonym")
+        return None
+    weight = _weight(row, cells, names, problems)
+    if weight is False:
+        ok = False
+    elif weight is not None:
+        rec["weights"] = [weight]
+    if ok:
+        if rec.get("birth_date") is not None and rec.get("birth_year") is None:
+            rec["birth_year"] = rec["birth_date"].year
+        try:
+            check_consistent(rec)
+        except PatientValueError as exc:
+            problems.add(row, names.get("birth_date"), cells.get("birth_date"), str(exc))
+            ok = False
+    return rec if ok else None
+
+
+def _weight(row: int, cells: dict[str, str], names: dict[str, str],
+            problems: Problems) -> tuple[int, float] | None | bool:
+    """(epoch seconds, kg), None when the row gives no weight, False when it is bad."""
+    text, when = cells.get("weight", ""), cells.get("weight_date", "")
+    if is_missing(text) and is_missing(when):
+        return None
+    try:
+        kg = clean_weight(text)
+    except PatientValueError as exc:
+        problems.add(row, names["weight"], text, str(exc))
+        return False
+    if kg is None:
+        problems.add(row, names.get("weight_date"), when, "a weight date without a weight")
+        return False
+    if is_missing(when):
+        problems.add(row, names["weight"], text, "a weight needs its date (weight_date column)")
+        return False
+    try:
+        day = clean_date(when, what="weight date")
+    except PatientValueError as exc:
+        problems.add(row, names["weight_date"], when, str(exc))
+        return False
+    epoch = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
+    return epoch, kg
+
+
+def _duplicate_record_numbers(records: list[dict[str, Any]], rows: dict[str, int],
+                              names: dict[str, str], problems: Problems) -> None:
+    first: dict[str, str] = {}
+    for rec in records:
+        number = rec.get("record_number")
+        if number is None:
+            continue
+        if number in first:
+            problems.add(rows[rec["pseudonym"]], names["record_number"], number,
+                         f"the same record number as {first[number]}: two pseudonyms for one "
+                         "patient?")
+        else:
+            first[number] = rec["pseudonym"]
+
+
+def _stored_identity(engine: Engine | None) -> dict[str, dict[str, Any]]:
+    if engine is None:
+        return {}
+    from db.patients import all_patients
+
+    return {p["pseudonym"]: {k: p[k] for k in IDENTITY} for p in all_patients(engine)}

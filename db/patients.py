@@ -1,0 +1,191 @@
+"""Patient detail writes: each change and its audit rows in one transaction, guarded by
+``patient.version`` as episodes are by theirs.
+
+Details (diagnosis, sex, birth year, genotype, pseudonym) live on ``patient``; the
+identifying fields (name, birth date, record number) on ``patient_identity``, and their
+changes are audited under the entity ``patient_identity`` so that a de-identified
+export can leave them out. Values are checked in ``data.patients`` before they come here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from db.audit import now_epoch, record
+from db.models import Patient, PatientIdentity
+from db.writes import insert_observations
+
+DETAILS = ("pseudonym", "diagnosis", "sex", "birth_year", "genotype")
+IDENTITY = ("name", "birth_date", "record_number")
+ENTITY, IDENTITY_ENTITY = "patient", "patient_identity"
+
+_P, _I = Patient.__table__, PatientIdentity.__table__
+
+
+class PatientError(Exception):
+    """A patient write that was refused; the message is meant for the user, in one line."""
+
+
+class StalePatientError(PatientError):
+    """The patient's details changed (or the case vanished) since the caller read them."""
+
+
+def _read(conn: Connection, patient_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(_P).where(_P.c.id == patient_id)).mappings().first()
+    if row is None:
+        return None
+    ident = conn.execute(select(_I).where(_I.c.patient_id == patient_id)).mappings().first()
+    out = dict(row)
+    out.update({k: (ident[k] if ident else None) for k in IDENTITY})
+    return out
+
+
+def get_patient(engine: Engine, patient_id: int) -> dict[str, Any]:
+    """The patient row with its identifying fields and version."""
+    with engine.connect() as conn:
+        row = _read(conn, patient_id)
+    if row is None:
+        raise PatientError(f"Case {patient_id} does not exist")
+    return row
+
+
+def patient_id(engine: Engine, pseudonym: str) -> int | None:
+    with engine.connect() as conn:
+        return conn.execute(select(_P.c.id).where(_P.c.pseudonym == pseudonym)).scalar()
+
+
+def all_patients(engine: Engine) -> list[dict[str, Any]]:
+    """Every patient with identifying fields, by pseudonym."""
+    stmt = (select(_P, *(_I.c[k] for k in IDENTITY))
+            .select_from(_P.outerjoin(_I, _I.c.patient_id == _P.c.id))
+            .order_by(_P.c.pseudonym))
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def _write(conn: Connection, row: dict[str, Any], changes: dict[str, Any], *, actor: str,
+           action: str, at: int, extra: dict[str, Any] | None = None) -> int:
+    """Apply changes to a row read in this transaction; bumps the version once and writes
+    one audit row per entity changed. Returns the new version."""
+    pid, version = int(row["id"]), int(row["version"])
+    changed = {k: v for k, v in changes.items() if row.get(k) != v}
+    if not changed:
+        return version
+    details = {k: v for k, v in changed.items() if k in DETAILS}
+    identity = {k: v for k, v in changed.items() if k in IDENTITY}
+    result = conn.execute(update(Patient).where(_P.c.id == pid, _P.c.version == version)
+                          .values(**details, version=version + 1))
+    if result.rowcount != 1:
+        _check(_read(conn, pid), pid, version)
+    if identity:
+        has = conn.execute(select(_I.c.patient_id).where(_I.c.patient_id == pid)).first()
+        if has:
+            conn.execute(update(PatientIdentity).where(_I.c.patient_id == pid).values(**identity))
+        else:
+            conn.execute(insert(PatientIdentity).values(patient_id=pid, **identity))
+    for entity, part in ((ENTITY, details), (IDENTITY_ENTITY, identity)):
+        if part or entity == ENTITY:
+            before = {k: row.get(k) for k in part} | {"version": version}
+            after = dict(part) | {"version": version + 1} | (extra or {})
+            record(conn, actor=actor, entity=entity, entity_id=pid, patient_id=pid,
+                   action=action, before=before, after=after, at=at)
+    return version + 1
+
+
+def _check(row: dict[str, Any] | None, patient_id: int, version: int) -> dict[str, Any]:
+    if row is None:
+        raise StalePatientError(f"Case {patient_id} was deleted meanwhile")
+    if int(row["version"]) != int(version):
+        raise StalePatientError(
+            f"The details of {row['pseudonym']} were changed meanwhile (version "
+            f"{row['version']}, you had {version}); your change was not saved: reopen and "
+            "edit again")
+    return row
+
+
+def update_patient(engine: Engine, patient_id: int, version: int, *, actor: str,
+                   at: int | None = None, **changes: Any) -> dict[str, Any]:
+    """Change details if the stored version is still ``version``; returns the new row.
+
+    The audit rows hold only what changed (and the version), before and after.
+    """
+    unknown = set(changes) - set(DETAILS) - set(IDENTITY)
+    if unknown:
+        raise PatientError(f"Cannot change {', '.join(sorted(unknown))} of a patient")
+    try:
+        with engine.begin() as conn:
+            row = _check(_read(conn, patient_id), patient_id, version)
+            _write(conn, row, changes, actor=actor, action="update",
+                   at=now_epoch() if at is None else at)
+            return _read(conn, patient_id)
+    except IntegrityError as exc:
+        raise PatientError(f"pseudonym {changes.get('pseudonym')!r} is already another "
+                           "case's") from exc
+
+
+@dataclass
+class PatientImport:
+    """What writing a patient file did (or would do, on a dry run)."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    weights_added: int = 0
+
+
+def import_patients(engine: Engine, records: Iterable[dict[str, Any]], *, actor: str,
+                    source: str, dry_run: bool = False) -> PatientImport:
+    """Create or update patients in one transaction; a field left out (or None) keeps
+    what is stored. Each record may carry ``weights``: [(epoch seconds, kg), …].
+
+    One audit row per patient created or changed, and one for the file, as a
+    measurement import writes.
+    """
+    result = PatientImport()
+    now = now_epoch()
+    with engine.connect() as conn, conn.begin() as transaction:
+        for rec in records:
+            fields = {k: v for k, v in rec.items()
+                      if k in (*DETAILS, *IDENTITY) and v is not None}
+            pseudonym = fields["pseudonym"]
+            pid = conn.execute(select(_P.c.id).where(_P.c.pseudonym == pseudonym)).scalar()
+            if pid is None:
+                pid = _create(conn, fields, actor=actor, at=now, source=source)
+                result.created.append(pseudonym)
+            else:
+                row = _read(conn, int(pid))
+                moved = _write(conn, row, fields, actor=actor, action="import", at=now,
+                               extra={"file": source}) != row["version"]
+                (result.updated if moved else result.unchanged).append(pseudonym)
+            weights = rec.get("weights") or []
+            result.weights_added += insert_observations(
+                conn, [(int(pid), int(t), "WEIGHT", float(kg), None, "kg", "", source)
+                       for t, kg in weights])
+        record(conn, actor=actor, entity="import", entity_id=None, patient_id=None,
+               action="import", before=None,
+               after={"file": source, "shape": "patients", "patients_created": result.created,
+                      "patients_updated": result.updated,
+                      "weights_added": result.weights_added}, at=now)
+        if dry_run:
+            transaction.rollback()
+    return result
+
+
+def _create(conn: Connection, fields: dict[str, Any], *, actor: str, at: int,
+            source: str) -> int:
+    details = {k: v for k, v in fields.items() if k in DETAILS}
+    identity = {k: v for k, v in fields.items() if k in IDENTITY}
+    pid = int(conn.execute(insert(Patient).values(**details, version=1)
+                           .returning(_P.c.id)).scalar_one())
+    record(conn, actor=actor, entity=ENTITY, entity_id=pid, patient_id=pid, action="create",
+           before=None, after=details | {"version": 1, "file": source}, at=at)
+    if identity:
+        conn.execute(insert(PatientIdentity).values(patient_id=pid, **identity))
+        record(conn, actor=actor, entity=IDENTITY_ENTITY, entity_id=pid, patient_id=pid,
+               action="create", before=None, after=identity, at=at)
+    return pid

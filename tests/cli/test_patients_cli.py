@@ -1,0 +1,231 @@
+"""`flarescope patients import|set|show` with patient files a hospital would write."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from data.case_list import case_list_rows
+from db.engine import open_database
+from db.models import AuditEvent
+from main import main
+from tests.data.test_import_helpers import dump
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Semicolons, a decimal comma, French words for sex, a day-first birth date.
+GOOD = """pseudonym;diagnosis;sex;birth_year;genotype;name;birth_date;record_number;weight;weight_date
+FR-11;NLRP12-associated autoinflammatory disorder;femme;1988;NLRP12 c.910C>T;Claire Vasseur;14/03/1988;IPP-778812;61,5;02/02/2026
+FR-12;TRAPS;M;1979;;;;;;
+"""
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "cli.db"
+    open_database(str(path)).dispose()
+    return str(path)
+
+
+def run(capsys, db: str, *args: str) -> tuple[int, str, str]:
+    code = main(["--db", db, "patients", *map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write(tmp_path, text: str, name: str = "patients.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_import_creates_patients_with_details_identity_and_weight(capsys, db, tmp_path):
+    code, out, err = run(capsys, db, "import", write(tmp_path, GOOD))
+    assert code == 0, err
+    assert "patients.csv: patient file (CSV, semicolon-separated" in out
+    assert "2 patients created: FR-11, FR-12" in out
+    assert "1 weight added" in out
+    code, out, _ = run(capsys, db, "show", "FR-11")
+    assert code == 0
+    lines = dict(line.split(None, 1) if " " in line else (line, "") for line in
+                 out.replace("birth year", "birth_year").splitlines())
+    assert lines["diagnosis"] == "NLRP12-associated autoinflammatory disorder"
+    assert lines["sex"] == "female" and lines["birth_year"] == "1988"
+    assert lines["weights"] == "1 recorded, latest 61.5 kg on 2026-02-02"
+    assert "Vasseur" not in out and "778812" not in out  # identifying only on request
+    code, out, _ = run(capsys, db, "show", "FR-11", "--identifying")
+    assert "Claire Vasseur" in out and "1988-03-14" in out and "IPP-778812" in out
+
+
+def test_reimport_changes_nothing_and_says_so(capsys, db, tmp_path):
+    path = write(tmp_path, GOOD)
+    run(capsys, db, "import", path)
+    engine = open_database(db)
+    before = dump(engine)
+    engine.dispose()
+    code, out, _ = run(capsys, db, "import", path)
+    assert code == 0
+    assert "2 patients unchanged: FR-11, FR-12" in out
+    engine = open_database(db)
+    # Only the file's own audit row is new.
+    assert len(dump(engine)) == len(before) + 1
+    engine.dispose()
+
+
+def test_a_lab_patient_gets_its_details_from_a_later_patient_file(capsys, db, tmp_path):
+    lab = write(tmp_path, "patient,date,code,value,unit\nFR-12,2026-01-05,CRP,40,mg/L\n",
+                "lab.csv")
+    assert main(["--db", db, "import", str(lab)]) == 0
+    run(capsys, db, "import", write(tmp_path, GOOD))
+    engine = open_database(db)
+    rows = {r.pseudonym: r for r in case_list_rows(engine)}
+    assert rows["FR-12"].diagnosis == "TRAPS"
+    engine.dispose()
+
+
+BAD = """pseudonym,sex,birth_year,diagnosis
+BAD-1,Q,1990,FCAS2
+BAD-2,F,3000,FCAS2
+BAD-1,M,1980,CAPS
+BAD-4,F,1985,
+"""
+
+
+def test_a_bad_file_writes_nothing_and_lists_every_problem(capsys, db, tmp_path):
+    engine = open_database(db)
+    before = dump(engine)
+    engine.dispose()
+    code, out, err = run(capsys, db, "import", write(tmp_path, BAD, "bad.csv"))
+    assert code == 1 and out == ""
+    lines = err.splitlines()
+    assert lines[0] == "bad.csv: 3 problems, nothing was imported"
+    assert lines[1:] == [
+        "  bad.csv, row 2, column \"sex\", value \"Q\": unknown sex 'Q': write F, M or X "
+        "(unknown/other)",
+        "  bad.csv, row 3, column \"birth_year\", value \"3000\": implausible birth year 3000 "
+        f"(accepted 1900–{__import__('datetime').date.today().year})",
+        "  bad.csv, row 4, column \"pseudonym\", value \"BAD-1\": duplicate pseudonym: already "
+        "on row 2 (one row per patient; a weight history goes in a measurement file with "
+        "code WEIGHT)",
+    ]
+    engine = open_database(db)
+    assert dump(engine) == before
+    engine.dispose()
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("pseudonym,colour\nA-1,blue\n", 'row 1, column "colour": unknown column'),
+    ("diagnosis\nFCAS2\n", "row 1: no pseudonym column"),
+    ("pseudonym,name,birth_date\nDUPONT Jean 1975-11-02,Jean Dupont,02/11/1975\n",
+     "contains the name part 'jean' and the name part 'dupont' and a date"),
+    ("pseudonym,record_number\nP-100587,MRN 100587\n", "contains the record number"),
+    ("pseudonym,weight,weight_date\nA-1,720,2026-01-01\n", "implausible weight 720 kg"),
+    ("pseudonym,weight,weight_date\nA-1,0,2026-01-01\n", "implausible weight 0 kg"),
+    ("pseudonym,weight\nA-1,60\n", "a weight needs its date"),
+    ("pseudonym,birth_year,birth_date\nA-1,1990,14/03/1991\n",
+     "birth date 1991-03-14 is not in birth year 1990"),
+    ("pseudonym,record_number\nA-1,R1234\nA-2,R1234\n", "the same record number as A-1"),
+    ("pseudonym,sex\n", "no patients"),
+])
+def test_each_bad_file_is_refused_with_its_reason(capsys, db, tmp_path, text, problem):
+    engine = open_database(db)
+    before = dump(engine)
+    engine.dispose()
+    code, _, err = run(capsys, db, "import", write(tmp_path, text, "p.csv"))
+    assert code == 1 and problem in err, err
+    assert "Traceback" not in err
+    engine = open_database(db)
+    assert dump(engine) == before
+    engine.dispose()
+
+
+def test_an_xlsx_patient_file(capsys, db, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Pseudonym", "Diagnosis", "Sex", "Birth year", "Birth date"])
+    sheet.append(["XL-1", "CAPS", "F", 2001, __import__("datetime").date(2001, 5, 6)])
+    path = tmp_path / "patients.xlsx"
+    book.save(path)
+    code, out, err = run(capsys, db, "import", path)
+    assert code == 0, err
+    code, out, _ = run(capsys, db, "show", "XL-1", "--identifying")
+    assert "2001-05-06" in out and "CAPS" in out
+
+
+def test_set_then_show_and_the_audit_row(capsys, db, tmp_path):
+    run(capsys, db, "import", write(tmp_path, GOOD))
+    code, out, err = run(capsys, db, "set", "FR-12", "--diagnosis", "TRAPS (TNFRSF1A R92Q)",
+                         "--sex", "X", "--birth-year", "1980", "--genotype", "TNFRSF1A R92Q")
+    assert code == 0, err
+    assert "sex           unknown or other" in out and "version       2" in out
+    engine = open_database(db)
+    t = AuditEvent.__table__
+    with engine.connect() as conn:
+        last = conn.execute(select(t).order_by(t.c.id.desc())).mappings().first()
+    engine.dispose()
+    assert (last["entity"], last["action"]) == ("patient", "update")
+    assert json.loads(last["after"])["birth_year"] == 1980
+    code, out, _ = run(capsys, db, "set", "FR-12", "--genotype", "")
+    assert "genotype      —" in out
+
+
+def test_set_refuses_bad_values_all_at_once_and_changes_nothing(capsys, db, tmp_path):
+    run(capsys, db, "import", write(tmp_path, GOOD))
+    code, out, err = run(capsys, db, "set", "FR-12", "--sex", "Q", "--birth-year", "3000")
+    assert code == 1 and out == ""
+    assert err.startswith("flarescope: FR-12: unknown sex 'Q'")
+    assert "implausible birth year 3000" in err and err.count("\n") == 1
+    code, out, _ = run(capsys, db, "show", "FR-12")
+    assert "version       1" in out
+
+
+def test_set_refuses_an_identifying_pseudonym(capsys, db, tmp_path):
+    run(capsys, db, "import", write(tmp_path, GOOD))
+    code, _, err = run(capsys, db, "set", "FR-11", "--pseudonym", "VASSEUR-C")
+    assert code == 1 and "the name part 'vasseur'" in err
+    code, _, err = run(capsys, db, "set", "FR-11", "--pseudonym", "FR-11B")
+    assert code == 0, err
+
+
+def test_show_flags_an_existing_identifying_pseudonym(capsys, db, tmp_path):
+    # Created by a lab import before the check existed, then given a name.
+    lab = write(tmp_path, "patient,date,code,value,unit\nMARTIN-P,2026-01-05,CRP,40,mg/L\n",
+                "lab.csv")
+    assert main(["--db", db, "import", str(lab)]) == 0
+    engine = open_database(db)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO patient_identity (patient_id, name) "
+                             "SELECT id, 'Paul Martin' FROM patient")
+    engine.dispose()
+    code, out, _ = run(capsys, db, "show", "MARTIN-P")
+    assert code == 0
+    assert "flagged       pseudonym 'MARTIN-P' contains the name part 'martin'" in out
+    # An unrelated edit still goes through; the flag stays until the pseudonym changes.
+    code, out, err = run(capsys, db, "set", "MARTIN-P", "--diagnosis", "FCAS2")
+    assert code == 0, err
+    code, out, _ = run(capsys, db, "set", "MARTIN-P", "--pseudonym", "HOP-31")
+    assert code == 0 and "flagged" not in out
+
+
+def test_unknown_case_and_nothing_to_set_are_one_line(capsys, db):
+    code, _, err = run(capsys, db, "show", "NOPE")
+    assert code == 1 and err.startswith("flarescope: no case 'NOPE'; known cases: \n")
+    code, _, err = run(capsys, db, "set", "NOPE")
+    assert code == 1 and "nothing to set" in err
+
+
+def test_real_process(tmp_path):
+    path = write(tmp_path, BAD, "bad.csv")
+    env = {**os.environ, "FLARESCOPE_DB": str(tmp_path / "p.db")}
+    r = subprocess.run([sys.executable, str(ROOT / "main.py"), "patients", "import", str(path)],
+                       capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "bad.csv: 3 problems, nothing was imported" in r.stderr
