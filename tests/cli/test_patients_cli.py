@@ -27,16 +27,15 @@ FR-12;TRAPS;M;1979;;;;;;
 
 
 @pytest.fixture
-def db(tmp_path):
-    path = tmp_path / "cli.db"
-    open_database(str(path)).dispose()
-    return str(path)
+def db(engine) -> str:
+    """A new database without the demo cohort, closed so each command opens it afresh."""
+    engine.dispose()
+    return str(engine.url.database)
 
 
 def run(capsys, db: str, *args: str) -> tuple[int, str, str]:
     code = main(["--db", db, "patients", *map(str, args)])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return (code, *capsys.readouterr())
 
 
 def write(tmp_path, text: str, name: str = "patients.csv") -> Path:
