@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import tempfile
 
 import pytest
+
+# Folders the program (and anything it starts) may write to on its own: settings, data,
+# log, caches. Each test gets its own under tmp_path (below); this session-wide set
+# covers what runs outside a test (session fixtures, the QApplication's first start).
+_USER_FOLDERS = {"HOME": "home", "XDG_CONFIG_HOME": "config", "XDG_DATA_HOME": "data",
+                 "XDG_STATE_HOME": "state", "XDG_CACHE_HOME": "cache"}
+
+
+def _point_user_folders_at(base: str, setenv) -> None:
+    for var, name in _USER_FOLDERS.items():
+        folder = os.path.join(base, name)
+        os.makedirs(folder, exist_ok=True)
+        setenv(var, folder)
+
+
+_SESSION_USER = tempfile.mkdtemp(prefix="flarescope-test-user-")
+atexit.register(shutil.rmtree, _SESSION_USER, ignore_errors=True)
+_point_user_folders_at(_SESSION_USER, os.environ.__setitem__)
 
 
 def _offscreen_with_a_desktop_screen() -> str:
@@ -67,7 +87,10 @@ def demo_engine(_demo_template, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _no_user_database(monkeypatch, tmp_path):
-    """Nothing a test does may touch the user's real database."""
+    """Nothing a test does, nor any process it starts, may touch the user's real files:
+    HOME and the XDG folders point into tmp_path (Qt's settings, the log and the data
+    folder follow them), and the database and log are named outright as well."""
+    _point_user_folders_at(str(tmp_path / "user"), monkeypatch.setenv)
     monkeypatch.setenv("FLARESCOPE_DB", str(tmp_path / "default.db"))
     monkeypatch.setenv("FLARESCOPE_LOG", str(tmp_path / "flarescope.log"))
 
