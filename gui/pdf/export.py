@@ -12,9 +12,10 @@ from sqlalchemy import Engine
 
 from data.case import Case
 from data.summary import NEAR_NORMAL_FOLD, Summary, build_summary, load_audit, load_case
+from db.files import replacing_file
 from gui.pdf.layout import FigureOp, layout_document
 from gui.pdf.style import Style
-from gui.pdf.writer import PDF_A_DEFAULT, atomic_path, blank_dates, new_writer, paint_size
+from gui.pdf.writer import PDF_A_DEFAULT, blank_dates, new_writer, paint_size
 
 Progress = Callable[[int, int, str], None]
 
@@ -73,26 +74,32 @@ def write_case_pdf(case: Case, summary: Summary, path: str | Path, *, paper: str
 def write_summary_pdf(summary: Summary, path: str | Path, *, paper: str, pdf_a: bool,
                       figure: FigureOp) -> Path:
     path = Path(path)
-    with atomic_path(path) as tmp:
-        writer = new_writer(tmp, paper=paper, title=summary.title, pdf_a=pdf_a)
-        width, height = paint_size(writer)
-        pages = layout_document(summary, Style(writer), width, height, figure)
-        painter = QtGui.QPainter()
-        if not painter.begin(writer):
-            raise ExportError(f"{path}: cannot write a PDF there")
-        try:
-            for i, ops in enumerate(pages):
-                if i:
-                    writer.newPage()
-                for op in ops:
-                    op(painter)
-        finally:
-            ok = painter.end()
-        del writer  # flushes and closes the file
-        if not ok:
-            raise ExportError(f"{path}: writing the PDF failed")
-        if summary.deidentified:
-            blank_dates(tmp)
+    # Painted into memory, then written by db.files: a QPdfWriter writing a file itself
+    # ignores a full disk and leaves a truncated PDF behind, reporting success.
+    buffer = QtCore.QBuffer()
+    buffer.open(QtCore.QIODeviceBase.OpenModeFlag.WriteOnly)
+    writer = new_writer(buffer, paper=paper, title=summary.title, pdf_a=pdf_a)
+    width, height = paint_size(writer)
+    pages = layout_document(summary, Style(writer), width, height, figure)
+    painter = QtGui.QPainter()
+    if not painter.begin(writer):
+        raise ExportError(f"{path}: cannot write a PDF there")
+    try:
+        for i, ops in enumerate(pages):
+            if i:
+                writer.newPage()
+            for op in ops:
+                op(painter)
+    finally:
+        ok = painter.end()
+    del writer  # writes the trailer
+    if not ok:
+        raise ExportError(f"{path}: writing the PDF failed")
+    pdf = buffer.data().data()
+    if summary.deidentified:
+        pdf = blank_dates(pdf)
+    with replacing_file(path, "wb") as f:
+        f.write(pdf)
     return path
 
 
