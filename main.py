@@ -48,10 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    _log_to_file_and_maybe_stderr(args.verbose)
     if args.command is None:
         from gui.app import run_gui
 
@@ -62,11 +59,29 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # the user gets one line; the traceback goes to the log
-        log.debug("command failed", exc_info=True)
         from cli.common import user_message
 
         print(f"flarescope: {user_message(exc)}", file=sys.stderr)
         return 1
+
+
+def _log_to_file_and_maybe_stderr(verbose: bool) -> None:
+    """Everything goes to the log file, the window's and every command's alike; the
+    terminal gets log lines only with -v. Without this, an error logged with its
+    traceback would land on the terminal."""
+    from db.logfile import log_to_file
+
+    root = logging.getLogger()
+    try:
+        log_to_file()
+    except OSError:  # a read-only home must not stop the program, nor print tracebacks
+        root.addHandler(logging.NullHandler())
+    if verbose:
+        console = logging.StreamHandler()
+        console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        console.setLevel(logging.INFO)
+        root.addHandler(console)
+        root.setLevel(logging.INFO)
 
 
 if __name__ == "__main__":

@@ -16,14 +16,20 @@ class CommandError(Exception):
 
 
 def user_message(exc: BaseException) -> str:
+    """One line for the user; anything unexpected goes to the log with its traceback."""
     from db.engine import DatabaseOpenError
+    from db.errors import BUSY_MESSAGE, is_busy, one_line
+    from db.files import WriteError
+    from db.logfile import log_path
 
-    if isinstance(exc, CommandError | DatabaseOpenError):
+    if isinstance(exc, CommandError | DatabaseOpenError | WriteError):
         return str(exc)
+    if is_busy(exc):
+        return BUSY_MESSAGE
     if isinstance(exc, OSError):
         return f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
     log.error("unexpected error", exc_info=exc)
-    return f"unexpected error ({type(exc).__name__}: {exc}); run with -v for details"
+    return f"unexpected error ({one_line(exc)}); the details are in {log_path()}"
 
 
 def open_db(args: argparse.Namespace, *, with_demo: bool = True) -> Engine:
