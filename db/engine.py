@@ -7,10 +7,12 @@ import os
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
+from db.errors import BUSY_MESSAGE, is_busy, one_line
+from db.files import create_private, private_folder
 from db.schema_version import HEAD_REVISION
 
 log = logging.getLogger(__name__)
@@ -40,12 +42,29 @@ def resolve_url(path_or_url: str | None = None) -> str | URL:
     return URL.create("sqlite", database=str(Path(target).expanduser().resolve()))
 
 
-def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+# SQLite waits this long for another connection's write lock before giving up with
+# "database is locked" (told to the user as db.errors.BUSY_MESSAGE).
+BUSY_TIMEOUT_S = 5.0
+
+# Tables every Flarescope database has had since its first migration.
+OUR_TABLES = frozenset({"patient", "episode", "audit_event"})
+
+
+def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    # The driver's own transaction handling leaves DDL outside any transaction, so a
+    # failed migration would leave half its tables behind. Transactions are opened by
+    # _sqlite_begin instead (SQLAlchemy's documented recipe for pysqlite).
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # On the driver's connection: an infrastructure statement, not one of ours to count.
+    conn.connection.driver_connection.execute("BEGIN")
 
 
 def sqlite_path(engine: Engine) -> str | None:
@@ -66,33 +85,94 @@ def open_database(path_or_url: str | None = None, *, migrate: bool = True) -> En
         url = make_url(target)
     except ArgumentError as exc:
         raise DatabaseOpenError(f"Not a database path or URL: {url_text!r}") from exc
-    if url.get_backend_name() == "sqlite" and url.database:
+    sqlite_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    if sqlite_file:
         db_file = Path(url.database)
-        try:
-            db_file.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise DatabaseOpenError(f"Cannot create folder {db_file.parent}: {exc.strerror}") from exc
-        if db_file.exists() and db_file.is_dir():
+        if db_file.is_dir():
             raise DatabaseOpenError(f"{db_file} is a folder, not a database file")
+        try:
+            private_folder(db_file.parent)
+            create_private(db_file)  # SQLite gives its -wal and -shm files the same mode
+        except OSError as exc:
+            raise DatabaseOpenError(f"Cannot create {db_file}: {exc.strerror}") from exc
     try:
-        engine = create_engine(url)
+        # hide_parameters: an error's text must never carry a patient's data to the
+        # terminal or the log.
+        engine = create_engine(url, hide_parameters=True, **(
+            {"connect_args": {"timeout": BUSY_TIMEOUT_S}} if sqlite_file else {}))
     except (NoSuchModuleError, ArgumentError, ImportError) as exc:
         raise DatabaseOpenError(f"Unsupported database URL {url_text!r}: {exc}") from exc
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+    shown = _display(url_text)
     try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-            if migrate:
-                _bring_to_head(engine)
+        # Looked at before anything is changed: no WAL switch, no tables, no demo in a
+        # database that is not ours, is newer than us, or is damaged.
+        revision = _check_ours(engine, shown)
+        if engine.dialect.name == "sqlite":
+            engine.dispose()  # the probe's connection has no pragmas
+            event.listen(engine, "connect", _sqlite_connect)
+            event.listen(engine, "begin", _sqlite_begin)
+            _refuse_writes_if_damaged(engine, shown)
+        if migrate and revision != HEAD_REVISION:
+            _bring_to_head(engine, shown)
     except DatabaseOpenError:
         engine.dispose()
         raise
     except (DatabaseError, OperationalError) as exc:
         engine.dispose()
+        if is_busy(exc):
+            raise DatabaseOpenError(f"{shown}: {BUSY_MESSAGE}") from exc
         reason = str(getattr(exc, "orig", exc)).splitlines()[0]
-        raise DatabaseOpenError(f"Cannot open database {_display(url_text)}: {reason}") from exc
+        raise DatabaseOpenError(f"Cannot open database {shown}: {reason}") from exc
     return engine
+
+
+def _check_ours(engine: Engine, shown: str) -> str | None:
+    """The database's revision, after refusing one that is another program's or newer."""
+    with engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+        revision = None
+        if "alembic_version" in tables:
+            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        conn.rollback()
+    tables.discard("alembic_version")
+    if not tables and revision is None:
+        return None  # new and empty: ours to fill
+    if revision is None or not tables >= OUR_TABLES:
+        raise DatabaseOpenError(f"{shown} is not a Flarescope database (it holds other "
+                                "tables); nothing was changed")
+    if revision != HEAD_REVISION and revision not in _known_revisions():
+        raise DatabaseOpenError(f"{shown} was made by a newer version of Flarescope "
+                                f"(schema {revision}); update Flarescope to open it")
+    return revision
+
+
+def _known_revisions() -> set[str]:
+    from db.migrate import known_revisions
+
+    return known_revisions()
+
+
+class DatabaseDamagedError(DatabaseOpenError):
+    """The file failed SQLite's integrity check; nothing is written to it."""
+
+
+def _refuse_writes_if_damaged(engine: Engine, shown: str) -> None:
+    """Run PRAGMA quick_check before the first commit of this engine; refuse it (and every
+    later one) if the file is damaged. Reading a damaged file is still allowed."""
+    verdict: list[str] = []
+
+    def check(conn: Connection) -> None:
+        if not verdict:
+            cur = conn.connection.driver_connection.cursor()
+            rows = [r[0] for r in cur.execute("PRAGMA quick_check(3)").fetchall()]
+            cur.close()
+            verdict.append("ok" if rows == ["ok"] else rows[0])
+        if verdict[0] != "ok":
+            raise DatabaseDamagedError(
+                f"{shown} is damaged ({verdict[0]}); nothing was written. Restore it "
+                "from a backup, or open a copy with the sqlite3 tool's .recover")
+
+    event.listen(engine, "commit", check)
 
 
 def _display(url_text: str) -> str:
@@ -106,11 +186,18 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def _bring_to_head(engine: Engine) -> None:
-    # Alembic costs ~0.1 s to import: only pay for it when the schema is not at head.
-    if current_revision(engine) == HEAD_REVISION:
-        return
+def _bring_to_head(engine: Engine, shown: str) -> None:
+    # Alembic costs ~0.1 s to import: only paid for when the schema is not at head.
     from db.migrate import upgrade_to_head
 
-    log.info("migrating %s to %s", engine.url, HEAD_REVISION)
-    upgrade_to_head(engine)
+    log.info("migrating %s to %s", shown, HEAD_REVISION)
+    try:
+        upgrade_to_head(engine)
+    except DatabaseOpenError:
+        raise
+    except Exception as exc:
+        if is_busy(exc):
+            raise DatabaseOpenError(f"{shown}: {BUSY_MESSAGE}") from exc
+        log.error("migration of %s failed", shown, exc_info=exc)
+        raise DatabaseOpenError(f"{shown} could not be brought up to date ({one_line(exc)}); "
+                                "nothing was changed") from exc

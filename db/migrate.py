@@ -26,3 +26,7 @@ def upgrade_to_head(engine: Engine) -> None:
 
 def script_head() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def known_revisions() -> set[str]:
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}

@@ -86,11 +86,12 @@ def demo_engine(_demo_template, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _no_user_database(monkeypatch, tmp_path):
+def _no_user_database(monkeypatch, tmp_path, tmp_path_factory):
     """Nothing a test does, nor any process it starts, may touch the user's real files:
-    HOME and the XDG folders point into tmp_path (Qt's settings, the log and the data
-    folder follow them), and the database and log are named outright as well."""
-    _point_user_folders_at(str(tmp_path / "user"), monkeypatch.setenv)
+    HOME and the XDG folders point into a fresh folder (Qt's settings, the log and the
+    data folder follow them; tmp_path itself stays the test's own), and the database
+    and log are named outright as well."""
+    _point_user_folders_at(str(tmp_path_factory.mktemp("user")), monkeypatch.setenv)
     monkeypatch.setenv("FLARESCOPE_DB", str(tmp_path / "default.db"))
     monkeypatch.setenv("FLARESCOPE_LOG", str(tmp_path / "flarescope.log"))
 

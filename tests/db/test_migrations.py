@@ -1,4 +1,3 @@
-import sqlite3
 
 import pytest
 from sqlalchemy import inspect
@@ -26,21 +25,6 @@ def test_sqlite_pragmas(engine):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-
-
-def test_older_schema_is_upgraded(tmp_path):
-    # A database stamped at no revision but holding data from an older build is upgraded,
-    # not recreated: here an unrelated table must survive.
-    path = tmp_path / "old.db"
-    con = sqlite3.connect(path)
-    con.execute("CREATE TABLE keep_me (x INTEGER)")
-    con.execute("INSERT INTO keep_me VALUES (1)")
-    con.commit()
-    con.close()
-    engine = open_database(str(path))
-    assert current_revision(engine) == HEAD_REVISION
-    with engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT x FROM keep_me").scalar() == 1
 
 
 def test_file_that_is_not_a_database(tmp_path):

@@ -1,0 +1,214 @@
+"""Databases that are not ours, newer, damaged, half-migrated or busy; files kept private."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+
+from db.engine import DatabaseDamagedError, DatabaseOpenError, open_database
+from db.models import Patient
+
+LAB_FILE = "patient,date,code,value,unit,specimen\nNLRP12-01,2024-03-05,CRP,12,mg/L,serum\n"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_another_programs_database_is_refused_and_left_as_it_was(tmp_path):
+    path = tmp_path / "other.sqlite"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    con.execute("INSERT INTO invoices VALUES (1, 99.5)")
+    con.commit()
+    con.close()
+    before = _digest(path)
+    with pytest.raises(DatabaseOpenError, match="not a Flarescope database"):
+        open_database(str(path))
+    assert _digest(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.sqlite"]  # no -wal, -shm
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert [r[0] for r in con.execute("SELECT name FROM sqlite_master")] == ["invoices"]
+    con.close()
+
+
+def test_the_cli_refuses_it_in_one_line_without_adding_the_demo(tmp_path, capsys):
+    import main
+
+    path = tmp_path / "other.sqlite"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE notes (t TEXT)")
+    con.commit()
+    con.close()
+    before = _digest(path)
+    assert main.main(["--db", str(path), "cases"]) != 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a Flarescope database" in err
+    assert _digest(path) == before
+
+
+def test_a_database_from_a_newer_flarescope_gives_one_line(tmp_path, capsys):
+    import main
+
+    path = tmp_path / "newer.db"
+    open_database(str(path)).dispose()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE alembic_version SET version_num = '9001'")
+    con.commit()
+    con.close()
+    with pytest.raises(DatabaseOpenError, match="made by a newer version of Flarescope"):
+        open_database(str(path))
+    assert main.main(["--db", str(path), "cases"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "newer version of Flarescope" in err
+    assert "Traceback" not in err
+
+
+def test_a_failed_migration_leaves_no_table_behind(tmp_path, monkeypatch):
+    from alembic.operations import Operations
+
+    create_table = Operations.create_table
+    made = []
+
+    def second_table_fails(self, name, *columns, **kw):
+        if made:
+            raise RuntimeError("disk went away")
+        made.append(name)
+        return create_table(self, name, *columns, **kw)
+
+    monkeypatch.setattr(Operations, "create_table", second_table_fails)
+    path = tmp_path / "new.db"
+    with pytest.raises(DatabaseOpenError, match="could not be brought up to date"):
+        open_database(str(path))
+    assert made  # the first table was created, then the step failed
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT name FROM sqlite_master").fetchall() == []
+    con.close()
+    monkeypatch.undo()
+    open_database(str(path)).dispose()  # and it migrates fine once the fault is gone
+
+
+def _damage_a_page_in_the_middle(path: Path) -> None:
+    con = sqlite3.connect(path)
+    page_size = con.execute("PRAGMA page_size").fetchone()[0]
+    pages = con.execute("PRAGMA page_count").fetchone()[0]
+    con.close()
+    with open(path, "r+b") as f:
+        f.seek(page_size * (pages // 2))
+        f.write(b"\xa5" * 64)
+
+
+def test_writes_to_a_damaged_file_are_refused(_demo_template, tmp_path, capsys):
+    import main
+
+    path = tmp_path / "damaged.db"
+    shutil.copy(_demo_template, path)
+    _damage_a_page_in_the_middle(path)
+    lab = tmp_path / "lab.csv"
+    lab.write_text(LAB_FILE, encoding="utf-8")
+    before = _digest(path)
+    assert main.main(["--db", str(path), "import", str(lab)]) == 1
+    err = capsys.readouterr().err
+    assert "is damaged" in err and "nothing was written" in err and "Traceback" not in err
+    # Every connection is closed: a committed import would have been checkpointed in.
+    assert _digest(path) == before
+
+
+def test_a_damaged_file_is_refused_at_commit_and_nothing_is_written(_demo_template, tmp_path):
+    path = tmp_path / "damaged.db"
+    shutil.copy(_demo_template, path)
+    _damage_a_page_in_the_middle(path)
+    engine = open_database(str(path))
+    with pytest.raises(DatabaseDamagedError, match="is damaged"), engine.begin() as conn:
+        conn.execute(insert(Patient).values(pseudonym="NEW-01"))
+    engine.dispose()
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT count(*) FROM patient WHERE pseudonym='NEW-01'").fetchone()[0] == 0
+    con.close()
+
+
+def test_a_sound_file_is_checked_once_and_written(demo_engine):
+    with demo_engine.begin() as conn:
+        conn.execute(insert(Patient).values(pseudonym="NEW-01"))
+    with demo_engine.begin() as conn:
+        conn.execute(insert(Patient).values(pseudonym="NEW-02"))
+
+
+def test_a_busy_database_waits_then_says_so_in_one_line(_demo_template, tmp_path, capsys,
+                                                        monkeypatch):
+    import db.engine
+    import main
+
+    monkeypatch.setattr(db.engine, "BUSY_TIMEOUT_S", 0.2)
+    path = tmp_path / "busy.db"
+    shutil.copy(_demo_template, path)
+    open_database(str(path)).dispose()
+    lab = tmp_path / "lab.csv"
+    lab.write_text(LAB_FILE, encoding="utf-8")
+    other = sqlite3.connect(path)
+    other.execute("BEGIN IMMEDIATE")  # another Flarescope in the middle of a write
+    try:
+        assert main.main(["--db", str(path), "import", str(lab)]) == 1
+    finally:
+        other.rollback()
+        other.close()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "another Flarescope is writing" in err and "Traceback" not in err
+
+
+def test_new_database_files_and_folders_are_private(tmp_path):
+    folder = tmp_path / "new" / "data"
+    engine = open_database(str(folder / "flarescope.db"))
+    with engine.begin() as conn:
+        conn.execute(insert(Patient).values(pseudonym="P-01"))
+        names = {p.name for p in folder.iterdir()}
+        assert {"flarescope.db", "flarescope.db-wal", "flarescope.db-shm"} <= names
+        for name in names:
+            assert _mode(folder / name) == 0o600, name
+    engine.dispose()
+    assert _mode(folder) == 0o700 and _mode(folder.parent) == 0o700
+
+
+def test_the_log_file_and_its_folder_are_private(tmp_path, monkeypatch):
+    import logging
+
+    import main
+    from db.logfile import PrivateLogHandler
+
+    path = tmp_path / "state" / "log" / "flarescope.log"
+    monkeypatch.setenv("FLARESCOPE_LOG", str(path))
+    try:
+        assert main.main(["--db", str(tmp_path / "new.db"), "cases"]) == 0
+        assert "migrating" in path.read_text(encoding="utf-8")
+        assert _mode(path) == 0o600
+        assert _mode(path.parent) == 0o700 and _mode(path.parent.parent) == 0o700
+    finally:
+        for h in [h for h in logging.getLogger().handlers if isinstance(h, PrivateLogHandler)]:
+            logging.getLogger().removeHandler(h)
+            h.close()
+
+
+def test_a_database_error_never_carries_the_patients_data(engine, tmp_path):
+    from cli.common import user_message
+
+    with engine.begin() as conn:
+        conn.execute(insert(Patient).values(pseudonym="DUPONT Jean 1975-11-02"))
+    with pytest.raises(IntegrityError) as caught, engine.begin() as conn:
+        conn.execute(insert(Patient).values(pseudonym="DUPONT Jean 1975-11-02"))
+    assert "DUPONT" not in str(caught.value)
+    message = user_message(caught.value)
+    assert "DUPONT" not in message and "\n" not in message
+    assert "UNIQUE constraint failed" in message
