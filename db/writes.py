@@ -35,6 +35,10 @@ def patient_id_by_pseudonym(conn: Connection, pseudonym: str) -> int | None:
     return conn.execute(select(Patient.id).where(Patient.pseudonym == pseudonym)).scalar()
 
 
+def patient_pseudonyms(conn: Connection) -> list[str]:
+    return list(conn.execute(select(Patient.pseudonym).order_by(Patient.pseudonym)).scalars())
+
+
 def _insert_ignoring_duplicates(conn: Connection, table: Table, columns: Sequence[str],
                                 rows: Sequence[Sequence[Any]]) -> int:
     """Insert rows, skipping those whose unique key is already stored; returns rows added."""

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine
 
 from data.importing.errors import ImportCancelled, Problems
 from data.importing.plan import Cancelled, ImportPlan, Progress
+from data.importing.safe_text import look_alike_key, shown
 from data.numbers import fmt_number
 from db.audit import record
 from db.writes import (
@@ -31,6 +32,7 @@ from db.writes import (
     insert_patient,
     medication_periods,
     patient_id_by_pseudonym,
+    patient_pseudonyms,
     save_import_mappings,
 )
 
@@ -47,6 +49,7 @@ class ImportResult:
     medications_skipped: int = 0
     medications_closed: int = 0
     dry_run: bool = False
+    warnings: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """What was (or, in a dry run, would be) added and skipped, for the user."""
@@ -67,7 +70,8 @@ class ImportResult:
         if self.medications_closed:
             out.append(f"{self.medications_closed} ongoing dosing periods {would}given the "
                        "end date this file records")
-        return out
+        out += [f"warning: {w}" for w in self.warnings]
+        return [shown(line) for line in out]
 
 
 def default_actor() -> str:
@@ -119,11 +123,20 @@ def commit_plan(engine: Engine, plan: ImportPlan, *, actor: str | None = None,
 
 def _patient_ids(conn: Connection, names: list[str], result: ImportResult) -> dict[str, int]:
     pids = {}
+    alike: dict[str, str] = {}
+    for known in patient_pseudonyms(conn):
+        alike.setdefault(look_alike_key(known), known)
     for name in names:
         pid = patient_id_by_pseudonym(conn, name)
         if pid is None:
             pid = insert_patient(conn, pseudonym=name)
             result.patients_created.append(name)
+            other = alike.setdefault(look_alike_key(name), name)
+            if other != name:
+                # Not refused: two patients may differ by one character on purpose.
+                result.warnings.append(f"the new patient {name} looks like the patient "
+                                       f"{other} (only case, spaces or punctuation differ): "
+                                       "check it is not the same person")
         pids[name] = int(pid)
     return pids
 

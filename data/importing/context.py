@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from data.importing.columns import field_of
 from data.importing.dates import parse_dates
 from data.importing.errors import Problems
 from data.importing.readers import Table
+from data.importing.safe_text import normal_pseudonym, pseudonym_problem
 from data.importing.synonyms import IGNORE, mapping_key
 
 
@@ -67,29 +69,37 @@ def find_date_column(table: Table, fields: dict[str, int], candidates: list[int]
 
 def patient_column(table: Table, fields: dict[str, int], options: Options,
                    problems: Problems) -> np.ndarray:
-    """The patient pseudonym of every row, from the patient column or --patient."""
+    """The patient pseudonym of every row (normalised), from the patient column or
+    --patient."""
     rows = table.data.index.to_numpy()
+    chosen = normal_pseudonym(options.patient) if options.patient else ""
     if "patient" not in fields:
-        if not options.patient:
+        if not chosen:
             problems.add(None, None, None, "the file has no patient column: "
                          "name the patient (--patient, or choose one in the wizard)")
             return np.full(len(rows), "", dtype=object)
-        return np.full(len(rows), options.patient.strip(), dtype=object)
+        reason = pseudonym_problem(chosen)
+        if reason:
+            problems.add(None, None, chosen, reason)
+            return np.full(len(rows), "", dtype=object)
+        return np.full(len(rows), chosen, dtype=object)
     name = table.header[fields["patient"]]
-    values = table.column(fields["patient"]).str.strip()
-    arr = values.to_numpy(dtype=object)
-    empty = arr == ""
-    if empty.any():
-        problems.add_rows(rows[empty], name, None, "no patient")
-    too_long = values.str.len().to_numpy() > 64
-    if too_long.any():
-        problems.add_rows(rows[too_long], name, arr[too_long], "a pseudonym has at most 64 "
-                          "characters")
-    if options.patient:
-        others = sorted(set(values.unique()) - {"", options.patient.strip()})
+    ids, written = pd.factorize(table.column(fields["patient"]), sort=False)
+    names = [normal_pseudonym(str(w)) for w in written]
+    reasons = np.array(["no patient" if not n else pseudonym_problem(n) or ""
+                        for n in names], dtype=object)
+    arr = np.array(names, dtype=object)[ids]
+    bad = reasons[ids] != ""
+    if bad.any():
+        shown_as = np.array([w if n else None for w, n in zip(written, names, strict=True)],
+                            dtype=object)[ids]
+        problems.add_rows(rows, name, shown_as, reasons[ids], bad)
+        arr = np.where(bad, "", arr)
+    if chosen:
+        others = sorted(set(names) - {"", chosen})
         if others:
             # Once for the file: a line per row would bury every other problem.
             problems.add(None, name, ", ".join(others[:5]) + (" …" if len(others) > 5 else ""),
-                         f"the file names its own patients, not {options.patient}; import "
+                         f"the file names its own patients, not {chosen}; import "
                          "it without choosing a patient")
     return arr

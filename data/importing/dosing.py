@@ -20,6 +20,11 @@ from data.importing.readers import Table
 from data.importing.synonyms import key
 from data.importing.units import DOSE_UNITS_ACCEPTED, dose_conversion, tidy
 from data.importing.values import parse_numbers
+from data.numbers import fmt_number
+
+# Beyond these a daily dose is a typo or an attack (100 g a day of any drug), and an
+# infinite dose would break every later computation (mg/kg, key figures, the PDF).
+MAX_DAILY_DOSE = {"mg": 100_000.0, "mg/kg/d": 1_000.0}
 
 MEDICATION_FRAME_COLUMNS = ["patient", "drug", "atc", "dose", "unit", "route", "start", "end",
                             "row"]
@@ -86,17 +91,22 @@ def read_dosing(table: Table, options: Options, problems: Problems) -> pd.DataFr
     if "unit" in fields:
         uids, units = distinct(col["unit"])
         conv = [dose_conversion(u) for u in units]
-        rule(np.array([c is None for c in conv])[uids], "unit",
+        rule(np.array([c is None for c in conv], dtype=bool)[uids], "unit",
              f"unknown dose unit (accepted: {DOSE_UNITS_ACCEPTED})")
         unit = np.array([c[0] if c else "" for c in conv], dtype=object)[uids]
         factor = np.array([c[1] if c else 1.0 for c in conv])[uids]
-        dose = np.where(factor != 1.0, tidy(dose * factor), dose)
+        with np.errstate(over="ignore", invalid="ignore"):
+            dose = np.where(factor != 1.0, tidy(dose * factor), dose)
+    limit = np.array([MAX_DAILY_DOSE.get(u, 0.0) for u in unit], dtype=float)
+    rule(~(dose <= limit) & ~np.isnan(dose), "dose",
+         np.array([f"not a plausible daily dose (at most {fmt_number(MAX_DAILY_DOSE.get(u, 0.0))} "
+                   f"{u} once converted)" for u in unit], dtype=object))
 
     route = np.full(n, None, dtype=object)
     if "route" in fields:
         rids, routes = distinct(col["route"])
         known = [ROUTES.get(key(r)) if r else None for r in routes]
-        rule(np.array([bool(r) and k is None for r, k in zip(routes, known, strict=True)])[rids],
+        rule(np.array([bool(r) and k is None for r, k in zip(routes, known, strict=True)], dtype=bool)[rids],
              "route", f"unknown route (accepted: {ROUTES_ACCEPTED})")
         route = np.array(known, dtype=object)[rids]
 

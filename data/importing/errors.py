@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from data.importing.safe_text import shown
+
 # The message lists this many problems, then says how many more there are.
 REPORT_CAP = 50
 # Beyond this many, problems are only counted: a 200,000-row file of garbage must not
@@ -27,14 +29,16 @@ class ImportProblem:
     reason: str
 
     def __str__(self) -> str:
-        where = [self.file]
+        # Everything from the file is escaped: a value may hold terminal escapes or a
+        # right-to-left override that would garble the line it is shown in.
+        where = [shown(self.file)]
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
-            where.append(f'column "{self.column}"')
+            where.append(f'column "{_short(shown(self.column))}"')
         if self.value is not None:
-            where.append(f'value "{_short(self.value)}"')
-        return f"{', '.join(where)}: {self.reason}"
+            where.append(f'value "{_short(shown(self.value))}"')
+        return f"{', '.join(where)}: {shown(self.reason)}"
 
 
 def _short(text: str, width: int = 60) -> str:
@@ -51,8 +55,9 @@ class ImportFailed(Exception):
         super().__init__(self.report())
 
     def report(self, cap: int = REPORT_CAP) -> str:
-        noun = "problem" if self.total == 1 else "problems"
-        lines = [f"{self.file}: {self.total} {noun}, nothing was imported"]
+        if self.total == 1 and len(self.problems) == 1:
+            return f"{self.problems[0]}; nothing was imported"
+        lines = [f"{shown(self.file)}: {self.total} problems, nothing was imported"]
         lines += [f"  {p}" for p in self.problems[:cap]]
         more = self.total - min(cap, len(self.problems))
         if more > 0:

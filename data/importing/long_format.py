@@ -60,8 +60,11 @@ def read_long(table: Table, options: Options, problems: Problems) -> pd.DataFram
     u_code = np.array([h.code or "" for h in headers], dtype=object)
     u_unit = np.array([h.unit for h in headers], dtype=object)
     u_spec = np.array([h.specimen for h in headers], dtype=object)
+    # A code the user chose to leave out is not checked further (its unit may be one
+    # we do not know: that is often why it is left out).
     u_reason = np.array(["no code" if not name else
                          f"unknown code: map it (--map '{name}=CODE')" if h.code is None
+                         else "" if h.code == IGNORE
                          else f"unknown unit '{h.bad_unit}'" if h.bad_unit else ""
                          for name, h in zip(names, headers, strict=True)], dtype=object)
     u_code[u_reason != ""] = ""
@@ -116,7 +119,7 @@ def _specimens(table: Table, fields: dict[str, int], code_ids: np.ndarray,
         col = table.header[fields["specimen"]]
         sids, names = distinct(table.column(fields["specimen"]))
         resolved = np.array([specimen_for(s) if s else None for s in names], dtype=object)
-        unknown = np.array([bool(s) and specimen_for(s) is None for s in names])[sids] & ~bad
+        unknown = np.array([bool(s) and specimen_for(s) is None for s in names], dtype=bool)[sids] & ~bad
         problems.add_rows(table.data.index.to_numpy(), col, table.column(fields["specimen"]),
                           f"unknown specimen (accepted: {ACCEPTED_SPECIMENS}, or their "
                           "names such as 'PBMC spontaneous', 'LPS', 'sérum')", unknown)
@@ -128,7 +131,7 @@ def _specimens(table: Table, fields: dict[str, int], code_ids: np.ndarray,
 
 def _censor_column(table: Table, at: int, bad: np.ndarray, problems: Problems) -> np.ndarray:
     ids, signs = distinct(table.column(at))
-    known = np.array([s in _CENSOR_SIGNS for s in signs])
+    known = np.array([s in _CENSOR_SIGNS for s in signs], dtype=bool)
     wrong = ~known[ids] & ~bad
     problems.add_rows(table.data.index.to_numpy(), table.header[at], table.column(at),
                       "a censor is '<', '>' or empty", wrong)

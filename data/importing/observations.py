@@ -26,6 +26,7 @@ OBSERVATION_FRAME_COLUMNS = ["patient", "t", "code", "value", "censor", "unit", 
 # Plausible ranges in the stored unit: a value outside is a wrong unit or a typo.
 PLAUSIBLE = {"TEMP": (30.0, 45.0), "WEIGHT": (0.3, 500.0), "ESR": (0.0, 200.0)}
 _KEY = ["patient", "t", "code", "specimen"]
+MAX_VALUE = 1e12  # in the stored unit: 1 g/mL of a cytokine, a kilometre of ESR
 
 
 @dataclass
@@ -144,7 +145,18 @@ def _convert_units(cells: Cells, codes: np.ndarray, code_id: np.ndarray, value: 
     if converted.any():
         rows = converted[pair_id]
         value = value.copy()
-        value[rows] = tidy(value[rows] * scale[pair_id][rows] + offset[pair_id][rows])
+        with np.errstate(over="ignore", invalid="ignore"):
+            value[rows] = tidy(value[rows] * scale[pair_id][rows] + offset[pair_id][rows])
+    # 1e308 ng/mL is a finite number that becomes infinity in pg/mL; no assay reads
+    # anywhere near MAX_VALUE, so beyond it the cell is a typo or an attack.
+    stored = np.array([ANALYTES[c].unit if c else "" for c in codes], dtype=object)[code_id]
+    huge = ~bad & ~(np.abs(value) <= MAX_VALUE) & ~np.isnan(value)
+    if huge.any():
+        reason = np.full(len(value), "", dtype=object)
+        reason[huge] = [f"too large to be a measurement once converted to {u} (at most "
+                        f"{MAX_VALUE:.0e})" for u in stored[huge]]
+        problems.add_rows(cells.row, cells.value_column, cells.value, reason, huge)
+        bad |= huge
     return value
 
 
@@ -152,7 +164,8 @@ def _check_values(cells: Cells, codes: np.ndarray, code_id: np.ndarray, value: n
                   censor: np.ndarray, word: np.ndarray, bad: np.ndarray,
                   problems: Problems) -> None:
     """Rules a clinician would apply; each adds its problems and marks its rows bad."""
-    is_count = np.array([bool(c) and ANALYTES[c].unit == "1" for c in codes])[code_id]
+    is_count = np.array([bool(c) and ANALYTES[c].unit == "1" for c in codes],
+                        dtype=bool)[code_id]
     censored = censor != None  # noqa: E711
 
     def rule(mask: np.ndarray, reason: str) -> None:

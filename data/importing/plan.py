@@ -16,6 +16,7 @@ from data.importing.errors import ImportCancelled, Problems
 from data.importing.long_format import read_long, unknown_codes
 from data.importing.observations import OBSERVATION_FRAME_COLUMNS
 from data.importing.readers import Table, read_table
+from data.importing.safe_text import shown
 from data.importing.wide_format import read_wide, unknown_columns
 
 Progress = Callable[[float, str], None]
@@ -45,7 +46,7 @@ class ImportPlan:
             lines.append(f"{label(str(code))} ({code}): {_count(n, 'value')}")
         for drug, n in self.medications["drug"].value_counts().sort_index().items():
             lines.append(f"{drug}: {_count(n, 'dosing period')}")
-        return lines
+        return [shown(line) for line in lines]
 
 
 def _count(n: int, noun: str) -> str:
@@ -87,6 +88,8 @@ def build_plan(source: str | Path | Table, options: Options | None = None, *,
     table = source if isinstance(source, Table) else read_table(source)
     step(0.3, "checking every value")
     problems = Problems(table.file)
+    if table.data.empty:
+        problems.fail(None, None, None, "the file has a header but no rows of values")
     kind = shape(table)
     observations = pd.DataFrame(columns=OBSERVATION_FRAME_COLUMNS)
     medications = pd.DataFrame(columns=MEDICATION_FRAME_COLUMNS)

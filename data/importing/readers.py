@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +21,12 @@ import pandas as pd
 from data.importing.errors import Problems
 
 _SEPARATORS = {"\t": "tab", ";": "semicolon", ",": "comma"}
+# Bounds that keep a hostile file from exhausting memory; no lab export comes near them.
+MAX_COLUMNS = 1000
+MAX_LINE_BYTES = 2**20
+MAX_XLSX_ROWS = 1_048_576  # Excel's own limit
+MAX_XLSX_PART = 512 * 2**20  # bytes of one unpacked workbook part
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass
@@ -51,6 +59,13 @@ def read_table(path: str | Path) -> Table:
         problems.fail(None, None, None, "the file is empty")
     if raw[:4] == b"PK\x03\x04":
         return _read_xlsx(path, problems)
+    if raw[:8] == OLE_MAGIC:
+        # An encrypted .xlsx is an OLE container holding an 'EncryptedPackage' stream.
+        if "EncryptedPackage".encode("utf-16-le") in raw:
+            problems.fail(None, None, None, "the workbook is password-protected, cannot be "
+                          "read: save a copy without a password")
+        problems.fail(None, None, None, "an old Excel (.xls) or other Office file: save "
+                      "the sheet as .xlsx or CSV")
     if path.suffix.lower() in (".xls", ".ods", ".xlsb"):
         problems.fail(None, None, None, f"{path.suffix} files cannot be read: save the sheet "
                       "as .xlsx or CSV")
@@ -72,6 +87,13 @@ def _decode(raw: bytes) -> tuple[str, str]:
         return raw.decode("latin-1"), "Latin-1"
 
 
+def _mostly_controls(sample: str) -> bool:
+    """Binary junk decodes as Latin-1 without error; what gives it away is control
+    characters, which text has at most a few of (a stray escape in a value)."""
+    controls = sum(1 for c in sample if c < " " and c not in "\t\r\n\f")
+    return controls > max(8, len(sample) // 100)
+
+
 def _sniff_separator(first_line: str) -> str:
     """Tab, then semicolon, then comma: a header seldom holds a tab or ';' by accident,
     while ',' may sit inside a name ('CRP, mg/L') of a semicolon file."""
@@ -88,7 +110,7 @@ def _read_csv(name: str, raw: bytes, problems: Problems) -> Table:
         text, encoding = _decode(raw)
     except UnicodeDecodeError:
         problems.fail(None, None, None, "the file is not text (unreadable encoding)")
-    if "\x00" in text:
+    if "\x00" in text or _mostly_controls(text[:65536]):
         problems.fail(None, None, None, "the file is not text: save it as CSV or .xlsx")
     if "\n" not in text and "\r" in text:
         text = text.replace("\r", "\n")  # old Mac line endings
@@ -96,6 +118,9 @@ def _read_csv(name: str, raw: bytes, problems: Problems) -> Table:
     sep = _sniff_separator(text.split("\n", 1)[0])
     counts = _field_counts(text, sep, problems)
     width = int(counts.max())
+    if width > MAX_COLUMNS:
+        row = int(np.argmax(counts)) + 1
+        problems.fail(row, None, None, f"the row has {width:,} fields (at most {MAX_COLUMNS})")
     df = pd.read_csv(io.StringIO(text), sep=sep, header=None, names=list(range(width)),
                      dtype=str, keep_default_na=False, skip_blank_lines=False,
                      quotechar='"', engine="c")
@@ -134,6 +159,10 @@ def _field_counts(text: str, sep: str, problems: Problems) -> np.ndarray:
     counts = np.bincount(np.searchsorted(newlines, seps), minlength=len(newlines)) + 1
     starts = np.concatenate(([0], newlines[:-1] + 1))
     lengths = newlines - starts
+    if len(lengths) and lengths.max() > MAX_LINE_BYTES:
+        row = int(np.argmax(lengths)) + 1
+        problems.fail(row, None, None, f"the row is {int(lengths.max()):,} bytes long (at "
+                      f"most {MAX_LINE_BYTES:,}): not a table")
     carriage = (lengths > 0) & (buf[np.minimum(newlines - 1, len(buf) - 1)] == 13)
     counts[(lengths - carriage) == 0] = 0
     return counts
@@ -203,23 +232,116 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _read_xlsx(path: Path, problems: Problems) -> Table:
+def _sheet_has_formulas(book, sheet) -> bool:
+    """Whether the sheet's XML holds a formula element, scanned without parsing it."""
+    pattern = re.compile(rb"<(?:\w+:)?f[\s>/]")
+    tail = b""
+    with book._archive.open(sheet._worksheet_path) as src:  # openpyxl keeps the path here
+        while chunk := src.read(1 << 20):
+            if pattern.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _open_workbook(path: Path, problems: Problems, *, data_only: bool):
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=True, data_only=data_only)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        problems.fail(None, None, None, f"not a readable .xlsx workbook ({exc})")
+        problems.fail(None, None, None, f"not a readable .xlsx workbook ({_one_line(exc)})")
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
+def _check_archive(path: Path, problems: Problems) -> None:
+    """Refuse a workbook whose parts inflate beyond what a lab export needs (a zip bomb):
+    openpyxl loads the shared strings whole."""
     try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.file_size > MAX_XLSX_PART:
+                    problems.fail(None, None, None, f"the workbook part {info.filename} "
+                                  f"unpacks to {info.file_size // 2**20:,} MB (at most "
+                                  f"{MAX_XLSX_PART // 2**20:,} MB): too large to be read")
+    except zipfile.BadZipFile as exc:
+        problems.fail(None, None, None, f"not a readable .xlsx workbook ({_one_line(exc)})")
+
+
+def _sheet_rows(rows_in, problems: Problems
+                ) -> tuple[list[list[str]], list[int], list[tuple[int, int]]]:
+    """Cell texts from the first non-empty row on, their row numbers, and the cells
+    (row, column index) holding a formula without a stored result.
+
+    ``rows_in`` yields (values,) or, for a sheet with formulas, (values, formulas)."""
+    from openpyxl.utils import get_column_letter
+
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    uncomputed: list[tuple[int, int]] = []
+    for number, pair in enumerate(rows_in, start=1):
+        if number > MAX_XLSX_ROWS:
+            problems.fail(None, None, None, f"the sheet has more than {MAX_XLSX_ROWS:,} rows")
+        row = pair[0]
+        if len(pair) > 1:
+            for i, (value, formula) in enumerate(zip(row, pair[1], strict=False)):
+                if value is None and isinstance(formula, str) and formula.startswith("="):
+                    uncomputed.append((number, i))
+        texts = [_cell_text(v) for v in row]
+        while texts and not texts[-1]:
+            texts.pop()
+        if len(texts) > MAX_COLUMNS:
+            problems.fail(number, None, None,
+                          f"a cell in column {get_column_letter(len(texts))}, beyond column "
+                          f"{get_column_letter(MAX_COLUMNS)} (at most {MAX_COLUMNS} columns)")
+        if texts or rows:
+            rows.append(texts)
+            numbers.append(number)
+    return rows, numbers, uncomputed
+
+
+def _read_xlsx(path: Path, problems: Problems) -> Table:
+    from openpyxl.utils import get_column_letter
+
+    _check_archive(path, problems)
+    book = _open_workbook(path, problems, data_only=True)
+    formulas = None
+    try:
+        if not book.worksheets:
+            problems.fail(None, None, None, "the workbook has no sheet")
         sheet = book.worksheets[0]
-        first = sheet.min_row or 1
-        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        title = sheet.title
+        # The declared dimension (<dimension ref="A1:XFD1048576"/>) is the writer's
+        # claim, not the data: trusting it pads every row to 16,384 cells.
+        sheet.reset_dimensions()
+        sources = [sheet.iter_rows(values_only=True)]
+        if _sheet_has_formulas(book, sheet):
+            formulas = _open_workbook(path, problems, data_only=False)
+            formula_sheet = formulas.worksheets[0]
+            formula_sheet.reset_dimensions()
+            sources.append(formula_sheet.iter_rows(values_only=True))
+        try:
+            rows, numbers, uncomputed = _sheet_rows(zip(*sources, strict=False), problems)
+        finally:
+            for source in sources:  # each holds the sheet's part of the archive open
+                source.close()
     finally:
         book.close()
-    numbers = list(range(first, first + len(rows)))
-    while rows and not any(rows[0]):
-        rows.pop(0)
-        numbers.pop(0)
+        if formulas is not None:
+            formulas.close()
+    if uncomputed:
+        header = rows[0] if rows else []
+        for number, i in uncomputed:
+            name = header[i] if header and number != numbers[0] and i < len(header) else None
+            problems.add(number, name or f"(column {get_column_letter(i + 1)})", None,
+                         f"a formula without a computed value in cell "
+                         f"{get_column_letter(i + 1)}{number}: open the workbook in Excel "
+                         "or LibreOffice and save it (or paste the values), so the results "
+                         "are stored")
+        problems.raise_if_any()
     if not rows:
         problems.fail(None, None, None, "the first sheet is empty")
     header = rows[0]
@@ -233,4 +355,4 @@ def _read_xlsx(path: Path, problems: Problems) -> Table:
     counts = np.full(len(data), width)
     counts[_all_empty(data)] = 0
     header, data = _check_shape(header, data, counts, problems)
-    return Table(path.name, header, data, f"Excel workbook, sheet {sheet.title!r}")
+    return Table(path.name, header, data, f"Excel workbook, sheet {title!r}")

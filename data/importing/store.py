@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from db.models import Patient
-from db.writes import read_import_mappings
+from db.writes import patient_pseudonyms, read_import_mappings
 
 
 def remembered_mapping(engine: Engine) -> dict[str, str]:
@@ -16,4 +15,4 @@ def remembered_mapping(engine: Engine) -> dict[str, str]:
 
 def known_patients(engine: Engine) -> list[str]:
     with engine.connect() as conn:
-        return list(conn.execute(select(Patient.pseudonym).order_by(Patient.pseudonym)).scalars())
+        return patient_pseudonyms(conn)

@@ -38,7 +38,9 @@ def key(name: str) -> str:
     for greek, latin in _GREEK.items():
         text = text.replace(greek, latin)
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    tokens = re.split(r"[^a-z0-9]+", text)
+    # Letters of every script count: dropping non-Latin ones would read 'анти-IL-6'
+    # (anti-IL-6, another analyte) as IL-6.
+    tokens = re.split(r"[\W_]+", text)
     return "".join(_SPELLED.get(t, t) for t in tokens if t)
 
 
@@ -156,11 +158,21 @@ class Header:
 
 
 _BRACKETED = re.compile(r"^(?P<rest>.*?)\s*[(\[](?P<inner>[^()\[\]]*)[)\]]\s*$")
+# A threshold written into a name, 'Fever ≥ 38 °C' or 'Fièvre (> 38,5°C)': its unit is
+# the threshold's, not the column's.
+_THRESHOLD = r"(?:[<>≤≥]=?)\s*\d+(?:[.,]\d+)?\s*(?:[^\s\d()\[\]][^\s()\[\]]*)?"
+_IS_THRESHOLD = re.compile(rf"^{_THRESHOLD}$")
+_ENDS_WITH_THRESHOLD = re.compile(rf"^(?P<rest>.*?\S)\s*(?P<threshold>{_THRESHOLD})\s*$")
 
 
 def parse_header(text: str, mapping: dict[str, str] | None = None) -> Header:
-    """Split 'IL-1β LPS (ng/mL)', 'CRP (mg/dL)' or 'IL1B pg/ml' into code, unit, specimen."""
-    rest, unit, specimen, bad_unit = text.strip(), "", None, None
+    """Split 'IL-1β LPS (ng/mL)', 'CRP (mg/dL)' or 'IL1B pg/ml' into code, unit, specimen.
+
+    A threshold in a name ('Fever ≥ 38 °C', the AIDAI item) only fits a yes/no diary item; on an analyte it makes a column of answers
+    to 'was it above?', not of values, so such a column is not recognised.
+    """
+    text = text.strip()
+    rest, unit, specimen, bad_unit, threshold = text, "", None, None, None
     # Bracketed groups at the end hold units or specimens: 'IL-1β (LPS) (pg/mL)'.
     while (m := _BRACKETED.match(rest)) and m.group("rest"):
         inner = m.group("inner").strip()
@@ -168,17 +180,24 @@ def parse_header(text: str, mapping: dict[str, str] | None = None) -> Header:
             unit = inner
         elif specimen is None and specimen_for(inner) is not None and inner:
             specimen = specimen_for(inner)
+        elif threshold is None and _IS_THRESHOLD.match(inner):
+            threshold = inner
         elif not unit and bad_unit is None:
             bad_unit = inner
         else:
             break
         rest = m.group("rest")
-    # An unbracketed unit after the name: 'IL1B pg/ml', 'CRP, mg/L'.
-    parts = re.split(r"[\s,;]+", rest)
-    if not unit and len(parts) > 1 and is_unit(parts[-1]):
-        unit, parts = parts[-1], parts[:-1]
-        rest = " ".join(parts)
     code = code_for(rest, mapping)
+    if code is None and threshold is None and (m := _ENDS_WITH_THRESHOLD.match(rest)):
+        rest, threshold = m.group("rest"), m.group("threshold")
+        code = code_for(rest, mapping)
+    parts = re.split(r"[\s,;]+", rest)
+    if code is None:
+        # An unbracketed unit after the name: 'IL1B pg/ml', 'CRP, mg/L'.
+        if not unit and len(parts) > 1 and is_unit(parts[-1]):
+            unit, parts = parts[-1], parts[:-1]
+            rest = " ".join(parts)
+        code = code_for(rest, mapping)
     if code is None and specimen is None:
         # A specimen written after the name: 'IL-1β spontané', 'IL1B PBMC LPS'.
         for n in (1, 2, 3):
@@ -188,9 +207,11 @@ def parse_header(text: str, mapping: dict[str, str] | None = None) -> Header:
                     code, specimen = found, specimen_for(" ".join(parts[-n:]))
                     rest = " ".join(parts[:-n])
                     break
+    if threshold is not None and code in ANALYTES and ANALYTES[code].unit != "1":
+        return Header(text, text, "", None, None)
     if bad_unit is not None and code is None:
         # '(xyz)' after an unknown name is part of the name, not a unit.
-        rest, bad_unit = text.strip(), None
+        rest, bad_unit = text, None
         code = code_for(rest, mapping)
     return Header(text, rest, unit, specimen, code, bad_unit)
 

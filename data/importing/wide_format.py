@@ -22,7 +22,7 @@ def measurement_columns(table: Table, options: Options, problems: Problems | Non
                         ) -> tuple[dict[str, int], int | None, dict[int, Header]]:
     """Structural fields, the date column, and the header of every other column."""
     mapping = options.mapping_keys()
-    fields, others = locate_fields(table, WIDE_FIELDS, problems or Problems(table.file),
+    fields, others = locate_fields(table, WIDE_FIELDS, problems if problems is not None else Problems(table.file),
                                    mapping)
     headers = {i: parse_header(table.header[i], mapping) for i in others}
     date_at = find_date_column(table, fields, [i for i in others if headers[i].code is None])
@@ -91,7 +91,7 @@ def _row_specimens(table: Table, fields: dict[str, int], problems: Problems) -> 
         return np.full(n, None, dtype=object)
     col = table.column(fields["specimen"])
     ids, names = distinct(col)
-    unknown = np.array([bool(s) and specimen_for(s) is None for s in names])[ids]
+    unknown = np.array([bool(s) and specimen_for(s) is None for s in names], dtype=bool)[ids]
     problems.add_rows(table.data.index.to_numpy(), table.header[fields["specimen"]], col,
                       f"unknown specimen (accepted: {ACCEPTED_SPECIMENS})", unknown)
     return np.array([specimen_for(s) if s else None for s in names], dtype=object)[ids]
