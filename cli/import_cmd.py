@@ -55,12 +55,12 @@ def run(args: argparse.Namespace) -> int:
 
     from cli.common import CommandError, open_db
     from data.importing import ImportFailed, Options, build_plan, commit_plan
-    from data.importing.safe_text import shown
+    from data.importing.safe_text import printable
     from data.importing.store import remembered_mapping
 
     path = Path(args.file)
     if not path.is_file():
-        raise CommandError(f"{shown(args.file)}: no such file")
+        raise CommandError(f"{printable(args.file)}: no such file")
     user_mapping = parse_mapping(args.map)
     # A new database gets no demo cohort: it is about to hold real cases.
     engine = open_db(args, with_demo=False)
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         except ImportFailed as failed:
             print(failed.report(), file=sys.stderr)
             return EXIT_PROBLEMS
-        print(shown(f"{plan.file}: {plan.shape} file ({plan.description})"))
+        print(printable(f"{plan.file}: {plan.shape} file ({plan.description})"))
         for line in plan.summary():
             print(f"  {line}")
         for line in result.lines():

@@ -18,7 +18,7 @@ from data.importing import ImportCancelled, ImportFailed, ImportPlan, Options, b
 from data.importing.commit import ImportResult, commit_plan
 from data.importing.plan import has_patient_column, shape, unknown_names
 from data.importing.readers import Table, read_table
-from data.importing.safe_text import shown
+from data.importing.safe_text import printable
 from data.importing.store import known_patients, remembered_mapping
 from data.importing.synonyms import IGNORE, mapping_key
 
@@ -244,7 +244,7 @@ class MappingPage(QtWidgets.QWizardPage):
             if chosen is not None:
                 box.setCurrentIndex(max(0, box.findData(chosen)))
             box.currentIndexChanged.connect(self.completeChanged)
-            self.form.addRow(QtWidgets.QLabel(html.escape(shown(name))), box)
+            self.form.addRow(QtWidgets.QLabel(html.escape(printable(name))), box)
             self.boxes[name] = box
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt API
@@ -373,7 +373,7 @@ def _message(exc: BaseException) -> str:
         return exc.report()
     if isinstance(exc, OSError):
         return f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
-    return shown(f"Unexpected error ({type(exc).__name__}: {exc})")
+    return printable(f"Unexpected error ({type(exc).__name__}: {exc})")
 
 
 class ImportWizard(QtWidgets.QWizard):

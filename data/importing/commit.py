@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine
 
 from data.importing.errors import ImportCancelled, Problems
 from data.importing.plan import Cancelled, ImportPlan, Progress
-from data.importing.safe_text import look_alike_key, shown
+from data.importing.safe_text import look_alike_key, printable
 from data.numbers import fmt_number
 from db.audit import record
 from db.writes import (
@@ -71,7 +71,7 @@ class ImportResult:
             out.append(f"{self.medications_closed} ongoing dosing periods {would}given the "
                        "end date this file records")
         out += [f"warning: {w}" for w in self.warnings]
-        return [shown(line) for line in out]
+        return [printable(line) for line in out]
 
 
 def default_actor() -> str:

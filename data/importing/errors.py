@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from data.importing.safe_text import shown
+from data.importing.safe_text import printable
 
 # The message lists this many problems, then says how many more there are.
 REPORT_CAP = 50
@@ -31,14 +31,14 @@ class ImportProblem:
     def __str__(self) -> str:
         # Everything from the file is escaped: a value may hold terminal escapes or a
         # right-to-left override that would garble the line it is shown in.
-        where = [shown(self.file)]
+        where = [printable(self.file)]
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
-            where.append(f'column "{_short(shown(self.column))}"')
+            where.append(f'column "{_short(printable(self.column))}"')
         if self.value is not None:
-            where.append(f'value "{_short(shown(self.value))}"')
-        return f"{', '.join(where)}: {shown(self.reason)}"
+            where.append(f'value "{_short(printable(self.value))}"')
+        return f"{', '.join(where)}: {printable(self.reason)}"
 
 
 def _short(text: str, width: int = 60) -> str:
@@ -57,7 +57,7 @@ class ImportFailed(Exception):
     def report(self, cap: int = REPORT_CAP) -> str:
         if self.total == 1 and len(self.problems) == 1:
             return f"{self.problems[0]}; nothing was imported"
-        lines = [f"{shown(self.file)}: {self.total} problems, nothing was imported"]
+        lines = [f"{printable(self.file)}: {self.total} problems, nothing was imported"]
         lines += [f"  {p}" for p in self.problems[:cap]]
         more = self.total - min(cap, len(self.problems))
         if more > 0:

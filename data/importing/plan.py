@@ -16,7 +16,7 @@ from data.importing.errors import ImportCancelled, Problems
 from data.importing.long_format import read_long, unknown_codes
 from data.importing.observations import OBSERVATION_FRAME_COLUMNS
 from data.importing.readers import Table, read_table
-from data.importing.safe_text import shown
+from data.importing.safe_text import printable
 from data.importing.wide_format import read_wide, unknown_columns
 
 Progress = Callable[[float, str], None]
@@ -46,7 +46,7 @@ class ImportPlan:
             lines.append(f"{label(str(code))} ({code}): {_count(n, 'value')}")
         for drug, n in self.medications["drug"].value_counts().sort_index().items():
             lines.append(f"{drug}: {_count(n, 'dosing period')}")
-        return [shown(line) for line in lines]
+        return [printable(line) for line in lines]
 
 
 def _count(n: int, noun: str) -> str:

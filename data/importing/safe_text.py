@@ -33,7 +33,7 @@ def has_unsafe(text: str) -> bool:
     return any(_unsafe(c) for c in text)
 
 
-def shown(text: object) -> str:
+def printable(text: object) -> str:
     """``text`` with control, format and direction characters written as escapes."""
     text = str(text)
     if not has_unsafe(text):
