@@ -2,7 +2,7 @@
 
 A file may hold terminal escape sequences or right-to-left overrides: echoed raw they
 recolour the terminal or make a message read backwards, so every value shown to the
-user passes through ``shown``. Pseudonyms are normalised (NFKC, one hyphen for the
+user passes through ``printable``. Pseudonyms are normalised (NFKC, one hyphen for the
 many look-alike dashes) so that ``P‐01`` typed with U+2010 is the patient ``P-01``.
 """
 
