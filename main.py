@@ -15,7 +15,8 @@ __version__ = "0.1.0"
 log = logging.getLogger("flarescope")
 
 # Each command module exposes add_parser(subparsers) and run(args) -> int.
-COMMANDS = ("cli.cases", "cli.demo", "cli.import_cmd", "cli.export", "cli.patients")
+COMMANDS = ("cli.cases", "cli.demo", "cli.import_cmd", "cli.export", "cli.patients",
+            "cli.controls")
 
 
 def build_parser() -> argparse.ArgumentParser:

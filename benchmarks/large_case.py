@@ -18,13 +18,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from data.codes import AIDAI_CODES, PBMC_SPONTANEOUS, SERUM  # noqa: E402
-from data.demo import CONTROLS  # noqa: E402
+from data.controls import write_references  # noqa: E402
+from data.demo import demo_references  # noqa: E402
 from db.engine import open_database  # noqa: E402
 from db.writes import (  # noqa: E402
     insert_medications,
     insert_observations,
     insert_patient,
-    upsert_control_references,
 )
 
 WORK = Path(__file__).with_name("_work")
@@ -64,7 +64,7 @@ def build_large_case(path: Path | None = None):
             Path(f"{tmp}{suffix}").unlink(missing_ok=True)
         engine = open_database(str(tmp))
         with engine.begin() as conn:
-            upsert_control_references(conn, CONTROLS)
+            write_references(conn, demo_references(), actor="bench", action="demo", lab="demo")
             ids = [insert_patient(conn, pseudonym=name, diagnosis="NLRP12-associated autoinflammatory disorder")
                    for name in ("LARGE-TEMP", "LARGE")]
             for pid in ids:

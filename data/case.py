@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from data.codes import AIDAI_CODES, ANAKINRA
+
+if TYPE_CHECKING:
+    from data.controls import Match
 
 DAY = 86_400
 
@@ -30,13 +34,14 @@ class Case:
     observations: pd.DataFrame
     medications: pd.DataFrame
     episodes: pd.DataFrame
-    controls: pd.DataFrame
+    controls: pd.DataFrame  # the healthy-control references in force when the case loaded
+    reference_set: dict | None = None  # the set that put them in force (data.controls)
     _merged: dict = field(default_factory=dict, repr=False)  # code → rows sorted by time
 
     @classmethod
     def from_frames(cls, frames) -> Case:
         return cls(frames.patient, frames.observations, frames.medications,
-                   frames.episodes, frames.controls)
+                   frames.episodes, frames.controls, getattr(frames, "reference_set", None))
 
     # -- identity --------------------------------------------------------------------
     @property
@@ -79,17 +84,19 @@ class Case:
         s = self.series(code)
         return sorted(str(x) for x in s["specimen"].unique()) if len(s) else []
 
+    def control_match(self, code: str, specimen: str) -> Match:
+        """The reference for this code and specimen in the series' unit, or why none."""
+        from data.controls import match  # unit tables: only once a fold is asked for
+
+        s = self.series(code, specimen)
+        unit = str(s["unit"].iloc[0]) if len(s) and "unit" in s else None
+        return match(self.controls, code, specimen, unit)
+
     def control(self, code: str, specimen: str) -> dict | None:
-        c = self.controls
-        if c.empty:
-            return None
-        hit = c[(c["code"] == code) & (c["specimen"] == specimen)]
-        return None if hit.empty else hit.iloc[0].to_dict()
+        return self.control_match(code, specimen).ref
 
     def control_mean(self, code: str, specimen: str) -> float | None:
-        ref = self.control(code, specimen)
-        mean = None if ref is None else ref.get("mean")
-        return float(mean) if mean is not None and not pd.isna(mean) and mean > 0 else None
+        return self.control_match(code, specimen).mean
 
     def fold(self, code: str, specimen: str) -> pd.DataFrame:
         """The series divided by the healthy-control mean for the same code and specimen."""

@@ -22,10 +22,13 @@ from data.codes import (
     PBMC_SPONTANEOUS,
     SERUM,
 )
+from data.controls import Reference, write_references
 from db.audit import record
+from db.controls import count_sets
 from db.models import (
     AuditEvent,
     ControlReference,
+    ControlReferenceSet,
     Episode,
     ImportMapping,
     Medication,
@@ -35,12 +38,7 @@ from db.models import (
     Series,
     Source,
 )
-from db.writes import (
-    insert_medications,
-    insert_observations,
-    insert_patient,
-    upsert_control_references,
-)
+from db.writes import insert_medications, insert_observations, insert_patient
 
 DEFAULT_SEED = 20110701
 DAY = 86_400
@@ -58,6 +56,12 @@ CONTROLS = [
     dict(code="SAA", specimen=SERUM, unit="mg/L", upper_normal=10.0),
 ]
 CONTROL_MEAN = {(c["code"], c["specimen"]): c.get("mean") for c in CONTROLS}
+DEMO_LAB = "demo"
+
+
+def demo_references() -> list[Reference]:
+    """The demo's controls as one lab's reference set, written like an imported file's."""
+    return [Reference(**c, lab=DEMO_LAB, source="demo healthy controls") for c in CONTROLS]
 
 
 @dataclass
@@ -208,7 +212,8 @@ def generate(engine: Engine, seed: int = DEFAULT_SEED) -> list[int]:
 def _generate(conn, seed: int) -> list[int]:
     rng = np.random.default_rng(seed)
     ids: list[int] = []
-    upsert_control_references(conn, [{**c, "source": "demo healthy controls"} for c in CONTROLS])
+    write_references(conn, demo_references(), actor=DEMO_REVIEWER, action="demo",
+                     source="demo generator", lab=DEMO_LAB)
     for p in COHORT:
         pid = insert_patient(
             conn, pseudonym=p.pseudonym, diagnosis=p.diagnosis, genotype=p.genotype,
@@ -330,12 +335,15 @@ def reviewer_work(engine: Engine) -> list[str]:
     with engine.connect() as conn:
         names = set(conn.execute(select(Patient.pseudonym)).scalars())
         actors = set(conn.execute(select(AuditEvent.actor)).scalars())
+        lab_sets = count_sets(conn, except_actions=("demo", "migrated"))
     found = []
     if names - demo_names:
         found.append(f"{len(names - demo_names)} case(s) not from the demo "
                      f"({', '.join(sorted(names - demo_names)[:5])})")
     if actors - {DEMO_REVIEWER}:
         found.append(f"changes recorded by {', '.join(sorted(actors - {DEMO_REVIEWER}))}")
+    if lab_sets:
+        found.append(f"{lab_sets} change(s) to the control references")
     return found
 
 
@@ -350,7 +358,8 @@ def reset(engine: Engine, seed: int = DEFAULT_SEED, *, force: bool = False) -> l
         raise RealDataError("; ".join(found))
     with engine.begin() as conn:
         for model in (AuditEvent, Episode, Medication, Observation, Series, Source,
-                      PatientIdentity, Patient, ControlReference, ImportMapping):
+                      PatientIdentity, Patient, ControlReference, ControlReferenceSet,
+                      ImportMapping):
             conn.execute(delete(model))
         return _generate(conn, seed)
 

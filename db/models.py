@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -134,20 +135,55 @@ class Medication(Base):
     __table_args__ = (Index("ix_medication_patient", "patient_id", "drug", "start"),)
 
 
+class ControlReferenceSet(Base):
+    """One change to the healthy-control references: an import, the demo, a dialog edit.
+
+    Sets are numbered in the order they were made, and a set's number is the version of
+    the references it leaves in force: the rows added by a set ≤ N and not retired by a
+    set ≤ N. A PDF that names set N can be checked against exactly those rows whatever was
+    changed later, because rows are retired, never updated or deleted.
+    """
+
+    __tablename__ = "control_reference_set"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lab: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(16))  # import, add, edit, retire, demo, migrated
+    source: Mapped[str | None] = mapped_column(String(400))  # the imported file's name
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+
+
 class ControlReference(Base):
-    """Healthy-control values per analyte and specimen, and normal ranges for markers."""
+    """Healthy-control values per analyte and specimen, and normal ranges for markers.
+
+    One row is one lab's reference as reported (n, mean, SD or range, assay, batch, date),
+    in the analyte's stored unit. At most one row per code and specimen is in force (not
+    retired); an edit retires the row and adds its successor in one new set.
+    """
 
     __tablename__ = "control_reference"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("control_reference_set.id"))
+    retired_set_id: Mapped[int | None] = mapped_column(ForeignKey("control_reference_set.id"))
     code: Mapped[str] = mapped_column(String(32))
     specimen: Mapped[str] = mapped_column(String(32), default="")
     unit: Mapped[str] = mapped_column(String(32))
     mean: Mapped[float | None] = mapped_column(Float)
     sd: Mapped[float | None] = mapped_column(Float)
     n: Mapped[int | None] = mapped_column(Integer)
+    range_low: Mapped[float | None] = mapped_column(Float)
+    range_high: Mapped[float | None] = mapped_column(Float)
     upper_normal: Mapped[float | None] = mapped_column(Float)
+    assay: Mapped[str | None] = mapped_column(String(200))
+    batch: Mapped[str | None] = mapped_column(String(120))
+    lab: Mapped[str | None] = mapped_column(String(200))
+    ref_date = mapped_column(Date, nullable=True)
     source: Mapped[str | None] = mapped_column(String(200))
-    __table_args__ = (UniqueConstraint("code", "specimen", name="uq_control_code_specimen"),)
+    __table_args__ = (
+        Index("uq_control_in_force", "code", "specimen", unique=True,
+              sqlite_where=text("retired_set_id IS NULL"),
+              postgresql_where=text("retired_set_id IS NULL")),
+    )
 
 
 class Episode(Base):

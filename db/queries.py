@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
+from db.controls import load_references
 from db.engine import sqlite_path
 from db.models import (
     CENSOR_SIGNS,
-    ControlReference,
     Episode,
     Medication,
     Observation,
@@ -34,6 +34,7 @@ class CaseFrames:
     medications: pd.DataFrame
     episodes: pd.DataFrame
     controls: pd.DataFrame
+    reference_set: dict | None = None  # the control reference set ``controls`` come from
 
 
 def list_cases(engine: Engine) -> pd.DataFrame:
@@ -193,18 +194,13 @@ def load_episodes(engine: Engine, patient_id: int) -> pd.DataFrame:
     return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in e.columns])
 
 
-def load_controls(engine: Engine) -> pd.DataFrame:
-    c = ControlReference.__table__
-    with engine.connect() as conn:
-        rows = conn.execute(select(c)).mappings().all()
-    return pd.DataFrame([dict(r) for r in rows], columns=[col.name for col in c.columns])
-
-
 def load_case(engine: Engine, patient_id: int, *, identifying: bool = False) -> CaseFrames:
+    controls, reference_set = load_references(engine)
     return CaseFrames(
         patient=patient_row(engine, patient_id, identifying=identifying),
         observations=load_observations(engine, patient_id),
         medications=load_medications(engine, patient_id),
         episodes=load_episodes(engine, patient_id),
-        controls=load_controls(engine),
+        controls=controls,
+        reference_set=reference_set,
     )

@@ -10,7 +10,6 @@ from sqlalchemy import Connection, Table, insert, select
 
 from db.models import (
     CENSOR_SIGNS,
-    ControlReference,
     ImportMapping,
     Medication,
     Observation,
@@ -176,20 +175,6 @@ def insert_medications(conn: Connection, rows: Iterable[dict[str, Any]]) -> int:
     if rows:
         conn.execute(insert(Medication), rows)
     return len(rows)
-
-
-def upsert_control_references(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
-    table = ControlReference.__table__
-    for row in rows:
-        existing = conn.execute(
-            select(table.c.id).where(
-                table.c.code == row["code"], table.c.specimen == row.get("specimen", "")
-            )
-        ).scalar()
-        if existing is None:
-            conn.execute(insert(table).values(**row))
-        else:
-            conn.execute(table.update().where(table.c.id == existing).values(**row))
 
 
 def medication_periods(conn: Connection, patient_ids: Iterable[int]) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from data.summary.figures import (
     tnfa_rise,
 )
 from data.summary.load import load_audit, load_case
+from data.summary.references import references_table
 from data.summary.scrub import Scrubber, scrubber
 from data.summary.tables import (
     Column,
@@ -41,5 +42,5 @@ __all__ = [
     "baseline_il1b", "best_response", "build_summary", "cytokine_table", "date_format",
     "days_to_near_normal", "dosing_table", "episodes_table", "first_relapse_onset",
     "key_figures", "load_audit", "load_case", "median_measure", "median_range",
-    "notes_table", "pick_specimen", "ratio_measure", "scrubber", "tnfa_rise",
+    "notes_table", "pick_specimen", "ratio_measure", "references_table", "scrubber", "tnfa_rise",
 ]

@@ -15,6 +15,7 @@ from data.patients import sex_text
 from data.summary.audit import notes_table
 from data.summary.dates import DateFormat, date_format
 from data.summary.figures import NEAR_NORMAL_FOLD, KeyFigure, key_figures
+from data.summary.references import references_table
 from data.summary.scrub import scrubber
 from data.summary.tables import Table, aidai_table, cytokine_table, dosing_table, episodes_table
 
@@ -79,6 +80,7 @@ def build_summary(case: Case, *, deidentify: bool = False, reviewer: str | None 
     ]
     tables = [
         episodes_table(case, fmt, scrub),
+        references_table(case, deidentify=deidentify),
         cytokine_table(case, fmt),
         dosing_table(case, fmt),
         aidai_table(case, fmt),

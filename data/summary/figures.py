@@ -62,8 +62,8 @@ def specimen_text(specimen: str | None) -> str:
     return SPECIMEN_LABELS.get(specimen or "", specimen or "")
 
 
-def _fold_text(m: Measure, mean: float | None) -> str:
-    return f"{m.scaled(1 / mean).text()}× controls" if mean else "no control mean"
+def _fold_text(m: Measure, mean: float | None, why: str = "no control mean") -> str:
+    return f"{m.scaled(1 / mean).text()}× controls" if mean else why
 
 
 def _with_unit(m: Measure, unit: str) -> str:
@@ -77,19 +77,21 @@ class _Il1b:
     mean: float | None
     on_treatment: list[tuple[float, Measure]]
     before: list[tuple[float, Measure]]
+    why: str = ""  # why there is no control mean (data.controls.Match.reason)
 
 
 def _il1b(case: Case) -> _Il1b:
     spec = pick_specimen(case, "IL1B")
     rows = _measures(case.series("IL1B", spec)) if spec is not None else []
     unit = str(case.series("IL1B", spec)["unit"].iloc[0]) if rows else "pg/mL"
-    mean = case.control_mean("IL1B", spec) if spec is not None else None
+    control = case.control_match("IL1B", spec) if spec is not None else None
+    mean = control.mean if control else None
     win = _treatment_window(case)
     on = [r for r in rows if win and win[0] <= r[0] < win[1]]
     before = []
     if case.day0 is not None:
         before = [r for r in rows if case.day0 - BASELINE_DAYS * DAY <= r[0] < case.day0]
-    return _Il1b(spec, unit, mean, on, before)
+    return _Il1b(spec, unit, mean, on, before, control.reason if control else "")
 
 
 def baseline_il1b(case: Case) -> KeyFigure:
@@ -105,7 +107,8 @@ def baseline_il1b(case: Case) -> KeyFigure:
         return KeyFigure("Baseline IL-1β", f"not available ({why})", definition)
     if med is None:
         return KeyFigure("Baseline IL-1β", _median_unknown(values, x.unit), definition)
-    value = f"{_with_unit(med, x.unit)} ({_fold_text(med, x.mean)}; n = {len(x.before)})"
+    value = (f"{_with_unit(med, x.unit)} ({_fold_text(med, x.mean, x.why)}; "
+             f"n = {len(x.before)})")
     return KeyFigure("Baseline IL-1β", value, definition, number=med.value)
 
 
@@ -132,7 +135,7 @@ def best_response(case: Case, fmt: DateFormat) -> KeyFigure:
         return KeyFigure("Best response", "not available (no IL-1β on treatment)", definition)
     t, m = best
     where = f"day {_day0(case, t)}" + ("" if fmt.relative else f", {fmt.date(t)}")
-    value = f"{_with_unit(m, x.unit)} ({_fold_text(m, x.mean)}) on {where}"
+    value = f"{_with_unit(m, x.unit)} ({_fold_text(m, x.mean, x.why)}) on {where}"
     return KeyFigure("Best response", value, definition, number=m.value, day=_day0(case, t))
 
 
@@ -147,7 +150,8 @@ def days_to_near_normal(case: Case, threshold: float = NEAR_NORMAL_FOLD) -> KeyF
                   "fold over the healthy-control mean is at or below the threshold; a value "
                   "below the detection limit counts when the limit itself is.")
     if x.mean is None:
-        return KeyFigure("Days to near-normal IL-1β", "not available (no control mean)",
+        return KeyFigure("Days to near-normal IL-1β",
+                         f"not computable ({x.why or 'no IL-1β measured'})",
                          definition, thr)
     for t, m in x.on_treatment:
         fold = m.value / x.mean

@@ -256,7 +256,7 @@ def _table_row(flow: Flow, row: tuple[str, ...], table: Table, xs: list[float],
 
 # -- the whole document --------------------------------------------------------------------
 FigureOp = Callable[[QtGui.QPainter, QtCore.QRectF], None]
-FIRST_PAGE_TABLES = ("Episodes", "Dosing history")
+FIRST_PAGE_TABLES = ("Episodes", "Dosing history", "Healthy-control references")
 
 
 def layout_timeline(flow: Flow, summary: Summary, figure: FigureOp) -> None:

@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from data.codes import CYTOKINES
+from data.controls import band
 from gui.palette import ANALYTE_COLOURS, SPECIMEN_SYMBOLS
 from gui.timeline import shapes
 from gui.timeline.tracks.base import TimelineOptions, Track
@@ -29,7 +30,7 @@ class CytokinesTrack(Track):
     def draw(self, case, options: TimelineOptions) -> None:
         p = self.plot
         p.getAxis("left").setLogMode(True)
-        band_lo, band_hi = [], []
+        band_lo, band_hi, unmatched = [], [], []
         for analyte in CYTOKINES:
             colour = ANALYTE_COLOURS[analyte.code]
             for specimen in case.specimens(analyte.code):
@@ -38,7 +39,9 @@ class CytokinesTrack(Track):
                     continue
                 mean = case.control_mean(analyte.code, specimen)
                 if options.fold and mean is None:
-                    continue  # no control reference: no fold to show
+                    # No fold without a control reference: say so instead of nothing.
+                    unmatched.append(case.control_match(analyte.code, specimen).reason)
+                    continue
                 y = s["fold"].to_numpy() if options.fold else s["value"].to_numpy(dtype=float)
                 unit = "× controls" if options.fold else analyte.unit
                 name = f"{analyte.label} {SHORT_SPECIMEN.get(specimen, specimen)}"
@@ -47,10 +50,10 @@ class CytokinesTrack(Track):
                                     specimen=specimen, connect=True, readout_label=name)
                 self.series.append(series)
                 ref = case.control(analyte.code, specimen)
-                if ref and ref.get("sd") == ref.get("sd") and mean:
-                    cv = float(ref["sd"]) / mean
-                    band_lo.append(max(1 - 2 * cv, 0.05))
-                    band_hi.append(1 + 2 * cv)
+                low_high = band(ref) if ref and mean else None
+                if low_high:
+                    band_lo.append(max(low_high[0] / mean, 0.05))
+                    band_hi.append(low_high[1] / mean)
                     if not options.fold:
                         shapes.add(p, shapes.HLine(np.log10(mean), pg.mkPen(
                             colour, width=0.8, style=QtCore.Qt.PenStyle.DotLine)), z=5)
@@ -62,6 +65,8 @@ class CytokinesTrack(Track):
                 "#555555", width=1, style=QtCore.Qt.PenStyle.DashLine)), z=5)
             p.setLabel("left", "× controls")
             self.add_legend_entry("▭", "#888888", "controls: mean ± 2 SD")
+            if unmatched:
+                self.add_legend_entry("✕", "#888888", "; ".join(unmatched) + " (not shown)")
         else:
             p.setLabel("left", "pg/mL")
             self.add_legend_entry("┈", "#555555", "control means")

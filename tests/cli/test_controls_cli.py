@@ -1,0 +1,70 @@
+"""`flarescope controls import FILE` and `controls list`, as a user runs them."""
+
+from __future__ import annotations
+
+import pytest
+
+from db.controls import history
+from db.engine import open_database
+from main import main
+
+REFS = """Analyte,Specimen,Unit,n,Mean,SD or range,Assay/kit,Batch,Lab,Date
+IL1B,PBMC spontaneous,pg/mL,20,12,5,ELISA R&D,L-17,Hôpital Test,2026-05-04
+TNFA,PBMC spontaneous,pg/mL,20,25,10–40,ELISA R&D,L-17,Hôpital Test,2026-05-04
+CRP,serum,mg/L,,,0–5,,,Hôpital Test,
+"""
+
+
+@pytest.fixture
+def db(tmp_path):
+    return str(tmp_path / "lab.db")
+
+
+def run(capsys, db: str, *args: str) -> tuple[int, str, str]:
+    code = main(["--db", db, "controls", *map(str, args)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_import_then_list(capsys, db, tmp_path):
+    path = tmp_path / "refs.csv"
+    path.write_text(REFS, encoding="utf-8")
+    code, out, err = run(capsys, db, "import", path)
+    assert code == 0, err
+    assert "wrote reference set 1 (lab Hôpital Test)" in out
+    assert "created the demo cohort" not in err  # a lab database gets no demo
+    code, out, _ = run(capsys, db, "list")
+    lines = out.splitlines()
+    assert lines[0] == "# reference set 1 (lab Hôpital Test)"
+    rows = [dict(zip(lines[1].split("\t"), line.split("\t"), strict=True)) for line in lines[2:]]
+    assert [(r["code"], r["mean"], r["sd"], r["range"], r["n"]) for r in rows] == [
+        ("CRP", "", "", "0–5", ""), ("IL1B", "12", "5", "", "20"), ("TNFA", "25", "", "10–40", "20")]
+    assert rows[1]["status"] == "in force" and rows[1]["date"] == "2026-05-04"
+
+
+def test_dry_run_and_a_bad_file_write_nothing(capsys, db, tmp_path):
+    path = tmp_path / "refs.csv"
+    path.write_text(REFS, encoding="utf-8")
+    code, out, _ = run(capsys, db, "import", path, "--dry-run")
+    assert code == 0 and "nothing was written" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text(REFS.replace(",12,5,", ",,5,").replace("mg/L", "mg/furlong"), encoding="utf-8")
+    code, out, err = run(capsys, db, "import", bad)
+    assert code == 1 and out == ""
+    assert err.splitlines() == [
+        "bad.csv: 2 problems, nothing was imported",
+        '  bad.csv, row 2, column "Mean": no mean: fold over controls divides by it',
+        '  bad.csv, row 4, column "Unit", value "mg/furlong": unknown unit for CRP (stored in '
+        "mg/L; accepted: pg/mL, ng/mL, ng/L, µg/mL, mg/L, mg/dL, g/L)",
+    ]
+    engine = open_database(db)
+    try:
+        rows, sets = history(engine)
+        assert rows.empty and sets.empty
+    finally:
+        engine.dispose()
+
+
+def test_no_such_file(capsys, db):
+    code, _, err = run(capsys, db, "import", "/nonexistent/refs.csv")
+    assert code == 1 and err.strip() == "flarescope: /nonexistent/refs.csv: no such file"
