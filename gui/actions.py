@@ -19,6 +19,7 @@ class ActionSpec:
     shortcut: str | SK | tuple = ""
     tip: str = ""
     checkable: bool = False
+    keys_text: str = ""  # for the shortcut help when the keys are not a QKeySequence
 
 
 SPECS = (
@@ -29,10 +30,18 @@ SPECS = (
     ActionSpec("refresh", "&Refresh", SK.Refresh,
                "Read the case list and the open case again (after an import from the command line)"),
     ActionSpec("fit", "&Whole case", "Home", "Show the whole case"),
-    ActionSpec("months_1", "1 month", "", "Show one month around the cursor"),
-    ActionSpec("months_3", "3 months", "", "Show three months around the cursor"),
-    ActionSpec("months_6", "6 months", "", "Show six months around the cursor"),
-    ActionSpec("months_12", "1 year", "", "Show a year around the cursor"),
+    ActionSpec("months_1", "1 month", "1", "Show one month around the cursor"),
+    ActionSpec("months_3", "3 months", "3", "Show three months around the cursor"),
+    ActionSpec("months_6", "6 months", "6", "Show six months around the cursor"),
+    # "1" then "2": Qt fires "1" at once, so the year is a plain "2" that only counts right
+    # after "1" (main_window._year_after_one); the help shows the keys as typed.
+    ActionSpec("months_12", "1 year", "", "Show a year around the cursor", keys_text="1 2"),
+    ActionSpec("zoom_in", "Zoom &in", ("+", "="), "Zoom in on time around the cursor"),
+    ActionSpec("zoom_out", "Zoom &out", "-", "Zoom out on time around the cursor"),
+    ActionSpec("pan_left", "Earlier", "Left", "Move a tenth of a screen back in time"),
+    ActionSpec("pan_right", "Later", "Right", "Move a tenth of a screen forward in time"),
+    ActionSpec("pan_left_far", "Half a screen earlier", "Shift+Left", ""),
+    ActionSpec("pan_right_far", "Half a screen later", "Shift+Right", ""),
     ActionSpec("relative_axis", "&Days from anakinra start", "Ctrl+D",
                "Axis in days relative to the first anakinra dose (day 0)", checkable=True),
     ActionSpec("fold", "&Fold over controls", "Ctrl+Shift+F",
@@ -54,12 +63,14 @@ class ActionRegistry(dict[str, QtGui.QAction]):
 
     def add(self, parent: QtWidgets.QWidget, spec: ActionSpec) -> QtGui.QAction:
         action = QtGui.QAction(spec.text, parent)
-        if spec.shortcut:
-            action.setShortcut(QtGui.QKeySequence(spec.shortcut))
+        keys = spec.shortcut if isinstance(spec.shortcut, tuple) else (spec.shortcut,)
+        action.setShortcuts([QtGui.QKeySequence(k) for k in keys if k])
+        shown = spec.keys_text or action.shortcut().toString()
         if spec.tip:
             action.setStatusTip(spec.tip)
-            action.setToolTip(f"{spec.tip} ({action.shortcut().toString()})"
-                              if spec.shortcut else spec.tip)
+            action.setToolTip(f"{spec.tip} ({shown})" if shown else spec.tip)
+        if spec.keys_text:
+            action.setProperty("keys_text", spec.keys_text)
         action.setCheckable(spec.checkable)
         action.setObjectName(f"action_{spec.name}")
         parent.addAction(action)
@@ -69,8 +80,9 @@ class ActionRegistry(dict[str, QtGui.QAction]):
     def shortcut_rows(self) -> list[tuple[str, str]]:
         rows = []
         for action in self.values():
-            keys = ", ".join(s.toString(QtGui.QKeySequence.SequenceFormat.NativeText)
-                             for s in action.shortcuts())
+            keys = action.property("keys_text") or ", ".join(
+                s.toString(QtGui.QKeySequence.SequenceFormat.NativeText)
+                for s in action.shortcuts())
             if keys:
                 rows.append((action.text().replace("&", "").rstrip("…"), keys))
         return rows

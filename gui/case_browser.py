@@ -47,6 +47,26 @@ class CaseListModel(QtCore.QAbstractTableModel):
         return None
 
 
+# No pseudonym or diagnosis holds these: in the filter box they stay shortcuts ("?": help).
+KEYS_NOT_TYPED = frozenset({"?"})
+
+
+class _LetShortcutsThrough(QtCore.QObject):
+    """A line edit claims every printable key before shortcuts see it (ShortcutOverride);
+    for the given characters it declines, so the window's shortcut fires instead."""
+
+    def __init__(self, characters: frozenset[str], parent: QtCore.QObject) -> None:
+        super().__init__(parent)
+        self.characters = characters
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if event.type() == QtCore.QEvent.Type.ShortcutOverride and \
+                event.text() in self.characters:
+            event.ignore()
+            return True
+        return False
+
+
 class CaseBrowser(QtWidgets.QWidget):
     """Filter box over a sortable table; emits the chosen case's id."""
 
@@ -61,6 +81,7 @@ class CaseBrowser(QtWidgets.QWidget):
         self.proxy.setFilterKeyColumn(-1)  # any column: pseudonym, diagnosis, dates
         self.filter = QtWidgets.QLineEdit(placeholderText="Filter cases (pseudonym, diagnosis…)")
         self.filter.setClearButtonEnabled(True)
+        self.filter.installEventFilter(_LetShortcutsThrough(KEYS_NOT_TYPED, self))
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
         self.table = QtWidgets.QTableView()
         self.table.setModel(self.proxy)

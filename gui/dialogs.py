@@ -10,10 +10,9 @@ from data.codes import SPECIMEN_LABELS
 from gui.timeline.axis import format_time
 from gui.timeline.tracks.points import measured_text, shown_text
 
+# The keys come from the action registry; these are what the mouse does.
 TIMELINE_KEYS = (
-    ("Pan", "← →  (Shift: half a screen)"),
-    ("Zoom in / out", "+  −  or the mouse wheel"),
-    ("1 / 3 / 6 / 12 months around the cursor", "1  3  6  12"),
+    ("Zoom with the mouse", "the wheel"),
     ("Pan with the mouse", "drag on the timeline"),
 )
 

@@ -25,6 +25,8 @@ from gui.timeline.widget import TimelineWidget
 log = logging.getLogger(__name__)
 
 INSTALLERS = ("gui.episodes.install", "gui.import_install", "gui.export_install")
+TIMELINE_ACTIONS = ("fit", "months_1", "months_3", "months_6", "months_12", "zoom_in",
+                    "zoom_out", "pan_left", "pan_right", "pan_left_far", "pan_right_far")
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -42,6 +44,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.browser = CaseBrowser()
         self.browser.caseActivated.connect(self.open_case)
+        # A case chosen with the mouse hands the keys to its timeline (↑/↓ then no longer
+        # switch patients); one chosen with the keyboard leaves them in the list.
+        self.browser.table.clicked.connect(lambda _index: self.timeline.setFocus())
         dock = QtWidgets.QDockWidget("Cases", self)
         dock.setObjectName("casesDock")
         dock.setWidget(self.browser)
@@ -69,6 +74,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._connect_actions()
+        self._enable_timeline_keys(False)
         self.statusBar().showMessage("Ready")
         for name in INSTALLERS:
             self._install(name)
@@ -143,6 +149,16 @@ class MainWindow(QtWidgets.QMainWindow):
         a["fit"].triggered.connect(t.fit)
         for n in (1, 3, 6, 12):
             a[f"months_{n}"].triggered.connect(lambda _=False, n=n: t.show_months(n))
+        a["zoom_in"].triggered.connect(lambda: t.zoom(0.5, t.cursor_t))
+        a["zoom_out"].triggered.connect(lambda: t.zoom(2.0, t.cursor_t))
+        for name, fraction in (("pan_left", -0.1), ("pan_right", 0.1),
+                               ("pan_left_far", -0.5), ("pan_right_far", 0.5)):
+            a[name].triggered.connect(lambda _=False, f=fraction: t.pan(f))
+        self._year_after_one = QtCore.QElapsedTimer()
+        a["months_1"].triggered.connect(self._year_after_one.start)
+        two = QtGui.QShortcut(QtGui.QKeySequence("2"), self)
+        two.activated.connect(self._year_if_after_one)
+        self._timeline_keys = [two]
         a["relative_axis"].toggled.connect(self._set_relative)
         a["fold"].toggled.connect(self._set_fold)
         a["per_kg"].toggled.connect(self._set_per_kg)
@@ -154,6 +170,20 @@ class MainWindow(QtWidgets.QMainWindow):
         a["refresh"].triggered.connect(lambda: (self.refresh_case_list(), self.reload_case()))
         for name in ("export_pdf", "export_all", "import"):
             a[name].setEnabled(False)  # enabled by their installers
+
+    def _year_if_after_one(self) -> None:
+        timer = self._year_after_one
+        if timer.isValid() and timer.elapsed() < 1500:
+            timer.invalidate()
+            self.actions["months_12"].trigger()
+
+    def _enable_timeline_keys(self, on: bool) -> None:
+        """Timeline keys act while a case is open, wherever the focus is, except in a text
+        field being edited (it takes its printable keys first: ShortcutOverride)."""
+        for name in TIMELINE_ACTIONS:
+            self.actions[name].setEnabled(on)
+        for shortcut in self._timeline_keys:
+            shortcut.setEnabled(on)
 
     def _restore_timeline_state(self) -> None:
         s = self.settings
@@ -178,8 +208,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if state is not None:
             self.restoreState(state)
         last = self.settings.get("case/last")
-        if last:
-            self.browser.select_pseudonym(str(last))
+        if last and self.browser.select_pseudonym(str(last)):
+            self.timeline.setFocus()  # not the filter box: keys go to the case on screen
 
     # -- cases ---------------------------------------------------------------------------
     def refresh_case_list(self) -> None:
@@ -209,6 +239,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.timeline.set_x_range(*self._keep_range)
             self._keep_range = None
         self.settings.set("case/last", case.pseudonym)
+        self._enable_timeline_keys(True)
         self.statusBar().showMessage(f"{case.pseudonym}: {len(case.observations):,} values", 5000)
         self.caseOpened.emit(case)
 

@@ -1,9 +1,13 @@
-"""The crosshair readout: one line per visible series, as HTML for a QLabel."""
+"""The crosshair readout: one item per visible series, as HTML for a fixed-height QLabel."""
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+
+# Items break only between each other: a swatch never ends a line without its label.
+SEPARATOR = " · "
+LINES = 4  # the readout's fixed height in text lines: it never grows and squeezes tracks
 
 
 @dataclass(frozen=True)
@@ -11,26 +15,36 @@ class ReadoutLine:
     label: str
     value: str
     unit: str
-    when: str
+    when: str  # "" when the value is from the cursor's own day
     colour: str
     track: str
 
     def text(self) -> str:
-        return f"{self.label} {self.value} {self.unit} ({self.when})".replace("  ", " ")
+        when = f" ({self.when})" if self.when else ""
+        return f"{self.label} {self.value} {self.unit}{when}".replace("  ", " ")
+
+
+def _unbreakable(text: str) -> str:
+    # A word joiner after "/" and "-": Qt's line breaker otherwise splits "pg/mL" and
+    # "TNF-α" there.
+    return html.escape(text).replace(" ", "&nbsp;").replace("/", "/\u2060") \
+        .replace("-", "-\u2060")
 
 
 def readout_html(cursor: str, lines: list[ReadoutLine]) -> str:
-    parts = [f"<b>{html.escape(cursor)}</b>"]
+    parts = [f"<b>{_unbreakable(cursor)}</b>"]
     # Diary items read as a list of symptoms present, not twelve yes/no entries.
     present = [ln.label for ln in lines if ln.track == "symptoms" and ln.value == "yes"]
     if any(ln.track == "symptoms" for ln in lines):
-        parts.append("symptoms: " + (html.escape(", ".join(present)) if present else "none"))
+        parts.append(_unbreakable("symptoms: " + (", ".join(present) if present else "none")))
     for ln in lines:
         if ln.track == "symptoms":
             continue
+        when = f"&nbsp;<span style='color:#777'>({_unbreakable(ln.when)})</span>" \
+            if ln.when else ""
+        unit = f"&nbsp;{_unbreakable(ln.unit)}" if ln.unit else ""
         parts.append(
-            f"<span style='color:{ln.colour}'>■</span> {html.escape(ln.label)} "
-            f"<b>{html.escape(ln.value)}</b> {html.escape(ln.unit)} "
-            f"<span style='color:#777'>({html.escape(ln.when)})</span>"
+            f"<span style='color:{ln.colour}'>■</span>&nbsp;{_unbreakable(ln.label)}"
+            f"&nbsp;<b>{_unbreakable(ln.value)}</b>{unit}{when}"
         )
-    return " &nbsp;·&nbsp; ".join(parts)
+    return SEPARATOR.join(parts)

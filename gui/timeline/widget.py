@@ -7,14 +7,17 @@ methods and announced by signals, so the main window can persist it.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from data.numbers import utc_date
 from gui.palette import PHASE_COLOURS, THEMES
 from gui.timeline import navigation, shapes
 from gui.timeline.axis import CALENDAR, RELATIVE, TimeAxis, format_time
 from gui.timeline.episode_layer import EpisodeLayer
-from gui.timeline.readout import ReadoutLine, readout_html
+from gui.timeline.readout import LINES, ReadoutLine, readout_html
 from gui.timeline.tracks import TRACK_TYPES, TRACKS_BY_KEY
 from gui.timeline.tracks.base import TimelineOptions, Track
 
@@ -42,15 +45,20 @@ class TimelineWidget(QtWidgets.QWidget):
         self.view.setBackground(self.theme.background)
         self.view.ci.layout.setSpacing(0)
         self.view.ci.setContentsMargins(4, 4, 12, 4)
-        self.view.installEventFilter(self)
         self.view.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
         self.readout = QtWidgets.QLabel()
         self.readout.setObjectName("timelineReadout")
         self.readout.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.readout.setWordWrap(True)
-        self.readout.setMinimumHeight(36)
         self.readout.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop)
+        margins = self.readout.contentsMargins()
+        self.readout.setFixedHeight(LINES * self.readout.fontMetrics().lineSpacing()
+                                    + margins.top() + margins.bottom() + 2)
         self.readout.setText(self._hint())
+        # The readout follows the view (key zoom and pan move the data under the cursor):
+        # refreshed once per event-loop pass, not once per linked plot's range signal.
+        self._readout_timer = QtCore.QTimer(self, singleShot=True, interval=0)
+        self._readout_timer.timeout.connect(lambda: self.set_cursor(self.cursor_t))
 
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -73,8 +81,10 @@ class TimelineWidget(QtWidgets.QWidget):
     # -- building ----------------------------------------------------------------------
     def set_case(self, case) -> None:
         self.case = case
+        self.cursor_t = None  # the readout belongs to the case on screen
         self._rebuild()
         self.fit()
+        self.set_cursor(None)
 
     def _rebuild(self) -> None:
         self.tracks.clear()
@@ -120,6 +130,7 @@ class TimelineWidget(QtWidgets.QWidget):
             if first is None:
                 first = plot
                 plot.vb.sigXRangeChanged.connect(self._follow_y)
+                plot.vb.sigXRangeChanged.connect(self._readout_timer.start)
             else:
                 plot.setXLink(first)
             track_type = TRACKS_BY_KEY[key]
@@ -319,38 +330,6 @@ class TimelineWidget(QtWidgets.QWidget):
             else (lo + hi) / 2
         self.set_x_range(*navigation.months_around(centre, months))
 
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802
-        if obj is self.view and event.type() == QtCore.QEvent.Type.KeyPress:
-            return self._key(event)
-        return super().eventFilter(obj, event)
-
-    def _key(self, event: QtGui.QKeyEvent) -> bool:
-        key = event.key()
-        Key = QtCore.Qt.Key  # noqa: N806
-        previous, self._last_key = self._last_key, key
-        step = 0.5 if event.modifiers() & QtCore.Qt.KeyboardModifier.ShiftModifier else 0.1
-        actions = {
-            Key.Key_Left: lambda: self.pan(-step),
-            Key.Key_Right: lambda: self.pan(step),
-            Key.Key_Plus: lambda: self.zoom(0.5, self.cursor_t),
-            Key.Key_Equal: lambda: self.zoom(0.5, self.cursor_t),
-            Key.Key_Minus: lambda: self.zoom(2.0, self.cursor_t),
-            Key.Key_Home: self.fit,
-            Key.Key_1: lambda: self.show_months(1),
-            Key.Key_3: lambda: self.show_months(3),
-            Key.Key_6: lambda: self.show_months(6),
-        }
-        # "12" shows a year: the 1 first shows a month, the 2 right after widens it.
-        if key == Key.Key_2 and previous == Key.Key_1:
-            self.show_months(12)
-            return True
-        if key in actions:
-            actions[key]()
-            return True
-        return False
-
-    _last_key = None
-
     # -- crosshair and readout -------------------------------------------------------------
     def _on_mouse_moved(self, args) -> None:
         pos = args[0]
@@ -361,6 +340,10 @@ class TimelineWidget(QtWidgets.QWidget):
                 return
 
     def set_cursor(self, t: float | None) -> None:
+        if t is not None:
+            lo, hi = self.x_range()
+            if not lo <= t <= hi or self.case is None:
+                t = None  # panned out of view: nothing on screen to read
         self.cursor_t = t
         for line in self._cursor_lines:
             line.setVisible(t is not None)
@@ -378,12 +361,24 @@ class TimelineWidget(QtWidgets.QWidget):
                 j = s.nearest(t, lo, hi)
                 if j is not None:
                     out.append(ReadoutLine(s.label, s.value_text(j), s.unit,
-                                           self._time_text(float(s.x[j])), s.colour, track.key))
+                                           self._when(float(s.x[j]), t), s.colour, track.key))
         return out
 
     def _time_text(self, t: float) -> str:
         anchor = None if self.case is None else self.case.day0
         return format_time(t, self.options.axis_mode, anchor)
+
+    def _when(self, sample: float, cursor: float) -> str:
+        """When a value was measured, for the readout: nothing if on the cursor's day."""
+        if self.options.axis_mode == RELATIVE and self.case is not None and \
+                self.case.day0 is not None:
+            text = self._time_text(sample)
+            return "" if text == self._time_text(cursor) else text
+        if utc_date(sample) == utc_date(cursor):
+            return ""
+        # "18 Apr", with the year only when it is not the cursor's: the line stays short.
+        fmt = "%d %b" if utc_date(sample)[:4] == utc_date(cursor)[:4] else "%d %b %Y"
+        return dt.datetime.fromtimestamp(int(sample), dt.UTC).strftime(fmt)
 
     def _hint(self) -> str:
         return ("<span style='color:#666'>Move the mouse over the timeline to read values. "

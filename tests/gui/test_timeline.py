@@ -13,6 +13,13 @@ from gui.timeline.widget import TimelineWidget, data_x_to_widget
 DAY = 86_400
 
 
+def readout_text(timeline) -> str:
+    """The readout as the reviewer reads it (non-breaking spaces as spaces)."""
+    doc = QtGui.QTextDocument()
+    doc.setHtml(timeline.readout.text())
+    return doc.toRawText().replace("\u00a0", " ").replace("\u2060", "")
+
+
 @pytest.fixture
 def case(demo_engine):
     cases = list_cases(demo_engine)
@@ -50,8 +57,14 @@ def test_wheel_zoom_keeps_every_track_on_the_same_time_range(qtbot, timeline):
     assert timeline.plot_for("symptoms").vb.viewRange()[1] == pytest.approx([0, 12])
 
 
-def test_keyboard_navigation(qtbot, timeline, case):
+def test_keyboard_navigation(qtbot, make_window):
+    from tests.gui.conftest import open_case
+
+    w = make_window()
+    case = open_case(qtbot, w, "NLRP12-01")
+    timeline = w.timeline
     timeline.view.setFocus()
+    qtbot.waitUntil(timeline.view.hasFocus)
     lo, hi = timeline.x_range()
     QTest.keyClick(timeline.view, QtCore.Qt.Key.Key_Plus)
     zlo, zhi = timeline.x_range()
@@ -68,10 +81,13 @@ def test_keyboard_navigation(qtbot, timeline, case):
     QTest.keyClicks(timeline.view, "12")
     ylo, yhi = timeline.x_range()
     assert (yhi - ylo) / DAY == pytest.approx(365.25, abs=0.5)
+    QTest.keyClick(timeline.view, QtCore.Qt.Key.Key_2)  # a 2 on its own does nothing
+    assert timeline.x_range() == pytest.approx((ylo, yhi))
     QTest.keyClick(timeline.view, QtCore.Qt.Key.Key_Home)
     flo, fhi = timeline.x_range()
     assert flo <= case.time_range[0] and fhi >= case.time_range[1]
-    assert len(set(_ranges(timeline))) == 1
+    # Linked plots follow the first once the window's layout has settled.
+    qtbot.waitUntil(lambda: len(set(_ranges(timeline))) == 1)
 
 
 def test_crosshair_readout_shows_the_nearest_value_with_unit_and_date(qtbot, timeline, case):
@@ -82,7 +98,7 @@ def test_crosshair_readout_shows_the_nearest_value_with_unit_and_date(qtbot, tim
              if ln.label == "IL-1β spont." and ln.unit == "pg/mL"]
     expected_value = fmt_number(row["value"])  # as written, never 1.44e+03
     assert any(ln.value == expected_value for ln in lines), lines
-    text = timeline.readout.text()
+    text = readout_text(timeline)
     assert "pg/mL" in text and expected_value in text
     day = QtCore.QDateTime.fromSecsSinceEpoch(int(row["t"]), QtCore.QTimeZone.utc())
     assert day.toString("yyyy-MM-dd") in text
@@ -94,7 +110,7 @@ def test_crosshair_follows_the_mouse(qtbot, timeline, case):
     QTest.mouseMove(timeline.view.viewport(), pos)
     qtbot.waitUntil(lambda: timeline.cursor_t is not None)
     assert abs(timeline.cursor_t - t) < DAY
-    assert "Anakinra" in timeline.readout.text()
+    assert "Anakinra" in readout_text(timeline)
 
 
 def test_fold_toggle_divides_by_the_control_mean(qtbot, timeline, case):
@@ -131,7 +147,7 @@ def test_relative_axis_puts_anakinra_start_at_zero(qtbot, timeline, case):
     labels = axis.tickStrings([case.day0, case.day0 + 50 * DAY], 1, 50 * DAY)
     assert labels == ["0", "50"]
     timeline.set_cursor(case.day0 + 14 * DAY)
-    assert "day +14" in timeline.readout.text()
+    assert "day +14" in readout_text(timeline)
 
 
 def test_hidden_tracks_stay_hidden_after_a_restart(qtbot, make_window, settings):
@@ -207,3 +223,88 @@ def test_clicking_a_marker_emits_its_full_record(qtbot, timeline, case):
     assert record["analyte"] == "CRP" and record["value"] == pytest.approx(row["value"])
     assert record["unit"] == "mg/L" and record["specimen"] == "serum"
     assert record["source"] == "demo"
+
+
+def _click_case(qtbot, w, pseudonym):
+    proxy = w.browser.proxy
+    row = next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data() == pseudonym)
+    rect = w.browser.table.visualRect(proxy.index(row, 0))
+    with qtbot.waitSignal(w.caseOpened, timeout=10_000):
+        QTest.mouseClick(w.browser.table.viewport(), QtCore.Qt.MouseButton.LeftButton,
+                         pos=rect.center())
+    assert w.case.pseudonym == pseudonym
+
+
+def _hover(qtbot, timeline, key, t):
+    qtbot.wait(50)  # let a freshly opened case's plots take their place
+    pos = data_x_to_widget(timeline, key, t, timeline.plot_for(key).vb.viewRange()[1][0])
+    QTest.mouseMove(timeline.view.viewport(), pos + QtCore.QPoint(0, -5))
+    qtbot.waitUntil(lambda: timeline.cursor_t is not None and abs(timeline.cursor_t - t) < DAY)
+
+
+def test_readout_is_cleared_when_another_case_opens(qtbot, make_window, demo_engine):
+    with demo_engine.begin() as conn:  # TRAPS-01 never had anakinra
+        conn.exec_driver_sql("DELETE FROM medication WHERE patient_id = (SELECT id FROM "
+                             "patient WHERE pseudonym = 'TRAPS-01')")
+    w = make_window()
+    _click_case(qtbot, w, "NLRP12-01")
+    _hover(qtbot, w.timeline, "treatment", w.case.day0 + 30 * DAY)
+    assert "Anakinra 100 mg/d" in readout_text(w.timeline)
+    _click_case(qtbot, w, "TRAPS-01")
+    assert "Anakinra" not in readout_text(w.timeline)
+    assert w.timeline.cursor_t is None
+    assert not any(line.isVisible() for line in w.timeline._cursor_lines)
+
+
+def test_readout_follows_key_zoom_and_pan(qtbot, make_window):
+    w = make_window()
+    _click_case(qtbot, w, "NLRP12-01")
+    t = w.timeline
+    sample = float(w.case.series("IL1B", PBMC_SPONTANEOUS)["t"].iloc[4])
+    _hover(qtbot, t, "cytokines", sample + 3 * DAY)
+    assert "IL-1β spont." in readout_text(t)
+    while t.x_range()[1] - t.x_range()[0] > 4 * DAY:  # zoom in around the cursor with +
+        QTest.keyClick(w.timeline.view, QtCore.Qt.Key.Key_Plus)
+    qtbot.wait(20)
+    # The sample three days away is off screen now: the readout no longer shows it.
+    assert t.x_range()[0] > sample
+    assert "IL-1β spont." not in readout_text(t)
+    for _ in range(3):  # 1.5 screens later: the cursor's time is off screen too
+        QTest.keyClick(w.timeline.view, QtCore.Qt.Key.Key_Right,
+                       QtCore.Qt.KeyboardModifier.ShiftModifier)
+    qtbot.wait(20)
+    assert t.cursor_t is None
+    assert "Anakinra" not in readout_text(t) and "Move the mouse" in readout_text(t)
+
+
+def test_readout_keeps_its_height_and_fits_on_a_small_screen(qtbot, make_window):
+    w = make_window()
+    w.resize(1024, 700)
+    qtbot.waitUntil(lambda: w.size() == QtCore.QSize(1024, 700))
+    _click_case(qtbot, w, "NLRP12-01")
+    qtbot.wait(50)
+    t = w.timeline
+    height = t.readout.height()
+    plot_heights = [p.geometry().height() for p in t.plots()]
+    _hover(qtbot, t, "treatment", w.case.day0 + 30 * DAY)
+    qtbot.wait(50)
+    assert t.readout.height() == height
+    assert [p.geometry().height() for p in t.plots()] == plot_heights
+
+
+def test_readout_items_never_break_between_swatch_and_label():
+    from gui.timeline.readout import ReadoutLine, readout_html
+
+    lines = [ReadoutLine("TNF-α spont.", "27", "pg/mL", "", "#CC79A7", "cytokines"),
+             ReadoutLine("IL-1β spont.", "1 440", "pg/mL", "2009-07-12", "#D55E00", "cytokines"),
+             ReadoutLine("Anakinra", "100", "mg/d", "", "#0072B2", "treatment")]
+    doc = QtGui.QTextDocument()
+    doc.setHtml(readout_html("2009-07-13 10:00", lines))
+    items = doc.toRawText().split(" · ")
+    assert len(items) == 4
+    assert all(" " not in item.strip() for item in items), items  # only non-breaking spaces
+    assert items[2].replace("\u00a0", " ").replace("\u2060", "").strip() == \
+        "■ IL-1β spont. 1 440 pg/mL (2009-07-12)"
+    assert items[3].replace("\u00a0", " ").replace("\u2060", "").strip() == "■ Anakinra 100 mg/d"
+    # Qt may break a line after "/" or "-" (pg/mL, TNF-α): a word joiner forbids it.
+    assert "/\u2060" in items[2] and "F-\u2060α" in items[1]
