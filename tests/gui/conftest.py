@@ -40,3 +40,18 @@ def open_case(qtbot, window, pseudonym: str):
         assert window.browser.select_pseudonym(pseudonym)
     assert window.case.pseudonym == pseudonym
     return window.case
+
+
+def click_case(qtbot, window, pseudonym: str):
+    """Open a case as a reviewer does: a mouse click on its row in the case list."""
+    from PySide6 import QtCore
+    from PySide6.QtTest import QTest
+
+    proxy = window.browser.proxy
+    row = next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data() == pseudonym)
+    rect = window.browser.table.visualRect(proxy.index(row, 0))
+    with qtbot.waitSignal(window.caseOpened, timeout=10_000):
+        QTest.mouseClick(window.browser.table.viewport(), QtCore.Qt.MouseButton.LeftButton,
+                         pos=rect.center())
+    assert window.case.pseudonym == pseudonym
+    return window.case

@@ -1,7 +1,7 @@
 import pytest
 from PySide6 import QtCore, QtWidgets
 
-from tests.gui.conftest import open_case
+from tests.gui.conftest import click_case, open_case
 
 DAY = 86_400
 
@@ -53,15 +53,6 @@ def test_window_stays_responsive_while_a_case_loads(qtbot, make_window):
     qtbot.waitUntil(lambda: w.case is not None, timeout=10_000)
 
 
-def _click_case(qtbot, w, pseudonym):
-    proxy = w.browser.proxy
-    row = next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data() == pseudonym)
-    rect = w.browser.table.visualRect(proxy.index(row, 0))
-    with qtbot.waitSignal(w.caseOpened, timeout=10_000):
-        qtbot.mouseClick(w.browser.table.viewport(), QtCore.Qt.MouseButton.LeftButton,
-                         pos=rect.center())
-
-
 def _key(w, key, modifier=QtCore.Qt.KeyboardModifier.NoModifier):
     """A key press where the keyboard focus is, as a reviewer types it."""
     from PySide6.QtTest import QTest
@@ -72,7 +63,7 @@ def _key(w, key, modifier=QtCore.Qt.KeyboardModifier.NoModifier):
 
 def test_timeline_keys_work_after_clicking_a_case(qtbot, make_window):
     w = make_window()
-    _click_case(qtbot, w, "NLRP12-01")
+    click_case(qtbot, w, "NLRP12-01")
     qtbot.waitUntil(lambda: QtWidgets.QApplication.focusWidget() is not None)
     lo, hi = w.timeline.x_range()
     _key(w, QtCore.Qt.Key.Key_Plus)

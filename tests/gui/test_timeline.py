@@ -9,6 +9,7 @@ from data.numbers import fmt_number
 from db.queries import list_cases, load_case
 from gui.timeline.axis import RELATIVE
 from gui.timeline.widget import TimelineWidget, data_x_to_widget
+from tests.gui.conftest import click_case
 
 DAY = 86_400
 
@@ -225,16 +226,6 @@ def test_clicking_a_marker_emits_its_full_record(qtbot, timeline, case):
     assert record["source"] == "demo"
 
 
-def _click_case(qtbot, w, pseudonym):
-    proxy = w.browser.proxy
-    row = next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data() == pseudonym)
-    rect = w.browser.table.visualRect(proxy.index(row, 0))
-    with qtbot.waitSignal(w.caseOpened, timeout=10_000):
-        QTest.mouseClick(w.browser.table.viewport(), QtCore.Qt.MouseButton.LeftButton,
-                         pos=rect.center())
-    assert w.case.pseudonym == pseudonym
-
-
 def _hover(qtbot, timeline, key, t):
     qtbot.wait(50)  # let a freshly opened case's plots take their place
     pos = data_x_to_widget(timeline, key, t, timeline.plot_for(key).vb.viewRange()[1][0])
@@ -247,10 +238,10 @@ def test_readout_is_cleared_when_another_case_opens(qtbot, make_window, demo_eng
         conn.exec_driver_sql("DELETE FROM medication WHERE patient_id = (SELECT id FROM "
                              "patient WHERE pseudonym = 'TRAPS-01')")
     w = make_window()
-    _click_case(qtbot, w, "NLRP12-01")
+    click_case(qtbot, w, "NLRP12-01")
     _hover(qtbot, w.timeline, "treatment", w.case.day0 + 30 * DAY)
     assert "Anakinra 100 mg/d" in readout_text(w.timeline)
-    _click_case(qtbot, w, "TRAPS-01")
+    click_case(qtbot, w, "TRAPS-01")
     assert "Anakinra" not in readout_text(w.timeline)
     assert w.timeline.cursor_t is None
     assert not any(line.isVisible() for line in w.timeline._cursor_lines)
@@ -258,7 +249,7 @@ def test_readout_is_cleared_when_another_case_opens(qtbot, make_window, demo_eng
 
 def test_readout_follows_key_zoom_and_pan(qtbot, make_window):
     w = make_window()
-    _click_case(qtbot, w, "NLRP12-01")
+    click_case(qtbot, w, "NLRP12-01")
     t = w.timeline
     sample = float(w.case.series("IL1B", PBMC_SPONTANEOUS)["t"].iloc[4])
     _hover(qtbot, t, "cytokines", sample + 3 * DAY)
@@ -281,7 +272,7 @@ def test_readout_keeps_its_height_and_fits_on_a_small_screen(qtbot, make_window)
     w = make_window()
     w.resize(1024, 700)
     qtbot.waitUntil(lambda: w.size() == QtCore.QSize(1024, 700))
-    _click_case(qtbot, w, "NLRP12-01")
+    click_case(qtbot, w, "NLRP12-01")
     qtbot.wait(50)
     t = w.timeline
     height = t.readout.height()
