@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from data.alignment import DAY  # noqa: E402
 from data.codes import AIDAI_CODES, PBMC_SPONTANEOUS, SERUM  # noqa: E402
 from data.controls import write_references  # noqa: E402
 from data.demo import demo_references  # noqa: E402
@@ -28,7 +29,7 @@ from db.writes import (  # noqa: E402
 )
 
 WORK = Path(__file__).with_name("_work")
-DAY = 86_400
+
 START = int(dt.datetime(2014, 1, 1, tzinfo=dt.UTC).timestamp())
 YEARS = 10
 VERSION = 3  # bump when the shape changes

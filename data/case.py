@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from data.alignment import DAY, Anchor, anchor_of
 from data.codes import AIDAI_CODES, ANAKINRA
 
 if TYPE_CHECKING:
     from data.controls import Match
-
-DAY = 86_400
 
 
 @dataclass(frozen=True)
@@ -190,10 +189,10 @@ class Case:
         idx = np.clip(np.searchsorted(wt, t, side="right") - 1, 0, len(wt) - 1)
         return wv[idx]
 
-    def relative_days(self, t: np.ndarray | float) -> np.ndarray | float:
-        """Days from day 0 (anakinra start); the anchor of the relative axis."""
-        anchor = self.day0 if self.day0 is not None else self.time_range[0]
-        return (np.asarray(t, dtype=float) - anchor) / DAY
+    @cached_property
+    def anchor(self) -> Anchor:
+        """Day 0 for every "day N": anakinra start, else the first record (data.alignment)."""
+        return anchor_of(self.day0, self.time_range[0])
 
     # -- activity --------------------------------------------------------------------
     @cached_property

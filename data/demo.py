@@ -41,7 +41,7 @@ from db.models import (
 from db.writes import insert_medications, insert_observations, insert_patient
 
 DEFAULT_SEED = 20110701
-DAY = 86_400
+
 SOURCE = "demo"
 DEMO_REVIEWER = "demo reviewer"
 

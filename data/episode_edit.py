@@ -11,7 +11,8 @@ import math
 from dataclasses import dataclass
 from numbers import Real
 
-DAY = 86_400
+from data.alignment import DAY
+
 MARGIN = 30 * DAY  # episodes may start a little before the first record or end after the last
 OPEN_STUB = 7 * DAY  # how far an ongoing episode is drawn past its onset at the least
 
@@ -122,11 +123,6 @@ def close_ongoing(onset: float, horizon: float) -> float:
 def duration_days(onset: float, end: float | None) -> float | None:
     """Length in days; None while the episode goes on."""
     return None if end is None else (end - onset) / DAY
-
-
-def days_from_day0(t: float, day0: float | None) -> float | None:
-    """Days from the first anakinra dose; None for a case never on anakinra."""
-    return None if day0 is None else (t - day0) / DAY
 
 
 def format_days(days: float | None, *, signed: bool = False, missing: str = "—") -> str:

@@ -26,11 +26,12 @@ class PointDialog(QtWidgets.QDialog):
         value = measured_text(record)
         if record["censor"] == "<":
             value += "  (below the limit of detection)"
-        anchor = None if case is None else case.day0
+        anchor = None if case is None else case.anchor
         rows = [("Analyte", record["analyte"]), ("Value", value),
                 ("Date", format_time(record["t"], "calendar", None))]
         if anchor is not None:
-            rows.append(("Day from anakinra start", format_time(record["t"], "relative", anchor)))
+            rows.append(("Day from anakinra start" if anchor.on_anakinra else
+                         "Day from the first record", anchor.label(record["t"])))
         shown = shown_text(record)
         if shown is not None:
             rows.append(("Shown as", shown))

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-DAY = 86_400
+from data.alignment import DAY
+
 EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 

@@ -3,13 +3,13 @@ leak a calendar date by accident."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import pandas as pd
 
-from data.case import DAY, Case, epoch
-from data.numbers import DASH, utc_date
+from data.alignment import Anchor
+from data.case import Case, epoch
+from data.numbers import DASH, is_missing, utc_date
 
 
 @dataclass(frozen=True)
@@ -17,16 +17,13 @@ class DateFormat:
     """Calendar dates, or whole days from an anchor (day 0) for de-identified output."""
 
     relative: bool
-    anchor: float  # epoch seconds of day 0 (midnight UTC)
-
-    def day(self, t: float) -> int:
-        return int(math.floor((float(t) - self.anchor) / DAY))
+    anchor: Anchor
 
     def date(self, t: float | None) -> str:
-        if t is None or (isinstance(t, float) and math.isnan(t)):
+        if is_missing(t):
             return DASH
         if self.relative:
-            return f"day {self.day(t)}"
+            return self.anchor.label(float(t))  # type: ignore[arg-type]
         return utc_date(t)
 
     def month(self, period: pd.Period) -> str:
@@ -34,9 +31,8 @@ class DateFormat:
             return str(period)
         start = epoch(period.start_time)
         end = epoch(period.end_time.normalize())
-        return f"day {self.day(start)} to {self.day(end)}"
+        return f"{self.anchor.label(start)} to {self.anchor.day(end):+d}"
 
 
 def date_format(case: Case, *, relative: bool) -> DateFormat:
-    anchor = case.day0 if case.day0 is not None else math.floor(case.time_range[0] / DAY) * DAY
-    return DateFormat(relative, float(anchor))
+    return DateFormat(relative, case.anchor)

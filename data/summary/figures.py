@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from data.alignment import day_text
 from data.case import DAY, Case
 from data.codes import AIDAI_ACTIVE_THRESHOLD, AIDAI_CODES, PBMC_SPONTANEOUS, SPECIMEN_LABELS
 from data.numbers import fmt_number
@@ -134,13 +135,9 @@ def best_response(case: Case, fmt: DateFormat) -> KeyFigure:
     if best is None:
         return KeyFigure("Best response", "not available (no IL-1β on treatment)", definition)
     t, m = best
-    where = f"day {_day0(case, t)}" + ("" if fmt.relative else f", {fmt.date(t)}")
+    where = case.anchor.label(t) + ("" if fmt.relative else f", {fmt.date(t)}")
     value = f"{_with_unit(m, x.unit)} ({_fold_text(m, x.mean, x.why)}) on {where}"
-    return KeyFigure("Best response", value, definition, number=m.value, day=_day0(case, t))
-
-
-def _day0(case: Case, t: float) -> int:
-    return int(math.floor(float(case.relative_days(t))))
+    return KeyFigure("Best response", value, definition, number=m.value, day=case.anchor.day(t))
 
 
 def days_to_near_normal(case: Case, threshold: float = NEAR_NORMAL_FOLD) -> KeyFigure:
@@ -156,8 +153,8 @@ def days_to_near_normal(case: Case, threshold: float = NEAR_NORMAL_FOLD) -> KeyF
     for t, m in x.on_treatment:
         fold = m.value / x.mean
         if fold <= threshold and m.censor != ">":
-            d = _day0(case, t)
-            value = f"day {d} ({_with_unit(m, x.unit)}, {_fold_text(m, x.mean)})"
+            d = case.anchor.day(t)
+            value = f"{day_text(d)} ({_with_unit(m, x.unit)}, {_fold_text(m, x.mean)})"
             return KeyFigure("Days to near-normal IL-1β", value, definition, thr,
                              number=float(d), day=d)
     return KeyFigure("Days to near-normal IL-1β", "never reached on treatment", definition, thr)
@@ -165,14 +162,15 @@ def days_to_near_normal(case: Case, threshold: float = NEAR_NORMAL_FOLD) -> KeyF
 
 def first_relapse_onset(case: Case) -> KeyFigure:
     definition = ("Onset of the earliest reviewer episode of kind relapse (suggested and "
-                  "rejected ones excluded), in days from day 0.")
+                  "rejected ones excluded), in days from day 0 "
+                  f"({case.anchor.described}).")
     ep = _reviewed_episodes(case)
     rel = ep[ep["kind"] == "relapse"] if len(ep) else ep
     if rel.empty:
         return KeyFigure("First relapse onset", "no relapse annotated", definition)
     t = float(rel["onset"].min())
-    d = _day0(case, t)
-    return KeyFigure("First relapse onset", f"day {d}", definition, number=float(d), day=d)
+    d = case.anchor.day(t)
+    return KeyFigure("First relapse onset", day_text(d), definition, number=float(d), day=d)
 
 
 def _reviewed_episodes(case: Case) -> pd.DataFrame:
@@ -204,8 +202,8 @@ def tnfa_rise(case: Case) -> KeyFigure:
     top_t, top = max(after, key=lambda r: (rank(r[1]), -r[0]))
     ratio = ratio_measure(top, ref)
     ratio_text = "not computable (both censored)" if ratio is None else f"×{ratio.text()}"
-    value = (f"{ratio_text}: {_with_unit(top, unit)} on day {_day0(case, top_t)} ÷ "
-             f"{_with_unit(ref, unit)} on day {_day0(case, ref_t)}")
+    value = (f"{ratio_text}: {_with_unit(top, unit)} on {case.anchor.label(top_t)} ÷ "
+             f"{_with_unit(ref, unit)} on {case.anchor.label(ref_t)}")
     return KeyFigure("TNF-α rise", value, definition, thr,
                      number=None if ratio is None else ratio.value)
 

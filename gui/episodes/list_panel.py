@@ -13,6 +13,7 @@ import pandas as pd
 from PySide6 import QtCore, QtWidgets
 
 from data import episode_edit as edit
+from data.alignment import Anchor, day_text
 from gui.episodes.controller import clean_row
 from gui.episodes.graphics import episode_colour
 from gui.timeline.axis import CALENDAR, format_time
@@ -34,7 +35,8 @@ COLUMNS = (
     Column("end", "End", "Last day of the episode (UTC), or the moment it ends if that is "
            "within a day; ongoing when it has no end"),
     Column("days", "Days", "Duration in days"),
-    Column("day0", "Day", "Onset in days since the first anakinra dose (day 0)"),
+    Column("day0", "Day", "Onset in whole days from day 0: the first anakinra dose, or the "
+           "first record for a case never on anakinra"),
     Column("severity", "Severity", "Mild, moderate or severe"),
 )
 
@@ -43,12 +45,12 @@ class EpisodeListModel(QtCore.QAbstractTableModel):
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self.rows: list[dict] = []
-        self.day0: float | None = None
+        self.anchor: Anchor | None = None
 
-    def set_episodes(self, episodes: pd.DataFrame, day0: float | None) -> None:
+    def set_episodes(self, episodes: pd.DataFrame, anchor: Anchor | None) -> None:
         self.beginResetModel()
         self.rows = [clean_row(r) for _, r in episodes.iterrows()]
-        self.day0 = day0
+        self.anchor = anchor
         self.endResetModel()
 
     def rowCount(self, parent=QtCore.QModelIndex()) -> int:  # noqa: N802, B008
@@ -71,7 +73,7 @@ class EpisodeListModel(QtCore.QAbstractTableModel):
         if key == "days":
             return edit.duration_days(row["onset"], row["end"])
         if key == "day0":
-            return edit.days_from_day0(row["onset"], self.day0)
+            return None if self.anchor is None else self.anchor.day(row["onset"])
         return row.get(key)
 
     def data(self, index, role=QtCore.Qt.ItemDataRole.DisplayRole):
@@ -108,7 +110,7 @@ class EpisodeListModel(QtCore.QAbstractTableModel):
         if key == "days":
             return edit.format_days(value, missing="ongoing")
         if key == "day0":
-            return edit.format_days(value, signed=True)
+            return "—" if value is None else day_text(int(value)).removeprefix("day ")
         return "—" if value is None else str(value)
 
 
@@ -154,7 +156,7 @@ class EpisodeListPanel(QtWidgets.QWidget):
         case = self.controller.case
         self._syncing = True
         try:
-            self.model.set_episodes(episodes, None if case is None else case.day0)
+            self.model.set_episodes(episodes, None if case is None else case.anchor)
         finally:
             self._syncing = False
         self.table.resizeColumnsToContents()

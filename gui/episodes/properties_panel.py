@@ -214,9 +214,9 @@ class PropertiesPanel(QtWidgets.QWidget):
         text = "ongoing" if days is None else \
             f"{edit.format_days(days)} day{'' if days == 1 else 's'}"
         case = self.controller.case
-        rel = edit.days_from_day0(row["onset"], None if case is None else case.day0)
-        if rel is not None:
-            text += f" · onset on day {edit.format_days(rel, signed=True)} of anakinra"
+        if case is not None:
+            text += f" · onset on {case.anchor.label(row['onset'])}" + (
+                " of anakinra" if case.anchor.on_anakinra else " from the first record")
         return text
 
     # -- editing ---------------------------------------------------------------------------

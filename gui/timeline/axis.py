@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 
+from data.alignment import DAY, Anchor
 from data.numbers import utc_date
 
-DAY = 86_400.0
 CALENDAR = "calendar"
 RELATIVE = "relative"
 
@@ -42,9 +42,9 @@ class TimeAxis(pg.DateAxisItem):
         return [f"{round((v - self.anchor) / DAY):d}" for v in values]
 
 
-def format_time(t: float, mode: str, anchor: float | None) -> str:
-    """A point in time as the axis shows it, for readouts and tooltips."""
+def format_time(t: float, mode: str, anchor: Anchor | None) -> str:
+    """A point in time as the axis shows it, for readouts and tooltips: whole days
+    (data.alignment), the same "day N" as the episode list and the PDF."""
     if mode == RELATIVE and anchor is not None:
-        d = (t - anchor) / DAY
-        return f"day {d:+.0f}" if abs(d - round(d)) < 1e-6 else f"day {d:+.1f}"
+        return anchor.label(t)
     return utc_date(t, with_time=True)

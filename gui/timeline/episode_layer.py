@@ -277,18 +277,17 @@ class EpisodeLayer(QtCore.QObject):
         second date is the last day (the stored end is the midnight after it)."""
         case = self.timeline.case
         mode = self.timeline.options.axis_mode
-        day0 = None if case is None else case.day0
-        onset = format_time(span.onset, mode, day0)
+        anchor = None if case is None else case.anchor
+        onset = format_time(span.onset, mode, anchor)
         if span.end is None:
             text = f"from {onset}, ongoing"
         else:
             days = span.duration_days
             unit = "day" if days == 1 else "days"
-            text = f"{onset} → {format_time(edit.shown_end(span.end), mode, day0)} · " \
+            text = f"{onset} → {format_time(edit.shown_end(span.end), mode, anchor)} · " \
                    f"{edit.format_days(days)} {unit}"
-        rel = edit.days_from_day0(span.onset, day0)
-        if mode == CALENDAR and rel is not None:
-            text += f" · day {edit.format_days(rel, signed=True)}"
+        if mode == CALENDAR and anchor is not None:
+            text += f" · {anchor.label(span.onset)}"
         return text
 
     def _select(self, episode_id: int | None) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-DAY = 86_400.0
+from data.alignment import DAY
+
 MONTH = 30.4375 * DAY
 MIN_SPAN = 3_600.0  # one hour: enough to read a per-minute thermometer series
 

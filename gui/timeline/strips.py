@@ -12,7 +12,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-DAY = 86_400.0
+from data.alignment import DAY
+
 ROW_FILL = 0.86  # of a row's height: a hairline of white between symptom rows
 
 

@@ -247,14 +247,15 @@ class TimelineWidget(QtWidgets.QWidget):
     def _apply_axis_mode(self) -> None:
         anchor = None
         if self.case is not None:
-            anchor = self.case.day0 if self.case.day0 is not None else self.case.time_range[0]
+            anchor = self.case.anchor.t
         mode = self.options.axis_mode
         for plot in self.plots():
             plot.getAxis("bottom").set_mode(mode, anchor)
         last = self.plots()[-1] if self.plots() else None
         if last is not None:
-            label = "Days from anakinra start" if mode == RELATIVE and self.case and \
-                self.case.day0 is not None else ("Days" if mode == RELATIVE else "Date (UTC)")
+            label = "Date (UTC)" if mode != RELATIVE else "Days" if self.case is None else \
+                "Days from anakinra start" if self.case.anchor.on_anakinra else \
+                "Days from the first record"
             last.setLabel("bottom", label)
 
     def set_fold(self, fold: bool) -> None:
@@ -365,7 +366,7 @@ class TimelineWidget(QtWidgets.QWidget):
         return out
 
     def _time_text(self, t: float) -> str:
-        anchor = None if self.case is None else self.case.day0
+        anchor = None if self.case is None else self.case.anchor
         return format_time(t, self.options.axis_mode, anchor)
 
     def _when(self, sample: float, cursor: float) -> str:

@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 
+from data.alignment import DAY
 from data.case import Case
 from data.codes import AIDAI_CODES, PBMC_SPONTANEOUS
 from data.demo import generate
@@ -43,7 +44,7 @@ def test_cohort_shape(demo_engine):
 def test_nlrp12_course_follows_the_study(demo_engine):
     for case in _nlrp12_cases(demo_engine):
         il1b = case.fold("IL1B", PBMC_SPONTANEOUS)
-        days = case.relative_days(il1b["t"].to_numpy())
+        days = case.anchor.days(il1b["t"].to_numpy())
         pre = il1b["fold"].to_numpy()[days < 0]
         assert len(pre) >= 4
         assert np.all((pre >= 80) & (pre <= 175)), pre
@@ -52,13 +53,13 @@ def test_nlrp12_course_follows_the_study(demo_engine):
         assert len(early) and early.min() <= 2
         # TNF-α rises before the clinical relapse (demo relapse from ~day 270).
         tnf = case.fold("TNFA", PBMC_SPONTANEOUS)
-        tdays = case.relative_days(tnf["t"].to_numpy())
+        tdays = case.anchor.days(tnf["t"].to_numpy())
         early_tnf = tnf["fold"].to_numpy()[(tdays >= 0) & (tdays < 150)].mean()
         before_relapse = tnf["fold"].to_numpy()[(tdays >= 230) & (tdays < 270)].mean()
         assert before_relapse > 1.5 * early_tnf
         # Anakinra stopped after 14 months.
         assert case.last_dose is not None
-        assert 13 * 30 <= (case.last_dose - case.day0) / 86400 <= 15 * 31
+        assert 13 * 30 <= (case.last_dose - case.day0) / DAY <= 15 * 31
 
 
 def test_dosing_has_a_change_and_a_missed_week(demo_engine):
@@ -124,4 +125,4 @@ def test_a_month_without_diary_is_flagged_not_hidden(demo_engine):
     assert np.isnan(m.loc["2011-02", "score"]) and not m.loc["2011-02", "complete"]
     assert m.loc["2011-02", "days_recorded"] == 0
     daily = case.activity_score.set_index("t")
-    assert np.isnan(daily.loc[t(dt.date(2011, 2, 10)) // 86400 * 86400, "score"])
+    assert np.isnan(daily.loc[t(dt.date(2011, 2, 10)) // DAY * DAY, "score"])

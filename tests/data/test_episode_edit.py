@@ -14,7 +14,6 @@ from data.episode_edit import (
     bounds,
     check,
     close_ongoing,
-    days_from_day0,
     drawn_end,
     duration_days,
     end_for_last_day,
@@ -120,13 +119,6 @@ def test_an_ongoing_episode_is_drawn_to_the_horizon_or_a_stub():
     assert drawn_end(late, None, horizon) == late + OPEN_STUB
     # Closing it puts the end where it was drawn, on a whole day.
     assert close_ongoing(epoch(2024, 3, 3), epoch(2024, 12, 30, 15)) == epoch(2024, 12, 31)
-
-
-def test_days_from_anakinra_start():
-    day0 = epoch(2024, 1, 10)
-    assert days_from_day0(epoch(2024, 10, 7), day0) == 271
-    assert days_from_day0(epoch(2024, 1, 1), day0) == -9
-    assert days_from_day0(epoch(2024, 1, 1), None) is None
 
 
 def test_format_days():

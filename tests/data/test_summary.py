@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data.case import DAY, Case
+from data.alignment import DAY, anchor_of
+from data.case import Case
 from data.codes import PBMC_SPONTANEOUS
 from data.demo import COHORT
 from data.summary import (
@@ -128,7 +129,7 @@ def test_baseline_is_the_median_of_the_90_days_before_day0():
 def test_best_response_is_the_lowest_on_treatment_and_keeps_its_censoring():
     f = _figure(_case(SMALL), "Best response")
     assert f.day == 40
-    assert f.value.startswith("<5 pg/mL (<0.5× controls) on day 40")
+    assert f.value.startswith("<5 pg/mL (<0.5× controls) on day +40")
 
 
 def test_days_to_near_normal_follows_the_threshold():
@@ -144,7 +145,7 @@ def test_days_to_near_normal_follows_the_threshold():
 def test_tnfa_rise_uses_the_nearest_reference_and_stops_at_the_last_dose():
     f = _figure(_case(SMALL), "TNF-α rise")
     assert f.number == pytest.approx(12.0)
-    assert f.value == "×12: 120 pg/mL on day 99 ÷ 10 pg/mL on day 38"
+    assert f.value == "×12: 120 pg/mL on day +99 ÷ 10 pg/mL on day +38"
 
 
 def test_tnfa_rise_needs_a_reference_within_14_days():
@@ -161,7 +162,7 @@ def test_first_relapse_ignores_other_kinds_and_suggestions():
         dict(id=4, kind="relapse", onset=DAY0 + 95 * DAY, status="accepted"),
     ]
     f = _figure(_case(SMALL, episodes=eps), "First relapse onset")
-    assert f.day == 80 and f.value == "day 80"
+    assert f.day == 80 and f.value == "day +80"
     assert _figure(_case(SMALL), "First relapse onset").day is None
 
 
@@ -257,16 +258,16 @@ def test_deidentified_summary_holds_no_identifier_and_no_date(nlrp12_02):
         assert secret.lower() not in text.lower(), secret
     assert not (_calendar_strings(case) & set(re.findall(r"[\d/-]{8,10}", text)))
     assert not re.search(r"\b(19|20)\d\d-\d\d", text)
-    assert "day 272" in text and "NLRP12-02" in text
+    assert "day +272" in text and "NLRP12-02" in text
 
 
 def test_relative_dates_count_whole_days_from_day0():
-    fmt = DateFormat(relative=True, anchor=DAY0)
+    fmt = DateFormat(relative=True, anchor=anchor_of(DAY0, DAY0))
     assert fmt.date(DAY0) == "day 0"
     assert fmt.date(DAY0 - 1) == "day -1"
-    assert fmt.date(DAY0 + 7 * DAY + 9 * 3600) == "day 7"
-    assert DateFormat(False, DAY0).date(DAY0 + 7 * DAY) == "2020-01-13"
-    assert fmt.month(pd.Period("2020-02", "M")) == "day 26 to 54"
+    assert fmt.date(DAY0 + 7 * DAY + 9 * 3600) == "day +7"
+    assert DateFormat(False, fmt.anchor).date(DAY0 + 7 * DAY) == "2020-01-13"
+    assert fmt.month(pd.Period("2020-02", "M")) == "day +26 to +54"
 
 
 # -- review findings: tables and header ------------------------------------------------------
@@ -281,7 +282,7 @@ def test_a_one_day_episode_prints_its_last_day_not_the_exclusive_end():
     row = _table(build_summary(case), "Episodes").rows[0]
     assert row[1:4] == ("2020-01-20", "2020-01-20", "1 d")
     row = _table(build_summary(case, deidentify=True), "Episodes").rows[0]
-    assert row[1:4] == ("day 14", "day 14", "1 d")
+    assert row[1:4] == ("day +14", "day +14", "1 d")
 
 
 def test_audit_trail_prints_an_episode_end_as_its_last_day():
@@ -293,7 +294,7 @@ def test_audit_trail_prints_an_episode_end_as_its_last_day():
                                entity="episode", entity_id=1)])
     rows = _table(build_summary(_case(SMALL, episodes=eps), deidentify=True, audit=audit),
                   "Reviewer notes and audit trail").rows
-    assert rows == [("day 20", "dr", "update episode #1", "end: day 14 → day 16")]
+    assert rows == [("day +20", "dr", "update episode #1", "end: day +14 → day +16")]
 
 
 def test_a_dose_per_kg_per_day_is_not_written_per_day_twice():
@@ -310,7 +311,7 @@ def test_period_covered_ends_on_the_last_dose_not_the_day_after():
     header = dict(build_summary(case).header)
     assert header["Period covered"] == "2019-09-08 to 2020-07-24 (321 days)"
     header = dict(build_summary(case, deidentify=True).header)
-    assert header["Period covered"] == "day -120 to day 200 (321 days)"
+    assert header["Period covered"] == "day -120 to day +200 (321 days)"
 
 
 def test_audit_trail_keeps_deleted_episodes_in_one_query(demo_engine):

@@ -13,13 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 import db.episodes
+from data.alignment import DAY
 from db.episodes import get_episode, update_episode
 from db.models import AuditEvent
 from db.queries import load_episodes, patient_row
 from tests.gui.conftest import open_case
 from tests.gui.drag import click, drag, hover
 
-DAY = 86_400
 HOUR = 3_600
 LANE_Y = 0.5  # the episode bars' row on the episodes lane
 SHIFT = QtCore.Qt.KeyboardModifier.ShiftModifier

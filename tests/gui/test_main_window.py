@@ -1,9 +1,8 @@
 import pytest
 from PySide6 import QtCore, QtWidgets
 
+from data.alignment import DAY
 from tests.gui.conftest import click_case, open_case
-
-DAY = 86_400
 
 
 def test_filter_list_and_open_case(qtbot, make_window):

@@ -58,7 +58,7 @@ def test_header_episodes_and_every_cytokine_value_are_text(demo_pdfs):
     demo = next(p for p in COHORT if p.pseudonym == "NLRP12-02")
     for s in ("Case summary NLRP12-02", demo.name, demo.birth_date.isoformat(),
               "NLRP12-associated autoinflammatory", "c.2072+3insT", "male", "5 years",
-              "not reviewed", "2008-11-27 to 2011-03-03", "Baseline IL-1β", "day 272"):
+              "not reviewed", "2008-11-27 to 2011-03-03", "Baseline IL-1β", "day +272"):
         assert _bare(s) in bare, s
     summary = build_summary(case, audit=audit)
     tables = {t.title: t for t in summary.tables}

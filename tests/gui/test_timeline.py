@@ -3,6 +3,7 @@ import pytest
 from PySide6 import QtCore, QtGui
 from PySide6.QtTest import QTest
 
+from data.alignment import DAY
 from data.case import Case
 from data.codes import PBMC_SPONTANEOUS
 from data.numbers import fmt_number
@@ -10,8 +11,6 @@ from db.queries import list_cases, load_case
 from gui.timeline.axis import RELATIVE
 from gui.timeline.widget import TimelineWidget, data_x_to_widget
 from tests.gui.conftest import click_case
-
-DAY = 86_400
 
 
 def readout_text(timeline) -> str:

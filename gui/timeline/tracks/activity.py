@@ -6,13 +6,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore
 
+from data.alignment import DAY
 from data.case import epochs
 from data.codes import AIDAI_ACTIVE_THRESHOLD, AIDAI_CODES
 from gui.palette import OKABE_ITO
 from gui.timeline import shapes
 from gui.timeline.tracks.base import Series, TimelineOptions, Track
-
-DAY = 86_400
 
 
 class ActivityTrack(Track):

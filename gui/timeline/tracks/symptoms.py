@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from data.alignment import DAY
 from data.codes import AIDAI_ITEMS
 from gui.palette import SYMPTOM_PRESENT
 from gui.timeline.strips import SymptomStrips
 from gui.timeline.tracks.base import Series, TimelineOptions, Track
-
-DAY = 86_400
 
 SHORT = {
     "SX_FEVER": "Fever", "SX_OVERALL": "Overall", "SX_ABDO": "Abdominal", "SX_NAUSEA": "Nausea",

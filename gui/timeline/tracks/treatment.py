@@ -6,12 +6,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
+from data.alignment import DAY
 from data.codes import ANAKINRA
 from data.numbers import fmt_number
 from gui.palette import OKABE_ITO
 from gui.timeline.tracks.base import Series, TimelineOptions, Track
 
-DAY = 86_400
 BAR_COLOURS = [OKABE_ITO["orange"], OKABE_ITO["purple"], OKABE_ITO["green"], OKABE_ITO["sky"]]
 
 

@@ -1,0 +1,71 @@
+"""One notion of "day N": whole days from an anchor, for every view and the PDF.
+
+Day 0 is the first anakinra administration; a case never on anakinra counts from its
+first record, and says so. A day number is the difference of UTC calendar days (the
+floor of both times to midnight UTC): a sample at 23:00 on the day before the first
+dose is day -1, one at 08:00 on that day is day 0. The anchor is kept at midnight so
+the continuous position on the axis (``position``) and the whole day agree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+DAY = 86_400  # seconds in a UTC day; times are epoch seconds everywhere
+
+ANAKINRA_START = "first anakinra dose"
+FIRST_RECORD = "first record"
+
+
+def utc_midnight(t: float) -> float:
+    """The midnight (UTC) that starts t's calendar day."""
+    return float(math.floor(float(t) / DAY) * DAY)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Day 0 of a case: its midnight (UTC epoch seconds) and the event that set it."""
+
+    t: float
+    event: str  # ANAKINRA_START or FIRST_RECORD
+
+    @property
+    def on_anakinra(self) -> bool:
+        return self.event == ANAKINRA_START
+
+    def day(self, t: float) -> int:
+        """The whole day number of t: 0 on day 0's calendar day, -1 the day before."""
+        return int(math.floor(float(t) / DAY) - round(self.t / DAY))
+
+    def days(self, t: np.ndarray | float) -> np.ndarray | float:
+        """Whole day numbers of many times (floor of the calendar-day difference)."""
+        return np.floor(np.asarray(t, dtype=float) / DAY) - round(self.t / DAY)
+
+    def position(self, t: np.ndarray | float) -> np.ndarray | float:
+        """Continuous days from day 0's midnight: where t sits on a relative axis."""
+        return (np.asarray(t, dtype=float) - self.t) / DAY
+
+    def label(self, t: float) -> str:
+        """"day +338", "day 0", "day -12": the one way a day is written."""
+        return day_text(self.day(t))
+
+    @property
+    def described(self) -> str:
+        """What day 0 is, for axis titles and the PDF."""
+        if self.on_anakinra:
+            return "day 0 = first anakinra dose"
+        return "no anakinra: day 0 = first record"
+
+
+def day_text(n: int) -> str:
+    return "day 0" if n == 0 else f"day {n:+d}"
+
+
+def anchor_of(day0: float | None, first_record: float) -> Anchor:
+    """Anakinra start when there is one, else the first record's calendar day."""
+    if day0 is not None:
+        return Anchor(utc_midnight(day0), ANAKINRA_START)
+    return Anchor(utc_midnight(first_record), FIRST_RECORD)
