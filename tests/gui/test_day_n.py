@@ -10,6 +10,7 @@ from data.episode_edit import Span
 from gui.timeline.axis import CALENDAR, RELATIVE
 from tests.data.test_alignment import no_anakinra_db, utc
 from tests.gui.conftest import open_case
+from tests.gui.test_timeline import readout_text
 
 
 def test_a_case_without_anakinra_has_one_day_n_in_every_view(qtbot, make_window, tmp_path):
@@ -33,8 +34,8 @@ def test_a_case_without_anakinra_has_one_day_n_in_every_view(qtbot, make_window,
         assert axis.tickStrings([case.anchor.t + 10 * DAY], 1, DAY) == ["10"]
         # The readout: the sample at 16:00 on 12 March is on day +11, not "+11.2".
         timeline.set_cursor(utc(2021, 3, 12, 16))
-        assert "day +11" in timeline.readout.text()
-        assert "day +11." not in timeline.readout.text()
+        assert "day +11" in readout_text(timeline)
+        assert "day +11." not in readout_text(timeline)
         span = Span(utc(2021, 3, 11), utc(2021, 3, 14))
         assert timeline.episode_layer.describe(span).startswith("day +10 → day +12")
         timeline.set_axis_mode(CALENDAR)
