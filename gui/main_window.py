@@ -226,18 +226,16 @@ class MainWindow(QtWidgets.QMainWindow):
     def reload_case(self) -> None:
         """Re-read the open case (after an import or an edit), keeping the visible range."""
         if self.case is not None:
-            self._keep_range = self.timeline.x_range()
+            self._keep_range = (self.case.id, self.timeline.x_range())
             self.loader.load(self.case.id)
 
-    _keep_range: tuple[float, float] | None = None
+    _keep_range: tuple[int, tuple[float, float]] | None = None  # (case id, x range)
 
     def _case_loaded(self, case) -> None:
         self.case = case
         self.header.show_case(case)
-        self.timeline.set_case(case)
-        if self._keep_range is not None:
-            self.timeline.set_x_range(*self._keep_range)
-            self._keep_range = None
+        keep, self._keep_range = self._keep_range, None
+        self.timeline.set_case(case, keep[1] if keep and keep[0] == case.id else None)
         self.settings.set("case/last", case.pseudonym)
         self._enable_timeline_keys(True)
         self.statusBar().showMessage(f"{case.pseudonym}: {len(case.observations):,} values", 5000)

@@ -216,8 +216,10 @@ class PreviewItem(_ViewSpanning):
     def boundingRect(self) -> QtCore.QRectF:  # noqa: N802
         y0, y1 = self._y_range()
         lo, hi = self.span
-        if self.text:  # room for the caption, which may stick out to the right
-            hi += 260 * (self.pixelWidth() or 0.0)
+        if self.text:  # the caption may stick out on either side, within the view
+            vr = self.viewRect()
+            if vr is not None:
+                lo, hi = min(lo, vr.left()), max(hi, vr.right())
         return QtCore.QRectF(lo, y0, hi - lo, y1 - y0)
 
     def paint(self, p: QtGui.QPainter, *_args) -> None:
@@ -230,8 +232,16 @@ class PreviewItem(_ViewSpanning):
         p.setBrush(fill)
         p.setPen(_cosmetic(colour, 1.5, QtCore.Qt.PenStyle.DashLine))
         p.drawRect(rect)
-        if self.text:
-            _paint_in_pixels(p, rect, lambda r: _caption(p, r, self.text, colour))
+        vr = self.viewRect()
+        if self.text and vr is not None:
+            bounds = p.transform().mapRect(QtCore.QRectF(vr))
+            _paint_in_pixels(p, rect, lambda r: self._paint_caption(p, r, bounds, colour))
+
+    def _paint_caption(self, p: QtGui.QPainter, span: QtCore.QRectF, bounds: QtCore.QRectF,
+                       colour: QtGui.QColor) -> None:
+        self.caption_rect = _caption(p, span, bounds, self.text, colour)
+
+    caption_rect: QtCore.QRectF | None = None  # last painted, in device pixels
 
 
 class AnnotateSurface(_ViewSpanning):
@@ -303,15 +313,29 @@ def _paint_in_pixels(p: QtGui.QPainter, rect: QtCore.QRectF, draw) -> None:
         p.restore()
 
 
-def _caption(p: QtGui.QPainter, r: QtCore.QRectF, text: str, colour: QtGui.QColor) -> None:
+def place_caption(span: QtCore.QRectF, size: QtCore.QSizeF,
+                  bounds: QtCore.QRectF) -> QtCore.QRectF:
+    """Where a caption of size goes for a span (pixels): at the span's top left, moved
+    left as far as needed to stay inside bounds (the visible plot), never past its left."""
+    box = QtCore.QRectF(QtCore.QPointF(span.left() + 4, span.top() + 4), size)
+    if box.right() > bounds.right() - 2:
+        box.moveRight(bounds.right() - 2)
+    if box.left() < bounds.left() + 2:
+        box.moveLeft(bounds.left() + 2)
+    return box
+
+
+def _caption(p: QtGui.QPainter, r: QtCore.QRectF, bounds: QtCore.QRectF, text: str,
+             colour: QtGui.QColor) -> QtCore.QRectF:
     font = QtGui.QFont()
     font.setPointSize(8)
     p.setFont(font)
     fm = QtGui.QFontMetrics(font)
-    box = QtCore.QRectF(r.left() + 4, r.top() + 4, fm.horizontalAdvance(text) + 10,
-                        fm.height() + 4)
+    size = QtCore.QSizeF(fm.horizontalAdvance(text) + 10, fm.height() + 4)
+    box = place_caption(r, size, bounds)
     p.setPen(_cosmetic(colour, 1.0))
     p.setBrush(QtGui.QColor(255, 255, 255, 235))
     p.drawRoundedRect(box, 3, 3)
     p.setPen(colour)
     p.drawText(box, int(QtCore.Qt.AlignmentFlag.AlignCenter), text)
+    return box

@@ -17,6 +17,7 @@ from gui.episodes.list_panel import EpisodeListPanel
 from gui.episodes.properties_panel import PropertiesPanel, stamp
 
 SK = QtGui.QKeySequence.StandardKey
+ANNOTATE_ON = "Annotate mode on"
 ANNOTATE_HINT = ("Annotate: drag across any track to mark an episode · Shift+drag: exact "
                  "times, no snapping to days · drag an edge to adjust · Esc: leave")
 
@@ -127,9 +128,12 @@ def _connect(window, f: EpisodeFeature) -> None:
         c.layer.set_annotating(on)
         a["leave_annotate"].setEnabled(on)
         f.hint.setVisible(on)
+        status = window.statusBar()
         if on:
-            window.statusBar().showMessage("Annotate mode on", 4000)
+            status.showMessage(ANNOTATE_ON, 4000)
             window.timeline.setFocus()
+        elif status.currentMessage() == ANNOTATE_ON:
+            status.clearMessage()  # the mode it announces has ended
 
     def case_state(case) -> None:
         for name in ("annotate", "mark_reviewed"):

@@ -79,11 +79,18 @@ class TimelineWidget(QtWidgets.QWidget):
         self.episode_layer = EpisodeLayer(self)
 
     # -- building ----------------------------------------------------------------------
-    def set_case(self, case) -> None:
+    def set_case(self, case, x_range: tuple[float, float] | None = None) -> None:
+        """Show a case, over its whole time or over x_range (a reload keeps the view)."""
         self.case = case
         self.cursor_t = None  # the readout belongs to the case on screen
         self._rebuild()
-        self.fit()
+        if x_range is None:
+            self.fit()
+        else:
+            self.set_x_range(*x_range)
+        # An unchanged x range emits no signal, and the plots are reused from the last
+        # case: fit y to the new data here.
+        self._follow_y()
         self.set_cursor(None)
 
     def _rebuild(self) -> None:

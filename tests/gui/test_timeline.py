@@ -298,3 +298,75 @@ def test_readout_items_never_break_between_swatch_and_label():
     assert items[3].replace("\u00a0", " ").replace("\u2060", "").strip() == "■ Anakinra 100 mg/d"
     # Qt may break a line after "/" or "-" (pg/mL, TNF-α): a word joiner forbids it.
     assert "/\u2060" in items[2] and "F-\u2060α" in items[1]
+
+
+def test_after_a_reload_the_y_axes_fit_the_new_data(qtbot, make_window, demo_engine):
+    w = make_window()
+    case = click_case(qtbot, w, "NLRP12-01")
+    crp = case.series("CRP", "serum")
+    t = float(crp["t"].iloc[len(crp) // 2]) + DAY
+    top = w.timeline.plot_for("markers").vb.viewRange()[1][1]
+    assert top < np.log10(5000)
+    with demo_engine.begin() as conn:  # as an import of a lab file would
+        conn.exec_driver_sql(
+            "INSERT INTO observation (series_id, t, value, censor) SELECT id, ?, 5000, 0 "
+            "FROM series WHERE code = 'CRP' AND patient_id = ?", (int(t), case.id))
+    before = w.timeline.x_range()
+    w.timeline.view.setFocus()
+    with qtbot.waitSignal(w.caseOpened, timeout=10_000):
+        QTest.keyClick(w.timeline.view, QtCore.Qt.Key.Key_F5)
+    assert w.timeline.x_range() == pytest.approx(before)  # the same view, new data
+    lo, hi = w.timeline.plot_for("markers").vb.viewRange()[1]
+    assert lo < np.log10(5000) < hi
+
+
+def test_the_drag_caption_stays_on_screen_at_the_right_edge(qtbot, make_window):
+    from tests.gui.drag import drag
+
+    w = make_window()
+    w.resize(1400, 900)
+    w.move(0, 0)
+    click_case(qtbot, w, "NLRP12-01")
+    qtbot.wait(50)
+    t = w.timeline
+    QTest.keyClick(t.view, QtCore.Qt.Key.Key_A)
+    lo, hi = t.x_range()
+    seen = {}
+
+    def look():
+        plot = t.plot_for("markers")
+        preview = next(pv for p, pv in t.episode_layer._previews if p is plot)
+        qtbot.wait(30)
+        t.view.viewport().repaint()
+        visible = t.view.mapFromScene(plot.vb.sceneBoundingRect()).boundingRect()
+        seen["caption"], seen["plot"] = preview.caption_rect, QtCore.QRectF(visible)
+
+    drag(qtbot, t, "markers", lo + 0.93 * (hi - lo), lo + 0.985 * (hi - lo),
+         before_release=look)
+    caption, plot = seen["caption"], seen["plot"]
+    assert caption is not None and caption.width() > 150  # dates, length, day N
+    assert plot.left() <= caption.left() and caption.right() <= plot.right() + 1
+
+
+def test_place_caption_moves_left_at_the_right_edge_only():
+    from gui.episodes.graphics import place_caption
+
+    bounds = QtCore.QRectF(100, 0, 800, 200)
+    size = QtCore.QSizeF(240, 18)
+    inside = place_caption(QtCore.QRectF(300, 10, 50, 100), size, bounds)
+    assert inside.left() == 304 and inside.top() == 14
+    edge = place_caption(QtCore.QRectF(850, 10, 40, 100), size, bounds)
+    assert edge.right() == 898
+    wide = place_caption(QtCore.QRectF(850, 10, 40, 100), QtCore.QSizeF(900, 18), bounds)
+    assert wide.left() == 102  # wider than the plot: its start stays readable
+
+
+def test_leaving_annotate_mode_clears_its_status_message(qtbot, make_window):
+    w = make_window()
+    click_case(qtbot, w, "CAPS-01")
+    QTest.keyClick(w.timeline.view, QtCore.Qt.Key.Key_A)
+    assert w.statusBar().currentMessage() == "Annotate mode on"
+    assert w.episode_feature.hint.isVisible()
+    QTest.keyClick(w.timeline.view, QtCore.Qt.Key.Key_Escape)
+    assert w.statusBar().currentMessage() == ""
+    assert not w.episode_feature.hint.isVisible()
