@@ -1,4 +1,5 @@
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6 import QtCore, QtGui
 from PySide6.QtTest import QTest
@@ -199,14 +200,14 @@ def test_point_click_opens_its_full_record(qtbot, make_window):
 
 
 def test_a_censored_point_keeps_its_limit_sign_when_shown_as_fold():
-    from gui.timeline.tracks.points import _tip, measured_text, shown_text
+    from gui.timeline.tracks.points import measured_text, shown_text, tip
 
     record = {"analyte": "TNF-α", "t": 1_262_304_000.0, "value": 5.0, "censor": "<",
               "unit": "pg/mL", "specimen": "pbmc-spont", "source": "", "shown": 0.2,
               "shown_unit": "× controls"}
     assert measured_text(record) == "<5 pg/mL"
     assert shown_text(record) == "<0.2 × controls"
-    assert "<0.2 × controls" in _tip(0, 0, record)
+    assert "<0.2 × controls" in tip(0, 0, record)
     record["value"] = 1440.0
     record["censor"] = ""
     assert measured_text(record) == "1440 pg/mL"  # never 1.44e+03
@@ -370,3 +371,84 @@ def test_leaving_annotate_mode_clears_its_status_message(qtbot, make_window):
     QTest.keyClick(w.timeline.view, QtCore.Qt.Key.Key_Escape)
     assert w.statusBar().currentMessage() == ""
     assert not w.episode_feature.hint.isVisible()
+
+
+def _hospital_case(engine, tmp_path, text: str) -> Case:
+    """A case imported from a hand-written lab export into an empty database."""
+    from data.importing import import_file
+
+    path = tmp_path / "lab.csv"
+    path.write_text(text, encoding="utf-8")
+    import_file(engine, path)
+    cases = list_cases(engine)
+    pseudonym = text.splitlines()[1].split(",")[0]
+    pid = int(cases[cases["pseudonym"] == pseudonym]["id"].iloc[0])
+    return Case.from_frames(load_case(engine, pid))
+
+
+def _shown(qtbot, case) -> TimelineWidget:
+    w = TimelineWidget()
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    w.set_case(case)
+    qtbot.waitExposed(w)
+    return w
+
+
+def _legend(w, key) -> str:
+    doc = QtGui.QTextDocument()
+    doc.setHtml(w.plot_for(key).titleLabel.text)
+    return doc.toPlainText().replace("\u00a0", " ")
+
+
+SERUM_LAB = """patient,date,code,value,unit,specimen
+H-07,2024-02-01,IL6,12,pg/mL,serum
+H-07,2024-02-15,IL6,30,pg/mL,serum
+H-07,2024-03-01,IL6,0,pg/mL,serum
+H-07,2024-03-15,IL6,45,pg/mL,serum
+H-07,2024-02-01,CRP,27,mg/L,serum
+H-07,2024-02-15,CRP,0,mg/L,serum
+H-07,2024-03-01,CRP,56,mg/L,serum
+H-07,2024-03-15,CRP,31,mg/L,serum
+"""
+
+
+def test_zero_on_a_log_axis_sits_at_the_floor_and_does_not_stretch_it(qtbot, engine, tmp_path):
+    case = _hospital_case(engine, tmp_path, SERUM_LAB)
+    w = _shown(qtbot, case)
+    lo, hi = w.plot_for("markers").vb.viewRange()[1]
+    # One stored 0 once stretched the axis down to 10⁻⁶; the positive values span 27–56.
+    assert lo > np.log10(27) - 1.0 and hi >= np.log10(56)
+    track = w.tracks["markers"]
+    assert track.floor == pytest.approx(np.log10(27) - 0.5)
+    assert lo <= track.floor  # the zero is drawn, at the floor
+    floor_points = [i for i in w.plot_for("markers").items
+                    if isinstance(i, pg.ScatterPlotItem) and len(i.data)
+                    and np.allclose(i.data["y"], track.floor)]
+    assert len(floor_points) == 1 and floor_points[0].data["data"][0]["value"] == 0
+    assert "≤0" in _legend(w, "markers")
+    # The readout gives the stored value, not the floor.
+    zero_t = float(case.series("CRP")["t"].iloc[1])
+    w.set_cursor(zero_t)
+    assert "CRP 0 mg/L" in readout_text(w)
+
+
+def test_track_titles_and_legends_describe_what_is_drawn(qtbot, engine, tmp_path):
+    case = _hospital_case(engine, tmp_path, SERUM_LAB + "H-07,2024-02-01,IL1B,3,pg/mL,\n")
+    w = _shown(qtbot, case)
+    legend = _legend(w, "cytokines")
+    assert not legend.startswith("Cytokines, ex vivo PBMC")  # serum and unspecified values
+    assert "IL-1β unspecified" in legend and "IL-6 serum" in legend
+    assert "control means" not in legend  # no control reference: no mean line drawn
+    assert "normal range" not in _legend(w, "markers")  # and no normal range either
+    case2 = _hospital_case(engine, tmp_path, SERUM_LAB.replace(",serum", ",pbmc-spont")
+                           .replace("CRP", "TNFA").replace("mg/L", "pg/mL")
+                           .replace("H-07", "H-08"))
+    assert _legend(_shown(qtbot, case2), "cytokines").startswith("Cytokines, ex vivo PBMC")
+
+
+def test_demo_case_keeps_its_control_means_and_normal_range(qtbot, timeline):
+    assert _legend(timeline, "cytokines").startswith("Cytokines, ex vivo PBMC")
+    assert "control means" in _legend(timeline, "cytokines")
+    assert "normal range" in _legend(timeline, "markers")

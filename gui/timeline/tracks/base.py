@@ -34,14 +34,27 @@ class Series:
     value_names: tuple[str, ...] | None = None  # e.g. ("no", "yes") for diary items
     records: list[dict] | None = field(default=None, repr=False)
 
-    def visible_bounds(self, lo: float, hi: float) -> tuple[float, float] | None:
-        """Min and max of y over lo ≤ x ≤ hi: a binary search and one slice."""
+    def visible_bounds(self, lo: float, hi: float, *,
+                       positive: bool = False) -> tuple[float, float] | None:
+        """Min and max of y over lo ≤ x ≤ hi: a binary search and one slice.
+
+        positive: only values above zero count (a log axis; zero and negative values are
+        drawn at its floor instead, see Track.floor).
+        """
         a, b = np.searchsorted(self.x, [lo, hi], side="left")
         if b <= a:
             return None
         part = self.y[a:b]
+        if positive:
+            part = part[part > 0]
+            if part.size == 0:
+                return None
         ymin, ymax = np.nanmin(part), np.nanmax(part)
         return None if np.isnan(ymin) else (float(ymin), float(ymax))
+
+    def has_non_positive(self, lo: float, hi: float) -> bool:
+        a, b = np.searchsorted(self.x, [lo, hi], side="left")
+        return bool((self.y[a:b] <= 0).any())
 
     def nearest(self, t: float, lo: float, hi: float) -> int | None:
         """Index of the measurement nearest t within the visible range [lo, hi]."""
@@ -77,6 +90,10 @@ class Track:
         self.theme = theme
         self.series: list[Series] = []
         self.legend_entries: list[tuple[str, str, str]] = []
+        # Log tracks: zero and negative values wait here (x, records, colour) until every
+        # series is drawn, then go at the floor, half a decade under the lowest value.
+        self.non_positive: list[tuple[np.ndarray, list[dict], str]] = []
+        self.floor: float | None = None
         self.on_point_clicked: Callable[[dict], None] | None = None
 
     @staticmethod
@@ -92,9 +109,12 @@ class Track:
         """
         if self.follow_y is None:
             return None
-        bounds = [b for s in self.series if (b := s.visible_bounds(lo, hi)) is not None]
+        bounds = [b for s in self.series
+                  if (b := s.visible_bounds(lo, hi, positive=self.log_y)) is not None]
         if self.log_y:
-            bounds = [(np.log10(max(a, 1e-6)), np.log10(max(b, 1e-6))) for a, b in bounds]
+            bounds = [(np.log10(a), np.log10(b)) for a, b in bounds]
+            if self.floor is not None and any(s.has_non_positive(lo, hi) for s in self.series):
+                bounds.append((self.floor, self.floor))
         values = [v for b in bounds for v in b] + list(self.follow_y)
         if not values:
             return None
@@ -115,7 +135,11 @@ class Track:
         """
         self.series.clear()
         self.legend_entries: list[tuple[str, str, str]] = []
+        self.non_positive.clear()
+        self.floor = None
         self.draw(case, options)
+        if self.non_positive:
+            self._draw_at_floor()
         if self.legend_entries:
             parts = [f"<b>{html.escape(self.title)}</b>"] + [
                 f"<span style='color:{colour}'>{symbol}</span>&nbsp;{html.escape(text)}"
@@ -125,6 +149,22 @@ class Track:
                                justify="left", color=self.theme.foreground)
         else:
             self.plot.setTitle(None)
+
+    def _draw_at_floor(self) -> None:
+        """Zero and negative values have no place on a log axis: a down-pointing marker at
+        the floor shows they exist (their value is in the tooltip and the readout)."""
+        from gui.timeline.tracks.points import tip
+
+        positive = [float(np.nanmin(s.y[s.y > 0])) for s in self.series if (s.y > 0).any()]
+        self.floor = float(np.log10(min(positive))) - 0.5 if positive else 0.0
+        for x, records, colour in self.non_positive:
+            scatter = pg.ScatterPlotItem(
+                x=x, y=np.full(x.size, self.floor), data=records, symbol="t", size=9,
+                pen=pg.mkPen(colour, width=1.3), brush=pg.mkBrush("#FFFFFF"),
+                hoverable=True, tip=tip, hoverSize=12)
+            scatter.sigClicked.connect(lambda _item, points, _ev: self.point_clicked(points))
+            self.plot.addItem(scatter)
+        self.add_legend_entry("▽", "#555555", "≤0, at the floor")
 
     def add_legend_entry(self, symbol: str, colour: str, text: str) -> None:
         self.legend_entries.append((symbol, colour, text))

@@ -6,19 +6,30 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore
 
-from data.codes import CYTOKINES
+from data.codes import CYTOKINES, PBMC_LPS, PBMC_SPONTANEOUS, SERUM
 from data.controls import band
 from gui.palette import ANALYTE_COLOURS, SPECIMEN_SYMBOLS
 from gui.timeline import shapes
 from gui.timeline.tracks.base import TimelineOptions, Track
 from gui.timeline.tracks.points import add_points
 
-SHORT_SPECIMEN = {"pbmc-spont": "spont.", "pbmc-lps": "LPS", "serum": "serum", "": ""}
+SHORT_SPECIMEN = {"pbmc-spont": "spont.", "pbmc-lps": "LPS", "serum": "serum",
+                  "": "unspecified"}
+PBMC = {PBMC_SPONTANEOUS, PBMC_LPS}
+
+
+def cytokines_title(specimens: set[str]) -> str:
+    """The track's title says where the cytokines were measured, only when all agree."""
+    if specimens and specimens <= PBMC:
+        return "Cytokines, ex vivo PBMC"
+    if specimens == {SERUM}:
+        return "Cytokines, serum"
+    return "Cytokines"
 
 
 class CytokinesTrack(Track):
     key = "cytokines"
-    title = "Cytokines, ex vivo PBMC"
+    title = "Cytokines"
     stretch = 4
     min_height = 110
     log_y = True
@@ -31,6 +42,8 @@ class CytokinesTrack(Track):
         p = self.plot
         p.getAxis("left").setLogMode(True)
         band_lo, band_hi, unmatched = [], [], []
+        drawn: set[str] = set()  # specimens
+        mean_lines = 0
         for analyte in CYTOKINES:
             colour = ANALYTE_COLOURS[analyte.code]
             for specimen in case.specimens(analyte.code):
@@ -49,14 +62,16 @@ class CytokinesTrack(Track):
                                     colour=colour, symbol=SPECIMEN_SYMBOLS.get(specimen, "d"),
                                     specimen=specimen, connect=True, readout_label=name)
                 self.series.append(series)
+                drawn.add(specimen)
                 ref = case.control(analyte.code, specimen)
                 low_high = band(ref) if ref and mean else None
                 if low_high:
                     band_lo.append(max(low_high[0] / mean, 0.05))
                     band_hi.append(low_high[1] / mean)
-                    if not options.fold:
+                    if not options.fold and mean > 0:
                         shapes.add(p, shapes.HLine(np.log10(mean), pg.mkPen(
                             colour, width=0.8, style=QtCore.Qt.PenStyle.DotLine)), z=5)
+                        mean_lines += 1
         if options.fold:
             if band_lo:
                 shapes.add(p, shapes.HBand(np.log10(min(band_lo)), np.log10(max(band_hi)),
@@ -64,10 +79,13 @@ class CytokinesTrack(Track):
             shapes.add(p, shapes.HLine(0.0, pg.mkPen(
                 "#555555", width=1, style=QtCore.Qt.PenStyle.DashLine)), z=5)
             p.setLabel("left", "× controls")
-            self.add_legend_entry("▭", "#888888", "controls: mean ± 2 SD")
+            if band_lo:
+                self.add_legend_entry("▭", "#888888", "controls: mean ± 2 SD")
             if unmatched:
                 self.add_legend_entry("✕", "#888888", "; ".join(unmatched) + " (not shown)")
         else:
             p.setLabel("left", "pg/mL")
-            self.add_legend_entry("┈", "#555555", "control means")
+            if mean_lines:
+                self.add_legend_entry("┈", "#555555", "control means")
+        self.title = cytokines_title(drawn)
         self.follow_y = (0.0,) if options.fold else ()  # log10(1×): the control line

@@ -27,6 +27,7 @@ class MarkersTrack(Track):
     def draw(self, case, options: TimelineOptions) -> None:
         p = self.plot
         p.getAxis("left").setLogMode(True)
+        bands = 0
         for analyte in MARKERS:
             colour = ANALYTE_COLOURS[analyte.code]
             for specimen in case.specimens(analyte.code):
@@ -38,14 +39,13 @@ class MarkersTrack(Track):
                     symbol=SPECIMEN_SYMBOLS.get(specimen, "s"), connect=True))
                 ref = case.control(analyte.code, specimen)
                 upper = None if ref is None else ref.get("upper_normal")
-                if upper and upper == upper:
+                if upper and upper == upper and upper > 0:
                     c = pg.mkColor(colour)
                     c.setAlpha(40)
-
-
                     shapes.add(p, shapes.HBand(math.log10(0.1), math.log10(upper),
                                                pg.mkBrush(c)), z=-50)
+                    bands += 1
         p.setLabel("left", "mg/L")
-        if any(self.plot.items):
+        if bands:
             self.add_legend_entry("▭", "#888888", "normal range")
         self.follow_y = ()

@@ -22,8 +22,6 @@ def add_points(track: Track, rows: pd.DataFrame, y: np.ndarray, *, name: str, la
     """
     p = track.plot
     x = rows["t"].to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        plotted = np.log10(y) if track.log_y else y
     censor = rows["censor"].astype(str).to_numpy()
     records = [
         {"analyte": label, "t": float(t), "value": float(v), "censor": c, "unit": u,
@@ -32,6 +30,16 @@ def add_points(track: Track, rows: pd.DataFrame, y: np.ndarray, *, name: str, la
                                            rows["specimen"].astype(str),
                                            rows["source"].astype(str), y, strict=True)
     ]
+    plotted = y
+    shown = np.ones(len(x), dtype=bool)
+    if track.log_y:
+        shown = ~(y <= 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            plotted = np.where(shown, np.log10(np.where(shown, y, 1.0)), np.nan)
+        if not shown.all():  # placed at the track's floor once every series is drawn
+            track.non_positive.append((x[~shown], [r for r, k in zip(records, shown,
+                                                                      strict=True) if not k],
+                                       colour))
     pen = pg.mkPen(colour, width=1.3)
     if connect and len(x) > 1:
         # Width 1, not 1.2: a fractional width without antialiasing renders sloped lines as
@@ -39,11 +47,12 @@ def add_points(track: Track, rows: pd.DataFrame, y: np.ndarray, *, name: str, la
         p.addItem(pg.PlotDataItem(x, plotted, pen=pg.mkPen(colour, width=1), connect="finite"))
     # Two shared brushes: the symbol atlas renders one pixmap per distinct brush object.
     filled, hollow = pg.mkBrush(colour), pg.mkBrush(None)
-    censored = censor != ""
+    censored = censor[shown] != ""
     brushes = [hollow if c else filled for c in censored] if censored.any() else filled
     scatter = pg.ScatterPlotItem(
-        x=x, y=plotted, data=records, symbol=symbol, size=8, pen=pen,
-        brush=brushes, name=name, hoverable=True, tip=_tip, hoverSize=11,
+        x=x[shown], y=plotted[shown], data=[r for r, k in zip(records, shown, strict=True) if k],
+        symbol=symbol, size=8, pen=pen,
+        brush=brushes, name=name, hoverable=True, tip=tip, hoverSize=11,
     )
     scatter.sigClicked.connect(lambda _item, points, _ev: track.point_clicked(points))
     p.addItem(scatter)
@@ -63,7 +72,7 @@ def shown_text(record: dict) -> str | None:
     return f"{record['censor']}{fmt_number(record['shown'])} {record['shown_unit']}"
 
 
-def _tip(x: float, y: float, data: dict) -> str:
+def tip(x: float, y: float, data: dict) -> str:
     from gui.timeline.axis import format_time
 
     lines = [f"{data['analyte']}: {measured_text(data)}",
