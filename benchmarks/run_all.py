@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("bench_timeline.py", "bench_pdf.py", "bench_import.py", "bench_episode_edit.py")
+SCRIPTS = ("bench_timeline.py", "bench_pdf.py", "bench_import.py", "bench_episode_edit.py",
+           "bench_audit.py")
 
 
 def main() -> int:

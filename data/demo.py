@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine
 
 from data.codes import (
     AIDAI_CODES,
@@ -23,27 +23,16 @@ from data.codes import (
     SERUM,
 )
 from data.controls import Reference, write_references
-from db.audit import record
+from db.audit import actors_since_last, audited_transaction, record
 from db.controls import count_sets
-from db.models import (
-    AuditEvent,
-    ControlReference,
-    ControlReferenceSet,
-    Episode,
-    ImportMapping,
-    Medication,
-    Observation,
-    Patient,
-    PatientIdentity,
-    Series,
-    Source,
-)
-from db.writes import insert_medications, insert_observations, insert_patient
+from db.models import Episode, Patient
+from db.writes import clear_database, insert_medications, insert_observations, insert_patient
 
 DEFAULT_SEED = 20110701
 
 SOURCE = "demo"
 DEMO_REVIEWER = "demo reviewer"
+RESET = "reset"  # the audit action of a demo reset
 
 # Healthy-control PBMC secretion (pg/mL) and normal ranges, order of magnitude of the study.
 CONTROLS = [
@@ -209,14 +198,15 @@ def generate(engine: Engine, seed: int = DEFAULT_SEED) -> list[int]:
         return _generate(conn, seed)
 
 
-def _generate(conn, seed: int) -> list[int]:
+def _generate(conn, seed: int, first_id: int | None = None) -> list[int]:
     rng = np.random.default_rng(seed)
     ids: list[int] = []
     write_references(conn, demo_references(), actor=DEMO_REVIEWER, action="demo",
                      source="demo generator", lab=DEMO_LAB)
-    for p in COHORT:
+    for i, p in enumerate(COHORT):
+        given = {} if first_id is None else {"id": first_id + i}
         pid = insert_patient(
-            conn, pseudonym=p.pseudonym, diagnosis=p.diagnosis, genotype=p.genotype,
+            conn, **given, pseudonym=p.pseudonym, diagnosis=p.diagnosis, genotype=p.genotype,
             sex=p.sex, birth_year=p.birth_date.year, onset_age=p.onset_age,
             name=p.name, birth_date=p.birth_date, record_number=p.record_number,
         )
@@ -320,7 +310,7 @@ def _annotate_relapse(conn, pid: int, p: DemoPatient) -> None:
                   status="accepted", origin="reviewer")
     eid = conn.execute(insert(Episode).values(**values).returning(Episode.id)).scalar_one()
     record(conn, actor=DEMO_REVIEWER, entity="episode", entity_id=eid, patient_id=pid,
-           action="create", before=None, after=values, at=onset)
+           action="create", before=None, after=values)
 
 
 class RealDataError(Exception):
@@ -328,13 +318,14 @@ class RealDataError(Exception):
 
 
 def reviewer_work(engine: Engine) -> list[str]:
-    """What a reset would destroy beyond the demo: other cases, reviewers' changes."""
+    """What a reset would destroy beyond the demo: other cases, reviewers' changes since
+    the last reset."""
     from sqlalchemy import select
 
     demo_names = {p.pseudonym for p in COHORT}
     with engine.connect() as conn:
         names = set(conn.execute(select(Patient.pseudonym)).scalars())
-        actors = set(conn.execute(select(AuditEvent.actor)).scalars())
+        actors = actors_since_last(conn, RESET)
         lab_sets = count_sets(conn, except_actions=("demo", "migrated"))
     found = []
     if names - demo_names:
@@ -347,21 +338,27 @@ def reviewer_work(engine: Engine) -> list[str]:
     return found
 
 
-def reset(engine: Engine, seed: int = DEFAULT_SEED, *, force: bool = False) -> list[int]:
+def reset(engine: Engine, seed: int = DEFAULT_SEED, *, force: bool = False,
+          actor: str | None = None) -> list[int]:
     """Delete every case and rebuild the demo cohort, in one transaction.
 
     Refuses (RealDataError) when the database holds other cases or reviewers' changes,
-    unless force is given: a reset must never take a clinician's work by surprise.
+    unless force is given: a reset must never take a clinician's work by surprise. The
+    audit trail is kept, and the reset recorded in it (who, when, what it deleted); the
+    new cases get ids never used before, so no old audit row describes them.
     """
+    from data.importing.commit import default_actor
+
     found = reviewer_work(engine)
     if found and not force:
         raise RealDataError("; ".join(found))
-    with engine.begin() as conn:
-        for model in (AuditEvent, Episode, Medication, Observation, Series, Source,
-                      PatientIdentity, Patient, ControlReference, ControlReferenceSet,
-                      ImportMapping):
-            conn.execute(delete(model))
-        return _generate(conn, seed)
+    with audited_transaction(engine) as conn:
+        deleted, first_id = clear_database(conn)
+        record(conn, actor=actor or default_actor(), entity="database", entity_id=None,
+               patient_id=None, action=RESET, before=deleted,
+               after={"demo cohort": [p.pseudonym for p in COHORT], "seed": seed,
+                      "forced": bool(found)})
+        return _generate(conn, seed, first_id)
 
 
 def ensure_demo(engine: Engine) -> bool:

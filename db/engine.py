@@ -46,6 +46,9 @@ def resolve_url(path_or_url: str | None = None) -> str | URL:
 # "database is locked" (told to the user as db.errors.BUSY_MESSAGE).
 BUSY_TIMEOUT_S = 5.0
 
+# Execution option: begin SQLite transactions with the write lock (BEGIN IMMEDIATE).
+WRITE_LOCK = "flarescope_write_lock"
+
 # Tables every Flarescope database has had since its first migration.
 OUR_TABLES = frozenset({"patient", "episode", "audit_event"})
 
@@ -64,7 +67,9 @@ def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
 
 def _sqlite_begin(conn: Connection) -> None:
     # On the driver's connection: an infrastructure statement, not one of ours to count.
-    conn.connection.driver_connection.execute("BEGIN")
+    # An audited write takes the write lock at once (db.audit.audited_transaction).
+    immediate = conn.get_execution_options().get(WRITE_LOCK)
+    conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def sqlite_path(engine: Engine) -> str | None:

@@ -8,21 +8,42 @@ nothing changes: a stale edit is never silently laid over a newer one.
 from __future__ import annotations
 
 import json
+import numbers
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from db.audit import history, now_epoch, record
-from db.models import AuditEvent, Episode, Patient
+from db.audit import (
+    AuditError,
+    audited_transaction,
+    check_actor,
+    db_now,
+    encode_change,
+    history,
+    last_event,
+    record,
+)
+from db.models import (
+    CERTAINTIES,
+    KINDS,
+    ORIGINS,
+    SEVERITIES,
+    STATUSES,
+    AuditEvent,
+    Episode,
+    Patient,
+)
 
-KINDS = ("relapse", "flare", "remission", "adverse event", "note")
-SEVERITIES = ("mild", "moderate", "severe")
-CERTAINTIES = ("certain", "probable", "uncertain")
+__all__ = ["KINDS", "SEVERITIES", "CERTAINTIES", "STATUSES", "ORIGINS"]
+
 # What a reviewer may change; id, patient, author, created and version are the database's.
 EDITABLE = ("kind", "onset", "end", "severity", "certainty", "note", "status", "origin")
 ENTITY = "episode"
+VOCABULARIES = {"kind": KINDS, "severity": SEVERITIES, "certainty": CERTAINTIES,
+                "status": STATUSES, "origin": ORIGINS}
+OPTIONAL = ("severity", "certainty")
 
 _T = Episode.__table__
 
@@ -36,16 +57,37 @@ class StaleEpisodeError(EpisodeError):
 
 
 def _validate(values: dict[str, Any]) -> None:
-    kind = values.get("kind")
-    if kind is not None and kind not in KINDS:
-        raise EpisodeError(f"Unknown episode kind {kind!r}")
-    for field, allowed in (("severity", SEVERITIES), ("certainty", CERTAINTIES)):
-        v = values.get(field)
-        if v is not None and v not in allowed:
-            raise EpisodeError(f"Unknown {field} {v!r}: one of {', '.join(allowed)}")
+    for field, allowed in VOCABULARIES.items():
+        if field not in values or (values[field] is None and field in OPTIONAL):
+            continue
+        if values[field] not in allowed:
+            raise EpisodeError(f"Unknown episode {field} {values[field]!r}: one of "
+                               f"{', '.join(allowed)}")
     onset, end = values.get("onset"), values.get("end")
+    for field, t in (("onset", onset), ("end", end)):
+        if t is not None and (isinstance(t, bool) or not isinstance(t, int)):
+            raise EpisodeError(f"Episode {field} must be a time in seconds, not {t!r}")
+    if "onset" in values and onset is None:
+        raise EpisodeError("An episode needs an onset")
     if onset is not None and end is not None and end < onset:
         raise EpisodeError("An episode cannot end before its onset")
+    if "note" in values and not isinstance(values["note"], str):
+        raise EpisodeError("An episode note must be text")
+
+
+def _actor(actor: object) -> str:
+    try:
+        return check_actor(actor)
+    except AuditError as exc:
+        raise EpisodeError(str(exc)) from exc
+
+
+def _seconds(t: Any) -> Any:
+    """A time as whole seconds (SQLite would store a float as REAL); anything but a number
+    is left for _validate to refuse."""
+    if isinstance(t, numbers.Real) and not isinstance(t, bool):
+        return int(round(float(t)))
+    return t
 
 
 def _row(conn: Connection, episode_id: int) -> dict[str, Any] | None:
@@ -63,19 +105,6 @@ def _check_version(row: dict[str, Any] | None, episode_id: int, version: int) ->
     return row
 
 
-def _next_id(conn: Connection) -> int | None:
-    # SQLite hands out max(id)+1, so undoing the newest creation and creating again
-    # would reuse an id whose audit rows belong to the deleted episode. Counting the
-    # audit trail keeps ids unique for life. PostgreSQL sequences never reuse.
-    if conn.dialect.name != "sqlite":
-        return None
-    a = AuditEvent.__table__
-    top_episode = conn.execute(select(func.max(_T.c.id))).scalar() or 0
-    top_audit = conn.execute(
-        select(func.max(a.c.entity_id)).where(a.c.entity == ENTITY)).scalar() or 0
-    return max(top_episode, top_audit) + 1
-
-
 def get_episode(engine: Engine, episode_id: int) -> dict[str, Any] | None:
     with engine.connect() as conn:
         return _row(conn, episode_id)
@@ -84,27 +113,29 @@ def get_episode(engine: Engine, episode_id: int) -> dict[str, Any] | None:
 def create_episode(engine: Engine, patient_id: int, *, actor: str, kind: str, onset: int,
                    end: int | None = None, severity: str | None = None,
                    certainty: str | None = None, note: str = "", status: str = "accepted",
-                   origin: str = "reviewer", at: int | None = None) -> dict[str, Any]:
-    """Insert an episode authored by actor; returns the stored row."""
-    now = now_epoch() if at is None else at
-    values = dict(patient_id=patient_id, kind=kind, onset=int(round(onset)),
-                  end=None if end is None else int(round(end)), severity=severity,
-                  certainty=certainty, note=note or "", author=actor, created=now, updated=now,
-                  version=1, status=status, origin=origin)
+                   origin: str = "reviewer") -> dict[str, Any]:
+    """Insert an episode authored by actor; returns the stored row.
+
+    The database assigns the id inside the write, so two writers never claim the same one.
+    """
+    values = dict(patient_id=patient_id, kind=kind, onset=_seconds(onset), end=_seconds(end),
+                  severity=severity, certainty=certainty, note=note or "",
+                  author=_actor(actor), version=1, status=status, origin=origin)
     _validate(values)
-    with engine.begin() as conn:
-        new_id = _next_id(conn)
-        if new_id is not None:
-            values["id"] = new_id
-        eid = conn.execute(insert(Episode).values(**values).returning(_T.c.id)).scalar_one()
-        row = _row(conn, eid)
-        record(conn, actor=actor, entity=ENTITY, entity_id=eid, patient_id=patient_id,
-               action="create", before=None, after=row, at=now)
+    try:
+        with audited_transaction(engine) as conn:
+            values["created"] = values["updated"] = db_now(conn)
+            eid = conn.execute(insert(Episode).values(**values).returning(_T.c.id)).scalar_one()
+            row = _row(conn, eid)
+            record(conn, actor=actor, entity=ENTITY, entity_id=eid, patient_id=patient_id,
+                   action="create", before=None, after=row)
+    except IntegrityError as exc:
+        raise EpisodeError(f"Case {patient_id} does not exist (deleted meanwhile?)") from exc
     return row
 
 
 def update_episode(engine: Engine, episode_id: int, version: int, *, actor: str,
-                   at: int | None = None, **changes: Any) -> dict[str, Any]:
+                   **changes: Any) -> dict[str, Any]:
     """Change editable fields if the stored version is still ``version``; returns the new row.
 
     The audit row holds only the fields that changed (and the version), before and after.
@@ -112,11 +143,11 @@ def update_episode(engine: Engine, episode_id: int, version: int, *, actor: str,
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise EpisodeError(f"Cannot change {', '.join(sorted(unknown))} of an episode")
+    actor = _actor(actor)
     for key in ("onset", "end"):
-        if changes.get(key) is not None:  # a float would be stored as REAL by SQLite
-            changes[key] = int(round(changes[key]))
-    now = now_epoch() if at is None else at
-    with engine.begin() as conn:
+        if key in changes:
+            changes[key] = _seconds(changes[key])
+    with audited_transaction(engine) as conn:
         row = _check_version(_row(conn, episode_id), episode_id, version)
         _validate({**row, **changes})
         changed = {k: v for k, v in changes.items() if row[k] != v}
@@ -125,52 +156,70 @@ def update_episode(engine: Engine, episode_id: int, version: int, *, actor: str,
         result = conn.execute(
             update(Episode)
             .where(_T.c.id == episode_id, _T.c.version == version)
-            .values(**changed, updated=now, version=version + 1))
+            .values(**changed, updated=db_now(conn), version=version + 1))
         if result.rowcount != 1:  # another writer got in between the read and the write
             _check_version(_row(conn, episode_id), episode_id, version)
         before = {k: row[k] for k in changed} | {"version": version}
         after = dict(changed) | {"version": version + 1}
         record(conn, actor=actor, entity=ENTITY, entity_id=episode_id,
-               patient_id=row["patient_id"], action="update", before=before, after=after,
-               at=now)
+               patient_id=row["patient_id"], action="update", before=before, after=after)
         return _row(conn, episode_id)
 
 
-def delete_episode(engine: Engine, episode_id: int, version: int, *, actor: str,
-                   at: int | None = None) -> dict[str, Any]:
+def delete_episode(engine: Engine, episode_id: int, version: int, *,
+                   actor: str) -> dict[str, Any]:
     """Delete the episode; returns the deleted row (what restore_episode needs)."""
-    with engine.begin() as conn:
+    actor = _actor(actor)
+    with audited_transaction(engine) as conn:
         row = _check_version(_row(conn, episode_id), episode_id, version)
         result = conn.execute(
             _T.delete().where(_T.c.id == episode_id, _T.c.version == version))
         if result.rowcount != 1:
             _check_version(_row(conn, episode_id), episode_id, version)
         record(conn, actor=actor, entity=ENTITY, entity_id=episode_id,
-               patient_id=row["patient_id"], action="delete", before=row, after=None, at=at)
+               patient_id=row["patient_id"], action="delete", before=row, after=None)
     return row
 
 
-def restore_episode(engine: Engine, deleted: dict[str, Any], *, actor: str,
-                    at: int | None = None) -> dict[str, Any]:
+def restore_episode(engine: Engine, deleted: dict[str, Any], *, actor: str) -> dict[str, Any]:
     """Put a deleted episode back under its original id (undo of a delete).
 
-    The version moves on past the deleted one, so an editor still holding the old
-    row cannot write over the restored episode unnoticed.
+    Only what the audit trail recorded as deleted can come back, exactly as it was:
+    ``deleted`` must be the row delete_episode returned, and the newest audit row about
+    that id must be its deletion. The version moves on past the deleted one, so an editor
+    still holding the old row cannot write over the restored episode unnoticed.
     """
-    values = {c.name: deleted[c.name] for c in _T.columns if c.name in deleted}
-    values["version"] = int(deleted["version"]) + 1
-    now = now_epoch() if at is None else at
-    values["updated"] = now
+    actor = _actor(actor)
     try:
-        with engine.begin() as conn:
+        episode_id = int(deleted["id"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise EpisodeError("Only a deleted episode can be restored") from exc
+    try:
+        with audited_transaction(engine) as conn:
+            if _row(conn, episode_id) is not None:
+                raise StaleEpisodeError(
+                    f"Episode {episode_id} cannot be restored: it exists again")
+            last = last_event(conn, ENTITY, episode_id)
+            if last is None or last["action"] != "delete" or not last["before"]:
+                raise EpisodeError(
+                    f"Episode {episode_id} cannot be restored: it was never deleted")
+            recorded = last["before"]
+            given = json.loads(encode_change({k: deleted.get(k) for k in recorded}))
+            if given != recorded:
+                raise EpisodeError(
+                    f"Episode {episode_id} cannot be restored: that is not the episode "
+                    "that was deleted")
+            values = {c.name: recorded[c.name] for c in _T.columns if c.name in recorded}
+            _validate(values)
+            values["version"] = int(recorded["version"]) + 1
+            values["updated"] = db_now(conn)
             conn.execute(insert(Episode).values(**values))
-            row = _row(conn, values["id"])
-            record(conn, actor=actor, entity=ENTITY, entity_id=row["id"],
-                   patient_id=row["patient_id"], action="restore", before=None, after=row,
-                   at=now)
+            row = _row(conn, episode_id)
+            record(conn, actor=actor, entity=ENTITY, entity_id=episode_id,
+                   patient_id=row["patient_id"], action="restore", before=None, after=row)
     except IntegrityError as exc:
         raise StaleEpisodeError(
-            f"Episode {values['id']} cannot be restored: it exists again or its case is gone"
+            f"Episode {episode_id} cannot be restored: it exists again or its case is gone"
         ) from exc
     return row
 
@@ -185,24 +234,58 @@ def episode_history(engine: Engine, episode_id: int) -> pd.DataFrame:
     return df
 
 
+class StaleReviewError(StaleEpisodeError):
+    """The case's review changed since the caller read it."""
+
+
 def mark_case_reviewed(engine: Engine, patient_id: int, reviewer: str, reviewed: bool, *,
-                       at: int | None = None, actor: str | None = None) -> dict[str, Any]:
-    """Record (or withdraw) that reviewer reviewed the case; returns reviewed_by/reviewed_at.
+                       version: int, at: int | None = None,
+                       actor: str | None = None) -> dict[str, Any]:
+    """Record (or withdraw) that reviewer reviewed the case, if its review is still at
+    ``version`` (patient.review_version as the caller read it); returns reviewed_by,
+    reviewed_at and the new review_version.
 
     ``at`` and ``actor`` let an undo put back an earlier review under its original
-    reviewer and time while the audit row names who did the undo.
+    reviewer and time while the audit row names who did the undo; that review must be
+    one the audit trail recorded.
     """
     p = Patient.__table__
-    after = {"reviewed_by": reviewer if reviewed else None,
-             "reviewed_at": ((now_epoch() if at is None else int(at)) if reviewed else None)}
-    with engine.begin() as conn:
-        row = conn.execute(select(p.c.reviewed_by, p.c.reviewed_at)
+    actor = _actor(actor or reviewer)
+    reviewer = _actor(reviewer)
+    with audited_transaction(engine) as conn:
+        row = conn.execute(select(p.c.reviewed_by, p.c.reviewed_at, p.c.review_version)
                            .where(p.c.id == patient_id)).mappings().first()
         if row is None:
             raise EpisodeError(f"Case {patient_id} does not exist")
-        before = dict(row)
-        conn.execute(update(Patient).where(p.c.id == patient_id).values(**after))
-        record(conn, actor=actor or reviewer, entity="patient", entity_id=patient_id,
+        if row["review_version"] != version:
+            now = (f"reviewed by {row['reviewed_by']}" if row["reviewed_by"]
+                   else "not reviewed")
+            raise StaleReviewError(f"The review of this case was changed meanwhile (now "
+                                   f"{now}); your change was not saved")
+        if reviewed and at is not None and not _was_reviewed(conn, patient_id, reviewer, at):
+            raise EpisodeError(f"No review by {reviewer} at that time to put back")
+        after = {"reviewed_by": reviewer if reviewed else None,
+                 "reviewed_at": ((db_now(conn) if at is None else int(at))
+                                 if reviewed else None),
+                 "review_version": version + 1}
+        result = conn.execute(update(Patient).where(p.c.id == patient_id,
+                                                    p.c.review_version == version)
+                              .values(**after))
+        if result.rowcount != 1:
+            raise StaleReviewError("The review of this case was changed meanwhile; your "
+                                   "change was not saved")
+        record(conn, actor=actor, entity="patient", entity_id=patient_id,
                patient_id=patient_id, action="review" if reviewed else "unreview",
-               before=before, after=after)
+               before=dict(row), after=after)
     return after
+
+
+def _was_reviewed(conn: Connection, patient_id: int, reviewer: str, at: int) -> bool:
+    a = AuditEvent.__table__
+    afters = conn.execute(select(a.c.after).where(
+        a.c.entity == "patient", a.c.entity_id == patient_id, a.c.action == "review")).scalars()
+    for text in afters:
+        after = json.loads(text) if text else {}
+        if after.get("reviewed_by") == reviewer and after.get("reviewed_at") == int(at):
+            return True
+    return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     Date,
     Float,
     ForeignKey,
@@ -50,6 +51,10 @@ class Patient(Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(120))
     reviewed_at: Mapped[int | None] = mapped_column(BigInteger)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Separate from ``version`` (the details): marking a case reviewed must not refuse a
+    # colleague's concurrent edit of its diagnosis, nor the other way round. Bumped by
+    # every review write, so a review based on a stale one is refused.
+    review_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class PatientIdentity(Base):
@@ -186,8 +191,37 @@ class ControlReference(Base):
     )
 
 
+# The vocabularies an episode's fields take; CHECK constraints hold the database to them,
+# so a mistyped status cannot silently drop a relapse from "first relapse onset".
+KINDS = ("relapse", "flare", "remission", "adverse event", "note")
+SEVERITIES = ("mild", "moderate", "severe")
+CERTAINTIES = ("certain", "probable", "uncertain")
+STATUSES = ("suggested", "accepted", "rejected")
+ORIGINS = ("reviewer", "rule", "import")
+
+
+def one_of(column: str, allowed: tuple[str, ...], *, optional: bool = False) -> str:
+    """The SQL of a CHECK that holds ``column`` to ``allowed`` (also used by the migration)."""
+    listed = ", ".join("'" + v.replace("'", "''") + "'" for v in allowed)
+    test = f'"{column}" IN ({listed})'
+    return f'"{column}" IS NULL OR {test}' if optional else test
+
+
+EPISODE_CHECKS = {
+    "ck_episode_kind": one_of("kind", KINDS),
+    "ck_episode_severity": one_of("severity", SEVERITIES, optional=True),
+    "ck_episode_certainty": one_of("certainty", CERTAINTIES, optional=True),
+    "ck_episode_status": one_of("status", STATUSES),
+    "ck_episode_origin": one_of("origin", ORIGINS),
+}
+
+
 class Episode(Base):
-    """A reviewer's annotation. ``version`` is bumped on each write for optimistic locking."""
+    """A reviewer's annotation. ``version`` is bumped on each write for optimistic locking.
+
+    Ids come from the database (AUTOINCREMENT on SQLite, so the id of a deleted episode is
+    never handed out again and its audit rows never describe another episode).
+    """
 
     __tablename__ = "episode"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -204,11 +238,21 @@ class Episode(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[str] = mapped_column(String(16), default="accepted")
     origin: Mapped[str] = mapped_column(String(64), default="reviewer")
-    __table_args__ = (Index("ix_episode_patient", "patient_id", "onset"),)
+    __table_args__ = (
+        Index("ix_episode_patient", "patient_id", "onset"),
+        *(CheckConstraint(sql, name=name) for name, sql in EPISODE_CHECKS.items()),
+        {"sqlite_autoincrement": True},
+    )
 
 
 class AuditEvent(Base):
-    """Who changed what, when; written in the same transaction as the change."""
+    """Who changed what, when; written in the same transaction as the change.
+
+    Append-only: database triggers refuse UPDATE and DELETE (the a2_audit_chain
+    migration; a batch migration that recreates this table must create them again).
+    Each row's ``hash`` covers its content and ``prev_hash``, the hash of the row before,
+    so an edited or deleted row breaks the chain (db/audit.py verifies it).
+    """
 
     __tablename__ = "audit_event"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -220,6 +264,8 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
 
 

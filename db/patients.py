@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from db.audit import now_epoch, record
+from db.audit import record
 from db.models import Patient, PatientIdentity
 from db.writes import insert_observations
 
@@ -69,7 +69,7 @@ def all_patients(engine: Engine) -> list[dict[str, Any]]:
 
 
 def _write(conn: Connection, row: dict[str, Any], changes: dict[str, Any], *, actor: str,
-           action: str, at: int, extra: dict[str, Any] | None = None) -> int:
+           action: str, extra: dict[str, Any] | None = None) -> int:
     """Apply changes to a row read in this transaction; bumps the version once and writes
     one audit row per entity changed. Returns the new version."""
     pid, version = int(row["id"]), int(row["version"])
@@ -93,7 +93,7 @@ def _write(conn: Connection, row: dict[str, Any], changes: dict[str, Any], *, ac
             before = {k: row.get(k) for k in part} | {"version": version}
             after = dict(part) | {"version": version + 1} | (extra or {})
             record(conn, actor=actor, entity=entity, entity_id=pid, patient_id=pid,
-                   action=action, before=before, after=after, at=at)
+                   action=action, before=before, after=after)
     return version + 1
 
 
@@ -109,7 +109,7 @@ def _check(row: dict[str, Any] | None, patient_id: int, version: int) -> dict[st
 
 
 def update_patient(engine: Engine, patient_id: int, version: int, *, actor: str,
-                   at: int | None = None, **changes: Any) -> dict[str, Any]:
+                   **changes: Any) -> dict[str, Any]:
     """Change details if the stored version is still ``version``; returns the new row.
 
     The audit rows hold only what changed (and the version), before and after.
@@ -120,8 +120,7 @@ def update_patient(engine: Engine, patient_id: int, version: int, *, actor: str,
     try:
         with engine.begin() as conn:
             row = _check(_read(conn, patient_id), patient_id, version)
-            _write(conn, row, changes, actor=actor, action="update",
-                   at=now_epoch() if at is None else at)
+            _write(conn, row, changes, actor=actor, action="update")
             return _read(conn, patient_id)
     except IntegrityError as exc:
         raise PatientError(f"pseudonym {changes.get('pseudonym')!r} is already another "
@@ -147,7 +146,6 @@ def import_patients(engine: Engine, records: Iterable[dict[str, Any]], *, actor:
     measurement import writes.
     """
     result = PatientImport()
-    now = now_epoch()
     with engine.connect() as conn, conn.begin() as transaction:
         for rec in records:
             fields = {k: v for k, v in rec.items()
@@ -155,11 +153,11 @@ def import_patients(engine: Engine, records: Iterable[dict[str, Any]], *, actor:
             pseudonym = fields["pseudonym"]
             pid = conn.execute(select(_P.c.id).where(_P.c.pseudonym == pseudonym)).scalar()
             if pid is None:
-                pid = _create(conn, fields, actor=actor, at=now, source=source)
+                pid = _create(conn, fields, actor=actor, source=source)
                 result.created.append(pseudonym)
             else:
                 row = _read(conn, int(pid))
-                moved = _write(conn, row, fields, actor=actor, action="import", at=now,
+                moved = _write(conn, row, fields, actor=actor, action="import",
                                extra={"file": source}) != row["version"]
                 (result.updated if moved else result.unchanged).append(pseudonym)
             weights = rec.get("weights") or []
@@ -170,22 +168,21 @@ def import_patients(engine: Engine, records: Iterable[dict[str, Any]], *, actor:
                action="import", before=None,
                after={"file": source, "shape": "patients", "patients_created": result.created,
                       "patients_updated": result.updated,
-                      "weights_added": result.weights_added}, at=now)
+                      "weights_added": result.weights_added})
         if dry_run:
             transaction.rollback()
     return result
 
 
-def _create(conn: Connection, fields: dict[str, Any], *, actor: str, at: int,
-            source: str) -> int:
+def _create(conn: Connection, fields: dict[str, Any], *, actor: str, source: str) -> int:
     details = {k: v for k, v in fields.items() if k in DETAILS}
     identity = {k: v for k, v in fields.items() if k in IDENTITY}
     pid = int(conn.execute(insert(Patient).values(**details, version=1)
                            .returning(_P.c.id)).scalar_one())
     record(conn, actor=actor, entity=ENTITY, entity_id=pid, patient_id=pid, action="create",
-           before=None, after=details | {"version": 1, "file": source}, at=at)
+           before=None, after=details | {"version": 1, "file": source})
     if identity:
         conn.execute(insert(PatientIdentity).values(patient_id=pid, **identity))
         record(conn, actor=actor, entity=IDENTITY_ENTITY, entity_id=pid, patient_id=pid,
-               action="create", before=None, after=identity, at=at)
+               action="create", before=None, after=identity)
     return pid

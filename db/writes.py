@@ -6,10 +6,14 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, Table, delete, func, insert, select
 
 from db.models import (
     CENSOR_SIGNS,
+    AuditEvent,
+    ControlReference,
+    ControlReferenceSet,
+    Episode,
     ImportMapping,
     Medication,
     Observation,
@@ -28,6 +32,20 @@ def insert_patient(conn: Connection, **fields: Any) -> int:
     if identity:
         conn.execute(insert(PatientIdentity).values(patient_id=pid, **identity))
     return int(pid)
+
+
+def clear_database(conn: Connection) -> tuple[dict[str, int], int]:
+    """Delete every case, control reference and column mapping; the audit trail stays.
+    Returns how many rows of each kind went, and the first patient id no stored or
+    audited case ever had."""
+    a = AuditEvent.__table__
+    first_id = 1 + max(conn.execute(select(func.max(Patient.id))).scalar() or 0,
+                       conn.execute(select(func.max(a.c.patient_id))).scalar() or 0)
+    counts = {}
+    for model in (Episode, Medication, Observation, Series, Source, PatientIdentity, Patient,
+                  ControlReference, ControlReferenceSet, ImportMapping):
+        counts[model.__tablename__] = conn.execute(delete(model)).rowcount
+    return counts, first_id
 
 
 def patient_id_by_pseudonym(conn: Connection, pseudonym: str) -> int | None:

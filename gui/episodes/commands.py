@@ -148,23 +148,26 @@ def change_properties(ctx: EditContext, row: Row, **changes: Any) -> UpdateEpiso
 
 class MarkReviewed(EpisodeCommand):
     """Mark or withdraw the case review; undo puts back the earlier reviewer and time.
-    The episode selection stays as it is."""
+    Each write checks the review version on screen (``review_version()``), so a
+    colleague's newer review is never overwritten. The episode selection stays as it is."""
 
     def __init__(self, ctx: EditContext, reviewed: bool, previous: Row,
-                 on_written: Callable[[Row], None]) -> None:
+                 on_written: Callable[[Row], None], review_version: Callable[[], int]) -> None:
         super().__init__(ctx, "Mark case reviewed" if reviewed else "Withdraw case review")
         self.reviewed, self.previous = reviewed, previous
         self.patient_id = ctx.patient_id
         self.on_written = on_written
+        self.review_version = review_version
 
     def _do(self) -> int | None:
         self.on_written(db.mark_case_reviewed(self.ctx.engine, self.patient_id,
-                                              self.ctx.actor(), self.reviewed))
+                                              self.ctx.actor(), self.reviewed,
+                                              version=self.review_version()))
         return self.ctx.selected_id
 
     def _undo(self) -> int | None:
         by, at = self.previous.get("reviewed_by"), self.previous.get("reviewed_at")
         self.on_written(db.mark_case_reviewed(
             self.ctx.engine, self.patient_id, by or self.ctx.actor(), bool(by),
-            at=at, actor=self.ctx.actor()))
+            version=self.review_version(), at=at, actor=self.ctx.actor()))
         return self.ctx.selected_id

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from data import episode_edit as edit
 from db import episodes as db
-from db.queries import load_episodes
+from db.queries import load_episodes, patient_row
 from gui.episodes import commands
 
 log = logging.getLogger(__name__)
@@ -159,6 +159,10 @@ class EpisodeController(QtCore.QObject):
 
     def _failed(self, exc: db.EpisodeError) -> None:
         log.info("episode change refused: %s", exc)
+        if isinstance(exc, db.StaleReviewError) and self.case is not None:
+            # Show the colleague's review that won, in the header and the case list.
+            self._review_written({k: v for k, v in patient_row(self.engine, self.case.id).items()
+                                  if k.startswith("review")})
         if isinstance(exc, db.StaleEpisodeError):
             self.reload(self.selected_id)
             # The stack has already moved past the failed step: its history no longer
@@ -259,7 +263,12 @@ class EpisodeController(QtCore.QObject):
         if bool(p.get("reviewed_by")) == reviewed:
             return
         previous = {"reviewed_by": p.get("reviewed_by"), "reviewed_at": p.get("reviewed_at")}
-        self.run(commands.MarkReviewed(self, reviewed, previous, self._review_written))
+        self.run(commands.MarkReviewed(self, reviewed, previous, self._review_written,
+                                       self._review_version))
+
+    def _review_version(self) -> int:
+        return int((self.case.patient if self.case is not None else {}).get("review_version")
+                   or 0)
 
     def _review_written(self, review: Row) -> None:
         if self.case is not None:

@@ -2,7 +2,8 @@
 
 from sqlalchemy import func, insert, select
 
-from db.models import AuditEvent, Patient, Series, Source
+from db.audit import record
+from db.models import Patient, Series, Source
 from main import main
 
 
@@ -29,8 +30,8 @@ def test_reset_refuses_when_other_cases_exist_and_force_overrides(demo_engine, c
 def test_reset_refuses_when_a_reviewer_changed_the_demo(demo_engine, capsys):
     db = str(demo_engine.url.database)
     with demo_engine.begin() as conn:
-        conn.execute(insert(AuditEvent).values(at=0, actor="dr.martin", entity="episode",
-                                               action="create"))
+        record(conn, actor="dr.martin", entity="episode", entity_id=None, patient_id=None,
+               action="create", before=None, after=None)
     assert main(["--db", db, "demo", "--reset"]) == 1
     assert "dr.martin" in capsys.readouterr().err
 

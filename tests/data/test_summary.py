@@ -322,8 +322,8 @@ def test_audit_trail_keeps_deleted_episodes_in_one_query(demo_engine):
     cases = list_cases(demo_engine)
     pid = int(cases.loc[cases["pseudonym"] == "NLRP12-02", "id"].iloc[0])
     row = create_episode(demo_engine, pid, kind="flare", onset=DAY0, end=DAY0 + DAY,
-                         actor="dr. test", at=DAY0)
-    delete_episode(demo_engine, row["id"], row["version"], actor="dr. test", at=DAY0 + DAY)
+                         actor="dr. test")
+    delete_episode(demo_engine, row["id"], row["version"], actor="dr. test")
     case = load_case(demo_engine, pid)
     statements = []
     event.listen(demo_engine, "before_cursor_execute",

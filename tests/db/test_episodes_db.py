@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -46,14 +47,17 @@ def count(engine, model) -> int:
 
 
 def test_create_writes_the_episode_and_its_audit_row(engine, pid):
+    before = int(time.time())
     row = create_episode(engine, pid, actor="alice", kind="relapse", onset=T0, end=T0 + 5 * DAY,
-                         severity="moderate", certainty="probable", note="fevers", at=T0 + 99)
+                         severity="moderate", certainty="probable", note="fevers")
     stored = get_episode(engine, row["id"])
     assert stored == row
-    assert (stored["author"], stored["version"], stored["created"]) == ("alice", 1, T0 + 99)
+    assert (stored["author"], stored["version"]) == ("alice", 1)
+    assert before <= stored["created"] <= time.time() + 1
     [audit] = audit_rows(engine)
     assert (audit["actor"], audit["action"], audit["entity"]) == ("alice", "create", "episode")
-    assert (audit["entity_id"], audit["patient_id"], audit["at"]) == (row["id"], pid, T0 + 99)
+    assert (audit["entity_id"], audit["patient_id"]) == (row["id"], pid)
+    assert audit["at"] == stored["created"]  # one clock for the change and its audit row
     assert audit["before"] is None and audit["after"]["onset"] == T0
 
 
@@ -143,8 +147,8 @@ def test_ids_are_never_reused_after_a_delete(engine, pid):
 
 
 def test_history_lists_the_changes_oldest_first(engine, pid):
-    row = create_episode(engine, pid, actor="alice", kind="relapse", onset=T0, at=T0)
-    update_episode(engine, row["id"], 1, actor="bob", severity="mild", at=T0 + 60)
+    row = create_episode(engine, pid, actor="alice", kind="relapse", onset=T0)
+    update_episode(engine, row["id"], 1, actor="bob", severity="mild")
     h = episode_history(engine, row["id"])
     assert list(h["action"]) == ["create", "update"]
     assert list(h["actor"]) == ["alice", "bob"]
@@ -153,21 +157,22 @@ def test_history_lists_the_changes_oldest_first(engine, pid):
 
 
 def test_mark_case_reviewed_and_withdraw(engine, pid):
-    mark_case_reviewed(engine, pid, "alice", True)
+    mark_case_reviewed(engine, pid, "alice", True, version=0)
     p = patient_row(engine, pid)
-    assert p["reviewed_by"] == "alice" and p["reviewed_at"] > T0
-    mark_case_reviewed(engine, pid, "bob", False)
+    assert p["reviewed_by"] == "alice" and p["reviewed_at"] > T0 and p["review_version"] == 1
+    at = p["reviewed_at"]
+    mark_case_reviewed(engine, pid, "bob", False, version=1)
     p = patient_row(engine, pid)
     assert p["reviewed_by"] is None and p["reviewed_at"] is None
     # An undo puts back the earlier review, and the audit names who undid.
-    mark_case_reviewed(engine, pid, "alice", True, at=T0, actor="bob")
-    assert patient_row(engine, pid)["reviewed_at"] == T0
+    mark_case_reviewed(engine, pid, "alice", True, version=2, at=at, actor="bob")
+    assert patient_row(engine, pid)["reviewed_at"] == at
     actions = [(a["entity"], a["action"], a["actor"]) for a in audit_rows(engine)]
     assert actions == [("patient", "review", "alice"), ("patient", "unreview", "bob"),
                        ("patient", "review", "bob")]
     assert audit_rows(engine)[1]["before"]["reviewed_by"] == "alice"
     with pytest.raises(EpisodeError):
-        mark_case_reviewed(engine, 999, "alice", True)
+        mark_case_reviewed(engine, 999, "alice", True, version=0)
 
 
 def test_episodes_survive_reopening_the_database(db_path, pid, engine):
@@ -181,3 +186,28 @@ def test_episodes_survive_reopening_the_database(db_path, pid, engine):
         assert load_episodes(again, pid).iloc[0]["kind"] == row["kind"]
     finally:
         again.dispose()
+
+
+def test_a_stale_review_is_refused_across_two_engines_on_one_file(db_path, engine, pid):
+    from db.engine import open_database
+    from db.episodes import StaleReviewError
+
+    colleague = open_database(str(db_path))
+    try:
+        seen = patient_row(engine, pid)["review_version"]  # both read the unreviewed case
+        mark_case_reviewed(colleague, pid, "bob", True, version=seen)
+        with pytest.raises(StaleReviewError, match="reviewed by bob"):
+            mark_case_reviewed(engine, pid, "alice", True, version=seen)
+        with pytest.raises(StaleReviewError):  # nor can a stale withdrawal erase bob's review
+            mark_case_reviewed(engine, pid, "alice", False, version=seen)
+    finally:
+        colleague.dispose()
+    p = patient_row(engine, pid)
+    assert (p["reviewed_by"], p["review_version"]) == ("bob", seen + 1)
+    assert [a["actor"] for a in audit_rows(engine)] == ["bob"]
+
+
+def test_an_undo_cannot_put_back_a_review_that_never_happened(engine, pid):
+    with pytest.raises(EpisodeError, match="No review by mallory"):
+        mark_case_reviewed(engine, pid, "mallory", True, version=0, at=T0, actor="alice")
+    assert patient_row(engine, pid)["reviewed_by"] is None

@@ -67,3 +67,53 @@ def test_a_round_1_database_gets_patient_versions(tmp_path):
         assert conn.exec_driver_sql("SELECT pseudonym, diagnosis, version FROM patient").all() \
             == [("OLD-1", "FCAS2", 1)]
     engine.dispose()
+
+
+def test_a2_audit_chain_upgrades_a_round_1_database(tmp_path):
+    """Existing rows are chained in id order, values outside the vocabularies repaired with
+    an audit row each, episode ids of deleted episodes stay retired, triggers installed."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from db.audit import verify
+    from db.episodes import create_episode
+    from db.migrate import alembic_config
+
+    path = tmp_path / "round1.db"
+    engine = open_database(str(path), migrate=False)
+    command.upgrade(alembic_config(engine), "0001")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO patient (id, pseudonym) VALUES (1, 'P-01')"))
+        conn.execute(text(
+            "INSERT INTO episode (id, patient_id, kind, onset, note, author, created, updated,"
+            " version, status, origin) VALUES (1, 1, 'relapse', 0, '', 'a', 0, 0, 1, "
+            "'acepted', 'reviewer'), (2, 1, 'Flare', 0, '', 'a', 0, 0, 1, 'accepted', "
+            "'reviewer')"))
+        for eid in (1, 2, 7):  # episode 7 was created and deleted in round 1
+            conn.execute(text("INSERT INTO audit_event (at, actor, entity, entity_id, "
+                              "patient_id, action) VALUES (0, 'a', 'episode', :e, 1, "
+                              "'create')"), {"e": eid})
+    engine.dispose()
+
+    engine = open_database(str(path))
+    try:
+        assert current_revision(engine) == HEAD_REVISION
+        n, problems = verify(engine)
+        assert (n, problems) == (5, [])  # 3 old rows chained + 2 repairs
+        with engine.connect() as conn:
+            stored = dict(conn.execute(text(
+                "SELECT id, status || '/' || kind FROM episode")).all())
+            repairs = conn.execute(text("SELECT entity_id, before, after FROM audit_event "
+                                        "WHERE id > 3 ORDER BY id")).all()
+        assert stored == {1: "suggested/relapse", 2: "accepted/flare"}
+        assert [(r[0], r[1]) for r in repairs] == [(1, '{"status": "acepted"}'),
+                                                    (2, '{"kind": "Flare"}')]
+        assert create_episode(engine, 1, actor="a", kind="note", onset=0)["id"] == 8
+        with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
+            conn.execute(text("DELETE FROM audit_event"))
+        with engine.connect() as conn:
+            fks = conn.exec_driver_sql("PRAGMA foreign_key_list(episode)").fetchall()
+            indexes = {r[1] for r in conn.exec_driver_sql("PRAGMA index_list(episode)")}
+        assert [fk[2] for fk in fks] == ["patient"] and "ix_episode_patient" in indexes
+    finally:
+        engine.dispose()

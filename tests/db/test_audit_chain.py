@@ -1,0 +1,256 @@
+"""The audit trail holds: ids from the database, append-only rows, a hash chain that
+`audit verify` checks, and no write path that takes what it is given on trust."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import sqlite3
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from db.audit import AuditError, record, verify
+from db.episodes import (
+    EpisodeError,
+    StaleEpisodeError,
+    create_episode,
+    delete_episode,
+    restore_episode,
+    update_episode,
+)
+from db.models import AuditEvent, Episode
+from db.writes import insert_patient
+from main import main
+
+DAY = 86_400
+T0 = 1_700_000_000 // DAY * DAY
+
+
+@pytest.fixture
+def pid(engine):
+    with engine.begin() as conn:
+        return insert_patient(conn, pseudonym="P-01")
+
+
+def _count(engine, model) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+# -- 12.7: ids assigned by the database -----------------------------------------------------
+def _create_many(db: str, pid: int, n: int, start, out) -> None:
+    from db.engine import open_database
+
+    engine = open_database(db)
+    failures = []
+    start.wait()
+    for i in range(n):
+        try:
+            create_episode(engine, pid, actor=f"writer {pid}", kind="note", onset=T0 + i)
+        except Exception as exc:  # counted, and the first kinds reported
+            failures.append(f"{type(exc).__name__}: {exc}"[:200])
+    engine.dispose()
+    out.put(failures)
+
+
+def test_two_processes_creating_episodes_at_once_never_fail(engine, pid, db_path):
+    ctx = multiprocessing.get_context("spawn")
+    start, out = ctx.Event(), ctx.Queue()
+    n = 150
+    procs = [ctx.Process(target=_create_many, args=(str(db_path), pid, n, start, out))
+             for _ in range(2)]
+    for p in procs:
+        p.start()
+    start.set()
+    failures = [f for _ in procs for f in out.get(timeout=240)]
+    for p in procs:
+        p.join(timeout=60)
+    assert failures == []
+    with engine.connect() as conn:
+        ids = set(conn.execute(select(Episode.id)).scalars())
+        a = AuditEvent.__table__
+        audited = set(conn.execute(select(a.c.entity_id).where(
+            a.c.entity == "episode", a.c.action == "create")).scalars())
+    assert len(ids) == 2 * n and ids == audited  # every episode has its audit row
+    assert verify(engine) == (2 * n, [])  # and the two writers never forked the chain
+
+
+# -- 12.8: append-only, chained, verified ---------------------------------------------------
+def test_the_database_refuses_to_change_or_delete_an_audit_row(engine, pid):
+    create_episode(engine, pid, actor="alice", kind="relapse", onset=T0)
+    for sql in ("UPDATE audit_event SET actor = 'mallory'", "DELETE FROM audit_event"):
+        with pytest.raises((IntegrityError, OperationalError), match="append-only"), \
+                engine.begin() as conn:
+            conn.execute(text(sql))
+    assert _count(engine, AuditEvent) == 1
+
+
+def test_each_row_is_chained_to_the_one_before(engine, pid):
+    row = create_episode(engine, pid, actor="alice", kind="relapse", onset=T0)
+    update_episode(engine, row["id"], 1, actor="bob", severity="mild")
+    t = AuditEvent.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.c.prev_hash, t.c.hash).order_by(t.c.id)).all()
+    assert rows[0].prev_hash == "0" * 64
+    assert rows[1].prev_hash == rows[0].hash and len(set(r.hash for r in rows)) == 2
+
+
+def _tamper(db_path, *statements: str) -> None:
+    """What someone with the file and the sqlite3 shell can do."""
+    con = sqlite3.connect(db_path)
+    con.execute("DROP TRIGGER audit_event_no_update")
+    con.execute("DROP TRIGGER audit_event_no_delete")
+    for sql in statements:
+        con.execute(sql)
+    con.commit()
+    con.close()
+
+
+@pytest.fixture
+def trail(engine, pid):
+    """Four audit rows: create, two updates, delete."""
+    row = create_episode(engine, pid, actor="alice", kind="relapse", onset=T0, end=T0 + DAY)
+    update_episode(engine, row["id"], 1, actor="bob", severity="mild")
+    update_episode(engine, row["id"], 2, actor="bob", note="fevers")
+    delete_episode(engine, row["id"], 3, actor="alice")
+    return engine
+
+
+def test_audit_verify_says_the_chain_is_intact(trail, db_path, capsys):
+    assert main(["--db", str(db_path), "audit", "verify"]) == 0
+    assert capsys.readouterr().out.strip() == "audit verify: 4 rows, chain intact"
+
+
+def test_audit_verify_finds_an_edited_row(trail, db_path, capsys):
+    _tamper(db_path, "UPDATE audit_event SET actor = 'carol' WHERE id = 2")
+    assert main(["--db", str(db_path), "audit", "verify"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("audit verify: row 2: content does not match its hash")
+    assert len(out) == 2 and "1 problem" in out[-1]
+
+
+def test_audit_verify_finds_a_deleted_row(trail, db_path, capsys):
+    _tamper(db_path, "DELETE FROM audit_event WHERE id = 2")
+    assert main(["--db", str(db_path), "audit", "verify"]) == 1
+    out = capsys.readouterr().out
+    assert "row 3: chain broken: row 2 deleted" in out
+
+
+def test_audit_verify_finds_a_rewritten_row_whose_hash_was_recomputed(trail, db_path):
+    from db.audit import HASHED, row_hash
+
+    con = sqlite3.connect(db_path)
+    con.row_factory = sqlite3.Row
+    row = dict(con.execute("SELECT * FROM audit_event WHERE id = 2").fetchone())
+    con.close()
+    row["actor"] = "carol"
+    digest = row_hash(row["prev_hash"], {k: row[k] for k in HASHED})
+    _tamper(db_path, f"UPDATE audit_event SET actor = 'carol', hash = '{digest}' WHERE id = 2")
+    n, problems = verify(trail)
+    assert n == 4 and [p[0] for p in problems] == [3]
+
+
+def test_audit_rows_cannot_be_backdated_nor_anonymous(engine, pid):
+    with engine.begin() as conn:
+        with pytest.raises(TypeError):
+            record(conn, actor="alice", entity="episode", entity_id=1, patient_id=pid,
+                   action="create", before=None, after=None, at=0)
+        for actor in ("", "   ", None, "x" * 121, "alice\x1b[2J"):
+            with pytest.raises(AuditError):
+                record(conn, actor=actor, entity="episode", entity_id=1, patient_id=pid,
+                       action="create", before=None, after=None)
+        with pytest.raises(AuditError):
+            record(conn, actor="alice", entity="spaceship", entity_id=1, patient_id=pid,
+                   action="create", before=None, after=None)
+    with pytest.raises(EpisodeError, match="who"):
+        create_episode(engine, pid, actor=" ", kind="relapse", onset=T0)
+    assert _count(engine, AuditEvent) == 0 and _count(engine, Episode) == 0
+
+
+# -- 12.8: restore takes only what was deleted ----------------------------------------------
+@pytest.fixture
+def deleted(engine, pid):
+    row = create_episode(engine, pid, actor="alice", kind="flare", onset=T0, end=T0 + DAY)
+    return delete_episode(engine, row["id"], 1, actor="alice")
+
+
+@pytest.mark.parametrize("forged, reason", [
+    ({"kind": "party"}, "not the episode that was deleted"),
+    ({"end": T0 - DAY}, "not the episode that was deleted"),
+    ({"author": "mallory"}, "not the episode that was deleted"),
+    ({"id": 999}, "never deleted"),
+    ({"id": None}, "Only a deleted episode"),
+])
+def test_restore_refuses_anything_but_the_deleted_episode(engine, deleted, forged, reason):
+    audit_rows = _count(engine, AuditEvent)
+    with pytest.raises(EpisodeError, match=reason):
+        restore_episode(engine, deleted | forged, actor="alice")
+    assert _count(engine, Episode) == 0 and _count(engine, AuditEvent) == audit_rows
+
+
+def test_restore_of_a_live_episode_is_refused(engine, pid):
+    row = create_episode(engine, pid, actor="alice", kind="flare", onset=T0)
+    with pytest.raises(StaleEpisodeError, match="exists"):
+        restore_episode(engine, row, actor="alice")
+
+
+# -- 11.11: status and origin from their vocabularies ----------------------------------------
+@pytest.mark.parametrize("field, value", [("status", "acepted"), ("origin", "robot"),
+                                          ("status", None)])
+def test_status_and_origin_are_validated(engine, pid, field, value):
+    with pytest.raises(EpisodeError, match=field):
+        create_episode(engine, pid, actor="a", kind="relapse", onset=T0, **{field: value})
+    row = create_episode(engine, pid, actor="a", kind="relapse", onset=T0)
+    with pytest.raises(EpisodeError, match=field):
+        update_episode(engine, row["id"], 1, actor="a", **{field: value})
+    assert _count(engine, Episode) == 1 and _count(engine, AuditEvent) == 1
+
+
+def test_the_database_itself_refuses_a_status_outside_the_vocabulary(engine, pid):
+    row = create_episode(engine, pid, actor="a", kind="relapse", onset=T0)
+    with pytest.raises(IntegrityError, match="ck_episode_status"), engine.begin() as conn:
+        conn.execute(text("UPDATE episode SET status = 'Accepted' WHERE id = :id"),
+                     {"id": row["id"]})
+
+
+# -- 12.8: demo --reset --force keeps and continues the trail --------------------------------
+def test_a_forced_demo_reset_is_recorded_and_keeps_the_trail(demo_engine, capsys):
+    from db.queries import list_cases
+
+    db = str(demo_engine.url.database)
+    cases = list_cases(demo_engine)
+    pid = int(cases["id"].iloc[0])
+    create_episode(demo_engine, pid, actor="dr.martin", kind="flare", onset=T0)
+    before = _count(demo_engine, AuditEvent)
+    old_ids = set(cases["id"])
+
+    assert main(["--db", db, "demo", "--reset"]) == 1  # dr.martin's work is there
+    assert main(["--db", db, "demo", "--reset", "--force"]) == 0
+    t = AuditEvent.__table__
+    with demo_engine.connect() as conn:
+        rows = conn.execute(select(t).order_by(t.c.id)).mappings().all()
+    assert len(rows) > before
+    assert any(r["actor"] == "dr.martin" for r in rows)  # the old history stays
+    [reset] = [r for r in rows if r["action"] == "reset"]
+    assert reset["entity"] == "database" and reset["actor"]
+    assert json.loads(reset["before"])["episode"] == 2
+    assert verify(demo_engine) == (len(rows), [])
+    # New cases never carry an old case's id (its audit rows would show up under them).
+    assert not set(list_cases(demo_engine)["id"]) & old_ids
+    # The work the forced reset deleted no longer blocks the next plain reset.
+    capsys.readouterr()
+    assert main(["--db", db, "demo", "--reset"]) == 0, capsys.readouterr().err
+
+
+def test_the_hash_covers_the_documented_canonical_json():
+    import hashlib
+
+    from db.audit import GENESIS, HASHED, row_hash
+
+    values = dict(at=1_700_000_000, actor='Dr "Zoë"\\x', entity="episode", entity_id=None,
+                  patient_id=3, action="update", before='{"note": "a\\nb"}', after=None)
+    canonical = json.dumps([GENESIS, *(values[k] for k in HASHED)], ensure_ascii=False,
+                           separators=(",", ":"))
+    assert row_hash(GENESIS, values) == hashlib.sha256(canonical.encode()).hexdigest()
