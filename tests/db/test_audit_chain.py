@@ -8,7 +8,7 @@ import multiprocessing
 import sqlite3
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from db.audit import AuditError, record, verify
@@ -21,22 +21,11 @@ from db.episodes import (
     update_episode,
 )
 from db.models import AuditEvent, Episode
-from db.writes import insert_patient
 from main import main
+from tests.db.test_episodes_db import count
 
 DAY = 86_400
 T0 = 1_700_000_000 // DAY * DAY
-
-
-@pytest.fixture
-def pid(engine):
-    with engine.begin() as conn:
-        return insert_patient(conn, pseudonym="P-01")
-
-
-def _count(engine, model) -> int:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 # -- 12.7: ids assigned by the database -----------------------------------------------------
@@ -84,7 +73,7 @@ def test_the_database_refuses_to_change_or_delete_an_audit_row(engine, pid):
         with pytest.raises((IntegrityError, OperationalError), match="append-only"), \
                 engine.begin() as conn:
             conn.execute(text(sql))
-    assert _count(engine, AuditEvent) == 1
+    assert count(engine, AuditEvent) == 1
 
 
 def test_each_row_is_chained_to_the_one_before(engine, pid):
@@ -166,7 +155,7 @@ def test_audit_rows_cannot_be_backdated_nor_anonymous(engine, pid):
                    action="create", before=None, after=None)
     with pytest.raises(EpisodeError, match="who"):
         create_episode(engine, pid, actor=" ", kind="relapse", onset=T0)
-    assert _count(engine, AuditEvent) == 0 and _count(engine, Episode) == 0
+    assert count(engine, AuditEvent) == 0 and count(engine, Episode) == 0
 
 
 # -- 12.8: restore takes only what was deleted ----------------------------------------------
@@ -184,10 +173,10 @@ def deleted(engine, pid):
     ({"id": None}, "Only a deleted episode"),
 ])
 def test_restore_refuses_anything_but_the_deleted_episode(engine, deleted, forged, reason):
-    audit_rows = _count(engine, AuditEvent)
+    audit_rows = count(engine, AuditEvent)
     with pytest.raises(EpisodeError, match=reason):
         restore_episode(engine, deleted | forged, actor="alice")
-    assert _count(engine, Episode) == 0 and _count(engine, AuditEvent) == audit_rows
+    assert count(engine, Episode) == 0 and count(engine, AuditEvent) == audit_rows
 
 
 def test_restore_of_a_live_episode_is_refused(engine, pid):
@@ -205,7 +194,7 @@ def test_status_and_origin_are_validated(engine, pid, field, value):
     row = create_episode(engine, pid, actor="a", kind="relapse", onset=T0)
     with pytest.raises(EpisodeError, match=field):
         update_episode(engine, row["id"], 1, actor="a", **{field: value})
-    assert _count(engine, Episode) == 1 and _count(engine, AuditEvent) == 1
+    assert count(engine, Episode) == 1 and count(engine, AuditEvent) == 1
 
 
 def test_the_database_itself_refuses_a_status_outside_the_vocabulary(engine, pid):
@@ -223,7 +212,7 @@ def test_a_forced_demo_reset_is_recorded_and_keeps_the_trail(demo_engine, capsys
     cases = list_cases(demo_engine)
     pid = int(cases["id"].iloc[0])
     create_episode(demo_engine, pid, actor="dr.martin", kind="flare", onset=T0)
-    before = _count(demo_engine, AuditEvent)
+    before = count(demo_engine, AuditEvent)
     old_ids = set(cases["id"])
 
     assert main(["--db", db, "demo", "--reset"]) == 1  # dr.martin's work is there

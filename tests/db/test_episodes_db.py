@@ -21,16 +21,9 @@ from db.episodes import (
 )
 from db.models import AuditEvent, Episode
 from db.queries import load_episodes, patient_row
-from db.writes import insert_patient
 
 DAY = 86_400
 T0 = 1_700_000_000 // DAY * DAY
-
-
-@pytest.fixture
-def pid(engine):
-    with engine.begin() as conn:
-        return insert_patient(conn, pseudonym="P-01")
 
 
 def audit_rows(engine) -> list[dict]:
