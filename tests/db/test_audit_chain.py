@@ -37,7 +37,10 @@ def _create_many(db: str, pid: int, n: int, start, out) -> None:
     start.wait()
     for i in range(n):
         try:
-            create_episode(engine, pid, actor=f"writer {pid}", kind="note", onset=T0 + i)
+            row = create_episode(engine, pid, actor="writer", kind="note", onset=T0 + i)
+            # An edit reads before it writes: without the write lock taken up front, the
+            # other process committing in between makes SQLite refuse the write.
+            update_episode(engine, row["id"], 1, actor="writer", note="seen")
         except Exception as exc:  # counted, and the first kinds reported
             failures.append(f"{type(exc).__name__}: {exc}"[:200])
     engine.dispose()
@@ -47,7 +50,7 @@ def _create_many(db: str, pid: int, n: int, start, out) -> None:
 def test_two_processes_creating_episodes_at_once_never_fail(engine, pid, db_path):
     ctx = multiprocessing.get_context("spawn")
     start, out = ctx.Event(), ctx.Queue()
-    n = 150
+    n = 100
     procs = [ctx.Process(target=_create_many, args=(str(db_path), pid, n, start, out))
              for _ in range(2)]
     for p in procs:
@@ -63,7 +66,7 @@ def test_two_processes_creating_episodes_at_once_never_fail(engine, pid, db_path
         audited = set(conn.execute(select(a.c.entity_id).where(
             a.c.entity == "episode", a.c.action == "create")).scalars())
     assert len(ids) == 2 * n and ids == audited  # every episode has its audit row
-    assert verify(engine) == (2 * n, [])  # and the two writers never forked the chain
+    assert verify(engine) == (4 * n, [])  # and the two writers never forked the chain
 
 
 # -- 12.8: append-only, chained, verified ---------------------------------------------------
