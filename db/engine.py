@@ -169,8 +169,12 @@ def _refuse_writes_if_damaged(engine: Engine, shown: str) -> None:
     def check(conn: Connection) -> None:
         if not verdict:
             cur = conn.connection.driver_connection.cursor()
-            rows = [r[0] for r in cur.execute("PRAGMA quick_check(3)").fetchall()]
-            cur.close()
+            try:
+                rows = [r[0] for r in cur.execute("PRAGMA quick_check(3)").fetchall()]
+            except sqlite3.DatabaseError as exc:  # damage the check itself trips over
+                rows = [str(exc)]
+            finally:
+                cur.close()
             verdict.append("ok" if rows == ["ok"] else rows[0])
         if verdict[0] != "ok":
             raise DatabaseDamagedError(
