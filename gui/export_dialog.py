@@ -66,12 +66,15 @@ class ExportDialog(QtWidgets.QDialog):
         self.resize(560, self.sizeHint().height())
 
     def _choose(self) -> None:
+        # A file dialog given a folder that does not exist opens in the program's folder.
+        proposed = Path(self.path.text().strip() or Path.home()).expanduser()
         if self.folder:
             chosen = QtWidgets.QFileDialog.getExistingDirectory(self, "Export into folder",
-                                                                self.path.text())
+                                                                str(_existing(proposed)))
         else:
+            start = _existing(proposed.parent) / proposed.name
             chosen, _ = QtWidgets.QFileDialog.getSaveFileName(
-                self, "Export PDF", self.path.text(), "PDF files (*.pdf)")
+                self, "Export PDF", str(start), "PDF files (*.pdf)")
         if chosen:
             self.path.setText(chosen)
 
@@ -83,11 +86,18 @@ class ExportDialog(QtWidgets.QDialog):
 
 
 def _default_folder() -> Path:
+    """The last export's folder, else Documents, else home: always one that exists (a
+    new account may have no Documents folder yet)."""
     if _last_folder is not None and _last_folder.is_dir():
         return _last_folder
     docs = QtCore.QStandardPaths.writableLocation(
         QtCore.QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(docs or Path.home())
+    return _existing(Path(docs)) if docs else Path.home()
+
+
+def _existing(folder: Path) -> Path:
+    """folder, or its nearest ancestor that exists."""
+    return next((f for f in (folder, *folder.parents) if f.is_dir()), Path.home())
 
 
 def _remember(folder: Path) -> None:
@@ -118,6 +128,8 @@ def export_current_case(parent: QtWidgets.QWidget | None, engine: Engine, case, 
     opts = dialog.options()
     QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
     try:
+        # A folder typed in that does not exist yet is made, as Export all does.
+        opts.path.parent.mkdir(parents=True, exist_ok=True)
         # Read again by id: the open Case carries no identifying fields, and the
         # de-identified export needs them to scrub free-text notes.
         path = export_case_pdf(engine, opts.path, patient_id=case.id,
