@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from data.patients import NO_DIAGNOSIS, header_parts
 
@@ -19,7 +19,13 @@ class CaseHeader(QtWidgets.QLabel):
         self.setContentsMargins(6, 2, 6, 2)
         # A long diagnosis and genotype must not set the window's minimum width.
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
-                           QtWidgets.QSizePolicy.Policy.Preferred)
+                           QtWidgets.QSizePolicy.Policy.Fixed)
+        # Tall enough for the 13 pt pseudonym: the layout sizes a rich-text label from the
+        # widget font, which clipped the pseudonym's top.
+        big = QtGui.QFont(self.font())
+        big.setPointSizeF(13)
+        big.setBold(True)
+        self.setFixedHeight(QtGui.QFontMetrics(big).height() + 10)
         self.show_case(None)
 
     def show_case(self, case) -> None:

@@ -25,3 +25,14 @@ def test_imported_patient_without_details_opens_with_a_plain_header(qtbot, make_
     text = window.header.text()
     assert "HOP-78" in text and "no diagnosis recorded" in text
     assert "nan" not in text and "None" not in text
+
+
+def test_the_header_is_tall_enough_for_the_pseudonym(qtbot, make_window):
+    from PySide6 import QtGui
+
+    window = make_window()
+    open_case(qtbot, window, "NLRP12-02")
+    big = QtGui.QFont(window.header.font())
+    big.setPointSizeF(13)
+    big.setBold(True)
+    assert window.header.height() >= QtGui.QFontMetrics(big).height() + 4

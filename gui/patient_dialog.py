@@ -1,0 +1,141 @@
+"""Case → Patient details…: edit a case's details and identifying fields.
+
+The dialog shows the row it was given and hands the changed fields to ``save``
+(``data.patients.save_details`` with the version read); a refusal (a bad value, an
+identifying pseudonym, someone else's newer save) is shown in the dialog, which stays
+open with what the reviewer typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6 import QtCore, QtWidgets
+
+from data.patients import SEX_TEXT, PatientValueError, flagged
+from db.patients import PatientError
+
+log = logging.getLogger(__name__)
+
+Save = Callable[[dict[str, Any]], dict[str, Any]]
+_TEXT_FIELDS = ("pseudonym", "diagnosis", "birth_year", "genotype", "name", "birth_date",
+                "record_number")
+
+
+def _as_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+class PatientDialog(QtWidgets.QDialog):
+    """Attributes: one QLineEdit per text field (``pseudonym``, ``diagnosis``, ``birth_year``,
+    ``genotype``, ``name``, ``birth_date``, ``record_number``), ``sex`` (QComboBox),
+    ``error`` (the refusal, hidden until there is one), ``save_button``."""
+
+    saved = QtCore.Signal(dict)
+
+    def __init__(self, row: dict[str, Any], save: Save, *, weights: str = "",
+                 parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("patientDialog")
+        self.setWindowTitle(f"Patient details: {row['pseudonym']}")
+        self.row, self._save = row, save
+        self.edits: dict[str, QtWidgets.QLineEdit] = {}
+
+        details = QtWidgets.QFormLayout()
+        self._line(details, "pseudonym", "&Pseudonym", "a code that does not identify the patient")
+        self._line(details, "diagnosis", "&Diagnosis", "e.g. NLRP12-associated autoinflammatory "
+                   "disorder")
+        self.sex = QtWidgets.QComboBox()
+        self.sex.setObjectName("sex")
+        self.sex.addItem("not recorded", None)
+        for letter, text in SEX_TEXT.items():
+            self.sex.addItem(f"{letter} ({text})", letter)
+        self.sex.setCurrentIndex(max(0, self.sex.findData(row.get("sex"))))
+        details.addRow("&Sex", self.sex)
+        self._line(details, "birth_year", "Birth &year", "e.g. 1990")
+        self._line(details, "genotype", "&Genotype", "e.g. NLRP12 c.910C>T")
+        if weights:
+            details.addRow("Weights", QtWidgets.QLabel(weights))
+
+        identity_box = QtWidgets.QGroupBox("Identifying (kept apart; never in a de-identified "
+                                           "export)")
+        identity = QtWidgets.QFormLayout(identity_box)
+        self._line(identity, "name", "&Name", "")
+        self._line(identity, "birth_date", "&Birth date", "YYYY-MM-DD or DD/MM/YYYY")
+        self._line(identity, "record_number", "&Record number", "")
+
+        self.flag = QtWidgets.QLabel()
+        self.flag.setWordWrap(True)
+        self.flag.setStyleSheet("color:#8A4B00")
+        self.error = QtWidgets.QLabel()
+        self.error.setObjectName("patientError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color:#B00020")
+        self.error.hide()
+        buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Save
+                                             | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Save)
+        buttons.accepted.connect(self.try_save)
+        buttons.rejected.connect(self.reject)
+
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addLayout(details)
+        layout.addWidget(identity_box)
+        layout.addWidget(self.flag)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self._show_flag()
+        self.resize(520, self.sizeHint().height())
+
+    def _line(self, form: QtWidgets.QFormLayout, field: str, label: str, hint: str) -> None:
+        edit = QtWidgets.QLineEdit(_as_text(self.row.get(field)))
+        edit.setObjectName(field)
+        edit.setPlaceholderText(hint or "not recorded")
+        self.edits[field] = edit
+        setattr(self, field, edit)
+        form.addRow(label, edit)
+
+    def _show_flag(self) -> None:
+        reason = flagged(self.row)
+        self.flag.setText(f"⚠ {reason}" if reason else "")
+        self.flag.setVisible(bool(reason))
+
+    def _refused(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+
+    def changes(self) -> dict[str, Any]:
+        """The fields whose text differs from what was loaded ('' clears a field)."""
+        out: dict[str, Any] = {}
+        for field in _TEXT_FIELDS:
+            text = self.edits[field].text().strip()
+            if text != _as_text(self.row.get(field)):
+                out[field] = text
+        if self.sex.currentData() != self.row.get("sex"):
+            out["sex"] = self.sex.currentData()
+        return out
+
+    def try_save(self) -> None:
+        changes = self.changes()
+        if not changes:
+            self.accept()
+            return
+        try:
+            row = self._save(changes)
+        except (PatientValueError, PatientError) as exc:
+            self._refused(str(exc))
+            return
+        except Exception as exc:  # a database failure: the old row stands; details in the log
+            log.exception("saving patient details failed")
+            self._refused(f"Not saved: {exc.__class__.__name__}: {exc} (details in the log)")
+            return
+        self.row = row
+        self.saved.emit(row)
+        self.accept()

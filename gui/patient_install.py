@@ -1,0 +1,52 @@
+"""Adds Case → Patient details… to the main window (installed by name, see INSTALLERS)."""
+
+from __future__ import annotations
+
+from PySide6 import QtCore
+
+from gui.actions import ActionSpec
+from gui.patient_dialog import PatientDialog
+
+SPEC = ActionSpec("patient_details", "Patient &details…", "Ctrl+Shift+P",
+                  "Diagnosis, sex, birth year, genotype and identifying fields of this case")
+
+
+def install(window) -> None:
+    action = window.actions.add(window, SPEC)
+    window.menu("&Case").addAction(action)
+    action.triggered.connect(lambda: open_patient_dialog(window))
+    action.setEnabled(window.case is not None)
+    window.caseOpened.connect(lambda case: action.setEnabled(case is not None))
+
+
+def open_patient_dialog(window) -> PatientDialog | None:
+    """Open the dialog on the open case's stored details; the window refreshes on save."""
+    from data.patients import details_lines, save_details
+    from db.patients import get_patient
+
+    if window.case is None:
+        return None
+    pid = window.case.id
+    try:
+        row = get_patient(window.engine, pid)
+        weights = dict(details_lines(window.engine, row))["weights"]
+    except Exception as exc:
+        window.show_error("Cannot read the patient details", str(exc))
+        return None
+
+    def save(changes: dict) -> dict:
+        return save_details(window.engine, pid, row["version"],
+                            actor=window.settings.reviewer, **changes)
+
+    def saved(new_row: dict) -> None:
+        window.refresh_case_list()
+        window.reload_case()
+        window.statusBar().showMessage(f"Saved the details of {new_row['pseudonym']}", 5000)
+
+    dialog = PatientDialog(row, save, weights=weights, parent=window)
+    dialog.saved.connect(saved)
+    dialog.finished.connect(lambda _result: setattr(window, "patient_dialog", None))
+    dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    window.patient_dialog = dialog
+    return dialog

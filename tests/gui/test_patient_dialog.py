@@ -1,0 +1,116 @@
+"""Case → Patient details…: typed, saved, audited, shown in the header; refusals shown."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6 import QtCore
+from sqlalchemy import select
+
+from db.models import AuditEvent
+from db.patients import get_patient, update_patient
+from tests.gui.conftest import open_case
+
+LEFT = QtCore.Qt.MouseButton.LeftButton
+
+
+def _open_dialog(qtbot, window, pseudonym: str):
+    open_case(qtbot, window, pseudonym)
+    action = window.actions["patient_details"]
+    assert action.isEnabled()
+    assert action in window.menu("&Case").actions()
+    action.trigger()
+    dialog = window.patient_dialog
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def _retype(qtbot, edit, text: str) -> None:
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClick(edit, QtCore.Qt.Key.Key_Delete)
+    qtbot.keyClicks(edit, text)
+
+
+def _audit(engine, pid):
+    t = AuditEvent.__table__
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(
+            select(t).where(t.c.entity_id == pid, t.c.entity.like("patient%"))
+            .order_by(t.c.id)).mappings()]
+
+
+def test_typed_details_are_saved_audited_and_shown_in_the_header(qtbot, make_window,
+                                                                  demo_engine, settings):
+    settings.set("reviewer/name", "dr.leroy")
+    window = make_window()
+    dialog = _open_dialog(qtbot, window, "NLRP12-01")
+    pid = window.case.id
+    _retype(qtbot, dialog.diagnosis, "FCAS2 (NLRP12)")
+    _retype(qtbot, dialog.genotype, "NLRP12 c.1054C>T")
+    _retype(qtbot, dialog.birth_year, "1982")
+    dialog.sex.setFocus()
+    qtbot.keyClicks(dialog.sex, "X")
+    _retype(qtbot, dialog.record_number, "IPP-5521")
+    with qtbot.waitSignal(window.caseOpened, timeout=10_000):
+        qtbot.mouseClick(dialog.save_button, LEFT)
+
+    row = get_patient(demo_engine, pid)
+    assert (row["diagnosis"], row["genotype"], row["birth_year"], row["sex"],
+            row["record_number"]) == ("FCAS2 (NLRP12)", "NLRP12 c.1054C>T", 1982, "X", "IPP-5521")
+    assert row["version"] == 2
+    events = _audit(demo_engine, pid)
+    assert [(e["entity"], e["action"], e["actor"]) for e in events] == \
+        [("patient", "update", "dr.leroy"), ("patient_identity", "update", "dr.leroy")]
+    assert json.loads(events[0]["after"])["diagnosis"] == "FCAS2 (NLRP12)"
+    assert json.loads(events[1]["after"]) == {"record_number": "IPP-5521", "version": 2}
+
+    header = window.header.text()
+    assert "FCAS2 (NLRP12)" in header and "NLRP12 c.1054C&gt;T" in header
+    assert "unknown or other, born 1982" in header and "IPP" not in header
+    rows = {r.pseudonym: r for r in window.browser.model.rows}
+    assert rows["NLRP12-01"].diagnosis == "FCAS2 (NLRP12)"
+    assert window.patient_dialog is None  # closed
+
+
+def test_a_bad_value_is_shown_and_nothing_is_written(qtbot, make_window, demo_engine):
+    window = make_window()
+    dialog = _open_dialog(qtbot, window, "NLRP12-02")
+    pid = window.case.id
+    before = get_patient(demo_engine, pid)
+    _retype(qtbot, dialog.birth_year, "3000")
+    qtbot.mouseClick(dialog.save_button, LEFT)
+    assert dialog.isVisible()
+    assert "implausible birth year 3000" in dialog.error.text()
+    assert dialog.error.isVisible()
+    assert get_patient(demo_engine, pid) == before and _audit(demo_engine, pid) == []
+
+
+def test_an_identifying_pseudonym_is_refused(qtbot, make_window, demo_engine):
+    window = make_window()
+    dialog = _open_dialog(qtbot, window, "CAPS-01")
+    _retype(qtbot, dialog.name, "Lucas Bernard")
+    _retype(qtbot, dialog.pseudonym, "BERNARD-L")
+    qtbot.mouseClick(dialog.save_button, LEFT)
+    assert "the name part 'bernard'" in dialog.error.text()
+    assert get_patient(demo_engine, window.case.id)["pseudonym"] == "CAPS-01"
+
+
+def test_a_stale_save_is_refused_with_a_clear_message(qtbot, make_window, demo_engine):
+    window = make_window()
+    dialog = _open_dialog(qtbot, window, "TRAPS-01")
+    pid = window.case.id
+    # Another reviewer saves while this dialog is open.
+    update_patient(demo_engine, pid, 1, actor="other", diagnosis="TRAPS, confirmed")
+    _retype(qtbot, dialog.diagnosis, "TRAPS, doubtful")
+    qtbot.mouseClick(dialog.save_button, LEFT)
+    assert "changed meanwhile" in dialog.error.text()
+    assert "not saved" in dialog.error.text()
+    assert get_patient(demo_engine, pid)["diagnosis"] == "TRAPS, confirmed"
+
+
+def test_the_action_waits_for_a_case(qtbot, make_window):
+    window = make_window()
+    assert window.case is None
+    assert not window.actions["patient_details"].isEnabled()
+
