@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 from PySide6 import QtCore
-from sqlalchemy import select
 
-from db.models import AuditEvent
 from db.patients import get_patient, update_patient
+from tests.db.test_patients_db import _audit
 from tests.gui.conftest import open_case
 
 LEFT = QtCore.Qt.MouseButton.LeftButton
@@ -30,14 +29,6 @@ def _retype(qtbot, edit, text: str) -> None:
     edit.selectAll()
     qtbot.keyClick(edit, QtCore.Qt.Key.Key_Delete)
     qtbot.keyClicks(edit, text)
-
-
-def _audit(engine, pid):
-    t = AuditEvent.__table__
-    with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(
-            select(t).where(t.c.entity_id == pid, t.c.entity.like("patient%"))
-            .order_by(t.c.id)).mappings()]
 
 
 def test_typed_details_are_saved_audited_and_shown_in_the_header(qtbot, make_window,
