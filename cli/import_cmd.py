@@ -27,6 +27,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="map a column (or code) name the synonym table does not know to a "
                    "code, e.g. --map 'IL-1b secretion=IL1B'; CODE '-' leaves the column "
                    "out; repeatable")
+    p.add_argument("--specimen", metavar="S",
+                   help="specimen of the cytokine values the file names none for: serum, "
+                   "pbmc_spont, pbmc_lps or unspecified (default: the one chosen for the "
+                   "same column before, else unspecified)")
     p.add_argument("--dry-run", action="store_true",
                    help="check the file and say what would be added, writing nothing")
     p.set_defaults(run=run)
@@ -50,23 +54,38 @@ def parse_mapping(items: list[str]) -> dict[str, str]:
     return mapping
 
 
+def parse_specimen(text: str | None) -> str | None:
+    from cli.common import CommandError
+    from data.importing.synonyms import import_specimen
+
+    if text is None:
+        return None
+    code = import_specimen(text)
+    if code is None:
+        raise CommandError(f"--specimen {text!r}: write serum, pbmc_spont, pbmc_lps or "
+                           "unspecified")
+    return code
+
+
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from cli.common import CommandError, open_db
     from data.importing import ImportFailed, Options, build_plan, commit_plan
     from data.importing.safe_text import printable
-    from data.importing.store import remembered_mapping
+    from data.importing.store import remembered_mapping, remembered_specimens
 
     path = Path(args.file)
     if not path.is_file():
         raise CommandError(f"{printable(args.file)}: no such file")
     user_mapping = parse_mapping(args.map)
+    specimen = parse_specimen(args.specimen)
     # A new database gets no demo cohort: it is about to hold real cases.
     engine = open_db(args, with_demo=False)
     try:
         options = Options(patient=args.patient,
-                          mapping={**remembered_mapping(engine), **user_mapping})
+                          mapping={**remembered_mapping(engine), **user_mapping},
+                          specimen=specimen, column_specimens=remembered_specimens(engine))
         try:
             plan = build_plan(path, options)
             result = commit_plan(engine, plan, dry_run=args.dry_run)

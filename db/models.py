@@ -270,9 +270,12 @@ class AuditEvent(Base):
 
 
 class ImportMapping(Base):
-    """Column names the user mapped by hand, remembered for the next file."""
+    """Column names the user mapped by hand, remembered for the next file, and the
+    specimen chosen at import for a column whose file names none (NULL: none chosen;
+    'unspecified' when the user chose to leave it unspecified)."""
 
     __tablename__ = "import_mapping"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     column_name: Mapped[str] = mapped_column(String(200), unique=True)
     code: Mapped[str] = mapped_column(String(32))
+    specimen: Mapped[str | None] = mapped_column(String(32), nullable=True)

@@ -231,3 +231,70 @@ def save_import_mappings(conn: Connection, mapping: dict[str, str]) -> None:
             conn.execute(insert(t).values(column_name=name, code=code))
         elif stored[name] != code:
             conn.execute(t.update().where(t.c.column_name == name).values(code=code))
+
+
+def read_import_specimens(conn: Connection) -> dict[str, str]:
+    """Column name → the specimen chosen for it at an earlier import."""
+    t = ImportMapping.__table__
+    return {r.column_name: r.specimen for r in conn.execute(
+        select(t.c.column_name, t.c.specimen).where(t.c.specimen.is_not(None)))}
+
+
+def save_import_specimens(conn: Connection, columns: dict[str, tuple[str, str]]) -> None:
+    """Remember the specimen chosen for each column name: {name: (code, specimen)}."""
+    t = ImportMapping.__table__
+    stored = read_import_mappings(conn)
+    for name, (code, specimen) in columns.items():
+        if name in stored:
+            conn.execute(t.update().where(t.c.column_name == name).values(specimen=specimen))
+        else:
+            conn.execute(insert(t).values(column_name=name, code=code, specimen=specimen))
+
+
+def same_values_other_specimen(conn: Connection, rows: Sequence[Sequence[Any]],
+                               rel_tol: float = 1e-9) -> list[tuple[int, str]]:
+    """Rows (OBSERVATION_COLUMNS order) whose value is already stored for the same
+    patient, code and time with the same value, where one of the two specimens is
+    unspecified ('') and the other is not: (index in rows, the stored specimen).
+
+    That is one measurement imported twice, once without a specimen and once with one;
+    stored as two series it would count twice.
+    """
+    if not rows:
+        return []
+    t = Series.__table__
+    pids = {r[0] for r in rows}
+    by_key: dict[tuple[int, str], list[tuple[int, str]]] = {}
+    for r in conn.execute(select(t.c.id, t.c.patient_id, t.c.code, t.c.specimen)
+                          .where(t.c.patient_id.in_(pids))):
+        by_key.setdefault((r.patient_id, r.code), []).append((r.id, r.specimen))
+    wanted: dict[int, tuple[int, int]] = {}
+    candidates: list[tuple[int, list[tuple[int, str]]]] = []
+    for i, r in enumerate(rows):
+        specimen = r[6] or ""
+        others = [(sid, s) for sid, s in by_key.get((r[0], r[2]), ())
+                  if s != specimen and "" in (s, specimen)]
+        if others:
+            candidates.append((i, others))
+            for sid, _ in others:
+                lo, hi = wanted.get(sid, (r[1], r[1]))
+                wanted[sid] = (min(lo, r[1]), max(hi, r[1]))
+    if not candidates:
+        return []
+    o = Observation.__table__
+    stored: dict[tuple[int, int], tuple[float, int]] = {}
+    for sid, (lo, hi) in wanted.items():
+        for t_, value, censor in conn.execute(
+                select(o.c.t, o.c.value, o.c.censor)
+                .where(o.c.series_id == sid, o.c.t >= lo, o.c.t <= hi)):
+            stored[(sid, t_)] = (value, censor or 0)
+    out = []
+    for i, others in candidates:
+        r = rows[i]
+        for sid, specimen in others:
+            hit = stored.get((sid, r[1]))
+            if hit is not None and hit[1] == CENSOR_CODES[r[4]] and hit[0] is not None \
+                    and r[3] is not None and math.isclose(hit[0], r[3], rel_tol=rel_tol):
+                out.append((i, specimen))
+                break
+    return out

@@ -1,5 +1,5 @@
 """File → Import…: choose a file, preview it as parsed, map unknown columns, choose the
-patient, confirm. Reading, checking and writing run off the GUI thread with a progress
+specimen of cytokines the file names none for, choose the patient, confirm. Reading, checking and writing run off the GUI thread with a progress
 bar; Cancel at any point writes nothing."""
 
 from __future__ import annotations
@@ -13,13 +13,18 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 from sqlalchemy import Engine
 
-from data.codes import ANALYTES, label
+from data.codes import ANALYTES, PBMC_LPS, PBMC_SPONTANEOUS, SERUM, label
 from data.importing import ImportCancelled, ImportFailed, ImportPlan, Options, build_plan
 from data.importing.commit import ImportResult, commit_plan
-from data.importing.plan import has_patient_column, shape, unknown_names
+from data.importing.plan import (
+    has_patient_column,
+    open_specimen_columns,
+    shape,
+    unknown_names,
+)
 from data.importing.readers import Table, read_table
 from data.importing.safe_text import printable
-from data.importing.store import known_patients, remembered_mapping
+from data.importing.store import known_patients, remembered_mapping, remembered_specimens
 from data.importing.synonyms import IGNORE, mapping_key
 
 log = logging.getLogger(__name__)
@@ -255,6 +260,46 @@ class MappingPage(QtWidgets.QWizardPage):
                 if box.currentData() is not None}
 
 
+class SpecimenPage(QtWidgets.QWizardPage):
+    """The specimen of cytokine values the file names none for; remembered per column."""
+
+    CHOICES = ((PBMC_SPONTANEOUS, "PBMC supernatant, spontaneous"),
+               (PBMC_LPS, "PBMC supernatant, LPS-stimulated"), (SERUM, "serum"),
+               ("", "unspecified (the file does not say)"))
+
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.setTitle("Specimen")
+        self.setSubTitle("The file does not say in which specimen these cytokines were "
+                         "measured. Choose it; your choice is remembered for these columns.")
+        self.wiz = wizard
+        self.columns = QtWidgets.QLabel()
+        self.columns.setWordWrap(True)
+        self.specimen = QtWidgets.QComboBox()
+        self.specimen.addItem("— choose —", None)
+        for code, text in self.CHOICES:
+            self.specimen.addItem(text, code)
+        self.specimen.currentIndexChanged.connect(self.completeChanged)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.columns)
+        layout.addWidget(self.specimen)
+        layout.addStretch(1)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        names = list(self.wiz.open_specimen_columns)
+        self.columns.setText("Columns: " + ", ".join(printable(n) for n in names))
+        remembered = {self.wiz.remembered_specimens.get(n) for n in names}
+        if len(remembered) == 1 and None not in remembered and self.chosen() is None:
+            self.specimen.setCurrentIndex(self.specimen.findData(remembered.pop()))
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+        return self.chosen() is not None
+
+    def chosen(self) -> str | None:
+        """A specimen code, '' for unspecified, None when nothing is chosen (yet)."""
+        return self.specimen.currentData()
+
+
 class PatientPage(QtWidgets.QWizardPage):
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__()
@@ -357,7 +402,8 @@ class ConfirmPage(QtWidgets.QWizardPage):
             return True
         plan, remember = self.plan, self.wiz.mapping_page.choices()
         self.runner.start(lambda progress, cancelled: commit_plan(
-            self.wiz.engine, plan, remember=remember, progress=progress, cancelled=cancelled),
+            self.wiz.engine, plan, remember=remember, remember_specimen=True,
+            progress=progress, cancelled=cancelled),
             self._written, self._failed)
         self.completeChanged.emit()
         return False
@@ -377,7 +423,7 @@ def _message(exc: BaseException) -> str:
 
 
 class ImportWizard(QtWidgets.QWizard):
-    FILE, PREVIEW, MAPPING, PATIENT, CONFIRM = range(5)
+    FILE, PREVIEW, MAPPING, SPECIMEN, PATIENT, CONFIRM = range(6)
 
     def __init__(self, engine: Engine, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -386,14 +432,18 @@ class ImportWizard(QtWidgets.QWizard):
         self.table: Table | None = None
         self.result_: ImportResult | None = None
         self.remembered = remembered_mapping(engine)
+        self.remembered_specimens = remembered_specimens(engine)
         self.names_to_map: list[str] = []
+        self.open_specimen_columns: dict[str, str] = {}
         self.file_page = FilePage(self)
         self.mapping_page = MappingPage(self)
+        self.specimen_page = SpecimenPage(self)
         self.patient_page = PatientPage(self)
         self.confirm_page = ConfirmPage(self)
         self.setPage(self.FILE, self.file_page)
         self.setPage(self.PREVIEW, PreviewPage(self))
         self.setPage(self.MAPPING, self.mapping_page)
+        self.setPage(self.SPECIMEN, self.specimen_page)
         self.setPage(self.PATIENT, self.patient_page)
         self.setPage(self.CONFIRM, self.confirm_page)
         self.setButtonText(QtWidgets.QWizard.WizardButton.FinishButton, "Import")
@@ -402,13 +452,21 @@ class ImportWizard(QtWidgets.QWizard):
 
     def nextId(self) -> int:  # noqa: N802 - Qt API
         current = self.currentId()
-        if current == self.PREVIEW:
-            return self.MAPPING if self.names_to_map else self.PATIENT
+        if current == self.PREVIEW and self.names_to_map:
+            return self.MAPPING
+        if current in (self.PREVIEW, self.MAPPING):
+            # The mapping decides which columns are cytokines without a specimen.
+            mapping = {**self.remembered, **self.mapping_page.choices()}
+            self.open_specimen_columns = open_specimen_columns(self.table,
+                                                               Options(mapping=mapping))
+            return self.SPECIMEN if self.open_specimen_columns else self.PATIENT
         return super().nextId()
 
     def options(self) -> Options:
         mapping = {**self.remembered, **self.mapping_page.choices()}
-        return Options(patient=self.patient_page.chosen(), mapping=mapping)
+        specimen = self.specimen_page.chosen() if self.open_specimen_columns else None
+        return Options(patient=self.patient_page.chosen(), mapping=mapping,
+                       specimen=specimen, column_specimens=self.remembered_specimens)
 
     def _runners(self) -> list[_Runner]:
         return [self.file_page.runner, self.confirm_page.runner]

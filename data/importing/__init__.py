@@ -15,7 +15,7 @@ from data.importing.commit import ImportResult, commit_plan
 from data.importing.context import Options
 from data.importing.errors import ImportCancelled, ImportFailed, ImportProblem
 from data.importing.plan import ImportPlan, build_plan
-from data.importing.store import remembered_mapping
+from data.importing.store import remembered_mapping, remembered_specimens
 
 __all__ = ["ImportCancelled", "ImportFailed", "ImportPlan", "ImportProblem", "ImportResult",
            "Options", "build_plan", "commit_plan", "import_file"]
@@ -23,9 +23,12 @@ __all__ = ["ImportCancelled", "ImportFailed", "ImportPlan", "ImportProblem", "Im
 
 def import_file(engine: Engine, path: str | Path, *, patient: str | None = None,
                 mapping: dict[str, str] | None = None, dry_run: bool = False,
-                actor: str | None = None) -> ImportResult:
+                actor: str | None = None, specimen: str | None = None) -> ImportResult:
     """Check and import one file. ``mapping`` adds to the mappings remembered from the
-    wizard. Raises ImportFailed listing every problem; nothing is written then."""
-    options = Options(patient=patient, mapping={**remembered_mapping(engine), **(mapping or {})})
+    wizard; ``specimen`` (a code, '' for unspecified) is that of the cytokine values the
+    file names none for, else the one remembered for their column applies. Raises
+    ImportFailed listing every problem; nothing is written then."""
+    options = Options(patient=patient, mapping={**remembered_mapping(engine), **(mapping or {})},
+                      specimen=specimen, column_specimens=remembered_specimens(engine))
     plan = build_plan(path, options)
     return commit_plan(engine, plan, dry_run=dry_run, actor=actor)

@@ -18,9 +18,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
+from data.codes import SPECIMEN_LABELS
 from data.importing.errors import ImportCancelled, Problems
 from data.importing.plan import Cancelled, ImportPlan, Progress
 from data.importing.safe_text import look_alike_key, printable
+from data.importing.synonyms import UNSPECIFIED
 from data.numbers import fmt_number
 from db.audit import record
 from db.writes import (
@@ -33,7 +35,9 @@ from db.writes import (
     medication_periods,
     patient_id_by_pseudonym,
     patient_pseudonyms,
+    same_values_other_specimen,
     save_import_mappings,
+    save_import_specimens,
 )
 
 CHUNK = 50_000  # rows per insert between two looks at the cancel button
@@ -83,10 +87,13 @@ def default_actor() -> str:
 
 def commit_plan(engine: Engine, plan: ImportPlan, *, actor: str | None = None,
                 dry_run: bool = False, remember: dict[str, str] | None = None,
+                remember_specimen: bool = False,
                 progress: Progress | None = None,
                 cancelled: Cancelled | None = None) -> ImportResult:
     """Write ``plan`` in one transaction; a dry run rolls it back and reports the same counts.
 
+    ``remember`` (column → code) and, with ``remember_specimen``, the specimen chosen for
+    the plan's open columns are kept for the next file.
     Raises ImportFailed (a dosing period clashes with a stored one) or ImportCancelled;
     either way nothing is written.
     """
@@ -105,6 +112,9 @@ def commit_plan(engine: Engine, plan: ImportPlan, *, actor: str | None = None,
         _write_medications(conn, plan, pids, result)
         if remember:
             save_import_mappings(conn, remember)
+        if remember_specimen and plan.specimen is not None:
+            save_import_specimens(conn, {name: (code, plan.specimen or UNSPECIFIED)
+                                         for name, code in plan.specimen_columns.items()})
         record(conn, actor=actor or default_actor(), entity="import", entity_id=None,
                patient_id=next(iter(pids.values())) if len(pids) == 1 else None,
                action="import", before=None,
@@ -161,6 +171,7 @@ def _write_observations(conn: Connection, plan: ImportPlan, pids: dict[str, int]
     }
     rows = list(zip(*(columns[c] for c in OBSERVATION_COLUMNS), strict=True))
     _refuse_changed_values(conn, plan, rows)
+    _refuse_values_under_another_specimen(conn, plan, rows)
     for start in range(0, n, CHUNK):
         step(start / n, f"writing values {start:,}–{min(n, start + CHUNK):,} of {n:,}")
         result.observations_added += insert_observations(conn, rows[start:start + CHUNK])
@@ -188,6 +199,32 @@ def _refuse_changed_values(conn: Connection, plan: ImportPlan, rows: list[tuple]
                      "and specimen): a re-import never replaces a stored value; correct "
                      "the file or the stored value first")
     problems.raise_if_any()
+
+
+def _refuse_values_under_another_specimen(conn: Connection, plan: ImportPlan,
+                                          rows: list[tuple]) -> None:
+    """The same value at the same time, stored once without a specimen and imported
+    now with one (or the other way round), is one measurement: two series would count
+    it twice."""
+    twice = same_values_other_specimen(conn, rows)
+    if not twice:
+        return
+    obs = plan.observations
+    where = obs["row"].to_numpy()
+    column = obs["column"].to_numpy(dtype=object)
+    problems = Problems(plan.file)
+    for i, stored_specimen in twice:
+        _, _, code, value, censor, unit, specimen, _ = rows[i]
+        problems.add(int(where[i]), str(column[i]), f"{censor or ''}{fmt_number(value)}",
+                     f"already stored with the same value at the same time as {code} "
+                     f"({_specimen_text(stored_specimen)}); importing it as "
+                     f"{_specimen_text(specimen)} would count it twice. Leave the row out, "
+                     "or import the file under the stored specimen")
+    problems.raise_if_any()
+
+
+def _specimen_text(specimen: str | None) -> str:
+    return f"specimen {SPECIMEN_LABELS.get(specimen or '', specimen)}"
 
 
 def _values_apart(a: float | None, b: float | None) -> tuple[str, str]:

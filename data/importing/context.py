@@ -12,7 +12,7 @@ from data.importing.dates import parse_dates
 from data.importing.errors import Problems
 from data.importing.readers import Table
 from data.importing.safe_text import normal_pseudonym, pseudonym_problem
-from data.importing.synonyms import IGNORE, mapping_key
+from data.importing.synonyms import CHOSEN_AT_IMPORT, IGNORE, default_specimens, mapping_key
 
 
 @dataclass
@@ -26,9 +26,36 @@ class Options:
 
     patient: str | None = None
     mapping: dict[str, str] = field(default_factory=dict)
+    # The specimen of the values whose file names none (see CHOSEN_AT_IMPORT): a
+    # specimen code, '' for unspecified as an explicit choice, None when not chosen,
+    # in which case ``column_specimens`` (column name → code, remembered) applies.
+    specimen: str | None = None
+    column_specimens: dict[str, str] = field(default_factory=dict)
 
     def mapping_keys(self) -> dict[str, str]:
         return {mapping_key(name): code for name, code in self.mapping.items()}
+
+    def specimen_for_column(self, name: str) -> str | None:
+        if self.specimen is not None:
+            return self.specimen
+        keys = {mapping_key(k): v for k, v in self.column_specimens.items()}
+        return keys.get(mapping_key(name))
+
+
+def chosen_specimens(given: np.ndarray, code: np.ndarray, column: np.ndarray,
+                     options: Options) -> np.ndarray:
+    """The specimen of each value: as the file gives it, else as chosen at import for its
+    column (cytokines only), else the code's default (diary, serum) or unspecified ('')."""
+    out = np.where(given != None, given, default_specimens(code)).astype(object)  # noqa: E711
+    open_ = (given == None) & np.isin(code, list(CHOSEN_AT_IMPORT))  # noqa: E711
+    if open_.any():
+        ids, names = pd.factorize(column[open_])
+        picked = np.array([options.specimen_for_column(str(n)) for n in names],
+                          dtype=object)[ids]
+        sub = out[open_]
+        sub[picked != None] = picked[picked != None]  # noqa: E711
+        out[open_] = sub
+    return out
 
 
 def locate_fields(table: Table, allowed: set[str], problems: Problems,

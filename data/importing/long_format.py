@@ -6,11 +6,17 @@ import numpy as np
 import pandas as pd
 
 from data.importing.columns import LONG_FIELDS
-from data.importing.context import Options, find_date_column, locate_fields, patient_column
+from data.importing.context import (
+    Options,
+    chosen_specimens,
+    find_date_column,
+    locate_fields,
+    patient_column,
+)
 from data.importing.errors import Problems
 from data.importing.observations import Cells, finish
 from data.importing.readers import Table
-from data.importing.synonyms import IGNORE, default_specimens, parse_header, specimen_for
+from data.importing.synonyms import CHOSEN_AT_IMPORT, IGNORE, parse_header, specimen_for
 from data.importing.units import normalise_unit
 
 _CENSOR_SIGNS = {"": None, "<": "<", "<=": "<", "≤": "<", ">": ">", ">=": ">", "≥": ">"}
@@ -31,6 +37,19 @@ def unknown_codes(table: Table, options: Options) -> list[str]:
     _, names = distinct(table.column(fields["code"]))
     mapping = options.mapping_keys()
     return [n for n in names if n and parse_header(n, mapping).code is None]
+
+
+def open_specimen_codes(table: Table, options: Options) -> dict[str, str]:
+    """Code names (as written) → code, for the values whose specimen is chosen at import:
+    a cytokine named without a specimen in a file without a specimen column."""
+    fields, _ = locate_fields(table, LONG_FIELDS, Problems(table.file), options.mapping_keys())
+    if "code" not in fields or "specimen" in fields:
+        return {}
+    _, names = distinct(table.column(fields["code"]))
+    mapping = options.mapping_keys()
+    headers = [parse_header(n, mapping) for n in names if n]
+    return {h.text: h.code for h in headers
+            if h.code in CHOSEN_AT_IMPORT and h.specimen is None}
 
 
 def read_long(table: Table, options: Options, problems: Problems) -> pd.DataFrame:
@@ -94,7 +113,8 @@ def read_long(table: Table, options: Options, problems: Problems) -> pd.DataFram
             bad |= mask
         unit = np.where(written != "", written, unit)
 
-    specimen = _specimens(table, fields, ids, u_spec, code, bad, problems)
+    specimen = _specimens(table, fields, ids, u_spec, bad, problems)
+    specimen = chosen_specimens(specimen, code, np.array(names, dtype=object)[ids], options)
     censor = None
     if "censor" in fields:
         censor = _censor_column(table, fields["censor"], bad, problems)
@@ -111,9 +131,8 @@ def read_long(table: Table, options: Options, problems: Problems) -> pd.DataFram
 
 
 def _specimens(table: Table, fields: dict[str, int], code_ids: np.ndarray,
-               from_code: np.ndarray, code: np.ndarray, bad: np.ndarray,
-               problems: Problems) -> np.ndarray:
-    """The specimen column, else the one written with the code, else the code's default."""
+               from_code: np.ndarray, bad: np.ndarray, problems: Problems) -> np.ndarray:
+    """The specimen column, else the one written with the code; None where neither is."""
     given = from_code[code_ids]
     if "specimen" in fields:
         col = table.header[fields["specimen"]]
@@ -126,7 +145,7 @@ def _specimens(table: Table, fields: dict[str, int], code_ids: np.ndarray,
         bad |= unknown
         written = resolved[sids]
         given = np.where(written != None, written, given)  # noqa: E711
-    return np.where(given != None, given, default_specimens(code)).astype(object)  # noqa: E711
+    return given
 
 
 def _censor_column(table: Table, at: int, bad: np.ndarray, problems: Problems) -> np.ndarray:

@@ -8,15 +8,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from data.codes import label
+from data.codes import SPECIMEN_LABELS, label
 from data.importing.columns import field_of, shape_of
 from data.importing.context import Options
 from data.importing.dosing import MEDICATION_FRAME_COLUMNS, read_dosing
 from data.importing.errors import ImportCancelled, Problems
-from data.importing.long_format import read_long, unknown_codes
+from data.importing.long_format import open_specimen_codes, read_long, unknown_codes
 from data.importing.observations import OBSERVATION_FRAME_COLUMNS
 from data.importing.readers import Table, read_table
 from data.importing.safe_text import printable
+from data.importing.synonyms import CHOSEN_AT_IMPORT
+from data.importing.wide_format import open_specimen_columns as open_specimen_wide
 from data.importing.wide_format import read_wide, unknown_columns
 
 Progress = Callable[[float, str], None]
@@ -33,6 +35,9 @@ class ImportPlan:
     observations: pd.DataFrame  # OBSERVATION_FRAME_COLUMNS
     medications: pd.DataFrame  # MEDICATION_FRAME_COLUMNS
     mapping: dict[str, str] = field(default_factory=dict)  # the user's, to remember
+    specimen: str | None = None  # chosen at import for the whole file ('' unspecified)
+    # Columns (or long-file code names) whose specimen was chosen at import → code.
+    specimen_columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def patients(self) -> list[str]:
@@ -46,7 +51,27 @@ class ImportPlan:
             lines.append(f"{label(str(code))} ({code}): {_count(n, 'value')}")
         for drug, n in self.medications["drug"].value_counts().sort_index().items():
             lines.append(f"{drug}: {_count(n, 'dosing period')}")
+        lines += self._specimen_lines()
         return [printable(line) for line in lines]
+
+    def _specimen_lines(self) -> list[str]:
+        """Which specimen the values of the file gave none for went to, said plainly."""
+        obs = self.observations
+        chosen = obs[obs["code"].isin(list(CHOSEN_AT_IMPORT))]
+        if chosen.empty or not self.specimen_columns:
+            return []
+        out = []
+        for specimen, n in chosen["specimen"].value_counts().sort_index().items():
+            if specimen:
+                out.append(f"specimen {SPECIMEN_LABELS.get(str(specimen), specimen)}: "
+                           f"{_count(n, 'cytokine value')}")
+            elif self.specimen == "":
+                out.append(f"specimen unspecified, as chosen: {_count(n, 'cytokine value')}")
+            else:
+                out.append(f"specimen unspecified: {_count(n, 'cytokine value')} (the "
+                           "file names none: choose one with --specimen or in the wizard)")
+        return out
+
 
 
 def _count(n: int, noun: str) -> str:
@@ -69,6 +94,17 @@ def unknown_names(table: Table, options: Options) -> list[str]:
     if kind == "long":
         return unknown_codes(table, options)
     return []
+
+
+def open_specimen_columns(table: Table, options: Options) -> dict[str, str]:
+    """Columns (wide) or code names (long) whose cytokine values have no specimen in the
+    file, so one is chosen at import → their code."""
+    kind = shape(table)
+    if kind == "wide":
+        return open_specimen_wide(table, options)
+    if kind == "long":
+        return open_specimen_codes(table, options)
+    return {}
 
 
 def build_plan(source: str | Path | Table, options: Options | None = None, *,
@@ -104,4 +140,5 @@ def build_plan(source: str | Path | Table, options: Options | None = None, *,
         problems.fail(None, None, None, "the file holds no value to import")
     step(1.0, "checked")
     return ImportPlan(table.file, kind, table.description, observations, medications,
-                      dict(options.mapping))
+                      dict(options.mapping), options.specimen,
+                      open_specimen_columns(table, options))

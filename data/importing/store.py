@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from db.writes import patient_pseudonyms, read_import_mappings
+from data.importing.synonyms import UNSPECIFIED
+from db.writes import patient_pseudonyms, read_import_mappings, read_import_specimens
 
 
 def remembered_mapping(engine: Engine) -> dict[str, str]:
@@ -16,3 +17,11 @@ def remembered_mapping(engine: Engine) -> dict[str, str]:
 def known_patients(engine: Engine) -> list[str]:
     with engine.connect() as conn:
         return patient_pseudonyms(conn)
+
+
+def remembered_specimens(engine: Engine) -> dict[str, str]:
+    """Column names → the specimen chosen for them at an earlier import ('' when the
+    user chose unspecified)."""
+    with engine.connect() as conn:
+        stored = read_import_specimens(conn)
+    return {name: "" if s == UNSPECIFIED else s for name, s in stored.items()}

@@ -16,6 +16,7 @@ import pandas as pd
 from data.codes import (
     AIDAI_ITEMS,
     ANALYTES,
+    CYTOKINES,
     DEVICE,
     DIARY,
     PBMC_LPS,
@@ -122,6 +123,17 @@ SPECIMENS: dict[str, str] = _specimen_table()
 # than guessed (a cytokine may come from PBMC supernatant or serum).
 DEFAULT_SPECIMEN: dict[str, str] = {code: DIARY for code, _ in AIDAI_ITEMS}
 DEFAULT_SPECIMEN.update(CRP=SERUM, SAA=SERUM)
+# Codes whose specimen, when the file names none, is chosen at import (--specimen, the
+# wizard's specimen step): a cytokine may come from PBMC supernatant or serum.
+CHOSEN_AT_IMPORT = frozenset(a.code for a in CYTOKINES)
+UNSPECIFIED = "unspecified"  # how an explicit choice of no specimen is written
+
+
+def import_specimen(text: str) -> str | None:
+    """A specimen as given at import ('serum', 'pbmc_spont', 'unspecified'…) to its
+    code ('' for unspecified); None when it is not one."""
+    code = specimen_for(text)
+    return code if code in (PBMC_SPONTANEOUS, PBMC_LPS, SERUM, "") and text.strip() else None
 
 
 def default_specimens(codes: np.ndarray) -> np.ndarray:

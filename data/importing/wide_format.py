@@ -10,12 +10,18 @@ import numpy as np
 import pandas as pd
 
 from data.importing.columns import WIDE_FIELDS
-from data.importing.context import Options, find_date_column, locate_fields, patient_column
+from data.importing.context import (
+    Options,
+    chosen_specimens,
+    find_date_column,
+    locate_fields,
+    patient_column,
+)
 from data.importing.errors import Problems
 from data.importing.long_format import ACCEPTED_SPECIMENS, distinct
 from data.importing.observations import Cells, finish
 from data.importing.readers import Table
-from data.importing.synonyms import Header, default_specimens, parse_header, specimen_for
+from data.importing.synonyms import CHOSEN_AT_IMPORT, Header, parse_header, specimen_for
 
 
 def measurement_columns(table: Table, options: Options, problems: Problems | None = None
@@ -33,6 +39,16 @@ def measurement_columns(table: Table, options: Options, problems: Problems | Non
 def unknown_columns(table: Table, options: Options) -> list[str]:
     _, _, headers = measurement_columns(table, options)
     return [h.text for h in headers.values() if h.code is None]
+
+
+def open_specimen_columns(table: Table, options: Options) -> dict[str, str]:
+    """Headers → code of the cytokine columns whose specimen is chosen at import: no
+    specimen in the header, no specimen column."""
+    fields, _, headers = measurement_columns(table, options)
+    if "specimen" in fields:
+        return {}
+    return {h.text: h.code for h in headers.values()
+            if h.code in CHOSEN_AT_IMPORT and h.specimen is None}
 
 
 def read_wide(table: Table, options: Options, problems: Problems) -> pd.DataFrame:
@@ -67,16 +83,16 @@ def read_wide(table: Table, options: Options, problems: Problems) -> pd.DataFram
     code = np.array([headers[i].code for i in order], dtype=object)[c]
     from_header = np.array([headers[i].specimen for i in order], dtype=object)[c]
     given = np.where(from_header != None, from_header, row_specimen[r])  # noqa: E711
-    specimen = np.where(given != None, given, default_specimens(code))  # noqa: E711
+    texts = np.array([headers[i].text for i in order], dtype=object)[c]
+    specimen = chosen_specimens(given, code, texts, options)
     time_at = fields.get("time")
     cells = Cells(
         row=rows[r], patient=patients[r],
         date=table.column(date_at).iloc[r].reset_index(drop=True),
         time=None if time_at is None else table.column(time_at).iloc[r].reset_index(drop=True),
         code=code, unit=np.array([headers[i].unit for i in order], dtype=object)[c],
-        specimen=specimen.astype(object), value=pd.Series(grid[r, c], dtype=str), censor=None,
-        value_column=np.array([headers[i].text for i in order], dtype=object)[c],
-        unit_column=np.array([headers[i].text for i in order], dtype=object)[c],
+        specimen=specimen, value=pd.Series(grid[r, c], dtype=str), censor=None,
+        value_column=texts, unit_column=texts,
         date_column=table.header[date_at],
         time_column=None if time_at is None else table.header[time_at],
         bad=(patients == "")[r],

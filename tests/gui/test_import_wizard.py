@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6 import QtCore, QtWidgets
 
-from data.importing.store import remembered_mapping
+from data.importing.store import remembered_mapping, remembered_specimens
 from gui.import_wizard import ImportWizard, open_import_wizard
 from tests.data.test_import_helpers import FILES, dump, stored, value_of
 
@@ -74,6 +74,11 @@ def test_wide_file_with_an_unknown_column_is_mapped_and_imported(qtbot, wizard, 
     box.setCurrentIndex(box.findData("IL1B"))
     assert wizard.mapping_page.isComplete()
 
+    wizard.next()  # IL-1β and no specimen in the file: the specimen step
+    assert wizard.currentId() == ImportWizard.SPECIMEN
+    assert "IL-1b sécrétion (pg/mL)" in wizard.specimen_page.columns.text()
+    assert not wizard.specimen_page.isComplete()
+    choose_specimen(wizard, "pbmc-lps")
     wizard.next()
     assert wizard.currentId() == ImportWizard.PATIENT
     assert not wizard.patient_page.isComplete()
@@ -89,8 +94,55 @@ def test_wide_file_with_an_unknown_column_is_mapped_and_imported(qtbot, wizard, 
     values = stored(engine, "NEW-01")
     assert value_of(values, "2026-03-02 00:00", "CRP") == (12.0, "")  # 1,2 mg/dL
     assert value_of(values, "2026-03-09 00:00", "IL1B") == (5.0, "<")
-    assert value_of(values, "2026-03-02 00:00", "IL1B") == (120.5, "")
+    assert value_of(values, "2026-03-02 00:00", "IL1B", "pbmc-lps") == (120.5, "")
     assert remembered_mapping(engine) == {"IL-1b sécrétion (pg/mL)": "IL1B"}
+    assert remembered_specimens(engine) == {"IL-1b sécrétion (pg/mL)": "pbmc-lps"}
+
+
+def choose_specimen(wizard, code: str) -> None:
+    box = wizard.specimen_page.specimen
+    box.setCurrentIndex(box.findData(code))
+    assert wizard.specimen_page.isComplete()
+
+
+def test_the_specimen_chosen_is_remembered_per_column(qtbot, make_wizard, engine, tmp_path):
+    """Unspecified is an explicit, remembered choice; the next file with the same column
+    gets it preselected, and the command line applies it too."""
+    first = tmp_path / "a.csv"
+    first.write_text("date,IL-6 (pg/mL),CRP\n2026-01-01,30,4\n", encoding="utf-8")
+    w = make_wizard(engine)
+    choose_file(qtbot, w, first)
+    w.next()
+    assert w.currentId() == ImportWizard.SPECIMEN
+    choose_specimen(w, "")
+    w.next()
+    w.patient_page.patient.setEditText("P1")
+    w.next()
+    confirm(qtbot, w)
+    assert "specimen unspecified, as chosen: 1 cytokine value" in \
+        w.confirm_page.text.toPlainText()
+    with qtbot.waitSignal(w.accepted, timeout=10_000):
+        press_import(w)
+    assert remembered_specimens(engine) == {"IL-6 (pg/mL)": ""}
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT specimen FROM import_mapping").scalar() == \
+            "unspecified"
+
+    second = tmp_path / "b.csv"
+    second.write_text("date,IL-6 (pg/mL)\n2026-01-02,31\n", encoding="utf-8")
+    w2 = make_wizard(engine)
+    choose_file(qtbot, w2, second)
+    w2.next()
+    assert w2.currentId() == ImportWizard.SPECIMEN
+    assert w2.specimen_page.chosen() == "" and w2.specimen_page.isComplete()
+
+
+def test_a_file_that_names_its_specimens_has_no_specimen_step(qtbot, wizard, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("date,IL-6 serum (pg/mL),IL-1b LPS\n2026-01-02,31,4\n", encoding="utf-8")
+    choose_file(qtbot, wizard, path)
+    wizard.next()
+    assert wizard.currentId() == ImportWizard.PATIENT
 
 
 def test_remembered_mapping_is_preselected_for_the_next_file(qtbot, make_wizard, engine,
