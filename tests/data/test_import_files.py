@@ -250,9 +250,10 @@ def test_templates_import_as_documented(engine):
     wide = import_file(engine, templates / "wide_template.csv", patient="NLRP12-03")
     dosing = import_file(engine, templates / "dosing_template.csv", patient="NLRP12-03")
     assert long.observations_added == 12
-    # The wide template's 12 January row is at 00:00, so only the two diary answers of
-    # that day, which the long template also dates 00:00, are already stored.
-    assert (wide.observations_added, wide.observations_skipped) == (36, 2)
+    # The wide template's 12 January row is at 00:00, so only the two diary answers and
+    # the diary temperature of that day, which the long template also dates 00:00, are
+    # already stored.
+    assert (wide.observations_added, wide.observations_skipped) == (35, 3)
     assert dosing.medications_added == 3
     v = stored(engine, "NLRP12-03")
     assert value_of(v, "2026-01-12 09:30", "IL1B", "pbmc-lps") == (2100.0, "")
