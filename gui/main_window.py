@@ -25,7 +25,7 @@ from gui.timeline.widget import TimelineWidget
 log = logging.getLogger(__name__)
 
 INSTALLERS = ("gui.episodes.install", "gui.import_install", "gui.export_install",
-              "gui.patient_install")
+              "gui.patient_install", "gui.controls_dialog")
 TIMELINE_ACTIONS = ("fit", "months_1", "months_3", "months_6", "months_12", "zoom_in",
                     "zoom_out", "pan_left", "pan_right", "pan_left_far", "pan_right_far")
 

@@ -1,0 +1,300 @@
+"""Case → Control references…: view, add, edit and retire the lab's healthy-control references.
+
+Every change is one new reference set written by ``data.controls.store_references``:
+an edit retires the row and adds its successor, a retire only retires, nothing is
+overwritten. The open case is reloaded afterwards so folds follow the new set; PDFs
+already exported keep naming the set they used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from data.codes import PBMC_LPS, PBMC_SPONTANEOUS, SERUM, SPECIMEN_LABELS, label, unit
+from data.controls import REFERENCE_CODES, Reference, check, list_rows, set_text, store_references
+from data.numbers import is_missing
+from gui.actions import ActionSpec
+
+log = logging.getLogger(__name__)
+
+SPECS = (
+    ActionSpec("control_references", "Control &references…", "",
+               "The lab's healthy-control references that fold over controls uses: view, "
+               "add, edit, retire"),
+)
+COLUMNS = (("code", "Analyte"), ("specimen", "Specimen"), ("unit", "Unit"), ("n", "n"),
+           ("mean", "Mean"), ("sd", "SD"), ("range", "Range"), ("upper_normal", "Upper normal"),
+           ("lab", "Lab"), ("assay", "Assay"), ("batch", "Batch"), ("date", "Date"),
+           ("id", "#"), ("set", "Set"), ("status", "Status"))
+SPECIMENS = (PBMC_SPONTANEOUS, PBMC_LPS, SERUM, "")
+# Fields of the editor, in form order, with the label shown and the Reference field.
+NUMBER_FIELDS = (("n", "n (controls):"), ("mean", "Mean:"), ("sd", "SD:"),
+                 ("range_low", "Range low:"), ("range_high", "Range high:"),
+                 ("upper_normal", "Upper normal:"))
+TEXT_FIELDS = (("lab", "Lab:"), ("assay", "Assay/kit:"), ("batch", "Batch:"))
+ID_ROLE = QtCore.Qt.ItemDataRole.UserRole
+
+
+class ReferenceEditor(QtWidgets.QDialog):
+    """One reference's fields; OK is refused, with every reason shown, while it is bad."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None, *,
+                 ref: dict | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Edit control reference" if ref else "Add control reference")
+        self.setObjectName("reference_editor")
+        self.code = QtWidgets.QComboBox(objectName="code")
+        for code in REFERENCE_CODES:
+            self.code.addItem(f"{label(code)} ({code})", code)
+        self.specimen = QtWidgets.QComboBox(objectName="specimen")
+        for spec in SPECIMENS:
+            self.specimen.addItem(SPECIMEN_LABELS[spec], spec)
+        self.unit = QtWidgets.QLineEdit(objectName="unit")
+        self.edits: dict[str, QtWidgets.QLineEdit] = {}
+        form = QtWidgets.QFormLayout(self)
+        form.addRow("Analyte:", self.code)
+        form.addRow("Specimen:", self.specimen)
+        form.addRow("Unit:", self.unit)
+        for name, text in (*NUMBER_FIELDS, *TEXT_FIELDS, ("ref_date", "Date (YYYY-MM-DD):")):
+            self.edits[name] = QtWidgets.QLineEdit(objectName=name)
+            form.addRow(text, self.edits[name])
+        self.problems = QtWidgets.QLabel(objectName="problems")
+        self.problems.setWordWrap(True)
+        self.problems.setStyleSheet("color: #b00020")
+        form.addRow(self.problems)
+        buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Ok
+                                             | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.ok_button = buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
+        form.addRow(buttons)
+        self._fill(ref)
+        self.code.currentIndexChanged.connect(self._default_unit)
+
+    def _fill(self, ref: dict | None) -> None:
+        if ref is None:
+            self._default_unit()
+            return
+        self.code.setCurrentIndex(max(self.code.findData(ref["code"]), 0))
+        self.specimen.setCurrentIndex(max(self.specimen.findData(ref.get("specimen") or ""), 0))
+        # An edit replaces this analyte and specimen's reference; another one is an add.
+        self.code.setEnabled(False)
+        self.specimen.setEnabled(False)
+        self.unit.setText(str(ref.get("unit") or ""))
+        for name, edit in self.edits.items():
+            v = ref.get(name)
+            if is_missing(v):
+                continue
+            if name == "n":
+                v = int(v)
+            elif isinstance(v, float):
+                v = f"{v:g}"
+            edit.setText(str(v)[:10] if name == "ref_date" else str(v))
+
+    def _default_unit(self) -> None:
+        self.unit.setText(unit(self.code.currentData()))
+
+    def reference(self) -> tuple[Reference | None, list[str]]:
+        """The reference the fields describe, or every reason it cannot be stored."""
+        problems: list[str] = []
+        values: dict = {}
+        for name, text in NUMBER_FIELDS:
+            raw = self.edits[name].text().strip().replace(",", ".")
+            try:
+                values[name] = float(raw) if raw else None
+            except ValueError:
+                problems.append(f"{text.rstrip(':')}: not a number")
+        raw_date = self.edits["ref_date"].text().strip()
+        try:
+            values["ref_date"] = dt.date.fromisoformat(raw_date) if raw_date else None
+        except ValueError:
+            problems.append("Date: write YYYY-MM-DD")
+        if problems:
+            return None, problems
+        ref = Reference(code=self.code.currentData(), specimen=self.specimen.currentData(),
+                        unit=self.unit.text().strip(), source="dialog",
+                        **{n: self.edits[n].text().strip() for n, _ in TEXT_FIELDS}, **values)
+        names = dict((*NUMBER_FIELDS, ("code", "Analyte:"), ("unit", "Unit:")))
+        problems = [f"{names.get(f, f).rstrip(':')}: {reason}" for f, reason in check(ref)]
+        if not ref.lab.strip():
+            problems.append("Lab: whose healthy controls are these?")
+        return (None, problems) if problems else (ref, [])
+
+    def accept(self) -> None:
+        ref, problems = self.reference()
+        if problems:
+            self.problems.setText("\n".join(problems))
+            self.adjustSize()
+            return
+        self.result_reference = ref
+        super().accept()
+
+
+class ControlsDialog(QtWidgets.QDialog):
+    """The references in force (and, on request, retired ones) with Add, Edit, Retire."""
+
+    changed = QtCore.Signal(int)  # the new reference set's id
+
+    def __init__(self, engine, actor: str, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Control references")
+        self.setObjectName("controls_dialog")
+        self.resize(1100, 420)
+        self.engine, self.actor = engine, actor
+        self.editor: ReferenceEditor | None = None
+        self.rows: dict[int, dict] = {}
+        self.set_label = QtWidgets.QLabel(objectName="set_label")
+        self.table = QtWidgets.QTableWidget(0, len(COLUMNS), objectName="references")
+        self.table.setHorizontalHeaderLabels([h for _, h in COLUMNS])
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.show_retired = QtWidgets.QCheckBox("Show retired references", objectName="retired")
+        self.status = QtWidgets.QLabel(objectName="status")
+        self.status.setWordWrap(True)
+        self.add_button = QtWidgets.QPushButton("&Add…", objectName="add")
+        self.edit_button = QtWidgets.QPushButton("&Edit…", objectName="edit")
+        self.retire_button = QtWidgets.QPushButton("&Retire", objectName="retire")
+        close = QtWidgets.QPushButton("Close", objectName="close")
+        buttons = QtWidgets.QHBoxLayout()
+        for b in (self.add_button, self.edit_button, self.retire_button):
+            buttons.addWidget(b)
+        buttons.addWidget(self.show_retired)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.set_label)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+        self.add_button.clicked.connect(self.add)
+        self.edit_button.clicked.connect(self.edit)
+        self.retire_button.clicked.connect(self.retire)
+        close.clicked.connect(self.accept)
+        self.show_retired.toggled.connect(self.reload)
+        self.table.itemSelectionChanged.connect(self._enable)
+        self.table.doubleClicked.connect(lambda _index: self.edit())
+        self.reload()
+
+    # -- showing --------------------------------------------------------------------------
+    def reload(self) -> None:
+        from db.controls import history
+
+        try:
+            rows, sets = history(self.engine)
+        except Exception as exc:  # a database error is told, not raised in a slot
+            log.exception("reading control references failed")
+            self.status.setText(f"Cannot read the control references: {exc}")
+            return
+        self.rows = {int(r["id"]): r for r in rows.to_dict("records")}
+        current = sets.iloc[-1].to_dict() if len(sets) else None
+        self.set_label.setText(f"In force: {set_text(current)}" + (
+            "" if current is None else f" — {len(sets)} set(s) so far; retired references "
+            "are kept, so an exported PDF's references can always be checked"))
+        lines = list_rows(rows, retired=self.show_retired.isChecked())
+        self.table.setRowCount(len(lines))
+        grey = QtGui.QBrush(QtGui.QColor("#888888"))
+        for i, line in enumerate(lines):
+            for j, (key, _) in enumerate(COLUMNS):
+                text = label(line[key]) if key == "code" else (
+                    SPECIMEN_LABELS.get(line[key], line[key]) if key == "specimen" else line[key])
+                item = QtWidgets.QTableWidgetItem(text)
+                item.setData(ID_ROLE, int(line["id"]))
+                if line["status"] != "in force":
+                    item.setForeground(grey)
+                self.table.setItem(i, j, item)
+        self.table.resizeColumnsToContents()
+        self._enable()
+
+    def selected(self) -> dict | None:
+        items = self.table.selectedItems()
+        return self.rows.get(items[0].data(ID_ROLE)) if items else None
+
+    def select_id(self, ref_id: int) -> bool:
+        for i in range(self.table.rowCount()):
+            if self.table.item(i, 0).data(ID_ROLE) == ref_id:
+                self.table.selectRow(i)
+                return True
+        return False
+
+    def _enable(self) -> None:
+        row = self.selected()
+        in_force = row is not None and is_missing(row.get("retired_set_id"))
+        self.edit_button.setEnabled(in_force)
+        self.retire_button.setEnabled(in_force)
+
+    # -- changing -------------------------------------------------------------------------
+    def add(self) -> None:
+        self._open_editor(None)
+
+    def edit(self) -> None:
+        row = self.selected()
+        if row is not None and self.edit_button.isEnabled():
+            self._open_editor(row)
+
+    def _open_editor(self, row: dict | None) -> None:
+        self.editor = ReferenceEditor(self, ref=row)
+        self.editor.accepted.connect(lambda: self._save(self.editor.result_reference, row))
+        self.editor.open()
+
+    def _save(self, ref: Reference, old: dict | None) -> None:
+        retire = [] if old is None else [int(old["id"])]
+        self._write([ref], retire, "add" if old is None else "edit", ref.lab,
+                    f"{'Added' if old is None else 'Edited'} {label(ref.code)} "
+                    f"({SPECIMEN_LABELS.get(ref.specimen, ref.specimen)})")
+
+    def retire(self) -> None:
+        row = self.selected()
+        if row is None or not self.retire_button.isEnabled():
+            return
+        self._write([], [int(row["id"])], "retire", row.get("lab") or "",
+                    f"Retired {label(row['code'])} "
+                    f"({SPECIMEN_LABELS.get(row['specimen'], row['specimen'])})")
+
+    def _write(self, refs: list[Reference], retire: list[int], action: str, lab: str,
+               done: str) -> None:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from db.controls import ReferenceInForce, StaleReference
+
+        try:
+            set_id = store_references(self.engine, refs, actor=self.actor, action=action,
+                                      retire=retire, lab=lab, source="dialog")
+        except (ValueError, StaleReference, ReferenceInForce) as exc:
+            self.status.setText(f"Not saved: {exc}")
+            self.reload()
+            return
+        except SQLAlchemyError as exc:
+            log.exception("writing control references failed")
+            self.status.setText("Not saved: the database refused the change "
+                                f"({exc.__class__.__name__}); nothing was changed")
+            return
+        self.status.setText(f"{done}: reference set {set_id}")
+        self.reload()
+        if set_id is not None:
+            self.changed.emit(set_id)
+
+
+def install(window) -> None:
+    for spec in SPECS:
+        window.actions.add(window, spec)
+    action = window.actions["control_references"]
+    window.menu("&Case").addAction(action)
+    action.triggered.connect(lambda: open_controls_dialog(window))
+
+
+def open_controls_dialog(window) -> ControlsDialog:
+    """Non-modal, one at a time; the open case reloads after every change."""
+    dialog = getattr(window, "controls_dialog", None)
+    if dialog is None:
+        dialog = ControlsDialog(window.engine, window.settings.reviewer, window)
+        dialog.changed.connect(lambda _set_id: window.reload_case())
+        window.controls_dialog = dialog
+    dialog.reload()
+    dialog.show()
+    dialog.raise_()
+    return dialog
