@@ -92,7 +92,7 @@ def test_add_edit_retire_through_the_dialog(qtbot, dialog, engine):
     assert in_force(engine).empty
     all_rows, sets = history(engine)
     assert list(sets["action"]) == ["add", "edit", "retire"] and len(all_rows) == 2
-    assert "Retired IL-1β (PBMC, spontaneous): reference set 3" == dialog.status.text()
+    assert dialog.status.text() == "Retired IL-1β (PBMC, spontaneous): reference set 3"
     assert dialog.table.rowCount() == 0
     click(qtbot, dialog.show_retired)
     assert dialog.table.rowCount() == 2
