@@ -35,6 +35,9 @@ MAX_LENGTH = {"pseudonym": 64, "diagnosis": 120, "genotype": 200, "name": 200,
 DETAILS = ("diagnosis", "sex", "birth_year", "genotype")
 IDENTITY = ("name", "birth_date", "record_number")
 EDITABLE = ("pseudonym", *DETAILS, *IDENTITY)
+# Audit values a de-identified export names without printing: earlier identities and
+# pseudonyms (also in the lists an import records), and the file a change came from.
+IDENTIFYING_KEYS = ("pseudonym", *IDENTITY, "file", "patients_created", "patients_updated")
 NO_DIAGNOSIS = "no diagnosis recorded"
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from db.audit import record
+from db.audit import audited_transaction, record
 from db.models import Patient, PatientIdentity
 from db.writes import insert_observations
 
@@ -118,7 +118,8 @@ def update_patient(engine: Engine, patient_id: int, version: int, *, actor: str,
     if unknown:
         raise PatientError(f"Cannot change {', '.join(sorted(unknown))} of a patient")
     try:
-        with engine.begin() as conn:
+        # The write lock from the first read: the version checked is the one replaced.
+        with audited_transaction(engine) as conn:
             row = _check(_read(conn, patient_id), patient_id, version)
             _write(conn, row, changes, actor=actor, action="update")
             return _read(conn, patient_id)
@@ -146,7 +147,7 @@ def import_patients(engine: Engine, records: Iterable[dict[str, Any]], *, actor:
     measurement import writes.
     """
     result = PatientImport()
-    with engine.connect() as conn, conn.begin() as transaction:
+    with audited_transaction(engine) as conn:
         for rec in records:
             fields = {k: v for k, v in rec.items()
                       if k in (*DETAILS, *IDENTITY) and v is not None}
@@ -170,7 +171,7 @@ def import_patients(engine: Engine, records: Iterable[dict[str, Any]], *, actor:
                       "patients_updated": result.updated,
                       "weights_added": result.weights_added})
         if dry_run:
-            transaction.rollback()
+            conn.get_transaction().rollback()
     return result
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 from data.case import Case
 from data.episode_edit import last_day
 from data.numbers import is_missing, shown
+from data.patients import IDENTIFYING_KEYS
 from data.summary.dates import DateFormat
 from data.summary.scrub import Scrubber
 from data.summary.tables import Column, Table
@@ -29,8 +30,9 @@ def notes_table(case: Case, fmt: DateFormat, audit: pd.DataFrame | None,
         for r in audit.itertuples(index=False):
             what = f"{r.action} {r.entity}" + ("" if is_missing(r.entity_id)
                                                else f" #{int(r.entity_id)}")
+            withhold = IDENTIFYING_KEYS if scrub.active else ()
             rows.append((float(r.at), (fmt.date(float(r.at)), shown(r.actor), what,
-                                       scrub(_audit_change(r.before, r.after, fmt)))))
+                                       scrub(_audit_change(r.before, r.after, fmt, withhold)))))
     rows.sort(key=lambda x: x[0])
     return Table("Reviewer notes and audit trail", cols, [r for _, r in rows],
                  empty="no reviewer notes")
@@ -50,10 +52,13 @@ def _audit_value(key: str, x: object, fmt: DateFormat) -> object:
     return x
 
 
-def _audit_change(before: str | None, after: str | None, fmt: DateFormat) -> str:
+def _audit_change(before: str | None, after: str | None, fmt: DateFormat,
+                  withhold: tuple[str, ...] = ()) -> str:
     """The fields that changed, with times in the summary's own date format.
 
-    A creation lists the new values, a deletion the values that were deleted.
+    A creation lists the new values, a deletion the values that were deleted. Fields in
+    ``withhold`` are named without their values: an earlier name or pseudonym is not
+    the current one, so the scrubber would not know to remove it.
     """
     b, a = _json(before), _json(after)
     parts = []
@@ -62,7 +67,9 @@ def _audit_change(before: str | None, after: str | None, fmt: DateFormat) -> str
         if old == new:
             continue
         old, new = _audit_value(key, old, fmt), _audit_value(key, new, fmt)
-        if not b:
+        if key in withhold:
+            parts.append(f"{key} changed (withheld)")
+        elif not b:
             parts.append(f"{key}: {new}")
         elif not a:
             parts.append(f"{key}: {old}")

@@ -228,3 +228,16 @@ def test_real_process(tmp_path):
                        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert "bad.csv: 3 problems, nothing was imported" in r.stderr
+
+
+def test_dry_run_writes_nothing(capsys, db, tmp_path):
+    engine = open_database(db)
+    before = dump(engine)
+    engine.dispose()
+    code, out, err = run(capsys, db, "import", "--dry-run", write(tmp_path, GOOD))
+    assert code == 0, err
+    assert "2 patients would be created: FR-11, FR-12" in out
+    assert "1 weight would be added" in out
+    engine = open_database(db)
+    assert dump(engine) == before
+    engine.dispose()

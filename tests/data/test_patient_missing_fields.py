@@ -81,3 +81,22 @@ def test_pdf_header_and_key_figures_cope_with_missing_fields(imported):
 
 def _pid(engine, pseudonym: str) -> int:
     return next(r.id for r in case_list_rows(engine) if r.pseudonym == pseudonym)
+
+
+def test_deidentified_audit_trail_withholds_earlier_identities(imported):
+    from data.patients import save_details
+    from data.summary import load_audit
+    from db.patients import get_patient
+
+    pid = _pid(imported, "HOP-77")
+    save_details(imported, pid, 1, actor="dr.a", name="Paul Martin", record_number="R-55821")
+    save_details(imported, pid, get_patient(imported, pid)["version"], actor="dr.a",
+                 name="Paul Lemaire", record_number="R-99999", pseudonym="HOP-78")
+    case = load_case(imported, pid)
+    text = " ".join(build_summary(case, deidentify=True, audit=load_audit(imported, case))
+                    .all_text())
+    for leak in ("Martin", "55821", "HOP-77", "Lemaire", "99999"):
+        assert leak not in text
+    assert "name changed (withheld)" in text
+    plain = " ".join(build_summary(case, audit=load_audit(imported, case)).all_text())
+    assert "name: Paul Martin → Paul Lemaire" in plain
