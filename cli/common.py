@@ -8,26 +8,22 @@ import sys
 
 from sqlalchemy import Engine
 
+from db.errors import UserFacingError
+
 log = logging.getLogger(__name__)
 
 
-class CommandError(Exception):
+class CommandError(UserFacingError):
     """An error whose message is already fit for the user."""
 
 
 def user_message(exc: BaseException) -> str:
     """One line for the user; anything unexpected goes to the log with its traceback."""
-    from db.engine import DatabaseOpenError
-    from db.errors import BUSY_MESSAGE, is_busy, one_line
-    from db.files import WriteError
+    from db.errors import one_line, user_line
     from db.logfile import log_path
 
-    if isinstance(exc, CommandError | DatabaseOpenError | WriteError):
-        return str(exc)
-    if is_busy(exc):
-        return BUSY_MESSAGE
-    if isinstance(exc, OSError):
-        return f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
+    if (line := user_line(exc)) is not None:
+        return line
     log.error("unexpected error", exc_info=exc)
     return f"unexpected error ({one_line(exc)}); the details are in {log_path()}"
 

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
-from db.errors import BUSY_MESSAGE, is_busy, one_line
+from db.errors import BUSY_MESSAGE, UserFacingError, is_busy, one_line
 from db.files import create_private, private_folder
 from db.schema_version import HEAD_REVISION
 
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 ENV_VAR = "FLARESCOPE_DB"
 
 
-class DatabaseOpenError(Exception):
+class DatabaseOpenError(UserFacingError):
     """A database could not be opened; the message is meant for the user, in one line."""
 
 

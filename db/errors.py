@@ -1,8 +1,14 @@
-"""Database errors told to the user in one line, never with the SQL or its parameters."""
+"""Errors told to the user in one line: ours as they stand, a busy database in plain words,
+anything else by its first line, never with the SQL or its parameters."""
 
 from __future__ import annotations
 
 import sqlite3
+
+
+class UserFacingError(Exception):
+    """An error whose message is fit for the user as it stands: one line, no traceback."""
+
 
 BUSY_MESSAGE = ("the database is busy: another Flarescope is writing to it; nothing was "
                 "changed, try again when it has finished")
@@ -21,6 +27,17 @@ def is_busy(exc: BaseException) -> bool:
     return any(isinstance(e, sqlite3.OperationalError)
                and str(e).startswith(("database is locked", "database is busy"))
                for e in _chain(exc))
+
+
+def user_line(exc: BaseException) -> str | None:
+    """The one line to show for an error the user can act on; None for an unexpected one."""
+    if isinstance(exc, UserFacingError):
+        return str(exc)
+    if is_busy(exc):
+        return BUSY_MESSAGE
+    if isinstance(exc, OSError):  # a file or folder of the user's: named, with the reason
+        return f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
+    return None
 
 
 def one_line(exc: BaseException) -> str:

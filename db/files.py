@@ -14,11 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from db.errors import UserFacingError
+
 PRIVATE_FILE = 0o600
 PRIVATE_FOLDER = 0o700
 
 
-class WriteError(Exception):
+class WriteError(UserFacingError):
     """A file could not be written and the old one (if any) is unchanged; one line for the user."""
 
     def __init__(self, path: Path, reason: str) -> None:

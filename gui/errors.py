@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6 import QtWidgets
 
-from db.errors import BUSY_MESSAGE, is_busy, one_line
+from db.errors import one_line, user_line
 from db.logfile import log_path, log_to_file
 
 log = logging.getLogger("flarescope")
@@ -28,8 +28,10 @@ class ErrorReporter:
         self._showing = False
 
     def __call__(self, kind, value, tb) -> None:
-        if is_busy(value):
-            title, text = "Database busy", BUSY_MESSAGE[0].upper() + BUSY_MESSAGE[1:] + "."
+        line = user_line(value)
+        if line is not None:  # a busy or damaged database, a failed write: no bug of ours
+            log.warning("%s", line)
+            title, text = "Flarescope", line[0].upper() + line[1:]
         else:
             log.error("unexpected error", exc_info=(kind, value, tb))
             title = "Unexpected error"

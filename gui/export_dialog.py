@@ -17,6 +17,7 @@ from PySide6 import QtCore, QtWidgets
 from sqlalchemy import Engine
 
 from data.summary import NEAR_NORMAL_FOLD
+from db.errors import one_line, user_line
 from gui.pdf.export import case_targets, export_case_pdf, prepare_summary, write_case_pdf
 
 log = logging.getLogger(__name__)
@@ -106,11 +107,12 @@ def _remember(folder: Path) -> None:
 
 
 def _error(parent: QtWidgets.QWidget | None, title: str, exc: BaseException) -> None:
-    log.error("PDF export failed", exc_info=exc)
-    if isinstance(exc, OSError):
-        message = f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
+    message = user_line(exc)
+    if message is None:
+        log.error("PDF export failed", exc_info=exc)
+        message = one_line(exc)
     else:
-        message = str(exc) or type(exc).__name__
+        log.warning("PDF export failed: %s", message)
     QtWidgets.QMessageBox.warning(parent, title, message)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from data.case import Case
 from data.summary import NEAR_NORMAL_FOLD, Summary, build_summary, load_audit, load_case
+from db.errors import UserFacingError
 from db.files import replacing_file
 from gui.pdf.layout import FigureOp, layout_document
 from gui.pdf.style import Style
@@ -20,7 +21,7 @@ from gui.pdf.writer import PDF_A_DEFAULT, blank_dates, new_writer, paint_size
 Progress = Callable[[int, int, str], None]
 
 
-class ExportError(Exception):
+class ExportError(UserFacingError):
     """The PDF could not be written; the message is fit for the user."""
 
 

@@ -41,3 +41,27 @@ def test_an_error_in_a_slot_is_logged_and_shown_without_traceback(qtbot, tmp_pat
             if h not in root_handlers:
                 logging.getLogger().removeHandler(h)
                 h.close()
+
+
+def test_a_busy_database_in_a_slot_is_told_as_such_not_as_a_bug(qtbot, tmp_path, monkeypatch):
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    shown = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "critical",
+                        lambda parent, title, text: shown.append((title, text)))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    root_handlers = list(logging.getLogger().handlers)
+    try:
+        errors.install()
+        busy = OperationalError("UPDATE episode SET note=? WHERE id=?", ("Jean Dupont", 3),
+                                sqlite3.OperationalError("database is locked"))
+        sys.excepthook(OperationalError, busy, None)
+        assert shown == [("Flarescope", "The database is busy: another Flarescope is writing "
+                          "to it; nothing was changed, try again when it has finished")]
+    finally:
+        for h in logging.getLogger().handlers:
+            if h not in root_handlers:
+                logging.getLogger().removeHandler(h)
+                h.close()

@@ -33,6 +33,9 @@ def _button(dialog, text: str) -> QtWidgets.QPushButton:
 
 def test_ctrl_e_on_a_fresh_account_proposes_a_folder_that_exists_and_exports(
         make_window, qtbot, monkeypatch):
+    from gui import export_dialog
+
+    monkeypatch.setattr(export_dialog, "_last_folder", None)  # no export yet this session
     home = Path(os.environ["HOME"])
     assert not (home / "Documents").exists()
     window = make_window()
