@@ -12,7 +12,8 @@ def install(window) -> None:
 def run_import(window) -> None:
     from gui import import_wizard
 
-    if import_wizard.open_import_wizard(window, window.engine):
+    # The audit trail names the reviewer set in Preferences, as for episodes.
+    if import_wizard.open_import_wizard(window, window.engine, actor=window.settings.reviewer):
         window.refresh_case_list()
         window.reload_case()
         window.statusBar().showMessage("Import finished", 5000)

@@ -402,8 +402,8 @@ class ConfirmPage(QtWidgets.QWizardPage):
             return True
         plan, remember = self.plan, self.wiz.mapping_page.choices()
         self.runner.start(lambda progress, cancelled: commit_plan(
-            self.wiz.engine, plan, remember=remember, remember_specimen=True,
-            progress=progress, cancelled=cancelled),
+            self.wiz.engine, plan, actor=self.wiz.actor, remember=remember,
+            remember_specimen=True, progress=progress, cancelled=cancelled),
             self._written, self._failed)
         self.completeChanged.emit()
         return False
@@ -425,10 +425,12 @@ def _message(exc: BaseException) -> str:
 class ImportWizard(QtWidgets.QWizard):
     FILE, PREVIEW, MAPPING, SPECIMEN, PATIENT, CONFIRM = range(6)
 
-    def __init__(self, engine: Engine, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, engine: Engine, parent: QtWidgets.QWidget | None = None, *,
+                 actor: str | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import")
         self.engine = engine
+        self.actor = actor  # the reviewer the audit trail names (Preferences)
         self.table: Table | None = None
         self.result_: ImportResult | None = None
         self.remembered = remembered_mapping(engine)
@@ -501,9 +503,10 @@ class ImportWizard(QtWidgets.QWizard):
         super().keyPressEvent(event)
 
 
-def open_import_wizard(parent: QtWidgets.QWidget | None, engine: Engine) -> bool:
+def open_import_wizard(parent: QtWidgets.QWidget | None, engine: Engine, *,
+                       actor: str | None = None) -> bool:
     """File → Import…: run the wizard modally; True if something was imported."""
-    wizard = ImportWizard(engine, parent)
+    wizard = ImportWizard(engine, parent, actor=actor)
     try:
         wizard.exec()
         result = wizard.result_

@@ -31,7 +31,7 @@ def test_import_refreshes_the_case_list(qtbot, make_window, monkeypatch):
     w = make_window()
     assert w.actions["import"].isEnabled()
 
-    def fake_wizard(parent, engine):
+    def fake_wizard(parent, engine, actor=None):
         with engine.begin() as conn:
             conn.execute(insert(Patient).values(pseudonym="NEW-01", diagnosis="CAPS"))
         return True

@@ -1,0 +1,92 @@
+"""The audit trail names the reviewer from Preferences, and a review never overwrites a
+colleague's newer one."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from db.models import AuditEvent
+from db.queries import patient_row
+from gui.import_wizard import ImportWizard
+from tests.gui.conftest import open_case
+from tests.gui.test_import_wizard import choose_file, confirm, press_import
+
+
+def _actors(engine, entity: str) -> list[str]:
+    t = AuditEvent.__table__
+    with engine.connect() as conn:
+        return list(conn.execute(select(t.c.actor).where(t.c.entity == entity)
+                                 .order_by(t.c.id)).scalars())
+
+
+def test_file_import_records_the_reviewer_from_preferences(qtbot, make_window, settings,
+                                                         demo_engine, tmp_path, monkeypatch):
+    settings.set("reviewer/name", "Dr Lefèvre")
+    window = make_window()
+    path = tmp_path / "lab.csv"
+    path.write_text("patient,date,code,value,unit\nNLRP12-01,2026-01-05,CRP,3,mg/L\n",
+                    encoding="utf-8")
+
+    def drive(wizard):  # what the reviewer does in the modal wizard
+        wizard.show()
+        choose_file(qtbot, wizard, path)
+        wizard.next()
+        wizard.next()
+        confirm(qtbot, wizard)
+        with qtbot.waitSignal(wizard.accepted, timeout=10_000):
+            press_import(wizard)
+        return 1
+
+    monkeypatch.setattr(ImportWizard, "exec", drive)
+    window.actions["import"].trigger()
+    assert _actors(demo_engine, "import") == ["Dr Lefèvre"]
+
+
+@pytest.fixture
+def colleague(demo_engine):
+    """A second program on the same database file."""
+    from db.engine import open_database
+
+    other = open_database(str(demo_engine.url.database))
+    yield other
+    other.dispose()
+
+
+def test_marking_reviewed_over_a_colleagues_newer_review_is_refused(qtbot, make_window,
+                                                                   settings, demo_engine,
+                                                                   colleague):
+    from db.episodes import mark_case_reviewed
+
+    settings.set("reviewer/name", "Dr Test")
+    window = make_window()
+    case = open_case(qtbot, window, "NLRP12-01")
+    # Meanwhile a colleague marks the same case reviewed from their own machine.
+    mark_case_reviewed(colleague, case.id, "Dr Colleague", True, version=0)
+
+    window.actions["mark_reviewed"].trigger()
+    p = patient_row(demo_engine, case.id)
+    assert (p["reviewed_by"], p["review_version"]) == ("Dr Colleague", 1)
+    assert "changed meanwhile" in window.statusBar().currentMessage()
+    assert "Dr Colleague" in window.statusBar().currentMessage()
+    assert window.case.patient["reviewed_by"] == "Dr Colleague"  # shown as stored
+    assert _actors(demo_engine, "patient") == ["Dr Colleague"]
+
+
+def test_undoing_a_review_a_colleague_has_since_withdrawn_is_refused(qtbot, make_window,
+                                                                    settings, demo_engine,
+                                                                    colleague):
+    from db.episodes import mark_case_reviewed
+
+    settings.set("reviewer/name", "Dr Test")
+    window = make_window()
+    case = open_case(qtbot, window, "NLRP12-01")
+    window.actions["mark_reviewed"].trigger()
+    assert patient_row(demo_engine, case.id)["reviewed_by"] == "Dr Test"
+    mark_case_reviewed(colleague, case.id, "Dr Colleague", False, version=1)
+    mark_case_reviewed(colleague, case.id, "Dr Colleague", True, version=2)
+
+    window.undo_stack.undo()
+    p = patient_row(demo_engine, case.id)
+    assert (p["reviewed_by"], p["review_version"]) == ("Dr Colleague", 3)
+    assert "changed meanwhile" in window.statusBar().currentMessage()
