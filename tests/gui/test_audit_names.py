@@ -53,40 +53,42 @@ def colleague(demo_engine):
     other.dispose()
 
 
-def test_marking_reviewed_over_a_colleagues_newer_review_is_refused(qtbot, make_window,
-                                                                   settings, demo_engine,
-                                                                   colleague):
-    from db.episodes import mark_case_reviewed
-
+@pytest.fixture
+def window_on_a_case(qtbot, make_window, settings):
     settings.set("reviewer/name", "Dr Test")
     window = make_window()
-    case = open_case(qtbot, window, "NLRP12-01")
+    open_case(qtbot, window, "NLRP12-01")
+    return window
+
+
+def test_marking_reviewed_over_a_colleagues_newer_review_is_refused(window_on_a_case,
+                                                                   demo_engine, colleague):
+    from db.episodes import mark_case_reviewed
+
+    window, pid = window_on_a_case, window_on_a_case.case.id
     # Meanwhile a colleague marks the same case reviewed from their own machine.
-    mark_case_reviewed(colleague, case.id, "Dr Colleague", True, version=0)
+    mark_case_reviewed(colleague, pid, "Dr Colleague", True, version=0)
 
     window.actions["mark_reviewed"].trigger()
-    p = patient_row(demo_engine, case.id)
+    p = patient_row(demo_engine, pid)
     assert (p["reviewed_by"], p["review_version"]) == ("Dr Colleague", 1)
-    assert "changed meanwhile" in window.statusBar().currentMessage()
-    assert "Dr Colleague" in window.statusBar().currentMessage()
+    message = window.statusBar().currentMessage()
+    assert "changed meanwhile" in message and "Dr Colleague" in message
     assert window.case.patient["reviewed_by"] == "Dr Colleague"  # shown as stored
     assert _actors(demo_engine, "patient") == ["Dr Colleague"]
 
 
-def test_undoing_a_review_a_colleague_has_since_withdrawn_is_refused(qtbot, make_window,
-                                                                    settings, demo_engine,
-                                                                    colleague):
+def test_undoing_a_review_a_colleague_has_since_withdrawn_is_refused(window_on_a_case,
+                                                                    demo_engine, colleague):
     from db.episodes import mark_case_reviewed
 
-    settings.set("reviewer/name", "Dr Test")
-    window = make_window()
-    case = open_case(qtbot, window, "NLRP12-01")
+    window, pid = window_on_a_case, window_on_a_case.case.id
     window.actions["mark_reviewed"].trigger()
-    assert patient_row(demo_engine, case.id)["reviewed_by"] == "Dr Test"
-    mark_case_reviewed(colleague, case.id, "Dr Colleague", False, version=1)
-    mark_case_reviewed(colleague, case.id, "Dr Colleague", True, version=2)
+    assert patient_row(demo_engine, pid)["reviewed_by"] == "Dr Test"
+    mark_case_reviewed(colleague, pid, "Dr Colleague", False, version=1)
+    mark_case_reviewed(colleague, pid, "Dr Colleague", True, version=2)
 
     window.undo_stack.undo()
-    p = patient_row(demo_engine, case.id)
+    p = patient_row(demo_engine, pid)
     assert (p["reviewed_by"], p["review_version"]) == ("Dr Colleague", 3)
     assert "changed meanwhile" in window.statusBar().currentMessage()
