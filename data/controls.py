@@ -160,6 +160,9 @@ def match(controls: pd.DataFrame, code: str, specimen: str, unit: str | None = N
     if hit.empty:
         return Match(None, no_control_text(code, specimen))
     ref = {k: (None if is_missing(v) else v) for k, v in hit.iloc[0].to_dict().items()}
+    if code in RANGE_CODES and ref.get("upper_normal") is None:
+        # A marker's reference range ends at its upper limit of normal (CRP 0–5 mg/L).
+        ref["upper_normal"] = ref.get("range_high")
     ref_unit = str(ref.get("unit") or "")
     if not unit or not ref_unit or ref_unit == unit:
         return Match(ref)

@@ -6,6 +6,7 @@ starts WITHOUT the demo cohort.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pandas as pd
@@ -184,3 +185,54 @@ def test_demo_controls_go_through_the_same_path(demo_engine):
     rows, sets = history(demo_engine)
     assert list(sets["action"]) == ["demo"] and list(sets["lab"]) == ["demo"]
     assert set(rows["set_id"]) == {1} and rows["retired_set_id"].isna().all()
+
+
+def test_a_marker_range_is_its_normal_range():
+    controls = pd.DataFrame([dict(id=1, code="CRP", specimen="serum", unit="mg/L",
+                                  range_low=0.0, range_high=5.0)])
+    assert match(controls, "CRP", "serum", "mg/L").ref["upper_normal"] == 5.0
+
+
+def test_an_xlsx_reference_file(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Analyte", "Stimulation", "Unit", "n", "Mean", "SD", "Lab", "Date"])
+    sheet.append(["IL-1 beta", "LPS", "ng/mL", 12, 1.5, 0.4, "Lab X", dt.date(2025, 9, 1)])
+    sheet.append(["IL-6", "spontané", "pg/mL", 12, None, 30, "Lab X", None])
+    path = tmp_path / "refs.xlsx"
+    book.save(path)
+    with pytest.raises(ImportFailed) as info:
+        read_reference_file(path)
+    assert [str(p) for p in info.value.problems] == [
+        'refs.xlsx, row 3, column "Mean": no mean: fold over controls divides by it']
+    sheet["E3"] = 120
+    book.save(path)
+    ref = read_reference_file(path).references[0]
+    assert (ref.code, ref.specimen, ref.mean, ref.ref_date) == (
+        "IL1B", "pbmc-lps", 1.5, dt.date(2025, 9, 1))
+
+
+def test_a_deidentified_summary_withholds_the_dates_of_the_references(lab_case, tmp_path):
+    import_refs(lab_case, write(tmp_path, "refs.csv", REFS))
+    summary = build_summary(case_of(lab_case), deidentify=True)
+    refs = next(t for t in summary.tables if t.title == "Healthy-control references")
+    assert {row[8] for row in refs.rows if row[3]} == {"withheld"}
+    assert "by tester" not in refs.note and "2026-03-01" not in " ".join(summary.all_text())
+
+
+def test_a_demo_reset_keeps_a_labs_reference_changes_unless_forced(demo_engine, tmp_path):
+    from data.demo import RealDataError, reset
+
+    with demo_engine.connect() as conn:
+        il1b = int(references(conn).query("code == 'IL1B' and specimen == 'pbmc-spont'")["id"]
+                   .iloc[0])
+    store_references(demo_engine, [Reference("IL1B", "pbmc-spont", "pg/mL", n=9, mean=13.0,
+                                             lab="demo")], actor="dr x", action="edit",
+                     retire=[il1b])
+    with pytest.raises(RealDataError, match="1 change"):
+        reset(demo_engine)
+    reset(demo_engine, force=True)
+    rows, sets = history(demo_engine)
+    assert list(sets["action"]) == ["demo"] and len(rows) == 7
