@@ -159,9 +159,10 @@ class ControlsDialog(QtWidgets.QDialog):
         self.add_button = QtWidgets.QPushButton("&Add…", objectName="add")
         self.edit_button = QtWidgets.QPushButton("&Edit…", objectName="edit")
         self.retire_button = QtWidgets.QPushButton("&Retire", objectName="retire")
+        self.import_button = QtWidgets.QPushButton("&Import file…", objectName="import")
         close = QtWidgets.QPushButton("Close", objectName="close")
         buttons = QtWidgets.QHBoxLayout()
-        for b in (self.add_button, self.edit_button, self.retire_button):
+        for b in (self.add_button, self.edit_button, self.retire_button, self.import_button):
             buttons.addWidget(b)
         buttons.addWidget(self.show_retired)
         buttons.addStretch(1)
@@ -174,6 +175,7 @@ class ControlsDialog(QtWidgets.QDialog):
         self.add_button.clicked.connect(self.add)
         self.edit_button.clicked.connect(self.edit)
         self.retire_button.clicked.connect(self.retire)
+        self.import_button.clicked.connect(lambda: self.import_file())
         close.clicked.connect(self.accept)
         self.show_retired.toggled.connect(self.reload)
         self.table.itemSelectionChanged.connect(self._enable)
@@ -255,15 +257,38 @@ class ControlsDialog(QtWidgets.QDialog):
                     f"Retired {label(row['code'])} "
                     f"({SPECIMEN_LABELS.get(row['specimen'], row['specimen'])})")
 
+    def import_file(self, path: str | None = None) -> None:
+        """A lab's reference file, all or nothing, as `flarescope controls import` does."""
+        from data.importing import ImportFailed
+        from data.importing.controls_file import read_reference_file
+
+        if path is None:
+            path, _ = QtWidgets.QFileDialog.getOpenFileName(
+                self, "Import control references", "",
+                "Reference files (*.csv *.tsv *.txt *.xlsx);;All files (*)")
+            if not path:
+                return
+        try:
+            plan = read_reference_file(path)
+        except ImportFailed as failed:
+            self.status.setText(failed.report(cap=10))
+            return
+        except OSError as exc:
+            self.status.setText(f"Cannot read {path}: {exc.strerror or exc}")
+            return
+        self._write(plan.references, [], "import", plan.lab, f"Imported {plan.file}",
+                    supersede=True, source=plan.file)
+
     def _write(self, refs: list[Reference], retire: list[int], action: str, lab: str,
-               done: str) -> None:
+               done: str, *, supersede: bool = False, source: str = "dialog") -> None:
         from sqlalchemy.exc import SQLAlchemyError
 
         from db.controls import ReferenceInForce, StaleReference
 
         try:
             set_id = store_references(self.engine, refs, actor=self.actor, action=action,
-                                      retire=retire, lab=lab, source="dialog")
+                                      retire=retire, lab=lab, source=source,
+                                      supersede=supersede)
         except (ValueError, StaleReference, ReferenceInForce) as exc:
             self.status.setText(f"Not saved: {exc}")
             self.reload()
@@ -273,7 +298,8 @@ class ControlsDialog(QtWidgets.QDialog):
             self.status.setText("Not saved: the database refused the change "
                                 f"({exc.__class__.__name__}); nothing was changed")
             return
-        self.status.setText(f"{done}: reference set {set_id}")
+        self.status.setText(f"{done}: reference set {set_id}" if set_id is not None
+                            else f"{done}: nothing changed, the references in force say this")
         self.reload()
         if set_id is not None:
             self.changed.emit(set_id)

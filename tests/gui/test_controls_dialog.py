@@ -139,3 +139,27 @@ def test_the_open_case_follows_an_edit_and_the_timeline_says_why_a_fold_is_missi
     w.timeline.set_fold(True)
     legend = [text for _, _, text in w.timeline.tracks["cytokines"].legend_entries]
     assert "no IL-1β control for LPS-stimulated PBMC (not shown)" in legend
+
+
+def test_import_a_file_from_the_dialog(qtbot, dialog, engine, tmp_path, monkeypatch):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("analyte,specimen,unit,n,mean,lab\nIL6,spontaneous,pg/mL,0,120,Lab\n",
+                   encoding="utf-8")
+    good = tmp_path / "good.csv"
+    good.write_text("analyte,specimen,unit,n,mean,lab\nIL6,spontaneous,pg/mL,10,120,Lab\n",
+                    encoding="utf-8")
+    chosen = [str(bad)]
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName",
+                        lambda *a, **k: (chosen[0], ""))
+    click(qtbot, dialog.import_button)
+    status = dialog.status.text()
+    assert 'bad.csv, row 2, column "n", value "0": n must be a whole number above 0' in status
+    assert "nothing was imported" in status
+    assert history(engine)[1].empty
+    chosen[0] = str(good)
+    click(qtbot, dialog.import_button)
+    assert dialog.status.text() == "Imported good.csv: reference set 1"
+    assert in_force(engine)[["code", "mean", "n"]].values.tolist() == [["IL6", 120.0, 10]]
+    assert dialog.table.rowCount() == 1
+    click(qtbot, dialog.import_button)
+    assert "nothing changed" in dialog.status.text()
