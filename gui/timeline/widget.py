@@ -15,7 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from data.numbers import utc_date
 from gui.palette import PHASE_COLOURS, THEMES
 from gui.timeline import navigation, shapes
-from gui.timeline.axis import CALENDAR, RELATIVE, TimeAxis, format_time
+from gui.timeline.axis import CALENDAR, RELATIVE, TimeAxis, ValueAxis, format_time
 from gui.timeline.episode_layer import EpisodeLayer
 from gui.timeline.readout import LINES, ReadoutLine, readout_html
 from gui.timeline.tracks import TRACK_TYPES, TRACKS_BY_KEY
@@ -132,7 +132,8 @@ class TimelineWidget(QtWidgets.QWidget):
         self._plot_pool = {}
         first: pg.PlotItem | None = None
         for row, key in enumerate(shown):
-            plot = self.view.addPlot(row=row, col=0, axisItems={"bottom": TimeAxis("bottom")})
+            plot = self.view.addPlot(row=row, col=0, axisItems={"bottom": TimeAxis("bottom"),
+                                                               "left": ValueAxis("left")})
             self._style_plot(plot, last=row == len(shown) - 1)
             if first is None:
                 first = plot

@@ -30,13 +30,7 @@ def case(demo_engine):
 
 @pytest.fixture
 def timeline(qtbot, case):
-    w = TimelineWidget()
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    w.set_case(case)
-    qtbot.waitExposed(w)
-    return w
+    return _shown(qtbot, case)
 
 
 def _ranges(w):
@@ -452,3 +446,42 @@ def test_demo_case_keeps_its_control_means_and_normal_range(qtbot, timeline):
     assert _legend(timeline, "cytokines").startswith("Cytokines, ex vivo PBMC")
     assert "control means" in _legend(timeline, "cytokines")
     assert "normal range" in _legend(timeline, "markers")
+
+
+def _drawn_labels(axis) -> list[tuple[QtCore.QRectF, str]]:
+    """The tick labels an axis paints, with their rectangles (pyqtgraph's own draw specs)."""
+    image = QtGui.QImage(10, 10, QtGui.QImage.Format.Format_ARGB32)
+    painter = QtGui.QPainter(image)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [(QtCore.QRectF(rect), text) for rect, _flags, text in specs[2]]
+
+
+def _overlaps(drawn) -> list[tuple[str, str]]:
+    return [(a, b) for i, (ra, a) in enumerate(drawn) for rb, b in drawn[i + 1:]
+            if ra.intersects(rb)]
+
+
+@pytest.mark.parametrize("months", [1, 3, 12, 0])
+def test_axes_labels_never_overlap_and_the_year_is_on_screen(qtbot, make_window, months):
+    w = make_window()
+    w.resize(1024, 700)
+    case = click_case(qtbot, w, "NLRP12-01")
+    t = w.timeline
+    if months:
+        t.set_cursor(case.day0 + 40 * DAY)
+        QTest.keyClick(t.view, {1: QtCore.Qt.Key.Key_1, 3: QtCore.Qt.Key.Key_3,
+                                12: QtCore.Qt.Key.Key_6}[months])
+    qtbot.wait(50)
+    bottom = _drawn_labels(t.plots()[-1].getAxis("bottom"))
+    assert len(bottom) >= 2 and not _overlaps(bottom)
+    assert any(any(str(y) in text for y in range(2008, 2012)) for _r, text in bottom)
+    for key in ("cytokines", "markers", "treatment", "temperature", "activity"):
+        left = _drawn_labels(t.plot_for(key).getAxis("left"))
+        assert len(left) >= 2 and not _overlaps(left), (key, [x for _r, x in left])
+        for _r, text in left:  # round values: 1, 2, 5 or tens of them, never 47.5
+            digits = text.replace("\u2009", "").replace("·10", "e").split("e")[0]
+            if digits.replace(".", "").isdigit() and float(digits):
+                assert str(digits).strip("0.")[0] in "12345", (key, text)

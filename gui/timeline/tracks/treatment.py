@@ -10,6 +10,7 @@ from data.alignment import DAY
 from data.codes import ANAKINRA
 from data.numbers import fmt_number
 from gui.palette import OKABE_ITO
+from gui.timeline.ticks import linear_ticks, value_label
 from gui.timeline.tracks.base import Series, TimelineOptions, Track
 
 BAR_COLOURS = [OKABE_ITO["orange"], OKABE_ITO["purple"], OKABE_ITO["green"], OKABE_ITO["sky"]]
@@ -81,5 +82,5 @@ class TreatmentTrack(Track):
         p.getAxis("left").setTicks(None)
         p.setLabel("left", unit)
         # Only dose ticks: lanes above the dose range carry their own labels.
-        ticks = [(v, fmt_number(v)) for v in np.linspace(0, top, 3)]
+        ticks = [(v, value_label(v)) for v in linear_ticks(0, top, 4)]  # 0 50, not 47.5
         p.getAxis("left").setTicks([ticks, []])
