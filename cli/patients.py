@@ -32,7 +32,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     imp = verbs.add_parser("import", help="import a patient file (CSV or .xlsx)",
                            description="One row per patient: pseudonym, diagnosis, sex, "
                            "birth_year, genotype, name, birth_date, record_number, optionally "
-                           "weight and weight_date. Any problem imports nothing.")
+                           "weight and weight_date (repeat the pseudonym on another row for "
+                           "another weight). Any problem imports nothing.")
     imp.add_argument("file", metavar="FILE")
     imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     imp.set_defaults(run=run_import)

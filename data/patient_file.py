@@ -88,14 +88,14 @@ def read_patient_file(path: str | Path, *, engine: Engine | None = None) -> Pati
     names = {field: table.header[i] for field, i in columns.items()}
     seen: dict[str, int] = {}
     records = []
+    by_pseudonym: dict[str, dict[str, Any]] = {}
     for row, cells in table.data.iterrows():
         row = int(row)
         texts = {f: cells[i] for f, i in columns.items()}
         pseudonym = " ".join(texts["pseudonym"].split())
         if pseudonym in seen:
-            problems.add(row, names["pseudonym"], pseudonym,
-                         f"duplicate pseudonym: already on row {seen[pseudonym]} (one row per "
-                         "patient; a weight history goes in a measurement file with code WEIGHT)")
+            _another_weight(row, texts, seen[pseudonym], by_pseudonym.get(pseudonym), names,
+                            problems)
             continue
         if pseudonym:
             seen[pseudonym] = row
@@ -109,9 +109,36 @@ def read_patient_file(path: str | Path, *, engine: Engine | None = None) -> Pati
             problems.add(row, names["pseudonym"], pseudonym, refusal)
             continue
         records.append(rec)
+        by_pseudonym[pseudonym] = rec
     _duplicate_record_numbers(records, seen, names, problems)
     problems.raise_if_any()
     return PatientFile(table.file, table.description, records)
+
+
+def _another_weight(row: int, texts: dict[str, str], first_row: int,
+                    first: dict[str, Any] | None, names: dict[str, str],
+                    problems: Problems) -> None:
+    """A repeated pseudonym is a weight history when the row adds a weight on another date
+    and repeats (or leaves empty) everything else; otherwise a duplicate."""
+    rec = _read_row(row, texts, names, problems)
+    if rec is None:
+        return
+    details = {k: v for k, v in rec.items() if k not in ("weights", "pseudonym")}
+    weights = rec.get("weights")
+    if first is None or not weights or any(
+            v is not None and first.get(k) != v for k, v in details.items()):
+        problems.add(row, names["pseudonym"], texts["pseudonym"],
+                     f"duplicate pseudonym: already on row {first_row} (one row per patient; "
+                     "a repeated row may only add a weight on another date)")
+        return
+    when, kg = weights[0]
+    earlier = dict(first.setdefault("weights", []))
+    if when in earlier and earlier[when] != kg:
+        problems.add(row, names.get("weight"), texts.get("weight"),
+                     f"a second weight for the same date (row {first_row} or above)")
+        return
+    if when not in earlier:
+        first["weights"].append((when, kg))
 
 
 def _read_row(row: int, cells: dict[str, str], names: dict[str, str],

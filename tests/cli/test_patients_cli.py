@@ -110,8 +110,8 @@ def test_a_bad_file_writes_nothing_and_lists_every_problem(capsys, db, tmp_path)
         "  bad.csv, row 3, column \"birth_year\", value \"3000\": implausible birth year 3000 "
         f"(accepted 1900–{__import__('datetime').date.today().year})",
         "  bad.csv, row 4, column \"pseudonym\", value \"BAD-1\": duplicate pseudonym: already "
-        "on row 2 (one row per patient; a weight history goes in a measurement file with "
-        "code WEIGHT)",
+        "on row 2 (one row per patient; a repeated row may only add a weight on another "
+        "date)",
     ]
     engine = open_database(db)
     assert dump(engine) == before
@@ -142,6 +142,33 @@ def test_each_bad_file_is_refused_with_its_reason(capsys, db, tmp_path, text, pr
     engine = open_database(db)
     assert dump(engine) == before
     engine.dispose()
+
+
+WEIGHTS = """pseudonym,diagnosis,sex,weight,weight_date
+KID-1,CAPS,F,18.2,2025-01-10
+KID-1,,,19.0,2025-06-02
+KID-1,CAPS,F,20.4,2026-01-08
+KID-2,CAPS,M,,
+"""
+
+
+def test_repeated_rows_give_a_weight_history(capsys, db, tmp_path):
+    code, out, err = run(capsys, db, "import", write(tmp_path, WEIGHTS))
+    assert code == 0, err
+    assert "2 patients created: KID-1, KID-2" in out and "3 weights added" in out
+    _, out, _ = run(capsys, db, "show", "KID-1")
+    assert "3 recorded, latest 20.4 kg on 2026-01-08" in out
+
+
+@pytest.mark.parametrize(("extra", "problem"), [
+    ("KID-1,CAPS,M,19.0,2025-06-02\n", "row 6, column \"pseudonym\", value \"KID-1\": duplicate"),
+    ("KID-1,,,,\n", "duplicate pseudonym: already on row 2"),
+    ("KID-1,,,17.0,2025-01-10\n", "a second weight for the same date"),
+])
+def test_a_repeated_row_that_is_not_a_weight_is_a_duplicate(capsys, db, tmp_path, extra,
+                                                            problem):
+    code, _, err = run(capsys, db, "import", write(tmp_path, WEIGHTS + extra))
+    assert code == 1 and problem in err, err
 
 
 def test_an_xlsx_patient_file(capsys, db, tmp_path):
