@@ -28,6 +28,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
 from db.engine import WRITE_LOCK
+from db.errors import UserFacingError
 from db.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -39,7 +40,7 @@ _T = AuditEvent.__table__
 HASHED = ("at", "actor", "entity", "entity_id", "patient_id", "action", "before", "after")
 
 
-class AuditError(ValueError):
+class AuditError(UserFacingError):
     """An audit row that was refused (empty actor, unknown entity); one line for the user."""
 
 

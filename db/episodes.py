@@ -25,6 +25,7 @@ from db.audit import (
     last_event,
     record,
 )
+from db.errors import UserFacingError
 from db.models import (
     CERTAINTIES,
     KINDS,
@@ -48,7 +49,7 @@ OPTIONAL = ("severity", "certainty")
 _T = Episode.__table__
 
 
-class EpisodeError(Exception):
+class EpisodeError(UserFacingError):
     """An episode write that was refused; the message is meant for the user, in one line."""
 
 

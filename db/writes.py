@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, insert, select
 
+from db.errors import UserFacingError
 from db.models import (
     CENSOR_SIGNS,
     AuditEvent,
@@ -22,6 +24,11 @@ from db.models import (
     Series,
     Source,
 )
+
+
+class InvalidRowError(UserFacingError):
+    """A row the database layer refuses to store; the message names it, in one line."""
+
 
 OBSERVATION_COLUMNS = ("patient_id", "t", "code", "value", "censor", "unit", "specimen", "source")
 
@@ -93,6 +100,7 @@ def insert_observations(conn: Connection, rows: Iterable[Sequence[Any]]) -> int:
     rows = list(rows)
     if not rows:
         return 0
+    _check_observations(rows)
     series = _series_ids(conn, {(r[0], r[2], r[6] or "", r[5] or "") for r in rows})
     sources = _source_ids(conn, {r[7] for r in rows if r[7]})
     values = [
@@ -103,6 +111,21 @@ def insert_observations(conn: Connection, rows: Iterable[Sequence[Any]]) -> int:
     return _insert_ignoring_duplicates(
         conn, Observation.__table__, ("series_id", "t", "value", "censor", "source_id"), values
     )
+
+
+def _check_observations(rows: Sequence[Sequence[Any]]) -> None:
+    """The database's last word on what the importers validated: a time in whole seconds,
+    a finite value (infinity would make the case impossible to draw or export)."""
+    bad_time = next((r for r in rows if not isinstance(r[1], numbers.Integral)
+                     or isinstance(r[1], bool)), None)
+    if bad_time is not None:
+        raise InvalidRowError(f"{bad_time[2]}: time {bad_time[1]!r} is not whole seconds; "
+                              "nothing was written")
+    finite = math.isfinite
+    bad = next((r for r in rows if r[3] is not None and not finite(r[3])), None)
+    if bad is not None:
+        raise InvalidRowError(f"{bad[2]}: value {bad[3]!r} is not a finite number; nothing "
+                              "was written")
 
 
 def changed_observations(conn: Connection, rows: Sequence[Sequence[Any]],
@@ -190,6 +213,14 @@ def _source_ids(conn: Connection, names: set[str]) -> dict[str, int]:
 
 def insert_medications(conn: Connection, rows: Iterable[dict[str, Any]]) -> int:
     rows = list(rows)
+    for row in rows:
+        dose, start, end = row.get("dose"), row.get("start"), row.get("end")
+        if dose is not None and not (math.isfinite(dose) and dose >= 0):
+            raise InvalidRowError(f"{row.get('drug')}: dose {dose!r} is not a finite "
+                                  "number ≥ 0; nothing was written")
+        if start is None or (end is not None and end < start):
+            raise InvalidRowError(f"{row.get('drug')}: a period needs a start, and an end "
+                                  "on or after it; nothing was written")
     if rows:
         conn.execute(insert(Medication), rows)
     return len(rows)

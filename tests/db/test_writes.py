@@ -68,3 +68,28 @@ def test_changed_observations_lists_only_rows_stored_with_another_value(engine):
                  (pid, 100, "IL1B", 1.0, None, "pg/mL", "pbmc-lps", "b.csv"),  # new series
                  (pid, 300, "CRP", 5.0, None, "mg/L", "serum", "b.csv")]  # new time
         assert changed_observations(conn, again) == [(1, 4.0, "<"), (2, 9.0, None)]
+
+
+def test_rows_the_database_layer_refuses(engine):
+    import pytest
+
+    from db.writes import InvalidRowError
+
+    with engine.begin() as conn:
+        pid = insert_patient(conn, pseudonym="W-01")
+    good = (pid, 100, "CRP", 3.0, None, "mg/L", "serum", "a.csv")
+    for bad in ((pid, 100, "CRP", float("inf"), None, "mg/L", "serum", "a.csv"),
+                (pid, 100, "CRP", float("nan"), None, "mg/L", "serum", "a.csv"),
+                (pid, 100.5, "CRP", 3.0, None, "mg/L", "serum", "a.csv"),
+                (pid, "2026-01-01", "CRP", 3.0, None, "mg/L", "serum", "a.csv")):
+        with pytest.raises(InvalidRowError, match="CRP"), engine.begin() as conn:
+            insert_observations(conn, [good, bad])
+    period = dict(patient_id=pid, drug="anakinra", dose=100.0, unit="mg",
+                  start=dt.date(2026, 1, 10), end=dt.date(2026, 1, 20))
+    for bad in ({"dose": float("inf")}, {"dose": -100.0}, {"end": dt.date(2026, 1, 9)},
+                {"start": None}):
+        with pytest.raises(InvalidRowError, match="anakinra"), engine.begin() as conn:
+            insert_medications(conn, [period | bad])
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM observation").scalar() == 0
+        assert conn.exec_driver_sql("SELECT count(*) FROM medication").scalar() == 0
