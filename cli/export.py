@@ -21,6 +21,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--deidentify", action="store_true",
                    help="no name, birth date, record number or calendar date: days from "
                         "anakinra start; the pseudonym only")
+    p.add_argument("--include-notes", action="store_true",
+                   help="with --deidentify: print the reviewers' free-text notes, with names, "
+                        "record numbers and dates removed (left out otherwise)")
     p.add_argument("--paper", choices=("a4", "letter"), default="a4", help="default: a4")
     p.add_argument("--reviewer", metavar="NAME", help="reviewer named in the header")
     p.add_argument("--near-normal", type=_fold, default=None, metavar="FOLD",
@@ -63,12 +66,13 @@ def _export(args: argparse.Namespace) -> int:
     engine = open_db(args)
     out = Path(args.output).expanduser()
     fold = NEAR_NORMAL_FOLD if args.near_normal is None else args.near_normal
+    notes = {"include_notes": args.include_notes, "warn": _warn}
     try:
         if args.all:
             if out.exists() and not out.is_dir():
                 raise CommandError(f"{out}: not a folder (--all writes one PDF per case)")
             written = export_all(engine, out, deidentify=args.deidentify, paper=args.paper,
-                                 reviewer=args.reviewer, near_normal_fold=fold)
+                                 reviewer=args.reviewer, near_normal_fold=fold, **notes)
         else:
             if out.is_dir():
                 raise CommandError(f"{out}: is a folder; give the PDF's file name")
@@ -77,12 +81,16 @@ def _export(args: argparse.Namespace) -> int:
             pid = find_patient_id(engine, args.case)
             written = [export_case_pdf(engine, out, patient_id=pid, deidentify=args.deidentify,
                                        paper=args.paper, reviewer=args.reviewer,
-                                       near_normal_fold=fold)]
+                                       near_normal_fold=fold, **notes)]
     finally:
         engine.dispose()
     for path in written:
         print(path)
     return 0
+
+
+def _warn(message: str) -> None:
+    print(f"flarescope: {message}", file=sys.stderr)
 
 
 def _close_widgets(app) -> None:

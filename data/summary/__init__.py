@@ -3,11 +3,11 @@
 Qt-free so that the PDF, the screen and the command line state the same numbers. One
 module per part: censored values (``censored``), dates (``dates``), key figures
 (``figures``), tables (``tables``), the audit trail (``audit``), de-identification
-(``scrub``), the whole summary (``build``) and reading a case (``load``).
+(``scrub``), what may be printed (``privacy``), the whole summary (``build``) and reading a case (``load``).
 """
 
 from data.summary.audit import notes_table
-from data.summary.build import Summary, build_summary
+from data.summary.build import Summary, build_summary, pseudonym_is_safe, scrubbed_notes
 from data.summary.censored import Measure, median_measure, median_range, ratio_measure
 from data.summary.dates import DateFormat, date_format
 from data.summary.figures import (
@@ -25,6 +25,7 @@ from data.summary.figures import (
     tnfa_rise,
 )
 from data.summary.load import load_audit, load_case
+from data.summary.privacy import Privacy
 from data.summary.references import references_table
 from data.summary.scrub import Scrubber, scrubber
 from data.summary.tables import (
@@ -37,6 +38,7 @@ from data.summary.tables import (
 )
 
 __all__ = [
+    "Privacy", "pseudonym_is_safe", "scrubbed_notes",
     "BASELINE_DAYS", "NEAR_NORMAL_FOLD", "TNF_NEAREST_DAYS", "Column", "DateFormat",
     "KeyFigure", "Measure", "Scrubber", "Summary", "Table", "aidai_overview", "aidai_table",
     "baseline_il1b", "best_response", "build_summary", "cytokine_table", "date_format",

@@ -1,88 +1,47 @@
-"""Reviewer notes and the audit trail, as a table."""
+"""Reviewer notes and the audit trail, as a table, worded as the History dialog words them
+(data.audit_text)."""
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 
+from data.audit_text import action_text, change_lines, subject
 from data.case import Case
-from data.episode_edit import last_day
-from data.numbers import is_missing, shown
-from data.patients import IDENTIFYING_KEYS
-from data.summary.dates import DateFormat
-from data.summary.scrub import Scrubber
+from data.summary.privacy import Privacy
 from data.summary.tables import Column, Table
 
 
-def notes_table(case: Case, fmt: DateFormat, audit: pd.DataFrame | None,
-                scrub: Scrubber) -> Table:
-    cols = (Column("When"), Column("Who"), Column("What"), Column("Note", wrap=True))
-    rows: list[tuple[float, tuple[str, ...]]] = []
+def notes_table(case: Case, audit: pd.DataFrame | None, privacy: Privacy) -> Table:
+    cols = (Column("When"), Column("Who"), Column("What"), Column("Change", wrap=True))
+    rows: list[tuple[float, int, tuple[str, ...]]] = []
     ep = case.episodes
     for r in ep.itertuples(index=False) if len(ep) else []:
-        note = shown(r.note, "")
+        note = privacy.note(r.note)
         if note:
-            what = f"{r.kind}, onset {fmt.date(float(r.onset))}"
-            rows.append((float(r.updated), (fmt.date(float(r.updated)), shown(r.author), what,
-                                             scrub(note))))
+            what = f"note on {privacy.vocab('kind', r.kind)}, onset {privacy.fmt.date(r.onset)}"
+            rows.append((float(r.updated), 0, (privacy.audit_time(float(r.updated)),
+                                               privacy.reviewer(r.author), what, note)))
     if audit is not None:
-        for r in audit.itertuples(index=False):
-            what = f"{r.action} {r.entity}" + ("" if is_missing(r.entity_id)
-                                               else f" #{int(r.entity_id)}")
-            withhold = IDENTIFYING_KEYS if scrub.active else ()
-            rows.append((float(r.at), (fmt.date(float(r.at)), shown(r.actor), what,
-                                       scrub(_audit_change(r.before, r.after, fmt, withhold)))))
-    rows.sort(key=lambda x: x[0])
-    return Table("Reviewer notes and audit trail", cols, [r for _, r in rows],
-                 empty="no reviewer notes")
+        for i, r in enumerate(audit.itertuples(index=False), start=1):
+            what = f"{action_text(r.action)} {subject(r.entity, r.entity_id)}"
+            change = "; ".join(change_lines(r.action, r.entity, r.before, r.after,
+                                            privacy.value, privacy.withheld))
+            rows.append((float(r.at), i, (privacy.audit_time(float(r.at)),
+                                          privacy.reviewer(r.actor), what, change)))
+    rows.sort(key=lambda x: (x[0], x[1]))
+    return Table("Reviewer notes and audit trail", cols, [r for _, _, r in rows],
+                 empty="no reviewer notes",
+                 note=("Times are UTC." if not privacy.active else
+                       "Times are counted from the first review action, not from day 0. "
+                       "Reviewers and files are named by neutral labels."
+                       + ("" if privacy.include_notes else
+                          " Free-text notes are left out.")))
 
 
-_TIME_KEYS = ("onset", "reviewed_at")
-_SKIP_KEYS = {"created", "updated", "version", "patient_id", "id", "author", "note"}
-
-
-def _audit_value(key: str, x: object, fmt: DateFormat) -> object:
-    if x is None:
-        return None
-    if key == "end":  # stored exclusive: show the last day, as the episodes table does
-        return fmt.date(last_day(float(x)))  # type: ignore[arg-type]
-    if key in _TIME_KEYS:
-        return fmt.date(float(x))  # type: ignore[arg-type]
-    return x
-
-
-def _audit_change(before: str | None, after: str | None, fmt: DateFormat,
-                  withhold: tuple[str, ...] = ()) -> str:
-    """The fields that changed, with times in the summary's own date format.
-
-    A creation lists the new values, a deletion the values that were deleted. Fields in
-    ``withhold`` are named without their values: an earlier name or pseudonym is not
-    the current one, so the scrubber would not know to remove it.
-    """
-    b, a = _json(before), _json(after)
-    parts = []
-    for key in sorted((set(a) | set(b)) - _SKIP_KEYS):
-        old, new = b.get(key), a.get(key)
-        if old == new:
-            continue
-        old, new = _audit_value(key, old, fmt), _audit_value(key, new, fmt)
-        if key in withhold:
-            parts.append(f"{key} changed (withheld)")
-        elif not b:
-            parts.append(f"{key}: {new}")
-        elif not a:
-            parts.append(f"{key}: {old}")
-        else:
-            parts.append(f"{key}: {old} → {new}")
-    return "; ".join(parts)
-
-
-def _json(text: object) -> dict:
-    if not isinstance(text, str) or not text:  # None, or NaN from a DataFrame
-        return {}
-    try:
-        out = json.loads(text)
-    except ValueError:
-        return {}
-    return out if isinstance(out, dict) else {}
+def review_clock_start(case: Case, audit: pd.DataFrame | None) -> float | None:
+    """The first review action: where a de-identified trail starts counting time."""
+    ts = [] if audit is None or audit.empty else [float(audit["at"].min())]
+    ep = case.episodes
+    if len(ep) and "created" in ep:
+        ts += [float(x) for x in ep["created"].dropna()]
+    return min(ts) if ts else None

@@ -5,18 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
+from data.audit_text import decoded
 from data.case import DAY, Case, epoch
-from data.numbers import DASH, fmt_number, is_missing, shown
+from data.numbers import DASH, fmt_number, is_missing
 from data.patients import sex_text
-from data.summary.audit import notes_table
-from data.summary.dates import DateFormat, date_format
+from data.summary.audit import notes_table, review_clock_start
+from data.summary.dates import date_format
 from data.summary.figures import NEAR_NORMAL_FOLD, KeyFigure, key_figures
+from data.summary.privacy import Privacy, printable_case
 from data.summary.references import references_table
-from data.summary.scrub import scrubber
+from data.summary.scrub import Scrubber, scrubber
 from data.summary.tables import Table, aidai_table, cytokine_table, dosing_table, episodes_table
 
 
@@ -29,6 +31,9 @@ class Summary:
     figures: list[KeyFigure]
     tables: list[Table]
     date_mode: str  # shown under the timeline: how to read its axis
+    warnings: list[str] = field(default_factory=list)  # for the person exporting, not printed
+    # What the timeline may draw: de-identified, only safe values (privacy.printable_case).
+    case: Case | None = None
 
     def all_text(self) -> Iterable[str]:
         """Every string the summary holds, for de-identification checks."""
@@ -49,13 +54,26 @@ def _age_text(x: object) -> str:
 
 def build_summary(case: Case, *, deidentify: bool = False, reviewer: str | None = None,
                   audit: pd.DataFrame | None = None, generated_at: dt.datetime | None = None,
-                  near_normal_fold: float = NEAR_NORMAL_FOLD) -> Summary:
-    """Everything the PDF prints, as strings, in the requested date format."""
+                  near_normal_fold: float = NEAR_NORMAL_FOLD,
+                  include_notes: bool = False) -> Summary:
+    """Everything the PDF prints, as strings, in the requested date format.
+
+    De-identified, only fields known to be safe are printed (data.summary.privacy);
+    include_notes adds the reviewers' free-text notes, scrubbed.
+    """
     fmt = date_format(case, relative=deidentify)
-    scrub = scrubber(case.patient, active=deidentify)
+    scrub = scrubber(case.patient, active=deidentify, earlier=_earlier_identities(audit))
+    privacy = Privacy(deidentify, fmt, scrub, include_notes=include_notes,
+                      clock_start=review_clock_start(case, audit))
     p = case.patient
     lo, hi = _period_covered(case)
-    header: list[tuple[str, str]] = [("Case", case.pseudonym)]
+    warnings: list[str] = []
+    label = case.pseudonym
+    if deidentify and not pseudonym_is_safe(case.pseudonym, scrub):
+        label = f"case {case.id}"
+        warnings.append(f"The pseudonym contains an identifying field or a date: the "
+                        f"de-identified summary names the case \"{label}\" instead.")
+    header: list[tuple[str, str]] = [("Case", label)]
     if not deidentify:
         if p.get("name"):
             header.append(("Name", str(p["name"])))
@@ -64,12 +82,13 @@ def build_summary(case: Case, *, deidentify: bool = False, reviewer: str | None 
         if p.get("record_number"):
             header.append(("Record", str(p["record_number"])))
     header += [
-        ("Diagnosis", shown(p.get("diagnosis"))),
-        ("Genotype", shown(p.get("genotype"))),
+        ("Diagnosis", privacy.text(p.get("diagnosis"))),
+        ("Genotype", privacy.text(p.get("genotype"))),
         ("Sex", sex_text(p.get("sex"))),
         ("Age at onset", _age_text(p.get("onset_age"))),
-        ("Reviewer", scrub(reviewer or shown(p.get("reviewed_by"), "not assigned"))),
-        ("Review status", _review_status(p, fmt)),
+        ("Reviewer", privacy.reviewer(reviewer or p.get("reviewed_by")) if
+         reviewer or not is_missing(p.get("reviewed_by")) else "not assigned"),
+        ("Review status", _review_status(p, privacy)),
         ("Period covered", f"{fmt.date(lo)} to {fmt.date(hi)}"
                            f" ({_days_between(lo, hi)} days)"),
         ("Day 0", "first anakinra dose" + ("" if deidentify or case.day0 is None
@@ -79,24 +98,52 @@ def build_summary(case: Case, *, deidentify: bool = False, reviewer: str | None 
          else (generated_at or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")),
     ]
     tables = [
-        episodes_table(case, fmt, scrub),
+        episodes_table(case, fmt, privacy),
         references_table(case, deidentify=deidentify),
-        cytokine_table(case, fmt),
-        dosing_table(case, fmt),
+        cytokine_table(case, fmt, privacy),
+        dosing_table(case, fmt, privacy),
         aidai_table(case, fmt),
-        notes_table(case, fmt, audit, scrub),
+        notes_table(case, audit, privacy),
     ]
     mode = ("Times are days from day 0 (first anakinra dose)." if deidentify
             else "Times are calendar dates (UTC).")
     return Summary(
-        pseudonym=case.pseudonym,
-        title=f"Case summary {case.pseudonym}" + (" (de-identified)" if deidentify else ""),
+        pseudonym=label,
+        title=f"Case summary {label}" + (" (de-identified)" if deidentify else ""),
         deidentified=deidentify,
         header=header,
         figures=key_figures(case, fmt, near_normal_fold=near_normal_fold),
         tables=tables,
         date_mode=mode,
+        warnings=warnings,
+        case=printable_case(case, privacy, label),
     )
+
+
+def _earlier_identities(audit: pd.DataFrame | None) -> list[dict]:
+    if audit is None or audit.empty:
+        return []
+    rows = audit[audit["entity"] == "patient_identity"]
+    return [d for b, a in zip(rows["before"], rows["after"], strict=True)
+            for d in (decoded(b), decoded(a)) if d]
+
+
+def pseudonym_is_safe(pseudonym: str, scrub: Scrubber) -> bool:
+    """No part of the patient's name, record number or birth date, and no date at all."""
+    return Scrubber(True, scrub.patterns)(pseudonym) == pseudonym
+
+
+def scrubbed_notes(case: Case, audit: pd.DataFrame | None = None) -> list[str]:
+    """Every free-text note as a de-identified summary would print it, for the reviewer to
+    read before choosing to include them."""
+    scrub = scrubber(case.patient, active=True, earlier=_earlier_identities(audit))
+    notes = [str(n) for n in case.episodes.get("note", []) if not is_missing(n)]
+    if audit is not None:
+        for before, after in zip(audit["before"], audit["after"], strict=True):
+            for side in (decoded(before), decoded(after)):
+                if not is_missing(side.get("note")) and str(side["note"]) not in notes:
+                    notes.append(str(side["note"]))
+    return [scrub(n) for n in notes]
 
 
 def _period_covered(case: Case) -> tuple[float, float]:
@@ -123,8 +170,11 @@ def _days_between(lo: float, hi: float) -> int:
     return int(math.floor(hi / DAY) - math.floor(lo / DAY)) + 1
 
 
-def _review_status(p: dict, fmt: DateFormat) -> str:
-    if not p.get("reviewed_by"):
+def _review_status(p: dict, privacy: Privacy) -> str:
+    if is_missing(p.get("reviewed_by")):
         return "not reviewed"
     at = p.get("reviewed_at")
-    return "reviewed" + ("" if is_missing(at) else f" on {fmt.date(float(at))}")
+    # De-identified, a review's date is withheld: set against day 0 it would give day 0's.
+    if privacy.active or is_missing(at):
+        return "reviewed"
+    return f"reviewed on {privacy.fmt.date(float(at))}"

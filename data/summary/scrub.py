@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -36,6 +37,14 @@ _DATE = re.compile("|".join((
     rf"{_YEAR4}-(?:0?[1-9]|1[0-2])(?!\d)",
     # a bare year is a calendar date too, unless a unit follows (then it is a value)
     rf"(?<![\d.,]){_YEAR4}(?![.,]\d)(?!{_UNIT_AFTER})",
+    # written without separators: 20090112, 12012009
+    r"(?<!\d)(?:1[89]|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)",
+    r"(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:1[89]|20)\d{2}(?!\d)",
+    # two-digit years: 09-01-12, 12-01-09; a month with a short year: Jan-09, Jan '09
+    r"(?<![\d.,-])\d{1,2}-\d{1,2}-\d{2}(?![\d-])",
+    rf"(?<!\w){_MONTH}[\s\-/.']+\d{{2,4}}(?!\d)(?!{_UNIT_AFTER})",
+    # a day and a month, or a month and a year: 3/12, 03/12 (a ratio loses nothing here)
+    rf"(?<![\d.,/])\d{{1,2}}/\d{{1,2}}(?![\d/]|[.,]\d)(?!{_UNIT_AFTER})",
 )), re.IGNORECASE)
 
 _ACCENTS = {"a": "aàâäá", "c": "cç", "e": "eéèêë", "i": "iîïí", "o": "oôöó", "u": "uùûüú",
@@ -109,7 +118,16 @@ class Scrubber:
         return _DATE.sub("[date removed]", text)
 
 
-def scrubber(patient: dict, *, active: bool) -> Scrubber:
+def scrubber(patient: dict, *, active: bool, earlier: Iterable[dict] = ()) -> Scrubber:
+    """A scrubber for the patient's identifying fields, and for the values they held
+    before (``earlier``: identity rows of the audit trail), which old notes may carry."""
+    patterns: list[str] = []
+    for old in earlier:
+        patterns += _own_patterns(old)
+    return Scrubber(active, [*_own_patterns(patient), *dict.fromkeys(patterns)])
+
+
+def _own_patterns(patient: dict) -> list[str]:
     patterns: list[str] = []
     name = str(patient.get("name") or "").strip()
     if name:
@@ -117,7 +135,8 @@ def scrubber(patient: dict, *, active: bool) -> Scrubber:
         # The whole name first, then its parts, longest first ("Demo-Lefort" before
         # "Demo"), each as a whole word so "Ann" leaves "annual" alone.
         for w in [name, *sorted(set(parts), key=len, reverse=True)]:
-            patterns.append(rf"(?<!\w){_loose(w)}(?!\w)")
+            # An underscore separates words too (Marchand_Julien_MRN-100587.csv).
+            patterns.append(rf"(?<![^\W_]){_loose(w)}(?![^\W_])")
     record = str(patient.get("record_number") or "").strip()
     if record:
         chunks = re.findall(r"[^\W_]+", record)
@@ -125,4 +144,4 @@ def scrubber(patient: dict, *, active: bool) -> Scrubber:
         patterns += [_digits_pattern(d) for d in re.findall(r"\d{4,}", record)]
     if patient.get("birth_date"):
         patterns += _birth_date_patterns(patient["birth_date"])
-    return Scrubber(active, patterns)
+    return patterns

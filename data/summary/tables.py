@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from data.case import DAY, Case, epoch
-from data.codes import AIDAI_ACTIVE_THRESHOLD, AIDAI_CODES, CYTOKINES, label
+from data.codes import AIDAI_ACTIVE_THRESHOLD, AIDAI_CODES, ANAKINRA, CYTOKINES, label
 from data.episode_edit import last_day
 from data.numbers import DASH, fmt_number, is_missing, shown
 from data.summary.censored import Measure, censor_sign
 from data.summary.dates import DateFormat
-from data.summary.figures import specimen_text
-from data.summary.scrub import Scrubber
+from data.summary.privacy import Privacy
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Table:
     note: str = ""
 
 
-def episodes_table(case: Case, fmt: DateFormat, scrub: Scrubber) -> Table:
+def episodes_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:
     cols = (Column("Kind"), Column("Onset"), Column("End"), Column("Duration", "right"),
             Column("Severity"), Column("Certainty"), Column("Note", wrap=True))
     rows = []
@@ -46,15 +46,17 @@ def episodes_table(case: Case, fmt: DateFormat, scrub: Scrubber) -> Table:
             duration = "ongoing"
         else:
             duration = f"{max(0, round((end - float(r.onset)) / DAY))} d"
-        status = getattr(r, "status", "accepted") or "accepted"
-        kind = str(r.kind) + ("" if status == "accepted" else f" ({status})")
+        status = shown(getattr(r, "status", None), "accepted")
+        kind = privacy.vocab("kind", r.kind) + (
+            "" if status == "accepted" else f" ({privacy.vocab('status', status)})")
         last = "open" if end is None else fmt.date(last_day(end))
         rows.append((kind, fmt.date(float(r.onset)), last, duration,
-                     shown(r.severity), shown(r.certainty), scrub(shown(r.note, ""))))
+                     privacy.vocab("severity", r.severity),
+                     privacy.vocab("certainty", r.certainty), privacy.note(r.note)))
     return Table("Episodes", cols, rows, empty="no episode annotated")
 
 
-def cytokine_table(case: Case, fmt: DateFormat) -> Table:
+def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:
     cols = (Column("Date"), Column("Analyte"), Column("Specimen"), Column("Value", "right"),
             Column("Unit"), Column("Fold", "right"))
     codes = [a.code for a in CYTOKINES]
@@ -74,37 +76,61 @@ def cytokine_table(case: Case, fmt: DateFormat) -> Table:
         cen = censor_sign(c)
         value = Measure(float(v), cen).text()
         fold = Measure(float(f), cen).text() if np.isfinite(f) else DASH
-        rows.append((fmt.date(t), label(str(code)), specimen_text(str(spec)), value,
-                     str(u), fold))
+        rows.append((fmt.date(t), label(str(code)), privacy.specimen(spec), value,
+                     privacy.unit(u), fold))
     return Table("Cytokine measurements", cols, rows,
                  note="Fold = value ÷ healthy-control mean for the same analyte and specimen. "
                       "A value such as “<5” was below the assay's detection limit: the limit "
                       "is shown, not a measurement.")
 
 
-def dosing_table(case: Case, fmt: DateFormat) -> Table:
+def dosing_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:
     cols = (Column("Drug"), Column("ATC"), Column("Daily dose", "right"), Column("Route"),
-            Column("From"), Column("To"), Column("Days", "right"))
+            Column("From"), Column("To"), Column("Days", "right"),
+            Column("Weight used", wrap=True))
     m = case.medications
     rows = []
     if len(m):
         m = m.sort_values(["start", "drug"])
         last_end: dict[str, float] = {}
         for r in m.itertuples(index=False):
+            drug, atc = privacy.drug(r.drug, r.atc), privacy.atc(r.atc)
             start = epoch(r.start)
             end = None if is_missing(r.end) else epoch(r.end)
             prev = last_end.get(r.drug)
             if prev is not None and start > prev + DAY:
                 gap = round((start - prev) / DAY) - 1
-                rows.append((str(r.drug), shown(r.atc), "interrupted", "", fmt.date(prev + DAY),
-                             fmt.date(start - DAY), str(gap)))
-            dose = DASH if is_missing(r.dose) else _dose_text(float(r.dose), shown(r.unit, ""))
+                rows.append((drug, atc, "interrupted", "", fmt.date(prev + DAY),
+                             fmt.date(start - DAY), str(gap), ""))
+            unit = privacy.unit(r.unit)
+            dose = DASH if is_missing(r.dose) else _dose_text(float(r.dose), unit)
             days = "ongoing" if end is None else str(round((end - start) / DAY) + 1)
-            rows.append((str(r.drug), shown(r.atc), dose, shown(r.route), fmt.date(start),
-                         fmt.date(end) if end is not None else "ongoing", days))
+            weight = _weights_used(case, fmt, start, end) if converted(r.drug) else ""
+            rows.append((drug, atc, dose, privacy.route(r.route), fmt.date(start),
+                         fmt.date(end) if end is not None else "ongoing", days, weight))
             if end is not None:
                 last_end[r.drug] = max(end, last_end.get(r.drug, end))
-    return Table("Dosing history", cols, rows, empty="no medication recorded")
+    return Table("Dosing history", cols, rows, empty="no medication recorded",
+                 note="Weight used: the body weights that convert anakinra between mg/d and "
+                      "mg/kg/d over the period (the last weight before a day is carried "
+                      "forward; the first one back).")
+
+
+def converted(drug: object) -> bool:
+    """The drug the timeline shows in both mg/d and mg/kg/d (Case.daily_dose)."""
+    return str(drug).strip().lower() == ANAKINRA
+
+
+def _weights_used(case: Case, fmt: DateFormat, start: float, end: float | None) -> str:
+    w = case.series("WEIGHT")
+    if w.empty:
+        return "no weight recorded"
+    t = w["t"].to_numpy(dtype=float)
+    v = w["value"].to_numpy(dtype=float)
+    stop = end + DAY if end is not None else math.inf
+    first = max(int(np.searchsorted(t, start, side="right")) - 1, 0)
+    used = [i for i in range(len(t)) if i == first or start <= t[i] < stop]
+    return "; ".join(f"{fmt_number(v[i])} kg ({fmt.date(t[i])})" for i in used)
 
 
 _DAILY_SUFFIXES = ("/d", "/day", "/j", "/jour", "/24h")

@@ -2,41 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 from PySide6 import QtCore, QtWidgets
 
-from data import episode_edit as edit
-from gui.episodes.properties_panel import stamp
-
-TIME_FIELDS = {"onset", "end", "created", "updated"}
-# What a creation or deletion is summed up by; the rest is in the row but clutters.
-SUMMARY_FIELDS = ("kind", "onset", "end", "severity", "certainty", "note")
-ACTIONS = {"create": "created", "update": "changed", "delete": "deleted",
-           "restore": "restored"}
-
-
-def show_value(field: str, value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if field == "end":  # stored exclusive: shown as its last day, as everywhere else
-        value = edit.shown_end(value)
-    if field in TIME_FIELDS:
-        return stamp(value).removesuffix(" 00:00 UTC")
-    return str(value)
-
-
-def describe_change(action: str, before: dict | None, after: dict | None) -> str:
-    """'onset: 2024-03-03 → 2024-03-01' per changed field, one per line."""
-    if action in ("create", "restore") and after:
-        return "\n".join(f"{k}: {show_value(k, after.get(k))}" for k in SUMMARY_FIELDS)
-    if action == "delete" and before:
-        return "\n".join(f"{k}: {show_value(k, before.get(k))}" for k in SUMMARY_FIELDS)
-    before, after = before or {}, after or {}
-    fields = [k for k in after if k != "version"] or list(before)
-    return "\n".join(f"{k}: {show_value(k, before.get(k))} → {show_value(k, after.get(k))}"
-                     for k in fields)
+from data.audit_text import action_text, describe_change, when
 
 
 class HistoryDialog(QtWidgets.QDialog):
@@ -52,9 +21,9 @@ class HistoryDialog(QtWidgets.QDialog):
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
         for r, row in enumerate(history.itertuples(index=False)):
-            cells = (stamp(row.at).removesuffix(" UTC"), row.actor,
-                     ACTIONS.get(row.action, row.action),
-                     describe_change(row.action, row.before, row.after))
+            # The same wording as the PDF's audit trail (data.audit_text).
+            cells = (when(row.at), row.actor, action_text(row.action),
+                     describe_change(row.action, "episode", row.before, row.after))
             for c, text in enumerate(cells):
                 item = QtWidgets.QTableWidgetItem(str(text))
                 item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignTop

@@ -29,24 +29,32 @@ def export_case_pdf(source: Engine | Case, path: str | Path, *, patient_id: int 
                     deidentify: bool = False, paper: str = "a4", reviewer: str | None = None,
                     audit: pd.DataFrame | None = None, pdf_a: bool = PDF_A_DEFAULT,
                     figure: FigureOp | None = None,
-                    near_normal_fold: float = NEAR_NORMAL_FOLD) -> Path:
+                    near_normal_fold: float = NEAR_NORMAL_FOLD, include_notes: bool = False,
+                    warn: Callable[[str], None] | None = None) -> Path:
     """Write one case summary to path and return it.
 
     source is an engine (then patient_id names the case, and its identifying fields and
     audit trail are read) or an already loaded Case. figure replaces the timeline
     painter (tests use a stub). reviewer is named in the header (else the case's own
-    reviewer); near_normal_fold is the threshold of "days to near-normal IL-1β".
+    reviewer); near_normal_fold is the threshold of "days to near-normal IL-1β";
+    include_notes puts scrubbed reviewer notes into a de-identified summary; warn hears
+    what the person exporting should know (a pseudonym that was not printed).
     """
     case, summary = prepare_summary(source, patient_id=patient_id, deidentify=deidentify,
                                     reviewer=reviewer, audit=audit,
-                                    near_normal_fold=near_normal_fold)
+                                    near_normal_fold=near_normal_fold,
+                                    include_notes=include_notes)
+    if warn is not None:
+        for message in summary.warnings:
+            warn(message)
     return write_case_pdf(case, summary, path, paper=paper, pdf_a=pdf_a, figure=figure)
 
 
 def prepare_summary(source: Engine | Case, *, patient_id: int | None = None,
                     deidentify: bool = False, reviewer: str | None = None,
                     audit: pd.DataFrame | None = None,
-                    near_normal_fold: float = NEAR_NORMAL_FOLD) -> tuple[Case, Summary]:
+                    near_normal_fold: float = NEAR_NORMAL_FOLD,
+                    include_notes: bool = False) -> tuple[Case, Summary]:
     """The Qt-free half of an export: reads and computes, so it may run in a worker thread."""
     if isinstance(source, Case):
         case = source
@@ -57,12 +65,14 @@ def prepare_summary(source: Engine | Case, *, patient_id: int | None = None,
         if audit is None:
             audit = load_audit(source, case)
     return case, build_summary(case, deidentify=deidentify, reviewer=reviewer, audit=audit,
-                               near_normal_fold=near_normal_fold)
+                               near_normal_fold=near_normal_fold, include_notes=include_notes)
 
 
 def write_case_pdf(case: Case, summary: Summary, path: str | Path, *, paper: str = "a4",
                    pdf_a: bool = PDF_A_DEFAULT, figure: FigureOp | None = None) -> Path:
     """The painting half: GUI thread only (the timeline is a widget)."""
+    if summary.case is not None:  # de-identified: the timeline draws only safe values
+        case = summary.case
     if figure is None:
         from gui.pdf.timeline_figure import paint_timeline
 
@@ -122,7 +132,8 @@ def export_all(engine: Engine, folder: str | Path, *, deidentify: bool = False,
                paper: str = "a4", reviewer: str | None = None,
                near_normal_fold: float = NEAR_NORMAL_FOLD,
                progress: Progress | None = None,
-               cancelled: Callable[[], bool] | None = None) -> list[Path]:
+               cancelled: Callable[[], bool] | None = None, include_notes: bool = False,
+               warn: Callable[[str], None] | None = None) -> list[Path]:
     """One PDF per case into folder, named by pseudonym; stops between cases on cancel.
 
     Each file is written atomically, so a cancel leaves whole files only.
@@ -137,7 +148,8 @@ def export_all(engine: Engine, folder: str | Path, *, deidentify: bool = False,
             progress(i, n, pseudonym)
         written.append(export_case_pdf(engine, target, patient_id=pid, deidentify=deidentify,
                                        paper=paper, reviewer=reviewer,
-                                       near_normal_fold=near_normal_fold))
+                                       near_normal_fold=near_normal_fold,
+                                       include_notes=include_notes, warn=warn))
     if progress is not None and len(written) == n:
         progress(n, n, "")
     return written

@@ -224,7 +224,7 @@ def test_tables_hold_every_row_with_censoring_shown(nlrp12_02):
     assert values <= {r[3] for r in cyto.rows}
     # The stored end is exclusive (15 August 00:00): the last day is 14 August.
     assert tables["Episodes"].rows[0][:4] == ("relapse", "2010-03-14", "2010-08-14", "154 d")
-    assert any("create episode" in r[2] for r in tables["Reviewer notes and audit trail"].rows)
+    assert any("created episode" in r[2] for r in tables["Reviewer notes and audit trail"].rows)
     assert [r[0] for r in tables["Dosing history"].rows] == ["ibuprofen", "anakinra"]
 
 
@@ -294,7 +294,9 @@ def test_audit_trail_prints_an_episode_end_as_its_last_day():
                                entity="episode", entity_id=1)])
     rows = _table(build_summary(_case(SMALL, episodes=eps), deidentify=True, audit=audit),
                   "Reviewer notes and audit trail").rows
-    assert rows == [("day +20", "dr", "update episode #1", "end: day +14 → day +16")]
+    # The change's own time is counted from the first review action, never from day 0.
+    assert rows == [("review +0 d 00:00:00", "reviewer A", "changed episode #1",
+                     "end: day +14 → day +16")]
 
 
 def test_a_dose_per_kg_per_day_is_not_written_per_day_twice():
@@ -333,7 +335,7 @@ def test_audit_trail_keeps_deleted_episodes_in_one_query(demo_engine):
     deleted = audit[audit["entity_id"] == row["id"]]
     assert list(deleted["action"]) == ["create", "delete"]
     notes = _table(build_summary(case, audit=audit), "Reviewer notes and audit trail")
-    assert any(r[2] == f"delete episode #{row['id']}" and "kind: flare" in r[3]
+    assert any(r[2] == f"deleted episode #{row['id']}" and "kind: flare" in r[3]
                for r in notes.rows)
 
 

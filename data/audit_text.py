@@ -1,0 +1,95 @@
+"""An audit row as a reader sees it: the History dialog and the PDF's audit trail.
+
+One wording for both, so a change reads the same on screen and on paper: the time to the
+second (UTC), the action ("changed"), and every field that changed as
+"severity: moderate → —" (a cleared value is a dash, never "None"). Values go through a
+``ValueText`` so a de-identified export can replace what is not known to be safe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+from data.episode_edit import shown_end
+from data.numbers import DASH, is_missing
+
+ACTIONS = {"create": "created", "update": "changed", "delete": "deleted",
+           "restore": "restored", "review": "marked reviewed", "unreview": "review withdrawn",
+           "import": "imported"}
+# Fields holding a moment; "end" is stored exclusive and shown as its last day.
+TIME_FIELDS = frozenset({"onset", "end", "created", "updated", "reviewed_at"})
+# What a created, restored or deleted episode is summed up by; the rest clutters.
+EPISODE_FIELDS = ("kind", "onset", "end", "severity", "certainty", "status", "note")
+# Bookkeeping every row carries; it says nothing a reader needs.
+HIDDEN_FIELDS = frozenset({"version", "id", "patient_id", "created", "updated"})
+
+ValueText = Callable[[str, Any], str]
+
+
+def when(t: float) -> str:
+    """The moment of an audit row: UTC, to the second, so same-day changes keep their order."""
+    return dt.datetime.fromtimestamp(int(t), dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def plain_value(field: str, value: Any) -> str:
+    """A stored value as it was typed: dates as UTC dates (a time only if not midnight)."""
+    if is_missing(value):
+        return DASH
+    if field in TIME_FIELDS:
+        t = float(value)
+        if field == "end":
+            t = shown_end(t)
+        moment = dt.datetime.fromtimestamp(int(t), dt.UTC)
+        return moment.strftime("%Y-%m-%d %H:%M").removesuffix(" 00:00")
+    return str(value)
+
+
+def action_text(action: str) -> str:
+    return ACTIONS.get(action, action)
+
+
+def subject(entity: str, entity_id: Any) -> str:
+    """What the row is about: "episode #2", "patient #5", "import"."""
+    if entity == "import":
+        return "file"
+    return entity if is_missing(entity_id) else f"{entity} #{int(entity_id)}"
+
+
+def decoded(x: Any) -> dict[str, Any]:
+    """before/after as a dict: the stored JSON text, an already decoded dict, or nothing."""
+    if isinstance(x, dict):
+        return x
+    if not isinstance(x, str) or not x:  # None, or NaN from a DataFrame
+        return {}
+    try:
+        out = json.loads(x)
+    except ValueError:
+        return {}
+    return out if isinstance(out, dict) else {}
+
+
+def change_lines(action: str, entity: str, before: Any, after: Any,
+                 value: ValueText = plain_value,
+                 withheld: Callable[[str], bool] = lambda _: False) -> list[str]:
+    """One line per field: "onset: 2024-03-03 → 2024-03-01" for a change, "kind: relapse"
+    for what a creation set or a deletion removed; a field whose values are ``withheld``
+    is named without them ("name changed (withheld)")."""
+    b, a = decoded(before), decoded(after)
+    if (not b) != (not a):  # a creation, a restore, a deletion, an import
+        values = a or b
+        keys = (EPISODE_FIELDS if entity == "episode"
+                else [k for k in values if k not in HIDDEN_FIELDS])
+        return [f"{k} (withheld)" if withheld(k) else f"{k}: {value(k, values.get(k))}"
+                for k in keys]
+    keys = [k for k in dict.fromkeys([*a, *b]) if k not in HIDDEN_FIELDS]
+    return [f"{k} changed (withheld)" if withheld(k)
+            else f"{k}: {value(k, b.get(k))} → {value(k, a.get(k))}"
+            for k in keys if b.get(k) != a.get(k)]
+
+
+def describe_change(action: str, entity: str, before: Any, after: Any,
+                    value: ValueText = plain_value, sep: str = "\n") -> str:
+    return sep.join(change_lines(action, entity, before, after, value))

@@ -1,0 +1,228 @@
+"""What a summary may print about a field: everything, or (de-identified) only what is known
+to be safe.
+
+A de-identified export is safe by construction, not by scrubbing: drugs print by their
+vocabulary name (a known ATC code gives its drug, anything else is "other drug"), kinds,
+severities and statuses only from their vocabularies, file and reviewer names as neutral
+labels ("file 1", "reviewer A"), free-text notes only when the reviewer chose to include
+them (then scrubbed), and audit times only as time since the first review action, so no
+time of the review can be set against day 0. Anything else is withheld.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from data.audit_text import plain_value, when
+from data.case import Case
+from data.codes import DRUG_ATC, SPECIMEN_LABELS
+from data.episode_edit import shown_end
+from data.numbers import DASH, is_missing
+from data.summary.dates import DateFormat
+from data.summary.scrub import Scrubber
+from db.episodes import CERTAINTIES, KINDS, SEVERITIES
+
+STATUSES = ("suggested", "accepted", "rejected")
+ORIGINS = ("reviewer", "rule")
+ROUTES = {"subcutaneous": "subcutaneous", "sc": "subcutaneous", "s.c.": "subcutaneous",
+          "oral": "oral", "po": "oral", "per os": "oral", "intravenous": "intravenous",
+          "iv": "intravenous", "i.v.": "intravenous", "intramuscular": "intramuscular",
+          "im": "intramuscular"}
+# Anakinra's ATC before 2008 (DOMAIN.md): old data may carry it.
+ATC_NAMES = {atc: drug for drug, atc in DRUG_ATC.items()} | {"L04AA14": "anakinra"}
+VOCABULARIES = {"kind": KINDS, "severity": SEVERITIES, "certainty": CERTAINTIES,
+                "status": STATUSES}
+# Audit fields about a review action's own time, not a clinical one: never against day 0.
+REVIEW_TIMES = frozenset({"created", "updated", "reviewed_at"})
+REVIEWER_FIELDS = frozenset({"author", "actor", "reviewed_by"})
+FILE_FIELDS = frozenset({"file", "source"})
+# Numbers an import reports about itself; every other number (a birth year) is withheld.
+COUNTS = frozenset({"observations_added", "observations_skipped", "medications_added",
+                    "medications_closed", "medications_skipped", "weights_added",
+                    "patients_created", "patients_updated"})
+SHAPES = frozenset({"long", "wide", "patients", "dosing", "diary", "references"})
+SAFE_FIELDS = frozenset({"onset", "end", "note", "drug", "shape", *REVIEW_TIMES,
+                         *VOCABULARIES, *REVIEWER_FIELDS, *FILE_FIELDS, *COUNTS})
+NOTE_WITHHELD = "(note withheld)"
+WITHHELD = "(withheld)"
+# A UCUM unit is short and made of these; anything else did not come from a vocabulary.
+_UNIT = re.compile(r"[A-Za-zµμ°%/.\d{}\[\]^*-]{1,16}")
+
+
+@dataclass
+class Privacy:
+    """How each kind of field prints; ``active`` is a de-identified export."""
+
+    active: bool
+    fmt: DateFormat
+    scrub: Scrubber
+    include_notes: bool = False
+    clock_start: float | None = None  # the first review action of the trail
+    _reviewers: dict[str, str] = field(default_factory=dict)
+    _files: dict[str, str] = field(default_factory=dict)
+    _drugs: dict[str, str] = field(default_factory=dict)
+
+    # -- names ---------------------------------------------------------------------------
+    def reviewer(self, name: Any) -> str:
+        if is_missing(name):
+            return DASH
+        if not self.active:
+            return str(name)
+        key = str(name).strip().casefold()
+        if key not in self._reviewers:
+            n = len(self._reviewers)
+            self._reviewers[key] = "reviewer " + (chr(ord("A") + n) if n < 26 else str(n + 1))
+        return self._reviewers[key]
+
+    def file(self, name: Any) -> str:
+        if is_missing(name):
+            return DASH
+        if not self.active:
+            return str(name)
+        key = str(name)
+        if key not in self._files:
+            self._files[key] = f"file {len(self._files) + 1}"
+        return self._files[key]
+
+    # -- vocabularies --------------------------------------------------------------------
+    def drug(self, name: Any, atc: Any = None) -> str:
+        if not self.active:
+            return DASH if is_missing(name) else str(name)
+        if not is_missing(atc) and str(atc).strip().upper() in ATC_NAMES:
+            return ATC_NAMES[str(atc).strip().upper()]
+        if not is_missing(name) and str(name).strip().lower() in DRUG_ATC:
+            return str(name).strip().lower()
+        # Two unknown drugs stay two ("other drug", "other drug 2"): merged, their doses
+        # would add up on the timeline.
+        key = "" if is_missing(name) else str(name).strip().casefold()
+        if key not in self._drugs:
+            n = len(self._drugs)
+            self._drugs[key] = "other drug" + ("" if n == 0 else f" {n + 1}")
+        return self._drugs[key]
+
+    def atc(self, atc: Any) -> str:
+        if is_missing(atc):
+            return DASH
+        if not self.active:
+            return str(atc)
+        code = str(atc).strip().upper()
+        return code if code in ATC_NAMES else DASH
+
+    def route(self, route: Any) -> str:
+        if is_missing(route) or not self.active:
+            return DASH if is_missing(route) else str(route)
+        return ROUTES.get(str(route).strip().lower(), "other route")
+
+    def vocab(self, name: str, value: Any) -> str:
+        if is_missing(value):
+            return DASH
+        if not self.active:
+            return str(value)
+        if name == "origin":
+            return "reviewer" if value == "reviewer" else "rule"
+        return str(value) if str(value) in VOCABULARIES.get(name, ()) else f"other {name}"
+
+    def unit(self, unit: Any) -> str:
+        if is_missing(unit):
+            return ""
+        if not self.active or _UNIT.fullmatch(str(unit)):
+            return str(unit)
+        return "unit withheld"
+
+    def specimen(self, specimen: Any) -> str:
+        s = "" if is_missing(specimen) else str(specimen)
+        if s in SPECIMEN_LABELS:
+            return SPECIMEN_LABELS[s]
+        return "other specimen" if self.active else s
+
+    def text(self, value: Any) -> str:
+        """Free text a reader needs (diagnosis, genotype): scrubbed when de-identified."""
+        return DASH if is_missing(value) else self.scrub(str(value))
+
+    def note(self, note: Any) -> str:
+        """A reviewer's note: left out of a de-identified export unless chosen, then scrubbed."""
+        if is_missing(note):
+            return ""
+        if not self.active:
+            return str(note)
+        return self.scrub(str(note)) if self.include_notes else NOTE_WITHHELD
+
+    # -- times ---------------------------------------------------------------------------
+    def audit_time(self, t: float) -> str:
+        """When a review action happened: UTC to the second, or (de-identified) the time
+        since the trail's first action, which says nothing about day 0."""
+        if not self.active:
+            return when(t) + " UTC"
+        start = self.clock_start if self.clock_start is not None else t
+        s = max(0, int(t - start))
+        days, rest = divmod(s, 86_400)
+        h, rest = divmod(rest, 3600)
+        m, sec = divmod(rest, 60)
+        return f"review +{days} d {h:02d}:{m:02d}:{sec:02d}"
+
+    # -- audit values --------------------------------------------------------------------
+    def withheld(self, name: str) -> bool:
+        """A field printed by name only: de-identified, anything not known to be safe
+        (an earlier name, a pseudonym, a birth year)."""
+        return self.active and name not in SAFE_FIELDS
+
+    def value(self, name: str, value: Any) -> str:
+        """An audit row's field value (data.audit_text.ValueText)."""
+        if not self.active:
+            return plain_value(name, value)
+        if is_missing(value):
+            return DASH
+        if name in ("onset", "end"):
+            t = float(value)
+            return self.fmt.date(shown_end(t) if name == "end" else t)
+        if name in REVIEW_TIMES:
+            return self.audit_time(float(value))
+        if name in VOCABULARIES or name == "origin":
+            return self.vocab(name, value)
+        if name == "note":
+            return self.note(value) or DASH
+        if name in REVIEWER_FIELDS:
+            return self.reviewer(value)
+        if name in FILE_FIELDS:
+            return self.file(value)
+        if name == "drug":
+            return self.drug(value)
+        if name in COUNTS and isinstance(value, int | float):
+            return plain_value(name, value)
+        if name in COUNTS and isinstance(value, list):  # pseudonyms of other cases
+            return str(len(value))
+        if name == "shape" and str(value) in SHAPES:
+            return str(value)
+        return WITHHELD
+
+
+def printable_case(case: Case, privacy: Privacy, label: str) -> Case:
+    """The case as a de-identified PDF's timeline may draw it: only safe values in every
+    field the drawing can show (drug names in legends, episode labels), nothing else."""
+    if not privacy.active:
+        return case
+    m = case.medications.copy()
+    if len(m):
+        m["drug"] = [privacy.drug(d, a) for d, a in zip(m["drug"], m["atc"], strict=True)]
+        m["atc"] = [privacy.atc(a) for a in m["atc"]]
+        m["route"] = [privacy.route(r) for r in m["route"]]
+        m["unit"] = [privacy.unit(u) for u in m["unit"]]
+        if "source" in m:
+            m["source"] = None
+    ep = case.episodes.copy()
+    if len(ep):
+        for name in ("kind", "severity", "certainty", "status"):
+            if name in ep:
+                ep[name] = [None if is_missing(v) else privacy.vocab(name, v) for v in ep[name]]
+        ep["note"] = [privacy.note(n) for n in ep["note"]]
+        if "author" in ep:
+            ep["author"] = [privacy.reviewer(a) for a in ep["author"]]
+    obs = case.observations
+    if len(obs) and "source" in obs:
+        obs = obs.assign(source=pd.Categorical([""] * len(obs)))
+    patient = {"id": case.patient.get("id"), "pseudonym": label}
+    return Case(patient, obs, m, ep, case.controls)
