@@ -24,10 +24,8 @@ from data.episode_edit import shown_end
 from data.numbers import DASH, is_missing
 from data.summary.dates import DateFormat
 from data.summary.scrub import Scrubber
-from db.episodes import CERTAINTIES, KINDS, SEVERITIES
+from db.episodes import CERTAINTIES, KINDS, ORIGINS, SEVERITIES, STATUSES
 
-STATUSES = ("suggested", "accepted", "rejected")
-ORIGINS = ("reviewer", "rule")
 ROUTES = {"subcutaneous": "subcutaneous", "sc": "subcutaneous", "s.c.": "subcutaneous",
           "oral": "oral", "po": "oral", "per os": "oral", "intravenous": "intravenous",
           "iv": "intravenous", "i.v.": "intravenous", "intramuscular": "intramuscular",
@@ -35,7 +33,7 @@ ROUTES = {"subcutaneous": "subcutaneous", "sc": "subcutaneous", "s.c.": "subcuta
 # Anakinra's ATC before 2008 (DOMAIN.md): old data may carry it.
 ATC_NAMES = {atc: drug for drug, atc in DRUG_ATC.items()} | {"L04AA14": "anakinra"}
 VOCABULARIES = {"kind": KINDS, "severity": SEVERITIES, "certainty": CERTAINTIES,
-                "status": STATUSES}
+                "status": STATUSES, "origin": ORIGINS}
 # Audit fields about a review action's own time, not a clinical one: never against day 0.
 REVIEW_TIMES = frozenset({"created", "updated", "reviewed_at"})
 REVIEWER_FIELDS = frozenset({"author", "actor", "reviewed_by"})
@@ -122,8 +120,6 @@ class Privacy:
             return DASH
         if not self.active:
             return str(value)
-        if name == "origin":
-            return "reviewer" if value == "reviewer" else "rule"
         return str(value) if str(value) in VOCABULARIES.get(name, ()) else f"other {name}"
 
     def unit(self, unit: Any) -> str:
@@ -181,7 +177,7 @@ class Privacy:
             return self.fmt.date(shown_end(t) if name == "end" else t)
         if name in REVIEW_TIMES:
             return self.audit_time(float(value))
-        if name in VOCABULARIES or name == "origin":
+        if name in VOCABULARIES:
             return self.vocab(name, value)
         if name == "note":
             return self.note(value) or DASH
