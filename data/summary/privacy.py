@@ -12,6 +12,7 @@ time of the review can be set against day 0. Anything else is withheld.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,25 +67,22 @@ class Privacy:
 
     # -- names ---------------------------------------------------------------------------
     def reviewer(self, name: Any) -> str:
+        return self._neutral(name, self._reviewers, lambda n: "reviewer " + (
+            chr(ord("A") + n) if n < 26 else str(n + 1)))
+
+    def file(self, name: Any) -> str:
+        return self._neutral(name, self._files, lambda n: f"file {n + 1}")
+
+    def _neutral(self, name: Any, labels: dict[str, str], make: Callable[[int], str]) -> str:
+        """The same label for the same name (ignoring case), in order of appearance."""
         if is_missing(name):
             return DASH
         if not self.active:
             return str(name)
         key = str(name).strip().casefold()
-        if key not in self._reviewers:
-            n = len(self._reviewers)
-            self._reviewers[key] = "reviewer " + (chr(ord("A") + n) if n < 26 else str(n + 1))
-        return self._reviewers[key]
-
-    def file(self, name: Any) -> str:
-        if is_missing(name):
-            return DASH
-        if not self.active:
-            return str(name)
-        key = str(name)
-        if key not in self._files:
-            self._files[key] = f"file {len(self._files) + 1}"
-        return self._files[key]
+        if key not in labels:
+            labels[key] = make(len(labels))
+        return labels[key]
 
     # -- vocabularies --------------------------------------------------------------------
     def drug(self, name: Any, atc: Any = None) -> str:
@@ -96,11 +94,8 @@ class Privacy:
             return str(name).strip().lower()
         # Two unknown drugs stay two ("other drug", "other drug 2"): merged, their doses
         # would add up on the timeline.
-        key = "" if is_missing(name) else str(name).strip().casefold()
-        if key not in self._drugs:
-            n = len(self._drugs)
-            self._drugs[key] = "other drug" + ("" if n == 0 else f" {n + 1}")
-        return self._drugs[key]
+        return self._neutral("" if is_missing(name) else name, self._drugs,
+                             lambda n: "other drug" + ("" if n == 0 else f" {n + 1}"))
 
     def atc(self, atc: Any) -> str:
         if is_missing(atc):
