@@ -25,6 +25,7 @@ from data.importing.safe_text import look_alike_key, printable
 from data.importing.synonyms import UNSPECIFIED
 from data.numbers import fmt_number
 from db.audit import record
+from db.engine import WRITE_LOCK
 from db.writes import (
     OBSERVATION_COLUMNS,
     changed_observations,
@@ -105,7 +106,10 @@ def commit_plan(engine: Engine, plan: ImportPlan, *, actor: str | None = None,
         if progress is not None:
             progress(fraction, message)
 
-    with engine.connect() as conn, conn.begin() as transaction:
+    # The write lock from the start: SQLite then waits for another writer (up to
+    # db.engine.BUSY_TIMEOUT_S); a transaction that has read first cannot wait for it.
+    with engine.connect().execution_options(**{WRITE_LOCK: True}) as conn, \
+            conn.begin() as transaction:
         step(0.0, "writing")
         pids = _patient_ids(conn, plan.patients, result)
         _write_observations(conn, plan, pids, result, step)

@@ -146,19 +146,42 @@ def test_a_sound_file_is_checked_once_and_written(demo_engine):
         conn.execute(insert(Patient).values(pseudonym="NEW-02"))
 
 
+def _busy_copy(_demo_template, tmp_path) -> tuple[Path, Path]:
+    path = tmp_path / "busy.db"
+    shutil.copy(_demo_template, path)
+    open_database(str(path)).dispose()
+    lab = tmp_path / "lab.csv"
+    lab.write_text(LAB_FILE, encoding="utf-8")
+    return path, lab
+
+
+def test_an_import_waits_for_another_writer_to_finish(_demo_template, tmp_path, capsys):
+    import threading
+
+    import main
+
+    path, lab = _busy_copy(_demo_template, tmp_path)
+    other = sqlite3.connect(path, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another Flarescope in the middle of a write
+    done = threading.Timer(0.5, other.rollback)
+    done.start()
+    try:
+        assert main.main(["--db", str(path), "import", str(lab)]) == 0, capsys.readouterr().err
+    finally:
+        done.join()
+        other.close()
+    assert "1 values added" in capsys.readouterr().out
+
+
 def test_a_busy_database_waits_then_says_so_in_one_line(_demo_template, tmp_path, capsys,
                                                         monkeypatch):
     import db.engine
     import main
 
     monkeypatch.setattr(db.engine, "BUSY_TIMEOUT_S", 0.2)
-    path = tmp_path / "busy.db"
-    shutil.copy(_demo_template, path)
-    open_database(str(path)).dispose()
-    lab = tmp_path / "lab.csv"
-    lab.write_text(LAB_FILE, encoding="utf-8")
+    path, lab = _busy_copy(_demo_template, tmp_path)
     other = sqlite3.connect(path)
-    other.execute("BEGIN IMMEDIATE")  # another Flarescope in the middle of a write
+    other.execute("BEGIN IMMEDIATE")
     try:
         assert main.main(["--db", str(path), "import", str(lab)]) == 1
     finally:
