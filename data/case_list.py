@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from data.numbers import is_missing, shown, utc_date
-from db.queries import list_cases
+from db.cases import case_rows
 
 
 @dataclass(frozen=True)
@@ -27,12 +27,9 @@ class CaseRow:
 
 
 def case_list_rows(engine: Engine) -> list[CaseRow]:
-    df = list_cases(engine)
     rows = []
-    for r in df.itertuples(index=False):
-        reviewed = "—"
-        if not is_missing(r.reviewed_by):
-            reviewed = f"{r.reviewed_by} {utc_date(r.reviewed_at)}"
-        rows.append(CaseRow(int(r.id), r.pseudonym, shown(r.diagnosis), utc_date(r.first_t),
-                            utc_date(r.last_t), int(r.episodes), reviewed))
+    for cid, pseudonym, diagnosis, first_t, last_t, episodes, by, at in case_rows(engine):
+        reviewed = "—" if is_missing(by) else f"{by} {utc_date(at)}"
+        rows.append(CaseRow(int(cid), pseudonym, shown(diagnosis), utc_date(first_t),
+                            utc_date(last_t), int(episodes), reviewed))
     return rows

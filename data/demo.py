@@ -24,6 +24,7 @@ from data.codes import (
 )
 from data.controls import Reference, write_references
 from db.audit import actors_since_last, audited_transaction, record
+from db.cases import case_count
 from db.controls import count_sets
 from db.models import Episode, Patient
 from db.writes import clear_database, insert_medications, insert_observations, insert_patient
@@ -363,10 +364,7 @@ def reset(engine: Engine, seed: int = DEFAULT_SEED, *, force: bool = False,
 
 def ensure_demo(engine: Engine) -> bool:
     """Create the demo cohort in a database that holds no case yet. Returns True if it did."""
-    from sqlalchemy import func, select
-
-    with engine.connect() as conn:
-        if conn.execute(select(func.count()).select_from(Patient)).scalar():
-            return False
+    if case_count(engine):
+        return False
     generate(engine)
     return True

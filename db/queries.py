@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
+from db.cases import CASE_FIELDS, case_rows
 from db.controls import load_references
 from db.engine import sqlite_path
 from db.models import (
@@ -38,33 +39,8 @@ class CaseFrames:
 
 
 def list_cases(engine: Engine) -> pd.DataFrame:
-    p, o, e, sr = Patient.__table__, Observation.__table__, Episode.__table__, Series.__table__
-    # First and last time per series are two index seeks each, whatever the row count.
-    first = select(func.min(o.c.t)).where(o.c.series_id == sr.c.id).scalar_subquery()
-    last = select(func.max(o.c.t)).where(o.c.series_id == sr.c.id).scalar_subquery()
-    span = (
-        select(sr.c.patient_id, func.min(first).label("first_t"), func.max(last).label("last_t"))
-        .group_by(sr.c.patient_id)
-        .subquery()
-    )
-    n_ep = (
-        select(e.c.patient_id, func.count().label("episodes"))
-        .group_by(e.c.patient_id)
-        .subquery()
-    )
-    stmt = (
-        select(
-            p.c.id, p.c.pseudonym, p.c.diagnosis, span.c.first_t, span.c.last_t,
-            func.coalesce(n_ep.c.episodes, 0).label("episodes"),
-            p.c.reviewed_by, p.c.reviewed_at,
-        )
-        .select_from(p.outerjoin(span, span.c.patient_id == p.c.id).outerjoin(n_ep, n_ep.c.patient_id == p.c.id))
-        .order_by(p.c.pseudonym)
-    )
-    with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
-    cols = ["id", "pseudonym", "diagnosis", "first_t", "last_t", "episodes", "reviewed_by", "reviewed_at"]
-    df = pd.DataFrame(rows, columns=cols)
+    """db.cases.case_rows as a DataFrame, with first/last also as UTC datetimes."""
+    df = pd.DataFrame(case_rows(engine), columns=list(CASE_FIELDS))
     for c in ("first", "last"):
         df[c] = pd.to_datetime(df[f"{c}_t"], unit="s", utc=True)
     return df

@@ -19,21 +19,27 @@ def run_gui(db: str | None = None, *, case: str | None = None, version: str = ""
     app.setApplicationDisplayName("Flarescope")
     app.setApplicationVersion(version)
 
-    from data.demo import ensure_demo
+    from db.cases import case_count
     from db.engine import DatabaseOpenError, open_database
 
     try:
         engine = open_database(db)
-        ensure_demo(engine)
+        if not case_count(engine):  # data.demo (numpy, the ORM) only on a first run
+            from data.demo import ensure_demo
+
+            ensure_demo(engine)
     except DatabaseOpenError as exc:
         QtWidgets.QMessageBox.critical(None, "Flarescope", str(exc))
         print(f"flarescope: {exc}", file=sys.stderr)
         return 2
-    from gui import errors
+    from gui import errors, first_paint
     from gui.main_window import MainWindow
 
-    window = MainWindow(engine)
+    # The window paints its case list first; the timeline, pandas and pyqtgraph follow
+    # once it is on screen (MainWindow.build_timeline).
+    window = MainWindow(engine, defer_timeline=True)
     errors.install(window)
+    first_paint.report_paints(window)
     window.show()
     if case and not window.browser.select_pseudonym(case):
         window.show_error("No such case", f"There is no case {case!r} in this database.")

@@ -1,14 +1,19 @@
-"""Loads a case off the GUI thread so the window never freezes while a case opens."""
+"""Loads a case off the GUI thread so the window never freezes while a case opens.
+
+data.case and db.queries (pandas, pyarrow) are imported by the first load, on the
+loader's thread: the window shows its case list before they are needed (gui/app.py).
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
 from sqlalchemy import Engine
 
-from data.case import Case
-from db.queries import load_case
+if TYPE_CHECKING:
+    from data.case import Case
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +30,9 @@ class _LoadTask(QtCore.QRunnable):
 
     def run(self) -> None:
         try:
+            from data.case import Case
+            from db.queries import load_case
+
             case = Case.from_frames(load_case(self.engine, self.case_id))
             _ = case.activity_score  # derived once here, not on the GUI thread
             self.signals.done.emit(self.request, case)

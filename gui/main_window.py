@@ -17,10 +17,8 @@ from gui.actions import ActionRegistry
 from gui.case_browser import CaseBrowser
 from gui.case_header import CaseHeader
 from gui.case_loader import CaseLoader
-from gui.dialogs import PointDialog, show_shortcuts
+from gui.first_paint import after_next_paint
 from gui.settings import Settings
-from gui.timeline.axis import CALENDAR, RELATIVE
-from gui.timeline.widget import TimelineWidget
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +31,11 @@ TIMELINE_ACTIONS = ("fit", "months_1", "months_3", "months_6", "months_12", "zoo
 class MainWindow(QtWidgets.QMainWindow):
     caseOpened = QtCore.Signal(object)  # noqa: N815  data.case.Case
 
-    def __init__(self, engine: Engine, settings: Settings | None = None) -> None:
+    def __init__(self, engine: Engine, settings: Settings | None = None, *,
+                 defer_timeline: bool = False) -> None:
+        """With defer_timeline the window can be shown with its case list at once; the
+        timeline (pyqtgraph, pandas: most of the start-up time) is built once the case
+        list has been painted (build_timeline)."""
         super().__init__()
         self.engine = engine
         self.settings = settings or Settings()
@@ -56,9 +58,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.cases_dock = dock
 
         self.header = CaseHeader()
-        self.timeline = TimelineWidget()
-        self.timeline.pointClicked.connect(self._show_point)
-        self.timeline.tracksChanged.connect(self.settings.set_track_config)
+        self.timeline = _placeholder()  # until build_timeline
         central = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -71,16 +71,41 @@ class MainWindow(QtWidgets.QMainWindow):
         self.loader.loaded.connect(self._case_loaded)
         self.loader.failed.connect(lambda msg: self.show_error("Cannot open the case", msg))
 
-        self._restore_timeline_state()
         self._build_menus()
         self._build_toolbar()
-        self._connect_actions()
-        self._enable_timeline_keys(False)
         self.statusBar().showMessage("Ready")
-        for name in INSTALLERS:
-            self._install(name)
         self.refresh_case_list()
         self._restore_geometry()
+        if defer_timeline:
+            after_next_paint(self.browser.table.viewport(), lambda: True, self.build_timeline)
+        else:
+            self.build_timeline()
+
+    _pending_case: int | None = None  # chosen before the timeline was built
+
+    def build_timeline(self) -> None:
+        """The timeline, its actions and the installed capabilities. A case chosen
+        meanwhile starts loading first, on the loader's thread, while this builds."""
+        pending, self._pending_case = self._pending_case, None
+        if pending is not None:
+            self.loader.load(pending)
+        from gui.timeline.widget import TimelineWidget
+
+        placeholder, self.timeline = self.timeline, TimelineWidget()
+        self.timeline.pointClicked.connect(self._show_point)
+        self.timeline.tracksChanged.connect(self.settings.set_track_config)
+        self.centralWidget().layout().replaceWidget(placeholder, self.timeline)
+        if self.focusWidget() is placeholder:
+            self.timeline.setFocus()
+        placeholder.deleteLater()
+        self._restore_timeline_state()
+        self._connect_actions()
+        self._enable_timeline_keys(False)
+        for name in INSTALLERS:
+            self._install(name)
+        state = self.settings.get("window/state")
+        if state is not None:
+            self.restoreState(state)  # again: the docks installed above are now there
 
     # -- set-up -------------------------------------------------------------------------
     def _install(self, module_name: str) -> None:
@@ -165,7 +190,7 @@ class MainWindow(QtWidgets.QMainWindow):
         a["per_kg"].toggled.connect(self._set_per_kg)
         a["focus_filter"].triggered.connect(lambda: (self.browser.filter.setFocus(),
                                                      self.browser.filter.selectAll()))
-        a["shortcuts"].triggered.connect(lambda: show_shortcuts(self, self.actions.shortcut_rows()))
+        a["shortcuts"].triggered.connect(self._show_shortcuts)
         a["about"].triggered.connect(self._about)
         a["preferences"].triggered.connect(self._preferences)
         a["refresh"].triggered.connect(lambda: (self.refresh_case_list(), self.reload_case()))
@@ -187,6 +212,8 @@ class MainWindow(QtWidgets.QMainWindow):
             shortcut.setEnabled(on)
 
     def _restore_timeline_state(self) -> None:
+        from gui.timeline.axis import RELATIVE
+
         s = self.settings
         config = s.track_config()
         if config is not None:
@@ -222,7 +249,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def open_case(self, case_id: int) -> None:
         self.statusBar().showMessage("Opening case…")
-        self.loader.load(case_id)
+        if isinstance(self.timeline, _Placeholder):
+            self._pending_case = case_id  # loaded as soon as the timeline is being built
+        else:
+            self.loader.load(case_id)
 
     def reload_case(self) -> None:
         """Re-read the open case (after an import or an edit), keeping the visible range."""
@@ -244,6 +274,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- timeline options ------------------------------------------------------------------
     def _set_relative(self, on: bool) -> None:
+        from gui.timeline.axis import CALENDAR, RELATIVE
+
         self.timeline.set_axis_mode(RELATIVE if on else CALENDAR)
         self.settings.set("timeline/axis_mode", RELATIVE if on else CALENDAR)
 
@@ -271,7 +303,14 @@ class MainWindow(QtWidgets.QMainWindow):
             sub.addAction("Move down").triggered.connect(lambda _=False, k=key: t.move_track(k, 1))
 
     def _show_point(self, record: dict) -> None:
+        from gui.dialogs import PointDialog
+
         PointDialog(record, self.case, self).show()
+
+    def _show_shortcuts(self) -> None:
+        from gui.dialogs import show_shortcuts
+
+        show_shortcuts(self, self.actions.shortcut_rows())
 
     # -- messages ---------------------------------------------------------------------------
     def show_error(self, title: str, message: str) -> None:
@@ -298,3 +337,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings.sync()
         self.loader.wait()
         super().closeEvent(event)
+
+
+class _Placeholder(QtWidgets.QLabel):
+    """Where the timeline goes until build_timeline; takes the focus meant for it."""
+
+
+def _placeholder() -> _Placeholder:
+    label = _Placeholder("Opening the timeline…")
+    label.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+    label.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
+    return label

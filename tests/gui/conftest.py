@@ -21,8 +21,9 @@ def make_window(qtbot, demo_engine, settings):
 
     windows = []
 
-    def factory(engine=None, settings_=None):
-        w = MainWindow(engine or demo_engine, settings_ or settings)
+    def factory(engine=None, settings_=None, *, defer_timeline=False):
+        w = MainWindow(engine or demo_engine, settings_ or settings,
+                       defer_timeline=defer_timeline)
         qtbot.addWidget(w)
         w.show()
         windows.append(w)

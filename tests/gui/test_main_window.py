@@ -124,7 +124,7 @@ def test_typing_in_the_filter_box_types_and_never_moves_the_timeline(qtbot, make
 def test_question_mark_shows_the_shortcuts_even_from_the_filter_box(qtbot, make_window,
                                                                      monkeypatch):
     shown = []
-    monkeypatch.setattr("gui.main_window.show_shortcuts", lambda *a: shown.append(a))
+    monkeypatch.setattr("gui.dialogs.show_shortcuts", lambda *a: shown.append(a))
     w = make_window()
     w.browser.filter.setFocus()
     qtbot.waitUntil(lambda: w.browser.filter.hasFocus())

@@ -1,0 +1,55 @@
+"""The case list, read with SQLAlchemy Core alone: no ORM models, no pandas.
+
+The window paints this list before anything heavy is imported (gui/app.py), so the
+tables are named here as light clauses rather than through db.models, whose ORM costs
+a few hundred milliseconds to import.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, column, func, select, table
+
+_patient = table("patient", column("id"), column("pseudonym"), column("diagnosis"),
+                 column("reviewed_by"), column("reviewed_at"))
+_series = table("series", column("id"), column("patient_id"))
+_observation = table("observation", column("series_id"), column("t"))
+_episode = table("episode", column("patient_id"))
+
+CASE_FIELDS = ("id", "pseudonym", "diagnosis", "first_t", "last_t", "episodes",
+               "reviewed_by", "reviewed_at")
+
+
+def case_rows(engine: Engine) -> list[tuple]:
+    """One tuple (CASE_FIELDS) per case, by pseudonym; first/last time in epoch seconds,
+    None for a case without observations."""
+    p, o, e, sr = _patient, _observation, _episode, _series
+    # First and last time per series are two index seeks each, whatever the row count.
+    first = select(func.min(o.c.t)).where(o.c.series_id == sr.c.id).scalar_subquery()
+    last = select(func.max(o.c.t)).where(o.c.series_id == sr.c.id).scalar_subquery()
+    span = (
+        select(sr.c.patient_id, func.min(first).label("first_t"), func.max(last).label("last_t"))
+        .group_by(sr.c.patient_id)
+        .subquery()
+    )
+    n_ep = (
+        select(e.c.patient_id, func.count().label("episodes"))
+        .group_by(e.c.patient_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            p.c.id, p.c.pseudonym, p.c.diagnosis, span.c.first_t, span.c.last_t,
+            func.coalesce(n_ep.c.episodes, 0).label("episodes"),
+            p.c.reviewed_by, p.c.reviewed_at,
+        )
+        .select_from(p.outerjoin(span, span.c.patient_id == p.c.id)
+                     .outerjoin(n_ep, n_ep.c.patient_id == p.c.id))
+        .order_by(p.c.pseudonym)
+    )
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(stmt)]
+
+
+def case_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(_patient)).scalar_one())
