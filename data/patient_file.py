@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from data.importing.errors import Problems
 from data.importing.readers import read_table
+from data.importing.safe_text import normal_pseudonym
 from data.numbers import is_missing
 from data.patients import (
     IDENTITY,
@@ -92,7 +93,7 @@ def read_patient_file(path: str | Path, *, engine: Engine | None = None) -> Pati
     for row, cells in table.data.iterrows():
         row = int(row)
         texts = {f: cells[i] for f, i in columns.items()}
-        pseudonym = " ".join(texts["pseudonym"].split())
+        pseudonym = normal_pseudonym(texts["pseudonym"])
         if pseudonym in seen:
             _another_weight(row, texts, seen[pseudonym], by_pseudonym.get(pseudonym), names,
                             problems)

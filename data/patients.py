@@ -128,9 +128,28 @@ def clean(field: str, value: object) -> Any:
         return clean_birth_year(value)
     if field == "birth_date":
         return clean_date(value, what="birth date")
+    if field == "pseudonym":
+        return clean_pseudonym(value)
     if field not in EDITABLE:
         raise PatientValueError(f"{field} is not a patient detail")
     return clean_text(field, value)
+
+
+def clean_pseudonym(value: object) -> str | None:
+    """Normalised as a measurement import does it (NFKC, one kind of dash), so the same
+    case is found whichever file named it; refused as the importer refuses it (control
+    characters, a leading '=', more than 64 characters)."""
+    from data.importing.safe_text import normal_pseudonym, pseudonym_problem
+
+    if is_missing(value):
+        return None
+    text = normal_pseudonym(str(value))
+    reason = pseudonym_problem(text)
+    # The importer's date check is left to the callers, who repeat it knowing the
+    # patient's name and record number, so one message lists everything that identifies.
+    if reason and reason != pseudonym_refusal(text):
+        raise PatientValueError(reason)
+    return text
 
 
 def check_consistent(values: dict[str, Any]) -> None:

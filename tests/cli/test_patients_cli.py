@@ -268,3 +268,22 @@ def test_dry_run_writes_nothing(capsys, db, tmp_path):
     engine = open_database(db)
     assert dump(engine) == before
     engine.dispose()
+
+
+def test_a_lab_file_naming_a_patient_by_a_date_is_refused(capsys, db, tmp_path):
+    lab = write(tmp_path, "patient,date,code,value,unit\nDUPONT 02/11/1975,2026-01-05,CRP,40,mg/L\n",
+                "lab.csv")
+    assert main(["--db", db, "import", str(lab)]) == 1
+    err = capsys.readouterr().err
+    assert 'lab.csv, row 2, column "patient", value "DUPONT 02/11/1975"' in err
+    assert "contains a date ('02/11/1975')" in err
+
+
+def test_a_look_alike_hyphen_in_the_patient_file_finds_the_same_case(capsys, db, tmp_path):
+    lab = write(tmp_path, "patient,date,code,value,unit\nFR-12,2026-01-05,CRP,40,mg/L\n",
+                "lab.csv")
+    assert main(["--db", db, "import", str(lab)]) == 0
+    code, out, err = run(capsys, db, "import",
+                         write(tmp_path, "pseudonym,diagnosis\nFR\u201012,TRAPS\n"))
+    assert code == 0, err
+    assert "1 patient updated: FR-12" in out
