@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 DASH = "—"
 
@@ -33,10 +34,14 @@ def shown(x: object, default: str = DASH) -> str:
 
 
 def fmt_number(x: float | None) -> str:
-    """Up to two decimals, no trailing zeros, never scientific notation."""
+    """Up to two decimals (one from 100 on), half up, no trailing zeros, never scientific
+    notation."""
     if x is None or not math.isfinite(x):
         return DASH
-    text = f"{x:.1f}" if abs(x) >= 100 else f"{x:.2f}"
+    # Half up, as a clinician rounds by hand (1341.25 → 1341.3): the float's shortest
+    # decimal form, not its binary value (1341.25 is exact; 2.675 is 2.67499… in binary).
+    places = Decimal("0.1") if abs(x) >= 100 else Decimal("0.01")
+    text = str(Decimal(repr(float(x))).quantize(places, rounding=ROUND_HALF_UP))
     text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 

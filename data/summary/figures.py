@@ -10,7 +10,14 @@ import pandas as pd
 
 from data.alignment import day_text
 from data.case import DAY, Case
-from data.codes import AIDAI_ACTIVE_THRESHOLD, AIDAI_CODES, PBMC_SPONTANEOUS, SPECIMEN_LABELS
+from data.codes import (
+    AIDAI_ACTIVE_THRESHOLD,
+    AIDAI_CODES,
+    PBMC_LPS,
+    PBMC_SPONTANEOUS,
+    SERUM,
+    SPECIMEN_LABELS,
+)
 from data.numbers import fmt_number
 from data.summary.censored import (
     Measure,
@@ -20,7 +27,7 @@ from data.summary.censored import (
     rank,
     ratio_measure,
 )
-from data.summary.dates import DateFormat
+from data.summary.dates import DateFormat, date_format
 
 NEAR_NORMAL_FOLD = 2.0
 BASELINE_DAYS = 90
@@ -53,10 +60,23 @@ def _measures(df: pd.DataFrame) -> list[tuple[float, Measure]]:
 
 
 def _treatment_window(case: Case) -> tuple[float, float] | None:
+    """Day 1 to the last administration: a sample dated day 0 was drawn before the first
+    injection (DOMAIN.md; dosing periods carry dates, never a time of injection)."""
     if case.day0 is None:
         return None
     end = case.last_dose + DAY if case.last_dose is not None else case.time_range[1] + 1
-    return (case.day0, end)
+    return (case.day0 + DAY, end)
+
+
+def _baseline_window(case: Case) -> tuple[float, float] | None:
+    """From 90 days before day 0 up to and including day 0's pre-treatment samples."""
+    if case.day0 is None:
+        return None
+    return (case.day0 - BASELINE_DAYS * DAY, case.day0 + DAY)
+
+
+# What a stimulation is called in a sentence: "no spontaneous IL-1β".
+_STIMULATION = {PBMC_SPONTANEOUS: "spontaneous", PBMC_LPS: "LPS-stimulated", SERUM: "serum"}
 
 
 def specimen_text(specimen: str | None) -> str:
@@ -89,28 +109,45 @@ def _il1b(case: Case) -> _Il1b:
     mean = control.mean if control else None
     win = _treatment_window(case)
     on = [r for r in rows if win and win[0] <= r[0] < win[1]]
-    before = []
-    if case.day0 is not None:
-        before = [r for r in rows if case.day0 - BASELINE_DAYS * DAY <= r[0] < case.day0]
+    base = _baseline_window(case)
+    before = [r for r in rows if base and base[0] <= r[0] < base[1]]
     return _Il1b(spec, unit, mean, on, before, control.reason if control else "")
 
 
-def baseline_il1b(case: Case) -> KeyFigure:
+def baseline_il1b(case: Case, fmt: DateFormat | None = None) -> KeyFigure:
     x = _il1b(case)
-    definition = (f"Median of IL-1β ({specimen_text(x.specimen)}) measured in the "
-                  f"{BASELINE_DAYS} days before day 0 (first anakinra dose); fold = "
-                  f"baseline ÷ healthy-control mean"
+    definition = (f"Median of IL-1β ({specimen_text(x.specimen)}) measured from "
+                  f"{BASELINE_DAYS} days before day 0 (first anakinra dose) up to and "
+                  "including day 0 (a sample dated day 0 is drawn before the first "
+                  "injection); fold = baseline ÷ healthy-control mean"
                   + (f" ({fmt_number(x.mean)} {x.unit})." if x.mean else "."))
     values = [m for _, m in x.before]
     med = median_measure(values)
     if not values:
-        why = "no anakinra" if case.day0 is None else f"no IL-1β in the {BASELINE_DAYS} days before day 0"
-        return KeyFigure("Baseline IL-1β", f"not available ({why})", definition)
+        return KeyFigure("Baseline IL-1β", f"not computable: {_no_baseline(case, x)}",
+                         definition)
+    dates = ", ".join((fmt or date_format(case, relative=False)).date(t) for t, _ in x.before)
+    used = f"n = {len(values)}: {dates}"
     if med is None:
-        return KeyFigure("Baseline IL-1β", _median_unknown(values, x.unit), definition)
-    value = (f"{_with_unit(med, x.unit)} ({_fold_text(med, x.mean, x.why)}; "
-             f"n = {len(x.before)})")
+        return KeyFigure("Baseline IL-1β", _median_unknown(values, x.unit) + f"; {used}",
+                         definition)
+    value = f"{_with_unit(med, x.unit)} ({_fold_text(med, x.mean, x.why)}; {used})"
     return KeyFigure("Baseline IL-1β", value, definition, number=med.value)
+
+
+def _no_baseline(case: Case, x: _Il1b) -> str:
+    """Exactly why there is no baseline: no day 0, or no sample of the chosen specimen in
+    the window (and which other, not comparable, specimens are there)."""
+    if case.day0 is None:
+        return "no anakinra, so no day 0"
+    kind = _STIMULATION.get(x.specimen or "", specimen_text(x.specimen))
+    why = f"no {kind} IL-1β in the {BASELINE_DAYS} days before day 0".replace("  ", " ")
+    lo, hi = _baseline_window(case)  # type: ignore[misc]
+    others = [specimen_text(s) for s in case.specimens("IL1B") if s != x.specimen
+              and case.series("IL1B", s)["t"].between(lo, hi, inclusive="left").any()]
+    if others:
+        why += f" (only {', '.join(others)} there, which is not comparable)"
+    return why
 
 
 def _median_unknown(values: list[Measure], unit: str) -> str:
@@ -129,7 +166,7 @@ def _best(x: _Il1b) -> tuple[float, Measure] | None:
 
 def best_response(case: Case, fmt: DateFormat) -> KeyFigure:
     x = _il1b(case)
-    definition = (f"Lowest IL-1β ({specimen_text(x.specimen)}) on treatment, from day 0 to "
+    definition = (f"Lowest IL-1β ({specimen_text(x.specimen)}) on treatment, from day 1 to "
                   "the last anakinra administration; earliest if tied.")
     best = _best(x)
     if best is None:
@@ -226,7 +263,7 @@ def aidai_overview(case: Case) -> KeyFigure:
 def key_figures(case: Case, fmt: DateFormat, *,
                 near_normal_fold: float = NEAR_NORMAL_FOLD) -> list[KeyFigure]:
     return [
-        baseline_il1b(case),
+        baseline_il1b(case, fmt),
         best_response(case, fmt),
         days_to_near_normal(case, near_normal_fold),
         first_relapse_onset(case),

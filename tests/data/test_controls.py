@@ -88,7 +88,7 @@ def test_imported_references_give_folds_and_near_normal(lab_case, tmp_path):
     figs = {f.name: f for f in key_figures(case, date_format(case, relative=False))}
     near = figs["Days to near-normal IL-1β"]
     assert near.day == 14 and "1.8× controls" in near.value
-    assert "(100× controls; n = 1)" in figs["Baseline IL-1β"].value
+    assert "(100× controls; n = 1: 2019-12-20)" in figs["Baseline IL-1β"].value
     # serum IL-1β has no reference: absolute only, and the summary says why
     refs = next(t for t in build_summary(case).tables if t.title == "Healthy-control references")
     assert refs.rows[-1][:3] == ("IL-1β", "serum", "no IL-1β control for serum: no fold shown")

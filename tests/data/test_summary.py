@@ -12,8 +12,9 @@ import pytest
 
 from data.alignment import DAY, anchor_of
 from data.case import Case
-from data.codes import PBMC_SPONTANEOUS
+from data.codes import PBMC_LPS, PBMC_SPONTANEOUS
 from data.demo import COHORT
+from data.numbers import fmt_number
 from data.summary import (
     DateFormat,
     Measure,
@@ -122,8 +123,58 @@ SMALL = [
 def test_baseline_is_the_median_of_the_90_days_before_day0():
     f = _figure(_case(SMALL), "Baseline IL-1β")
     assert f.number == 1200
-    assert "1200 pg/mL (120× controls; n = 3)" in f.value
+    # The samples it used are listed, so a reader can recompute the median by hand.
+    assert "1200 pg/mL (120× controls; n = 3: 2019-11-07, 2019-12-07, 2020-01-03)" in f.value
     assert "90 days before day 0" in f.definition and "12" not in f.threshold
+
+
+def test_a_sample_on_day_0_is_pre_treatment_and_counts_as_baseline():
+    # Drawn at 08:00 on the day of the first injection, before it (DOMAIN.md).
+    case = _case([*SMALL, (0, 8, "IL1B", 1600, None), (0, 8, "TNFA", 1, None)])
+    base = key_figures(case, date_format(case, relative=True))[0]
+    assert base.number == 1300  # median of 1000, 1400, 1200, 1600
+    assert "n = 4: day -60, day -30, day -3, day 0" in base.value
+    assert "including day 0" in base.definition
+    best = _figure(case, "Best response")
+    assert best.day == 40  # on treatment starts on day 1: the day-0 sample is not a response
+
+
+def test_not_computable_says_exactly_why():
+    spont = [r for r in SMALL if r[0] > 0]  # spontaneous IL-1β on treatment only
+    case = _case(spont)
+    lps = pd.DataFrame([dict(t=DAY0 - 10 * DAY, code="IL1B", value=900.0, censor=None,
+                             unit="pg/mL", specimen=PBMC_LPS, source="test")])
+    obs = pd.concat([case.observations.astype(object), lps], ignore_index=True)
+    case = Case(case.patient, obs.sort_values(["code", "t"]).reset_index(drop=True),
+                case.medications, case.episodes, case.controls)
+    f = _figure(case, "Baseline IL-1β")
+    assert f.value == ("not computable: no spontaneous IL-1β in the 90 days before day 0 "
+                       "(only PBMC, LPS-stimulated there, which is not comparable)")
+    never = Case(case.patient, case.observations, case.medications.iloc[0:0],
+                 case.episodes, case.controls)
+    assert _figure(never, "Baseline IL-1β").value == "not computable: no anakinra, so no day 0"
+
+
+def test_numbers_round_half_up_as_by_hand():
+    assert fmt_number(1341.25) == "1341.3"
+    assert fmt_number(2.675) == "2.68"  # 2.67499… in binary; 2.675 as typed
+    assert fmt_number(0.125) == "0.13"
+    assert fmt_number(1e20) == "100000000000000000000"
+
+
+def test_the_dosing_table_names_the_weights_used_for_mg_per_kg():
+    case = _case(SMALL)
+    case.medications.loc[0, ["dose", "unit"]] = [2.0, "mg/kg/d"]
+    weights = pd.DataFrame([dict(t=DAY0 + d * DAY, code="WEIGHT", value=w, censor=None,
+                                 unit="kg", specimen="", source="test")
+                            for d, w in ((-200, 18.0), (-5, 18.5), (50, 20.25))])
+    obs = pd.concat([case.observations.astype(object), weights], ignore_index=True)
+    case = Case(case.patient, obs.sort_values(["code", "t"]).reset_index(drop=True),
+                case.medications, case.episodes, case.controls)
+    rows = _table(build_summary(case), "Dosing history").rows
+    # The weight carried into the period, then the one recorded during it.
+    assert rows[0][-1] == "18.5 kg (2020-01-01); 20.25 kg (2020-02-25)"
+    assert _table(build_summary(case), "Dosing history").columns[-1].name == "Weight used"
 
 
 def test_best_response_is_the_lowest_on_treatment_and_keeps_its_censoring():
