@@ -27,8 +27,9 @@ def run(args: argparse.Namespace) -> int:
             ids = demo.reset(engine, seed, force=args.force)
         except demo.RealDataError as exc:
             raise CommandError(f"not resetting {args.db or 'the database'}: it holds {exc}. "
-                               "Add --force to delete everything.") from exc
-        print(f"demo cohort rebuilt: {len(ids)} cases")
+                               "Add --force to delete every case (the audit trail is kept).") from exc
+        print(f"demo cohort rebuilt: {len(ids)} cases (the audit trail is kept, the reset "
+              "recorded in it)")
     elif demo.ensure_demo(engine):
         print("demo cohort created")
     else:

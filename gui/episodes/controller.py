@@ -159,17 +159,20 @@ class EpisodeController(QtCore.QObject):
 
     def _failed(self, exc: db.EpisodeError) -> None:
         log.info("episode change refused: %s", exc)
-        if isinstance(exc, db.StaleReviewError) and self.case is not None:
-            # Show the colleague's review that won, in the header and the case list.
-            self._review_written({k: v for k, v in patient_row(self.engine, self.case.id).items()
-                                  if k.startswith("review")})
         if isinstance(exc, db.StaleEpisodeError):
-            self.reload(self.selected_id)
+            if isinstance(exc, db.StaleReviewError) and self.case is not None:
+                # Show the colleague's review that won, in the panel and the case list.
+                self._review_written({k: v for k, v in
+                                      patient_row(self.engine, self.case.id).items()
+                                      if k.startswith("review")})
+                shown = "The stored review is shown"
+            else:
+                self.reload(self.selected_id)
+                shown = "Episodes reloaded from the database"
             # The stack has already moved past the failed step: its history no longer
             # matches the database. Cleared after the stack finishes its own call.
             QtCore.QTimer.singleShot(0, self.stack.clear)
-            self.tell(f"{exc}. Episodes reloaded from the database; undo history cleared.",
-                      error=True)
+            self.tell(f"{exc}. {shown}; undo history cleared.", error=True)
         else:
             self.tell(str(exc), error=True)
         self._show_stored_review()

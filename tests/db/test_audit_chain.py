@@ -219,7 +219,9 @@ def test_a_forced_demo_reset_is_recorded_and_keeps_the_trail(demo_engine, capsys
     old_ids = set(cases["id"])
 
     assert main(["--db", db, "demo", "--reset"]) == 1  # dr.martin's work is there
+    capsys.readouterr()
     assert main(["--db", db, "demo", "--reset", "--force"]) == 0
+    assert "the audit trail is kept" in capsys.readouterr().out
     t = AuditEvent.__table__
     with demo_engine.connect() as conn:
         rows = conn.execute(select(t).order_by(t.c.id)).mappings().all()

@@ -74,6 +74,7 @@ def test_marking_reviewed_over_a_colleagues_newer_review_is_refused(window_on_a_
     assert (p["reviewed_by"], p["review_version"]) == ("Dr Colleague", 1)
     message = window.statusBar().currentMessage()
     assert "changed meanwhile" in message and "Dr Colleague" in message
+    assert "The stored review is shown" in message
     assert window.case.patient["reviewed_by"] == "Dr Colleague"  # shown as stored
     assert _actors(demo_engine, "patient") == ["Dr Colleague"]
 
