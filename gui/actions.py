@@ -20,6 +20,7 @@ class ActionSpec:
     tip: str = ""
     checkable: bool = False
     keys_text: str = ""  # for the shortcut help when the keys are not a QKeySequence
+    short: str = ""  # toolbar text, so the toolbar fits a 1024 px window
 
 
 SPECS = (
@@ -43,11 +44,14 @@ SPECS = (
     ActionSpec("pan_left_far", "Half a screen earlier", "Shift+Left", ""),
     ActionSpec("pan_right_far", "Half a screen later", "Shift+Right", ""),
     ActionSpec("relative_axis", "&Days from anakinra start", "Ctrl+D",
-               "Axis in days relative to the first anakinra dose (day 0)", checkable=True),
+               "Axis in days relative to the first anakinra dose (day 0)", checkable=True,
+               short="Day N"),
     ActionSpec("fold", "&Fold over controls", "Ctrl+Shift+F",
-               "Cytokines as fold over the healthy-control mean", checkable=True),
+               "Cytokines as fold over the healthy-control mean", checkable=True,
+               short="Fold"),
     ActionSpec("per_kg", "Dose in mg/&kg/day", "Ctrl+K",
-               "Anakinra dose per kg of body weight", checkable=True),
+               "Anakinra dose per kg of body weight", checkable=True,
+               short="mg/kg"),
     ActionSpec("focus_filter", "Find case", SK.Find, "Filter the case list"),
     ActionSpec("preferences", "&Preferences…", "Ctrl+,", "Reviewer name, near-normal threshold"),
     ActionSpec("shortcuts", "&Keyboard shortcuts", "?", "Show every keyboard shortcut"),
@@ -72,6 +76,8 @@ class ActionRegistry(dict[str, QtGui.QAction]):
         if spec.keys_text:
             action.setProperty("keys_text", spec.keys_text)
         action.setCheckable(spec.checkable)
+        if spec.short:
+            action.setIconText(spec.short)
         action.setObjectName(f"action_{spec.name}")
         parent.addAction(action)
         self[spec.name] = action

@@ -5,9 +5,14 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 from data.case_list import CaseRow
+from data.numbers import DASH
 
 COLUMNS = (("pseudonym", "Case"), ("diagnosis", "Diagnosis"), ("first", "First"),
-           ("last", "Last"), ("episodes", "Episodes"), ("reviewed", "Reviewed"))
+           ("last", "Last"), ("episodes", "Ep."), ("reviewed", "Reviewed"))
+HEADER_TIPS = {"episodes": "Episodes", "first": "First record", "last": "Last record"}
+# In a narrow list these give way, in this order, so Case, Last, Ep. and Reviewed always show.
+GIVE_WAY = ("first", "diagnosis")
+FIELDS = [field for field, _title in COLUMNS]
 
 
 class CaseListModel(QtCore.QAbstractTableModel):
@@ -34,7 +39,8 @@ class CaseListModel(QtCore.QAbstractTableModel):
         if role == QtCore.Qt.ItemDataRole.DisplayRole:
             return str(getattr(row, field))
         if role == QtCore.Qt.ItemDataRole.ToolTipRole:
-            return f"{row.pseudonym}: {row.diagnosis}"
+            review = "not reviewed" if row.reviewed == DASH else f"reviewed by {row.reviewed}"
+            return f"{row.pseudonym}: {row.diagnosis or 'no diagnosis'}; {review}"
         if role == QtCore.Qt.ItemDataRole.UserRole:
             return row
         if role == QtCore.Qt.ItemDataRole.TextAlignmentRole and field == "episodes":
@@ -42,8 +48,12 @@ class CaseListModel(QtCore.QAbstractTableModel):
         return None
 
     def headerData(self, section, orientation, role=QtCore.Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == QtCore.Qt.Orientation.Horizontal and role == QtCore.Qt.ItemDataRole.DisplayRole:
+        if orientation != QtCore.Qt.Orientation.Horizontal:
+            return None
+        if role == QtCore.Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section][1]
+        if role == QtCore.Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS.get(COLUMNS[section][0])
         return None
 
 
@@ -87,12 +97,22 @@ class CaseBrowser(QtWidgets.QWidget):
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, QtCore.Qt.SortOrder.AscendingOrder)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(
+            lambda *_: self._fit_columns())
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # Every column fits the list's width, no horizontal scroll bar: the diagnosis
+        # takes what is left and elides; narrower still, First and Diagnosis give way.
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(FIELDS.index("diagnosis"),
+                                    QtWidgets.QHeaderView.ResizeMode.Stretch)
+        self.table.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
         self.table.setWordWrap(False)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.filter.returnPressed.connect(self._open_first_match)
@@ -104,10 +124,42 @@ class CaseBrowser(QtWidgets.QWidget):
     def set_rows(self, rows: list[CaseRow]) -> None:
         current = self.current_id()
         self.model.set_rows(rows)
-        self.table.resizeColumnsToContents()
-        self.table.setColumnWidth(1, min(self.table.columnWidth(1), 220))
+        self._fit_columns()
         if current is not None:
             self.select_id(current, emit=False)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        table = self.table
+        # The vertical scroll bar may appear after this: leave it its room.
+        width = table.width() - 2 * table.frameWidth() - \
+            table.verticalScrollBar().sizeHint().width()
+        # Qt's own header size keeps room for a sort arrow in every column; only the
+        # sorted one shows it, so the others are sized by their text.
+        header = table.horizontalHeader()
+        fm = header.fontMetrics()
+        widths = {f: max(table.sizeHintForColumn(i), fm.horizontalAdvance(title) + 14)
+                  for i, (f, title) in enumerate(COLUMNS)}
+        sorted_field = FIELDS[header.sortIndicatorSection()] \
+            if 0 <= header.sortIndicatorSection() < len(FIELDS) else None
+        if sorted_field in widths:
+            widths[sorted_field] += 16
+        # Who reviewed and when can be long: elided here, whole in the row's tooltip.
+        widths["reviewed"] = min(widths["reviewed"], fm.horizontalAdvance("Reviewed") + 24)
+        hidden: set[str] = set()
+        for field in (None, *GIVE_WAY):
+            if field is not None:
+                hidden.add(field)
+            need = sum(w for f, w in widths.items() if f not in hidden and f != "diagnosis")
+            if need + (0 if "diagnosis" in hidden else 100) <= width:
+                break
+        for i, f in enumerate(FIELDS):
+            table.setColumnHidden(i, f in hidden)
+            if f != "diagnosis" and f not in hidden:
+                table.setColumnWidth(i, widths[f])
 
     def current_id(self) -> int | None:
         idx = self.table.currentIndex()

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 INSTALLERS = ("gui.episodes.install", "gui.import_install", "gui.export_install",
               "gui.patient_install", "gui.controls_dialog")
+DOCKS_SHARE = 0.3  # of the window's width, for the case list and episode docks at most
 TIMELINE_ACTIONS = ("fit", "months_1", "months_3", "months_6", "months_12", "zoom_in",
                     "zoom_out", "pan_left", "pan_right", "pan_left_far", "pan_right_far")
 
@@ -230,8 +231,10 @@ class MainWindow(QtWidgets.QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1440, 900)
-            self.resizeDocks([self.cases_dock], [400], QtCore.Qt.Orientation.Horizontal)
+            screen = QtGui.QGuiApplication.primaryScreen().availableGeometry()
+            self.resize(min(1440, screen.width()), min(900, screen.height()))
+            self.resizeDocks([self.cases_dock], [int(self.width() * DOCKS_SHARE)],
+                             QtCore.Qt.Orientation.Horizontal)
         state = self.settings.get("window/state")
         if state is not None:
             self.restoreState(state)
@@ -330,6 +333,14 @@ class MainWindow(QtWidgets.QMainWindow):
             f"<b>Flarescope {version}</b><p>Offline review of autoinflammatory disease "
             "cases: symptoms, anakinra, ex vivo cytokines and relapse episodes.</p>"
             "<p>Your data never leaves this computer.</p>")
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        # A window made smaller keeps its docks' width and squeezes the timeline: on a
+        # 1024 px screen the docks give way instead, down to their share.
+        most = int(event.size().width() * DOCKS_SHARE)
+        if self.cases_dock.width() > most:
+            self.resizeDocks([self.cases_dock], [most], QtCore.Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802
         self.settings.set("window/geometry", self.saveGeometry())

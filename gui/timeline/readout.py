@@ -24,7 +24,8 @@ class ReadoutLine:
         return f"{self.label} {self.value} {self.unit}{when}".replace("  ", " ")
 
 
-def _unbreakable(text: str) -> str:
+def unbreakable(text: str) -> str:
+    """HTML for text that never breaks across lines."""
     # A word joiner after "/" and "-": Qt's line breaker otherwise splits "pg/mL" and
     # "TNF-α" there.
     return html.escape(text).replace(" ", "&nbsp;").replace("/", "/\u2060") \
@@ -32,19 +33,19 @@ def _unbreakable(text: str) -> str:
 
 
 def readout_html(cursor: str, lines: list[ReadoutLine]) -> str:
-    parts = [f"<b>{_unbreakable(cursor)}</b>"]
+    parts = [f"<b>{unbreakable(cursor)}</b>"]
     # Diary items read as a list of symptoms present, not twelve yes/no entries.
     present = [ln.label for ln in lines if ln.track == "symptoms" and ln.value == "yes"]
     if any(ln.track == "symptoms" for ln in lines):
-        parts.append(_unbreakable("symptoms: " + (", ".join(present) if present else "none")))
+        parts.append(unbreakable("symptoms: " + (", ".join(present) if present else "none")))
     for ln in lines:
         if ln.track == "symptoms":
             continue
-        when = f"&nbsp;<span style='color:#777'>({_unbreakable(ln.when)})</span>" \
+        when = f"&nbsp;<span style='color:#777'>({unbreakable(ln.when)})</span>" \
             if ln.when else ""
-        unit = f"&nbsp;{_unbreakable(ln.unit)}" if ln.unit else ""
+        unit = f"&nbsp;{unbreakable(ln.unit)}" if ln.unit else ""
         parts.append(
-            f"<span style='color:{ln.colour}'>■</span>&nbsp;{_unbreakable(ln.label)}"
-            f"&nbsp;<b>{_unbreakable(ln.value)}</b>{unit}{when}"
+            f"<span style='color:{ln.colour}'>■</span>&nbsp;{unbreakable(ln.label)}"
+            f"&nbsp;<b>{unbreakable(ln.value)}</b>{unit}{when}"
         )
     return SEPARATOR.join(parts)

@@ -71,12 +71,49 @@ class TimelineWidget(QtWidgets.QWidget):
         self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.scroll, 1)
+        self.time_axis: TimeAxis | None = None
+        if theme == "screen":
+            self._add_fixed_time_axis(layout)
         layout.addWidget(self.readout)
         self.setFocusProxy(self.view)
 
         self._mouse_proxy = pg.SignalProxy(self.view.scene().sigMouseMoved, rateLimit=60,
                                            slot=self._on_mouse_moved)
         self.episode_layer = EpisodeLayer(self)
+
+    def _add_fixed_time_axis(self, layout: QtWidgets.QVBoxLayout) -> None:
+        """On screen the time axis sits under the scrolling tracks, not inside them: in a
+        short window (1024×700) the tracks scroll and the dates stay in sight. The PDF
+        keeps the axis on the last plot."""
+        self.axis_view = pg.GraphicsLayoutWidget()
+        self.axis_view.setBackground(self.theme.background)
+        self.time_axis = TimeAxis("bottom")
+        self._style_axis(self.time_axis)
+        self.time_axis.setHeight(36)
+        self.axis_view.ci.addItem(self.time_axis, row=0, col=0)
+        self.axis_view.setFixedHeight(38)
+        self.axis_view.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.axis_view.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.axis_view.setVerticalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(self.axis_view)
+        # Aligned with the plots: their left axis, the layout margins, and the vertical
+        # scroll bar when the tracks scroll.
+        self.scroll.verticalScrollBar().rangeChanged.connect(self._align_time_axis)
+        self._align_time_axis()
+
+    def _align_time_axis(self, *_args) -> None:
+        if self.time_axis is None:
+            return
+        bar = self.scroll.verticalScrollBar()
+        extra = bar.sizeHint().width() if bar.maximum() > 0 else 0
+        self.axis_view.ci.setContentsMargins(4 + LEFT_AXIS_WIDTH, 0, 12 + extra, 0)
+
+    def bottom_axis(self) -> TimeAxis | None:
+        """The time axis the reviewer sees."""
+        if self.time_axis is not None:
+            return self.time_axis
+        plots = self.plots()
+        return plots[-1].getAxis("bottom") if plots else None
 
     # -- building ----------------------------------------------------------------------
     def set_case(self, case, x_range: tuple[float, float] | None = None) -> None:
@@ -139,6 +176,8 @@ class TimelineWidget(QtWidgets.QWidget):
                 first = plot
                 plot.vb.sigXRangeChanged.connect(self._follow_y)
                 plot.vb.sigXRangeChanged.connect(self._readout_timer.start)
+                if self.time_axis is not None:
+                    self.time_axis.linkToView(plot.vb)
             else:
                 plot.setXLink(first)
             track_type = TRACKS_BY_KEY[key]
@@ -151,27 +190,29 @@ class TimelineWidget(QtWidgets.QWidget):
         self._layout_keys = shown
         self.view.setMinimumHeight(sum(
             LANE_HEIGHT if TRACKS_BY_KEY[k].stretch == 0 else TRACKS_BY_KEY[k].min_height
-            for k in shown) + 40)
+            for k in shown) + (10 if self.time_axis is not None else 40))
 
     def _release_plots(self) -> None:
         self._plot_pool = {}
         self.view.ci.clear()
 
-    def _style_plot(self, plot: pg.PlotItem, *, last: bool) -> None:
+    def _style_axis(self, ax: pg.AxisItem) -> None:
         fg = self.theme.foreground
         font = QtGui.QFont()
         font.setPointSize(self.theme.font_pt)
+        ax.enableAutoSIPrefix(False)  # else every range change re-lays out its label
+        ax.setPen(pg.mkPen(fg, width=1))
+        ax.setTextPen(pg.mkPen(fg))
+        ax.setTickFont(font)
+        ax.label.setFont(font)
+
+    def _style_plot(self, plot: pg.PlotItem, *, last: bool) -> None:
         plot.setMouseEnabled(x=True, y=False)
         plot.hideButtons()
         plot.setMenuEnabled(False)
         plot.vb.setDefaultPadding(0.04)
         for name in ("left", "bottom"):
-            ax = plot.getAxis(name)
-            ax.enableAutoSIPrefix(False)  # else every range change re-lays out its label
-            ax.setPen(pg.mkPen(fg, width=1))
-            ax.setTextPen(pg.mkPen(fg))
-            ax.setTickFont(font)
-            ax.label.setFont(font)
+            self._style_axis(plot.getAxis(name))
         left = plot.getAxis("left")
         left.setWidth(LEFT_AXIS_WIDTH)
         # The left axis rarely changes while panning: cache it as a pixmap. No grid: an
@@ -180,6 +221,7 @@ class TimelineWidget(QtWidgets.QWidget):
         left.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         plot.titleLabel.item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         _let_shrink(plot.titleLabel)
+        last = last and self.time_axis is None
         plot.showAxis("bottom", last)
         if last:
             plot.getAxis("bottom").setHeight(28)
@@ -257,14 +299,16 @@ class TimelineWidget(QtWidgets.QWidget):
         if self.case is not None:
             anchor = self.case.anchor.t
         mode = self.options.axis_mode
-        for plot in self.plots():
-            plot.getAxis("bottom").set_mode(mode, anchor)
-        last = self.plots()[-1] if self.plots() else None
-        if last is not None:
-            label = "Date (UTC)" if mode != RELATIVE else "Days" if self.case is None else \
-                "Days from anakinra start" if self.case.anchor.on_anakinra else \
-                "Days from the first record"
-            last.setLabel("bottom", label)
+        axes = [plot.getAxis("bottom") for plot in self.plots()]
+        if self.time_axis is not None:
+            axes.append(self.time_axis)
+        for axis in axes:
+            axis.set_mode(mode, anchor)
+        label = "Date (UTC)" if mode != RELATIVE else "Days" if self.case is None else \
+            "Days from anakinra start" if self.case.anchor.on_anakinra else \
+            "Days from the first record"
+        for axis in axes:  # a hidden axis keeps its label for the PDF and for tests
+            axis.setLabel(label)
 
     def set_fold(self, fold: bool) -> None:
         self.options.fold = fold
@@ -428,14 +472,24 @@ class TimelineWidget(QtWidgets.QWidget):
 
 
 def _let_shrink(label: pg.LabelItem) -> None:
-    """A track's legend line must not widen its plot past the window: clip it instead.
+    """A track's legend line must not widen its plot past the window: in a narrow window
+    it wraps onto a second line (between entries) instead of being cut.
 
     LabelItem re-imposes its text width as minimum on every resize (updateMin), so the
-    minimum is cleared after each of its own updates.
+    minimum is cleared after each of its own updates, and the text is given the label's
+    width to wrap in.
     """
     own_update = label.updateMin
 
     def update_min() -> None:
+        width = label.size().width()
+        natural = QtGui.QTextDocument()
+        natural.setDefaultFont(label.item.font())
+        natural.setHtml(label.item.toHtml())
+        wanted = width if 0 < width < natural.idealWidth() + 4 else -1
+        if label.item.textWidth() != wanted:  # a change repaints: only when needed
+            label.item.setTextWidth(wanted)
+            label.item.update()
         own_update()
         height = label._sizeHint[QtCore.Qt.SizeHint.MinimumSize][1]
         label._sizeHint[QtCore.Qt.SizeHint.MinimumSize] = (0, height)

@@ -147,3 +147,70 @@ def test_after_a_restart_keys_reach_the_timeline_not_the_filter(qtbot, make_wind
     _key(w2, QtCore.Qt.Key.Key_Plus)
     zlo, zhi = w2.timeline.x_range()
     assert zhi - zlo == pytest.approx((hi - lo) / 2, rel=1e-3)
+
+
+def _sized(qtbot, make_window, width, height):
+    w = make_window()
+    w.resize(width, height)
+    qtbot.waitUntil(lambda: w.size() == QtCore.QSize(width, height))
+    click_case(qtbot, w, "NLRP12-01")
+    qtbot.wait(100)
+    return w
+
+
+def _inside(widget, window) -> bool:
+    rect = QtCore.QRect(widget.mapTo(window, QtCore.QPoint(0, 0)), widget.size())
+    return widget.isVisible() and window.rect().contains(rect)
+
+
+def _case_columns_fit(w) -> list[str]:
+    table = w.browser.table
+    shown = [c for c in range(table.model().columnCount()) if not table.isColumnHidden(c)]
+    assert not table.horizontalScrollBar().isVisible()
+    for c in shown:
+        assert table.columnViewportPosition(c) + table.columnWidth(c) <= \
+            table.viewport().width() + 1, table.model().headerData(c, QtCore.Qt.Orientation.Horizontal)
+    return [table.model().headerData(c, QtCore.Qt.Orientation.Horizontal) for c in shown]
+
+
+def _legends_fit(w) -> None:
+    for key, plot in w.timeline.visible_plots():
+        label = plot.titleLabel
+        if not label.isVisible():
+            continue
+        item = label.item.boundingRect()
+        assert item.width() <= label.size().width() + 1, key  # wrapped, never cut off
+        assert item.height() <= label.size().height() + 8, key
+
+
+def test_everything_essential_is_on_screen_at_1024_by_700(qtbot, make_window):
+    w = _sized(qtbot, make_window, 1024, 700)
+    t = w.timeline
+    # The dates: the time axis stays under the tracks even when they scroll.
+    assert _inside(t.axis_view, w)
+    assert any("20" in text for _r, text in _drawn(t.bottom_axis()))
+    # The toolbar keeps the kind of the next episode in view, not behind its » menu.
+    kind = w.episode_feature.kind_box
+    assert _inside(kind, w) and kind.geometry().right() <= w.toolbar.width()
+    assert _case_columns_fit(w)[-3:] == ["Last", "Ep.", "Reviewed"]
+    _legends_fit(w)
+    from tests.gui.test_timeline import _hover
+    _hover(qtbot, t, "cytokines", w.case.anchor.t + 30 * DAY)
+    # The readout lists every series within its fixed height.
+    assert t.readout.heightForWidth(t.readout.width()) <= t.readout.contentsRect().height()
+    w.grab().save(str(__import__("pathlib").Path(__import__("tempfile").gettempdir())
+                      / "flarescope-1024x700.png"))
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (1920, 1200)])
+def test_the_case_list_shows_last_episodes_and_reviewed(qtbot, make_window, size):
+    w = _sized(qtbot, make_window, *size)
+    columns = _case_columns_fit(w)
+    assert {"Case", "Diagnosis", "Last", "Ep.", "Reviewed"} <= set(columns)
+    _legends_fit(w)
+
+
+def _drawn(axis):
+    from tests.gui.test_timeline import _drawn_labels
+
+    return _drawn_labels(axis)

@@ -134,7 +134,7 @@ def _il1b_spont(timeline, t):
 
 def test_relative_axis_puts_anakinra_start_at_zero(qtbot, timeline, case):
     timeline.set_axis_mode(RELATIVE)
-    axis = timeline.plots()[-1].getAxis("bottom")
+    axis = timeline.bottom_axis()
     lo, hi = case.day0 - 100 * DAY, case.day0 + 100 * DAY
     ticks = axis.tickValues(lo, hi, 1000)
     values = [v for _, level in ticks for v in level]
@@ -393,7 +393,7 @@ def _shown(qtbot, case) -> TimelineWidget:
 def _legend(w, key) -> str:
     doc = QtGui.QTextDocument()
     doc.setHtml(w.plot_for(key).titleLabel.text)
-    return doc.toPlainText().replace("\u00a0", " ")
+    return doc.toPlainText().replace("\u00a0", " ").replace("\u2060", "")
 
 
 SERUM_LAB = """patient,date,code,value,unit,specimen
@@ -475,7 +475,7 @@ def test_axes_labels_never_overlap_and_the_year_is_on_screen(qtbot, make_window,
         QTest.keyClick(t.view, {1: QtCore.Qt.Key.Key_1, 3: QtCore.Qt.Key.Key_3,
                                 12: QtCore.Qt.Key.Key_6}[months])
     qtbot.wait(50)
-    bottom = _drawn_labels(t.plots()[-1].getAxis("bottom"))
+    bottom = _drawn_labels(t.bottom_axis())
     assert len(bottom) >= 2 and not _overlaps(bottom)
     assert any(any(str(y) in text for y in range(2008, 2012)) for _r, text in bottom)
     for key in ("cytokines", "markers", "treatment", "temperature", "activity"):

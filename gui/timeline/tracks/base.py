@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -11,6 +10,7 @@ import pyqtgraph as pg
 
 from data.numbers import fmt_number
 from gui.palette import Theme
+from gui.timeline.readout import unbreakable
 
 
 @dataclass
@@ -141,11 +141,12 @@ class Track:
         if self.non_positive:
             self._draw_at_floor()
         if self.legend_entries:
-            parts = [f"<b>{html.escape(self.title)}</b>"] + [
-                f"<span style='color:{colour}'>{symbol}</span>&nbsp;{html.escape(text)}"
+            # Entries break only between each other when a narrow window wraps the line.
+            parts = [f"<b>{unbreakable(self.title)}</b>"] + [
+                f"<span style='color:{colour}'>{symbol}</span>&nbsp;{unbreakable(text)}"
                 for symbol, colour, text in self.legend_entries
             ]
-            self.plot.setTitle("&nbsp;&nbsp;&nbsp;".join(parts), size=f"{self.theme.font_pt}pt",
+            self.plot.setTitle("&nbsp;&nbsp; ".join(parts), size=f"{self.theme.font_pt}pt",
                                justify="left", color=self.theme.foreground)
         else:
             self.plot.setTitle(None)
