@@ -434,6 +434,10 @@ class TimelineWidget(QtWidgets.QWidget):
         return dt.datetime.fromtimestamp(int(sample), dt.UTC).strftime(fmt)
 
     def _hint(self) -> str:
+        if self.case is None:  # the first run opens no case: say what to do
+            return ("<span style='color:#666'>Choose a case in the list on the left (or type "
+                    "its pseudonym in the filter box and press Enter) to see its timeline."
+                    "</span>")
         return ("<span style='color:#666'>Move the mouse over the timeline to read values. "
                 "Wheel: zoom · drag: pan (after A: drag marks an episode) · ← →: pan · "
                 "+ −: zoom · Home: whole case · "

@@ -214,3 +214,9 @@ def _drawn(axis):
     from tests.gui.test_timeline import _drawn_labels
 
     return _drawn_labels(axis)
+
+
+def test_the_first_run_says_how_to_open_a_case(qtbot, make_window):
+    w = make_window()
+    assert w.case is None
+    assert "Choose a case in the list" in w.timeline.readout.text()
