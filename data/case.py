@@ -36,6 +36,7 @@ class Case:
     controls: pd.DataFrame  # the healthy-control references in force when the case loaded
     reference_set: dict | None = None  # the set that put them in force (data.controls)
     _merged: dict = field(default_factory=dict, repr=False)  # code → rows sorted by time
+    _matches: dict = field(default_factory=dict, repr=False)  # (code, specimen) → Match
 
     @classmethod
     def from_frames(cls, frames) -> Case:
@@ -87,9 +88,13 @@ class Case:
         """The reference for this code and specimen in the series' unit, or why none."""
         from data.controls import match  # unit tables: only once a fold is asked for
 
-        s = self.series(code, specimen)
-        unit = str(s["unit"].iloc[0]) if len(s) and "unit" in s else None
-        return match(self.controls, code, specimen, unit)
+        # A redraw asks several times per series; a lookup is a DataFrame filter (~0.4 ms).
+        key = (code, specimen)
+        if key not in self._matches:
+            s = self.series(code, specimen)
+            unit = str(s["unit"].iloc[0]) if len(s) and "unit" in s else None
+            self._matches[key] = match(self.controls, code, specimen, unit)
+        return self._matches[key]
 
     def control(self, code: str, specimen: str) -> dict | None:
         return self.control_match(code, specimen).ref
