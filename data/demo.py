@@ -363,8 +363,13 @@ def reset(engine: Engine, seed: int = DEFAULT_SEED, *, force: bool = False,
 
 
 def ensure_demo(engine: Engine) -> bool:
-    """Create the demo cohort in a database that holds no case yet. Returns True if it did."""
+    """Create the demo cohort in a database that holds no case and no control reference
+    yet (a lab's references, imported first, make it a real database). Returns True if
+    it did."""
     if case_count(engine):
         return False
+    with engine.connect() as conn:
+        if count_sets(conn):
+            return False
     generate(engine)
     return True

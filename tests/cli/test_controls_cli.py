@@ -68,3 +68,16 @@ def test_dry_run_and_a_bad_file_write_nothing(capsys, db, tmp_path):
 def test_no_such_file(capsys, db):
     code, _, err = run(capsys, db, "import", "/nonexistent/refs.csv")
     assert code == 1 and err.strip() == "flarescope: /nonexistent/refs.csv: no such file"
+
+
+def test_references_imported_first_make_a_real_database(capsys, db, tmp_path):
+    # The lab's references may come before any patient: the next command must not fill
+    # the database with the demo cohort (whose controls would collide with the lab's).
+    path = tmp_path / "refs.csv"
+    path.write_text(REFS, encoding="utf-8")
+    assert run(capsys, db, "import", path)[0] == 0
+    assert main(["--db", db, "cases"]) == 0
+    out, err = capsys.readouterr()
+    assert "NLRP12" not in out and "demo" not in err
+    code, out, _ = run(capsys, db, "list")
+    assert out.startswith("# reference set 1 (lab Hôpital Test)")
