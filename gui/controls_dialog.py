@@ -16,15 +16,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from data.codes import PBMC_LPS, PBMC_SPONTANEOUS, SERUM, SPECIMEN_LABELS, label, unit
 from data.controls import REFERENCE_CODES, Reference, check, list_rows, set_text, store_references
 from data.numbers import is_missing
-from gui.actions import ActionSpec
 
 log = logging.getLogger(__name__)
 
-SPECS = (
-    ActionSpec("control_references", "Control &references…", "",
-               "The lab's healthy-control references that fold over controls uses: view, "
-               "add, edit, retire"),
-)
 COLUMNS = (("code", "Analyte"), ("specimen", "Specimen"), ("unit", "Unit"), ("n", "n"),
            ("mean", "Mean"), ("sd", "SD"), ("range", "Range"), ("upper_normal", "Upper normal"),
            ("lab", "Lab"), ("assay", "Assay"), ("batch", "Batch"), ("date", "Date"),
@@ -303,24 +297,3 @@ class ControlsDialog(QtWidgets.QDialog):
         self.reload()
         if set_id is not None:
             self.changed.emit(set_id)
-
-
-def install(window) -> None:
-    for spec in SPECS:
-        window.actions.add(window, spec)
-    action = window.actions["control_references"]
-    window.menu("&Case").addAction(action)
-    action.triggered.connect(lambda: open_controls_dialog(window))
-
-
-def open_controls_dialog(window) -> ControlsDialog:
-    """Non-modal, one at a time; the open case reloads after every change."""
-    dialog = getattr(window, "controls_dialog", None)
-    if dialog is None:
-        dialog = ControlsDialog(window.engine, window.settings.reviewer, window)
-        dialog.changed.connect(lambda _set_id: window.reload_case())
-        window.controls_dialog = dialog
-    dialog.reload()
-    dialog.show()
-    dialog.raise_()
-    return dialog
