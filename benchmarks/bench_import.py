@@ -1,13 +1,19 @@
-"""Import speed: a generated 200,000-row long CSV parsed, validated and inserted into a
-fresh SQLite database. Prints ``import_rows_per_s <median> rows/s`` (median of 5 runs).
+"""Import speed and memory.
 
-Run: .venv/bin/python benchmarks/bench_import.py [--rows N] [--runs K]
+- ``import_rows_per_s``: a generated 200,000-row long CSV parsed, validated and inserted
+  into a fresh SQLite database, as ``flarescope import`` does it (median of 5 runs;
+  floor 200,000 rows/s).
+- ``import_4m_peak_mb``: the peak resident memory of a separate process importing a
+  4,000,000-row long CSV the same way (ceiling 500 MB).
+
+Run: .venv/bin/python benchmarks/bench_import.py [--rows N] [--runs K] [--big-rows N]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -18,9 +24,12 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from data.importing.commit import commit_plan  # noqa: E402
-from data.importing.plan import build_plan  # noqa: E402
+from data.importing.commit import commit_plans  # noqa: E402
+from data.importing.plan import iter_plans  # noqa: E402
 from db.engine import open_database  # noqa: E402
+
+ROWS_PER_S_FLOOR = 200_000
+PEAK_MB_CEILING = 500
 
 CODES = [("IL1B", "pg/mL", "PBMC spontaneous"), ("IL1B", "ng/mL", "LPS"),
          ("IL1RA", "pg/mL", "pbmc-spont"), ("IL6", "pg/mL", "pbmc-spont"),
@@ -59,18 +68,35 @@ def one_run(csv: Path, workdir: Path, run: int) -> tuple[float, int]:
     engine = open_database(str(workdir / f"bench-{run}.db"))  # schema built before timing
     try:
         start = time.perf_counter()
-        plan = build_plan(csv)
-        result = commit_plan(engine, plan, actor="bench")
+        result = commit_plans(engine, iter_plans(csv), actor="bench")
         elapsed = time.perf_counter() - start
     finally:
         engine.dispose()
     return elapsed, result.observations_added
 
 
+def peak_mb(csv: Path, workdir: Path) -> tuple[float, int]:
+    """Import ``csv`` in a child process; its peak resident memory (MB) and rows added."""
+    code = ("import resource, sys; sys.path.insert(0, sys.argv[3]);"
+            "from data.importing.commit import commit_plans;"
+            "from data.importing.plan import iter_plans;"
+            "from db.engine import open_database;"
+            "e = open_database(sys.argv[2]);"
+            "r = commit_plans(e, iter_plans(sys.argv[1]), actor='bench');"
+            "print(r.observations_added,"
+            " resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code, str(csv), str(workdir / "big.db"),
+                          str(Path(__file__).resolve().parent.parent)],
+                         check=True, capture_output=True, text=True).stdout.split()
+    return int(out[1]) / 1024, int(out[0])  # ru_maxrss is in kB on Linux
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--big-rows", type=int, default=4_000_000,
+                        help="rows of the file whose peak memory is measured (0: skip)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -84,8 +110,20 @@ def main() -> int:
                       file=sys.stderr)
                 return 1
             rates.append(added / elapsed)
-    print(f"import_rows_per_s {statistics.median(rates):.0f} rows/s")
-    return 0
+        rate = statistics.median(rates)
+        print(f"import_rows_per_s {rate:.0f} rows/s (floor {ROWS_PER_S_FLOOR:,})")
+        failed = rate < ROWS_PER_S_FLOOR
+        if args.big_rows:
+            big = workdir / "big.csv"
+            write_long_csv(big, args.big_rows)
+            peak, added = peak_mb(big, workdir)
+            if added != args.big_rows:
+                print(f"bench_import: expected {args.big_rows} rows, {added} were added",
+                      file=sys.stderr)
+                return 1
+            print(f"import_4m_peak_mb {peak:.0f} MB (ceiling {PEAK_MB_CEILING})")
+            failed |= peak > PEAK_MB_CEILING
+    return int(failed)
 
 
 if __name__ == "__main__":

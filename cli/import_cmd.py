@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from cli.common import CommandError, open_db
-    from data.importing import ImportFailed, Options, build_plan, commit_plan
+    from data.importing import ImportFailed, Options, commit_plans, iter_plans
     from data.importing.safe_text import printable
     from data.importing.store import remembered_mapping, remembered_specimens
 
@@ -87,13 +87,12 @@ def run(args: argparse.Namespace) -> int:
                           mapping={**remembered_mapping(engine), **user_mapping},
                           specimen=specimen, column_specimens=remembered_specimens(engine))
         try:
-            plan = build_plan(path, options)
-            result = commit_plan(engine, plan, dry_run=args.dry_run)
+            result = commit_plans(engine, iter_plans(path, options), dry_run=args.dry_run)
         except ImportFailed as failed:
             print(failed.report(), file=sys.stderr)
             return EXIT_PROBLEMS
-        print(printable(f"{plan.file}: {plan.shape} file ({plan.description})"))
-        for line in plan.summary():
+        print(printable(f"{result.file}: {result.shape} file ({result.description})"))
+        for line in result.summary:
             print(f"  {line}")
         for line in result.lines():
             print(line)

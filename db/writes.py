@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import Connection, Table, delete, func, insert, select
 
 from db.errors import UserFacingError
@@ -101,16 +104,56 @@ def insert_observations(conn: Connection, rows: Iterable[Sequence[Any]]) -> int:
     if not rows:
         return 0
     _check_observations(rows)
-    series = _series_ids(conn, {(r[0], r[2], r[6] or "", r[5] or "") for r in rows})
-    sources = _source_ids(conn, {r[7] for r in rows if r[7]})
-    values = [
-        (series[(pid, code, specimen or "")], t, value, CENSOR_CODES[censor],
-         sources.get(source))
-        for pid, t, code, value, censor, _unit, specimen, source in rows
-    ]
-    return _insert_ignoring_duplicates(
-        conn, Observation.__table__, ("series_id", "t", "value", "censor", "source_id"), values
-    )
+    frame = pd.DataFrame(rows, columns=list(OBSERVATION_COLUMNS))
+    frame["source"] = frame["source"].astype(object).where(frame["source"].notna(), "")
+    return sum(insert_observation_columns(conn, part, str(source))
+               for source, part in frame.groupby("source", sort=False))
+
+
+def insert_observation_columns(conn: Connection, frame: pd.DataFrame, source: str,
+                               chunk: int = 50_000, between: Callable[[int], None] | None = None
+                               ) -> int:
+    """``insert_observations`` for a whole DataFrame (patient_id, t, code, value, censor,
+    unit, specimen), all from ``source`` ('' for none), without building a tuple per row
+    twice: the series of each row is found by group, not by row. Returns how many were
+    new.
+
+    ``between(start)`` is called before each ``chunk`` rows (progress, cancel)."""
+    n = len(frame)
+    if not n:
+        return 0
+    keys = ["patient_id", "code", "specimen"]
+    group = frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    firsts = frame.drop_duplicates(keys)
+    series = _series_ids(conn, {(int(r.patient_id), r.code, r.specimen or "", r.unit or "")
+                                for r in firsts.itertuples(index=False)})
+    sid = np.array([series[(int(r.patient_id), r.code, r.specimen or "")]
+                    for r in firsts.itertuples(index=False)], dtype=np.int64)[group]
+    source_id = _source_ids(conn, {source})[source] if source else None
+    censor = frame["censor"].to_numpy(dtype=object)
+    codes = np.zeros(n, dtype=np.int64)
+    for sign, code in CENSOR_CODES.items():
+        if sign is not None and code:
+            codes[censor == sign] = code
+    if not pd.api.types.is_integer_dtype(frame["t"]):
+        raise InvalidRowError("times are not whole seconds; nothing was written")
+    t = frame["t"].to_numpy(dtype=np.int64)
+    value = frame["value"].to_numpy(dtype=float)
+    finite = np.isfinite(value) | np.isnan(value)  # NaN: a value not given (NULL)
+    if not finite.all():
+        at = int(np.flatnonzero(~finite)[0])
+        raise InvalidRowError(f"{frame['code'].iloc[at]}: value {value[at]!r} is not a finite "
+                              "number; nothing was written")
+    added = 0
+    for start in range(0, n, chunk):
+        if between is not None:
+            between(start)
+        end = start + chunk
+        added += _insert_ignoring_duplicates(
+            conn, Observation.__table__, ("series_id", "t", "value", "censor", "source_id"),
+            list(zip(sid[start:end].tolist(), t[start:end].tolist(), value[start:end].tolist(),
+                     codes[start:end].tolist(), itertools.repeat(source_id), strict=False)))
+    return added
 
 
 def _check_observations(rows: Sequence[Sequence[Any]]) -> None:
@@ -282,6 +325,23 @@ def save_import_specimens(conn: Connection, columns: dict[str, tuple[str, str]])
             conn.execute(insert(t).values(column_name=name, code=code, specimen=specimen))
 
 
+def any_other_specimen(conn: Connection, keys: Sequence[tuple[int, str, str]]) -> bool:
+    """Whether any (patient, code, specimen) has a stored series of the same patient and
+    code whose specimen differs, one of the two being unspecified ('')."""
+    if not keys:
+        return False
+    t = Series.__table__
+    stored: dict[tuple[int, str], set[str]] = {}
+    for r in conn.execute(select(t.c.patient_id, t.c.code, t.c.specimen)
+                          .where(t.c.patient_id.in_({int(k[0]) for k in keys}))):
+        stored.setdefault((r.patient_id, r.code), set()).add(r.specimen)
+    for pid, code, specimen in keys:
+        specimen = specimen or ""
+        if any(s != specimen and "" in (s, specimen) for s in stored.get((int(pid), code), ())):
+            return True
+    return False
+
+
 def same_values_other_specimen(conn: Connection, rows: Sequence[Sequence[Any]],
                                rel_tol: float = 1e-9) -> list[tuple[int, str]]:
     """Rows (OBSERVATION_COLUMNS order) whose value is already stored for the same
@@ -299,12 +359,20 @@ def same_values_other_specimen(conn: Connection, rows: Sequence[Sequence[Any]],
     for r in conn.execute(select(t.c.id, t.c.patient_id, t.c.code, t.c.specimen)
                           .where(t.c.patient_id.in_(pids))):
         by_key.setdefault((r.patient_id, r.code), []).append((r.id, r.specimen))
+    # Which (patient, code, specimen) of these rows has such a counterpart at all: most
+    # imports have none, and then no row is looked at one by one.
+    clash = {}
+    for pid, code, specimen in {(r[0], r[2], r[6] or "") for r in rows}:
+        others = [(sid, s) for sid, s in by_key.get((pid, code), ())
+                  if s != specimen and "" in (s, specimen)]
+        if others:
+            clash[(pid, code, specimen)] = others
+    if not clash:
+        return []
     wanted: dict[int, tuple[int, int]] = {}
     candidates: list[tuple[int, list[tuple[int, str]]]] = []
     for i, r in enumerate(rows):
-        specimen = r[6] or ""
-        others = [(sid, s) for sid, s in by_key.get((r[0], r[2]), ())
-                  if s != specimen and "" in (s, specimen)]
+        others = clash.get((r[0], r[2], r[6] or ""))
         if others:
             candidates.append((i, others))
             for sid, _ in others:

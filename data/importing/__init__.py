@@ -2,7 +2,9 @@
 
 ``build_plan`` parses and validates a whole file into an ImportPlan (raising ImportFailed
 with every problem found); ``commit_plan`` writes a plan in one transaction.
-``import_file`` does both. The accepted shapes are documented in docs/IMPORT.md.
+``import_file`` checks and writes a file part by part (``iter_plans``, ``commit_plans``),
+in one transaction, so memory stays bounded for files of millions of rows. The
+accepted shapes are documented in docs/IMPORT.md.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from data.importing.commit import ImportResult, commit_plan
+from data.importing.commit import ImportResult, commit_plan, commit_plans
 from data.importing.context import Options
 from data.importing.errors import ImportCancelled, ImportFailed, ImportProblem
-from data.importing.plan import ImportPlan, build_plan
+from data.importing.plan import ImportPlan, build_plan, iter_plans
 from data.importing.store import remembered_mapping, remembered_specimens
 
 __all__ = ["ImportCancelled", "ImportFailed", "ImportPlan", "ImportProblem", "ImportResult",
+           "commit_plans", "iter_plans",
            "Options", "build_plan", "commit_plan", "import_file"]
 
 
@@ -30,5 +33,4 @@ def import_file(engine: Engine, path: str | Path, *, patient: str | None = None,
     ImportFailed listing every problem; nothing is written then."""
     options = Options(patient=patient, mapping={**remembered_mapping(engine), **(mapping or {})},
                       specimen=specimen, column_specimens=remembered_specimens(engine))
-    plan = build_plan(path, options)
-    return commit_plan(engine, plan, dry_run=dry_run, actor=actor)
+    return commit_plans(engine, iter_plans(path, options), dry_run=dry_run, actor=actor)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,8 +20,14 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from data.codes import SPECIMEN_LABELS
-from data.importing.errors import ImportCancelled, Problems
-from data.importing.plan import Cancelled, ImportPlan, Progress
+from data.importing.errors import (
+    KEEP_CAP,
+    ImportCancelled,
+    ImportFailed,
+    ImportProblem,
+    Problems,
+)
+from data.importing.plan import NO_VALUE, Cancelled, ImportPlan, Progress, Tally
 from data.importing.safe_text import look_alike_key, printable
 from data.importing.synonyms import UNSPECIFIED
 from data.numbers import fmt_number
@@ -28,10 +35,11 @@ from db.audit import record
 from db.engine import WRITE_LOCK
 from db.writes import (
     OBSERVATION_COLUMNS,
+    any_other_specimen,
     changed_observations,
     close_medication_periods,
     insert_medications,
-    insert_observations,
+    insert_observation_columns,
     insert_patient,
     medication_periods,
     patient_id_by_pseudonym,
@@ -55,6 +63,9 @@ class ImportResult:
     medications_closed: int = 0
     dry_run: bool = False
     warnings: list[str] = field(default_factory=list)
+    shape: str = ""
+    description: str = ""
+    summary: list[str] = field(default_factory=list)  # what the file held, per code or drug
 
     def lines(self) -> list[str]:
         """What was (or, in a dry run, would be) added and skipped, for the user."""
@@ -98,7 +109,27 @@ def commit_plan(engine: Engine, plan: ImportPlan, *, actor: str | None = None,
     Raises ImportFailed (a dosing period clashes with a stored one) or ImportCancelled;
     either way nothing is written.
     """
-    result = ImportResult(plan.file, dry_run=dry_run)
+    return commit_plans(engine, [plan], actor=actor, dry_run=dry_run, remember=remember,
+                        remember_specimen=remember_specimen, progress=progress,
+                        cancelled=cancelled)
+
+
+def commit_plans(engine: Engine, plans: Iterable[ImportPlan | ImportFailed], *,
+                 actor: str | None = None, dry_run: bool = False,
+                 remember: dict[str, str] | None = None, remember_specimen: bool = False,
+                 progress: Progress | None = None,
+                 cancelled: Cancelled | None = None) -> ImportResult:
+    """Write the plans of one file's parts (see plan.iter_plans) in one transaction.
+
+    A part that failed its checks, or whose values clash with stored ones, stops the
+    writing; the later parts are still checked, so that the report lists every problem
+    of the file (the first REPORT_CAP of them), and nothing is committed.
+    """
+    result: ImportResult | None = None
+    failed: list[ImportFailed] = []
+    last: ImportPlan | None = None
+    pids: dict[str, int] = {}
+    tally = Tally()
 
     def step(fraction: float, message: str) -> None:
         if cancelled is not None and cancelled():
@@ -111,18 +142,42 @@ def commit_plan(engine: Engine, plan: ImportPlan, *, actor: str | None = None,
     with engine.connect().execution_options(**{WRITE_LOCK: True}) as conn, \
             conn.begin() as transaction:
         step(0.0, "writing")
-        pids = _patient_ids(conn, plan.patients, result)
-        _write_observations(conn, plan, pids, result, step)
-        _write_medications(conn, plan, pids, result)
+        for plan in plans:
+            if isinstance(plan, ImportFailed):
+                failed.append(plan)
+                continue
+            if result is None:
+                result = ImportResult(plan.file, dry_run=dry_run, shape=plan.shape,
+                                      description=plan.description)
+            last = plan
+            tally.add(plan)
+            if failed:
+                continue  # checked only: nothing of this file will be kept
+            try:
+                pids.update(_patient_ids(conn, plan.patients, result))
+                _write_observations(conn, plan, pids, result, step)
+                _write_medications(conn, plan, pids, result)
+            except ImportFailed as clash:
+                failed.append(clash)
+        if failed:
+            transaction.rollback()
+            raise _all_problems(failed)
+        if last is None or not (result.observations_added + result.observations_skipped
+                                + result.medications_added + result.medications_skipped
+                                + result.medications_closed):
+            transaction.rollback()
+            file = last.file if last is not None else ""
+            raise ImportFailed(file, [ImportProblem(file, None, None, None, NO_VALUE)])
+        result.summary = tally.lines(last)
         if remember:
             save_import_mappings(conn, remember)
-        if remember_specimen and plan.specimen is not None:
-            save_import_specimens(conn, {name: (code, plan.specimen or UNSPECIFIED)
-                                         for name, code in plan.specimen_columns.items()})
+        if remember_specimen and last.specimen is not None:
+            save_import_specimens(conn, {name: (code, last.specimen or UNSPECIFIED)
+                                         for name, code in last.specimen_columns.items()})
         record(conn, actor=actor or default_actor(), entity="import", entity_id=None,
                patient_id=next(iter(pids.values())) if len(pids) == 1 else None,
                action="import", before=None,
-               after={"file": plan.file, "shape": plan.shape,
+               after={"file": last.file, "shape": last.shape,
                       "patients_created": result.patients_created,
                       "observations_added": result.observations_added,
                       "observations_skipped": result.observations_skipped,
@@ -133,6 +188,11 @@ def commit_plan(engine: Engine, plan: ImportPlan, *, actor: str | None = None,
         if dry_run:
             transaction.rollback()
     return result
+
+
+def _all_problems(failed: list[ImportFailed]) -> ImportFailed:
+    problems = [p for f in failed for p in f.problems][:KEEP_CAP]
+    return ImportFailed(failed[0].file, problems, sum(f.total for f in failed))
 
 
 def _patient_ids(conn: Connection, names: list[str], result: ImportResult) -> dict[str, int]:
@@ -162,24 +222,37 @@ def _write_observations(conn: Connection, plan: ImportPlan, pids: dict[str, int]
     if not n:
         return
     ids, names = pd.factorize(obs["patient"])
-    censor = obs["censor"].to_numpy(dtype=object)
-    columns = {
-        "patient_id": np.array([pids[name] for name in names], dtype=np.int64)[ids].tolist(),
-        "t": obs["t"].to_numpy(dtype=np.int64).tolist(),
-        "code": obs["code"].to_numpy(dtype=object).tolist(),
-        "value": obs["value"].to_numpy(dtype=float).tolist(),
-        "censor": np.where(pd.isna(censor), None, censor).tolist(),
-        "unit": obs["unit"].to_numpy(dtype=object).tolist(),
-        "specimen": obs["specimen"].to_numpy(dtype=object).tolist(),
-        "source": [plan.file] * n,
-    }
-    rows = list(zip(*(columns[c] for c in OBSERVATION_COLUMNS), strict=True))
-    _refuse_changed_values(conn, plan, rows)
-    _refuse_values_under_another_specimen(conn, plan, rows)
-    for start in range(0, n, CHUNK):
-        step(start / n, f"writing values {start:,}–{min(n, start + CHUNK):,} of {n:,}")
-        result.observations_added += insert_observations(conn, rows[start:start + CHUNK])
-    result.observations_skipped = n - result.observations_added
+    # Object columns: pandas would otherwise turn the texts into Arrow strings, which
+    # costs more than the insert loop needs.
+    frame = pd.DataFrame({
+        "patient_id": np.array([pids[name] for name in names], dtype=np.int64)[ids],
+        "t": obs["t"].to_numpy(dtype=np.int64),
+        **{c: pd.Series(obs[c].to_numpy(dtype=object), dtype=object)
+           for c in ("code", "value", "censor", "unit", "specimen")},
+    })
+    frame["value"] = obs["value"].to_numpy(dtype=float)
+    _refuse_values_under_another_specimen(conn, plan, frame)
+    added = insert_observation_columns(
+        conn, frame, plan.file, CHUNK,
+        lambda start: step(start / n, f"writing values {start:,}–{min(n, start + CHUNK):,} "
+                           f"of {n:,}"))
+    if added < n:
+        # Some rows were already stored: the same value is skipped, a different one is a
+        # correction to refuse (the whole transaction is rolled back then). Checked after
+        # the insert so that a first import, the common case, pays nothing for it.
+        _refuse_changed_values(conn, plan, _rows(frame, plan.file))
+    result.observations_added += added
+    result.observations_skipped += n - added
+
+
+def _rows(frame: pd.DataFrame, source: str) -> list[tuple]:
+    """The frame as tuples in OBSERVATION_COLUMNS order, for the checks against stored
+    values."""
+    censor = frame["censor"].to_numpy(dtype=object)
+    columns = {c: frame[c].to_numpy(dtype=object).tolist() for c in frame.columns}
+    columns["censor"] = np.where(pd.isna(censor), None, censor).tolist()
+    columns["source"] = [source] * len(frame)
+    return list(zip(*(columns[c] for c in OBSERVATION_COLUMNS), strict=True))
 
 
 def _refuse_changed_values(conn: Connection, plan: ImportPlan, rows: list[tuple]) -> None:
@@ -206,10 +279,14 @@ def _refuse_changed_values(conn: Connection, plan: ImportPlan, rows: list[tuple]
 
 
 def _refuse_values_under_another_specimen(conn: Connection, plan: ImportPlan,
-                                          rows: list[tuple]) -> None:
+                                          frame: pd.DataFrame) -> None:
     """The same value at the same time, stored once without a specimen and imported
     now with one (or the other way round), is one measurement: two series would count
     it twice."""
+    keys = frame[["patient_id", "code", "specimen"]].drop_duplicates()
+    if not any_other_specimen(conn, list(keys.itertuples(index=False, name=None))):
+        return
+    rows = _rows(frame, plan.file)
     twice = same_values_other_specimen(conn, rows)
     if not twice:
         return

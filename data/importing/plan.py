@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,16 +13,17 @@ from data.codes import SPECIMEN_LABELS, label
 from data.importing.columns import field_of, shape_of
 from data.importing.context import Options
 from data.importing.dosing import MEDICATION_FRAME_COLUMNS, read_dosing
-from data.importing.errors import ImportCancelled, Problems
+from data.importing.errors import ImportCancelled, ImportFailed, Problems
 from data.importing.long_format import open_specimen_codes, read_long, unknown_codes
 from data.importing.observations import OBSERVATION_FRAME_COLUMNS
-from data.importing.readers import Table, read_table
+from data.importing.readers import Table, csv_in_chunks, read_table, read_table_chunks
 from data.importing.safe_text import printable
 from data.importing.synonyms import CHOSEN_AT_IMPORT
 from data.importing.wide_format import open_specimen_columns as open_specimen_wide
 from data.importing.wide_format import read_wide, unknown_columns
 
 Progress = Callable[[float, str], None]
+NO_VALUE = "the file holds no value to import"
 Cancelled = Callable[[], bool]
 
 
@@ -46,32 +48,42 @@ class ImportPlan:
 
     def summary(self) -> list[str]:
         """What the file holds, one line per code or drug, for the confirm step."""
-        lines = []
-        for code, n in self.observations["code"].value_counts().sort_index().items():
-            lines.append(f"{label(str(code))} ({code}): {_count(n, 'value')}")
-        for drug, n in self.medications["drug"].value_counts().sort_index().items():
-            lines.append(f"{drug}: {_count(n, 'dosing period')}")
-        lines += self._specimen_lines()
-        return [printable(line) for line in lines]
+        tally = Tally()
+        tally.add(self)
+        return tally.lines(self)
 
-    def _specimen_lines(self) -> list[str]:
-        """Which specimen the values of the file gave none for went to, said plainly."""
-        obs = self.observations
-        chosen = obs[obs["code"].isin(list(CHOSEN_AT_IMPORT))]
-        if chosen.empty or not self.specimen_columns:
-            return []
-        out = []
-        for specimen, n in chosen["specimen"].value_counts().sort_index().items():
+
+@dataclass
+class Tally:
+    """What the parts of one file hold, counted as they go by."""
+
+    codes: Counter = field(default_factory=Counter)
+    drugs: Counter = field(default_factory=Counter)
+    open_specimens: Counter = field(default_factory=Counter)  # of CHOSEN_AT_IMPORT codes
+
+    def add(self, plan: ImportPlan) -> None:
+        obs = plan.observations
+        self.codes.update(obs["code"].value_counts().to_dict())
+        self.drugs.update(plan.medications["drug"].value_counts().to_dict())
+        if plan.specimen_columns:
+            chosen = obs[obs["code"].isin(list(CHOSEN_AT_IMPORT))]
+            self.open_specimens.update(chosen["specimen"].value_counts().to_dict())
+
+    def lines(self, plan: ImportPlan) -> list[str]:
+        lines = [f"{label(str(code))} ({code}): {_count(n, 'value')}"
+                 for code, n in sorted(self.codes.items())]
+        lines += [f"{drug}: {_count(n, 'dosing period')}" for drug, n in sorted(self.drugs.items())]
+        # Where the cytokine values the file gave no specimen for went, said plainly.
+        for specimen, n in sorted(self.open_specimens.items()):
             if specimen:
-                out.append(f"specimen {SPECIMEN_LABELS.get(str(specimen), specimen)}: "
-                           f"{_count(n, 'cytokine value')}")
-            elif self.specimen == "":
-                out.append(f"specimen unspecified, as chosen: {_count(n, 'cytokine value')}")
+                lines.append(f"specimen {SPECIMEN_LABELS.get(str(specimen), specimen)}: "
+                             f"{_count(n, 'cytokine value')}")
+            elif plan.specimen == "":
+                lines.append(f"specimen unspecified, as chosen: {_count(n, 'cytokine value')}")
             else:
-                out.append(f"specimen unspecified: {_count(n, 'cytokine value')} (the "
-                           "file names none: choose one with --specimen or in the wizard)")
-        return out
-
+                lines.append(f"specimen unspecified: {_count(n, 'cytokine value')} (the file "
+                             "names none: choose one with --specimen or in the wizard)")
+        return [printable(line) for line in lines]
 
 
 def _count(n: int, noun: str) -> str:
@@ -107,11 +119,44 @@ def open_specimen_columns(table: Table, options: Options) -> dict[str, str]:
     return {}
 
 
+def iter_plans(path: str | Path, options: Options | None = None, *,
+               progress: Progress | None = None, cancelled: Cancelled | None = None
+               ) -> Iterator[ImportPlan | ImportFailed]:
+    """A file checked part by part (see read_table_chunks), so that a file of millions
+    of rows is never held whole: a plan per part, or the ImportFailed of a part whose
+    rows have problems. A file that cannot be read at all raises ImportFailed."""
+    options = options or Options()
+    path = Path(path)
+    chunked = csv_in_chunks(path)
+    first = True
+    for table, done in read_table_chunks(path):
+        if cancelled is not None and cancelled():
+            raise ImportCancelled()
+        if progress is not None:
+            progress(done, f"checking and writing {path.name}")
+        if first and chunked and shape(table) == "dosing":
+            # Overlaps are checked across the whole file: dosing files are small.
+            yield _checked(read_table(path), options, part=False)
+            return
+        first = False
+        if chunked and table.data.empty:
+            continue
+        yield _checked(table, options, part=chunked)
+
+
+def _checked(table: Table, options: Options, *, part: bool) -> ImportPlan | ImportFailed:
+    try:
+        return build_plan(table, options, part=part)
+    except ImportFailed as failed:
+        return failed
+
+
 def build_plan(source: str | Path | Table, options: Options | None = None, *,
-               progress: Progress | None = None,
-               cancelled: Cancelled | None = None) -> ImportPlan:
+               progress: Progress | None = None, cancelled: Cancelled | None = None,
+               part: bool = False) -> ImportPlan:
     """Read (unless given a Table) and validate a file. Raises ImportFailed listing every
-    problem, or ImportCancelled."""
+    problem, or ImportCancelled. A ``part`` of a file read in chunks may hold no rows or
+    no values: only the whole file must."""
     options = options or Options()
 
     def step(fraction: float, message: str) -> None:
@@ -124,7 +169,7 @@ def build_plan(source: str | Path | Table, options: Options | None = None, *,
     table = source if isinstance(source, Table) else read_table(source)
     step(0.3, "checking every value")
     problems = Problems(table.file)
-    if table.data.empty:
+    if table.data.empty and not part:
         problems.fail(None, None, None, "the file has a header but no rows of values")
     kind = shape(table)
     observations = pd.DataFrame(columns=OBSERVATION_FRAME_COLUMNS)
@@ -136,8 +181,8 @@ def build_plan(source: str | Path | Table, options: Options | None = None, *,
     else:
         observations = read_wide(table, options, problems)
     problems.raise_if_any()
-    if observations.empty and medications.empty:
-        problems.fail(None, None, None, "the file holds no value to import")
+    if observations.empty and medications.empty and not part:
+        problems.fail(None, None, None, NO_VALUE)
     step(1.0, "checked")
     return ImportPlan(table.file, kind, table.description, observations, medications,
                       dict(options.mapping), options.specimen,

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +73,44 @@ def read_table(path: str | Path) -> Table:
     return _read_csv(path.name, raw, problems)
 
 
+_CODECS = {"UTF-8 with BOM": "utf-8-sig", "UTF-16": "utf-16", "UTF-8": "utf-8",
+           "Windows-1252/Latin-1": "cp1252", "Latin-1": "latin-1"}
+
+
+def _decode_as(raw: bytes, encoding: str) -> str:
+    return raw.decode(_CODECS[encoding])
+
+
+def _file_encoding(path: Path, block: int) -> str:
+    """The encoding of a whole file, decided as ``_decode`` does but without holding
+    the file: a UTF-8 file must be valid UTF-8 to its last byte."""
+    import codecs
+
+    with path.open("rb") as f:
+        head = f.read(4)
+        if head.startswith(b"\xef\xbb\xbf"):
+            name, codec = "UTF-8 with BOM", "utf-8-sig"
+        else:
+            name, codec = "UTF-8", "utf-8"
+        f.seek(0)
+        decoder = codecs.getincrementaldecoder(codec)()
+        try:
+            while chunk := f.read(block):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return name
+        except UnicodeDecodeError:
+            pass
+        f.seek(0)
+        decoder = codecs.getincrementaldecoder("cp1252")()
+        try:
+            while chunk := f.read(block):
+                decoder.decode(chunk)
+            return "Windows-1252/Latin-1"
+        except UnicodeDecodeError:
+            return "Latin-1"
+
+
 def _decode(raw: bytes) -> tuple[str, str]:
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="strict"), "UTF-8 with BOM"
@@ -85,6 +124,90 @@ def _decode(raw: bytes) -> tuple[str, str]:
         return raw.decode("cp1252"), "Windows-1252/Latin-1"
     except UnicodeDecodeError:
         return raw.decode("latin-1"), "Latin-1"
+
+
+CHUNK_BYTES = 8 * 2**20  # of CSV read at a time: about 150,000 rows of a long file
+
+
+def csv_in_chunks(path: Path) -> bool:
+    """Whether ``read_table_chunks`` reads ``path`` in parts: a CSV file large enough to
+    matter. UTF-16 files are read whole (their line breaks are two bytes)."""
+    if path.stat().st_size <= CHUNK_BYTES:
+        return False
+    with path.open("rb") as f:
+        head = f.read(8)
+    return not head.startswith((b"PK\x03\x04", OLE_MAGIC, b"\xff\xfe", b"\xfe\xff"))
+
+
+def read_table_chunks(path: str | Path, chunk_bytes: int = CHUNK_BYTES
+                      ) -> Iterator[tuple[Table, float]]:
+    """A CSV file as a sequence of Tables with the same header, each holding the next
+    rows (numbered as in the whole file), so memory stays bounded whatever the size;
+    each with the fraction of the file read so far. Other files are one Table.
+
+    Parts end at a line break outside quotes (an even number of '"' before it), so a
+    quoted field holding a line break is never cut. Raises ImportFailed as read_table.
+    """
+    path = Path(path)
+    if not csv_in_chunks(path):
+        yield read_table(path), 1.0
+        return
+    size = path.stat().st_size
+    problems = Problems(path.name)
+    encoding = _file_encoding(path, chunk_bytes)
+    header_line = b""
+    first_row = 2
+    with path.open("rb") as f:
+        pending = b""
+        while True:
+            block = f.read(chunk_bytes)
+            data = pending + block
+            if not data:
+                break
+            cut = len(data) if not block else _last_record_end(data)
+            if cut is None:  # no line break outside quotes yet: read on
+                pending = data
+                continue
+            part, pending = data[:cut], data[cut:]
+            if not header_line:
+                part = part.lstrip(b"\r\n")
+                header_end = _last_record_end(part, first=True)
+                header_line, part = part[:header_end], part[header_end:]
+            if not part.strip():
+                first_row += part.count(b"\n")
+                continue
+            table = _read_csv(path.name, header_line + part, problems, encoding=encoding,
+                              first_row=first_row)
+            first_row += _records(part)
+            yield table, f.tell() / size
+
+
+def _quotes_before(data: bytes, positions: np.ndarray) -> np.ndarray:
+    """How many '"' precede each position (by position, not a per-byte running count:
+    a part is megabytes and holds few quotes)."""
+    quotes = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 34)
+    return np.searchsorted(quotes, positions)
+
+
+def _last_record_end(data: bytes, first: bool = False) -> int | None:
+    """Just after the last (or the first) line break outside quotes; None if none."""
+    if b'"' not in data:
+        at = data.find(b"\n") if first else data.rfind(b"\n")
+        return None if at < 0 else at + 1
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    outside = newlines[_quotes_before(data, newlines) % 2 == 0]
+    if not len(outside):
+        return None
+    return int(outside[0 if first else -1]) + 1
+
+
+def _records(part: bytes) -> int:
+    """Rows in a part that ends at a record's end: line breaks outside quotes."""
+    tail = 0 if part.endswith(b"\n") else 1
+    if b'"' not in part:
+        return part.count(b"\n") + tail
+    newlines = np.flatnonzero(np.frombuffer(part, dtype=np.uint8) == 10)
+    return int((_quotes_before(part, newlines) % 2 == 0).sum()) + tail
 
 
 def _mostly_controls(sample: str) -> bool:
@@ -105,9 +228,13 @@ def _sniff_separator(first_line: str) -> str:
     return ","
 
 
-def _read_csv(name: str, raw: bytes, problems: Problems) -> Table:
+def _read_csv(name: str, raw: bytes, problems: Problems, *, encoding: str | None = None,
+              first_row: int = 2) -> Table:
+    """``raw`` is the header line and the rows; with ``encoding`` given (a later part of
+    a file read in chunks) it is not sniffed again, and ``first_row`` numbers the rows."""
     try:
-        text, encoding = _decode(raw)
+        text, encoding = _decode(raw) if encoding is None else (_decode_as(raw, encoding),
+                                                                 encoding)
     except UnicodeDecodeError:
         problems.fail(None, None, None, "the file is not text (unreadable encoding)")
     if "\x00" in text or _mostly_controls(text[:65536]):
@@ -129,7 +256,7 @@ def _read_csv(name: str, raw: bytes, problems: Problems) -> Table:
                       "(a quote left open?)")
     header = [str(h).strip() for h in df.iloc[0, : max(int(counts[0]), 1)]]
     data = df.iloc[1:]
-    data.index = pd.RangeIndex(2, len(df) + 1)
+    data.index = pd.RangeIndex(first_row, first_row + len(df) - 1)
     header, data = _check_shape(header, data, counts[1:], problems)
     decimal_comma = sep != ","
     desc = f"CSV, {_SEPARATORS[sep]}-separated, {encoding}"
