@@ -38,30 +38,35 @@ CODES = [("IL1B", "pg/mL", "PBMC spontaneous"), ("IL1B", "ng/mL", "LPS"),
 
 
 def write_long_csv(path: Path, rows: int, seed: int = 1) -> None:
-    """A realistic long file: 25 patients, 8 series each, one value per series and time."""
+    """A realistic long file: 25 patients, 8 series each, one value per series and time.
+    Written a patient at a time, so that making a 4-million-row file needs little memory."""
     rng = np.random.default_rng(seed)
     patients = 25
     per_series = -(-rows // (patients * len(CODES)))
     t0 = pd.Timestamp("2015-01-01T08:00:00")
     times = (t0 + pd.to_timedelta(np.arange(per_series) * 6, unit="h")).strftime(
         "%Y-%m-%dT%H:%M:%S").to_numpy()
-    n = patients * len(CODES) * per_series
-    p = np.repeat(np.arange(patients), len(CODES) * per_series)
-    c = np.tile(np.repeat(np.arange(len(CODES)), per_series), patients)
-    k = np.tile(np.arange(per_series), patients * len(CODES))
-    value = np.round(rng.lognormal(2.5, 1.0, n), 2).astype(str).astype(object)
-    value[rng.random(n) < 0.03] = "<5"  # below the limit of detection
-    temp = c == len(CODES) - 1
-    value[temp] = np.round(rng.normal(37.2, 0.6, temp.sum()), 1).astype(str)
-    frame = pd.DataFrame({
-        "patient": np.array([f"BENCH-{i:02d}" for i in range(patients)])[p],
-        "date": times[k],
-        "code": np.array([x[0] for x in CODES])[c],
-        "value": value,
-        "unit": np.array([x[1] for x in CODES])[c],
-        "specimen": np.array([x[2] for x in CODES])[c],
-    }).iloc[:rows]
-    frame.to_csv(path, index=False)
+    n = len(CODES) * per_series  # rows of one patient
+    c = np.repeat(np.arange(len(CODES)), per_series)
+    k = np.tile(np.arange(per_series), len(CODES))
+    left = rows
+    for patient in range(patients):
+        value = np.round(rng.lognormal(2.5, 1.0, n), 2).astype(str).astype(object)
+        value[rng.random(n) < 0.03] = "<5"  # below the limit of detection
+        temp = c == len(CODES) - 1
+        value[temp] = np.round(rng.normal(37.2, 0.6, temp.sum()), 1).astype(str)
+        frame = pd.DataFrame({
+            "patient": f"BENCH-{patient:02d}",
+            "date": times[k],
+            "code": np.array([x[0] for x in CODES])[c],
+            "value": value,
+            "unit": np.array([x[1] for x in CODES])[c],
+            "specimen": np.array([x[2] for x in CODES])[c],
+        }).iloc[:left]
+        frame.to_csv(path, index=False, header=patient == 0, mode="w" if patient == 0 else "a")
+        left -= len(frame)
+        if not left:
+            break
 
 
 def one_run(csv: Path, workdir: Path, run: int) -> tuple[float, int]:
@@ -76,19 +81,22 @@ def one_run(csv: Path, workdir: Path, run: int) -> tuple[float, int]:
 
 
 def peak_mb(csv: Path, workdir: Path) -> tuple[float, int]:
-    """Import ``csv`` in a child process; its peak resident memory (MB) and rows added."""
-    code = ("import resource, sys; sys.path.insert(0, sys.argv[3]);"
+    """Import ``csv`` in a child process; its peak resident memory (MB) and rows added.
+
+    VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and
+    exec, so the child would report the parent's peak."""
+    code = ("import sys; sys.path.insert(0, sys.argv[3]);"
             "from data.importing.commit import commit_plans;"
             "from data.importing.plan import iter_plans;"
             "from db.engine import open_database;"
             "e = open_database(sys.argv[2]);"
             "r = commit_plans(e, iter_plans(sys.argv[1]), actor='bench');"
-            "print(r.observations_added,"
-            " resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+            "print(r.observations_added, [l.split()[1] for l in open('/proc/self/status')"
+            " if l.startswith('VmHWM')][0])")
     out = subprocess.run([sys.executable, "-c", code, str(csv), str(workdir / "big.db"),
                           str(Path(__file__).resolve().parent.parent)],
                          check=True, capture_output=True, text=True).stdout.split()
-    return int(out[1]) / 1024, int(out[0])  # ru_maxrss is in kB on Linux
+    return int(out[1]) / 1024, int(out[0])  # VmHWM is in kB
 
 
 def main() -> int:
