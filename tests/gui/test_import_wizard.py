@@ -216,14 +216,17 @@ def test_cancel_while_writing_writes_nothing(qtbot, make_wizard, engine, tmp_pat
     w.next()
     confirm(qtbot, w)
     gate = threading.Event()
-    real = commit.insert_observations
+    real = commit.insert_observation_columns
 
-    def slow_insert(conn, rows):
-        gate.set()
-        time.sleep(0.01)  # 144 chunks: the write outlasts the click on Cancel
-        return real(conn, rows)
+    def slow_insert(conn, frame, source, chunk, between):
+        def slow_between(start):
+            gate.set()
+            time.sleep(0.01)  # 144 chunks: the write outlasts the click on Cancel
+            between(start)
 
-    monkeypatch.setattr(commit, "insert_observations", slow_insert)
+        return real(conn, frame, source, chunk, slow_between)
+
+    monkeypatch.setattr(commit, "insert_observation_columns", slow_insert)
     press_import(w)  # the write starts in the background
     qtbot.waitUntil(gate.is_set, timeout=5_000)
     with qtbot.waitSignal(w.rejected, timeout=10_000):
