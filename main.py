@@ -50,17 +50,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _log_to_file_and_maybe_stderr(args.verbose)
-    if args.command is None:
-        from gui.app import run_gui
-
-        return run_gui(args.db, case=args.case, version=__version__)
     try:
+        if args.command is None:
+            from gui.app import run_gui
+
+            return run_gui(args.db, case=args.case, version=__version__)
         return int(args.run(args))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # the user gets one line; the traceback goes to the log
-        from cli.common import user_message
+        from db.errors import user_message
 
         print(f"flarescope: {user_message(exc)}", file=sys.stderr)
         return 1

@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from sqlalchemy import Engine
 
 from db.errors import UserFacingError
 
-log = logging.getLogger(__name__)
-
 
 class CommandError(UserFacingError):
     """An error whose message is already fit for the user."""
-
-
-def user_message(exc: BaseException) -> str:
-    """One line for the user; anything unexpected goes to the log with its traceback."""
-    from db.errors import one_line, user_line
-    from db.logfile import log_path
-
-    if (line := user_line(exc)) is not None:
-        return line
-    log.error("unexpected error", exc_info=exc)
-    return f"unexpected error ({one_line(exc)}); the details are in {log_path()}"
 
 
 def open_db(args: argparse.Namespace, *, with_demo: bool = True) -> Engine:

@@ -3,7 +3,10 @@ anything else by its first line, never with the SQL or its parameters."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+
+log = logging.getLogger(__name__)
 
 
 class UserFacingError(Exception):
@@ -38,6 +41,17 @@ def user_line(exc: BaseException) -> str | None:
     if isinstance(exc, OSError):  # a file or folder of the user's: named, with the reason
         return f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
     return None
+
+
+def user_message(exc: BaseException) -> str:
+    """One line for the user; anything unexpected goes to the log with its traceback."""
+    line = user_line(exc)
+    if line is not None:
+        return line
+    from db.logfile import log_path
+
+    log.error("unexpected error", exc_info=exc)
+    return f"unexpected error ({one_line(exc)}); the details are in {log_path()}"
 
 
 def one_line(exc: BaseException) -> str:

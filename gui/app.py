@@ -20,7 +20,8 @@ def run_gui(db: str | None = None, *, case: str | None = None, version: str = ""
     app.setApplicationVersion(version)
 
     from db.cases import case_count
-    from db.engine import DatabaseOpenError, open_database
+    from db.engine import open_database
+    from db.errors import user_message
 
     try:
         engine = open_database(db)
@@ -28,9 +29,10 @@ def run_gui(db: str | None = None, *, case: str | None = None, version: str = ""
             from data.demo import ensure_demo
 
             ensure_demo(engine)
-    except DatabaseOpenError as exc:
-        QtWidgets.QMessageBox.critical(None, "Flarescope", str(exc))
-        print(f"flarescope: {exc}", file=sys.stderr)
+    except Exception as exc:  # before the window's error hook: told here, in one line
+        message = user_message(exc)
+        QtWidgets.QMessageBox.critical(None, "Flarescope", message)
+        print(f"flarescope: {message}", file=sys.stderr)
         return 2
     from gui import errors, first_paint
     from gui.main_window import MainWindow

@@ -225,7 +225,7 @@ def test_the_log_file_and_its_folder_are_private(tmp_path, monkeypatch):
 
 
 def test_a_database_error_never_carries_the_patients_data(engine, tmp_path):
-    from cli.common import user_message
+    from db.errors import user_message
 
     with engine.begin() as conn:
         conn.execute(insert(Patient).values(pseudonym="DUPONT Jean 1975-11-02"))

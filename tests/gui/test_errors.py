@@ -65,3 +65,23 @@ def test_a_busy_database_in_a_slot_is_told_as_such_not_as_a_bug(qtbot, tmp_path,
             if h not in root_handlers:
                 logging.getLogger().removeHandler(h)
                 h.close()
+
+
+def test_an_error_before_the_window_opens_is_one_line_not_a_traceback(qapp, tmp_path,
+                                                                    monkeypatch, capsys):
+    import data.demo
+    import main
+
+    shown = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "critical",
+                        lambda parent, title, text: shown.append(text))
+
+    def broken(engine):
+        raise ValueError("demo cohort could not be built")
+
+    monkeypatch.setattr(data.demo, "ensure_demo", broken)
+    assert main.main(["--db", str(tmp_path / "new.db")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "unexpected error (ValueError: demo cohort could not be built)" in err
+    assert shown and "\n" not in shown[0]
