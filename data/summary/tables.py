@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from data.case import DAY, Case, epoch
+from data.case import DAY, Case, epoch, is_per_kg
 from data.codes import AIDAI_ACTIVE_THRESHOLD, AIDAI_CODES, ANAKINRA, CYTOKINES, label
 from data.episode_edit import last_day
 from data.numbers import DASH, fmt_number, is_missing, shown
@@ -105,14 +105,16 @@ def dosing_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:
             unit = privacy.unit(r.unit)
             dose = DASH if is_missing(r.dose) else _dose_text(float(r.dose), unit)
             days = "ongoing" if end is None else str(round((end - start) / DAY) + 1)
-            weight = _weights_used(case, fmt, start, end) if converted(r.drug) else ""
+            # A dose per kg is drawn in mg/d on the timeline: the weights convert it.
+            weight = (_weights_used(case, fmt, start, end)
+                      if converted(r.drug) and is_per_kg(r.unit) else "")
             rows.append((drug, atc, dose, privacy.route(r.route), fmt.date(start),
                          fmt.date(end) if end is not None else "ongoing", days, weight))
             if end is not None:
                 last_end[r.drug] = max(end, last_end.get(r.drug, end))
     return Table("Dosing history", cols, rows, empty="no medication recorded",
-                 note="Weight used: the body weights that convert anakinra between mg/d and "
-                      "mg/kg/d over the period (the last weight before a day is carried "
+                 note="Weight used: the body weights that convert an anakinra dose per kg "
+                      "to mg/d for the timeline (the last weight before a day is carried "
                       "forward; the first one back).")
 
 
@@ -130,7 +132,12 @@ def _weights_used(case: Case, fmt: DateFormat, start: float, end: float | None) 
     stop = end + DAY if end is not None else math.inf
     first = max(int(np.searchsorted(t, start, side="right")) - 1, 0)
     used = [i for i in range(len(t)) if i == first or start <= t[i] < stop]
-    return "; ".join(f"{fmt_number(v[i])} kg ({fmt.date(t[i])})" for i in used)
+    each = [f"{fmt_number(v[i])} kg ({fmt.date(t[i])})" for i in used]
+    if len(each) <= 4:
+        return "; ".join(each)
+    lo, hi = min(v[i] for i in used), max(v[i] for i in used)
+    return (f"{each[0]}; … {each[-1]}: {len(each)} weights, {fmt_number(lo)} to "
+            f"{fmt_number(hi)} kg")
 
 
 _DAILY_SUFFIXES = ("/d", "/day", "/j", "/jour", "/24h")

@@ -189,8 +189,11 @@ class EpisodeItem(_ViewSpanning):
         font.setBold(self.selected)
         p.setFont(font)
         p.setPen(QtGui.QColor("#000000"))
-        text = QtGui.QFontMetrics(font).elidedText(
-            self.episode.label, QtCore.Qt.TextElideMode.ElideRight, int(text_rect.width()))
+        fm = QtGui.QFontMetrics(font)
+        label = self.episode.label
+        if fm.horizontalAdvance(label) > text_rect.width():
+            label = label.split(" · ")[0]  # the kind alone, rather than a word cut short
+        text = fm.elidedText(label, QtCore.Qt.TextElideMode.ElideRight, int(text_rect.width()))
         p.drawText(text_rect, int(QtCore.Qt.AlignmentFlag.AlignVCenter
                                   | QtCore.Qt.AlignmentFlag.AlignLeft), text)
 

@@ -45,12 +45,13 @@ class Style:
         self.h2 = _font(11, bold=True)
         self.body = _font(8.5)
         self.body_bold = _font(8.5, bold=True)
-        self.small = _font(7)
-        self.cell = _font(7.5)
-        self.cell_bold = _font(7.5, bold=True)
+        # Nothing a reader must read is under 8 pt: definitions, notes and table cells.
+        self.small = _font(8)
+        self.cell = _font(8)
+        self.cell_bold = _font(8, bold=True)
         self.colours = Colours(
             text=QtGui.QColor(PRINT.foreground),
-            muted=QtGui.QColor("#555555"),
+            muted=QtGui.QColor("#3F3F3F"),  # grey, yet dark enough to read at 8 pt
             rule=QtGui.QColor("#9A9A9A"),
             zebra=QtGui.QColor("#F2F2F2"),
             accent=QtGui.QColor(OKABE_ITO["blue"]),

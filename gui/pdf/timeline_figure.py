@@ -53,6 +53,7 @@ def paint_timeline(painter: QtGui.QPainter, target: QtCore.QRectF, case: object,
             QtWidgets.QApplication.processEvents()
         widget.fit()
         widget.setUpdatesEnabled(True)
+        for_print(widget)
         # render_vector itself switches caching off and the diary strips are vectors.
         if opaque:
             flatten_alpha(widget.view.scene(), QtGui.QColor(widget.theme.background))
@@ -62,6 +63,30 @@ def paint_timeline(painter: QtGui.QPainter, target: QtCore.QRectF, case: object,
         # would outlive the timeline (and crash the interpreter at exit) unless deleted.
         leftovers = set(app.topLevelWidgets()) - before if app else set()
         dispose([widget, *leftovers])
+
+
+# Normal ranges in print: a hatch in the analyte's colour, above the episode shading
+# (z -20) and the phase shading (z -100), below the data (z 0). A pale fill in the
+# analyte's colour matched the "on anakinra" shading (SAA is sky blue) and vanished
+# under an episode.
+NORMAL_RANGE_Z = -10
+NORMAL_RANGE_HATCH = QtCore.Qt.BrushStyle.BDiagPattern
+
+
+def for_print(widget) -> None:
+    """What differs on paper: bands that must stay distinguishable without transparency."""
+    from gui.timeline import shapes
+
+    plot = widget.plot_for("markers") if "markers" in widget.tracks else None
+    if plot is None:
+        return
+    for item in plot.items:
+        if isinstance(item, shapes.HBand):
+            colour = QtGui.QColor(item.brush.color())
+            colour.setAlpha(255)
+            item.brush = QtGui.QBrush(colour, NORMAL_RANGE_HATCH)
+            item.setZValue(NORMAL_RANGE_Z)
+            item.update()
 
 
 @contextlib.contextmanager

@@ -375,3 +375,52 @@ def test_archival_timeline_looks_like_the_transparent_one(qapp, demo_engine, tmp
     # Measured: 0.9–1.7 mean and 0.1 % of pixels off; an opaque episode band alone gave
     # 7.5 and 5.5 %.
     assert (diff.max(axis=2) > 60).mean() < 0.01
+
+
+# -- the printed timeline shows what the screen shows (issue 11.7) ---------------------------
+def test_nothing_a_reader_must_read_prints_under_8_pt(qapp, tmp_path):
+    from PySide6 import QtGui
+
+    from gui.pdf.style import Style
+
+    style = Style(QtGui.QPdfWriter(str(tmp_path / "x.pdf")))
+    fonts = {k: v for k, v in vars(style).items() if isinstance(v, QtGui.QFont)}
+    assert min(f.pointSizeF() for f in fonts.values()) >= 8, fonts
+    assert style.colours.muted.lightness() < 0x50  # grey, but dark enough at 8 pt
+
+
+def test_printed_normal_range_is_hatched_above_episode_shading(qapp, demo_engine):
+    from PySide6 import QtCore
+
+    from gui.episodes.graphics import EpisodeItem
+    from gui.pdf.timeline_figure import dispose, for_print
+    from gui.timeline import shapes
+    from gui.timeline.widget import TimelineWidget
+
+    case = load_case(demo_engine, _pid(demo_engine, "NLRP12-02"))
+    w = TimelineWidget(theme="print")
+    try:
+        w.set_case(case)
+        w.resize(900, 1200)
+        w.show()
+        qapp.processEvents()
+        for_print(w)
+        plot = w.plot_for("markers")
+        bands = [i for i in plot.items if isinstance(i, shapes.HBand)]
+        episodes = [i for i in plot.items if isinstance(i, EpisodeItem)]
+        assert bands and episodes
+        for band in bands:
+            assert band.zValue() > max(e.zValue() for e in episodes)  # not hidden by a relapse
+            assert band.brush.style() != QtCore.Qt.BrushStyle.SolidPattern
+            # Not a pale fill that reads as the "on anakinra" phase shading.
+            assert band.brush.color().alpha() == 255
+            assert band.brush.color().name().upper() != "#FFFFFF"
+    finally:
+        dispose([w])
+
+
+def test_printed_episode_labels_are_not_cut(demo_pdfs):
+    _case, _audit, plain, _ = demo_pdfs
+    timeline = next(t for t in _text(plain) if "Timeline" in t)
+    assert "relapse" in timeline
+    assert "…" not in timeline  # "relapse · moder…" before
