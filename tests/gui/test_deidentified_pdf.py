@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from db.engine import open_database
 from db.episodes import create_episode, mark_case_reviewed, update_episode
-from db.models import Episode
+from db.models import Episode, Patient
 from db.patients import get_patient, update_patient
 from db.writes import insert_patient
 from gui.pdf import export_case_pdf
@@ -49,8 +49,8 @@ def planted(tmp_path, monkeypatch):
     """The case as a hospital's files and a careless reviewer would leave it."""
     db = str(tmp_path / "planted.db")
     engine = open_database(db)
-    with engine.begin() as conn:  # a case stored before pseudonyms were checked
-        pid = insert_patient(conn, pseudonym=PSEUDONYM, name=NAME, birth_date=dt.date.fromisoformat(BORN),
+    with engine.begin() as conn:
+        pid = insert_patient(conn, pseudonym="HOSP-7", name=NAME, birth_date=dt.date.fromisoformat(BORN),
                              record_number=RECORD, diagnosis="NLRP12AD", sex="M")
     monkeypatch.setenv("LOGNAME", f"dupont_jean_{RECORD}")  # the import's actor
     monkeypatch.setenv("USER", f"dupont_jean_{RECORD}")
@@ -58,7 +58,7 @@ def planted(tmp_path, monkeypatch):
                        (f"{NAME} {RECORD} dosing.csv", DOSING)):
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
-        assert main(["--db", db, "import", "--patient", PSEUDONYM, str(path)]) == 0
+        assert main(["--db", db, "import", "--patient", "HOSP-7", str(path)]) == 0
     # Identifying fields changed later: their audit rows hold them.
     row = get_patient(engine, pid)
     update_patient(engine, pid, row["version"], actor=f"Dupont {RECORD}",
@@ -73,6 +73,8 @@ def planted(tmp_path, monkeypatch):
     with contextlib.suppress(IntegrityError), engine.begin() as conn:
         conn.execute(update(Episode).where(Episode.id == ep["id"]).values(status=PLANTED))
     mark_case_reviewed(engine, pid, actor, True, version=0)
+    with engine.begin() as conn:  # named before pseudonyms were checked at import
+        conn.execute(update(Patient).where(Patient.id == pid).values(pseudonym=PSEUDONYM))
     yield engine, pid
     engine.dispose()
 
