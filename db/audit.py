@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -68,15 +69,19 @@ def _digest(prev_hash: str, at: int, actor: str, entity: str, entity_id: int | N
     values are None, ints and strings (before and after are already JSON text), so a row
     has exactly one encoding. Written out by hand because json.dumps per row is three
     times slower, the difference between `audit verify` meeting its budget or not."""
-    body = "[%s,%s,%s,%s,%s,%s,%s,%s,%s]" % (  # noqa: UP031 - the fastest formatting here
-        _q(prev_hash), at, _q(actor), _q(entity), _NULL if entity_id is None else entity_id,
-        _NULL if patient_id is None else patient_id, _q(action),
+    body = "[%s,%d,%s,%s,%s,%s,%s,%s,%s]" % (  # noqa: UP031 - the fastest formatting here
+        _q(prev_hash), at, _q(actor), _q(entity), _NULL if entity_id is None else _int(entity_id),
+        _NULL if patient_id is None else _int(patient_id), _q(action),
         _NULL if before is None else _q(before), _NULL if after is None else _q(after))
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 _q = encode_basestring  # a JSON string literal, as json.dumps(ensure_ascii=False) writes it
 _NULL = "null"
+
+
+def _int(x: int) -> str:
+    return "%d" % x  # noqa: UP031 - refuses text (TypeError), as str() would not
 
 
 def encode_change(change: dict[str, Any] | None) -> str | None:
@@ -176,16 +181,52 @@ def actors_since_last(conn: Connection, action: str) -> set[str]:
     return set(conn.execute(select(_T.c.actor).where(_T.c.id > since).distinct()).scalars())
 
 
-def _rows(conn: Connection):
-    """Every audit row as a tuple (id, HASHED…, prev_hash, hash), oldest first."""
-    cols = ", ".join(f'"{c}"' for c in ("id", *HASHED, "prev_hash", "hash"))
-    sql = f"SELECT {cols} FROM audit_event ORDER BY id"
+def _checked(conn: Connection) -> Iterator[tuple[int, str | None, str | None, bool]]:
+    """Every audit row, oldest first, as (id, prev_hash, hash, content matches hash)."""
+    last = 0
+    if conn.dialect.name == "sqlite":
+        sha = hashlib.sha256
+        try:
+            # SQLite writes the canonical JSON itself: a third less CPU than formatting
+            # 200,000 rows in Python. Python's encoding stays the judge: a row whose hash
+            # this text misses is checked again by _digest before it is called edited.
+            for rid, canonical, prev, stored in _query(conn, (
+                    'SELECT id, json_array(prev_hash, at, actor, entity, entity_id, patient_id,'
+                    ' action, "before", "after"), prev_hash, hash FROM audit_event '
+                    "ORDER BY id")):
+                ok = stored is not None and sha(canonical.encode("utf-8")).hexdigest() == stored
+                if not ok and stored is not None:
+                    [row] = _query(conn, f"{_SELECT} WHERE id = {int(rid)}")
+                    ok = _matches(row[-2], row[1:-2], stored)
+                yield rid, prev, stored, ok
+                last = rid
+            return
+        except sqlite3.OperationalError:  # no JSON functions, or a value JSON cannot hold
+            pass
+    for row in _query(conn, f"{_SELECT} WHERE id > {int(last)} ORDER BY id"):
+        rid, prev, stored = row[0], row[-2], row[-1]
+        yield rid, prev, stored, stored is not None and _matches(prev, row[1:-2], stored)
+
+
+_COLUMNS = ", ".join(f'"{c}"' for c in ("id", *HASHED, "prev_hash", "hash"))
+_SELECT = f"SELECT {_COLUMNS} FROM audit_event"
+
+
+def _query(conn: Connection, sql: str) -> Iterator[tuple]:
     if conn.dialect.name == "sqlite":
         # The driver's own cursor: 200,000 rows in a fraction of Core's per-row cost.
         cur = conn.connection.driver_connection.cursor()
         cur.arraysize = 10_000
         return cur.execute(sql)
-    return conn.execution_options(stream_results=True, yield_per=10_000).exec_driver_sql(sql)
+    return iter(conn.execution_options(stream_results=True, yield_per=10_000)
+                .exec_driver_sql(sql))
+
+
+def _matches(prev_hash: str, hashed: tuple, stored: str) -> bool:
+    try:
+        return _digest(prev_hash, *hashed) == stored
+    except TypeError:  # a value of the wrong type, e.g. text in a number column
+        return False
 
 
 def verify(engine: Engine) -> tuple[int, list[tuple[int, str]]]:
@@ -194,15 +235,11 @@ def verify(engine: Engine) -> tuple[int, list[tuple[int, str]]]:
     n = 0
     prev_id, prev_hash = None, GENESIS
     with engine.connect() as conn:
-        for rid, *hashed, stored_prev, stored in _rows(conn):
+        for rid, stored_prev, stored, ok in _checked(conn):
             n += 1
-            try:
-                edited = stored is not None and _digest(stored_prev, *hashed) != stored
-            except TypeError:  # a value of the wrong type, e.g. text in a number column
-                edited = True
             if stored is None:
                 problems.append((rid, "no hash: written outside the audit trail"))
-            elif edited:
+            elif not ok:
                 problems.append((rid, "content does not match its hash: the row was edited "
                                       "after it was written"))
             if stored_prev != prev_hash:

@@ -248,3 +248,20 @@ def test_the_hash_covers_the_documented_canonical_json():
     canonical = json.dumps([GENESIS, *(values[k] for k in HASHED)], ensure_ascii=False,
                            separators=(",", ":"))
     assert row_hash(GENESIS, values) == hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@pytest.mark.parametrize("edit", [
+    "UPDATE audit_event SET at = 'yesterday' WHERE id = 2",
+    "UPDATE audit_event SET actor = X'616c696365' WHERE id = 2",  # the same name, as a blob
+    "UPDATE audit_event SET entity_id = NULL WHERE id = 2",
+])
+def test_audit_verify_finds_edits_of_any_type(trail, db_path, edit):
+    _tamper(db_path, edit)
+    assert [p[0] for p in verify(trail)[1]] == [2]
+
+
+def test_odd_characters_in_a_row_do_not_look_like_an_edit(engine, pid):
+    row = create_episode(engine, pid, actor="Dr Zoë «Ω» 😀", kind="relapse", onset=T0,
+                         note='tab\there, "quoted", back\\slash, \x01 \u2028 \x7f')
+    update_episode(engine, row["id"], 1, actor="Dr Zoë «Ω» 😀", note="\n")
+    assert verify(engine) == (2, [])
