@@ -90,6 +90,7 @@ def open_database(path_or_url: str | None = None, *, migrate: bool = True) -> En
         url = make_url(target)
     except ArgumentError as exc:
         raise DatabaseOpenError(f"Not a database path or URL: {url_text!r}") from exc
+    shown = _display(url)
     sqlite_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
     if sqlite_file:
         db_file = Path(url.database)
@@ -106,8 +107,7 @@ def open_database(path_or_url: str | None = None, *, migrate: bool = True) -> En
         engine = create_engine(url, hide_parameters=True, **(
             {"connect_args": {"timeout": BUSY_TIMEOUT_S}} if sqlite_file else {}))
     except (NoSuchModuleError, ArgumentError, ImportError) as exc:
-        raise DatabaseOpenError(f"Unsupported database URL {url_text!r}: {exc}") from exc
-    shown = _display(url_text)
+        raise DatabaseOpenError(f"Unsupported database URL {shown!r}: {exc}") from exc
     try:
         # Looked at before anything is changed: no WAL switch, no tables, no demo in a
         # database that is not ours, is newer than us, or is damaged.
@@ -184,8 +184,11 @@ def _refuse_writes_if_damaged(engine: Engine, shown: str) -> None:
     event.listen(engine, "commit", check)
 
 
-def _display(url_text: str) -> str:
-    return url_text.removeprefix("sqlite:///")
+def _display(url: URL) -> str:
+    """The file, or the URL without its password: messages reach terminals and logs."""
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return url.database
+    return url.render_as_string(hide_password=True)
 
 
 def current_revision(engine: Engine) -> str | None:

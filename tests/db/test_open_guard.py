@@ -235,3 +235,12 @@ def test_a_database_error_never_carries_the_patients_data(engine, tmp_path):
     message = user_message(caught.value)
     assert "DUPONT" not in message and "\n" not in message
     assert "UNIQUE constraint failed" in message
+
+
+def test_a_server_password_never_reaches_the_message():
+    with pytest.raises(DatabaseOpenError) as caught:
+        open_database("postgresql+nosuchdriver://reviewer:s3cret@/flarescope")
+    assert "s3cret" not in str(caught.value) and "reviewer" in str(caught.value)
+    with pytest.raises(DatabaseOpenError) as caught:
+        open_database("postgresql+psycopg://reviewer:s3cret@/flarescope?host=/nonexistent")
+    assert "s3cret" not in str(caught.value)
