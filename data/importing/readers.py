@@ -139,7 +139,7 @@ def csv_in_chunks(path: Path) -> bool:
     return not head.startswith((b"PK\x03\x04", OLE_MAGIC, b"\xff\xfe", b"\xfe\xff"))
 
 
-def read_table_chunks(path: str | Path, chunk_bytes: int = CHUNK_BYTES
+def read_table_chunks(path: str | Path, chunk_bytes: int | None = None
                       ) -> Iterator[tuple[Table, float]]:
     """A CSV file as a sequence of Tables with the same header, each holding the next
     rows (numbered as in the whole file), so memory stays bounded whatever the size;
@@ -152,6 +152,7 @@ def read_table_chunks(path: str | Path, chunk_bytes: int = CHUNK_BYTES
     if not csv_in_chunks(path):
         yield read_table(path), 1.0
         return
+    chunk_bytes = chunk_bytes or CHUNK_BYTES
     size = path.stat().st_size
     problems = Problems(path.name)
     encoding = _file_encoding(path, chunk_bytes)
@@ -166,6 +167,12 @@ def read_table_chunks(path: str | Path, chunk_bytes: int = CHUNK_BYTES
                 break
             cut = len(data) if not block else _last_record_end(data)
             if cut is None:  # no line break outside quotes yet: read on
+                if len(data) > MAX_LINE_BYTES:
+                    # One row of megabytes (or a quote never closed): not a table, and
+                    # reading on would hold the whole file.
+                    problems.fail(first_row - (0 if header_line else 1), None, None,
+                                  f"the row is over {MAX_LINE_BYTES:,} bytes long (or a quote "
+                                  "is left open): not a table")
                 pending = data
                 continue
             part, pending = data[:cut], data[cut:]

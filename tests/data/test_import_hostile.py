@@ -46,6 +46,22 @@ def test_a_line_of_megabytes(engine, tmp_path):
     assert "row 2" in report and "not a table" in report
 
 
+def test_a_large_file_of_one_line_is_refused_without_reading_it_whole(engine, tmp_path,
+                                                                     monkeypatch):
+    import data.importing.readers as readers
+
+    monkeypatch.setattr(readers, "CHUNK_BYTES", 2**16)
+    path = tmp_path / "one_line.csv"
+    path.write_text("date,CRP\n2026-01-05," + "9" * 3_000_000)  # no line break at the end
+    seen = []
+    real = readers._read_csv
+    monkeypatch.setattr(readers, "_read_csv", lambda name, raw, *a, **k: (
+        seen.append(len(raw)), real(name, raw, *a, **k))[1])
+    report = refused(engine, path, patient="L-01")
+    assert "row 2" in report and "not a table" in report
+    assert seen == []  # refused before any part was parsed
+
+
 def test_a_value_that_becomes_infinite_once_converted(engine):
     report = refused(engine, HOSTILE / "huge_value.csv")
     assert 'row 2, column "value", value "1e308"' in report

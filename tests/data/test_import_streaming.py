@@ -29,7 +29,7 @@ def small_parts(monkeypatch):
     monkeypatch.setattr(readers, "CHUNK_BYTES", 4096)
     real = readers.read_table_chunks
 
-    def spy(path, chunk_bytes=4096):
+    def spy(path, chunk_bytes=None):
         for table, done in real(path, chunk_bytes):
             parts.append(len(table.data))
             yield table, done
