@@ -485,12 +485,20 @@ def _let_shrink(label: pg.LabelItem) -> None:
     """
     own_update = label.updateMin
 
+    natural: dict[str, float] = {}  # unwrapped width of the last text: layouts call often
+
+    def natural_width() -> float:
+        if label.text not in natural:
+            doc = QtGui.QTextDocument()
+            doc.setDefaultFont(label.item.font())
+            doc.setHtml(label.item.toHtml())
+            natural.clear()
+            natural[label.text] = doc.idealWidth()
+        return natural[label.text]
+
     def update_min() -> None:
         width = label.size().width()
-        natural = QtGui.QTextDocument()
-        natural.setDefaultFont(label.item.font())
-        natural.setHtml(label.item.toHtml())
-        wanted = width if 0 < width < natural.idealWidth() + 4 else -1
+        wanted = width if 0 < width < natural_width() + 4 else -1
         if label.item.textWidth() != wanted:  # a change repaints: only when needed
             label.item.setTextWidth(wanted)
             label.item.update()
