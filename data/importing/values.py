@@ -13,6 +13,11 @@ import pandas as pd
 
 _CENSORED = (r"^(?P<sign><=?|>=?|≤|≥|&lt;|&gt;)\s*(?P<number>[-+]?(?:\d+(?:\.\d*)?|\.\d+)"
              r"(?:[eE][-+]?\d+)?)$")
+# Digit groups as French and Swiss lab exports print them ("1 250,5", "12 500"): only
+# spaces between groups of exactly three digits, so "1 25" stays an error. A dot or
+# comma between groups is not accepted: "1.250" means 1.25 to half the world.
+_GROUPED = r"^[-+]?\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?:\.\d+)?$"
+_GROUP_SPACES = r"[ \u00a0\u202f\u2009]"
 _SIGN = {"<": "<", "<=": "<", "≤": "<", "&lt;": "<", ">": ">", ">=": ">", "≥": ">", "&gt;": ">"}
 _YES_NO = {"yes": 1.0, "no": 0.0, "y": 1.0, "n": 0.0, "oui": 1.0, "non": 0.0, "o": 1.0,
            "true": 1.0, "false": 0.0, "vrai": 1.0, "faux": 0.0}
@@ -54,11 +59,14 @@ def parse_numbers(column: pd.Series, decimal_comma: bool) -> Numbers:
     is_word = answers.notna().to_numpy()
     word[todo[is_word]] = True
     value[todo[is_word]] = answers[is_word].to_numpy(dtype=float)
-    found = rest.str.replace(" ", "", regex=False).str.extract(_CENSORED)
+    is_grouped = rest.str.match(_GROUPED).to_numpy(dtype=bool)
+    value[todo[is_grouped]] = (rest[is_grouped].str.replace(_GROUP_SPACES, "", regex=True)
+                               .astype(float).to_numpy())
+    found = rest.str.replace(_GROUP_SPACES, "", regex=True).str.extract(_CENSORED)
     is_censored = found["number"].notna().to_numpy()
     value[todo[is_censored]] = found["number"][is_censored].astype(float).to_numpy()
     censor[todo[is_censored]] = found["sign"][is_censored].map(_SIGN).to_numpy()
-    bad = ~(is_missing | is_word | is_censored)
+    bad = ~(is_missing | is_word | is_grouped | is_censored)
     ambiguous = lowered.str.replace(".", "", regex=False).isin({"nd", "nc", "nf"}).to_numpy()
     reason[todo[bad & ambiguous]] = AMBIGUOUS
     reason[todo[bad & ~ambiguous]] = NOT_A_NUMBER

@@ -187,3 +187,24 @@ def test_decimal_comma_only_when_the_file_allows_it():
     cells = pd.Series(["1,5", "<0,2"], dtype=str)
     assert parse_numbers(cells, decimal_comma=True).value.tolist() == [1.5, 0.2]
     assert parse_numbers(cells, decimal_comma=False).reason.tolist() == ["not a number"] * 2
+
+
+def test_digit_groups_as_french_labs_print_them():
+    cells = pd.Series(["1 250,5", "12\u00a0500", "1\u202f000\u202f000", "< 1 000", "1 25", "1.250,5"])
+    n = parse_numbers(cells, decimal_comma=True)
+    assert n.value[:4].tolist() == [1250.5, 12500.0, 1_000_000.0, 1000.0]
+    assert n.censor[3] == "<"
+    # Groups of other than three digits, or a dot between groups, stay errors.
+    assert n.reason[4:].tolist() == ["not a number", "not a number"]
+
+
+def test_a_french_lab_export_with_digit_groups_imports(tmp_path, engine):
+    from data.importing import import_file
+
+    path = tmp_path / "labo.csv"
+    path.write_text("Patient;Date de prélèvement;IL-1ß spontané (pg/mL);CRP (mg/dL)\n"
+                    "HOSP-07;12/01/2019;1 250,5;4,5\n", encoding="utf-8")
+    import_file(engine, path, specimen="pbmc_spont")
+    with engine.connect() as conn:
+        values = sorted(v for (v,) in conn.exec_driver_sql("SELECT value FROM observation"))
+    assert values == [45.0, 1250.5]
