@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6 import QtCore
 
 from gui.actions import ActionSpec
+from gui.patient_command import EditPatient
 from gui.patient_dialog import PatientDialog
 
 SPEC = ActionSpec("patient_details", "Patient &details…", "Ctrl+Shift+P",
@@ -21,7 +22,7 @@ def install(window) -> None:
 
 def open_patient_dialog(window) -> PatientDialog | None:
     """Open the dialog on the open case's stored details; the window refreshes on save."""
-    from data.patients import details_lines, save_details
+    from data.patients import details_lines
     from db.patients import get_patient
 
     if window.case is None:
@@ -34,14 +35,19 @@ def open_patient_dialog(window) -> PatientDialog | None:
         window.show_error("Cannot read the patient details", str(exc))
         return None
 
-    def save(changes: dict) -> dict:
-        return save_details(window.engine, pid, row["version"],
-                            actor=window.settings.reviewer, **changes)
-
     def saved(new_row: dict) -> None:
         window.refresh_case_list()
         window.reload_case()
         window.statusBar().showMessage(f"Saved the details of {new_row['pseudonym']}", 5000)
+
+    def save(changes: dict) -> dict:
+        command = EditPatient(window.engine, row, changes,
+                              actor=lambda: window.settings.reviewer, done=saved,
+                              refused=lambda msg: window.show_error("Patient details not changed",
+                                                                    msg))
+        new_row = command.apply()
+        window.undo_stack.push(command)
+        return new_row
 
     dialog = PatientDialog(row, save, weights=weights, parent=window)
     dialog.saved.connect(saved)

@@ -105,3 +105,40 @@ def test_the_action_waits_for_a_case(qtbot, make_window):
     assert window.case is None
     assert not window.actions["patient_details"].isEnabled()
 
+
+
+def test_a_saved_edit_is_one_undo_step(qtbot, make_window, demo_engine):
+    window = make_window()
+    dialog = _open_dialog(qtbot, window, "TRAPS-01")
+    pid = window.case.id
+    old = get_patient(demo_engine, pid)["diagnosis"]
+    _retype(qtbot, dialog.diagnosis, "TRAPS, confirmed by genetics")
+    with qtbot.waitSignal(window.caseOpened, timeout=10_000):
+        qtbot.mouseClick(dialog.save_button, LEFT)
+    assert window.actions["undo"].text() == "&Undo Edit details of TRAPS-01"
+
+    with qtbot.waitSignal(window.caseOpened, timeout=10_000):
+        window.actions["undo"].trigger()
+    row = get_patient(demo_engine, pid)
+    assert (row["diagnosis"], row["version"]) == (old, 3)
+    assert old in window.header.text()
+    with qtbot.waitSignal(window.caseOpened, timeout=10_000):
+        window.actions["redo"].trigger()
+    assert get_patient(demo_engine, pid)["diagnosis"] == "TRAPS, confirmed by genetics"
+    assert [e["action"] for e in _audit(demo_engine, pid)] == ["update"] * 3
+
+
+def test_an_undo_over_someone_elses_change_is_refused(qtbot, make_window, demo_engine,
+                                                      monkeypatch):
+    window = make_window()
+    dialog = _open_dialog(qtbot, window, "CAPS-01")
+    pid = window.case.id
+    _retype(qtbot, dialog.genotype, "NLRP3 p.Arg260Trp")
+    with qtbot.waitSignal(window.caseOpened, timeout=10_000):
+        qtbot.mouseClick(dialog.save_button, LEFT)
+    update_patient(demo_engine, pid, 2, actor="other", genotype="NLRP3 p.Thr348Met")
+    shown = []
+    monkeypatch.setattr(window, "show_error", lambda title, msg: shown.append(msg))
+    window.actions["undo"].trigger()
+    assert "changed meanwhile" in shown[0]
+    assert get_patient(demo_engine, pid)["genotype"] == "NLRP3 p.Thr348Met"
