@@ -145,9 +145,7 @@ def clean_pseudonym(value: object) -> str | None:
         return None
     text = normal_pseudonym(str(value))
     reason = pseudonym_problem(text)
-    # The importer's date check is left to the callers, who repeat it knowing the
-    # patient's name and record number, so one message lists everything that identifies.
-    if reason and reason != pseudonym_refusal(text):
+    if reason:
         raise PatientValueError(reason)
     return text
 

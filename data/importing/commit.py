@@ -154,7 +154,7 @@ def commit_plans(engine: Engine, plans: Iterable[ImportPlan | ImportFailed], *,
             if failed:
                 continue  # checked only: nothing of this file will be kept
             try:
-                pids.update(_patient_ids(conn, plan.patients, result))
+                pids.update(_patient_ids(conn, plan, result))
                 _write_observations(conn, plan, pids, result, step)
                 _write_medications(conn, plan, pids, result)
             except ImportFailed as clash:
@@ -195,14 +195,22 @@ def _all_problems(failed: list[ImportFailed]) -> ImportFailed:
     return ImportFailed(failed[0].file, problems, sum(f.total for f in failed))
 
 
-def _patient_ids(conn: Connection, names: list[str], result: ImportResult) -> dict[str, int]:
+def _patient_ids(conn: Connection, plan: ImportPlan, result: ImportResult) -> dict[str, int]:
+    from data.patients import pseudonym_refusal
+
     pids = {}
+    problems = Problems(plan.file)
     alike: dict[str, str] = {}
     for known in patient_pseudonyms(conn):
         alike.setdefault(look_alike_key(known), known)
-    for name in names:
+    for name in plan.patients:
         pid = patient_id_by_pseudonym(conn, name)
         if pid is None:
+            # A new case only: an existing one is flagged by `patients show` instead.
+            reason = pseudonym_refusal(name)
+            if reason:
+                problems.add(_first_row(plan, name), None, name, reason)
+                continue
             pid = insert_patient(conn, pseudonym=name)
             result.patients_created.append(name)
             other = alike.setdefault(look_alike_key(name), name)
@@ -212,7 +220,14 @@ def _patient_ids(conn: Connection, names: list[str], result: ImportResult) -> di
                                        f"{other} (only case, spaces or punctuation differ): "
                                        "check it is not the same person")
         pids[name] = int(pid)
+    problems.raise_if_any()
     return pids
+
+
+def _first_row(plan: ImportPlan, name: str) -> int | None:
+    rows = [int(f.loc[f["patient"] == name, "row"].min()) for f in
+            (plan.observations, plan.medications) if "row" in f and (f["patient"] == name).any()]
+    return min(rows) if rows else None
 
 
 def _write_observations(conn: Connection, plan: ImportPlan, pids: dict[str, int],

@@ -270,13 +270,30 @@ def test_dry_run_writes_nothing(capsys, db, tmp_path):
     engine.dispose()
 
 
-def test_a_lab_file_naming_a_patient_by_a_date_is_refused(capsys, db, tmp_path):
-    lab = write(tmp_path, "patient,date,code,value,unit\nDUPONT 02/11/1975,2026-01-05,CRP,40,mg/L\n",
-                "lab.csv")
+def test_a_lab_file_creating_a_patient_named_by_a_date_is_refused(capsys, db, tmp_path):
+    lab = write(tmp_path, "patient,date,code,value,unit\nP-1,2026-01-04,CRP,4,mg/L\n"
+                "DUPONT 02/11/1975,2026-01-05,CRP,40,mg/L\n", "lab.csv")
+    engine = open_database(db)
+    before = dump(engine)
+    engine.dispose()
     assert main(["--db", db, "import", str(lab)]) == 1
     err = capsys.readouterr().err
-    assert 'lab.csv, row 2, column "patient", value "DUPONT 02/11/1975"' in err
+    assert 'lab.csv, row 3, value "DUPONT 02/11/1975": pseudonym' in err
     assert "contains a date ('02/11/1975')" in err
+    engine = open_database(db)
+    assert dump(engine) == before
+    engine.dispose()
+
+
+def test_an_existing_flagged_case_still_takes_new_values(capsys, db, tmp_path):
+    engine = open_database(db)
+    with engine.begin() as conn:  # stored before pseudonyms were checked
+        conn.exec_driver_sql("INSERT INTO patient (pseudonym) VALUES ('DUPONT 02/11/1975')")
+    engine.dispose()
+    lab = write(tmp_path, "date,code,value,unit\n2026-01-05,CRP,40,mg/L\n", "lab.csv")
+    assert main(["--db", db, "import", "--patient", "DUPONT 02/11/1975", str(lab)]) == 0
+    _, out, _ = run(capsys, db, "show", "DUPONT 02/11/1975")
+    assert "flagged       pseudonym 'DUPONT 02/11/1975' contains a date" in out
 
 
 def test_a_look_alike_hyphen_in_the_patient_file_finds_the_same_case(capsys, db, tmp_path):
