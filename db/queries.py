@@ -74,73 +74,146 @@ def load_observations(engine: Engine, patient_id: int, codes: list[str] | None =
         if series.empty:
             return _empty_observations()
         sources = dict(conn.execute(select(src.c.id, src.c.name)).all())
+    series = series.sort_values("id").reset_index(drop=True)
     ids = [int(i) for i in series["id"]]
-    path = sqlite_path(engine)
-    if path is not None and path != ":memory:":
-        raw = _read_values_arrow(path, ids)
-    else:
-        raw = _read_values_core(engine, ids)
-    return _frame(raw, series, sources)
+    for _ in range(3):  # rows written between the count and the read: count again
+        series["rows"] = _row_counts(engine, ids)
+        raw = _Numbers(int(series["rows"].sum()))
+        path = sqlite_path(engine)
+        try:
+            if path is not None and path != ":memory:":
+                _read_values_adbc(path, ids, raw)
+            else:
+                _read_values_core(engine, ids, raw)
+        except _CountChanged:
+            continue
+        if raw.filled == len(raw.t):
+            return _frame(raw, series, sources)
+    raise RuntimeError("the case kept changing while it was read; try again")
 
 
-RAW_FIELDS = ["series_id", "t", "value", "censor", "source_id"]
+def _row_counts(engine: Engine, series_ids: list[int]) -> list[int]:
+    """Rows per series, in the order given. Rows are read ordered by series id, then
+    time: the series of each row follows from these counts, no per-row id is read."""
+    o = Observation.__table__
+    with engine.connect() as conn:
+        counts = dict(conn.execute(select(o.c.series_id, func.count()).where(
+            o.c.series_id.in_(series_ids)).group_by(o.c.series_id)).all())
+    return [counts.get(i, 0) for i in series_ids]
 
 
-def _read_values_arrow(path: str, series_ids: list[int]) -> dict[str, np.ndarray]:
-    # SQLite through ADBC into Arrow is ~3x faster than a sqlite3 fetchall for a million
-    # rows (DESIGN.md). CAST/COALESCE keep each column one type, as the driver infers
-    # types per batch.
-    import adbc_driver_sqlite.dbapi as adbc
+class _CountChanged(Exception):
+    pass
 
-    marks = ", ".join("?" for _ in series_ids)
-    sql = (
-        "SELECT series_id, t, CAST(value AS REAL) AS value, COALESCE(censor, 0) AS censor, "
-        f"COALESCE(source_id, 0) AS source_id FROM observation WHERE series_id IN ({marks}) "
-        "ORDER BY series_id, t"
-    )
+
+class _Numbers:
+    """A case's numbers, allocated once at their final size and filled batch by batch:
+    the read never holds two copies of a million values."""
+
+    def __init__(self, n: int) -> None:
+        self.t = np.empty(n, dtype=np.int64)
+        self.value = np.empty(n, dtype=np.float64)
+        self.censor = np.empty(n, dtype=np.int8)  # -1, 0, +1
+        self.source_id = np.empty(n, dtype=np.int64)
+        self.filled = 0
+
+    def add(self, t, value, censor, source_id) -> None:
+        a, b = self.filled, self.filled + len(t)
+        if b > len(self.t):
+            raise _CountChanged
+        self.t[a:b], self.value[a:b], self.censor[a:b], self.source_id[a:b] = \
+            t, value, censor, source_id
+        self.filled = b
+
+
+_VALUES_SQL = (
+    "SELECT t, CAST(value AS REAL) AS value, COALESCE(censor, 0) AS censor, "
+    "COALESCE(source_id, 0) AS source_id FROM observation WHERE series_id IN ({ids}) "
+    "ORDER BY series_id, t"
+)
+
+
+def _read_values_adbc(path: str, series_ids: list[int], out: _Numbers) -> None:
+    """The numbers of a case straight into numpy arrays, no Python object per row.
+
+    SQLite through ADBC is ~3x faster than a sqlite3 fetchall for a million rows
+    (DESIGN.md). Its Arrow stream is read with nanoarrow (a few MB) rather than pyarrow,
+    which costs ~1 s to import and ~120 MB of memory (and with it installed, pandas
+    imports it too).
+    """
+    import adbc_driver_manager
+    import adbc_driver_sqlite
+    import nanoarrow
+
+    # Ids are our own integers, written into the SQL: binding them through ADBC would
+    # need them as Arrow data. CAST/COALESCE keep each column one type (the driver
+    # infers types from the first batch).
+    sql = _VALUES_SQL.format(ids=", ".join(str(int(i)) for i in series_ids))
     # A URI: '#' or '?' in a folder name would otherwise cut the path short.
     uri = f"file:{urllib.parse.quote(path)}?mode=ro"
-    with adbc.connect(uri) as conn, conn.cursor() as cur:
-        cur.execute(sql, series_ids)
-        table = cur.fetch_arrow_table()
-    return {f: table.column(f).to_numpy() for f in RAW_FIELDS}
+    with adbc_driver_sqlite.connect(uri) as db, adbc_driver_manager.AdbcConnection(db) as conn, \
+            adbc_driver_manager.AdbcStatement(conn) as stmt:
+        stmt.set_options(**{"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)})
+        stmt.set_sql_query(sql)
+        handle, _ = stmt.execute_query()
+        for batch in nanoarrow.ArrayStream(handle).iter_chunks():
+            out.add(*(_numbers(column) for column in batch.iter_children()))
 
 
-def _read_values_core(engine: Engine, series_ids: list[int]) -> dict[str, np.ndarray]:
+BATCH_ROWS = 65_536  # the driver's default, 1,024, makes a thousand chunks of a large case
+
+
+def _numbers(column) -> np.ndarray:
+    """One Arrow column of int64 or double as a numpy view; nulls (a value stored as
+    NULL) become NaN."""
+    start, stop = column.offset, column.offset + len(column)
+    out = np.asarray(column.buffer(1))[start:stop]
+    validity = np.asarray(column.buffer(0))
+    if validity.size:
+        present = np.unpackbits(validity, bitorder="little")[start:stop].astype(bool)
+        out = out.astype(np.float64)
+        out[~present] = np.nan
+    return out
+
+
+def _read_values_core(engine: Engine, series_ids: list[int], out: _Numbers) -> None:
     o = Observation.__table__
     stmt = (
-        select(o.c.series_id, o.c.t, o.c.value, func.coalesce(o.c.censor, 0),
-               func.coalesce(o.c.source_id, 0))
+        select(o.c.t, o.c.value, func.coalesce(o.c.censor, 0), func.coalesce(o.c.source_id, 0))
         .where(o.c.series_id.in_(series_ids))
         .order_by(o.c.series_id, o.c.t)
     )
     with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
-    cols = list(zip(*rows, strict=True)) if rows else [[]] * len(RAW_FIELDS)
-    return {f: np.asarray(c) for f, c in zip(RAW_FIELDS, cols, strict=True)}
+        result = conn.execute(stmt)
+        while rows := result.fetchmany(BATCH_ROWS):
+            t, value, censor, source = zip(*rows, strict=True)
+            out.add(t, np.array(value, dtype=np.float64), censor, source)
 
 
-def _frame(raw: dict[str, np.ndarray], series: pd.DataFrame, sources: dict[int, str]) -> pd.DataFrame:
-    series = series.sort_values("id").reset_index(drop=True)
-    pos = np.searchsorted(series["id"].to_numpy(), raw["series_id"])
+def _frame(numbers: _Numbers, series: pd.DataFrame, sources: dict[int, str]) -> pd.DataFrame:
+    """series: sorted by id, with the number of rows of each."""
+    n = len(numbers.t)
+    # Category codes are built small (int8/int16), never as one int64 per row.
+    which = np.repeat(np.arange(len(series), dtype=np.int16), series["rows"].to_numpy())
 
     def categorical(labels: np.ndarray, index: np.ndarray) -> pd.Categorical:
         cats, inverse = np.unique(labels.astype(str), return_inverse=True)
-        return pd.Categorical.from_codes(inverse[index], categories=cats)
+        return pd.Categorical.from_codes(inverse.astype(np.int16)[index], categories=cats)
 
     # Source id 0 stands for "no source"; every other id exists (foreign key).
     source_ids = np.array([0, *sorted(sources)])
     source_names = np.array(["", *(sources[k] for k in sorted(sources))], dtype=object)
-    censor = np.asarray(raw["censor"], dtype=np.int64)
+    source_of = np.searchsorted(source_ids, numbers.source_id[:n]).astype(np.int16)
+    numbers.source_id = None  # no longer needed: free it before the frame is built
     return pd.DataFrame({
-        "t": np.asarray(raw["t"], dtype=np.int64),
-        "code": categorical(series["code"].to_numpy(), pos),
-        "value": np.asarray(raw["value"], dtype=np.float64),
-        "censor": pd.Categorical.from_codes(censor + 1, categories=list(CENSOR_SIGNS)),
-        "unit": categorical(series["unit"].to_numpy(), pos),
-        "specimen": categorical(series["specimen"].to_numpy(), pos),
-        "source": categorical(source_names, np.searchsorted(source_ids, raw["source_id"])),
-    })
+        "t": numbers.t[:n],
+        "code": categorical(series["code"].to_numpy(), which),
+        "value": numbers.value[:n],
+        "censor": pd.Categorical.from_codes(numbers.censor[:n] + 1, categories=list(CENSOR_SIGNS)),
+        "unit": categorical(series["unit"].to_numpy(), which),
+        "specimen": categorical(series["specimen"].to_numpy(), which),
+        "source": categorical(source_names, source_of),
+    }, copy=False)
 
 
 def _empty_observations() -> pd.DataFrame:
