@@ -9,7 +9,6 @@ fetchall of the same rows.
 from __future__ import annotations
 
 import os
-import resource
 import sqlite3
 import statistics
 import sys
@@ -92,8 +91,6 @@ def main() -> None:
     plain = [open_case(widget, engine, pid_plain) for _ in range(RUNS)]
     with_temp = [open_case(widget, engine, pid_temp) for _ in range(RUNS)]
     frame = frames(widget, app)
-    # Peak memory of our own path, before the raw fetch below builds 1.1 M Python tuples.
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ours, raw = load_ratio(engine, pid_temp)
     print(f"open_case_ms {median_ms(plain):.0f} ms")
     print(f"open_case_temp_ms {median_ms(with_temp):.0f} ms")
@@ -102,7 +99,6 @@ def main() -> None:
     print(f"load_ms {ours * 1000:.0f} ms")
     print(f"raw_sqlite_ms {raw * 1000:.0f} ms")
     print(f"load_vs_raw_sqlite {ours / raw:.2f} ratio")
-    print(f"peak_rss_mb {peak_mb:.0f} MB")
     widget.close()
     widget.deleteLater()
     app.processEvents()
