@@ -22,22 +22,14 @@ def main() -> None:
     from PySide6 import QtCore, QtWidgets
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    from benchmarks.window import window_on_case
     from data.demo import generate
     from db.engine import open_database
-    from gui.main_window import MainWindow
-    from gui.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
         engine = open_database(str(Path(tmp) / "bench.db"))
         generate(engine)
-        settings = Settings(QtCore.QSettings(str(Path(tmp) / "s.ini"),
-                                             QtCore.QSettings.Format.IniFormat))
-        window = MainWindow(engine, settings)
-        window.resize(1400, 900)
-        window.show()
-        window.browser.select_pseudonym("NLRP12-02")
-        while window.case is None:
-            app.processEvents()
+        window = window_on_case(app, engine, Path(tmp), "NLRP12-02")
         row = window.case.episodes.iloc[0]
         onset, end, eid = float(row["onset"]), float(row["end"]), int(row["id"])
         controller = window.episode_feature.controller

@@ -42,19 +42,11 @@ def large_case_open() -> float:
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
     from benchmarks.large_case import build_large_case
-    from gui.main_window import MainWindow
-    from gui.settings import Settings
+    from benchmarks.window import window_on_case
 
     engine, _, _ = build_large_case()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(QtCore.QSettings(str(Path(tmp) / "s.ini"),
-                                             QtCore.QSettings.Format.IniFormat))
-        window = MainWindow(engine, settings)
-        window.resize(1400, 900)
-        window.show()
-        window.browser.select_pseudonym("LARGE-TEMP")
-        while window.case is None:
-            app.processEvents()
+        window = window_on_case(app, engine, Path(tmp), "LARGE-TEMP")
         timeline = window.timeline
         lo, hi = window.case.time_range
         for k in range(20):  # pan across the whole case at a quarter of its span
