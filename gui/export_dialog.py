@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtWidgets
 from sqlalchemy import Engine
 
-from data.summary import NEAR_NORMAL_FOLD
+from data.summary import NEAR_NORMAL_FOLD, load_audit, load_case, scrubbed_notes
 from db.errors import one_line, user_line
 from gui.pdf.export import case_targets, export_case_pdf, prepare_summary, write_case_pdf
 
@@ -30,13 +30,14 @@ class ExportOptions:
     path: Path
     deidentify: bool
     paper: str
+    include_notes: bool = False
 
 
 class ExportDialog(QtWidgets.QDialog):
     """De-identify, paper size, and the target file (or folder for every case)."""
 
     def __init__(self, parent: QtWidgets.QWidget | None, target: Path, *,
-                 folder: bool = False) -> None:
+                 folder: bool = False, notes: list[str] | None = None) -> None:
         super().__init__(parent)
         self.folder = folder
         self.setWindowTitle("Export all cases as PDF" if folder else "Export PDF case summary")
@@ -55,6 +56,21 @@ class ExportDialog(QtWidgets.QDialog):
         form.addRow("Folder:" if folder else "File:", row)
         form.addRow("Paper:", self.paper)
         form.addRow("", self.deidentify)
+        # De-identified, notes are left out unless the reviewer includes them after
+        # reading them as they would print: scrubbed of names, numbers and dates.
+        self.include_notes = QtWidgets.QCheckBox("Include the reviewers' notes as shown "
+                                                 "below (names, numbers, dates removed)")
+        self.notes_preview = QtWidgets.QPlainTextEdit("\n\n".join(notes or []))
+        self.notes_preview.setObjectName("scrubbedNotes")
+        self.notes_preview.setReadOnly(True)
+        self.notes_preview.setMaximumHeight(120)
+        form.addRow("", self.include_notes)
+        form.addRow("Notes:", self.notes_preview)
+        for w in (self.include_notes, self.notes_preview):
+            w.setVisible(False)
+        if notes:
+            self.deidentify.toggled.connect(self.include_notes.setVisible)
+            self.deidentify.toggled.connect(self.notes_preview.setVisible)
         buttons = QtWidgets.QDialogButtonBox(
             QtWidgets.QDialogButtonBox.StandardButton.Ok
             | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
@@ -83,7 +99,9 @@ class ExportDialog(QtWidgets.QDialog):
         path = Path(self.path.text().strip()).expanduser()
         if not self.folder and path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
-        return ExportOptions(path, self.deidentify.isChecked(), str(self.paper.currentData()))
+        deidentify = self.deidentify.isChecked()
+        return ExportOptions(path, deidentify, str(self.paper.currentData()),
+                             deidentify and self.include_notes.isChecked())
 
 
 def _default_folder() -> Path:
@@ -124,7 +142,13 @@ def export_current_case(parent: QtWidgets.QWidget | None, engine: Engine, case, 
     reviewer (the settings' reviewer) is named in the header; near_normal_fold is the
     threshold setting of "days to near-normal IL-1β".
     """
-    dialog = ExportDialog(parent, _default_folder() / f"{case.pseudonym}.pdf")
+    try:
+        full = load_case(engine, case.id)  # with the identifying fields the scrubber needs
+        notes = scrubbed_notes(full, load_audit(engine, full))
+    except Exception as exc:
+        _error(parent, "Export PDF", exc)
+        return None
+    dialog = ExportDialog(parent, _default_folder() / f"{case.pseudonym}.pdf", notes=notes)
     if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
         return None
     opts = dialog.options()
@@ -136,7 +160,8 @@ def export_current_case(parent: QtWidgets.QWidget | None, engine: Engine, case, 
         # de-identified export needs them to scrub free-text notes.
         path = export_case_pdf(engine, opts.path, patient_id=case.id,
                                deidentify=opts.deidentify, paper=opts.paper,
-                               reviewer=reviewer, near_normal_fold=near_normal_fold)
+                               reviewer=reviewer, near_normal_fold=near_normal_fold,
+                               include_notes=opts.include_notes)
     except Exception as exc:
         _error(parent, "Export PDF", exc)
         return None

@@ -424,3 +424,34 @@ def test_printed_episode_labels_are_not_cut(demo_pdfs):
     timeline = next(t for t in _text(plain) if "Timeline" in t)
     assert "relapse" in timeline
     assert "…" not in timeline  # "relapse · moder…" before
+
+
+def test_the_dialog_shows_scrubbed_notes_before_they_are_included(qtbot, demo_engine,
+                                                                 tmp_path, monkeypatch):
+    from PySide6 import QtWidgets
+
+    from db.episodes import create_episode
+    from gui.export_dialog import ExportDialog, export_current_case
+
+    pid = _pid(demo_engine, "NLRP12-02")
+    case = load_case(demo_engine, pid)
+    create_episode(demo_engine, pid, actor="Dr A", kind="flare", onset=int(case.day0),
+                   note="Julien Demo-Marchand called on 12/03/2010, fever again")
+    shown: list[str] = []
+
+    def fake_exec(self):
+        qtbot.addWidget(self)
+        assert not self.notes_preview.isVisibleTo(self)  # nothing to include unless de-identified
+        self.deidentify.setChecked(True)
+        assert self.notes_preview.isVisibleTo(self) and self.include_notes.isVisibleTo(self)
+        shown.append(self.notes_preview.toPlainText())
+        self.include_notes.setChecked(True)
+        self.path.setText(str(tmp_path / "notes.pdf"))
+        return QtWidgets.QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ExportDialog, "exec", fake_exec)
+    path = export_current_case(None, demo_engine, case)
+    assert "[removed] called on [date removed], fever again" in shown[0]
+    assert "Marchand" not in shown[0]
+    text = _squash(" ".join(_text(path)))
+    assert "fever again" in text and "Marchand" not in text
