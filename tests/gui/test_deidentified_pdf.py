@@ -120,3 +120,17 @@ def test_the_plain_pdf_still_names_everything(qapp, planted, tmp_path):
 def _around(text: str, needle: str) -> str:
     i = text.find(needle)
     return text[max(0, i - 80): i + 80]
+
+
+def test_the_command_line_includes_notes_only_when_asked_and_warns(planted, tmp_path, capsys):
+    engine, pid = planted
+    db = str(engine.url.database)
+    for flags, has_note in (([], False), (["--include-notes"], True)):
+        out = tmp_path / f"cli{len(flags)}.pdf"
+        assert main(["--db", db, "export", PSEUDONYM, "-o", str(out), "--deidentify",
+                     *flags]) == 0
+        err = capsys.readouterr().err
+        assert "pseudonym" in err and f"case {pid}" in err  # told, in one line
+        text = _everything(out)
+        assert ("Dr Martin" in re.sub(r"\s+", " ", text)) == has_note
+        assert not any(secret in text.lower() for secret in SECRETS)
