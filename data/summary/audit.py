@@ -12,36 +12,28 @@ from data.summary.tables import Column, Table
 
 
 def notes_table(case: Case, audit: pd.DataFrame | None, privacy: Privacy) -> Table:
-    cols = (Column("When"), Column("Who"), Column("What"), Column("Change", wrap=True))
+    cols = (Column("When" if not privacy.active else "Order"), Column("Who"), Column("What"), Column("Change", wrap=True))
     rows: list[tuple[float, int, tuple[str, ...]]] = []
     ep = case.episodes
     for r in ep.itertuples(index=False) if len(ep) else []:
         note = privacy.note(r.note)
         if note:
             what = f"note on {privacy.vocab('kind', r.kind)}, onset {privacy.fmt.date(r.onset)}"
-            rows.append((float(r.updated), 0, (privacy.audit_time(float(r.updated)),
-                                               privacy.reviewer(r.author), what, note)))
+            rows.append((float(r.updated), 0, (str(r.updated), privacy.reviewer(r.author),
+                                               what, note)))
     if audit is not None:
         for i, r in enumerate(audit.itertuples(index=False), start=1):
             what = f"{action_text(r.action)} {subject(r.entity, r.entity_id)}"
             change = "; ".join(change_lines(r.action, r.entity, r.before, r.after,
                                             privacy.value, privacy.withheld))
-            rows.append((float(r.at), i, (privacy.audit_time(float(r.at)),
-                                          privacy.reviewer(r.actor), what, change)))
+            rows.append((float(r.at), i, (str(r.at), privacy.reviewer(r.actor), what, change)))
     rows.sort(key=lambda x: (x[0], x[1]))
-    return Table("Reviewer notes and audit trail", cols, [r for _, _, r in rows],
+    printed = [(privacy.audit_time(t, n), *cells[1:])
+               for n, (t, _, cells) in enumerate(rows, start=1)]
+    return Table("Reviewer notes and audit trail", cols, printed,
                  empty="no reviewer notes",
                  note=("Times are UTC." if not privacy.active else
-                       "Times are counted from the first review action, not from day 0. "
+                       "Rows in the order they were made; their times are withheld. "
                        "Reviewers and files are named by neutral labels."
                        + ("" if privacy.include_notes else
                           " Free-text notes are left out.")))
-
-
-def review_clock_start(case: Case, audit: pd.DataFrame | None) -> float | None:
-    """The first review action: where a de-identified trail starts counting time."""
-    ts = [] if audit is None or audit.empty else [float(audit["at"].min())]
-    ep = case.episodes
-    if len(ep) and "created" in ep:
-        ts += [float(x) for x in ep["created"].dropna()]
-    return min(ts) if ts else None

@@ -13,7 +13,7 @@ from data.audit_text import decoded
 from data.case import DAY, Case, epoch
 from data.numbers import DASH, fmt_number, is_missing
 from data.patients import sex_text
-from data.summary.audit import notes_table, review_clock_start
+from data.summary.audit import notes_table
 from data.summary.dates import date_format
 from data.summary.figures import NEAR_NORMAL_FOLD, KeyFigure, key_figures
 from data.summary.privacy import Privacy, printable_case
@@ -63,8 +63,7 @@ def build_summary(case: Case, *, deidentify: bool = False, reviewer: str | None 
     """
     fmt = date_format(case, relative=deidentify)
     scrub = scrubber(case.patient, active=deidentify, earlier=_earlier_identities(audit))
-    privacy = Privacy(deidentify, fmt, scrub, include_notes=include_notes,
-                      clock_start=review_clock_start(case, audit))
+    privacy = Privacy(deidentify, fmt, scrub, include_notes=include_notes)
     p = case.patient
     lo, hi = _period_covered(case)
     warnings: list[str] = []

@@ -5,8 +5,8 @@ A de-identified export is safe by construction, not by scrubbing: drugs print by
 vocabulary name (a known ATC code gives its drug, anything else is "other drug"), kinds,
 severities and statuses only from their vocabularies, file and reviewer names as neutral
 labels ("file 1", "reviewer A"), free-text notes only when the reviewer chose to include
-them (then scrubbed), and audit times only as time since the first review action, so no
-time of the review can be set against day 0. Anything else is withheld.
+them (then scrubbed), and audit rows in their order only, so no time of the review can
+be set against day 0. Anything else is withheld.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ ROUTES = {"subcutaneous": "subcutaneous", "sc": "subcutaneous", "s.c.": "subcuta
 ATC_NAMES = {atc: drug for drug, atc in DRUG_ATC.items()} | {"L04AA14": "anakinra"}
 VOCABULARIES = {"kind": KINDS, "severity": SEVERITIES, "certainty": CERTAINTIES,
                 "status": STATUSES, "origin": ORIGINS}
-# Audit fields about a review action's own time, not a clinical one: never against day 0.
+# Audit fields about a review action's own time: withheld when de-identified (a calendar
+# time), printed as the History dialog prints them otherwise.
 REVIEW_TIMES = frozenset({"created", "updated", "reviewed_at"})
 REVIEWER_FIELDS = frozenset({"author", "actor", "reviewed_by"})
 FILE_FIELDS = frozenset({"file", "source"})
@@ -44,7 +45,7 @@ COUNTS = frozenset({"observations_added", "observations_skipped", "medications_a
                     "medications_closed", "medications_skipped", "weights_added",
                     "patients_created", "patients_updated"})
 SHAPES = frozenset({"long", "wide", "patients", "dosing", "diary", "references"})
-SAFE_FIELDS = frozenset({"onset", "end", "note", "drug", "shape", *REVIEW_TIMES,
+SAFE_FIELDS = frozenset({"onset", "end", "note", "drug", "shape",
                          *VOCABULARIES, *REVIEWER_FIELDS, *FILE_FIELDS, *COUNTS})
 NOTE_WITHHELD = "(note withheld)"
 WITHHELD = "(withheld)"
@@ -60,7 +61,6 @@ class Privacy:
     fmt: DateFormat
     scrub: Scrubber
     include_notes: bool = False
-    clock_start: float | None = None  # the first review action of the trail
     _reviewers: dict[str, str] = field(default_factory=dict)
     _files: dict[str, str] = field(default_factory=dict)
     _drugs: dict[str, str] = field(default_factory=dict)
@@ -143,17 +143,11 @@ class Privacy:
         return self.scrub(str(note)) if self.include_notes else NOTE_WITHHELD
 
     # -- times ---------------------------------------------------------------------------
-    def audit_time(self, t: float) -> str:
-        """When a review action happened: UTC to the second, or (de-identified) the time
-        since the trail's first action, which says nothing about day 0."""
-        if not self.active:
-            return when(t) + " UTC"
-        start = self.clock_start if self.clock_start is not None else t
-        s = max(0, int(t - start))
-        days, rest = divmod(s, 86_400)
-        h, rest = divmod(rest, 3600)
-        m, sec = divmod(rest, 60)
-        return f"review +{days} d {h:02d}:{m:02d}:{sec:02d}"
+    def audit_time(self, t: float, order: int) -> str:
+        """When a review action happened: UTC to the second, or (de-identified) only its
+        place in the trail. A time since the first action would still date day 0 for a
+        reader who knows when any one action was made (an import of old records, the demo)."""
+        return f"{when(t)} UTC" if not self.active else f"#{order}"
 
     # -- audit values --------------------------------------------------------------------
     def withheld(self, name: str) -> bool:
@@ -171,7 +165,7 @@ class Privacy:
             t = float(value)
             return self.fmt.date(shown_end(t) if name == "end" else t)
         if name in REVIEW_TIMES:
-            return self.audit_time(float(value))
+            return plain_value(name, value)
         if name in VOCABULARIES:
             return self.vocab(name, value)
         if name == "note":

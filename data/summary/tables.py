@@ -112,6 +112,9 @@ def dosing_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:
                          fmt.date(end) if end is not None else "ongoing", days, weight))
             if end is not None:
                 last_end[r.drug] = max(end, last_end.get(r.drug, end))
+    if not any(r[-1] for r in rows):  # no dose per kg: no weight converts anything
+        return Table("Dosing history", cols[:-1], [r[:-1] for r in rows],
+                     empty="no medication recorded")
     return Table("Dosing history", cols, rows, empty="no medication recorded",
                  note="Weight used: the body weights that convert an anakinra dose per kg "
                       "to mg/d for the timeline (the last weight before a day is carried "

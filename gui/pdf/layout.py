@@ -114,7 +114,9 @@ def layout_header(flow: Flow, summary: Summary) -> None:
         h = max(heights)
         for j, (k, v) in enumerate(row):
             x = j * (col_w + 6 * MM)
-            flow.text(s.small, k, x, flow.y + 0.4 * MM, label_w, s.colours.muted)
+            # Label and value share a baseline, whatever their sizes.
+            lift = s.fm(s.body).ascent() - s.fm(s.small).ascent()
+            flow.text(s.small, k, x, flow.y + lift, label_w, s.colours.muted)
             flow.text(s.body_bold if k == "Case" else s.body, v, x + label_w, flow.y,
                       col_w - label_w)
         flow.y += h + 1.2 * MM

@@ -345,8 +345,8 @@ def test_audit_trail_prints_an_episode_end_as_its_last_day():
                                entity="episode", entity_id=1)])
     rows = _table(build_summary(_case(SMALL, episodes=eps), deidentify=True, audit=audit),
                   "Reviewer notes and audit trail").rows
-    # The change's own time is counted from the first review action, never from day 0.
-    assert rows == [("review +0 d 00:00:00", "reviewer A", "changed episode #1",
+    # The change's own time is withheld: only its place in the trail, never against day 0.
+    assert rows == [("#1", "reviewer A", "changed episode #1",
                      "end: day +14 → day +16")]
 
 

@@ -102,6 +102,7 @@ def test_the_deidentified_pdf_holds_no_planted_identifier(qapp, planted, tmp_pat
         assert secret not in low, (secret, _around(low, secret))
     assert not re.search(r"\b(19|20)\d\d-\d\d", text)
     assert not re.search(r"\b2009\b", text)
+    assert not re.search(r"\d\d:\d\d", text)  # no review time to set against day 0
     # What replaced them is there, and the export said why it renamed the case.
     pages = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(path).pages))
     assert f"case {pid}" in pages and "reviewer A" in pages and "file 1" in pages
