@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import urllib.parse
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,7 +10,6 @@ from sqlalchemy import Engine, func, select
 
 from db.cases import CASE_FIELDS, case_rows
 from db.controls import load_references
-from db.engine import sqlite_path
 from db.models import (
     CENSOR_SIGNS,
     Episode,
@@ -79,12 +77,8 @@ def load_observations(engine: Engine, patient_id: int, codes: list[str] | None =
     for _ in range(3):  # rows written between the count and the read: count again
         series["rows"] = _row_counts(engine, ids)
         raw = _Numbers(int(series["rows"].sum()))
-        path = sqlite_path(engine)
         try:
-            if path is not None and path != ":memory:":
-                _read_values_adbc(path, ids, raw)
-            else:
-                _read_values_core(engine, ids, raw)
+            _read_values(engine, ids, raw)
         except _CountChanged:
             continue
         if raw.filled == len(raw.t):
@@ -133,61 +127,32 @@ _VALUES_SQL = (
 )
 
 
-def _read_values_adbc(path: str, series_ids: list[int], out: _Numbers) -> None:
-    """The numbers of a case straight into numpy arrays, no Python object per row.
+def _read_values(engine: Engine, series_ids: list[int], out: _Numbers) -> None:
+    """The numbers of a case into numpy arrays, a batch of tuples at a time.
 
-    SQLite through ADBC is ~3x faster than a sqlite3 fetchall for a million rows
-    (DESIGN.md). Its Arrow stream is read with nanoarrow (a few MB) rather than pyarrow,
-    which costs ~1 s to import and ~120 MB of memory (and with it installed, pandas
-    imports it too).
+    Read through the engine's own driver, never a second SQLite library: ADBC's SQLite
+    read was 3x faster, but a second SQLite library in the process drops this process's
+    POSIX locks on the file when it closes, so another Flarescope (or a `cases` run)
+    took itself for the last connection and deleted the WAL the window was still
+    writing into: every later change was lost at the next crash.
     """
-    import adbc_driver_manager
-    import adbc_driver_sqlite
-    import nanoarrow
-
-    # Ids are our own integers, written into the SQL: binding them through ADBC would
-    # need them as Arrow data. CAST/COALESCE keep each column one type (the driver
-    # infers types from the first batch).
+    # Ids are our own integers, written into the SQL. CAST/COALESCE keep each column
+    # one type; a NULL value becomes NaN in the float array.
     sql = _VALUES_SQL.format(ids=", ".join(str(int(i)) for i in series_ids))
-    # A URI: '#' or '?' in a folder name would otherwise cut the path short.
-    uri = f"file:{urllib.parse.quote(path)}?mode=ro"
-    with adbc_driver_sqlite.connect(uri) as db, adbc_driver_manager.AdbcConnection(db) as conn, \
-            adbc_driver_manager.AdbcStatement(conn) as stmt:
-        stmt.set_options(**{"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)})
-        stmt.set_sql_query(sql)
-        handle, _ = stmt.execute_query()
-        for batch in nanoarrow.ArrayStream(handle).iter_chunks():
-            out.add(*(_numbers(column) for column in batch.iter_children()))
-
-
-BATCH_ROWS = 65_536  # the driver's default, 1,024, makes a thousand chunks of a large case
-
-
-def _numbers(column) -> np.ndarray:
-    """One Arrow column of int64 or double as a numpy view; nulls (a value stored as
-    NULL) become NaN."""
-    start, stop = column.offset, column.offset + len(column)
-    out = np.asarray(column.buffer(1))[start:stop]
-    validity = np.asarray(column.buffer(0))
-    if validity.size:
-        present = np.unpackbits(validity, bitorder="little")[start:stop].astype(bool)
-        out = out.astype(np.float64)
-        out[~present] = np.nan
-    return out
-
-
-def _read_values_core(engine: Engine, series_ids: list[int], out: _Numbers) -> None:
-    o = Observation.__table__
-    stmt = (
-        select(o.c.t, o.c.value, func.coalesce(o.c.censor, 0), func.coalesce(o.c.source_id, 0))
-        .where(o.c.series_id.in_(series_ids))
-        .order_by(o.c.series_id, o.c.t)
-    )
     with engine.connect() as conn:
-        result = conn.execute(stmt)
-        while rows := result.fetchmany(BATCH_ROWS):
-            t, value, censor, source = zip(*rows, strict=True)
-            out.add(t, np.array(value, dtype=np.float64), censor, source)
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            cursor.execute(sql)
+            while rows := cursor.fetchmany(BATCH_ROWS):
+                # Epoch seconds and ids are far below 2**53: exact as float64.
+                block = np.array(rows, dtype=np.float64)
+                out.add(block[:, 0].astype(np.int64), block[:, 1], block[:, 2],
+                        block[:, 3].astype(np.int64))
+        finally:
+            cursor.close()
+
+
+BATCH_ROWS = 65_536
 
 
 def _frame(numbers: _Numbers, series: pd.DataFrame, sources: dict[int, str]) -> pd.DataFrame:
