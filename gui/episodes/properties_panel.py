@@ -63,8 +63,29 @@ class NoteEdit(QtWidgets.QPlainTextEdit):
         super().focusOutEvent(event)
 
 
+class _WheelOnlyWhenFocused:
+    """The wheel scrolls the panel, never edits a field the reviewer has not clicked:
+    a wheel over the panel once moved an episode's onset seven years back, saved and
+    audited."""
+
+    def wheelEvent(self, event: QtGui.QWheelEvent) -> None:  # noqa: N802
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()  # goes on to the scrolling panel
+
+
+class _Combo(_WheelOnlyWhenFocused, QtWidgets.QComboBox):
+    pass
+
+
+class _DateEdit(_WheelOnlyWhenFocused, QtWidgets.QDateEdit):
+    pass
+
+
 def _combo(values: tuple[str, ...], *, optional: bool) -> QtWidgets.QComboBox:
-    box = QtWidgets.QComboBox()
+    box = _Combo()
+    box.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
     if optional:
         box.addItem(NONE, None)
     for v in values:
@@ -76,7 +97,8 @@ NO_DATE = QtCore.QDate(1900, 1, 1)
 
 
 def _date_edit() -> QtWidgets.QDateEdit:
-    edit_ = QtWidgets.QDateEdit()
+    edit_ = _DateEdit()
+    edit_.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
     edit_.setCalendarPopup(True)
     edit_.setDisplayFormat("yyyy-MM-dd")
     # The minimum date stands for "no date" (an ongoing episode's end) and shows a dash.

@@ -648,3 +648,29 @@ def test_right_click_on_an_episode_offers_delete_and_history(qtbot, window, rela
     assert texts == ["&Delete episode", "Episode &history…"]
     assert window.episode_feature.controller.selected_id == relapse_case["id"]
     menus[0].close()
+
+
+def _wheel(widget, notches: int) -> None:
+    from PySide6 import QtGui
+
+    centre = QtCore.QPointF(widget.rect().center())
+    event = QtGui.QWheelEvent(centre, QtCore.QPointF(widget.mapToGlobal(centre.toPoint())),
+                              QtCore.QPoint(0, 0), QtCore.QPoint(0, 120 * notches),
+                              QtCore.Qt.MouseButton.NoButton, QtCore.Qt.KeyboardModifier.NoModifier,
+                              QtCore.Qt.ScrollPhase.NoScrollPhase, False)
+    QtWidgets.QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_over_the_panel_never_edits_a_field_not_clicked(qtbot, window, demo_engine,
+                                                                 relapse_case):
+    eid = relapse_case["id"]
+    window.episode_feature.controller.select(eid)
+    props = window.episode_feature.properties
+    window.timeline.setFocus()
+    shown = (props.onset.date(), props.kind.currentText(), props.severity.currentText())
+    for field in (props.onset, props.kind, props.severity):
+        _wheel(field, -8)
+    qtbot.wait(50)
+    assert (props.onset.date(), props.kind.currentText(), props.severity.currentText()) == shown
+    stored = get_episode(demo_engine, eid)
+    assert (stored["onset"], stored["kind"]) == (relapse_case["onset"], relapse_case["kind"])
