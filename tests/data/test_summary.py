@@ -423,3 +423,17 @@ def test_scrubber_removes_identifiers_and_dates_in_any_wrapping(note, kept):
 ])
 def test_scrubber_leaves_measurements_and_ordinary_words_alone(note):
     assert scrubber(SECRET, active=True)(note) == note
+
+
+def test_a_deidentified_aidai_table_gives_no_month_lengths_back(nlrp12_02):
+    """Calendar-month rows of 28, 31, 30 … days let a reader find February, and from it
+    day 0's real date: de-identified, the diary is summed over 30-day blocks from day 0."""
+    case, _ = nlrp12_02
+    table = next(t for t in build_summary(case, deidentify=True).tables
+                 if t.title == "Monthly AIDAI")
+    assert table.rows and {r[2].split(" of ")[1] for r in table.rows} == {"30"}
+    assert table.rows[0][0].startswith("day ")
+    firsts = [int(r[0].split()[1]) for r in table.rows]
+    assert all(f % 30 == 0 for f in firsts)
+    identified = next(t for t in build_summary(case).tables if t.title == "Monthly AIDAI")
+    assert {r[2].split(" of ")[1] for r in identified.rows} > {"30"}  # calendar months there
