@@ -18,7 +18,13 @@ from sqlalchemy import Engine
 
 from data.summary import NEAR_NORMAL_FOLD, load_audit, load_case, scrubbed_notes
 from db.errors import one_line, user_line
-from gui.pdf.export import case_targets, export_case_pdf, prepare_summary, write_case_pdf
+from gui.pdf.export import (
+    case_targets,
+    export_case_pdf,
+    file_for,
+    prepare_summary,
+    write_case_pdf,
+)
 
 log = logging.getLogger(__name__)
 
@@ -246,7 +252,8 @@ class BatchExport(QtCore.QObject):
             return
         try:
             case, summary = self._pending.result()
-            self.written.append(write_case_pdf(case, summary, path, paper=self.opts.paper))
+            self.written.append(write_case_pdf(case, summary, file_for(path, summary),
+                                               paper=self.opts.paper))
         except Exception as exc:
             self.error = exc
             self._finish()

@@ -44,10 +44,13 @@ def export_case_pdf(source: Engine | Case, path: str | Path, *, patient_id: int 
                                     reviewer=reviewer, audit=audit,
                                     near_normal_fold=near_normal_fold,
                                     include_notes=include_notes)
-    if warn is not None:
-        for message in summary.warnings:
-            warn(message)
+    _tell(warn, summary)
     return write_case_pdf(case, summary, path, paper=paper, pdf_a=pdf_a, figure=figure)
+
+
+def _tell(warn: Callable[[str], None] | None, summary: Summary) -> None:
+    for message in summary.warnings if warn is not None else ():
+        warn(message)
 
 
 def prepare_summary(source: Engine | Case, *, patient_id: int | None = None,
@@ -114,6 +117,13 @@ def write_summary_pdf(summary: Summary, path: str | Path, *, paper: str, pdf_a: 
     return path
 
 
+def file_for(target: Path, summary: Summary) -> Path:
+    """The file a summary goes to in a batch: named after the case as the summary names
+    it, so a pseudonym too identifying for a de-identified title ("DUPONT Jean
+    1975-11-02") is not left in its file name either."""
+    return target.with_name(f"{safe_file_name(summary.pseudonym)}.pdf")
+
+
 def safe_file_name(pseudonym: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", pseudonym).strip("._") or "case"
 
@@ -146,10 +156,11 @@ def export_all(engine: Engine, folder: str | Path, *, deidentify: bool = False,
             break
         if progress is not None:
             progress(i, n, pseudonym)
-        written.append(export_case_pdf(engine, target, patient_id=pid, deidentify=deidentify,
-                                       paper=paper, reviewer=reviewer,
-                                       near_normal_fold=near_normal_fold,
-                                       include_notes=include_notes, warn=warn))
+        case, summary = prepare_summary(engine, patient_id=pid, deidentify=deidentify,
+                                        reviewer=reviewer, near_normal_fold=near_normal_fold,
+                                        include_notes=include_notes)
+        _tell(warn, summary)
+        written.append(write_case_pdf(case, summary, file_for(target, summary), paper=paper))
     if progress is not None and len(written) == n:
         progress(n, n, "")
     return written

@@ -135,3 +135,14 @@ def test_the_command_line_includes_notes_only_when_asked_and_warns(planted, tmp_
         text = _everything(out)
         assert ("Dr Martin" in re.sub(r"\s+", " ", text)) == has_note
         assert not any(secret in text.lower() for secret in SECRETS)
+
+
+def test_export_all_deidentified_names_no_file_after_an_identifying_pseudonym(qapp, planted,
+                                                                            tmp_path):
+    engine, pid = planted
+    folder = tmp_path / "all"
+    db = str(engine.url.database)
+    assert main(["--db", db, "export", "--all", "--deidentify", "-o", str(folder)]) == 0
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [f"case_{pid}.pdf"]
+    assert not any(s in n.lower() for n in names for s in SECRETS)
