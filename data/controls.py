@@ -14,10 +14,12 @@ import math
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from data.codes import ANALYTES, CYTOKINES, MARKERS, PBMC_LPS, PBMC_SPONTANEOUS, SERUM, label
+from data.importing.observations import MAX_VALUE
 from data.importing.units import Conversion, conversion
 from data.numbers import DASH, fmt_number, is_missing
 from db.controls import change_references
@@ -111,6 +113,25 @@ def check(ref: Reference) -> list[tuple[str, str]]:
             out.append(("range_low", "the range's low end is above its high end"))
     if ref.upper_normal is not None and ref.upper_normal <= 0:
         out.append(("upper_normal", "the upper limit of normal must be above 0"))
+    if ref.n is not None and ref.n > MAX_CONTROLS:
+        out.append(("n", f"n above {MAX_CONTROLS:,} healthy controls is not a study size"))
+    return out or _plausible(to_stored_unit(ref))
+
+
+MAX_CONTROLS = 1_000_000
+# A mean this small makes every fold astronomic: a typo, not a control group.
+MIN_MEAN = 1e-6
+
+
+def _plausible(stored: Reference) -> list[tuple[str, str]]:
+    """Numbers a lab could have measured, once in the stored unit: as for measurements
+    (MAX_VALUE), and a mean fold can divide by. 1e308 ng/mL is infinity in pg/mL."""
+    out = [(f, f"more than {MAX_VALUE:.0e} {stored.unit} once converted: not a measurement")
+           for f in Reference.NUMBERS if f != "n" and getattr(stored, f) is not None
+           and not abs(getattr(stored, f)) <= MAX_VALUE]
+    if stored.mean is not None and 0 < stored.mean < MIN_MEAN:
+        out.append(("mean", f"a mean below {MIN_MEAN:g} {stored.unit} would make every fold "
+                            "astronomic: check the unit"))
     return out
 
 
@@ -123,7 +144,8 @@ def to_stored_unit(ref: Reference) -> Reference:
         return replace(ref, unit=stored)
 
     def level(v: float | None) -> float | None:
-        return None if v is None else float(conv.apply(pd.Series([v]).to_numpy())[0])
+        with np.errstate(over="ignore"):  # an overflow is refused by _plausible, not warned
+            return None if v is None else float(conv.apply(pd.Series([v]).to_numpy())[0])
 
     def spread(v: float | None) -> float | None:
         return None if v is None else float(v * conv.scale)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 DASH = "—"
 
@@ -33,6 +33,9 @@ def shown(x: object, default: str = DASH) -> str:
     return default if is_missing(x) else str(x)
 
 
+_EVERY_DIGIT = Context(prec=400)
+
+
 def fmt_number(x: float | None) -> str:
     """Up to two decimals (one from 100 on), half up, no trailing zeros, never scientific
     notation."""
@@ -41,7 +44,10 @@ def fmt_number(x: float | None) -> str:
     # Half up, as a clinician rounds by hand (1341.25 → 1341.3): the float's shortest
     # decimal form, not its binary value (1341.25 is exact; 2.675 is 2.67499… in binary).
     places = Decimal("0.1") if abs(x) >= 100 else Decimal("0.01")
-    text = str(Decimal(repr(float(x))).quantize(places, rounding=ROUND_HALF_UP))
+    # Enough digits for any finite float (1e308 has 309): the default 28 raised
+    # InvalidOperation on a fold over an absurdly small control mean, and no case exported.
+    text = str(Decimal(repr(float(x))).quantize(places, rounding=ROUND_HALF_UP,
+                                                 context=_EVERY_DIGIT))
     text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 

@@ -81,3 +81,25 @@ def test_references_imported_first_make_a_real_database(capsys, db, tmp_path):
     assert "NLRP12" not in out and "demo" not in err
     code, out, _ = run(capsys, db, "list")
     assert out.startswith("# reference set 1 (lab Hôpital Test)")
+
+
+@pytest.mark.parametrize(("row", "column", "reason"), [
+    # 1e308 ng/mL is infinity in pg/mL: it was written, then the command failed.
+    ("IL1B,PBMC spontaneous,ng/mL,10,1e308,1e308,,,Lab X,", '"Mean"', "once converted"),
+    # A mean that makes every fold astronomic stopped every case from exporting.
+    ("IL1B,PBMC spontaneous,pg/mL,10,1e-300,1,,,Lab X,", '"Mean"', "astronomic"),
+    ("IL1B,PBMC spontaneous,pg/mL,1e20,12,1,,,Lab X,", '"n"', "study size"),
+])
+def test_absurd_numbers_are_refused_and_nothing_changes(capsys, db, tmp_path, row, column,
+                                                        reason):
+    good = tmp_path / "refs.csv"
+    good.write_text(REFS, encoding="utf-8")
+    assert run(capsys, db, "import", good)[0] == 0
+    before = run(capsys, db, "list", "--all")[1]
+    bad = tmp_path / "bad.csv"
+    bad.write_text(REFS.splitlines()[0] + "\n" + row + "\n", encoding="utf-8")
+    code, out, err = run(capsys, db, "import", bad)
+    assert code == 1 and "nothing was imported" in (out + err)
+    assert f"row 2, column {column}" in (out + err) and reason in (out + err)
+    assert "Warning" not in err and "unexpected" not in err
+    assert run(capsys, db, "list", "--all")[1] == before
