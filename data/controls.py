@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -276,11 +277,12 @@ def list_rows(rows: pd.DataFrame, *, retired: bool = False) -> list[dict[str, st
                                       int(x["id"])))
 
 
-def set_text(s: dict[str, Any] | None) -> str:
-    """"reference set 3 (lab …)": how every figure names the references it used."""
+def set_text(s: dict[str, Any] | None, *, lab: Callable[[Any], str] = str) -> str:
+    """"reference set 3 (lab …)": how every figure names the references it used; lab
+    prints the lab's name (a neutral label when de-identified)."""
     if not s:
         return "no reference set"
-    return f"reference set {int(s['id'])} (lab {s.get('lab') or 'not named'})"
+    return f"reference set {int(s['id'])} (lab {lab(s.get('lab')) if s.get('lab') else 'not named'})"
 
 
 # -- writing ---------------------------------------------------------------------------------

@@ -98,7 +98,7 @@ def build_summary(case: Case, *, deidentify: bool = False, reviewer: str | None 
     ]
     tables = [
         episodes_table(case, fmt, privacy),
-        references_table(case, deidentify=deidentify),
+        references_table(case, privacy),
         cytokine_table(case, fmt, privacy),
         dosing_table(case, fmt, privacy),
         aidai_table(case, fmt),

@@ -64,6 +64,7 @@ class Privacy:
     _reviewers: dict[str, str] = field(default_factory=dict)
     _files: dict[str, str] = field(default_factory=dict)
     _drugs: dict[str, str] = field(default_factory=dict)
+    _labs: dict[str, str] = field(default_factory=dict)
 
     # -- names ---------------------------------------------------------------------------
     def reviewer(self, name: Any) -> str:
@@ -72,6 +73,9 @@ class Privacy:
 
     def file(self, name: Any) -> str:
         return self._neutral(name, self._files, lambda n: f"file {n + 1}")
+
+    def lab(self, name: Any) -> str:
+        return self._neutral(name, self._labs, lambda n: f"lab {n + 1}")
 
     def _neutral(self, name: Any, labels: dict[str, str], make: Callable[[int], str]) -> str:
         """The same label for the same name (ignoring case), in order of appearance."""

@@ -11,12 +11,14 @@ from data.codes import CYTOKINES
 from data.controls import set_text, spread_text
 from data.numbers import DASH, fmt_number, is_missing, shown, utc_date
 from data.summary.figures import specimen_text
+from data.summary.privacy import Privacy
 from data.summary.tables import Column, Table
 
 TITLE = "Healthy-control references"
 
 
-def references_table(case: Case, *, deidentify: bool = False) -> Table:
+def references_table(case: Case, privacy: Privacy) -> Table:
+    deidentify = privacy.active
     cols = (Column("Analyte"), Column("Specimen"), Column("Lab"), Column("n", "right"),
             Column("Mean", "right"), Column("SD / range", "right"), Column("Unit"),
             Column("Assay, batch", wrap=True), Column("Date"), Column("Ref.", "right"))
@@ -32,16 +34,19 @@ def references_table(case: Case, *, deidentify: bool = False) -> Table:
             # The controls' own date is no patient's, but a de-identified export holds
             # no calendar date at all.
             when = "withheld" if deidentify else shown(r.get("ref_date"))[:10]
-            rows.append((a.label, specimen_text(spec), shown(r.get("lab")),
+            # Lab, assay and batch are free text a lab types: de-identified, the lab is
+            # a neutral label and the rest is withheld (a planted name reached the PDF).
+            assay = ", ".join(str(r[k]) for k in ("assay", "batch") if r.get(k)) or DASH
+            rows.append((a.label, specimen_text(spec), privacy.lab(r.get("lab")),
                          DASH if is_missing(r.get("n")) else str(int(r["n"])),
                          fmt_number(float(r["mean"])), spread_text(r), shown(r.get("unit")),
-                         ", ".join(str(r[k]) for k in ("assay", "batch") if r.get(k)) or DASH,
+                         "withheld" if deidentify and assay != DASH else assay,
                          when, DASH if is_missing(r.get("id")) else f"#{int(r['id'])}"))
     s = case.reference_set
     made = ("" if deidentify or not s else
             f", made {utc_date(float(s['created_at']))} by {s['created_by']} ({s['action']})")
     return Table(TITLE, cols, rows, empty="no cytokine measured",
-                 note=f"Folds use {set_text(s)}{made}: the references in force when this "
+                 note=f"Folds use {set_text(s, lab=privacy.lab)}{made}: the references in force when this "
                       "summary was made. Fold = value ÷ mean; the control band is mean ± 2 SD "
                       "(or the range). References are never overwritten: `flarescope "
                       "controls list --all` shows every set.")

@@ -59,6 +59,11 @@ def planted(tmp_path, monkeypatch):
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
         assert main(["--db", db, "import", "--patient", "HOSP-7", str(path)]) == 0
+    refs = tmp_path / f"controls {NAME} {RECORD}.csv"
+    refs.write_text("analyte,specimen,unit,n,mean,SD,assay,batch,lab,date\n"
+                    f"IL1B,PBMC spontaneous,pg/mL,12,9.5,4,ELISA {NAME},{RECORD} {BORN},"
+                    f"Labo {NAME} 02/11/1975,2009-01-01\n", encoding="utf-8")
+    assert main(["--db", db, "controls", "import", str(refs)]) == 0
     # Identifying fields changed later: their audit rows hold them.
     row = get_patient(engine, pid)
     update_patient(engine, pid, row["version"], actor=f"Dupont {RECORD}",
@@ -107,6 +112,7 @@ def test_the_deidentified_pdf_holds_no_planted_identifier(qapp, planted, tmp_pat
     pages = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(path).pages))
     assert f"case {pid}" in pages and "reviewer A" in pages and "file 1" in pages
     assert "other drug" in pages and "anakinra" in pages
+    assert "reference set 1 (lab lab 1)" in pages  # the folds still name their set
     assert warnings and "pseudonym" in warnings[0]
     assert ("Dr Martin" in pages) == include_notes  # notes only when chosen, then scrubbed
 
