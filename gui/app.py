@@ -7,6 +7,8 @@ import sys
 
 log = logging.getLogger(__name__)
 
+HEADLESS_PLATFORMS = ("offscreen", "minimal", "vnc")
+
 
 def run_gui(db: str | None = None, *, case: str | None = None, version: str = "") -> int:
     from PySide6 import QtCore, QtWidgets
@@ -31,8 +33,11 @@ def run_gui(db: str | None = None, *, case: str | None = None, version: str = ""
             ensure_demo(engine)
     except Exception as exc:  # before the window's error hook: told here, in one line
         message = user_message(exc)
-        QtWidgets.QMessageBox.critical(None, "Flarescope", message)
-        print(f"flarescope: {message}", file=sys.stderr)
+        # The terminal first: a modal box blocks until closed, and with no screen for a
+        # person (offscreen, minimal) nobody can close it and the command hangs silently.
+        print(f"flarescope: {message}", file=sys.stderr, flush=True)
+        if app.platformName() not in HEADLESS_PLATFORMS:
+            QtWidgets.QMessageBox.critical(None, "Flarescope", message)
         return 2
     from gui import errors, first_paint
     from gui.main_window import MainWindow

@@ -43,3 +43,15 @@ def test_quit_after_opening_a_case_exits_with_zero_and_leaves_home_empty(tmp_pat
     config = Path(os.environ["XDG_CONFIG_HOME"])
     assert config.parent == home.parent
     assert [p.name for p in config.rglob("*.conf")] == ["Flarescope.conf"]
+
+
+def test_a_window_on_a_file_that_is_not_a_database_says_so_and_exits(tmp_path):
+    """Offscreen nobody can close a message box: the error box hung, printing nothing."""
+    bad = tmp_path / "notes.db"
+    bad.write_text("not a database")
+    result = subprocess.run([sys.executable, "main.py", "--db", str(bad)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(bad) in lines[0] and "Traceback" not in result.stderr
+    assert bad.read_text() == "not a database"
