@@ -13,6 +13,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from cli.common import open_db
     from data.case_list import case_list_rows
+    from data.importing.safe_text import printable
 
     engine = open_db(args)
     rows = case_list_rows(engine)
@@ -23,5 +24,6 @@ def run(args: argparse.Namespace) -> int:
     ]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        print(printable("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+                        .rstrip()))
     return 0

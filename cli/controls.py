@@ -84,6 +84,7 @@ def run_import(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     from cli.common import open_db
     from data.controls import list_rows, set_text
+    from data.importing.safe_text import printable
     from db.controls import history, latest_set
 
     engine = open_db(args, with_demo=False)
@@ -91,10 +92,10 @@ def run_list(args: argparse.Namespace) -> int:
         with engine.connect() as conn:
             current = latest_set(conn)
         rows, _ = history(engine)
-        print(f"# {set_text(current)}")
+        print(printable(f"# {set_text(current)}"))
         print("\t".join(LIST_COLUMNS))
         for line in list_rows(rows, retired=args.all):
-            print("\t".join(line[c] for c in LIST_COLUMNS))
+            print("\t".join(printable(line[c]) for c in LIST_COLUMNS))
         return 0
     finally:
         engine.dispose()

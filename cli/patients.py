@@ -132,7 +132,8 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def _print_details(engine, row: dict, *, identifying: bool) -> None:
+    from data.importing.safe_text import printable
     from data.patients import details_lines
 
     for label, text in details_lines(engine, row, identifying=identifying):
-        print(f"{label:<14}{text}".rstrip())
+        print(printable(f"{label:<14}{text}".rstrip()))

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from data.importing.safe_text import has_unsafe, printable
 from data.numbers import is_missing, shown
 
 SEX_TEXT = {"F": "female", "M": "male", "X": "unknown or other"}
@@ -51,6 +52,9 @@ def clean_text(field: str, value: object) -> str | None:
     if is_missing(value):
         return None
     text = " ".join(str(value).split())
+    if has_unsafe(text):  # a terminal escape or a direction override, echoed by every view
+        raise PatientValueError(f"{field} holds control or direction characters: "
+                                f"{printable(text)}")
     limit = MAX_LENGTH.get(field)
     if limit and len(text) > limit:
         raise PatientValueError(f"{field} is longer than {limit} characters")

@@ -89,6 +89,7 @@ def test_references_imported_first_make_a_real_database(capsys, db, tmp_path):
     # A mean that makes every fold astronomic stopped every case from exporting.
     ("IL1B,PBMC spontaneous,pg/mL,10,1e-300,1,,,Lab X,", '"Mean"', "astronomic"),
     ("IL1B,PBMC spontaneous,pg/mL,1e20,12,1,,,Lab X,", '"n"', "study size"),
+    ("IL1B,PBMC spontaneous,pg/mL,10,12,1,,,Lab \x1b[31mX\u202e,", '"Lab"', "control or direction"),
 ])
 def test_absurd_numbers_are_refused_and_nothing_changes(capsys, db, tmp_path, row, column,
                                                         reason):
@@ -101,5 +102,5 @@ def test_absurd_numbers_are_refused_and_nothing_changes(capsys, db, tmp_path, ro
     code, out, err = run(capsys, db, "import", bad)
     assert code == 1 and "nothing was imported" in (out + err)
     assert f"row 2, column {column}" in (out + err) and reason in (out + err)
-    assert "Warning" not in err and "unexpected" not in err
+    assert "Warning" not in err and "unexpected" not in err and "\x1b" not in out + err
     assert run(capsys, db, "list", "--all")[1] == before

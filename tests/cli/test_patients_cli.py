@@ -304,3 +304,23 @@ def test_a_look_alike_hyphen_in_the_patient_file_finds_the_same_case(capsys, db,
                          write(tmp_path, "pseudonym,diagnosis\nFR\u201012,TRAPS\n"))
     assert code == 0, err
     assert "1 patient updated: FR-12" in out
+
+
+def test_control_characters_are_refused_and_never_echoed_raw(engine, capsys):
+    """ESC [2J clears the reviewer's terminal; an OSC sets its title."""
+    from db.writes import insert_patient
+
+    db = str(engine.url.database)
+    with engine.begin() as conn:  # as an older version could have stored it
+        insert_patient(conn, pseudonym="ESC-01", diagnosis="\x1b[2J\x1b[31mred\u202e")
+    code = main(["--db", db, "patients", "set", "ESC-01", "--genotype", "\x1b]0;x\x07"])
+    out, err = capsys.readouterr()
+    assert code != 0 and "control or direction characters" in err and "\x1b" not in err
+    assert main(["--db", db, "cases"]) == 0
+    out, _ = capsys.readouterr()
+    assert "ESC-01" in out and "\x1b" not in out and "\u202e" not in out and "\\x1b[2J" in out
+    assert main(["--db", db, "patients", "show", "ESC-01"]) == 0
+    out, _ = capsys.readouterr()
+    assert "\x1b" not in out and "\\x1b" in out
+    rows = {r.pseudonym: r for r in case_list_rows(engine)}
+    assert rows["ESC-01"].diagnosis.startswith("\x1b")  # stored as it was, shown escaped
