@@ -76,8 +76,12 @@ def _export(args: argparse.Namespace) -> int:
         else:
             if out.is_dir():
                 raise CommandError(f"{out}: is a folder; give the PDF's file name")
-            if not out.parent.is_dir():
-                raise CommandError(f"{out.parent}: no such folder")
+            # As Ctrl+E and --all do: the folder is made, so the two ways behave alike.
+            try:
+                out.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise CommandError(f"{out.parent}: cannot create the folder "
+                                   f"({exc.strerror or exc})") from exc
             pid = find_patient_id(engine, args.case)
             written = [export_case_pdf(engine, out, patient_id=pid, deidentify=args.deidentify,
                                        paper=args.paper, reviewer=args.reviewer,

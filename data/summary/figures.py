@@ -170,7 +170,8 @@ def best_response(case: Case, fmt: DateFormat) -> KeyFigure:
                   "the last anakinra administration; earliest if tied.")
     best = _best(x)
     if best is None:
-        return KeyFigure("Best response", "not available (no IL-1β on treatment)", definition)
+        why = "no anakinra recorded" if case.day0 is None else "no IL-1β on treatment"
+        return KeyFigure("Best response", f"not available ({why})", definition)
     t, m = best
     where = case.anchor.label(t) + ("" if fmt.relative else f", {fmt.date(t)}")
     value = f"{_with_unit(m, x.unit)} ({_fold_text(m, x.mean, x.why)}) on {where}"
@@ -183,6 +184,9 @@ def days_to_near_normal(case: Case, threshold: float = NEAR_NORMAL_FOLD) -> KeyF
     definition = (f"Day of the first on-treatment IL-1β ({specimen_text(x.specimen)}) whose "
                   "fold over the healthy-control mean is at or below the threshold; a value "
                   "below the detection limit counts when the limit itself is.")
+    if case.day0 is None:  # "never reached on treatment" would say a treatment was given
+        return KeyFigure("Days to near-normal IL-1β", "not computable (no anakinra recorded)",
+                         definition, thr)
     if x.mean is None:
         return KeyFigure("Days to near-normal IL-1β",
                          f"not computable ({x.why or 'no IL-1β measured'})",

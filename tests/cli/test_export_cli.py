@@ -71,11 +71,19 @@ def test_near_normal_must_be_a_positive_number(db, tmp_path):
     (["NOPE", "-o", "x.pdf"], "no case 'NOPE'"),
     (["-o", "x.pdf"], "name one CASE or give --all"),
     (["NLRP12-01", "--all", "-o", "x"], "name one CASE or give --all"),
-    (["NLRP12-01", "-o", "missing/x.pdf"], "no such folder"),
+    (["NLRP12-01", "-o", "afile/x.pdf"], "cannot create the folder"),
 ])
 def test_mistakes_get_one_line_and_exit_1(db, tmp_path, args, message):
     args = [str(tmp_path / a) if a.endswith((".pdf", "x")) else a for a in args]
+    (tmp_path / "afile").write_text("a file, not a folder")
     r = _run(db, *args)
     assert r.returncode == 1
     assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert not list(tmp_path.rglob("*.pdf"))
+
+
+def test_a_missing_folder_is_made_as_the_window_makes_it(db, tmp_path):
+    out = tmp_path / "new folder" / "sub" / "NLRP12-01.pdf"
+    r = _run(db, "NLRP12-01", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert out.is_file() and out.read_bytes().startswith(b"%PDF")

@@ -222,6 +222,10 @@ def test_without_anakinra_figures_say_why():
     case.medications = case.medications.iloc[0:0]
     f = _figure(case, "Baseline IL-1β")
     assert f.number is None and "no anakinra" in f.value
+    # Never "never reached on treatment" for a patient who was never treated.
+    for name in ("Days to near-normal IL-1β", "Best response"):
+        f = _figure(case, name)
+        assert f.number is None and "no anakinra" in f.value, (name, f.value)
 
 
 # -- the demo cohort, recomputed from its rows ----------------------------------------------
