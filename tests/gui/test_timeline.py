@@ -485,3 +485,15 @@ def test_axes_labels_never_overlap_and_the_year_is_on_screen(qtbot, make_window,
             digits = text.replace("\u2009", "").replace("·10", "e").split("e")[0]
             if digits.replace(".", "").isdigit() and float(digits):
                 assert str(digits).strip("0.")[0] in "12345", (key, text)
+
+
+def test_a_daily_value_is_read_on_its_day_only(qtbot, timeline, case):
+    """Before day 0 the readout said 'Anakinra 100 mg/d' (the nearest dose, months later);
+    a day without a diary read 'AIDAI daily sum nan'."""
+    timeline.set_x_range(case.time_range[0], case.time_range[1])
+    before = case.day0 - 30 * DAY
+    labels = {ln.label: ln.value for ln in timeline.readout_lines(before)}
+    assert "Anakinra" not in labels
+    on = {ln.label: ln.value for ln in timeline.readout_lines(case.day0 + 30 * DAY + DAY / 3)}
+    assert on.get("Anakinra") not in (None, "", "0")
+    assert "nan" not in [*labels.values(), *on.values()]

@@ -65,7 +65,8 @@ class ActivityTrack(Track):
                               f"active disease: month ≥ {AIDAI_ACTIVE_THRESHOLD}")
         p.setLabel("left", "score")
         self.series += [
-            Series("AIDAI daily sum", "/12", t + DAY / 2, score, "#8C8C8C", fmt="{:.0f}"),
+            Series("AIDAI daily sum", "/12", t + DAY / 2, score, "#8C8C8C", fmt="{:.0f}",
+                   daily=True),
             Series("AIDAI monthly", "", mid, my, blue, fmt="{:.0f}"),
         ]
         self.follow_y = (0.0, float(AIDAI_ACTIVE_THRESHOLD))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyqtgraph as pg
 
+from data.alignment import DAY
 from data.numbers import fmt_number
 from gui.palette import Theme
 from gui.timeline.readout import unbreakable
@@ -33,6 +34,9 @@ class Series:
     fmt: str | None = None  # a format string; None: fmt_number (never 1.44e+03)
     value_names: tuple[str, ...] | None = None  # e.g. ("no", "yes") for diary items
     records: list[dict] | None = field(default=None, repr=False)
+    # A daily value (a dose, a diary sum) holds for its own day only: the readout shows
+    # it on that day and nothing elsewhere ("Anakinra 100 mg/d" read before day 0).
+    daily: bool = False
 
     def visible_bounds(self, lo: float, hi: float, *,
                        positive: bool = False) -> tuple[float, float] | None:
@@ -63,6 +67,10 @@ class Series:
         i = int(np.searchsorted(self.x, t))
         candidates = [j for j in (i - 1, i) if 0 <= j < self.x.size]
         j = min(candidates, key=lambda k: abs(self.x[k] - t))
+        if self.daily and abs(self.x[j] - t) > DAY / 2:
+            return None
+        if np.isnan(self.y[j]):  # not recorded (a day without diary): nothing to read
+            return None
         return j if lo <= self.x[j] <= hi else None
 
     def value_text(self, j: int) -> str:

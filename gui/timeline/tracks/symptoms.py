@@ -59,4 +59,4 @@ class SymptomsTrack(Track):
             present = m[:, i]
             ok = ~np.isnan(present)
             self.series.append(Series(label, "", days[ok], present[ok], SYMPTOM_PRESENT,
-                                      value_names=("no", "yes")))
+                                      value_names=("no", "yes"), daily=True))

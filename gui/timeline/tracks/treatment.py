@@ -51,7 +51,7 @@ class TreatmentTrack(Track):
             if missed.any():
                 self.add_legend_entry("✕", OKABE_ITO["vermillion"], "missed doses")
             self.series.append(Series("Anakinra", unit, t + DAY / 2, dose, colour,
-                                      fmt="{:.3g}" if per_kg else "{:.0f}"))
+                                      fmt="{:.3g}" if per_kg else "{:.0f}", daily=True))
         others = [d for d in case.medications["drug"].unique() if d.lower() != ANAKINRA]
         lane = top * 0.3
         font = QtGui.QFont()
