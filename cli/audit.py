@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     for row_id, what in problems:
-        print(f"audit verify: row {row_id}: {what}")
+        print(f"audit verify: row {row_id}: {what}" if row_id else f"audit verify: {what}")
     if problems:
         print(f"audit verify: {n} rows, {len(problems)} problem(s): the trail was changed "
               "outside Flarescope")

@@ -245,7 +245,37 @@ def verify(engine: Engine) -> tuple[int, list[tuple[int, str]]]:
             if stored_prev != prev_hash:
                 problems.append((rid, _break(prev_id, rid)))
             prev_id, prev_hash = rid, stored
+        problems += [(0, what) for what in _unguarded(conn)]
+        problems += [(0, f"episode #{eid} has no audit row: its history was deleted")
+                     for eid in _episodes_without_audit(conn)]
     return n, problems
+
+
+# The chain cannot see the newest rows deleted, or the whole trail: these can.
+_SQLITE_GUARDS = ("audit_event_no_update", "audit_event_no_delete")
+_POSTGRESQL_GUARDS = ("audit_event_no_change", "audit_event_no_truncate")
+
+
+def _unguarded(conn: Connection) -> list[str]:
+    """The append-only triggers that are missing: someone dropped them to edit rows."""
+    if conn.dialect.name == "sqlite":
+        present = set(conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars())
+        expected = _SQLITE_GUARDS
+    elif conn.dialect.name == "postgresql":
+        present = set(conn.exec_driver_sql(
+            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal").scalars())
+        expected = _POSTGRESQL_GUARDS
+    else:
+        return []
+    return [f"trigger {name} is missing: the trail could be edited without a trace"
+            for name in expected if name not in present]
+
+
+def _episodes_without_audit(conn: Connection) -> list[int]:
+    return list(conn.exec_driver_sql(
+        "SELECT e.id FROM episode e WHERE NOT EXISTS (SELECT 1 FROM audit_event a "
+        "WHERE a.entity = 'episode' AND a.entity_id = e.id) ORDER BY e.id").scalars())
 
 
 def _break(prev_id: int | None, rid: int) -> str:

@@ -89,15 +89,30 @@ def test_each_row_is_chained_to_the_one_before(engine, pid):
     assert rows[1].prev_hash == rows[0].hash and len(set(r.hash for r in rows)) == 2
 
 
-def _tamper(db_path, *statements: str) -> None:
-    """What someone with the file and the sqlite3 shell can do."""
+def _tamper(db_path, *statements: str, cover_tracks: bool = True) -> None:
+    """What someone with the file and the sqlite3 shell can do (triggers put back after)."""
     con = sqlite3.connect(db_path)
+    triggers = con.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
     con.execute("DROP TRIGGER audit_event_no_update")
     con.execute("DROP TRIGGER audit_event_no_delete")
     for sql in statements:
         con.execute(sql)
+    if cover_tracks:
+        for (sql,) in triggers:
+            con.execute(sql)
     con.commit()
     con.close()
+
+
+def test_audit_verify_finds_dropped_triggers_and_a_trail_wiped_under_live_episodes(
+        engine, pid, db_path, capsys):
+    """The chain alone cannot see its newest rows deleted, nor the whole trail."""
+    create_episode(engine, pid, actor="alice", kind="relapse", onset=T0, end=T0 + DAY)
+    _tamper(db_path, "DELETE FROM audit_event", cover_tracks=False)
+    assert main(["--db", str(db_path), "audit", "verify"]) == 1
+    out = capsys.readouterr().out
+    assert "trigger audit_event_no_update is missing" in out
+    assert "has no audit row: its history was deleted" in out
 
 
 @pytest.fixture
