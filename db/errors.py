@@ -32,12 +32,28 @@ def is_busy(exc: BaseException) -> bool:
                for e in _chain(exc))
 
 
+DAMAGED_MESSAGE = ("the database file is damaged ({}); nothing more was written. Restore it "
+                   "from a backup, or open a copy with the sqlite3 tool's .recover")
+
+
+def is_damaged(exc: BaseException) -> str | None:
+    """SQLite met a damaged page while reading (before the first-write check could)."""
+    for e in _chain(exc):
+        if isinstance(e, sqlite3.DatabaseError) and not isinstance(e, sqlite3.OperationalError):
+            text = str(e)
+            if "malformed" in text or "file is not a database" in text:
+                return text
+    return None
+
+
 def user_line(exc: BaseException) -> str | None:
     """The one line to show for an error the user can act on; None for an unexpected one."""
     if isinstance(exc, UserFacingError):
         return str(exc)
     if is_busy(exc):
         return BUSY_MESSAGE
+    if (damage := is_damaged(exc)) is not None:
+        return DAMAGED_MESSAGE.format(damage)
     if isinstance(exc, OSError):  # a file or folder of the user's: named, with the reason
         return f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
     return None

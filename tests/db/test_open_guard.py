@@ -244,3 +244,18 @@ def test_a_server_password_never_reaches_the_message():
     with pytest.raises(DatabaseOpenError) as caught:
         open_database("postgresql+psycopg://reviewer:s3cret@/flarescope?host=/nonexistent")
     assert "s3cret" not in str(caught.value)
+
+
+def test_a_damaged_page_met_while_reading_is_told_as_damage_not_unexpected():
+    """A damaged page can be read before the first-write check runs (an import reads
+    the patients first): it was 'unexpected error (DatabaseError …)'."""
+    import sqlite3
+
+    from sqlalchemy.exc import DatabaseError
+
+    from db.errors import user_message
+
+    exc = DatabaseError("SELECT …", {}, sqlite3.DatabaseError("database disk image is malformed"))
+    line = user_message(exc)
+    assert line.startswith("the database file is damaged (database disk image is malformed)")
+    assert "unexpected" not in line and ".recover" in line
