@@ -166,9 +166,18 @@ def column_widths(flow: Flow, table: Table) -> list[float]:
         return [rest if i in wraps else w for i, w in enumerate(natural)]
     if sum(natural) <= flow.width:
         return natural
-    # Too wide even so: every column shrinks in proportion and its cells wrap.
-    k = flow.width / sum(natural)
-    return [w * k for w in natural]
+    # Too wide even so: the widest columns give way first, down to one shared cap, and
+    # wrap; short ones (n, a mean, a date) keep their natural width. Shrinking every
+    # column in proportion cut "n = 18" to "1" and a date to "2025-0".
+    ordered = sorted(natural)
+    used, cap = 0.0, ordered[-1]
+    for k, w in enumerate(ordered):
+        left = len(ordered) - k
+        if used + w * left > flow.width:
+            cap = (flow.width - used) / left
+            break
+        used += w
+    return [min(w, cap) for w in natural]
 
 
 def layout_table(flow: Flow, table: Table) -> None:

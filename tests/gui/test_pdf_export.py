@@ -455,3 +455,28 @@ def test_the_dialog_shows_scrubbed_notes_before_they_are_included(qtbot, demo_en
     assert "Marchand" not in shown[0]
     text = _squash(" ".join(_text(path)))
     assert "fever again" in text and "Marchand" not in text
+
+
+def test_a_wide_table_narrows_its_longest_columns_not_its_numbers(qapp):
+    """Shrunk in proportion, a long lab name cut 'n = 18' to '1' and a date to '2025-0'."""
+    from PySide6 import QtCore
+
+    from data.summary.tables import Column, Table
+    from gui.pdf.layout import Flow, column_widths
+    from gui.pdf.style import Style
+    from gui.pdf.writer import new_writer, paint_size
+
+    buffer = QtCore.QBuffer()
+    buffer.open(QtCore.QIODeviceBase.OpenModeFlag.WriteOnly)
+    writer = new_writer(buffer, paper="a4", title="t", pdf_a=False)
+    width, height = paint_size(writer)
+    flow = Flow(width, height, Style(writer))
+    lab = "Laboratoire d'immunologie, Hôpital Necker-Enfants malades, Paris " * 2
+    table = Table("T", (Column("Lab"), Column("n", "right"), Column("Date"),
+                        Column("Assay", wrap=True)),
+                  [(lab, "18", "2025-01-15", "Luminex xMAP Human Cytokine Panel " * 3)])
+    widths = column_widths(flow, table)
+    fm = flow.style.fm(flow.style.cell)
+    assert sum(widths) <= width + 0.5
+    assert widths[1] >= fm.horizontalAdvance("18") and widths[2] >= fm.horizontalAdvance("2025-01-15")
+    del writer
