@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from data.importing.safe_text import has_unsafe, printable
 from data.numbers import is_missing, shown
 
 SEX_TEXT = {"F": "female", "M": "male", "X": "unknown or other"}
@@ -51,6 +50,10 @@ def clean_text(field: str, value: object) -> str | None:
     """Stripped text, None when empty; too long for its column is an error."""
     if is_missing(value):
         return None
+    # Here, not at the top: data.importing's package imports pandas, and the case
+    # header imports this module before the window's first paint.
+    from data.importing.safe_text import has_unsafe, printable
+
     text = " ".join(str(value).split())
     if has_unsafe(text):  # a terminal escape or a direction override, echoed by every view
         raise PatientValueError(f"{field} holds control or direction characters: "
