@@ -47,6 +47,7 @@ def run_import(args: argparse.Namespace) -> int:
     from data.importing import ImportFailed
     from data.importing.commit import default_actor
     from data.importing.controls_file import read_reference_file
+    from db.audit import audited_transaction
     from db.controls import latest_set
 
     path = Path(args.file)
@@ -61,7 +62,7 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         print(f"{plan.file}: control reference file ({plan.description}), "
               f"{len(plan.references)} reference(s), lab {plan.lab}")
-        with engine.begin() as conn:
+        with audited_transaction(engine) as conn:  # waits for another writer
             set_id = write_references(conn, plan.references, actor=default_actor(),
                                       action="import", source=plan.file, supersede=True)
             if args.dry_run:

@@ -24,6 +24,7 @@ from data.importing.observations import MAX_VALUE
 from data.importing.safe_text import has_unsafe
 from data.importing.units import Conversion, conversion
 from data.numbers import DASH, fmt_number, is_missing
+from db.audit import audited_transaction
 from db.controls import change_references
 
 FOLD_CODES = tuple(a.code for a in CYTOKINES)  # fold over controls is shown for these
@@ -317,6 +318,8 @@ def write_references(conn: Connection, refs: list[Reference], *, actor: str, act
 
 
 def store_references(engine: Engine, refs: list[Reference], **kw: Any) -> int | None:
-    """``write_references`` in a transaction of its own (the dialog, the CLI)."""
-    with engine.begin() as conn:
+    """``write_references`` in a transaction of its own (the dialog, the CLI), holding the
+    write lock from its start so that it waits for another writer as imports do (it gave
+    up at once with 'database is locked')."""
+    with audited_transaction(engine) as conn:
         return write_references(conn, refs, **kw)

@@ -259,3 +259,27 @@ def test_a_damaged_page_met_while_reading_is_told_as_damage_not_unexpected():
     line = user_message(exc)
     assert line.startswith("the database file is damaged (database disk image is malformed)")
     assert "unexpected" not in line and ".recover" in line
+
+
+def test_a_control_reference_import_waits_for_another_writer_too(_demo_template, tmp_path,
+                                                                  capsys):
+    """It gave up at once (0.8 s) where every other write waits."""
+    import threading
+
+    import main
+
+    path, _ = _busy_copy(_demo_template, tmp_path)
+    refs = tmp_path / "refs.csv"
+    refs.write_text("analyte,specimen,unit,n,mean,SD,lab\n"
+                    "IL1B,PBMC spontaneous,pg/mL,12,9.5,4,Lab X\n", encoding="utf-8")
+    other = sqlite3.connect(path, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    done = threading.Timer(1.5, other.rollback)
+    done.start()
+    try:
+        assert main.main(["--db", str(path), "controls", "import", str(refs)]) == 0, \
+            capsys.readouterr().err
+    finally:
+        done.join()
+        other.close()
+    assert "wrote reference set" in capsys.readouterr().out
