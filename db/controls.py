@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, or_, select
 
-from db.audit import now_epoch
+from db.audit import now_epoch, record
 from db.models import ControlReference, ControlReferenceSet
 
 REFERENCE_FIELDS = ("code", "specimen", "unit", "n", "mean", "sd", "range_low", "range_high",
@@ -124,6 +124,12 @@ def change_references(conn: Connection, *, add: Iterable[dict[str, Any]] = (),
         conn.execute(insert(c), [{**{k: r.get(k) for k in REFERENCE_FIELDS},
                                   "specimen": r.get("specimen") or "", "set_id": set_id}
                                  for r in add])
+    # In the chained trail too: a reference decides every fold a summary prints.
+    added = conn.execute(select(c.c.id).where(c.c.set_id == set_id).order_by(c.c.id)).scalars()
+    record(conn, actor=actor, entity="control_reference_set", entity_id=int(set_id),
+           patient_id=None, action=action,
+           before={"retired": sorted(retire_ids)} if retire_ids else None,
+           after={"lab": lab, "source": source, "added": [int(i) for i in added]})
     return int(set_id)
 
 

@@ -104,3 +104,23 @@ def test_absurd_numbers_are_refused_and_nothing_changes(capsys, db, tmp_path, ro
     assert f"row 2, column {column}" in (out + err) and reason in (out + err)
     assert "Warning" not in err and "unexpected" not in err and "\x1b" not in out + err
     assert run(capsys, db, "list", "--all")[1] == before
+
+
+def test_every_reference_set_is_in_the_chained_audit_trail(capsys, db, tmp_path):
+    from sqlalchemy import select
+
+    from db.models import AuditEvent
+
+    path = tmp_path / "refs.csv"
+    path.write_text(REFS, encoding="utf-8")
+    assert run(capsys, db, "import", path)[0] == 0
+    engine = open_database(db)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(select(AuditEvent.entity, AuditEvent.entity_id,
+                                       AuditEvent.action)).all()
+    finally:
+        engine.dispose()
+    assert ("control_reference_set", 1, "import") in rows
+    assert main(["--db", db, "audit", "verify"]) == 0
+    assert "chain intact" in capsys.readouterr().out
