@@ -199,13 +199,7 @@ def changed_observations(conn: Connection, rows: Sequence[Sequence[Any]],
             wanted[sid] = (min(lo, r[1]), max(hi, r[1]))
     if not wanted:
         return []
-    o = Observation.__table__
-    stored: dict[tuple[int, int], tuple[float, int]] = {}
-    for sid, (lo, hi) in wanted.items():
-        for t_, value, censor in conn.execute(
-                select(o.c.t, o.c.value, o.c.censor)
-                .where(o.c.series_id == sid, o.c.t >= lo, o.c.t <= hi)):
-            stored[(sid, t_)] = (value, censor or 0)
+    stored = _stored_values(conn, wanted)
     signs = {v: k for k, v in CENSOR_CODES.items() if k}
     out = []
     for i, (sid, r) in enumerate(zip(row_series, rows, strict=True)):
@@ -380,13 +374,7 @@ def same_values_other_specimen(conn: Connection, rows: Sequence[Sequence[Any]],
                 wanted[sid] = (min(lo, r[1]), max(hi, r[1]))
     if not candidates:
         return []
-    o = Observation.__table__
-    stored: dict[tuple[int, int], tuple[float, int]] = {}
-    for sid, (lo, hi) in wanted.items():
-        for t_, value, censor in conn.execute(
-                select(o.c.t, o.c.value, o.c.censor)
-                .where(o.c.series_id == sid, o.c.t >= lo, o.c.t <= hi)):
-            stored[(sid, t_)] = (value, censor or 0)
+    stored = _stored_values(conn, wanted)
     out = []
     for i, others in candidates:
         r = rows[i]
@@ -397,3 +385,16 @@ def same_values_other_specimen(conn: Connection, rows: Sequence[Sequence[Any]],
                 out.append((i, specimen))
                 break
     return out
+
+
+def _stored_values(conn: Connection, wanted: dict[int, tuple[int, int]]
+                   ) -> dict[tuple[int, int], tuple[float, int]]:
+    """(series id, time) → (value, censor code) of the stored rows in each series' window."""
+    o = Observation.__table__
+    stored: dict[tuple[int, int], tuple[float, int]] = {}
+    for sid, (lo, hi) in wanted.items():
+        for t_, value, censor in conn.execute(
+                select(o.c.t, o.c.value, o.c.censor)
+                .where(o.c.series_id == sid, o.c.t >= lo, o.c.t <= hi)):
+            stored[(sid, t_)] = (value, censor or 0)
+    return stored
