@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from data.importing.columns import fixed_columns
 from data.importing.errors import Problems
 from data.importing.readers import read_table
 from data.importing.safe_text import normal_pseudonym
@@ -71,15 +72,8 @@ def read_patient_file(path: str | Path, *, engine: Engine | None = None) -> Pati
     """
     table = read_table(path)
     problems = Problems(table.file)
-    columns: dict[str, int] = {}
-    for i, name in enumerate(table.header):
-        field = COLUMNS.get(_key(name))
-        if field is None:
-            problems.add(1, name, None, f"unknown column: the patient file has {FIELDS_ACCEPTED}")
-        elif field in columns:
-            problems.add(1, name, None, f"a second {field} column")
-        else:
-            columns[field] = i
+    columns = fixed_columns(table, problems, COLUMNS, normalise=_key,
+                            unknown=f"unknown column: the patient file has {FIELDS_ACCEPTED}")
     if "pseudonym" not in columns:
         problems.add(1, None, None, "no pseudonym column: each row names its case")
     problems.raise_if_any()

@@ -3,6 +3,10 @@ and the shape they reveal: long, wide or dosing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
+from data.importing.errors import Problems
+from data.importing.readers import Table
 from data.importing.synonyms import key
 
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
@@ -59,3 +63,21 @@ def shape_of(header: list[str]) -> str:
     if fields & {"code", "value"}:
         return "long"
     return "wide"
+
+
+# -- files of fixed columns (control references, patients) -------------------------------
+def fixed_columns(table: Table, problems: Problems, field_of: Mapping[str, str], *,
+                  normalise: Callable[[str], str], unknown: str) -> dict[str, int]:
+    """field → column index. An unknown header (``unknown`` says which are known) and a
+    field given twice are problems on row 1, named by their header."""
+    columns: dict[str, int] = {}
+    for i, name in enumerate(table.header):
+        field = field_of.get(normalise(name))
+        if field is None:
+            problems.add(1, name, None, unknown)
+        elif field in columns:
+            problems.add(1, name, None, f'duplicated column: column '
+                         f'"{table.header[columns[field]]}" is also the {field}')
+        else:
+            columns[field] = i
+    return columns

@@ -19,6 +19,7 @@ import pandas as pd
 
 from data.codes import ANALYTES
 from data.controls import REFERENCE_CODES, Reference, check, labs_of
+from data.importing.columns import fixed_columns
 from data.importing.dates import parse_dates
 from data.importing.errors import Problems
 from data.importing.readers import read_table
@@ -70,18 +71,10 @@ def read_reference_file(path: str | Path, *, lab: str | None = None) -> Referenc
     (and stands for a missing lab column). Raises ImportFailed with every problem."""
     table = read_table(path)
     problems = Problems(table.file)
-    cols: dict[str, int] = {}
-    for i, name in enumerate(table.header):
-        f = _FIELD_OF.get(key(name))
-        if f is None:
-            problems.add(1, name, None, "a column a control reference file does not have "
-                         "(analyte, specimen, unit, n, mean, SD, range, assay, batch, lab, "
-                         "date, comment)")
-        elif f in cols:
-            problems.add(1, name, None, f'duplicated column: column "{table.header[cols[f]]}"'
-                         f" is also the {f}")
-        else:
-            cols[f] = i
+    cols = fixed_columns(table, problems, _FIELD_OF, normalise=key,
+                         unknown="a column a control reference file does not have (analyte, "
+                                 "specimen, unit, n, mean, SD, range, assay, batch, lab, "
+                                 "date, comment)")
     for f in REQUIRED:
         if f not in cols and not (f == "lab" and lab):
             problems.add(None, None, None, f"no {f} column")
