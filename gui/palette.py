@@ -58,10 +58,13 @@ class Theme:
     foreground: str
     symptom_absent: str
     font_pt: int
+    label_pt: int  # labels on bars (a drug's name and dose): no smaller than 8 pt printed
 
 
-SCREEN = Theme("screen", "#FFFFFF", "#262626", "#ECECEC", 9)
-PRINT = Theme("print", "#FFFFFF", "#000000", "#F2F2F2", 8)
+SCREEN = Theme("screen", "#FFFFFF", "#262626", "#ECECEC", 9, 8)
+# The PDF draws the timeline at the page's own scale (gui/pdf/timeline_figure.py), so
+# these sizes are the printed ones.
+PRINT = Theme("print", "#FFFFFF", "#000000", "#F2F2F2", 8, 8)
 THEMES = {"screen": SCREEN, "print": PRINT}
 
 

@@ -15,10 +15,6 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.palette import flatten
 
-# The widget is drawn a little larger than the page and scaled down: its legends are
-# laid out for a screen and would otherwise run past the right edge of a portrait page.
-OVERSIZE = 1.25
-
 
 def paint_timeline(painter: QtGui.QPainter, target: QtCore.QRectF, case: object,
                    relative: bool, *, opaque: bool = False) -> None:
@@ -40,7 +36,9 @@ def paint_timeline(painter: QtGui.QPainter, target: QtCore.QRectF, case: object,
         widget.setUpdatesEnabled(False)
         widget.set_case(case)
         widget.set_axis_mode("relative" if relative else "calendar")
-        width, height = round(target.width() * OVERSIZE), round(target.height() * OVERSIZE)
+        # At the page's own scale, never drawn larger and scaled down: that printed the
+        # 8 pt of the print theme at 6.4 pt. Legends too long for the width wrap.
+        width, height = round(target.width()), round(target.height())
         widget.resize(width, height)
         with _quiet_offscreen():
             widget.show()

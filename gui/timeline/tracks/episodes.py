@@ -22,8 +22,9 @@ class EpisodesTrack(Track):
         font.setPointSize(self.theme.font_pt)
         for ph in case.phases():
             colour, _ = PHASE_COLOURS.get(ph.name, ("#999999", 20))
-            text = pg.TextItem(ph.name, color=colour if ph.name != "before treatment" else "#555",
-                               anchor=(0, 0.5))
+            # Darker than its band: sky blue text on the sky blue band was barely legible.
+            ink = QtGui.QColor(colour).darker(170) if ph.name != "before treatment" else "#555"
+            text = pg.TextItem(ph.name, color=ink, anchor=(0, 0.5))
             text.setFont(font)
             text.setPos(ph.start, 1.5)
             p.addItem(text)

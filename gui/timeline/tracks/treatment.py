@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
@@ -55,14 +56,16 @@ class TreatmentTrack(Track):
         others = [d for d in case.medications["drug"].unique() if d.lower() != ANAKINRA]
         lane = top * 0.3
         font = QtGui.QFont()
-        font.setPointSize(self.theme.font_pt - 1)
+        font.setPointSize(self.theme.label_pt)
         for i, drug in enumerate(sorted(others)):
             y = top * 1.12 + i * lane
             colour = BAR_COLOURS[i % len(BAR_COLOURS)]
             for _, row in case.drug_periods(drug).iterrows():
                 start = row["start"].timestamp()
-                end = (row["end"].timestamp() if not np.isnat(np.datetime64(row["end"]))
-                       else case.time_range[1]) + DAY
+                # An ongoing period (no end) runs to the case's last record; iterrows
+                # may hand its NaT over as a float NaN, which np.isnat refused.
+                end = (case.time_range[1] if pd.isna(row["end"])
+                       else row["end"].timestamp()) + DAY
                 # A pale bar with the label on it: a label above a bar gets clipped
                 # when the track is short.
                 pale = pg.mkColor(colour)
