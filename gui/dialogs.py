@@ -37,6 +37,8 @@ class PointDialog(QtWidgets.QDialog):
             rows.append(("Shown as", shown))
         rows += [("Specimen", SPECIMEN_LABELS.get(record["specimen"], record["specimen"])),
                  ("Source", record["source"] or "—")]
+        if record.get("dose"):  # gui.timeline.dose_readout
+            rows.append(("Anakinra", str(record["dose"])))
         for label, text in rows:
             form.addRow(f"{label}:", QtWidgets.QLabel(html.escape(str(text))))
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Close)

@@ -222,6 +222,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timeline.options.axis_mode = s.get("timeline/axis_mode")
         self.timeline.options.fold = s.get("timeline/fold")
         self.timeline.options.per_kg = s.get("timeline/per_kg")
+        self.timeline.options.dose_time = s.dose_time
         self.actions["relative_axis"].setChecked(self.timeline.options.axis_mode == RELATIVE)
         self.actions["fold"].setChecked(self.timeline.options.fold)
         self.actions["per_kg"].setChecked(self.timeline.options.per_kg)
@@ -324,7 +325,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def _preferences(self) -> None:
         from gui.preferences import PreferencesDialog
 
-        PreferencesDialog(self.settings, self).exec()
+        if PreferencesDialog(self.settings, self).exec() and not isinstance(self.timeline,
+                                                                            _Placeholder):
+            self.timeline.set_dose_time(self.settings.dose_time)
 
     def _about(self) -> None:
         version = QtCore.QCoreApplication.applicationVersion()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from gui.settings import Settings, os_user
 
@@ -24,9 +24,15 @@ class PreferencesDialog(QtWidgets.QDialog):
         self.near_normal.setValue(float(settings.get("figures/near_normal_fold")))
         self.near_normal.setToolTip("IL-1β counted as near-normal at or below this fold over "
                                     "the healthy-control mean (case summary key figure)")
+        self.dose_time = QtWidgets.QTimeEdit(QtCore.QTime(0, 0).addSecs(int(settings.dose_time)))
+        self.dose_time.setDisplayFormat("HH:mm")
+        self.dose_time.setToolTip("Anakinra recorded as periods of a daily dose is taken to be "
+                                  "given at this time (UTC) each day, for the time since the "
+                                  "last dose of each sample; recorded times are used as they are")
         form = QtWidgets.QFormLayout(self)
         form.addRow("Reviewer name:", self.reviewer)
         form.addRow("Near-normal IL-1β:", self.near_normal)
+        form.addRow("Usual anakinra time:", self.dose_time)
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Ok
                                              | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -36,5 +42,6 @@ class PreferencesDialog(QtWidgets.QDialog):
     def accept(self) -> None:
         self.settings.set("reviewer/name", self.reviewer.text().strip() or None)
         self.settings.set("figures/near_normal_fold", self.near_normal.value())
+        self.settings.set("dosing/usual_time", self.dose_time.time().toString("HH:mm"))
         self.settings.sync()
         super().accept()

@@ -26,6 +26,7 @@ def os_user() -> str:
 OPTIONS: dict[str, tuple[Any, str]] = {
     "reviewer/name": (None, "Name recorded as author of episodes and reviews (default: OS user)"),
     "figures/near_normal_fold": (2.0, "IL-1β fold over controls counted as near-normal"),
+    "dosing/usual_time": ("08:00", "Usual anakinra time (UTC) for dosing recorded as periods"),
 }
 UI_STATE = {
     "window/geometry": None,
@@ -59,6 +60,17 @@ class Settings:
     @property
     def reviewer(self) -> str:
         return self.get("reviewer/name") or os_user()
+
+    @property
+    def dose_time(self) -> float:
+        """The usual dosing time as seconds after midnight; 08:00 if the stored text is bad."""
+        text = str(self.get("dosing/usual_time") or "")
+        hours, _, minutes = text.partition(":")
+        try:
+            h, m = int(hours), int(minutes or 0)
+        except ValueError:
+            return 8 * 3600.0
+        return float(h * 3600 + m * 60) if 0 <= h < 24 and 0 <= m < 60 else 8 * 3600.0
 
     def track_config(self) -> tuple[list[str], set[str]] | None:
         raw = self.get("timeline/tracks")

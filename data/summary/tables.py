@@ -11,6 +11,8 @@ import pandas as pd
 from data.alignment import day_text
 from data.case import DAY, Case, epoch, is_per_kg
 from data.codes import AIDAI_ACTIVE_THRESHOLD, AIDAI_CODES, ANAKINRA, CYTOKINES, label
+from data.dose_context import DEFAULT_DOSE_TIME, dose_context
+from data.dose_context import texts as dose_texts
 from data.episode_edit import last_day
 from data.numbers import DASH, fmt_number, is_missing, shown
 from data.summary.censored import Measure, censor_sign
@@ -59,7 +61,7 @@ def episodes_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:
 
 def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:
     cols = (Column("Date"), Column("Analyte"), Column("Specimen"), Column("Value", "right"),
-            Column("Unit"), Column("Fold", "right"))
+            Column("Unit"), Column("Fold", "right"), Column("Anakinra then", wrap=True))
     codes = [a.code for a in CYTOKINES]
     parts = []
     for code in codes:
@@ -72,17 +74,27 @@ def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:
     order = {c: i for i, c in enumerate(codes)}
     df = df.assign(_o=df["code"].astype(str).map(order)).sort_values(["t", "_o", "specimen"])
     rows = []
-    for t, code, spec, v, c, u, f in zip(df["t"], df["code"], df["specimen"], df["value"],
-                                         df["censor"], df["unit"], df["fold"], strict=True):
+    dose = dose_texts(dose_context(case, df["t"]), case.anchor, with_day=False)
+    for t, code, spec, v, c, u, f, d in zip(df["t"], df["code"], df["specimen"], df["value"],
+                                            df["censor"], df["unit"], df["fold"], dose,
+                                            strict=True):
         cen = censor_sign(c)
         value = Measure(float(v), cen).text()
         fold = Measure(float(f), cen).text() if np.isfinite(f) else DASH
         rows.append((fmt.date(t), label(str(code)), privacy.specimen(spec), value,
-                     privacy.unit(u), fold))
+                     privacy.unit(u), fold, d))
     return Table("Cytokine measurements", cols, rows,
                  note="Fold = value ÷ healthy-control mean for the same analyte and specimen. "
                       "A value such as “<5” was below the assay's detection limit: the limit "
-                      "is shown, not a measurement.")
+                      "is shown, not a measurement. Anakinra then: time since the last "
+                      "administration and its dose; “≈” marks a time "
+                      f"counted from the usual dosing time, {_clock(DEFAULT_DOSE_TIME)} UTC, "
+                      "for doses recorded "
+                      "as daily periods; more than 24 h after a dose is possibly off-drug.")
+
+
+def _clock(seconds: float) -> str:
+    return f"{int(seconds // 3600):02d}:{int(seconds % 3600 // 60):02d}"
 
 
 def dosing_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:

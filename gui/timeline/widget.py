@@ -14,7 +14,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from data.numbers import utc_date
 from gui.palette import PHASE_COLOURS, THEMES
-from gui.timeline import navigation, shapes
+from gui.timeline import dose_readout, navigation, shapes
 from gui.timeline.axis import CALENDAR, RELATIVE, TimeAxis, ValueAxis, format_time
 from gui.timeline.episode_layer import EpisodeLayer
 from gui.timeline.readout import LINES, ReadoutLine, readout_html
@@ -314,6 +314,12 @@ class TimelineWidget(QtWidgets.QWidget):
         self.options.fold = fold
         self._redraw_track("cytokines")
 
+    def set_dose_time(self, seconds: float) -> None:
+        """The usual anakinra time of day (Preferences): samples' time since dose changes."""
+        self.options.dose_time = seconds
+        for key in ("cytokines", "markers"):
+            self._redraw_track(key)
+
     def set_per_kg(self, per_kg: bool) -> None:
         self.options.per_kg = per_kg
         self._redraw_track("treatment")
@@ -415,7 +421,7 @@ class TimelineWidget(QtWidgets.QWidget):
                 if j is not None:
                     out.append(ReadoutLine(s.label, s.value_text(j), s.unit,
                                            self._when(float(s.x[j]), t), s.colour, track.key))
-        return out
+        return out + dose_readout.readout_line(self.tracks.values(), t, lo, hi)
 
     def _time_text(self, t: float) -> str:
         anchor = None if self.case is None else self.case.anchor

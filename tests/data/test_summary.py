@@ -286,7 +286,8 @@ def test_tables_hold_every_row_with_censoring_shown(nlrp12_02):
 def test_censored_rows_print_the_limit_with_its_sign():
     cyto = next(t for t in build_summary(_case(SMALL)).tables if t.title.startswith("Cytokine"))
     row = next(r for r in cyto.rows if r[0] == "2020-02-15")
-    assert row[1:] == ("IL-1β", "PBMC, spontaneous", "<5", "pg/mL", "<0.5")
+    assert row[1:6] == ("IL-1β", "PBMC, spontaneous", "<5", "pg/mL", "<0.5")
+    assert row[6] == "≈1 h after 100 mg"  # day 40 09:00, daily 100 mg at 08:00
     assert sum(r[3].startswith("<") for r in cyto.rows) == 1
 
 

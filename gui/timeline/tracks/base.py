@@ -9,6 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from data.alignment import DAY
+from data.dose_context import DEFAULT_DOSE_TIME
 from data.numbers import fmt_number
 from gui.palette import Theme
 from gui.timeline.readout import unbreakable
@@ -19,6 +20,7 @@ class TimelineOptions:
     fold: bool = False  # cytokines as fold over the healthy-control mean
     per_kg: bool = False  # anakinra in mg/kg/day
     axis_mode: str = "calendar"
+    dose_time: float = DEFAULT_DOSE_TIME  # usual anakinra time, seconds after midnight UTC
 
 
 @dataclass

@@ -9,7 +9,7 @@ from PySide6 import QtCore
 from data.codes import CYTOKINES, PBMC_LPS, PBMC_SPONTANEOUS, SERUM
 from data.controls import band
 from gui.palette import ANALYTE_COLOURS, SPECIMEN_SYMBOLS
-from gui.timeline import shapes
+from gui.timeline import dose_readout, shapes
 from gui.timeline.tracks.base import TimelineOptions, Track
 from gui.timeline.tracks.points import add_points
 
@@ -61,6 +61,7 @@ class CytokinesTrack(Track):
                 series = add_points(self, s, y, name=name, label=analyte.label, unit=unit,
                                     colour=colour, symbol=SPECIMEN_SYMBOLS.get(specimen, "d"),
                                     specimen=specimen, connect=True, readout_label=name)
+                dose_readout.attach(case, series, options)
                 self.series.append(series)
                 drawn.add(specimen)
                 ref = case.control(analyte.code, specimen)

@@ -8,7 +8,7 @@ import pyqtgraph as pg
 
 from data.codes import MARKERS
 from gui.palette import ANALYTE_COLOURS, SPECIMEN_SYMBOLS
-from gui.timeline import shapes
+from gui.timeline import dose_readout, shapes
 from gui.timeline.tracks.base import TimelineOptions, Track
 from gui.timeline.tracks.points import add_points
 
@@ -33,10 +33,12 @@ class MarkersTrack(Track):
             for specimen in case.specimens(analyte.code):
                 s = case.series(analyte.code, specimen)
                 y = s["value"].to_numpy(dtype=float)
-                self.series.append(add_points(
+                series = add_points(
                     self, s, y, name=f"{analyte.label} ({analyte.unit})", label=analyte.label,
                     unit=analyte.unit, colour=colour, specimen=specimen,
-                    symbol=SPECIMEN_SYMBOLS.get(specimen, "s"), connect=True))
+                    symbol=SPECIMEN_SYMBOLS.get(specimen, "s"), connect=True)
+                dose_readout.attach(case, series, options)
+                self.series.append(series)
                 ref = case.control(analyte.code, specimen)
                 upper = None if ref is None else ref.get("upper_normal")
                 if upper and upper == upper and upper > 0:

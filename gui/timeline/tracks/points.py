@@ -80,4 +80,6 @@ def tip(x: float, y: float, data: dict) -> str:
     shown = shown_text(data)
     if shown is not None:
         lines.insert(1, shown)
+    if data.get("dose"):  # gui.timeline.dose_readout
+        lines.append(str(data["dose"]))
     return "\n".join(lines)

@@ -1,0 +1,99 @@
+"""The hovered sample says how long after which anakinra dose it was drawn (issue 14, 1)."""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+from PySide6.QtTest import QTest
+
+from data.alignment import DAY
+from gui.timeline.widget import TimelineWidget, data_x_to_widget
+from tests.data.insight_cases import at, make_case
+from tests.gui.conftest import open_case
+from tests.gui.test_timeline import readout_text
+
+# 100 mg on days 0–9, a gap on days 10–14, 150 mg from day 15; 50 kg.
+CASE = dict(obs=[(-10, 9, "WEIGHT", 50), (-3, 9, "IL1B", 900), (3, 14, "IL1B", 40),
+                 (12, 9, "IL1B", 300), (16, 9, "IL1B", 20), (12, 9, "CRP", 45)],
+            periods=[(0, 9, 100), (15, None, 150)])
+
+
+def _timeline(qtbot) -> TimelineWidget:
+    w = TimelineWidget()
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    w.set_case(make_case(**CASE))
+    qtbot.waitExposed(w)
+    return w
+
+
+def _hover(qtbot, w, key, t):
+    qtbot.wait(50)
+    pos = data_x_to_widget(w, key, t, w.plot_for(key).vb.viewRange()[1][0])
+    QTest.mouseMove(w.view.viewport(), pos + QtCore.QPoint(0, -5))
+    qtbot.waitUntil(lambda: w.cursor_t is not None and abs(w.cursor_t - t) < DAY / 4)
+
+
+def test_hovering_a_sample_reads_its_time_since_dose(qtbot):
+    w = _timeline(qtbot)
+    _hover(qtbot, w, "cytokines", at(3, 14))
+    assert "Sampled ≈6 h after 100 mg (2 mg/kg/d), day +3" in readout_text(w)
+    _hover(qtbot, w, "cytokines", at(12, 9))
+    text = readout_text(w)
+    assert ("Sampled anakinra interrupted since day +10: ≈3 d after 100 mg (2 mg/kg/d), "
+            "possibly off-drug") in text
+    _hover(qtbot, w, "cytokines", at(-3, 9))
+    assert "Sampled before anakinra, day -3" in readout_text(w)
+    w.grab().save("/tmp/insight_shots/dose_readout.png")
+
+
+def test_the_point_record_and_tooltip_carry_it(qtbot):
+    from gui.timeline.tracks.points import tip
+
+    w = _timeline(qtbot)
+    crp = next(s for s in w.tracks["markers"].series if s.label == "CRP")
+    assert str(crp.records[0]["dose"]).startswith("anakinra interrupted since day +10")
+    il1b = next(s for s in w.tracks["cytokines"].series if s.label.startswith("IL-1β"))
+    # Day 16 09:00 is an hour after day 16's 150 mg.
+    assert tip(0, 0, il1b.records[-1]).endswith("≈1 h after 150 mg (3 mg/kg/d), day +16")
+
+
+def test_the_usual_dosing_time_moves_the_time_since_dose(qtbot):
+    w = _timeline(qtbot)
+    w.set_dose_time(20 * 3600)  # 20:00: day 3's sample at 14:00 follows day 2's dose
+    w.set_cursor(at(3, 14))
+    assert "Sampled ≈18 h after 100 mg" in readout_text(w)
+
+
+def test_preferences_set_the_usual_dosing_time(qtbot, make_window, settings, monkeypatch):
+    from gui.preferences import PreferencesDialog
+
+    w = make_window()
+    case = open_case(qtbot, w, "NLRP12-01")
+    il1b = next(s for s in w.timeline.tracks["cytokines"].series if s.records)
+    before = str(il1b.records[-1]["dose"])
+
+    def set_and_accept(dialog):
+        dialog.dose_time.setTime(QtCore.QTime(21, 30))
+        dialog.accept()
+        return QtWidgets.QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(PreferencesDialog, "exec", set_and_accept)
+    w.actions["preferences"].trigger()
+    assert settings.get("dosing/usual_time") == "21:30"
+    assert settings.dose_time == 21.5 * 3600
+    assert w.timeline.options.dose_time == 21.5 * 3600
+    il1b = next(s for s in w.timeline.tracks["cytokines"].series if s.records)
+    assert str(il1b.records[-1]["dose"]) != before
+    assert case.day0 is not None
+
+
+def test_the_point_window_shows_the_dose_context(qtbot):
+    from gui.dialogs import PointDialog
+
+    w = _timeline(qtbot)
+    il1b = next(s for s in w.tracks["cytokines"].series if s.label.startswith("IL-1β"))
+    dialog = PointDialog(il1b.records[1], w.case)
+    qtbot.addWidget(dialog)
+    texts = [label.text() for label in dialog.findChildren(QtWidgets.QLabel)]
+    assert "≈6 h after 100 mg (2 mg/kg/d), day +3" in texts
