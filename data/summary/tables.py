@@ -88,13 +88,14 @@ def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:
                       "A value such as “<5” was below the assay's detection limit: the limit "
                       "is shown, not a measurement. Anakinra then: time since the last "
                       "administration and its dose; “≈” marks a time "
-                      f"counted from the usual dosing time, {_clock(DEFAULT_DOSE_TIME)} UTC, "
+                      f"counted from the usual dosing time, {_clock(DEFAULT_DOSE_TIME)}, "
                       "for doses recorded "
                       "as daily periods; more than 24 h after a dose is possibly off-drug.")
 
 
 def _clock(seconds: float) -> str:
-    return f"{int(seconds // 3600):02d}:{int(seconds % 3600 // 60):02d}"
+    """"8 h UTC": a de-identified summary prints no "hh:mm", which could be a review time."""
+    return f"{fmt_number(seconds / 3600)} h UTC"
 
 
 def dosing_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:

@@ -154,7 +154,7 @@ def test_the_summary_cytokine_table_says_what_anakinra_was_then():
         "≈6 h after 100 mg (2 mg/kg/d)",
         "anakinra interrupted since day +10: ≈3 d after 100 mg (2 mg/kg/d), possibly off-drug",
     ]
-    assert "08:00 UTC" in table.note
+    assert "usual dosing time, 8 h UTC" in table.note
     deid = build_summary(case, deidentify=True)
     rows = next(t for t in deid.tables if t.title == "Cytokine measurements").rows
     assert rows[2][-1].startswith("anakinra interrupted since day +10")
