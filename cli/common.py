@@ -28,13 +28,14 @@ def open_db(args: argparse.Namespace, *, with_demo: bool = True) -> Engine:
 
 
 def find_patient_id(engine: Engine, pseudonym: str) -> int:
-    from sqlalchemy import select
+    from db.patients import all_pseudonyms, patient_id
 
-    from db.models import Patient
-
-    with engine.connect() as conn:
-        pid = conn.execute(select(Patient.id).where(Patient.pseudonym == pseudonym)).scalar()
-        if pid is None:
-            known = conn.execute(select(Patient.pseudonym).order_by(Patient.pseudonym)).scalars()
-            raise CommandError(f"no case {pseudonym!r}; known cases: {', '.join(known)}")
+    pid = patient_id(engine, pseudonym)
+    if pid is None:
+        known = all_pseudonyms(engine)
+        if not known:
+            raise CommandError(f"no case {pseudonym!r}: the database has no cases yet; import "
+                               "a file with `import FILE` (or `patients import FILE`), or load "
+                               "the demo cohort with `demo --reset`")
+        raise CommandError(f"no case {pseudonym!r}; known cases: {', '.join(known)}")
     return int(pid)

@@ -2,6 +2,8 @@
 
     patients import FILE [--dry-run]     all or nothing, problems by file/row/column
     patients set CASE --diagnosis … --sex F --birth-year 1990 --genotype …
+    patients set CASE --weight KG --weight-date YYYY-MM-DD   add or correct that date's weight
+    patients set CASE --remove-weight-date YYYY-MM-DD
     patients show CASE [--identifying]
 
 An empty value clears a field (``--genotype ''``). Every change is audited and guarded
@@ -39,10 +41,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     imp.set_defaults(run=run_import)
 
     st = verbs.add_parser("set", help="set a case's details",
-                          description="Set details of CASE; an empty value clears a field.")
+                          description="Set details of CASE; an empty value clears a field. "
+                          "--weight with --weight-date adds the weight of that date or "
+                          "corrects it; --remove-weight-date removes one.")
     st.add_argument("case", metavar="CASE", help="the case's pseudonym")
     for field, help_ in OPTIONS + IDENTIFYING:
         st.add_argument(f"--{field.replace('_', '-')}", dest=field, metavar="VALUE", help=help_)
+    st.add_argument("--weight", metavar="KG", help="body weight in kg (with --weight-date)")
+    st.add_argument("--weight-date", metavar="DATE",
+                    help="the day of --weight: YYYY-MM-DD or DD/MM/YYYY")
+    st.add_argument("--remove-weight-date", metavar="DATE",
+                    help="remove the weight recorded on DATE")
     st.set_defaults(run=run_set)
 
     sh = verbs.add_parser("show", help="show a case's details")
@@ -102,6 +111,9 @@ def run_set(args: argparse.Namespace) -> int:
 
     changes = {f: getattr(args, f) for f, _ in OPTIONS + IDENTIFYING
                if getattr(args, f) is not None}
+    weights = _weight_change(args)
+    if weights:
+        changes["weights"] = weights
     if not changes:
         raise CommandError("patients set: nothing to set (see patients set --help)")
     engine = open_db(args, with_demo=False)
@@ -112,10 +124,29 @@ def run_set(args: argparse.Namespace) -> int:
             row = save_details(engine, pid, version, actor=default_actor(), **changes)
         except (PatientValueError, PatientError) as exc:
             raise CommandError(f"{args.case}: {exc}; nothing was changed") from exc
-        _print_details(engine, row, identifying=bool(set(changes) & {f for f, _ in IDENTIFYING}))
+        _print_details(row, identifying=bool(set(changes) & {f for f, _ in IDENTIFYING}))
         return 0
     finally:
         engine.dispose()
+
+
+def _weight_change(args: argparse.Namespace) -> dict[str, str | None]:
+    """{date as typed: kg as typed, or None to remove}; checked by save_details."""
+    from cli.common import CommandError
+
+    if (args.weight is None) != (args.weight_date is None):
+        given, missing = (("--weight", "--weight-date DATE") if args.weight_date is None
+                          else ("--weight-date", "--weight KG"))
+        raise CommandError(f"patients set: {given} needs {missing}; nothing was changed")
+    out: dict[str, str | None] = {}
+    if args.weight is not None:
+        out[args.weight_date] = args.weight
+    if args.remove_weight_date is not None:
+        if args.remove_weight_date == args.weight_date:
+            raise CommandError("patients set: --weight-date and --remove-weight-date name the "
+                               "same day; nothing was changed")
+        out[args.remove_weight_date] = None
+    return out
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -124,16 +155,16 @@ def run_show(args: argparse.Namespace) -> int:
 
     engine = open_db(args, with_demo=False)
     try:
-        _print_details(engine, get_patient(engine, _case(engine, args.case)),
+        _print_details(get_patient(engine, _case(engine, args.case)),
                        identifying=args.identifying)
         return 0
     finally:
         engine.dispose()
 
 
-def _print_details(engine, row: dict, *, identifying: bool) -> None:
+def _print_details(row: dict, *, identifying: bool) -> None:
     from data.importing.safe_text import printable
     from data.patients import details_lines
 
-    for label, text in details_lines(engine, row, identifying=identifying):
+    for label, text in details_lines(row, identifying=identifying):
         print(printable(f"{label:<14}{text}".rstrip()))

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from data.episode_edit import shown_end
-from data.numbers import DASH, is_missing
+from data.numbers import DASH, fmt_number, is_missing
 
 ACTIONS = {"create": "created", "update": "changed", "delete": "deleted",
            "restore": "restored", "review": "marked reviewed", "unreview": "review withdrawn",
@@ -85,9 +85,27 @@ def change_lines(action: str, entity: str, before: Any, after: Any,
         return [f"{k} (withheld)" if withheld(k) else f"{k}: {value(k, values.get(k))}"
                 for k in keys]
     keys = [k for k in dict.fromkeys([*a, *b]) if k not in HIDDEN_FIELDS]
-    return [f"{k} changed (withheld)" if withheld(k)
-            else f"{k}: {value(k, b.get(k))} → {value(k, a.get(k))}"
-            for k in keys if b.get(k) != a.get(k)]
+    lines = []
+    for k in keys:
+        if b.get(k) == a.get(k):
+            continue
+        if withheld(k):
+            lines.append(f"{k} changed (withheld)")
+        elif k == "weights":
+            lines += _weight_lines(b.get(k) or {}, a.get(k) or {})
+        else:
+            lines.append(f"{k}: {value(k, b.get(k))} → {value(k, a.get(k))}")
+    return lines
+
+
+def _weight_lines(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """A weight history change, one date a line: "weight 2026-03-15: — → 63.2 kg" (added),
+    "… 61.5 kg → 62 kg" (corrected), "… 63.2 kg → —" (removed)."""
+    def kg(x: Any) -> str:
+        return DASH if is_missing(x) else f"{fmt_number(float(x))} kg"
+
+    return [f"weight {day}: {kg(before.get(day))} → {kg(after.get(day))}"
+            for day in sorted({*before, *after})]
 
 
 def describe_change(action: str, entity: str, before: Any, after: Any,

@@ -54,6 +54,17 @@ FEVER_CELSIUS = 38.0
 ANALYTES: dict[str, Analyte] = {a.code: a for a in (*CYTOKINES, *MARKERS, *VITALS)}
 ANALYTES.update({code: Analyte(code, label, "1") for code, label in AIDAI_ITEMS})
 
+# Plausible values in the stored unit, both ends included: a value outside is a wrong unit
+# or a typo. The one definition for every path that takes a value (measurement and patient
+# file imports, Patient details, `patients set`).
+PLAUSIBLE: dict[str, tuple[float, float]] = {
+    "TEMP": (30.0, 45.0), "WEIGHT": (0.3, 500.0), "ESR": (0.0, 200.0)}
+
+
+def is_plausible(code: str, value: float) -> bool:
+    low, high = PLAUSIBLE[code]
+    return low <= value <= high
+
 # Specimen / context of a measurement.
 PBMC_SPONTANEOUS = "pbmc-spont"
 PBMC_LPS = "pbmc-lps"

@@ -28,13 +28,12 @@ _SEX_WORDS = {
 }
 SEX_ACCEPTED = "F, M or X (unknown/other)"
 FIRST_BIRTH_YEAR = 1900
-WEIGHT_RANGE_KG = (0.0, 500.0)  # both exclusive
 # Column widths in db/models.py: a longer text would be cut by PostgreSQL.
 MAX_LENGTH = {"pseudonym": 64, "diagnosis": 120, "genotype": 200, "name": 200,
               "record_number": 64}
 DETAILS = ("diagnosis", "sex", "birth_year", "genotype")
 IDENTITY = ("name", "birth_date", "record_number")
-EDITABLE = ("pseudonym", *DETAILS, *IDENTITY)
+EDITABLE = ("pseudonym", *DETAILS, *IDENTITY, "weights")
 # Audit values a de-identified export names without printing: earlier identities and
 # pseudonyms (also in the lists an import records), and the file a change came from.
 IDENTIFYING_KEYS = ("pseudonym", *IDENTITY, "file", "patients_created", "patients_updated")
@@ -107,13 +106,20 @@ def clean_date(value: object, *, what: str = "date",
         if parsed.bad[0]:
             raise PatientValueError(f"{what} {str(value).strip()!r}: {parsed.reason[0]}")
         day = dt.datetime.fromtimestamp(int(parsed.t[0]), dt.UTC).date()
-    if day > (today or dt.date.today()) or day.year < FIRST_BIRTH_YEAR:
-        raise PatientValueError(f"implausible {what} {day.isoformat()}")
+    if day > (today or dt.date.today()):
+        raise PatientValueError(f"implausible {what} {day.isoformat()} (in the future)")
+    if day.year < FIRST_BIRTH_YEAR:
+        raise PatientValueError(f"implausible {what} {day.isoformat()} (before "
+                                f"{FIRST_BIRTH_YEAR})")
     return day
 
 
 def clean_weight(value: object) -> float | None:
-    """Body weight in kg: more than 0 and less than 500."""
+    """Body weight in kg, within WEIGHT's plausible range (``data.codes.PLAUSIBLE``, the one
+    a measurement file is checked against)."""
+    from data.codes import PLAUSIBLE, is_plausible
+    from data.numbers import fmt_number
+
     if is_missing(value):
         return None
     text = str(value).strip().replace(",", ".")
@@ -121,10 +127,72 @@ def clean_weight(value: object) -> float | None:
         kg = float(text)
     except ValueError:
         raise PatientValueError(f"weight {text!r} is not a number (kg)") from None
-    low, high = WEIGHT_RANGE_KG
-    if not low < kg < high:
-        raise PatientValueError(f"implausible weight {text} kg (more than 0, less than 500)")
+    if not is_plausible("WEIGHT", kg):
+        low, high = PLAUSIBLE["WEIGHT"]
+        raise PatientValueError(f"implausible weight {text} kg (accepted {fmt_number(low)}–"
+                                f"{fmt_number(high)} kg)")
     return kg
+
+
+def clean_weights(changes: object, *, today: dt.date | None = None) -> dict[str, float | None]:
+    """A weight history change as stored: {ISO date: kg} adds or corrects the weight of
+    that date, {ISO date: None} removes it. Dates and weights as typed are accepted."""
+    if not isinstance(changes, dict):
+        raise PatientValueError("weights: expected dates with their weights")
+    out: dict[str, float | None] = {}
+    for when, kg in changes.items():
+        if is_missing(when):
+            raise PatientValueError("a weight needs its date")
+        day = clean_date(when, what="weight date", today=today).isoformat()
+        if day in out:
+            raise PatientValueError(f"two changes of the weight on {day}")
+        if kg is None:
+            out[day] = None
+        else:
+            weight = clean_weight(kg)
+            if weight is None:
+                raise PatientValueError(f"no weight given for {day}")
+            out[day] = weight
+    return out
+
+
+def weight_text(kg: float) -> str:
+    """A stored weight as the weight table shows it: every digit kept (61.5, 22.5, 20), so
+    reading it back gives the same number and an untouched row is no change."""
+    return repr(float(kg)).removesuffix(".0")
+
+
+def weight_edits(stored: dict[str, float], rows: list[tuple[object, object]], *,
+                 today: dt.date | None = None) -> dict[str, float | None]:
+    """What a weight table changes against ``stored`` ({ISO date: kg}): added or corrected
+    weights by date, None for a removed one; {} when nothing changed.
+
+    ``rows`` are (date, kg) as typed, in table order; every bad row is named at once
+    ("weight row 2: …") and nothing is returned then.
+    """
+    typed: dict[str, float] = {}
+    first: dict[str, int] = {}
+    errors = []
+    for n, (when, kg) in enumerate(rows, 1):
+        try:
+            if is_missing(when):
+                raise PatientValueError("a weight needs its date")
+            day = clean_date(when, what="weight date", today=today).isoformat()
+            weight = clean_weight(kg)
+            if weight is None:
+                raise PatientValueError(f"no weight for {day}: type it in kg or remove the row")
+        except PatientValueError as exc:
+            errors.append(f"weight row {n}: {exc}")
+            continue
+        if day in first:
+            errors.append(f"weight row {n}: a second weight on {day} (row {first[day]}); "
+                          "one weight per date")
+            continue
+        first[day], typed[day] = n, weight
+    if errors:
+        raise PatientValueError("; ".join(errors))
+    return {day: typed.get(day) for day in sorted(stored.keys() | typed.keys())
+            if stored.get(day) != typed.get(day)}
 
 
 def clean(field: str, value: object) -> Any:
@@ -137,6 +205,8 @@ def clean(field: str, value: object) -> Any:
         return clean_date(value, what="birth date")
     if field == "pseudonym":
         return clean_pseudonym(value)
+    if field == "weights":
+        return clean_weights(value)
     if field not in EDITABLE:
         raise PatientValueError(f"{field} is not a patient detail")
     return clean_text(field, value)
@@ -278,6 +348,8 @@ def save_details(engine: Engine, patient_id: int, version: int, *, actor: str,
     if errors:
         raise PatientValueError("; ".join(errors))
     current = get_patient(engine, patient_id)
+    if "weights" in cleaned:
+        cleaned["weights"] = _weight_changes(current, cleaned["weights"])
     merged = {**current, **cleaned}
     if cleaned.get("birth_date") is not None and "birth_year" not in changes \
             and current.get("birth_year") is None:
@@ -294,6 +366,27 @@ def save_details(engine: Engine, patient_id: int, version: int, *, actor: str,
     return update_patient(engine, patient_id, version, actor=actor, **cleaned)
 
 
+def _weight_changes(current: dict[str, Any], weights: dict[str, float | None]
+                    ) -> dict[str, float | None]:
+    """The weights that change what is stored; removing a weight never recorded is refused."""
+    stored = current.get("weights") or {}
+    absent = [day for day, kg in weights.items() if kg is None and day not in stored]
+    if absent:
+        raise PatientValueError(f"no weight recorded on {', '.join(absent)} to remove "
+                                f"(recorded: {', '.join(stored) or 'none'})")
+    return {day: kg for day, kg in weights.items() if stored.get(day) != kg}
+
+
+def replaced(row: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """The stored values a change replaces, to put back on undo: for weights only the
+    dates it touches (None where a weight was added, so undo removes it)."""
+    out = {k: row.get(k) for k in changes if k != "weights"}
+    if "weights" in changes:
+        stored = row.get("weights") or {}
+        out["weights"] = {day: stored.get(day) for day in clean_weights(changes["weights"])}
+    return out
+
+
 def flagged(patient: dict) -> str | None:
     """Why a stored case's pseudonym identifies its patient (cases from before the check)."""
     return pseudonym_refusal(str(patient["pseudonym"]), name=patient.get("name"),
@@ -301,14 +394,12 @@ def flagged(patient: dict) -> str | None:
                              birth_date=patient.get("birth_date"))
 
 
-def details_lines(engine: Engine, patient: dict, *,
-                  identifying: bool = False) -> list[tuple[str, str]]:
+def details_lines(patient: dict, *, identifying: bool = False) -> list[tuple[str, str]]:
     """(label, text) rows describing a patient, for `patients show` and `patients set`.
 
     Identifying fields are printed only when asked for; otherwise only that they exist.
     """
-    from data.numbers import fmt_number, utc_date
-    from db.queries import load_observations
+    from data.numbers import fmt_number
 
     p = patient
     lines = [("pseudonym", str(p["pseudonym"])), ("diagnosis", shown(p.get("diagnosis"))),
@@ -321,11 +412,12 @@ def details_lines(engine: Engine, patient: dict, *,
     elif recorded:
         lines.append(("identifying", f"{', '.join(labels[f] for f in recorded)} recorded "
                                      "(--identifying shows them)"))
-    w = load_observations(engine, int(p["id"]), ["WEIGHT"])
-    if len(w):
-        last = w.iloc[-1]
-        lines.append(("weights", f"{len(w)} recorded, latest {fmt_number(float(last['value']))}"
-                                 f" kg on {utc_date(float(last['t']))}"))
+    weights = p.get("weights") or {}
+    if weights:
+        day, kg = list(weights.items())[-1]
+        lines.append(("weights", f"{len(weights)} recorded, latest {fmt_number(kg)} kg on "
+                                 f"{day}"))
+        lines += [("weight", f"{day}  {fmt_number(kg)} kg") for day, kg in weights.items()]
     else:
         lines.append(("weights", "none recorded (mg/kg doses cannot be converted)"))
     lines.append(("version", str(p.get("version", 1))))

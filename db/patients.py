@@ -4,27 +4,37 @@
 Details (diagnosis, sex, birth year, genotype, pseudonym) live on ``patient``; the
 identifying fields (name, birth date, record number) on ``patient_identity``, and their
 changes are audited under the entity ``patient_identity`` so that a de-identified
-export can leave them out. Values are checked in ``data.patients`` before they come here.
+export can leave them out. The weight history is the patient's ``WEIGHT`` observations,
+one per UTC date; a row read here carries it as ``weights`` {ISO date: kg}, and an edit of
+it is a detail change like the others (the version bumped, an audit row holding the
+weights of the dates changed). Values are checked in ``data.patients`` before they come
+here.
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from db.audit import audited_transaction, record
-from db.models import Patient, PatientIdentity
-from db.writes import insert_observations
+from db.models import Observation, Patient, PatientIdentity, Series
+from db.writes import insert_observations, patient_pseudonyms, source_ids
 
 DETAILS = ("pseudonym", "diagnosis", "sex", "birth_year", "genotype")
 IDENTITY = ("name", "birth_date", "record_number")
 ENTITY, IDENTITY_ENTITY = "patient", "patient_identity"
+WEIGHT, WEIGHT_UNIT = "WEIGHT", "kg"  # the code and stored unit of data.codes
+# The source of a weight typed in the window or set on the command line.
+TYPED_WEIGHT_SOURCE = "patient details"
 
 _P, _I = Patient.__table__, PatientIdentity.__table__
+_O, _S = Observation.__table__, Series.__table__
 
 
 class PatientError(Exception):
@@ -42,7 +52,37 @@ def _read(conn: Connection, patient_id: int) -> dict[str, Any] | None:
     ident = conn.execute(select(_I).where(_I.c.patient_id == patient_id)).mappings().first()
     out = dict(row)
     out.update({k: (ident[k] if ident else None) for k in IDENTITY})
+    out["weights"] = _weights(conn, patient_id)
     return out
+
+
+def _weights(conn: Connection, patient_id: int) -> dict[str, float]:
+    """{ISO date: kg} by date; of two weighings on one day the later is the day's."""
+    rows = conn.execute(select(_O.c.t, _O.c.value).join(_S, _S.c.id == _O.c.series_id)
+                        .where(_S.c.patient_id == patient_id, _S.c.code == WEIGHT,
+                               _O.c.value.is_not(None))
+                        .order_by(_O.c.t))
+    return {dt.datetime.fromtimestamp(int(t), dt.UTC).date().isoformat(): float(kg)
+            for t, kg in rows}
+
+
+def _write_weights(conn: Connection, patient_id: int,
+                   weights: dict[str, float | None]) -> None:
+    """Set (kg) or remove (None) the weight of each UTC date; a weighing stored with a
+    time of day keeps its time when corrected."""
+    series = select(_S.c.id).where(_S.c.patient_id == patient_id, _S.c.code == WEIGHT)
+    source_id = source_ids(conn, {TYPED_WEIGHT_SOURCE})[TYPED_WEIGHT_SOURCE]
+    for day, kg in weights.items():
+        date = dt.date.fromisoformat(day)
+        start, end = (calendar.timegm(d.timetuple()) for d in (date, date + dt.timedelta(1)))
+        that_day = (_O.c.series_id.in_(series), _O.c.t >= start, _O.c.t < end)
+        if kg is None:
+            conn.execute(delete(Observation).where(*that_day))
+        elif not conn.execute(update(Observation).where(*that_day)
+                              .values(value=float(kg), censor=0, source_id=source_id)
+                              ).rowcount:
+            insert_observations(conn, [(patient_id, start, WEIGHT, float(kg), None, WEIGHT_UNIT,
+                                        "", TYPED_WEIGHT_SOURCE)])
 
 
 def get_patient(engine: Engine, patient_id: int) -> dict[str, Any]:
@@ -59,6 +99,11 @@ def patient_id(engine: Engine, pseudonym: str) -> int | None:
         return conn.execute(select(_P.c.id).where(_P.c.pseudonym == pseudonym)).scalar()
 
 
+def all_pseudonyms(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return patient_pseudonyms(conn)
+
+
 def all_patients(engine: Engine) -> list[dict[str, Any]]:
     """Every patient with identifying fields, by pseudonym."""
     stmt = (select(_P, *(_I.c[k] for k in IDENTITY))
@@ -73,8 +118,10 @@ def _write(conn: Connection, row: dict[str, Any], changes: dict[str, Any], *, ac
     """Apply changes to a row read in this transaction; bumps the version once and writes
     one audit row per entity changed. Returns the new version."""
     pid, version = int(row["id"]), int(row["version"])
-    changed = {k: v for k, v in changes.items() if row.get(k) != v}
-    if not changed:
+    stored = row.get("weights") or {}
+    weights = {d: kg for d, kg in (changes.get("weights") or {}).items() if stored.get(d) != kg}
+    changed = {k: v for k, v in changes.items() if k != "weights" and row.get(k) != v}
+    if not changed and not weights:
         return version
     details = {k: v for k, v in changed.items() if k in DETAILS}
     identity = {k: v for k, v in changed.items() if k in IDENTITY}
@@ -88,10 +135,15 @@ def _write(conn: Connection, row: dict[str, Any], changes: dict[str, Any], *, ac
             conn.execute(update(PatientIdentity).where(_I.c.patient_id == pid).values(**identity))
         else:
             conn.execute(insert(PatientIdentity).values(patient_id=pid, **identity))
+    if weights:
+        _write_weights(conn, pid, weights)
     for entity, part in ((ENTITY, details), (IDENTITY_ENTITY, identity)):
         if part or entity == ENTITY:
             before = {k: row.get(k) for k in part} | {"version": version}
             after = dict(part) | {"version": version + 1} | (extra or {})
+            if entity == ENTITY and weights:
+                before["weights"] = {d: stored.get(d) for d in weights}
+                after["weights"] = weights
             record(conn, actor=actor, entity=entity, entity_id=pid, patient_id=pid,
                    action=action, before=before, after=after)
     return version + 1
@@ -112,9 +164,10 @@ def update_patient(engine: Engine, patient_id: int, version: int, *, actor: str,
                    **changes: Any) -> dict[str, Any]:
     """Change details if the stored version is still ``version``; returns the new row.
 
+    ``weights`` {ISO date: kg or None} adds, corrects or removes the weight of each date.
     The audit rows hold only what changed (and the version), before and after.
     """
-    unknown = set(changes) - set(DETAILS) - set(IDENTITY)
+    unknown = set(changes) - set(DETAILS) - set(IDENTITY) - {"weights"}
     if unknown:
         raise PatientError(f"Cannot change {', '.join(sorted(unknown))} of a patient")
     try:

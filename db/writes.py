@@ -129,7 +129,7 @@ def insert_observation_columns(conn: Connection, frame: pd.DataFrame, source: st
                                 for r in firsts.itertuples(index=False)})
     sid = np.array([series[(int(r.patient_id), r.code, r.specimen or "")]
                     for r in firsts.itertuples(index=False)], dtype=np.int64)[group]
-    source_id = _source_ids(conn, {source})[source] if source else None
+    source_id = source_ids(conn, {source})[source] if source else None
     censor = frame["censor"].to_numpy(dtype=object)
     codes = np.zeros(n, dtype=np.int64)
     for sign, code in CENSOR_CODES.items():
@@ -236,7 +236,7 @@ def _series_ids(conn: Connection, keys: set[tuple[int, str, str, str]]) -> dict:
     return out
 
 
-def _source_ids(conn: Connection, names: set[str]) -> dict[str, int]:
+def source_ids(conn: Connection, names: set[str]) -> dict[str, int]:
     t = Source.__table__
     if not names:
         return {}

@@ -15,7 +15,7 @@ from typing import Any
 from PySide6 import QtGui
 from sqlalchemy import Engine
 
-from data.patients import PatientValueError, save_details
+from data.patients import PatientValueError, replaced, save_details
 from db.patients import PatientError
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ class EditPatient(QtGui.QUndoCommand):
         self.engine, self.actor, self.done, self.refused = engine, actor, done, refused
         self.patient_id, self.version = int(row["id"]), int(row["version"])
         self.after = changes
-        self.before = {k: row.get(k) for k in changes}
+        self.before = replaced(row, changes)
         self._applied = False
 
     def apply(self) -> Row:

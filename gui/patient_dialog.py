@@ -1,9 +1,9 @@
-"""Case → Patient details…: edit a case's details and identifying fields.
+"""Case → Patient details…: edit a case's details, identifying fields and weight history.
 
 The dialog shows the row it was given and hands the changed fields to ``save``
-(``data.patients.save_details`` with the version read); a refusal (a bad value, an
-identifying pseudonym, someone else's newer save) is shown in the dialog, which stays
-open with what the reviewer typed.
+(``data.patients.save_details`` with the version read; weights as the dates changed); a
+refusal (a bad value, an identifying pseudonym, someone else's newer save) is shown in
+the dialog, which stays open with what the reviewer typed.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
-from data.patients import SEX_TEXT, PatientValueError, flagged
+from data.patients import SEX_TEXT, PatientValueError, flagged, weight_edits
 from db.patients import PatientError
+from gui.weight_table import WeightTable
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +37,12 @@ def _as_text(value: object) -> str:
 class PatientDialog(QtWidgets.QDialog):
     """Attributes: one QLineEdit per text field (``pseudonym``, ``diagnosis``, ``birth_year``,
     ``genotype``, ``name``, ``birth_date``, ``record_number``), ``sex`` (QComboBox),
-    ``error`` (the refusal, hidden until there is one), ``save_button``."""
+    ``weights`` (WeightTable), ``error`` (the refusal, hidden until there is one),
+    ``save_button``."""
 
     saved = QtCore.Signal(dict)
 
-    def __init__(self, row: dict[str, Any], save: Save, *, weights: str = "",
+    def __init__(self, row: dict[str, Any], save: Save, *,
                  parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("patientDialog")
@@ -61,8 +63,10 @@ class PatientDialog(QtWidgets.QDialog):
         details.addRow("&Sex", self.sex)
         self._line(details, "birth_year", "Birth &year", "e.g. 1990")
         self._line(details, "genotype", "&Genotype", "e.g. NLRP12 c.910C>T")
-        if weights:
-            details.addRow("Weights", QtWidgets.QLabel(weights))
+        weights_box = QtWidgets.QGroupBox("Weights (convert doses per kg; the last one before a "
+                                          "day is carried forward)")
+        self.weights = WeightTable(row.get("weights") or {})
+        QtWidgets.QVBoxLayout(weights_box).addWidget(self.weights)
 
         identity_box = QtWidgets.QGroupBox("Identifying (kept apart; never in a de-identified "
                                            "export)")
@@ -87,6 +91,7 @@ class PatientDialog(QtWidgets.QDialog):
 
         layout = QtWidgets.QVBoxLayout(self)
         layout.addLayout(details)
+        layout.addWidget(weights_box)
         layout.addWidget(identity_box)
         layout.addWidget(self.flag)
         layout.addWidget(self.error)
@@ -112,7 +117,8 @@ class PatientDialog(QtWidgets.QDialog):
         self.error.show()
 
     def changes(self) -> dict[str, Any]:
-        """The fields whose text differs from what was loaded ('' clears a field)."""
+        """The fields whose text differs from what was loaded ('' clears a field), and the
+        weights added, corrected or removed; raises PatientValueError for a bad weight row."""
         out: dict[str, Any] = {}
         for field in _TEXT_FIELDS:
             text = self.edits[field].text().strip()
@@ -120,10 +126,17 @@ class PatientDialog(QtWidgets.QDialog):
                 out[field] = text
         if self.sex.currentData() != self.row.get("sex"):
             out["sex"] = self.sex.currentData()
+        weights = weight_edits(self.row.get("weights") or {}, self.weights.rows())
+        if weights:
+            out["weights"] = weights
         return out
 
     def try_save(self) -> None:
-        changes = self.changes()
+        try:
+            changes = self.changes()
+        except PatientValueError as exc:
+            self._refused(str(exc))
+            return
         if not changes:
             self.accept()
             return

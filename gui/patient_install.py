@@ -9,7 +9,8 @@ from gui.patient_command import EditPatient
 from gui.patient_dialog import PatientDialog
 
 SPEC = ActionSpec("patient_details", "Patient &details…", "Ctrl+Shift+P",
-                  "Diagnosis, sex, birth year, genotype and identifying fields of this case")
+                  "Diagnosis, sex, birth year, genotype, weights and identifying fields of this "
+                  "case")
 
 
 def install(window) -> None:
@@ -22,7 +23,6 @@ def install(window) -> None:
 
 def open_patient_dialog(window) -> PatientDialog | None:
     """Open the dialog on the open case's stored details; the window refreshes on save."""
-    from data.patients import details_lines
     from db.patients import get_patient
 
     if window.case is None:
@@ -30,7 +30,6 @@ def open_patient_dialog(window) -> PatientDialog | None:
     pid = window.case.id
     try:
         row = get_patient(window.engine, pid)
-        weights = dict(details_lines(window.engine, row))["weights"]
     except Exception as exc:
         window.show_error("Cannot read the patient details", str(exc))
         return None
@@ -49,7 +48,7 @@ def open_patient_dialog(window) -> PatientDialog | None:
         window.undo_stack.push(command)
         return new_row
 
-    dialog = PatientDialog(row, save, weights=weights, parent=window)
+    dialog = PatientDialog(row, save, parent=window)
     dialog.saved.connect(saved)
     dialog.finished.connect(lambda _result: setattr(window, "patient_dialog", None))
     dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)

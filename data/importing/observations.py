@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from data.codes import ANALYTES
+from data.codes import ANALYTES, PLAUSIBLE
 from data.importing.dates import Parsed, combine, parse_dates, parse_times_of_day
 from data.importing.errors import Problems
 from data.importing.units import conversion, tidy
@@ -23,8 +23,6 @@ from data.numbers import fmt_number
 OBSERVATION_FRAME_COLUMNS = ["patient", "t", "code", "value", "censor", "unit", "specimen",
                              "row", "column"]  # row and column: where the value is written
 
-# Plausible ranges in the stored unit: a value outside is a wrong unit or a typo.
-PLAUSIBLE = {"TEMP": (30.0, 45.0), "WEIGHT": (0.3, 500.0), "ESR": (0.0, 200.0)}
 _KEY = ["patient", "t", "code", "specimen"]
 MAX_VALUE = 1e12  # in the stored unit: 1 g/mL of a cytokine, a kilometre of ESR
 

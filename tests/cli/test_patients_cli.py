@@ -241,9 +241,15 @@ def test_show_flags_an_existing_identifying_pseudonym(capsys, db, tmp_path):
     assert code == 0 and "flagged" not in out
 
 
-def test_unknown_case_and_nothing_to_set_are_one_line(capsys, db):
+def test_unknown_case_and_nothing_to_set_are_one_line(capsys, db, tmp_path):
     code, _, err = run(capsys, db, "show", "NOPE")
-    assert code == 1 and err.startswith("flarescope: no case 'NOPE'; known cases: \n")
+    # An empty database says so and how to fill it, not "known cases:" and nothing.
+    assert code == 1 and err.count("\n") == 1 and "known cases" not in err
+    assert "no case 'NOPE': the database has no cases yet" in err
+    assert "import FILE" in err and "demo --reset" in err
+    run(capsys, db, "import", write(tmp_path, GOOD))
+    code, _, err = run(capsys, db, "show", "NOPE")
+    assert code == 1 and err == "flarescope: no case 'NOPE'; known cases: FR-11, FR-12\n"
     code, _, err = run(capsys, db, "set", "NOPE")
     assert code == 1 and "nothing to set" in err
 
@@ -324,3 +330,111 @@ def test_control_characters_are_refused_and_never_echoed_raw(engine, capsys):
     assert "\x1b" not in out and "\\x1b" in out
     rows = {r.pseudonym: r for r in case_list_rows(engine)}
     assert rows["ESC-01"].diagnosis.startswith("\x1b")  # stored as it was, shown escaped
+
+
+def _weights(db: str, pseudonym: str) -> dict[str, float]:
+    from db.patients import get_patient, patient_id
+
+    engine = open_database(db)
+    try:
+        return get_patient(engine, patient_id(engine, pseudonym))["weights"]
+    finally:
+        engine.dispose()
+
+
+def _dump(db: str) -> list[str]:
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    try:
+        return list(con.iterdump())
+    finally:
+        con.close()
+
+
+def _audit_rows(db: str) -> list[dict]:
+    engine = open_database(db)
+    t = AuditEvent.__table__
+    try:
+        with engine.connect() as conn:
+            return [dict(r) for r in conn.execute(select(t).order_by(t.c.id)).mappings()]
+    finally:
+        engine.dispose()
+
+
+def test_set_adds_corrects_and_removes_weights_each_audited(capsys, db, tmp_path):
+    run(capsys, db, "import", write(tmp_path, GOOD))
+    assert _weights(db, "FR-11") == {"2026-02-02": 61.5}
+    code, out, err = run(capsys, db, "set", "FR-11", "--weight", "63,2", "--weight-date",
+                         "15/03/2026")
+    assert code == 0, err
+    assert "weight        2026-03-15  63.2 kg" in out and "version       2" in out
+    code, out, err = run(capsys, db, "set", "FR-11", "--weight", "62", "--weight-date",
+                         "2026-02-02")
+    assert code == 0, err
+    assert _weights(db, "FR-11") == {"2026-02-02": 62.0, "2026-03-15": 63.2}
+    code, out, err = run(capsys, db, "set", "FR-11", "--remove-weight-date", "2026-03-15")
+    assert code == 0, err
+    assert _weights(db, "FR-11") == {"2026-02-02": 62.0}
+    assert "version       4" in out
+
+    rows = [r for r in _audit_rows(db) if r["entity"] == "patient" and r["action"] == "update"]
+    changes = [(json.loads(r["before"]), json.loads(r["after"])) for r in rows]
+    assert changes == [
+        ({"weights": {"2026-03-15": None}, "version": 1},
+         {"weights": {"2026-03-15": 63.2}, "version": 2}),
+        ({"weights": {"2026-02-02": 61.5}, "version": 2},
+         {"weights": {"2026-02-02": 62.0}, "version": 3}),
+        ({"weights": {"2026-03-15": 63.2}, "version": 3},
+         {"weights": {"2026-03-15": None}, "version": 4})]
+    # The same weight again is no change: no audit row, no new version.
+    n = len(_audit_rows(db))
+    code, out, _ = run(capsys, db, "set", "FR-11", "--weight", "62.0", "--weight-date",
+                       "02/02/2026")
+    assert code == 0 and "version       4" in out and len(_audit_rows(db)) == n
+
+
+@pytest.mark.parametrize(("args", "problem"), [
+    (["--weight", "heavy", "--weight-date", "2026-03-01"], "weight 'heavy' is not a number (kg)"),
+    (["--weight", "0", "--weight-date", "2026-03-01"], "implausible weight 0 kg (accepted 0.3–500 kg)"),
+    (["--weight", "-4", "--weight-date", "2026-03-01"], "implausible weight -4 kg"),
+    (["--weight", "720", "--weight-date", "2026-03-01"], "implausible weight 720 kg"),
+    (["--weight", "60", "--weight-date", "2099-01-01"],
+     "implausible weight date 2099-01-01 (in the future)"),
+    (["--weight", "60", "--weight-date", "31/02/2026"], "weight date '31/02/2026'"),
+    (["--weight", "60", "--weight-date", "soon"], "weight date 'soon'"),
+    (["--weight", "60"], "--weight needs --weight-date DATE"),
+    (["--weight-date", "2026-03-01"], "--weight-date needs --weight KG"),
+    (["--weight", "60", "--weight-date", "2026-02-02", "--remove-weight-date", "2026-02-02"],
+     "name the same day"),
+    (["--weight", "60", "--weight-date", "02/02/2026", "--remove-weight-date", "2026-02-02"],
+     "two changes of the weight on 2026-02-02"),
+    (["--remove-weight-date", "2026-03-01"],
+     "no weight recorded on 2026-03-01 to remove (recorded: 2026-02-02)"),
+    (["--diagnosis", "FCAS2", "--weight", "0", "--weight-date", "2026-03-01"],
+     "implausible weight 0 kg"),
+])
+def test_a_bad_weight_is_one_line_and_writes_nothing(capsys, db, tmp_path, args, problem):
+    run(capsys, db, "import", write(tmp_path, GOOD))
+    before = _dump(db)
+    code, out, err = run(capsys, db, "set", "FR-11", *args)
+    assert code == 1 and out == "" and err.count("\n") == 1, err
+    assert err.startswith("flarescope: ") and problem in err and "Traceback" not in err
+    assert _dump(db) == before
+    assert _weights(db, "FR-11") == {"2026-02-02": 61.5}
+
+
+def test_weight_options_in_a_real_process(tmp_path):
+    env = {**os.environ, "FLARESCOPE_DB": str(tmp_path / "w.db")}
+    cmd = [sys.executable, str(ROOT / "main.py"), "patients"]
+    path = write(tmp_path, GOOD)
+    for args in (["import", str(path)], ["set", "FR-12", "--weight", "80", "--weight-date",
+                                         "2026-01-05"]):
+        r = subprocess.run(cmd + args, capture_output=True, text=True, env=env, cwd=ROOT,
+                           timeout=120)
+        assert r.returncode == 0, r.stderr
+    assert "2026-01-05  80 kg" in r.stdout
+    r = subprocess.run(cmd + ["set", "FR-12", "--weight", "0.1", "--weight-date", "2026-01-06"],
+                       capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stderr.strip().endswith("nothing was changed")

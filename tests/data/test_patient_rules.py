@@ -62,15 +62,35 @@ def test_dates_as_in_measurement_files_and_never_in_the_future():
 
 
 @pytest.mark.parametrize(("text", "kg"), [("58.5", 58.5), ("58,5", 58.5), ("0.4", 0.4),
-                                          ("499.9", 499.9), ("", None)])
+                                          ("0.3", 0.3), ("500", 500.0), ("", None)])
 def test_plausible_weights(text, kg):
     assert clean_weight(text) == kg
 
 
-@pytest.mark.parametrize("text", ["0", "-3", "500", "720", "heavy"])
+@pytest.mark.parametrize("text", ["0", "0.29", "-3", "500.1", "720", "heavy", "nan", "inf"])
 def test_implausible_weights(text):
     with pytest.raises(PatientValueError):
         clean_weight(text)
+
+
+@pytest.mark.parametrize("kg", ["0.29", "0.3", "0.2", "500", "500.5"])
+def test_one_weight_range_for_typed_weights_and_measurement_files(engine, tmp_path, kg):
+    """A weight a measurement file may import is one Patient details accepts, and the other
+    way round (they disagreed: 0.2 kg typed, 500 kg imported)."""
+    from data.importing import ImportFailed, import_file
+
+    path = tmp_path / "w.csv"
+    path.write_text(f"patient,date,code,value,unit\nKID-9,2026-01-01,WEIGHT,{kg},kg\n")
+    try:
+        import_file(engine, path)
+        imported = True
+    except ImportFailed:
+        imported = False
+    try:
+        typed = clean_weight(kg) is not None
+    except PatientValueError:
+        typed = False
+    assert imported == typed == (0.3 <= float(kg) <= 500)
 
 
 def test_text_is_tidied_and_bounded():
