@@ -6,13 +6,13 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
-import sqlite3
 
 import numpy as np
 import pytest
 from PySide6 import QtCore, QtWidgets
 
 from db.patients import get_patient
+from tests.data.test_import_helpers import dump
 from tests.db.test_patients_db import _audit
 from tests.gui.test_patient_dialog import _open_dialog as _open_case_dialog
 
@@ -78,14 +78,6 @@ def _add_row(qtbot, dialog, day: str, kg: str) -> None:
 
 def _row_of(table, day: str) -> int:
     return next(r for r in range(table.rowCount()) if table.item(r, 0).text() == day)
-
-
-def _dump(engine) -> list[str]:
-    con = sqlite3.connect(engine.url.database)
-    try:
-        return list(con.iterdump())
-    finally:
-        con.close()
 
 
 def _plotted_dose(window, day: str) -> float:
@@ -165,23 +157,23 @@ def test_a_bad_weight_row_is_refused_inline_and_nothing_is_written(
     window = make_window()
     dialog = _open_dialog(qtbot, window, CASE)
     pid = window.case.id
-    before = _dump(demo_engine)
+    before = dump(demo_engine)
     _add_row(qtbot, dialog, day, kg)
     qtbot.mouseClick(dialog.save_button, LEFT)
     assert dialog.isVisible() and dialog.error.isVisible()
     assert message in dialog.error.text()
-    assert _dump(demo_engine) == before and _audit(demo_engine, pid) == []
+    assert dump(demo_engine) == before and _audit(demo_engine, pid) == []
     assert window.undo_stack.count() == 0
 
 
 def test_a_bad_correction_keeps_the_other_fields_unsaved_too(qtbot, make_window, demo_engine):
     window = make_window()
     dialog = _open_dialog(qtbot, window, CASE)
-    before = _dump(demo_engine)
+    before = dump(demo_engine)
     dialog.diagnosis.setFocus()
     dialog.diagnosis.selectAll()
     qtbot.keyClicks(dialog.diagnosis, "FCAS2")
     _type_in_cell(qtbot, dialog.weights.table, 0, 1, "0,1")
     qtbot.mouseClick(dialog.save_button, LEFT)
     assert "weight row 1: implausible weight 0.1 kg" in dialog.error.text()
-    assert _dump(demo_engine) == before
+    assert dump(demo_engine) == before
