@@ -15,6 +15,9 @@ from data.dose_context import DEFAULT_DOSE_TIME, dose_context
 from data.dose_context import texts as dose_texts
 from data.episode_edit import last_day
 from data.numbers import DASH, fmt_number, is_missing, shown
+from data.stimulation import SPECIMEN as SI_SPECIMEN
+from data.stimulation import UNIT as SI_UNIT
+from data.stimulation import stimulation_indices
 from data.summary.censored import Measure, censor_sign
 from data.summary.dates import DateFormat
 from data.summary.privacy import Privacy
@@ -70,7 +73,11 @@ def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:
             parts.append(s)
     if not parts:
         return Table("Cytokine measurements", cols, [])
-    df = pd.concat(parts)
+    si = stimulation_indices(case)
+    if len(si):
+        parts.append(si.assign(specimen=SI_SPECIMEN, unit=SI_UNIT, fold=np.nan)[
+            ["t", "code", "specimen", "value", "censor", "unit", "fold"]])
+    df = pd.concat([p.astype({"code": str, "specimen": str, "unit": str}) for p in parts])
     order = {c: i for i, c in enumerate(codes)}
     df = df.assign(_o=df["code"].astype(str).map(order)).sort_values(["t", "_o", "specimen"])
     rows = []
@@ -79,8 +86,11 @@ def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:
                                             df["censor"], df["unit"], df["fold"], dose,
                                             strict=True):
         cen = censor_sign(c)
-        value = Measure(float(v), cen).text()
+        value = Measure(float(v), cen).text() if np.isfinite(v) else "not computable"
         fold = Measure(float(f), cen).text() if np.isfinite(f) else DASH
+        if spec == SI_SPECIMEN:  # a derived row: our own words, safe to print
+            rows.append((fmt.date(t), label(str(code)), "LPS ÷ spontaneous", value, u, fold, d))
+            continue
         rows.append((fmt.date(t), label(str(code)), privacy.specimen(spec), value,
                      privacy.unit(u), fold, d))
     return Table("Cytokine measurements", cols, rows,
@@ -90,7 +100,10 @@ def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:
                       "administration and its dose; “≈” marks a time "
                       f"counted from the usual dosing time, {_clock(DEFAULT_DOSE_TIME)}, "
                       "for doses recorded "
-                      "as daily periods; more than 24 h after a dose is possibly off-drug.")
+                      "as daily periods; more than 24 h after a dose is possibly off-drug. "
+                      "Stimulation index (LPS ÷ spontaneous): the LPS-stimulated value ÷ the "
+                      "spontaneous one of the same analyte drawn the same day (the nearest in "
+                      "time); a censored value makes it a bound, two make it not computable.")
 
 
 def _clock(seconds: float) -> str:

@@ -35,7 +35,7 @@ class TimelineWidget(QtWidgets.QWidget):
         self.case = None
         self.options = TimelineOptions()
         self.track_order: list[str] = [t.key for t in TRACK_TYPES]
-        self.hidden: set[str] = set()
+        self.hidden: set[str] = {t.key for t in TRACK_TYPES if not t.shown_by_default}
         self.tracks: dict[str, Track] = {}
         self._phase_items: list[tuple[pg.PlotItem, shapes.VBand]] = []
         self._cursor_lines: list[shapes.VLine] = []
@@ -273,6 +273,9 @@ class TimelineWidget(QtWidgets.QWidget):
         known = [k for k in order if k in TRACKS_BY_KEY]
         self.track_order = known + [t.key for t in TRACK_TYPES if t.key not in known]
         self.hidden = set(hidden) & set(TRACKS_BY_KEY)
+        # A track added since the order was saved starts as it would without a saved order.
+        self.hidden |= {t.key for t in TRACK_TYPES if not t.shown_by_default and t.key
+                        not in known}
         self._rebuild_keeping_range()
 
     def set_track_visible(self, key: str, visible: bool) -> None:

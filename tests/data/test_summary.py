@@ -15,6 +15,7 @@ from data.case import Case
 from data.codes import PBMC_LPS, PBMC_SPONTANEOUS
 from data.demo import COHORT
 from data.numbers import fmt_number
+from data.stimulation import stimulation_indices
 from data.summary import (
     DateFormat,
     Measure,
@@ -273,7 +274,8 @@ def test_tables_hold_every_row_with_censoring_shown(nlrp12_02):
     tables = {t.title: t for t in summary.tables}
     cyto = tables["Cytokine measurements"]
     n = sum(len(case.series(c)) for c in ("IL1B", "IL1RA", "IL6", "TNFA"))
-    assert len(cyto.rows) == n
+    # Every measurement, and a stimulation index for each same-day LPS/spontaneous pair.
+    assert len(cyto.rows) == n + len(stimulation_indices(case)) > n
     values = {f"{v:.2f}".rstrip("0").rstrip(".") for c in ("IL1B", "TNFA")
               for v in case.series(c)["value"]}
     assert values <= {r[3] for r in cyto.rows}

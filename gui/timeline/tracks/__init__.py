@@ -4,6 +4,7 @@ from gui.timeline.tracks.activity import ActivityTrack
 from gui.timeline.tracks.cytokines import CytokinesTrack
 from gui.timeline.tracks.episodes import EpisodesTrack
 from gui.timeline.tracks.markers import MarkersTrack
+from gui.timeline.tracks.stimulation import StimulationTrack
 from gui.timeline.tracks.symptoms import SymptomsTrack
 from gui.timeline.tracks.temperature import TemperatureTrack
 from gui.timeline.tracks.treatment import TreatmentTrack
@@ -14,6 +15,7 @@ TRACK_TYPES = (
     ActivityTrack,
     TreatmentTrack,
     CytokinesTrack,
+    StimulationTrack,
     MarkersTrack,
     TemperatureTrack,
 )

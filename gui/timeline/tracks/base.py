@@ -91,6 +91,7 @@ class Track:
     stretch = 1  # relative height
     min_height = 60  # px, legend line included: below it the timeline scrolls
     log_y = False
+    shown_by_default = True  # False: listed in View → Tracks, shown once the reviewer asks
     # Tracks whose y range follows the visible data set this in draw(): the y values
     # (in plotted units) that must stay in view, such as a threshold line.
     follow_y: tuple[float, ...] | None = None
