@@ -9,7 +9,7 @@ from data.alignment import DAY
 from gui.timeline.widget import TimelineWidget, data_x_to_widget
 from tests.data.insight_cases import at, make_case
 from tests.gui.conftest import open_case
-from tests.gui.test_timeline import readout_text
+from tests.gui.test_timeline import _shown, readout_text
 
 # 100 mg on days 0–9, a gap on days 10–14, 150 mg from day 15; 50 kg.
 CASE = dict(obs=[(-10, 9, "WEIGHT", 50), (-3, 9, "IL1B", 900), (3, 14, "IL1B", 40),
@@ -18,13 +18,7 @@ CASE = dict(obs=[(-10, 9, "WEIGHT", 50), (-3, 9, "IL1B", 900), (3, 14, "IL1B", 4
 
 
 def _timeline(qtbot) -> TimelineWidget:
-    w = TimelineWidget()
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    w.set_case(make_case(**CASE))
-    qtbot.waitExposed(w)
-    return w
+    return _shown(qtbot, make_case(**CASE))
 
 
 def _hover(qtbot, w, key, t):

@@ -6,7 +6,7 @@ from data.codes import PBMC_LPS, PBMC_SPONTANEOUS
 from gui.timeline.widget import TimelineWidget
 from tests.data.insight_cases import at, make_case
 from tests.gui.conftest import open_case
-from tests.gui.test_timeline import readout_text
+from tests.gui.test_timeline import _shown, readout_text
 
 S, L = PBMC_SPONTANEOUS, PBMC_LPS
 OBS = [(3, 9, "IL1B", 100, "", S), (3, 11, "IL1B", 1200, "", L),
@@ -15,13 +15,7 @@ OBS = [(3, 9, "IL1B", 100, "", S), (3, 11, "IL1B", 1200, "", L),
 
 
 def _timeline(qtbot, case) -> TimelineWidget:
-    w = TimelineWidget()
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    w.set_case(case)
-    qtbot.waitExposed(w)
-    return w
+    return _shown(qtbot, case)
 
 
 def test_the_index_track_is_hidden_until_shown_then_reads_the_ratio(qtbot):
