@@ -136,13 +136,22 @@ def baseline_il1b(case: Case, fmt: DateFormat | None = None) -> KeyFigure:
 
 
 def _no_baseline(case: Case, x: _Il1b) -> str:
-    """Exactly why there is no baseline: no day 0, or no sample of the chosen specimen in
-    the window (and which other, not comparable, specimens are there)."""
+    """Exactly why there is no baseline: no anakinra, or no sample of the chosen specimen
+    in the window (and which other, not comparable, specimens are there)."""
     if case.day0 is None:
-        return "no anakinra, so no day 0"
-    kind = _STIMULATION.get(x.specimen or "", specimen_text(x.specimen))
-    why = f"no {kind} IL-1β in the {BASELINE_DAYS} days before day 0".replace("  ", " ")
-    lo, hi = _baseline_window(case)  # type: ignore[misc]
+        return "no anakinra recorded, so no time before a first dose"
+    return _none_in(case, x, _baseline_window(case),  # type: ignore[arg-type]
+                    f"in the {BASELINE_DAYS} days before day 0")
+
+
+def _none_in(case: Case, x: _Il1b, window: tuple[float, float], where: str) -> str:
+    """"no spontaneous IL-1β on treatment (only serum there, which is not comparable)":
+    the chosen specimen is missing from the window; other specimens there are named."""
+    if x.specimen is None:
+        return "no IL-1β measured"
+    kind = _STIMULATION.get(x.specimen, specimen_text(x.specimen))
+    why = f"no {kind} IL-1β {where}".replace("  ", " ")
+    lo, hi = window
     others = [specimen_text(s) for s in case.specimens("IL1B") if s != x.specimen
               and case.series("IL1B", s)["t"].between(lo, hi, inclusive="left").any()]
     if others:
@@ -170,8 +179,11 @@ def best_response(case: Case, fmt: DateFormat) -> KeyFigure:
                   "the last anakinra administration; earliest if tied.")
     best = _best(x)
     if best is None:
-        why = "no anakinra recorded" if case.day0 is None else "no IL-1β on treatment"
-        return KeyFigure("Best response", f"not available ({why})", definition)
+        if case.day0 is None:
+            return KeyFigure("Best response", "not available (no anakinra recorded)",
+                             definition)
+        why = _none_in(case, x, _treatment_window(case), "on treatment")  # type: ignore[arg-type]
+        return KeyFigure("Best response", f"not available: {why}", definition)
     t, m = best
     where = case.anchor.label(t) + ("" if fmt.relative else f", {fmt.date(t)}")
     value = f"{_with_unit(m, x.unit)} ({_fold_text(m, x.mean, x.why)}) on {where}"
@@ -191,6 +203,10 @@ def days_to_near_normal(case: Case, threshold: float = NEAR_NORMAL_FOLD) -> KeyF
         return KeyFigure("Days to near-normal IL-1β",
                          f"not computable ({x.why or 'no IL-1β measured'})",
                          definition, thr)
+    if not x.on_treatment:  # "never reached" would say it was measured and stayed high
+        why = _none_in(case, x, _treatment_window(case), "on treatment")  # type: ignore[arg-type]
+        return KeyFigure("Days to near-normal IL-1β", f"not computable: {why}", definition,
+                         thr)
     for t, m in x.on_treatment:
         fold = m.value / x.mean
         if fold <= threshold and m.censor != ">":
@@ -230,7 +246,9 @@ def tnfa_rise(case: Case) -> KeyFigure:
     best = _best(_il1b(case))
     win = _treatment_window(case)
     if best is None or win is None or spec is None:
-        return KeyFigure("TNF-α rise", "not available", definition, thr)
+        why = ("no anakinra recorded" if win is None else "no TNF-α measured" if spec is None
+               else "no best response of IL-1β to start from")
+        return KeyFigure("TNF-α rise", f"not available ({why})", definition, thr)
     rows = _measures(case.series("TNFA", spec))
     unit = str(case.series("TNFA", spec)["unit"].iloc[0]) if rows else "pg/mL"
     day_start = math.floor(best[0] / DAY) * DAY

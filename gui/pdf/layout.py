@@ -275,8 +275,7 @@ def layout_timeline(flow: Flow, summary: Summary, figure: FigureOp) -> None:
     s = flow.style
     flow.new_page()
     flow.heading("Timeline")
-    flow.y += flow.text(s.small, summary.date_mode + " Shaded: before treatment, on "
-                        "anakinra, after stopping.", 0, flow.y, flow.width, s.colours.muted)
+    flow.y += flow.text(s.small, summary.date_mode, 0, flow.y, flow.width, s.colours.muted)
     flow.y += 2 * MM
     rect = QtCore.QRectF(0, flow.y, flow.width, flow.bottom - flow.y - 2 * MM)
     flow.add(lambda p: figure(p, rect))

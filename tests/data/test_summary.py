@@ -153,7 +153,40 @@ def test_not_computable_says_exactly_why():
                        "(only PBMC, LPS-stimulated there, which is not comparable)")
     never = Case(case.patient, case.observations, case.medications.iloc[0:0],
                  case.episodes, case.controls)
-    assert _figure(never, "Baseline IL-1β").value == "not computable: no anakinra, so no day 0"
+    # Day 0 is then the first record: "no day 0" would contradict the header.
+    assert _figure(never, "Baseline IL-1β").value == (
+        "not computable: no anakinra recorded, so no time before a first dose")
+
+
+def _with(case: Case, rows: list[dict], controls: list[dict] = ()) -> Case:
+    extra = pd.DataFrame([dict(censor=None, unit="pg/mL", source="test") | r for r in rows])
+    obs = pd.concat([case.observations.astype(object), extra], ignore_index=True)
+    refs = pd.concat([case.controls, pd.DataFrame(list(controls))], ignore_index=True)
+    return Case(case.patient, obs.sort_values(["code", "t"]).reset_index(drop=True),
+                case.medications, case.episodes, refs)
+
+
+def test_no_measurement_on_treatment_is_not_computable_never_never_reached():
+    """LPS-stimulated IL-1β before day 0 only, serum IL-1β on treatment: nothing of the
+    chosen specimen was measured on treatment, so near-normal was not 'never reached'."""
+    case = _with(_case([r for r in SMALL if r[2] != "IL1B"]), [
+        dict(t=DAY0 - 10 * DAY, code="IL1B", value=3500.0, specimen=PBMC_LPS),
+        dict(t=DAY0 - 9 * DAY, code="IL1B", value=3300.0, specimen=PBMC_LPS),
+        dict(t=DAY0 + 20 * DAY, code="IL1B", value=4.2, specimen="serum")],
+        [dict(code="IL1B", specimen=PBMC_LPS, mean=2000.0)])
+    why = ("no LPS-stimulated IL-1β on treatment (only serum there, which is not "
+           "comparable)")
+    assert _figure(case, "Best response").value == f"not available: {why}"
+    f = _figure(case, "Days to near-normal IL-1β")
+    assert f.value == f"not computable: {why}" and f.number is None
+
+
+def test_tnfa_rise_says_why_it_is_not_available():
+    no_tnf = _case([r for r in SMALL if r[2] != "TNFA"])
+    assert _figure(no_tnf, "TNF-α rise").value == "not available (no TNF-α measured)"
+    no_il1b = _case([r for r in SMALL if r[2] != "IL1B"])
+    assert _figure(no_il1b, "TNF-α rise").value == (
+        "not available (no best response of IL-1β to start from)")
 
 
 def test_numbers_round_half_up_as_by_hand():
@@ -444,3 +477,16 @@ def test_a_deidentified_aidai_table_gives_no_month_lengths_back(nlrp12_02):
     assert all(f % 30 == 0 for f in firsts)
     identified = next(t for t in build_summary(case).tables if t.title == "Monthly AIDAI")
     assert {r[2].split(" of ")[1] for r in identified.rows} > {"30"}  # calendar months there
+
+
+def test_the_timeline_note_names_day_0_and_only_the_phases_there_are():
+    case = _case(SMALL)
+    assert build_summary(case, deidentify=True).date_mode == (
+        "Times are days (day 0 = first anakinra dose). Shaded: before treatment, on anakinra, "
+        "after stopping.")
+    case = Case(case.patient, case.observations, case.medications.iloc[0:0], case.episodes,
+                case.controls)
+    # Without anakinra day 0 is the first record, and no treatment phase is shaded.
+    assert build_summary(case, deidentify=True).date_mode == (
+        "Times are days (no anakinra: day 0 = first record).")
+    assert build_summary(case).date_mode == "Times are calendar dates (UTC)."
