@@ -41,6 +41,7 @@ def large_case_open() -> float:
     from PySide6 import QtCore, QtWidgets
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    import gui  # noqa: F401  (first after Qt, as in gui.app: see gui/import_hook.py)
     from benchmarks.large_case import build_large_case
     from benchmarks.window import window_on_case
 

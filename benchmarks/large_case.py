@@ -17,16 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from data.alignment import DAY  # noqa: E402
-from data.codes import AIDAI_CODES, PBMC_SPONTANEOUS, SERUM  # noqa: E402
-from data.controls import write_references  # noqa: E402
-from data.demo import demo_references  # noqa: E402
 from db.engine import open_database  # noqa: E402
-from db.writes import (  # noqa: E402
-    insert_medications,
-    insert_observations,
-    insert_patient,
-)
 
 WORK = Path(__file__).with_name("_work")
 
@@ -36,6 +27,9 @@ VERSION = 3  # bump when the shape changes
 
 
 def _rows(pid: int, rng: np.random.Generator, with_temperature: bool):
+    from data.alignment import DAY
+    from data.codes import AIDAI_CODES, PBMC_SPONTANEOUS, SERUM
+
     days = START + np.arange(YEARS * 365) * DAY + 20 * 3600
     attack = rng.random(days.size) < 0.05
     for code in AIDAI_CODES:
@@ -59,6 +53,11 @@ def build_large_case(path: Path | None = None):
     """Return (engine, id of the case with temperature, id of the case without)."""
     path = path or WORK / f"large_v{VERSION}.db"
     if not path.exists():
+        # Imported only to build: the measured processes hold what the app holds.
+        from data.controls import write_references
+        from data.demo import demo_references
+        from db.writes import insert_medications, insert_observations, insert_patient
+
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         for suffix in ("", "-wal", "-shm"):
