@@ -34,6 +34,15 @@ BASELINE_DAYS = 90
 TNF_NEAREST_DAYS = 14
 
 @dataclass(frozen=True)
+class Sample:
+    """A measurement a key figure was computed from: what a reader checks it against."""
+
+    code: str
+    specimen: str
+    t: float
+
+
+@dataclass(frozen=True)
 class KeyFigure:
     name: str
     value: str  # what the reader sees, e.g. "1524.3 pg/mL (127× controls)"
@@ -41,6 +50,7 @@ class KeyFigure:
     threshold: str = ""  # the setting it depends on, if any
     number: float | None = None  # the main number, for tests and later use
     day: int | None = None
+    samples: tuple[Sample, ...] = ()  # the measurements behind it (data.key_figure_samples)
 
 
 def pick_specimen(case: Case, code: str) -> str | None:
@@ -130,9 +140,14 @@ def baseline_il1b(case: Case, fmt: DateFormat | None = None) -> KeyFigure:
     used = f"n = {len(values)}: {dates}"
     if med is None:
         return KeyFigure("Baseline IL-1β", _median_unknown(values, x.unit) + f"; {used}",
-                         definition)
+                         definition, samples=_il1b_samples(x, x.before))
     value = f"{_with_unit(med, x.unit)} ({_fold_text(med, x.mean, x.why)}; {used})"
-    return KeyFigure("Baseline IL-1β", value, definition, number=med.value)
+    return KeyFigure("Baseline IL-1β", value, definition, number=med.value,
+                     samples=_il1b_samples(x, x.before))
+
+
+def _il1b_samples(x: _Il1b, rows: list[tuple[float, Measure]]) -> tuple[Sample, ...]:
+    return tuple(Sample("IL1B", x.specimen or "", t) for t, _ in rows)
 
 
 def _no_baseline(case: Case, x: _Il1b) -> str:
@@ -187,7 +202,8 @@ def best_response(case: Case, fmt: DateFormat) -> KeyFigure:
     t, m = best
     where = case.anchor.label(t) + ("" if fmt.relative else f", {fmt.date(t)}")
     value = f"{_with_unit(m, x.unit)} ({_fold_text(m, x.mean, x.why)}) on {where}"
-    return KeyFigure("Best response", value, definition, number=m.value, day=case.anchor.day(t))
+    return KeyFigure("Best response", value, definition, number=m.value, day=case.anchor.day(t),
+                     samples=_il1b_samples(x, [best]))
 
 
 def days_to_near_normal(case: Case, threshold: float = NEAR_NORMAL_FOLD) -> KeyFigure:
@@ -213,7 +229,7 @@ def days_to_near_normal(case: Case, threshold: float = NEAR_NORMAL_FOLD) -> KeyF
             d = case.anchor.day(t)
             value = f"{day_text(d)} ({_with_unit(m, x.unit)}, {_fold_text(m, x.mean)})"
             return KeyFigure("Days to near-normal IL-1β", value, definition, thr,
-                             number=float(d), day=d)
+                             number=float(d), day=d, samples=_il1b_samples(x, [(t, m)]))
     return KeyFigure("Days to near-normal IL-1β", "never reached on treatment", definition, thr)
 
 
@@ -243,7 +259,8 @@ def tnfa_rise(case: Case) -> KeyFigure:
                   "last anakinra administration, divided by TNF-α on the best-response day "
                   f"(or the nearest measurement within {TNF_NEAREST_DAYS} days).")
     thr = f"nearest within {TNF_NEAREST_DAYS} days"
-    best = _best(_il1b(case))
+    il1b = _il1b(case)
+    best = _best(il1b)
     win = _treatment_window(case)
     if best is None or win is None or spec is None:
         why = ("no anakinra recorded" if win is None else "no TNF-α measured" if spec is None
@@ -264,7 +281,9 @@ def tnfa_rise(case: Case) -> KeyFigure:
     value = (f"{ratio_text}: {_with_unit(top, unit)} on {case.anchor.label(top_t)} ÷ "
              f"{_with_unit(ref, unit)} on {case.anchor.label(ref_t)}")
     return KeyFigure("TNF-α rise", value, definition, thr,
-                     number=None if ratio is None else ratio.value)
+                     number=None if ratio is None else ratio.value,
+                     samples=(*_il1b_samples(il1b, [best]),
+                              Sample("TNFA", spec, ref_t), Sample("TNFA", spec, top_t)))
 
 
 def aidai_overview(case: Case) -> KeyFigure:
