@@ -22,7 +22,7 @@ from gui.timeline.tracks import TRACK_TYPES, TRACKS_BY_KEY
 from gui.timeline.tracks.base import TimelineOptions, Track
 
 LEFT_AXIS_WIDTH = 100
-LANE_HEIGHT = 44
+LANE_HEIGHT = 40
 
 
 class TimelineWidget(QtWidgets.QWidget):
@@ -44,7 +44,7 @@ class TimelineWidget(QtWidgets.QWidget):
         self.view = pg.GraphicsLayoutWidget()
         self.view.setBackground(self.theme.background)
         self.view.ci.layout.setSpacing(0)
-        self.view.ci.setContentsMargins(4, 4, 12, 4)
+        self.view.ci.setContentsMargins(4, 2, 12, 2)
         self.view.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
         self.readout = QtWidgets.QLabel()
         self.readout.setObjectName("timelineReadout")
@@ -63,8 +63,8 @@ class TimelineWidget(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        # Tracks keep a readable height (twelve symptom rows need ~150 px); in a short
-        # window the timeline scrolls vertically rather than squashing them.
+        # Tracks keep a readable height (Track.min_height); a 1024×700 screen holds them
+        # all, and only a shorter window scrolls them rather than squashing them.
         self.scroll = QtWidgets.QScrollArea()
         self.scroll.setWidget(self.view)
         self.scroll.setWidgetResizable(True)
@@ -83,7 +83,7 @@ class TimelineWidget(QtWidgets.QWidget):
 
     def _add_fixed_time_axis(self, layout: QtWidgets.QVBoxLayout) -> None:
         """On screen the time axis sits under the scrolling tracks, not inside them: in a
-        short window (1024×700) the tracks scroll and the dates stay in sight. The PDF
+        window shorter than 1024×700 the tracks scroll and the dates stay in sight. The PDF
         keeps the axis on the last plot."""
         self.axis_view = pg.GraphicsLayoutWidget()
         self.axis_view.setBackground(self.theme.background)
@@ -183,14 +183,32 @@ class TimelineWidget(QtWidgets.QWidget):
             track_type = TRACKS_BY_KEY[key]
             if track_type.stretch == 0:
                 plot.setFixedHeight(LANE_HEIGHT)
-            else:
-                plot.setMinimumHeight(track_type.min_height)
             self.view.ci.layout.setRowStretchFactor(row, track_type.stretch * 10 or 1)
             self._plot_pool[key] = plot
         self._layout_keys = shown
-        self.view.setMinimumHeight(sum(
-            LANE_HEIGHT if TRACKS_BY_KEY[k].stretch == 0 else TRACKS_BY_KEY[k].min_height
-            for k in shown) + (10 if self.time_axis is not None else 40))
+        self._fit_min_heights()
+
+    def _fit_min_heights(self) -> None:
+        """Each track's minimum: its legend line(s) as wrapped now, plus the data area's
+        readable minimum. The tracks scroll only below the sum of those (a window shorter
+        than a 1024×700 screen gives them); above it they share the height by stretch."""
+        total = 0.0
+        for key, plot in self._plot_pool.items():
+            track_type = TRACKS_BY_KEY[key]
+            if track_type.stretch == 0:
+                total += LANE_HEIGHT
+                continue
+            title = plot.titleLabel
+            wanted = (_title_height(title) if title.isVisible() else 0) + track_type.min_height
+            if plot.minimumHeight() != wanted:
+                plot.setMinimumHeight(wanted)
+            total += wanted
+        margins = self.view.ci.layout.getContentsMargins()
+        # The PDF's timeline carries its time axis on the last plot.
+        axis = 0 if self.time_axis is not None else 30
+        total = int(total + margins[1] + margins[3]) + axis + 2
+        if self.view.minimumHeight() != total:
+            self.view.setMinimumHeight(total)
 
     def _release_plots(self) -> None:
         self._plot_pool = {}
@@ -220,7 +238,7 @@ class TimelineWidget(QtWidgets.QWidget):
         # across seven tracks (benchmarks/bench_timeline.py); the crosshair reads values.
         left.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         plot.titleLabel.item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        _let_shrink(plot.titleLabel)
+        _let_shrink(plot, self._fit_min_heights)
         last = last and self.time_axis is None
         plot.showAxis("bottom", last)
         if last:
@@ -484,14 +502,23 @@ class TimelineWidget(QtWidgets.QWidget):
                 item.setCacheMode(mode)
 
 
-def _let_shrink(label: pg.LabelItem) -> None:
+def _title_height(label: pg.LabelItem) -> int:
+    """The legend line's height as wrapped now (one or two lines of text)."""
+    return int(label.item.boundingRect().height()) + 1
+
+
+def _let_shrink(plot: pg.PlotItem, heights_changed) -> None:
     """A track's legend line must not widen its plot past the window: in a narrow window
-    it wraps onto a second line (between entries) instead of being cut.
+    it wraps onto a second line (between entries) instead of being cut. Its row is as
+    tall as its lines (pyqtgraph fixes every title row at 30 px, two lines' worth: on a
+    700 px screen five such rows cost the room of a track).
 
     LabelItem re-imposes its text width as minimum on every resize (updateMin), so the
     minimum is cleared after each of its own updates, and the text is given the label's
     width to wrap in.
     """
+    label = plot.titleLabel
+    label.item.document().setDocumentMargin(1)
     own_update = label.updateMin
 
     natural: dict[str, float] = {}  # unwrapped width of the last text: layouts call often
@@ -499,6 +526,7 @@ def _let_shrink(label: pg.LabelItem) -> None:
     def natural_width() -> float:
         if label.text not in natural:
             doc = QtGui.QTextDocument()
+            doc.setDocumentMargin(1)
             doc.setDefaultFont(label.item.font())
             doc.setHtml(label.item.toHtml())
             natural.clear()
@@ -516,6 +544,12 @@ def _let_shrink(label: pg.LabelItem) -> None:
         label._sizeHint[QtCore.Qt.SizeHint.MinimumSize] = (0, height)
         label._sizeHint[QtCore.Qt.SizeHint.PreferredSize] = (0, height)
         label.setMinimumWidth(0)
+        if label.isVisible():
+            rows = _title_height(label)
+            if plot.layout.rowMinimumHeight(0) != rows or label.maximumHeight() != rows:
+                label.setMaximumHeight(rows)
+                plot.layout.setRowFixedHeight(0, rows)
+                heights_changed()
 
     label.updateMin = update_min
 

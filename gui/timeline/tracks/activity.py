@@ -18,7 +18,7 @@ class ActivityTrack(Track):
     key = "activity"
     title = "Activity (AIDAI)"
     stretch = 2
-    min_height = 70
+    min_height = 36
 
     @staticmethod
     def has_data(case) -> bool:
@@ -57,12 +57,13 @@ class ActivityTrack(Track):
                                          name="month with missing diary days"))
         shapes.add(p, shapes.HLine(AIDAI_ACTIVE_THRESHOLD, pg.mkPen(
             OKABE_ITO["vermillion"], width=1, style=QtCore.Qt.PenStyle.DashLine)), z=5)
-        self.add_legend_entry("▮", "#8C8C8C", "daily sum (0–12)")
-        self.add_legend_entry("━", blue, "calendar-month score")
+        self.add_legend_entry("▮", "#8C8C8C", "daily sum")
+        # Short entries: on one line beside the case list on a 1024 px screen.
+        self.add_legend_entry("━", blue, "month score")
         if incomplete.any():
-            self.add_legend_entry("✕", OKABE_ITO["vermillion"], "month with missing diary days")
+            self.add_legend_entry("✕", OKABE_ITO["vermillion"], "diary gaps")
         self.add_legend_entry("╌", OKABE_ITO["vermillion"],
-                              f"active disease: month ≥ {AIDAI_ACTIVE_THRESHOLD}")
+                              f"active: month ≥ {AIDAI_ACTIVE_THRESHOLD}")
         p.setLabel("left", "score")
         self.series += [
             Series("AIDAI daily sum", "/12", t + DAY / 2, score, "#8C8C8C", fmt="{:.0f}",

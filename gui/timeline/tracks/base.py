@@ -89,7 +89,9 @@ class Track:
     key = ""
     title = ""
     stretch = 1  # relative height
-    min_height = 60  # px, legend line included: below it the timeline scrolls
+    # px of data area under the legend line, the least that still reads: a 1024×700
+    # screen holds every track at these, without scrolling (tests/gui/test_small_screen.py)
+    min_height = 40
     log_y = False
     shown_by_default = True  # False: listed in View → Tracks, shown once the reviewer asks
     # Tracks whose y range follows the visible data set this in draw(): the y values

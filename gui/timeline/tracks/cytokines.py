@@ -31,7 +31,7 @@ class CytokinesTrack(Track):
     key = "cytokines"
     title = "Cytokines"
     stretch = 4
-    min_height = 110
+    min_height = 64
     log_y = True
 
     @staticmethod

@@ -17,7 +17,7 @@ class MarkersTrack(Track):
     key = "markers"
     title = "Inflammatory markers"
     stretch = 3
-    min_height = 80
+    min_height = 40
     log_y = True  # CRP spans 0.5–200 mg/L: on a linear axis the normal range is a sliver
 
     @staticmethod

@@ -40,7 +40,7 @@ class SymptomsTrack(Track):
     key = "symptoms"
     title = "Symptoms (daily diary)"
     stretch = 5
-    min_height = 160
+    min_height = 132  # twelve rows of 11 px: a 9 pt label each
 
     @staticmethod
     def has_data(case) -> bool:

@@ -15,7 +15,7 @@ class TemperatureTrack(Track):
     key = "temperature"
     title = "Body temperature"
     stretch = 2
-    min_height = 70
+    min_height = 36
 
     @staticmethod
     def has_data(case) -> bool:

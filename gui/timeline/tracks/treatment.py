@@ -21,7 +21,7 @@ class TreatmentTrack(Track):
     key = "treatment"
     title = "Treatment"
     stretch = 2
-    min_height = 70
+    min_height = 40
 
     @staticmethod
     def has_data(case) -> bool:

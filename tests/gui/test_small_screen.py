@@ -1,0 +1,83 @@
+"""A 1024×700 screen: everything essential in sight without scrolling (issue 11 item 8).
+
+Geometry checks on the real widgets, offscreen; the window is resized as a reviewer's
+small laptop screen would have it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6 import QtCore, QtWidgets
+
+from tests.gui.test_main_window import _inside, _sized
+
+
+def _visible_in(widget: QtWidgets.QWidget, rect_widget: QtWidgets.QWidget,
+                rect: QtCore.QRectF) -> bool:
+    """Whether rect (in widget's coordinates) lies within rect_widget's visible area."""
+    top_left = widget.mapTo(rect_widget, rect.topLeft().toPoint())
+    placed = QtCore.QRect(top_left, rect.size().toSize())
+    return rect_widget.rect().adjusted(-1, -1, 1, 1).contains(placed)
+
+
+def test_every_track_is_in_sight_without_scrolling_at_1024_by_700(qtbot, make_window):
+    w = _sized(qtbot, make_window, 1024, 700)
+    t = w.timeline
+    assert {"symptoms", "treatment", "cytokines", "markers", "temperature"} <= set(t.tracks)
+    bar = t.scroll.verticalScrollBar()
+    assert bar.maximum() == 0 and not bar.isVisible()
+    viewport = t.scroll.viewport()
+    for key, plot in t.visible_plots():
+        box = plot.vb.mapRectToScene(plot.vb.boundingRect())
+        in_view = t.view.mapFromScene(box).boundingRect()
+        assert _visible_in(t.view, viewport, QtCore.QRectF(in_view)), key
+        # Still a plot one can read: not squashed to a line.
+        assert plot.vb.height() >= (30 if key != "symptoms" else 120), (key, plot.vb.height())
+    assert _inside(t.axis_view, w)
+    assert _inside(t.readout, w)
+
+
+@pytest.mark.parametrize("size", [(1600, 1000), (1920, 1200)])
+def test_large_screens_give_the_room_to_the_tracks(qtbot, make_window, size):
+    w = _sized(qtbot, make_window, *size)
+    t = w.timeline
+    assert t.scroll.verticalScrollBar().maximum() == 0
+    # No band of empty space under the tracks: they fill the timeline's height.
+    plots = [p for _k, p in t.visible_plots()]
+    bottom = max(p.mapRectToScene(p.boundingRect()).bottom() for p in plots)
+    assert bottom >= t.view.viewport().height() - 20
+    # The data tracks grow with the screen (the cytokines most), the lanes do not.
+    from gui.timeline.tracks import TRACKS_BY_KEY
+
+    cytokines = t.plot_for("cytokines").vb.height()
+    assert cytokines >= 2 * TRACKS_BY_KEY["cytokines"].min_height
+    assert cytokines == max(p.vb.height() for k, p in t.visible_plots() if k != "symptoms")
+    assert t.plot_for("episodes").height() < 60
+
+
+def _drawn_width(label: QtWidgets.QLabel) -> float:
+    from PySide6 import QtGui
+
+    doc = QtGui.QTextDocument()
+    doc.setDocumentMargin(0)
+    doc.setDefaultFont(label.font())
+    doc.setHtml(label.text())
+    return doc.idealWidth()
+
+
+def test_the_case_header_fits_or_gives_the_whole_text_as_a_tooltip(qtbot, make_window):
+    w = _sized(qtbot, make_window, 1024, 700)
+    header = w.header
+    full = ["NLRP12-01", w.case.patient["diagnosis"], w.case.patient["genotype"], "born 1982"]
+    # Nothing drawn past the label's right edge (it used to run on, cut mid-word)...
+    assert _drawn_width(header) <= header.contentsRect().width()
+    assert _inside(header, w)
+    # ...and what gave way is in the tooltip, whole.
+    shown = header.text()
+    assert "…" in shown
+    assert all(part in header.toolTip() for part in full), header.toolTip()
+    assert "NLRP12-01" in shown
+    # A wide window shows it all, with no tooltip needed.
+    w.resize(1920, 1200)
+    qtbot.waitUntil(lambda: "born 1982" in header.text())
+    assert "…" not in header.text() and header.toolTip() == ""
