@@ -441,20 +441,22 @@ class TimelineWidget(QtWidgets.QWidget):
                 j = s.nearest(t, lo, hi)
                 if j is not None:
                     out.append(ReadoutLine(s.label, s.value_text(j), s.unit,
-                                           self._when(float(s.x[j]), t), s.colour, track.key))
+                                           self._when(float(s.x[j]), t,
+                                                      always=track.key == "symptoms"),
+                                           s.colour, track.key))
         return out + dose_readout.readout_line(self.tracks.values(), t, lo, hi)
 
     def _time_text(self, t: float) -> str:
         anchor = None if self.case is None else self.case.anchor
         return format_time(t, self.options.axis_mode, anchor)
 
-    def _when(self, sample: float, cursor: float) -> str:
-        """When a value was measured, for the readout: nothing if on the cursor's day."""
-        if self.options.axis_mode == RELATIVE and self.case is not None and \
-                self.case.day0 is not None:
+    def _when(self, sample: float, cursor: float, *, always: bool = False) -> str:
+        """When a value was measured, for the readout: nothing if on the cursor's day
+        (unless always: a diary entry names its day)."""
+        if self.options.axis_mode == RELATIVE and self.case is not None:
             text = self._time_text(sample)
-            return "" if text == self._time_text(cursor) else text
-        if utc_date(sample) == utc_date(cursor):
+            return "" if text == self._time_text(cursor) and not always else text
+        if utc_date(sample) == utc_date(cursor) and not always:
             return ""
         # "18 Apr", with the year only when it is not the cursor's: the line stays short.
         fmt = "%d %b" if utc_date(sample)[:4] == utc_date(cursor)[:4] else "%d %b %Y"
