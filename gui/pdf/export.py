@@ -112,7 +112,8 @@ def write_summary_pdf(summary: Summary, path: str | Path, *, paper: str, pdf_a: 
     pdf = buffer.data().data()
     if summary.deidentified:
         pdf = blank_dates(pdf)
-    with replacing_file(path, "wb") as f:
+    # A patient summary is health data: readable by its owner only, like the database.
+    with replacing_file(path, "wb", private=True) as f:
         f.write(pdf)
     return path
 

@@ -87,3 +87,18 @@ def test_a_missing_folder_is_made_as_the_window_makes_it(db, tmp_path):
     r = _run(db, "NLRP12-01", "-o", str(out))
     assert r.returncode == 0, r.stderr
     assert out.is_file() and out.read_bytes().startswith(b"%PDF")
+
+
+def test_summaries_are_private_like_the_database(db, tmp_path):
+    # Patient summaries are health data: 0600 however permissive the umask, for one case
+    # and for every case (they were written 0644).
+    old = os.umask(0o022)
+    try:
+        one = tmp_path / "one.pdf"
+        assert _run(db, "NLRP12-02", "-o", str(one)).returncode == 0
+        assert _run(db, "--all", "-o", str(tmp_path / "all")).returncode == 0
+    finally:
+        os.umask(old)
+    files = [one, *(tmp_path / "all").iterdir()]
+    assert len(files) == 5
+    assert {oct(f.stat().st_mode & 0o777) for f in files} == {oct(0o600)}
