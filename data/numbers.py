@@ -41,14 +41,36 @@ def fmt_number(x: float | None) -> str:
     notation."""
     if x is None or not math.isfinite(x):
         return DASH
+    return _rounded(x, Decimal("0.1") if abs(x) >= 100 else Decimal("0.01"))
+
+
+def fmt_fold(x: float | None) -> str:
+    """A fold over the healthy-control mean (or a ratio of two measurements): three
+    significant digits, whole numbers from 100 (162, 94.5, 1.02), two significant digits
+    below 1 (0.46, 0.042); half up, no trailing zeros.
+
+    The one rule for every fold on screen, in the PDF and on the command line: with
+    fmt_number's decimals a baseline printed 161.9× beside 94.45× and 1.02×, a precision
+    no fold over a control mean of 20 people has.
+    """
+    if x is None or not math.isfinite(x):
+        return DASH
+    if x == 0:
+        return "0"
+    digits = 3 if abs(x) >= 1 else 2
+    exponent = math.floor(math.log10(abs(x)))
+    return _rounded(x, Decimal(1).scaleb(min(exponent - digits + 1, 0)))
+
+
+def _rounded(x: float, places: Decimal) -> str:
     # Half up, as a clinician rounds by hand (1341.25 → 1341.3): the float's shortest
     # decimal form, not its binary value (1341.25 is exact; 2.675 is 2.67499… in binary).
-    places = Decimal("0.1") if abs(x) >= 100 else Decimal("0.01")
     # Enough digits for any finite float (1e308 has 309): the default 28 raised
     # InvalidOperation on a fold over an absurdly small control mean, and no case exported.
-    text = str(Decimal(repr(float(x))).quantize(places, rounding=ROUND_HALF_UP,
-                                                 context=_EVERY_DIGIT))
-    text = text.rstrip("0").rstrip(".")
+    text = format(Decimal(repr(float(x))).quantize(places, rounding=ROUND_HALF_UP,
+                                                    context=_EVERY_DIGIT), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,8 +18,10 @@ class Measure:
     value: float
     censor: str = ""
 
-    def text(self) -> str:
-        return f"{self.censor}{fmt_number(self.value)}"
+    def text(self, number: Callable[[float], str] = fmt_number) -> str:
+        """"<5" for a detection limit; number writes the value (data.numbers.fmt_fold for a
+        fold or ratio)."""
+        return f"{self.censor}{number(self.value)}"
 
     def scaled(self, factor: float) -> Measure:
         return Measure(self.value * factor, self.censor)

@@ -18,7 +18,7 @@ from data.codes import (
     SERUM,
     SPECIMEN_LABELS,
 )
-from data.numbers import fmt_number
+from data.numbers import fmt_fold, fmt_number
 from data.summary.censored import (
     Measure,
     censor_sign,
@@ -94,7 +94,7 @@ def specimen_text(specimen: str | None) -> str:
 
 
 def _fold_text(m: Measure, mean: float | None, why: str = "no control mean") -> str:
-    return f"{m.scaled(1 / mean).text()}× controls" if mean else why
+    return f"{m.scaled(1 / mean).text(fmt_fold)}× controls" if mean else why
 
 
 def _with_unit(m: Measure, unit: str) -> str:
@@ -208,7 +208,7 @@ def best_response(case: Case, fmt: DateFormat) -> KeyFigure:
 
 def days_to_near_normal(case: Case, threshold: float = NEAR_NORMAL_FOLD) -> KeyFigure:
     x = _il1b(case)
-    thr = f"fold ≤ {fmt_number(threshold)}"
+    thr = f"fold ≤ {fmt_fold(threshold)}"
     definition = (f"Day of the first on-treatment IL-1β ({specimen_text(x.specimen)}) whose "
                   "fold over the healthy-control mean is at or below the threshold; a value "
                   "below the detection limit counts when the limit itself is.")
@@ -277,7 +277,7 @@ def tnfa_rise(case: Case) -> KeyFigure:
     ref_t, ref = min(near, key=lambda r: (abs(r[0] - best[0]), r[0]))
     top_t, top = max(after, key=lambda r: (rank(r[1]), -r[0]))
     ratio = ratio_measure(top, ref)
-    ratio_text = "not computable (both censored)" if ratio is None else f"×{ratio.text()}"
+    ratio_text = "not computable (both censored)" if ratio is None else f"×{ratio.text(fmt_fold)}"
     value = (f"{ratio_text}: {_with_unit(top, unit)} on {case.anchor.label(top_t)} ÷ "
              f"{_with_unit(ref, unit)} on {case.anchor.label(ref_t)}")
     return KeyFigure("TNF-α rise", value, definition, thr,

@@ -14,7 +14,7 @@ from data.codes import AIDAI_ACTIVE_THRESHOLD, AIDAI_CODES, ANAKINRA, CYTOKINES,
 from data.dose_context import DEFAULT_DOSE_TIME, dose_context
 from data.dose_context import texts as dose_texts
 from data.episode_edit import last_day
-from data.numbers import DASH, fmt_number, is_missing, shown
+from data.numbers import DASH, fmt_fold, fmt_number, is_missing, shown
 from data.stimulation import SPECIMEN as SI_SPECIMEN
 from data.stimulation import UNIT as SI_UNIT
 from data.stimulation import stimulation_indices
@@ -87,7 +87,7 @@ def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:
                                             strict=True):
         cen = censor_sign(c)
         value = Measure(float(v), cen).text() if np.isfinite(v) else "not computable"
-        fold = Measure(float(f), cen).text() if np.isfinite(f) else DASH
+        fold = Measure(float(f), cen).text(fmt_fold) if np.isfinite(f) else DASH
         if spec == SI_SPECIMEN:  # a derived row: our own words, safe to print
             rows.append((fmt.date(t), label(str(code)), "LPS ÷ spontaneous", value, u, fold, d))
             continue

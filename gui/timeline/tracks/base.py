@@ -33,7 +33,9 @@ class Series:
     y: np.ndarray
     colour: str
     censor: np.ndarray | None = None
-    fmt: str | None = None  # a format string; None: fmt_number (never 1.44e+03)
+    # A format string, or a function (data.numbers.fmt_fold for folds); None: fmt_number
+    # (never 1.44e+03).
+    fmt: str | Callable[[float], str] | None = None
     value_names: tuple[str, ...] | None = None  # e.g. ("no", "yes") for diary items
     records: list[dict] | None = field(default=None, repr=False)
     # A daily value (a dose, a diary sum) holds for its own day only: the readout shows
@@ -79,7 +81,9 @@ class Series:
         if self.value_names is not None:
             return self.value_names[int(self.y[j] > 0)]
         c = "" if self.censor is None else str(self.censor[j])
-        value = fmt_number(float(self.y[j])) if self.fmt is None else self.fmt.format(self.y[j])
+        y = float(self.y[j])
+        value = (fmt_number(y) if self.fmt is None else self.fmt(y) if callable(self.fmt)
+                 else self.fmt.format(y))
         return f"{c}{value}"
 
 

@@ -60,7 +60,8 @@ class CytokinesTrack(Track):
                 name = f"{analyte.label} {SHORT_SPECIMEN.get(specimen, specimen)}"
                 series = add_points(self, s, y, name=name, label=analyte.label, unit=unit,
                                     colour=colour, symbol=SPECIMEN_SYMBOLS.get(specimen, "d"),
-                                    specimen=specimen, connect=True, readout_label=name)
+                                    specimen=specimen, connect=True, readout_label=name,
+                                    fold=options.fold)
                 dose_readout.attach(case, series, options)
                 self.series.append(series)
                 drawn.add(specimen)

@@ -6,14 +6,15 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 
-from data.numbers import fmt_number
+from data.numbers import fmt_fold, fmt_number
 from gui.palette import GLYPHS
 from gui.timeline.tracks.base import Series, Track
 
 
 def add_points(track: Track, rows: pd.DataFrame, y: np.ndarray, *, name: str, label: str,
                unit: str, colour: str, symbol: str, specimen: str = "",
-               connect: bool = False, readout_label: str | None = None) -> Series:
+               connect: bool = False, readout_label: str | None = None,
+               fold: bool = False) -> Series:
     """Plot one series of measurements and return it for the readout.
 
     On a log track the items get log10(y) and only the axis labels are logarithmic:
@@ -57,7 +58,8 @@ def add_points(track: Track, rows: pd.DataFrame, y: np.ndarray, *, name: str, la
     scatter.sigClicked.connect(lambda _item, points, _ev: track.point_clicked(points))
     p.addItem(scatter)
     track.add_legend_entry(GLYPHS.get(symbol, "●"), colour, name)
-    return Series(readout_label or label, unit, x, y, colour, censor=censor, records=records)
+    return Series(readout_label or label, unit, x, y, colour, censor=censor, records=records,
+                  fmt=fmt_fold if fold else None)
 
 
 def measured_text(record: dict) -> str:
@@ -69,7 +71,7 @@ def shown_text(record: dict) -> str | None:
     """The value as plotted when that differs (fold over controls), keeping its '<'."""
     if record["shown_unit"] == record["unit"]:
         return None
-    return f"{record['censor']}{fmt_number(record['shown'])} {record['shown_unit']}"
+    return f"{record['censor']}{fmt_fold(record['shown'])} {record['shown_unit']}"
 
 
 def tip(x: float, y: float, data: dict) -> str:
