@@ -1,9 +1,11 @@
 """An audit row as a reader sees it: the History dialog and the PDF's audit trail.
 
 One wording for both, so a change reads the same on screen and on paper: the time to the
-second (UTC), the action ("changed"), and every field that changed as
-"severity: moderate → —" (a cleared value is a dash, never "None"). Values go through a
-``ValueText`` so a de-identified export can replace what is not known to be safe.
+second (UTC), the action ("changed", "changed (by undo)"), and every field that changed as
+"severity: moderate → —" (a cleared value is a dash, never "None"). An import reads as a
+clinician counts it ("import of lab.csv": "120 measurements, 2 medication periods"), never
+by its internal field names. Values go through a ``ValueText`` so a de-identified export
+can replace what is not known to be safe.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from data.episode_edit import shown_end
 from data.numbers import DASH, fmt_number, is_missing
+from db.audit_action import split_action
 
 ACTIONS = {"create": "created", "update": "changed", "delete": "deleted",
            "restore": "restored", "review": "marked reviewed", "unreview": "review withdrawn",
@@ -47,15 +50,57 @@ def plain_value(field: str, value: Any) -> str:
     return str(value)
 
 
+# What an import did, in the order a reader wants it: (field, one, many). Lists (the
+# pseudonyms a patient file created) count by their length.
+IMPORT_COUNTS = (
+    ("observations_added", "measurement", "measurements"),
+    ("medications_added", "medication period", "medication periods"),
+    ("weights_added", "weight", "weights"),
+    ("patients_created", "new case", "new cases"),
+    ("patients_updated", "case updated", "cases updated"),
+    ("medications_closed", "ongoing medication period ended", "ongoing medication periods ended"),
+    ("observations_skipped", "measurement already stored", "measurements already stored"),
+    ("medications_skipped", "medication period already stored",
+     "medication periods already stored"),
+)
+
+
 def action_text(action: str) -> str:
-    return ACTIONS.get(action, action)
+    """"changed"; "changed (by undo)" for the change an undo or a redo wrote."""
+    step, base = split_action(action)
+    text = ACTIONS.get(base, base)
+    return f"{text} (by {step})" if step else text
+
+
+def headline(action: str, entity: str, entity_id: Any, after: Any,
+             value: ValueText = plain_value) -> str:
+    """What a row of the trail did to what: "changed episode #2 (by undo)", "import of
+    lab.csv" (the file as ``value`` prints it: "file 1" when de-identified)."""
+    if entity == "import":
+        return f"import of {value('file', decoded(after).get('file'))}"
+    step, base = split_action(action)
+    text = f"{ACTIONS.get(base, base)} {subject(entity, entity_id)}"
+    return f"{text} (by {step})" if step else text
 
 
 def subject(entity: str, entity_id: Any) -> str:
-    """What the row is about: "episode #2", "patient #5", "import"."""
+    """What the row is about: "episode #2", "patient #5", "file"."""
     if entity == "import":
         return "file"
     return entity if is_missing(entity_id) else f"{entity} #{int(entity_id)}"
+
+
+def import_counts(after: Any) -> str:
+    """An import's counts in words: "120 measurements, 2 medication periods, 3 measurements
+    already stored"; "nothing new" when every row was there already."""
+    values = decoded(after)
+    parts = []
+    for field, one, many in IMPORT_COUNTS:
+        n = values.get(field)
+        n = len(n) if isinstance(n, list) else n
+        if isinstance(n, int | float) and not is_missing(n) and n:
+            parts.append(f"{int(n)} {one if n == 1 else many}")
+    return ", ".join(parts) or "nothing new"
 
 
 def decoded(x: Any) -> dict[str, Any]:
@@ -77,8 +122,10 @@ def change_lines(action: str, entity: str, before: Any, after: Any,
     """One line per field: "onset: 2024-03-03 → 2024-03-01" for a change, "kind: relapse"
     for what a creation set or a deletion removed; a field whose values are ``withheld``
     is named without them ("name changed (withheld)")."""
+    if entity == "import":
+        return [import_counts(after)]
     b, a = decoded(before), decoded(after)
-    if (not b) != (not a):  # a creation, a restore, a deletion, an import
+    if (not b) != (not a):  # a creation, a restore, a deletion
         values = a or b
         keys = (EPISODE_FIELDS if entity == "episode"
                 else [k for k in values if k not in HIDDEN_FIELDS])

@@ -331,7 +331,7 @@ def header_parts(patient: dict) -> list[tuple[str, str]]:
 
 # -- writing ---------------------------------------------------------------------------
 def save_details(engine: Engine, patient_id: int, version: int, *, actor: str,
-                 **changes: object) -> dict[str, Any]:
+                 step: str | None = None, **changes: object) -> dict[str, Any]:
     """Check the changed fields and write them with their audit row; returns the new row.
 
     Raises PatientValueError for a bad value or an identifying pseudonym, and
@@ -363,7 +363,7 @@ def save_details(engine: Engine, patient_id: int, version: int, *, actor: str,
                                     birth_date=merged.get("birth_date"))
         if refusal:
             raise PatientValueError(refusal)
-    return update_patient(engine, patient_id, version, actor=actor, **cleaned)
+    return update_patient(engine, patient_id, version, actor=actor, step=step, **cleaned)
 
 
 def _weight_changes(current: dict[str, Any], weights: dict[str, float | None]

@@ -25,6 +25,7 @@ from db.audit import (
     last_event,
     record,
 )
+from db.audit_action import STEPS, base_action, stepped
 from db.errors import UserFacingError
 from db.models import (
     CERTAINTIES,
@@ -136,10 +137,11 @@ def create_episode(engine: Engine, patient_id: int, *, actor: str, kind: str, on
 
 
 def update_episode(engine: Engine, episode_id: int, version: int, *, actor: str,
-                   **changes: Any) -> dict[str, Any]:
+                   step: str | None = None, **changes: Any) -> dict[str, Any]:
     """Change editable fields if the stored version is still ``version``; returns the new row.
 
-    The audit row holds only the fields that changed (and the version), before and after.
+    The audit row holds only the fields that changed (and the version), before and after;
+    ``step`` ("undo", "redo") says the change was written by one (db.audit.stepped).
     """
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -163,12 +165,13 @@ def update_episode(engine: Engine, episode_id: int, version: int, *, actor: str,
         before = {k: row[k] for k in changed} | {"version": version}
         after = dict(changed) | {"version": version + 1}
         record(conn, actor=actor, entity=ENTITY, entity_id=episode_id,
-               patient_id=row["patient_id"], action="update", before=before, after=after)
+               patient_id=row["patient_id"], action=stepped("update", step), before=before,
+               after=after)
         return _row(conn, episode_id)
 
 
 def delete_episode(engine: Engine, episode_id: int, version: int, *,
-                   actor: str) -> dict[str, Any]:
+                   actor: str, step: str | None = None) -> dict[str, Any]:
     """Delete the episode; returns the deleted row (what restore_episode needs)."""
     actor = _actor(actor)
     with audited_transaction(engine) as conn:
@@ -178,11 +181,13 @@ def delete_episode(engine: Engine, episode_id: int, version: int, *,
         if result.rowcount != 1:
             _check_version(_row(conn, episode_id), episode_id, version)
         record(conn, actor=actor, entity=ENTITY, entity_id=episode_id,
-               patient_id=row["patient_id"], action="delete", before=row, after=None)
+               patient_id=row["patient_id"], action=stepped("delete", step), before=row,
+               after=None)
     return row
 
 
-def restore_episode(engine: Engine, deleted: dict[str, Any], *, actor: str) -> dict[str, Any]:
+def restore_episode(engine: Engine, deleted: dict[str, Any], *, actor: str,
+                    step: str | None = None) -> dict[str, Any]:
     """Put a deleted episode back under its original id (undo of a delete).
 
     Only what the audit trail recorded as deleted can come back, exactly as it was:
@@ -201,7 +206,7 @@ def restore_episode(engine: Engine, deleted: dict[str, Any], *, actor: str) -> d
                 raise StaleEpisodeError(
                     f"Episode {episode_id} cannot be restored: it exists again")
             last = last_event(conn, ENTITY, episode_id)
-            if last is None or last["action"] != "delete" or not last["before"]:
+            if last is None or base_action(last["action"]) != "delete" or not last["before"]:
                 raise EpisodeError(
                     f"Episode {episode_id} cannot be restored: it was never deleted")
             recorded = last["before"]
@@ -217,7 +222,8 @@ def restore_episode(engine: Engine, deleted: dict[str, Any], *, actor: str) -> d
             conn.execute(insert(Episode).values(**values))
             row = _row(conn, episode_id)
             record(conn, actor=actor, entity=ENTITY, entity_id=episode_id,
-                   patient_id=row["patient_id"], action="restore", before=None, after=row)
+                   patient_id=row["patient_id"], action=stepped("restore", step), before=None,
+                   after=row)
     except IntegrityError as exc:
         raise StaleEpisodeError(
             f"Episode {episode_id} cannot be restored: it exists again or its case is gone"
@@ -241,7 +247,7 @@ class StaleReviewError(StaleEpisodeError):
 
 def mark_case_reviewed(engine: Engine, patient_id: int, reviewer: str, reviewed: bool, *,
                        version: int, at: int | None = None,
-                       actor: str | None = None) -> dict[str, Any]:
+                       actor: str | None = None, step: str | None = None) -> dict[str, Any]:
     """Record (or withdraw) that reviewer reviewed the case, if its review is still at
     ``version`` (patient.review_version as the caller read it); returns reviewed_by,
     reviewed_at and the new review_version.
@@ -276,7 +282,8 @@ def mark_case_reviewed(engine: Engine, patient_id: int, reviewer: str, reviewed:
             raise StaleReviewError("The review of this case was changed meanwhile; your "
                                    "change was not saved")
         record(conn, actor=actor, entity="patient", entity_id=patient_id,
-               patient_id=patient_id, action="review" if reviewed else "unreview",
+               patient_id=patient_id,
+               action=stepped("review" if reviewed else "unreview", step),
                before=dict(row), after=after)
     return after
 
@@ -284,7 +291,8 @@ def mark_case_reviewed(engine: Engine, patient_id: int, reviewer: str, reviewed:
 def _was_reviewed(conn: Connection, patient_id: int, reviewer: str, at: int) -> bool:
     a = AuditEvent.__table__
     afters = conn.execute(select(a.c.after).where(
-        a.c.entity == "patient", a.c.entity_id == patient_id, a.c.action == "review")).scalars()
+        a.c.entity == "patient", a.c.entity_id == patient_id,
+        a.c.action.in_([stepped("review", s) for s in (None, *STEPS)]))).scalars()
     for text in afters:
         after = json.loads(text) if text else {}
         if after.get("reviewed_by") == reviewer and after.get("reviewed_at") == int(at):

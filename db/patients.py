@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from db.audit import audited_transaction, record
+from db.audit_action import stepped
 from db.models import Observation, Patient, PatientIdentity, Series
 from db.writes import insert_observations, patient_pseudonyms, source_ids
 
@@ -161,11 +162,12 @@ def _check(row: dict[str, Any] | None, patient_id: int, version: int) -> dict[st
 
 
 def update_patient(engine: Engine, patient_id: int, version: int, *, actor: str,
-                   **changes: Any) -> dict[str, Any]:
+                   step: str | None = None, **changes: Any) -> dict[str, Any]:
     """Change details if the stored version is still ``version``; returns the new row.
 
     ``weights`` {ISO date: kg or None} adds, corrects or removes the weight of each date.
-    The audit rows hold only what changed (and the version), before and after.
+    The audit rows hold only what changed (and the version), before and after; ``step``
+    ("undo", "redo") says the change was written by one (db.audit.stepped).
     """
     unknown = set(changes) - set(DETAILS) - set(IDENTITY) - {"weights"}
     if unknown:
@@ -174,7 +176,7 @@ def update_patient(engine: Engine, patient_id: int, version: int, *, actor: str,
         # The write lock from the first read: the version checked is the one replaced.
         with audited_transaction(engine) as conn:
             row = _check(_read(conn, patient_id), patient_id, version)
-            _write(conn, row, changes, actor=actor, action="update")
+            _write(conn, row, changes, actor=actor, action=stepped("update", step))
             return _read(conn, patient_id)
     except IntegrityError as exc:
         raise PatientError(f"pseudonym {changes.get('pseudonym')!r} is already another "

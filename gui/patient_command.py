@@ -38,15 +38,16 @@ class EditPatient(QtGui.QUndoCommand):
         self._applied = True
         return new
 
-    def _write(self, values: Row) -> Row:
+    def _write(self, values: Row, step: str | None = None) -> Row:
+        # step ("undo", "redo") goes into the audit row (db.audit.stepped).
         new = save_details(self.engine, self.patient_id, self.version, actor=self.actor(),
-                           **values)
+                           step=step, **values)
         self.version = int(new["version"])
         return new
 
-    def _step(self, values: Row) -> None:
+    def _step(self, values: Row, step: str) -> None:
         try:
-            self.done(self._write(values))
+            self.done(self._write(values, step))
         except (PatientValueError, PatientError) as exc:
             self.refused(str(exc))
         except Exception as exc:  # a database failure: the stored row stands
@@ -57,7 +58,7 @@ class EditPatient(QtGui.QUndoCommand):
         if self._applied:  # push() calls redo(); apply() already saved
             self._applied = False
             return
-        self._step(self.after)
+        self._step(self.after, "redo")
 
     def undo(self) -> None:
-        self._step(self.before)
+        self._step(self.before, "undo")

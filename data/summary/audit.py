@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data.audit_text import action_text, change_lines, subject
+from data.audit_text import change_lines, headline
 from data.case import Case
 from data.summary.privacy import Privacy
 from data.summary.tables import Column, Table
@@ -23,7 +23,7 @@ def notes_table(case: Case, audit: pd.DataFrame | None, privacy: Privacy) -> Tab
                                                what, note)))
     if audit is not None:
         for i, r in enumerate(audit.itertuples(index=False), start=1):
-            what = f"{action_text(r.action)} {subject(r.entity, r.entity_id)}"
+            what = headline(r.action, r.entity, r.entity_id, r.after, privacy.value)
             change = "; ".join(change_lines(r.action, r.entity, r.before, r.after,
                                             privacy.value, privacy.withheld))
             rows.append((float(r.at), i, (str(r.at), privacy.reviewer(r.actor), what, change)))

@@ -37,6 +37,9 @@ class EpisodeCommand(QtGui.QUndoCommand):
         super().__init__(text)
         self.ctx = ctx
         self._applied = False
+        # What the audit row says wrote the change: None the first time, then "undo" or
+        # "redo" (db.audit.stepped), so the trail tells an undo from a new edit.
+        self.step: str | None = None
 
     def apply(self) -> int | None:
         """Do the change now (raises db.EpisodeError or a database error); returns the
@@ -49,9 +52,11 @@ class EpisodeCommand(QtGui.QUndoCommand):
         if self._applied:  # push() calls redo(); the controller already applied it
             self._applied = False
             return
+        self.step = "redo"
         self.ctx.perform(self._do)
 
     def undo(self) -> None:
+        self.step = "undo"
         self.ctx.perform(self._undo)
 
     def _do(self) -> int | None:
@@ -75,13 +80,14 @@ class CreateEpisode(EpisodeCommand):
             self.row = db.create_episode(self.ctx.engine, self.patient_id,
                                          actor=self.ctx.actor(), **self.fields)
         else:
-            self.row = db.restore_episode(self.ctx.engine, self.row, actor=self.ctx.actor())
+            self.row = db.restore_episode(self.ctx.engine, self.row, actor=self.ctx.actor(),
+                                          step=self.step)
         return self.row["id"]
 
     def _undo(self) -> None:
         eid = self.row["id"]
         self.row = db.delete_episode(self.ctx.engine, eid, self.ctx.version(eid),
-                                     actor=self.ctx.actor())
+                                     actor=self.ctx.actor(), step=self.step)
 
 
 class DeleteEpisode(EpisodeCommand):
@@ -92,10 +98,12 @@ class DeleteEpisode(EpisodeCommand):
 
     def _do(self) -> None:
         self.row = db.delete_episode(self.ctx.engine, self.episode_id,
-                                     self.ctx.version(self.episode_id), actor=self.ctx.actor())
+                                     self.ctx.version(self.episode_id), actor=self.ctx.actor(),
+                                     step=self.step)
 
     def _undo(self) -> int:
-        self.row = db.restore_episode(self.ctx.engine, self.row, actor=self.ctx.actor())
+        self.row = db.restore_episode(self.ctx.engine, self.row, actor=self.ctx.actor(),
+                                      step=self.step)
         return self.episode_id
 
 
@@ -110,7 +118,7 @@ class UpdateEpisode(EpisodeCommand):
 
     def _write(self, values: Row) -> int:
         db.update_episode(self.ctx.engine, self.episode_id, self.ctx.version(self.episode_id),
-                          actor=self.ctx.actor(), **values)
+                          actor=self.ctx.actor(), step=self.step, **values)
         return self.episode_id
 
     def _do(self) -> int:
@@ -162,12 +170,12 @@ class MarkReviewed(EpisodeCommand):
     def _do(self) -> int | None:
         self.on_written(db.mark_case_reviewed(self.ctx.engine, self.patient_id,
                                               self.ctx.actor(), self.reviewed,
-                                              version=self.review_version()))
+                                              version=self.review_version(), step=self.step))
         return self.ctx.selected_id
 
     def _undo(self) -> int | None:
         by, at = self.previous.get("reviewed_by"), self.previous.get("reviewed_at")
         self.on_written(db.mark_case_reviewed(
             self.ctx.engine, self.patient_id, by or self.ctx.actor(), bool(by),
-            version=self.review_version(), at=at, actor=self.ctx.actor()))
+            version=self.review_version(), at=at, actor=self.ctx.actor(), step=self.step))
         return self.ctx.selected_id

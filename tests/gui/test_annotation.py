@@ -204,7 +204,7 @@ def test_undo_removes_and_redo_restores_both_in_the_database(qtbot, window, demo
                    QtCore.Qt.KeyboardModifier.ControlModifier | QtCore.Qt.KeyboardModifier.ShiftModifier)
     assert len(episodes(demo_engine, window)) == 1
     assert [a["action"] for a in audit(demo_engine, created["id"])] == \
-        ["create", "delete", "restore", "delete", "restore"]
+        ["create", "undo:delete", "redo:restore", "undo:delete", "redo:restore"]
 
 
 def test_dragging_the_onset_edge_changes_the_onset_and_audits_old_and_new(
