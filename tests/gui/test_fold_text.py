@@ -12,7 +12,6 @@ from data.codes import PBMC_SPONTANEOUS
 from data.numbers import fmt_fold
 from data.summary import build_summary, load_case
 from db.queries import list_cases
-from gui.timeline.widget import TimelineWidget
 
 
 def test_a_fold_has_three_significant_digits_at_most():
@@ -56,12 +55,10 @@ def test_every_fold_in_the_summary_follows_the_rule(nlrp12_02):
 
 
 def test_the_readout_writes_a_fold_as_the_pdf_does(qtbot, nlrp12_02):
+    from tests.gui.test_timeline import _shown
+
     case = nlrp12_02
-    w = TimelineWidget()
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    w.set_case(case)
+    w = _shown(qtbot, case)
     w.set_fold(True)
     table = next(t for t in build_summary(case).tables if t.title == "Cytokine measurements")
     rows = [r for r in table.rows if r[1] == "IL-1β" and r[2] == "PBMC, spontaneous"]
