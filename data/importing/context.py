@@ -12,7 +12,13 @@ from data.importing.dates import parse_dates
 from data.importing.errors import Problems
 from data.importing.readers import Table
 from data.importing.safe_text import normal_pseudonym, pseudonym_problem
-from data.importing.synonyms import CHOSEN_AT_IMPORT, IGNORE, default_specimens, mapping_key
+from data.importing.synonyms import (
+    CHOSEN_AT_IMPORT,
+    IGNORE,
+    default_specimens,
+    mapping_key,
+    parse_header,
+)
 
 
 @dataclass
@@ -67,7 +73,9 @@ def locate_fields(table: Table, allowed: set[str], problems: Problems,
     fields: dict[str, int] = {}
     others: list[int] = []
     for i, name in enumerate(table.header):
-        if mapping.get(mapping_key(name)) == IGNORE:
+        # Mapped by its whole header or by its name without the unit ('Ferritine' for
+        # 'Ferritine (µmol/L)'): either way the column is never read, its unit included.
+        if IGNORE in (mapping.get(mapping_key(name)), parse_header(name, mapping).code):
             continue
         f = field_of(name)
         if f is None or f not in allowed:

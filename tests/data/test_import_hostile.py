@@ -222,6 +222,19 @@ def test_a_column_left_out_is_not_checked(engine, tmp_path):
     assert result.observations_added == 1
 
 
+@pytest.mark.parametrize("name", ["Ferritine", "Ferritine (µmol/L)", "ferritine µmol/L"])
+def test_a_wide_column_left_out_by_its_name_alone_is_not_checked(engine, tmp_path, capsys,
+                                                                  name):
+    """docs/IMPORT.md: the unit in a header is not part of the name, so 'Ferritine=-'
+    leaves out 'Ferritine (µmol/L)'; its unit (one we do not know) is not checked."""
+    path = tmp_path / "lab.csv"
+    path.write_text("Date,IL-6 (pg/mL),Ferritine (µmol/L)\n2026-01-05,12,3\n",
+                    encoding="utf-8")
+    result = import_file(engine, path, patient="M-02", mapping={name: "-"})
+    assert result.observations_added == 1
+    assert stored(engine, "M-02")["code"].tolist() == ["IL6"]
+
+
 def test_cli_prints_one_line_and_no_traceback(capsys, tmp_path):
     db = str(tmp_path / "cli.db")
     code = main(["--db", db, "import", str(HOSTILE / "terminal_escape.csv")])
