@@ -89,6 +89,12 @@ def _baseline_window(case: Case) -> tuple[float, float] | None:
 _STIMULATION = {PBMC_SPONTANEOUS: "spontaneous", PBMC_LPS: "LPS-stimulated", SERUM: "serum"}
 
 
+def _named(label: str, specimen: str | None) -> str:
+    """"IL-1β (PBMC, spontaneous)"; the bare name when none is measured (no specimen to
+    name: "unspecified" would say one was measured without one)."""
+    return label if specimen is None else f"{label} ({specimen_text(specimen)})"
+
+
 def specimen_text(specimen: str | None) -> str:
     return SPECIMEN_LABELS.get(specimen or "", specimen or "")
 
@@ -126,7 +132,7 @@ def _il1b(case: Case) -> _Il1b:
 
 def baseline_il1b(case: Case, fmt: DateFormat | None = None) -> KeyFigure:
     x = _il1b(case)
-    definition = (f"Median of IL-1β ({specimen_text(x.specimen)}) measured from "
+    definition = (f"Median of {_named('IL-1β', x.specimen)} measured from "
                   f"{BASELINE_DAYS} days before day 0 (first anakinra dose) up to and "
                   "including day 0 (a sample dated day 0 is drawn before the first "
                   "injection); fold = baseline ÷ healthy-control mean"
@@ -190,7 +196,7 @@ def _best(x: _Il1b) -> tuple[float, Measure] | None:
 
 def best_response(case: Case, fmt: DateFormat) -> KeyFigure:
     x = _il1b(case)
-    definition = (f"Lowest IL-1β ({specimen_text(x.specimen)}) on treatment, from day 1 to "
+    definition = (f"Lowest {_named('IL-1β', x.specimen)} on treatment, from day 1 to "
                   "the last anakinra administration; earliest if tied.")
     best = _best(x)
     if best is None:
@@ -209,7 +215,7 @@ def best_response(case: Case, fmt: DateFormat) -> KeyFigure:
 def days_to_near_normal(case: Case, threshold: float = NEAR_NORMAL_FOLD) -> KeyFigure:
     x = _il1b(case)
     thr = f"fold ≤ {fmt_fold(threshold)}"
-    definition = (f"Day of the first on-treatment IL-1β ({specimen_text(x.specimen)}) whose "
+    definition = (f"Day of the first on-treatment {_named('IL-1β', x.specimen)} whose "
                   "fold over the healthy-control mean is at or below the threshold; a value "
                   "below the detection limit counts when the limit itself is.")
     if case.day0 is None:  # "never reached on treatment" would say a treatment was given
@@ -255,7 +261,7 @@ def _reviewed_episodes(case: Case) -> pd.DataFrame:
 
 def tnfa_rise(case: Case) -> KeyFigure:
     spec = pick_specimen(case, "TNFA")
-    definition = (f"Highest TNF-α ({specimen_text(spec)}) from the best-response day to the "
+    definition = (f"Highest {_named('TNF-α', spec)} from the best-response day to the "
                   "last anakinra administration, divided by TNF-α on the best-response day "
                   f"(or the nearest measurement within {TNF_NEAREST_DAYS} days).")
     thr = f"nearest within {TNF_NEAREST_DAYS} days"

@@ -490,3 +490,12 @@ def test_the_timeline_note_names_day_0_and_only_the_phases_there_are():
     assert build_summary(case, deidentify=True).date_mode == (
         "Times are days (no anakinra: day 0 = first record).")
     assert build_summary(case).date_mode == "Times are calendar dates (UTC)."
+
+
+def test_a_definition_names_no_specimen_for_an_analyte_never_measured():
+    """'Highest TNF-α (unspecified)' read as if a TNF-α of unknown specimen was measured."""
+    case = _case([r for r in SMALL if r[2] != "TNFA"])
+    f = _figure(case, "TNF-α rise")
+    assert f.definition.startswith("Highest TNF-α from the best-response day")
+    assert _figure(_case(SMALL), "TNF-α rise").definition.startswith(
+        "Highest TNF-α (PBMC, spontaneous) from")
