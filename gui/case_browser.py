@@ -6,6 +6,7 @@ from PySide6 import QtCore, QtWidgets
 
 from data.case_list import CaseRow
 from data.numbers import DASH
+from gui import table_fit
 
 COLUMNS = (("pseudonym", "Case"), ("diagnosis", "Diagnosis"), ("first", "First"),
            ("last", "Last"), ("episodes", "Ep."), ("reviewed", "Reviewed"))
@@ -106,14 +107,7 @@ class CaseBrowser(QtWidgets.QWidget):
         self.table.setAlternatingRowColors(True)
         # Every column fits the list's width, no horizontal scroll bar: the diagnosis
         # takes what is left and elides; narrower still, First and Diagnosis give way.
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(FIELDS.index("diagnosis"),
-                                    QtWidgets.QHeaderView.ResizeMode.Stretch)
-        self.table.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.table.setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
-        self.table.setWordWrap(False)
+        table_fit.set_up(self.table, FIELDS.index("diagnosis"))
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.filter.returnPressed.connect(self._open_first_match)
         layout = QtWidgets.QVBoxLayout(self)
@@ -134,32 +128,13 @@ class CaseBrowser(QtWidgets.QWidget):
 
     def _fit_columns(self) -> None:
         table = self.table
-        # The vertical scroll bar may appear after this: leave it its room.
-        width = table.width() - 2 * table.frameWidth() - \
-            table.verticalScrollBar().sizeHint().width()
-        # Qt's own header size keeps room for a sort arrow in every column; only the
-        # sorted one shows it, so the others are sized by their text.
-        header = table.horizontalHeader()
-        fm = header.fontMetrics()
-        widths = {f: max(table.sizeHintForColumn(i), fm.horizontalAdvance(title) + 14)
-                  for i, (f, title) in enumerate(COLUMNS)}
-        sorted_field = FIELDS[header.sortIndicatorSection()] \
-            if 0 <= header.sortIndicatorSection() < len(FIELDS) else None
-        if sorted_field in widths:
-            widths[sorted_field] += 16
+        widths = table_fit.content_widths(table, [title for _f, title in COLUMNS])
         # Who reviewed and when can be long: elided here, whole in the row's tooltip.
-        widths["reviewed"] = min(widths["reviewed"], fm.horizontalAdvance("Reviewed") + 24)
-        hidden: set[str] = set()
-        for field in (None, *GIVE_WAY):
-            if field is not None:
-                hidden.add(field)
-            need = sum(w for f, w in widths.items() if f not in hidden and f != "diagnosis")
-            if need + (0 if "diagnosis" in hidden else 100) <= width:
-                break
-        for i, f in enumerate(FIELDS):
-            table.setColumnHidden(i, f in hidden)
-            if f != "diagnosis" and f not in hidden:
-                table.setColumnWidth(i, widths[f])
+        reviewed = FIELDS.index("reviewed")
+        widths[reviewed] = min(widths[reviewed], table.horizontalHeader().fontMetrics()
+                               .horizontalAdvance("Reviewed") + 24)
+        table_fit.fit(table, widths, stretch=FIELDS.index("diagnosis"), stretch_min=100,
+                      give_way=[FIELDS.index(f) for f in GIVE_WAY])
 
     def current_id(self) -> int | None:
         idx = self.table.currentIndex()

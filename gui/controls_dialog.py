@@ -16,6 +16,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from data.codes import PBMC_LPS, PBMC_SPONTANEOUS, SERUM, SPECIMEN_LABELS, label, unit
 from data.controls import REFERENCE_CODES, Reference, check, list_rows, set_text, store_references
 from data.numbers import is_missing
+from gui.screen_fit import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,7 @@ class ControlsDialog(QtWidgets.QDialog):
         super().__init__(parent)
         self.setWindowTitle("Control references")
         self.setObjectName("controls_dialog")
-        self.resize(1100, 420)
+        fit_to_screen(self, 1100, 420)  # every column on a wide screen; a 1024 px one scrolls them
         self.engine, self.actor = engine, actor
         self.editor: ReferenceEditor | None = None
         self.rows: dict[int, dict] = {}

@@ -14,6 +14,7 @@ from PySide6 import QtCore, QtWidgets
 
 from data import episode_edit as edit
 from data.alignment import Anchor, day_text
+from gui import table_fit
 from gui.episodes.controller import clean_row
 from gui.episodes.graphics import episode_colour
 from gui.timeline.axis import CALENDAR, format_time
@@ -39,6 +40,11 @@ COLUMNS = (
            "first record for a case never on anakinra"),
     Column("severity", "Severity", "Mild, moderate or severe"),
 )
+KEYS = [c.key for c in COLUMNS]
+# Beside the case list on a 1024 px screen these give way, in this order (the row's
+# tooltip still has them); the kind takes what is left and elides.
+GIVE_WAY = ("days", "day0", "end")
+STRETCH = "kind"
 
 
 class EpisodeListModel(QtCore.QAbstractTableModel):
@@ -93,11 +99,17 @@ class EpisodeListModel(QtCore.QAbstractTableModel):
             return row["id"]
         if role == QtCore.Qt.ItemDataRole.DecorationRole and key == "kind":
             return episode_colour(row["kind"])
-        if role == QtCore.Qt.ItemDataRole.ToolTipRole and row.get("note"):
-            return row["note"]
+        if role == QtCore.Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(row)
         if role == QtCore.Qt.ItemDataRole.TextAlignmentRole and key in ("days", "day0"):
             return int(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
         return None
+
+    def tooltip(self, row: dict) -> str:
+        """Every column of the row, whichever the list's width hides, and the note."""
+        text = ", ".join(f"{c.title}: {self._text(c.key, self.value(row, c.key))}"
+                         for c in COLUMNS)
+        return f"{text}\n{row['note']}" if row.get("note") else text
 
     @staticmethod
     def _text(key: str, value) -> str:
@@ -132,11 +144,10 @@ class EpisodeListPanel(QtWidgets.QWidget):
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
         self.table.setMinimumWidth(60)  # the window's minimum is the timeline's, not ours
-        header = self.table.horizontalHeader()
-        header.setDefaultSectionSize(60)  # lets the stretched last column shrink to fit
-        header.setStretchLastSection(True)
+        table_fit.set_up(self.table, KEYS.index(STRETCH))
+        self.table.horizontalHeader().sortIndicatorChanged.connect(
+            lambda *_: self._fit_columns())
         self.empty = QtWidgets.QLabel("No episodes yet. Press <b>A</b> (Annotate) and drag "
                                       "across the timeline to mark one.")
         self.empty.setWordWrap(True)
@@ -159,13 +170,17 @@ class EpisodeListPanel(QtWidgets.QWidget):
             self.model.set_episodes(episodes, None if case is None else case.anchor)
         finally:
             self._syncing = False
-        self.table.resizeColumnsToContents()
-        # The short number columns are sized by their numbers, not their headers (which
-        # have tooltips), so that all six columns fit beside the case list.
-        for i, col in enumerate(COLUMNS):
-            if col.key in ("days", "day0") and self.model.rowCount():
-                self.table.setColumnWidth(i, max(self.table.sizeHintForColumn(i), 34) + 4)
+        self._fit_columns()
         self.empty.setVisible(self.model.rowCount() == 0)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        widths = table_fit.content_widths(self.table, [c.title for c in COLUMNS])
+        table_fit.fit(self.table, widths, stretch=KEYS.index(STRETCH), stretch_min=56,
+                      give_way=[KEYS.index(k) for k in GIVE_WAY])
 
     def row_of(self, episode_id: int) -> int | None:
         for r in range(self.proxy.rowCount()):
