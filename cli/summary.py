@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
 def text_lines(record: dict) -> list[str]:
     """The record for a reader: each figure, its definition, threshold and samples."""
     from data.importing.safe_text import printable
+    from data.key_figure_samples import sample_line
 
     day0 = record["day0"]
     lines = [f"Case {record['case']}",
@@ -54,13 +55,5 @@ def text_lines(record: dict) -> list[str]:
         lines += ["", f"{f['name']}: {f['value']}", f"  definition: {f['definition']}"]
         if f["threshold"]:
             lines.append(f"  threshold: {f['threshold']}")
-        for s in f["samples"]:
-            lines.append(f"  sample: {s['analyte']} ({s['specimen_label']}) {s['date']} "
-                         f"({_day(s['day'])}): {s['text']}")
+        lines += [f"  sample: {sample_line(s)}" for s in f["samples"]]
     return [printable(line) for line in lines]
-
-
-def _day(n: int) -> str:
-    from data.alignment import day_text
-
-    return day_text(n)

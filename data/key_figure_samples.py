@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from data.alignment import day_text
 from data.case import Case
 from data.codes import SPECIMEN_LABELS, label
 from data.summary.censored import Measure, censor_sign
@@ -34,6 +35,12 @@ def sample_record(case: Case, sample: Sample, fmt: DateFormat) -> dict[str, Any]
         "value": value, "censor": censor, "unit": unit,
         "text": "" if value is None else f"{Measure(value, censor).text()} {unit}".strip(),
     }
+
+
+def sample_line(record: dict[str, Any]) -> str:
+    """"IL-1β (PBMC, spontaneous) 2024-04-10 (day +40): <5 pg/mL"."""
+    return (f"{record['analyte']} ({record['specimen_label']}) {record['date']} "
+            f"({day_text(record['day'])}): {record['text']}")
 
 
 def figure_record(case: Case, figure: KeyFigure, fmt: DateFormat) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from gui.settings import Settings
 log = logging.getLogger(__name__)
 
 INSTALLERS = ("gui.episodes.install", "gui.import_install", "gui.export_install",
-              "gui.patient_install", "gui.controls_install")
+              "gui.patient_install", "gui.controls_install", "gui.key_figures.install")
 DOCKS_SHARE = 0.3  # of the window's width, for the case list and episode docks at most
 TIMELINE_ACTIONS = ("fit", "months_1", "months_3", "months_6", "months_12", "zoom_in",
                     "zoom_out", "pan_left", "pan_right", "pan_left_far", "pan_right_far")
@@ -31,6 +31,7 @@ TIMELINE_ACTIONS = ("fit", "months_1", "months_3", "months_6", "months_12", "zoo
 
 class MainWindow(QtWidgets.QMainWindow):
     caseOpened = QtCore.Signal(object)  # noqa: N815  data.case.Case
+    preferencesChanged = QtCore.Signal()  # noqa: N815  Edit → Preferences accepted
 
     def __init__(self, engine: Engine, settings: Settings | None = None, *,
                  defer_timeline: bool = False) -> None:
@@ -325,9 +326,11 @@ class MainWindow(QtWidgets.QMainWindow):
     def _preferences(self) -> None:
         from gui.preferences import PreferencesDialog
 
-        if PreferencesDialog(self.settings, self).exec() and not isinstance(self.timeline,
-                                                                            _Placeholder):
+        if not PreferencesDialog(self.settings, self).exec():
+            return
+        if not isinstance(self.timeline, _Placeholder):
             self.timeline.set_dose_time(self.settings.dose_time)
+        self.preferencesChanged.emit()
 
     def _about(self) -> None:
         version = QtCore.QCoreApplication.applicationVersion()

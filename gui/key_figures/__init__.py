@@ -1,0 +1,1 @@
+"""The Key figures dock: the case's key figures beside the timeline (issue 14, item 4)."""
