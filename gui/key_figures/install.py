@@ -1,4 +1,5 @@
-"""Adds the Key figures dock to the main window, beside the timeline (View → Key figures).
+"""Adds the Key figures dock to the main window, beside the timeline (View → Key figures,
+Ctrl+Shift+K).
 
 The main window imports this module by name and calls install(window).
 """
@@ -61,7 +62,13 @@ def install(window) -> KeyFiguresFeature:
     feature = KeyFiguresFeature(window)
     window.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, feature.dock)
     window.resizeDocks([feature.dock], [DOCK_WIDTH], QtCore.Qt.Orientation.Horizontal)
-    window.menu("&View").addAction(feature.dock.toggleViewAction())
+    # Closed at first: open, it takes 300 px from the timeline, which a 1024 px screen
+    # cannot spare. The window's saved state keeps it open once the reviewer opens it.
+    feature.dock.hide()
+    toggle = feature.dock.toggleViewAction()
+    toggle.setShortcut("Ctrl+Shift+K")
+    toggle.setToolTip("Show the key figures of the open case beside the timeline")
+    window.menu("&View").addAction(toggle)
     window.caseOpened.connect(feature.case_opened)
     window.preferencesChanged.connect(lambda: feature.refresh(force=True))
     feature.dock.visibilityChanged.connect(feature.refresh)

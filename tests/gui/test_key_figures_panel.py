@@ -51,6 +51,10 @@ def test_the_panel_shows_the_pdf_figures_and_rings_their_samples(qtbot, make_win
     w = make_window()
     case = open_case(qtbot, w, "NLRP12-02")
     feature = w.key_figures
+    assert not feature.dock.isVisible()  # closed until asked for: the timeline keeps its width
+    assert feature.panel.record is None
+    QTest.keyClick(w, QtCore.Qt.Key.Key_K, QtCore.Qt.KeyboardModifier.ControlModifier
+                   | QtCore.Qt.KeyboardModifier.ShiftModifier)
     assert feature.dock.isVisible()
     panel = feature.panel
     shown = [panel.figures.item(i).data(RECORD_ROLE) for i in range(panel.figures.count())]
@@ -78,7 +82,6 @@ def test_the_panel_shows_the_pdf_figures_and_rings_their_samples(qtbot, make_win
 def test_a_closed_dock_computes_nothing_until_opened(qtbot, make_window):
     w = make_window()
     feature = w.key_figures
-    feature.dock.close()
     open_case(qtbot, w, "CAPS-01")
     assert feature.panel.record is None
     feature.dock.show()
@@ -88,9 +91,18 @@ def test_a_closed_dock_computes_nothing_until_opened(qtbot, make_window):
 
 def test_a_new_near_normal_threshold_recomputes_the_panel(qtbot, make_window, settings):
     w = make_window()
+    w.key_figures.dock.show()
     open_case(qtbot, w, "NLRP12-02")
     settings.set("figures/near_normal_fold", 1.1)
     w.preferencesChanged.emit()
     near = next(f for f in w.key_figures.panel.record["figures"]
                 if f["name"] == "Days to near-normal IL-1β")
     assert near["threshold"] == "fold ≤ 1.1"
+
+
+def test_an_opened_dock_is_open_again_after_a_restart(qtbot, make_window, settings):
+    w = make_window()
+    w.key_figures.dock.show()
+    w.close()
+    again = make_window()
+    assert again.key_figures.dock.isVisible()
