@@ -74,16 +74,18 @@ def _export(args: argparse.Namespace) -> int:
             written = export_all(engine, out, deidentify=args.deidentify, paper=args.paper,
                                  reviewer=args.reviewer, near_normal_fold=fold, **notes)
         else:
-            if out.is_dir():
-                raise CommandError(f"{out}: is a folder; give the PDF's file name")
+            # "-o reports/" or an existing folder: the PDF goes in it, named as --all names it
+            # (a trailing slash used to write a file called "reports", without .pdf).
+            into_folder = out.is_dir() or args.output.endswith(("/", os.sep))
+            folder = out if into_folder else out.parent
             # As Ctrl+E and --all do: the folder is made, so the two ways behave alike.
             try:
-                out.parent.mkdir(parents=True, exist_ok=True)
+                folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise CommandError(f"{out.parent}: cannot create the folder "
+                raise CommandError(f"{folder}: cannot create the folder "
                                    f"({exc.strerror or exc})") from exc
             pid = find_patient_id(engine, args.case)
-            written = [export_case_pdf(engine, out, patient_id=pid, deidentify=args.deidentify,
+            written = [export_case_pdf(engine, out, patient_id=pid, into_folder=into_folder, deidentify=args.deidentify,
                                        paper=args.paper, reviewer=args.reviewer,
                                        near_normal_fold=fold, **notes)]
     finally:

@@ -30,8 +30,9 @@ def export_case_pdf(source: Engine | Case, path: str | Path, *, patient_id: int 
                     audit: pd.DataFrame | None = None, pdf_a: bool = PDF_A_DEFAULT,
                     figure: FigureOp | None = None,
                     near_normal_fold: float = NEAR_NORMAL_FOLD, include_notes: bool = False,
-                    warn: Callable[[str], None] | None = None) -> Path:
-    """Write one case summary to path and return it.
+                    warn: Callable[[str], None] | None = None, into_folder: bool = False) -> Path:
+    """Write one case summary to path (into the folder path, named as export_all names
+    it, when into_folder) and return the file written.
 
     source is an engine (then patient_id names the case, and its identifying fields and
     audit trail are read) or an already loaded Case. figure replaces the timeline
@@ -45,6 +46,8 @@ def export_case_pdf(source: Engine | Case, path: str | Path, *, patient_id: int 
                                     near_normal_fold=near_normal_fold,
                                     include_notes=include_notes)
     _tell(warn, summary)
+    if into_folder:
+        path = file_for(Path(path) / "case.pdf", summary)
     return write_case_pdf(case, summary, path, paper=paper, pdf_a=pdf_a, figure=figure)
 
 

@@ -102,3 +102,15 @@ def test_summaries_are_private_like_the_database(db, tmp_path):
     files = [one, *(tmp_path / "all").iterdir()]
     assert len(files) == 5
     assert {oct(f.stat().st_mode & 0o777) for f in files} == {oct(0o600)}
+
+
+@pytest.mark.parametrize("existing", [True, False])
+def test_a_folder_given_to_o_receives_the_pdf_named_after_the_case(db, tmp_path, existing):
+    # "-o reports/" wrote a file called "reports" (no .pdf); an existing folder was refused.
+    folder = tmp_path / "reports"
+    if existing:
+        folder.mkdir()
+    r = _run(db, "NLRP12-01", "-o", f"{folder}{os.sep}")
+    assert r.returncode == 0, r.stderr
+    assert folder.is_dir() and (folder / "NLRP12-01.pdf").read_bytes().startswith(b"%PDF")
+    assert r.stdout.strip() == str(folder / "NLRP12-01.pdf")
