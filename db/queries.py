@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -120,15 +121,37 @@ class _Numbers:
         self.filled = b
 
 
-_VALUES_SQL = (
+# One packed integer per row carries t, a NULL-value flag, the censor and the source id,
+# so a row comes back as two Python objects (that integer and the value), not four: the
+# objects of a million rows are most of the read's time (722 → 575 ms CPU for 1.1 M rows).
+# Below t's bits: the NULL flag (1 bit), censor + 1 (2 bits; 3: none of -1, 0, +1), the
+# source id (20 bits). A time or source id that does not fit packs as NULL and the case
+# is read unpacked instead.
+_SOURCE_BITS = 20
+_T_SHIFT = _SOURCE_BITS + 3
+_T_LIMIT = 2 ** (62 - _T_SHIFT)  # |t| below it (year 17,000): the packed value fits int64
+_PACKED_SQL = (
+    f"SELECT CASE WHEN t > -{_T_LIMIT} AND t < {_T_LIMIT} "
+    f"AND COALESCE(source_id, 0) BETWEEN 0 AND {2 ** _SOURCE_BITS - 1} THEN "
+    f"t * {2 ** _T_SHIFT} + (CASE WHEN value IS NULL THEN {2 ** (_SOURCE_BITS + 2)} ELSE 0 END) "
+    "+ (CASE COALESCE(censor, 0) WHEN -1 THEN 0 WHEN 0 THEN 1 WHEN 1 THEN 2 ELSE 3 END) "
+    f"* {2 ** _SOURCE_BITS} + COALESCE(source_id, 0) END, COALESCE(CAST(value AS REAL), 0.0) "
+    "FROM observation WHERE series_id IN ({ids}) ORDER BY series_id, t"
+)
+_PACKED_ROW = np.dtype([("packed", np.int64), ("value", np.float64)])
+_UNPACKED_SQL = (
     "SELECT t, CAST(value AS REAL) AS value, COALESCE(censor, 0) AS censor, "
     "COALESCE(source_id, 0) AS source_id FROM observation WHERE series_id IN ({ids}) "
     "ORDER BY series_id, t"
 )
 
 
+class _Unpackable(Exception):
+    pass
+
+
 def _read_values(engine: Engine, series_ids: list[int], out: _Numbers) -> None:
-    """The numbers of a case into numpy arrays, a batch of tuples at a time.
+    """The numbers of a case into numpy arrays, a batch of rows at a time.
 
     Read through the engine's own driver, never a second SQLite library: ADBC's SQLite
     read was 3x faster, but a second SQLite library in the process drops this process's
@@ -136,20 +159,45 @@ def _read_values(engine: Engine, series_ids: list[int], out: _Numbers) -> None:
     took itself for the last connection and deleted the WAL the window was still
     writing into: every later change was lost at the next crash.
     """
-    # Ids are our own integers, written into the SQL. CAST/COALESCE keep each column
-    # one type; a NULL value becomes NaN in the float array.
-    sql = _VALUES_SQL.format(ids=", ".join(str(int(i)) for i in series_ids))
+    # Ids are our own integers, written into the SQL.
+    ids = ", ".join(str(int(i)) for i in series_ids)
     with engine.connect() as conn:
-        cursor = conn.connection.driver_connection.cursor()
+        driver = conn.connection.driver_connection
         try:
-            cursor.execute(sql)
-            while rows := cursor.fetchmany(BATCH_ROWS):
-                # Epoch seconds and ids are far below 2**53: exact as float64.
-                block = np.array(rows, dtype=np.float64)
-                out.add(block[:, 0].astype(np.int64), block[:, 1], block[:, 2],
-                        block[:, 3].astype(np.int64))
-        finally:
-            cursor.close()
+            _read_packed(driver, ids, out)
+        except _Unpackable:
+            out.filled = 0
+            _read_unpacked(driver, ids, out)
+
+
+def _read_packed(driver, ids: str, out: _Numbers) -> None:
+    cursor = driver.cursor()
+    try:
+        cursor.execute(_PACKED_SQL.format(ids=ids))
+        # Rows go one by one from the cursor into a block of numbers: no list of tuples.
+        while len(rows := np.fromiter(itertools.islice(cursor, BATCH_ROWS), _PACKED_ROW)):
+            packed = rows["packed"]
+            low = packed & (2 ** _T_SHIFT - 1)
+            censor = ((low >> _SOURCE_BITS) & 3) - 1
+            value = np.where(low >> (_SOURCE_BITS + 2) == 1, np.nan, rows["value"])
+            out.add(packed >> _T_SHIFT, value, censor, low & (2 ** _SOURCE_BITS - 1))
+    except TypeError as exc:  # a NULL packed value: a time or source id beyond the bits
+        raise _Unpackable from exc
+    finally:
+        cursor.close()
+
+
+def _read_unpacked(driver, ids: str, out: _Numbers) -> None:
+    # CAST/COALESCE keep each column one type; a NULL value becomes NaN in the float array.
+    cursor = driver.cursor()
+    try:
+        cursor.execute(_UNPACKED_SQL.format(ids=ids))
+        while rows := cursor.fetchmany(BATCH_ROWS):
+            block = np.array(rows, dtype=np.float64)  # exact below 2**53
+            out.add(block[:, 0].astype(np.int64), block[:, 1], block[:, 2],
+                    block[:, 3].astype(np.int64))
+    finally:
+        cursor.close()
 
 
 # Small batches: the tuples of a 65,536-row batch left ~6 MB of allocator arenas behind

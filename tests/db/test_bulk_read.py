@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from db import queries
 
@@ -48,3 +49,65 @@ def test_a_value_stored_as_null_reads_as_nan(engine):
     df = queries.load_observations(engine, pid)
     assert df["value"].iloc[0] == 12.5 and math.isnan(df["value"].iloc[1])
     assert list(df["censor"]) == ["", "<"]
+
+
+def _stored_rows(engine, pid):
+    """What the database holds, read plainly row by row: the oracle for the bulk read."""
+    with engine.connect() as conn:
+        return conn.exec_driver_sql(
+            "SELECT s.code, o.t, o.value, COALESCE(o.censor, 0), COALESCE(src.name, '') "
+            "FROM observation o JOIN series s ON s.id = o.series_id "
+            "LEFT JOIN source src ON src.id = o.source_id WHERE s.patient_id = ? "
+            "ORDER BY o.series_id, o.t", (pid,)).all()
+
+
+def _read_rows(frame):
+    sign = {"": 0, "<": -1, ">": 1}
+    return [(c, t, None if math.isnan(v) else v, sign[s], src) for c, t, v, s, src in zip(
+        frame["code"].astype(str), frame["t"], frame["value"], frame["censor"].astype(str),
+        frame["source"].astype(str), strict=True)]
+
+
+def _case_of_every_kind(engine, pid_name="KINDS-01"):
+    """Hand-written values: censored both ways, a gap (NULL), times before 1970 and far
+    ahead, values that need all 17 digits, several sources and none."""
+    from db.writes import insert_observations, insert_patient
+
+    with engine.begin() as conn:
+        pid = insert_patient(conn, pseudonym=pid_name, diagnosis="CAPS")
+        insert_observations(conn, [
+            (pid, -86_400 * 365 * 30, "CRP", 0.1 + 0.2, None, "mg/L", "serum", "lab-a.csv"),
+            (pid, 0, "CRP", 5.0, "<", "mg/L", "serum", "lab-a.csv"),
+            (pid, 1_700_000_000, "CRP", 1 / 3, None, "mg/L", "serum", "lab-b.csv"),
+            (pid, 1_700_000_060, "CRP", 250.0, ">", "mg/L", "serum", None),
+            (pid, 1_700_000_120, "CRP", -36.87, None, "mg/L", "serum", "lab-b.csv"),
+            (pid, 253_402_300_799, "CRP", 1e-300, None, "mg/L", "serum", "lab-a.csv"),
+            (pid, 1_700_000_000, "IL1B", 2.2250738585072014e-308, "<", "pg/mL", "serum", None),
+            (pid, 1_700_000_100, "IL1B", 1.7976931348623157e308, None, "pg/mL", "serum", None),
+        ])
+        conn.exec_driver_sql("UPDATE observation SET value = NULL WHERE t = 1700000060")
+    return pid
+
+
+def test_every_kind_of_value_reads_back_exactly_as_stored(engine):
+    pid = _case_of_every_kind(engine)
+    frame = queries.load_observations(engine, pid)
+    assert _read_rows(frame) == [tuple(r) for r in _stored_rows(engine, pid)]
+    assert list(frame["censor"].astype(str)) == ["", "<", "", ">", "", "", "<", ""]
+
+
+def test_times_beyond_the_packed_range_read_unpacked_and_the_same(engine):
+    pid = _case_of_every_kind(engine)
+    with engine.begin() as conn:  # written by hand: year ~40,000, beyond the packing
+        conn.exec_driver_sql("UPDATE observation SET t = 1200000000000 WHERE t = 253402300799")
+    frame = queries.load_observations(engine, pid)
+    assert frame["t"].iloc[-3] == 1_200_000_000_000
+    assert _read_rows(frame) == [tuple(r) for r in _stored_rows(engine, pid)]
+
+
+def test_a_censor_flag_that_is_none_of_the_three_is_refused(engine):
+    pid = _case_of_every_kind(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE observation SET censor = 2 WHERE t = 0")
+    with pytest.raises(ValueError):
+        queries.load_observations(engine, pid)
