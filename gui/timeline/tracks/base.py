@@ -12,6 +12,7 @@ from data.alignment import DAY
 from data.dose_context import DEFAULT_DOSE_TIME
 from data.numbers import fmt_number
 from gui.palette import Theme
+from gui.timeline.dense import sorted_index
 from gui.timeline.readout import unbreakable
 
 
@@ -49,7 +50,7 @@ class Series:
         positive: only values above zero count (a log axis; zero and negative values are
         drawn at its floor instead, see Track.floor).
         """
-        a, b = np.searchsorted(self.x, [lo, hi], side="left")
+        a, b = sorted_index(self.x, [lo, hi])
         if b <= a:
             return None
         part = self.y[a:b]
@@ -61,14 +62,14 @@ class Series:
         return None if np.isnan(ymin) else (float(ymin), float(ymax))
 
     def has_non_positive(self, lo: float, hi: float) -> bool:
-        a, b = np.searchsorted(self.x, [lo, hi], side="left")
+        a, b = sorted_index(self.x, [lo, hi])
         return bool((self.y[a:b] <= 0).any())
 
     def nearest(self, t: float, lo: float, hi: float) -> int | None:
         """Index of the measurement nearest t within the visible range [lo, hi]."""
         if self.x.size == 0:
             return None
-        i = int(np.searchsorted(self.x, t))
+        i = int(sorted_index(self.x, t))
         candidates = [j for j in (i - 1, i) if 0 <= j < self.x.size]
         j = min(candidates, key=lambda k: abs(self.x[k] - t))
         if self.daily and abs(self.x[j] - t) > DAY / 2:

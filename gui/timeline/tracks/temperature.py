@@ -8,6 +8,7 @@ from PySide6 import QtCore
 from data.codes import FEVER_CELSIUS
 from gui.palette import OKABE_ITO
 from gui.timeline import shapes
+from gui.timeline.dense import DenseCurve, MinMaxPyramid
 from gui.timeline.tracks.base import Series, TimelineOptions, Track
 
 
@@ -24,15 +25,11 @@ class TemperatureTrack(Track):
     def draw(self, case, options: TimelineOptions) -> None:
         p = self.plot
         s = case.series("TEMP")
-        x = s["t"].to_numpy(dtype=float)
+        # The case's own arrays (int64 times), never copied: see gui/timeline/dense.py.
+        x = s["t"].to_numpy()
         y = s["value"].to_numpy(dtype=float)
         colour = OKABE_ITO["vermillion"]
-        # Peak downsampling and clipping keep a million points at a few ms per frame
-        # (DESIGN.md: 36.7 ms → 9.1 ms); the finite check is skipped as values are stored.
-        item = pg.PlotDataItem(x, y, pen=pg.mkPen(colour, width=1), skipFiniteCheck=True)
-        p.addItem(item)  # clip-to-view must be set once the item has its ViewBox
-        item.setDownsampling(auto=True, method="peak")
-        item.setClipToView(True)
+        p.addItem(DenseCurve(MinMaxPyramid(x, y), pen=pg.mkPen(colour, width=1)))
         shapes.add(p, shapes.HLine(FEVER_CELSIUS, pg.mkPen(
             "#555555", width=1, style=QtCore.Qt.PenStyle.DashLine)), z=5)
         p.setLabel("left", "°C")
