@@ -15,6 +15,17 @@ from PySide6 import QtCore, QtWidgets
 from data.patients import weight_text
 
 COLUMNS = ("Date", "kg")
+HINTS = ("YYYY-MM-DD or DD/MM/YYYY", "kg, e.g. 61.5")
+
+
+class _Hinted(QtWidgets.QStyledItemDelegate):
+    """Cell editors that say what to type, as the dialog's other fields do."""
+
+    def createEditor(self, parent, option, index):  # noqa: N802 - Qt's name
+        editor = super().createEditor(parent, option, index)
+        if isinstance(editor, QtWidgets.QLineEdit):
+            editor.setPlaceholderText(HINTS[index.column()])
+        return editor
 
 
 class _Table(QtWidgets.QTableWidget):
@@ -40,7 +51,9 @@ class WeightTable(QtWidgets.QWidget):
         self.table = _Table(0, len(COLUMNS))
         self.table.setObjectName("weights")
         self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().setVisible(False)
+        # Row numbers stay visible: a refusal names the row ("weight row 3: …").
+        self.table.setItemDelegate(_Hinted(self.table))
+        self.table.setColumnWidth(0, self.fontMetrics().horizontalAdvance(HINTS[0]) + 24)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, as in the other fields

@@ -67,6 +67,7 @@ def _add_row(qtbot, dialog, day: str, kg: str) -> None:
     table.setFocus()
     qtbot.keyClick(table, KEY.Key_Insert)
     editor = _editor(table)
+    assert editor.placeholderText() == "YYYY-MM-DD or DD/MM/YYYY"
     qtbot.keyClicks(editor, day)
     _enter(qtbot, table, editor)
     qtbot.keyClick(table, KEY.Key_Right)
@@ -164,6 +165,10 @@ def test_a_bad_weight_row_is_refused_inline_and_nothing_is_written(
     assert message in dialog.error.text()
     assert dump(demo_engine) == before and _audit(demo_engine, pid) == []
     assert window.undo_stack.count() == 0
+    # The row the message names is numbered on screen.
+    table = dialog.weights.table
+    assert table.verticalHeader().isVisible()
+    assert table.model().headerData(30, QtCore.Qt.Orientation.Vertical) == 31
 
 
 def test_a_bad_correction_keeps_the_other_fields_unsaved_too(qtbot, make_window, demo_engine):
