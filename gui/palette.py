@@ -40,6 +40,20 @@ PHASE_COLOURS = {
     "no anakinra": ("#9E9E9E", 0),
 }
 
+def phase_bands(phases) -> list:
+    """(phase, translucent colour) of each therapy phase the timeline shades; none for a
+    case without anakinra, which has no treatment to set apart. The screen and the PDF's
+    legend both read it, so the legend names exactly what is drawn."""
+    out = []
+    for ph in phases:
+        colour, alpha = PHASE_COLOURS.get(ph.name, ("#999999", 20))
+        if alpha:
+            c = QtGui.QColor(colour)
+            c.setAlpha(alpha)
+            out.append((ph, c))
+    return out
+
+
 EPISODE_COLOURS = {
     "relapse": OKABE_ITO["vermillion"],
     "flare": OKABE_ITO["orange"],

@@ -30,7 +30,7 @@ class Summary:
     header: list[tuple[str, str]]
     figures: list[KeyFigure]
     tables: list[Table]
-    date_mode: str  # shown above the timeline: how to read its axis and its shaded phases
+    date_mode: str  # shown above the timeline: how to read its axis
     warnings: list[str] = field(default_factory=list)  # for the person exporting, not printed
     # What the timeline may draw: de-identified, only safe values (privacy.printable_case).
     case: Case | None = None
@@ -104,11 +104,10 @@ def build_summary(case: Case, *, deidentify: bool = False, reviewer: str | None 
         aidai_table(case, fmt),
         notes_table(case, audit, privacy),
     ]
-    shaded = [p.name for p in case.phases() if case.day0 is not None]
+    # What the timeline shades is its own legend (gui.pdf.timeline_figure), drawn from the
+    # bands it draws, with their colours.
     mode = (f"Times are days ({case.anchor.described})." if deidentify
             else "Times are calendar dates (UTC).")
-    if shaded:
-        mode += f" Shaded: {', '.join(shaded)}."
     return Summary(
         pseudonym=label,
         title=f"Case summary {label}" + (" (de-identified)" if deidentify else ""),

@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from data.numbers import utc_date
-from gui.palette import PHASE_COLOURS, THEMES
+from gui.palette import THEMES, phase_bands
 from gui.timeline import dose_readout, navigation, shapes
 from gui.timeline.axis import CALENDAR, RELATIVE, TimeAxis, ValueAxis, format_time
 from gui.timeline.episode_layer import EpisodeLayer
@@ -253,12 +253,7 @@ class TimelineWidget(QtWidgets.QWidget):
 
     def _draw_phases(self) -> None:
         for plot in self.plots():
-            for ph in self.case.phases():
-                colour, alpha = PHASE_COLOURS.get(ph.name, ("#999999", 20))
-                if alpha == 0:
-                    continue
-                c = pg.mkColor(colour)
-                c.setAlpha(alpha)
+            for ph, c in phase_bands(self.case.phases()):
                 band = shapes.add(plot, shapes.VBand(ph.start, ph.end, pg.mkBrush(c)))
                 self._phase_items.append((plot, band))
 

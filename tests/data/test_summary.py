@@ -479,11 +479,11 @@ def test_a_deidentified_aidai_table_gives_no_month_lengths_back(nlrp12_02):
     assert {r[2].split(" of ")[1] for r in identified.rows} > {"30"}  # calendar months there
 
 
-def test_the_timeline_note_names_day_0_and_only_the_phases_there_are():
+def test_the_timeline_note_names_day_0():
     case = _case(SMALL)
+    # The phases shaded are named by the timeline's own legend (tests/gui/test_pdf_legend.py).
     assert build_summary(case, deidentify=True).date_mode == (
-        "Times are days (day 0 = first anakinra dose). Shaded: before treatment, on anakinra, "
-        "after stopping.")
+        "Times are days (day 0 = first anakinra dose).")
     case = Case(case.patient, case.observations, case.medications.iloc[0:0], case.episodes,
                 case.controls)
     # Without anakinra day 0 is the first record, and no treatment phase is shaded.

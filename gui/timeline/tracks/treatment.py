@@ -53,12 +53,17 @@ class TreatmentTrack(Track):
                 self.add_legend_entry("✕", OKABE_ITO["vermillion"], "missed doses")
             self.series.append(Series("Anakinra", unit, t + DAY / 2, dose, colour,
                                       fmt="{:.3g}" if per_kg else "{:.0f}", daily=True))
+        else:
+            # The title row says why there is no dose line (it was a bare 0–1 mg/d axis).
+            self.add_legend_entry("", self.theme.foreground, "no anakinra recorded")
         others = [d for d in case.medications["drug"].unique() if d.lower() != ANAKINRA]
         lane = top * 0.3
+        # Drug lanes sit above the anakinra dose; without one they fill the track.
+        first = top * 1.12 if len(daily) else lane / 2
         font = QtGui.QFont()
         font.setPointSize(self.theme.label_pt)
         for i, drug in enumerate(sorted(others)):
-            y = top * 1.12 + i * lane
+            y = first + i * lane
             colour = BAR_COLOURS[i % len(BAR_COLOURS)]
             for _, row in case.drug_periods(drug).iterrows():
                 start = row["start"].timestamp()
@@ -81,9 +86,10 @@ class TreatmentTrack(Track):
                 label.setPos(start, y)
                 p.addItem(label)
         n_lanes = len(others)
-        p.setYRange(0, top * (1.12 + n_lanes * 0.3 + 0.1), padding=0)
+        p.setYRange(0, first + n_lanes * lane + (0.1 * top if len(daily) else -lane / 2),
+                    padding=0)
         p.getAxis("left").setTicks(None)
-        p.setLabel("left", unit)
+        p.setLabel("left", unit if len(daily) else "")
         # Only dose ticks: lanes above the dose range carry their own labels.
-        ticks = [(v, value_label(v)) for v in linear_ticks(0, top, 4)]  # 0 50, not 47.5
-        p.getAxis("left").setTicks([ticks, []])
+        ticks = [(v, value_label(v)) for v in linear_ticks(0, top, 4)] if len(daily) else []
+        p.getAxis("left").setTicks([ticks, []])  # 0 50, not 47.5

@@ -1,0 +1,117 @@
+"""The printed timeline says what its shading means and keeps every label whole: a legend
+drawn from the bands it draws (none without anakinra, and it says so), episode labels
+beside a bar too short for them, drug and phase labels moved inside the plot, text
+searchable (no "ﬂ" ligature)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from data.summary import load_case
+from db.queries import list_cases
+from gui.pdf import export_case_pdf
+from tests.gui.test_pdf_print_size import hand_made_case
+
+MARGIN_PT = 15 / 25.4 * 72  # writer.MARGINS_MM, left and right
+
+
+def _pid(engine, pseudonym: str) -> int:
+    cases = list_cases(engine)
+    return int(cases.loc[cases["pseudonym"] == pseudonym, "id"].iloc[0])
+
+
+def _timeline_text(path: Path) -> str:
+    page = next(p for p in PdfReader(path).pages if "Timeline" in p.extract_text())
+    return re.sub(r"\s+", " ", page.extract_text())
+
+
+@pytest.fixture
+def demo_pdf(qapp, demo_engine, tmp_path) -> Path:
+    return export_case_pdf(demo_engine, tmp_path / "demo.pdf",
+                           patient_id=_pid(demo_engine, "NLRP12-02"))
+
+
+@pytest.fixture
+def hand_pdf(qapp, engine, tmp_path) -> Path:
+    return export_case_pdf(engine, tmp_path / "hand.pdf",
+                           patient_id=hand_made_case(engine, tmp_path))
+
+
+def test_the_legend_names_the_phases_and_ranges_drawn(demo_pdf):
+    text = _timeline_text(demo_pdf)
+    legend = text.split("Phase")[0]  # the row above the tracks
+    for entry in ("before treatment", "on anakinra", "after stopping", "CRP normal range",
+                  "SAA normal range"):
+        assert entry in legend, (entry, legend)
+
+
+def test_without_anakinra_the_legend_says_nothing_is_shaded(hand_pdf):
+    text = _timeline_text(hand_pdf)
+    assert "no anakinra recorded: no treatment phase is shaded" in text
+    for phase in ("before treatment", "on anakinra", "after stopping", "Shaded:"):
+        assert phase not in text
+
+
+def test_legend_swatches_are_the_bands_drawn(qtbot, demo_engine):
+    from PySide6 import QtGui
+
+    from gui.palette import flatten
+    from gui.pdf.timeline_figure import for_print, legend_entries
+    from gui.timeline import shapes
+    from gui.timeline.widget import TimelineWidget
+
+    case = load_case(demo_engine, _pid(demo_engine, "NLRP12-02"))
+    w = TimelineWidget(theme="print")
+    qtbot.addWidget(w)
+    w.set_case(case)
+    for_print(w)
+    white = QtGui.QColor("#FFFFFF")
+    entries = legend_entries(w, white)
+    phases = [i for i in w.plots()[0].items if isinstance(i, shapes.VBand)]
+    assert [e.brush.color().name() for e in entries[:len(phases)]] == \
+        [flatten(b.brush.color(), white).name() for b in phases]
+    ranges = [i for i in w.plot_for("markers").items if isinstance(i, shapes.HBand)]
+    styles = [e.brush.style() for e in entries[len(phases):]]
+    assert styles == [b.brush.style() for b in ranges]
+    assert len(set(styles)) == len(ranges) == 2  # CRP's range inside SAA's stays visible
+
+
+def test_episode_labels_fit_or_move_beside_the_bar(demo_pdf, hand_pdf):
+    # Both bars are too short for their label: the demo printed "relapse" alone, the
+    # hand-made flare (9 days) nothing at all.
+    assert "relapse · moderate" in _timeline_text(demo_pdf)
+    assert "flare · severe" in _timeline_text(hand_pdf)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_no_timeline_label_runs_past_the_plot(hand_pdf):
+    bbox = subprocess.run(["pdftotext", "-f", "2", "-l", "2", "-bbox", str(hand_pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', bbox).group(1))
+    words = re.findall(r'xMin="([\d.]+)"[^>]*xMax="([\d.]+)"[^>]*>([^<]*)<', bbox)
+    assert any(w == "ibuprofen" for *_, w in words)  # starts two days before the end
+    outside = [w for x0, x1, w in words if float(x1) > width - MARGIN_PT + 0.5]
+    assert not outside
+
+
+def test_printed_timeline_text_is_searchable(demo_pdf, hand_pdf):
+    for path in (demo_pdf, hand_pdf):
+        text = _timeline_text(path)
+        assert "Inflammatory markers" in text
+        assert not re.search("[\ufb00-\ufb06]", text)  # ﬀ ﬁ ﬂ …
+
+
+def test_treatment_without_anakinra_says_so_instead_of_a_dose_axis(qtbot, engine, tmp_path):
+    from tests.gui.test_timeline import _legend, _shown
+
+    w = _shown(qtbot, load_case(engine, hand_made_case(engine, tmp_path)))
+    assert "no anakinra recorded" in _legend(w, "treatment")
+    axis = w.plot_for("treatment").getAxis("left")
+    assert axis.labelText == ""
+    assert axis._tickLevels == [[], []]
