@@ -38,9 +38,10 @@ class SampleHighlight:
         self.items.clear()
         self.ringed = []
 
-    def show(self, samples: list[dict]) -> list[Ringed]:
+    def show(self, samples: list[dict], *, centre: bool = False) -> list[Ringed]:
         """Ring each sample ({code, specimen, t}) where a track draws it; bring them into
-        view. Samples on a hidden track are not ringed."""
+        view (centre: in the middle of the view). Samples on a hidden track are not
+        ringed."""
         self.clear()
         found = [r for s in samples if (r := self._find(s)) is not None]
         by_track: dict[str, list[Ringed]] = {}
@@ -55,8 +56,13 @@ class SampleHighlight:
             plot.addItem(item)
             self.items.append((plot, item))
         self.ringed = found
-        if samples:
-            self.bring_into_view([float(s["t"]) for s in samples])
+        times = [float(s["t"]) for s in samples]
+        if times and centre:
+            lo, hi = self.timeline.x_range()
+            mid = (min(times) + max(times)) / 2
+            self.timeline.set_x_range(mid - (hi - lo) / 2, mid + (hi - lo) / 2)
+        elif times:
+            self.bring_into_view(times)
         return found
 
     def _find(self, sample: dict) -> Ringed | None:

@@ -17,6 +17,7 @@ from gui.palette import THEMES, phase_bands
 from gui.timeline import dose_readout, navigation, shapes
 from gui.timeline.axis import CALENDAR, RELATIVE, TimeAxis, ValueAxis, format_time
 from gui.timeline.episode_layer import EpisodeLayer
+from gui.timeline.highlight import SampleHighlight
 from gui.timeline.readout import LINES, ReadoutLine, readout_html
 from gui.timeline.tracks import TRACK_TYPES, TRACKS_BY_KEY
 from gui.timeline.tracks.base import TimelineOptions, Track
@@ -80,6 +81,7 @@ class TimelineWidget(QtWidgets.QWidget):
         self._mouse_proxy = pg.SignalProxy(self.view.scene().sigMouseMoved, rateLimit=60,
                                            slot=self._on_mouse_moved)
         self.episode_layer = EpisodeLayer(self)
+        self.highlight = SampleHighlight(self)  # rings: a key figure's or a grid cell's samples
 
     def _add_fixed_time_axis(self, layout: QtWidgets.QVBoxLayout) -> None:
         """On screen the time axis sits under the scrolling tracks, not inside them: in a

@@ -1,0 +1,125 @@
+"""The results grid: every cytokine and marker measurement of a case as a date × analyte
+table, as an EHR's results view shows them (issue 14, item 3).
+
+A value outside its reference is flagged ↑ or ↓: for a cytokine the healthy-control band
+(mean ± 2 SD, or the reported range; data.controls.band), for a marker its upper limit
+of normal. A censored value keeps its sign (`<5`) and is flagged only when the limit
+itself says so: `<5` under a band starting at 8 is ↓, under one starting at 2 it is not
+known. Rows are UTC calendar days; two measurements of one column on one day share a cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from data.alignment import DAY
+from data.case import Case
+from data.codes import CYTOKINES, MARKERS, PBMC_LPS, PBMC_SPONTANEOUS, SERUM
+from data.controls import band
+from data.summary.censored import Measure, censor_sign
+
+HIGH, LOW = "↑", "↓"
+SHORT_SPECIMEN = {PBMC_SPONTANEOUS: "spont.", PBMC_LPS: "LPS", SERUM: "serum", "": ""}
+
+
+@dataclass(frozen=True)
+class GridColumn:
+    code: str
+    specimen: str
+    title: str  # "IL-1β spont."
+    unit: str
+    low: float | None  # the reference the flags use; None: no bound that side
+    high: float | None
+
+    @property
+    def reference(self) -> str:
+        """"reference 2–22 pg/mL", "normal < 5 mg/L", or "no reference"."""
+        from data.numbers import fmt_number
+
+        if self.low is not None and self.high is not None:
+            return f"reference {fmt_number(self.low)}–{fmt_number(self.high)} {self.unit}"
+        if self.high is not None:
+            return f"normal < {fmt_number(self.high)} {self.unit}"
+        return "no reference"
+
+
+@dataclass(frozen=True)
+class Cell:
+    t: float
+    value: float
+    censor: str  # '', '<' or '>'
+    flag: str  # HIGH, LOW or ''
+
+    def text(self) -> str:
+        return f"{Measure(self.value, self.censor).text()}{' ' + self.flag if self.flag else ''}"
+
+
+@dataclass
+class ResultsGrid:
+    days: np.ndarray  # the midnight (UTC epoch seconds) of each row, ascending
+    columns: list[GridColumn]
+    cells: dict[tuple[int, int], list[Cell]] = field(default_factory=dict)  # (row, column)
+
+    def text(self, row: int, col: int) -> str:
+        return " / ".join(c.text() for c in self.cells.get((row, col), ()))
+
+    def row_of(self, t: float) -> int:
+        return int(np.searchsorted(self.days, np.floor(t / DAY) * DAY))
+
+
+def flags(values: np.ndarray, censor: np.ndarray, low: float | None,
+          high: float | None) -> np.ndarray:
+    """↑/↓ for each value against [low, high]; a limit flags only when it decides."""
+    out = np.full(values.size, "", dtype=object)
+    measured, below, above = censor == "", censor == "<", censor == ">"
+    if high is not None:
+        # ">500" is above 400; "<5" can never be shown above anything.
+        out[(measured | above) & (values > high)] = HIGH
+    if low is not None:
+        # "<5" is below 8 (all of it lies under the limit); "<5" against 2 is unknown.
+        out[(measured & (values < low)) | (below & (values <= low))] = LOW
+    return out
+
+
+def _reference(case: Case, code: str, specimen: str) -> tuple[float | None, float | None]:
+    ref = case.control(code, specimen)
+    if ref is None:
+        return None, None
+    low, high = band(ref) or (None, None)
+    upper = ref.get("upper_normal")
+    if isinstance(upper, int | float) and np.isfinite(upper):
+        low, high = (low if low else None), float(upper)
+    return low, high
+
+
+def results_grid(case: Case) -> ResultsGrid:
+    """Every cytokine and inflammatory-marker measurement of the case, one row per day."""
+    columns: list[GridColumn] = []
+    series = []
+    for analyte in (*CYTOKINES, *MARKERS):
+        for specimen in case.specimens(analyte.code):
+            s = case.series(analyte.code, specimen)
+            if s.empty:
+                continue
+            low, high = _reference(case, analyte.code, specimen)
+            short = SHORT_SPECIMEN.get(specimen, specimen)
+            title = f"{analyte.label} {short}".strip() if analyte in CYTOKINES else analyte.label
+            columns.append(GridColumn(analyte.code, specimen, title,
+                                      str(s["unit"].iloc[0]), low, high))
+            series.append(s)
+    if not series:
+        return ResultsGrid(np.array([], dtype=float), [])
+    days = np.unique(np.concatenate([np.floor(s["t"].to_numpy(dtype=float) / DAY) * DAY
+                                     for s in series]))
+    grid = ResultsGrid(days, columns)
+    for col, (column, s) in enumerate(zip(columns, series, strict=True)):
+        t = s["t"].to_numpy(dtype=float)
+        values = s["value"].to_numpy(dtype=float)
+        censor = np.array([censor_sign(c) for c in s["censor"]], dtype=object)
+        flag = flags(values, censor, column.low, column.high)
+        rows = np.searchsorted(days, np.floor(t / DAY) * DAY)
+        for r, tt, v, c, f in zip(rows, t, values, censor, flag, strict=True):
+            grid.cells.setdefault((int(r), col), []).append(Cell(float(tt), float(v), c, f))
+    return grid

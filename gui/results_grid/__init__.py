@@ -1,0 +1,1 @@
+"""The Results grid dock: every measurement by date and analyte (issue 14, item 3)."""

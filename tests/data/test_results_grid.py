@@ -1,0 +1,51 @@
+"""The results grid (date × analyte, ↑/↓ against the reference, censored kept) by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from data.codes import PBMC_LPS, PBMC_SPONTANEOUS, SERUM
+from data.results_grid import HIGH, LOW, flags, results_grid
+from tests.data.insight_cases import at, make_case
+
+S, L = PBMC_SPONTANEOUS, PBMC_LPS
+CONTROLS = [dict(code="IL1B", specimen=S, mean=10.0, sd=4.0),  # band 2–18
+            dict(code="TNFA", specimen=S, mean=20.0),  # a mean only: no band, no flag
+            dict(code="CRP", specimen=SERUM, upper_normal=5.0)]
+OBS = [(-3, 9, "IL1B", 900), (7, 9, "IL1B", 15), (14, 9, "IL1B", 1), (20, 9, "IL1B", 5, "<"),
+       (21, 9, "IL1B", 1, "<"), (30, 9, "IL1B", 12), (30, 15, "IL1B", 30),
+       (7, 9, "IL1B", 400, "", L), (7, 9, "TNFA", 300),
+       (7, 10, "CRP", 45, "", SERUM), (14, 10, "CRP", 3, "", SERUM),
+       (40, 10, "CRP", 500, ">", SERUM)]
+
+
+def test_the_grid_by_hand():
+    g = results_grid(make_case(OBS, [(0, None, 100)], controls=CONTROLS))
+    assert [c.title for c in g.columns] == ["IL-1β LPS", "IL-1β spont.", "TNF-α spont.", "CRP"]
+    days = [int(round((d - at(0)) / 86_400)) for d in g.days]
+    assert days == [-3, 7, 14, 20, 21, 30, 40]
+    spont = 1
+    assert [g.text(r, spont) for r in range(len(days))] == [
+        f"900 {HIGH}", "15", f"1 {LOW}",
+        "<5",  # the limit 5 is inside the band (2–18): below it is not known
+        f"<1 {LOW}", f"12 / 30 {HIGH}", ""]
+    assert g.text(1, 0) == "400"  # LPS without a control reference: no flag
+    assert g.text(1, 2) == "300"  # a mean without SD or range: no band, no flag
+    assert [g.text(r, 3) for r in (1, 2, 6)] == [f"45 {HIGH}", "3", f">500 {HIGH}"]
+    assert g.columns[spont].reference == "reference 2–18 pg/mL"
+    assert g.columns[3].reference == "normal < 5 mg/L" and g.columns[0].reference == \
+        "no reference"
+    assert g.row_of(at(14, 23)) == 2
+    assert [c.t for c in g.cells[(5, spont)]] == [at(30, 9), at(30, 15)]
+
+
+def test_flags_with_censored_values_only_when_the_limit_decides():
+    values = np.array([5.0, 5.0, 30.0, 30.0, 10.0])
+    censor = np.array(["<", ">", "<", ">", ""], dtype=object)
+    assert list(flags(values, censor, 8.0, 20.0)) == [LOW, "", "", HIGH, ""]
+
+
+def test_a_single_measurement_and_a_case_without_any():
+    g = results_grid(make_case([(3, 9, "IL1B", 50)], controls=CONTROLS))
+    assert len(g.days) == 1 and g.text(0, 0) == f"50 {HIGH}"
+    assert results_grid(make_case([(3, 9, "WEIGHT", 50)])).columns == []
