@@ -10,7 +10,6 @@ from PySide6 import QtCore
 from gui.case_dock import CaseDock
 from gui.results_grid.panel import ResultsGridPanel
 
-
 GRID_HEIGHT = 220  # px: about eight days in sight; the tracks keep the rest
 
 
