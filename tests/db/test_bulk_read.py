@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -111,3 +112,50 @@ def test_a_censor_flag_that_is_none_of_the_three_is_refused(engine):
         conn.exec_driver_sql("UPDATE observation SET censor = 2 WHERE t = 0")
     with pytest.raises(ValueError):
         queries.load_observations(engine, pid)
+
+
+def test_a_long_series_reads_the_same_across_chunks_whatever_its_decimals(engine):
+    """Over 65,536 rows (one chunk): thousandths travel as text, a chunk holding a value
+    with more decimals (1/3) or a gap is read row by row; all come back as stored."""
+    from db.writes import insert_observations, insert_patient
+
+    n = 150_000
+    t = 1_600_000_000 + np.arange(n, dtype=np.int64) * 60
+    value = np.round(36.5 + (np.arange(n) % 97) / 100, 2)
+    value[70_000] = 1 / 3  # the second chunk: row by row
+    value[140_000] = -273.125  # three decimals: still thousandths
+    with engine.begin() as conn:
+        pid = insert_patient(conn, pseudonym="LONG-01", diagnosis="CAPS")
+        insert_observations(conn, [(pid, int(a), "TEMP", float(b), None, "Cel", "device",
+                                    "thermometer.csv") for a, b in zip(t, value, strict=True)])
+        conn.exec_driver_sql("UPDATE observation SET value = NULL WHERE t = ?",
+                             (int(t[100_000]),))
+    frame = queries.load_observations(engine, pid)
+    assert np.array_equal(frame["t"].to_numpy(), t)
+    value[100_000] = np.nan
+    assert np.array_equal(frame["value"].to_numpy(), value, equal_nan=True)
+    assert _read_rows(frame) == [tuple(r) for r in _stored_rows(engine, pid)]
+
+
+def test_a_write_between_chunks_does_not_mix_two_states_of_the_case(engine, monkeypatch):
+    """Chunks are separate statements: they must all read one snapshot."""
+    from db.writes import insert_observations, insert_patient
+
+    n = 70_000  # two chunks
+    with engine.begin() as conn:
+        pid = insert_patient(conn, pseudonym="MOVING-01", diagnosis="CAPS")
+        insert_observations(conn, [(pid, 1_600_000_000 + 60 * i, "TEMP", 37.0, None, "Cel",
+                                    "device", "") for i in range(n)])
+    chunk = queries._chunk_as_text
+    writes = []
+
+    def chunk_then_write(cursor, sql):
+        out = chunk(cursor, sql)
+        if not writes:  # another program changes every value once the first chunk is read
+            with engine.begin() as other:
+                writes.append(other.exec_driver_sql("UPDATE observation SET value = 39.0"))
+        return out
+
+    monkeypatch.setattr(queries, "_chunk_as_text", chunk_then_write)
+    values = set(queries.load_observations(engine, pid)["value"])
+    assert writes and values == {37.0}
