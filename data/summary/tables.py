@@ -132,20 +132,21 @@ def dosing_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:
             unit = privacy.unit(r.unit)
             dose = DASH if is_missing(r.dose) else _dose_text(float(r.dose), unit)
             days = "ongoing" if end is None else str(round((end - start) / DAY) + 1)
-            # A dose per kg is drawn in mg/d on the timeline: the weights convert it.
-            weight = (_weights_used(case, fmt, start, end)
-                      if converted(r.drug) and is_per_kg(r.unit) else "")
+            # The weights convert anakinra both ways: a dose per kg to the timeline's mg/d,
+            # a dose in mg to mg/kg/d (the timeline's per-kg view, each sample's dose).
+            weight = (_weights_used(case, fmt, start, end) if converted(r.drug)
+                      and (is_per_kg(r.unit) or not case.series("WEIGHT").empty) else "")
             rows.append((drug, atc, dose, privacy.route(r.route), fmt.date(start),
                          fmt.date(end) if end is not None else "ongoing", days, weight))
             if end is not None:
                 last_end[r.drug] = max(end, last_end.get(r.drug, end))
-    if not any(r[-1] for r in rows):  # no dose per kg: no weight converts anything
+    if not any(r[-1] for r in rows):  # no weight and no dose per kg: nothing converted
         return Table("Dosing history", cols[:-1], [r[:-1] for r in rows],
                      empty="no medication recorded")
     return Table("Dosing history", cols, rows, empty="no medication recorded",
-                 note="Weight used: the body weights that convert an anakinra dose per kg "
-                      "to mg/d for the timeline (the last weight before a day is carried "
-                      "forward; the first one back).")
+                 note="Weight used: the body weights that convert an anakinra dose between "
+                      "mg/d and mg/kg/d, on the timeline and beside each sample (the last "
+                      "weight before a day is carried forward; the first one back).")
 
 
 def converted(drug: object) -> bool:

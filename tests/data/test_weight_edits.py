@@ -156,3 +156,15 @@ def test_a_de_identified_summary_withholds_the_weight_dates_of_an_edit(engine, t
                    "Reviewer notes and audit trail")
     text = " ".join(" ".join(r) for r in trail.rows)
     assert "weights changed (withheld)" in text and "2026" not in text
+
+
+def test_weights_that_convert_a_dose_in_mg_to_mg_per_kg_are_listed_too(engine, tmp_path):
+    """A dose in mg is shown in mg/kg/d on the timeline's per-kg view and beside each
+    sample: the weights behind those figures are in the dosing table, and follow an edit."""
+    pid = _kid(engine, tmp_path, DOSING_MG)
+    table = _table(build_summary(load_case(engine, pid)), "Dosing history")
+    assert table.columns[-1].name == "Weight used"
+    assert table.rows[0][-1] == "20 kg (2026-01-01); 22.5 kg (2026-03-01)"
+    save_details(engine, pid, 1, actor="dr.kim", weights={"2026-03-01": "25"})
+    table = _table(build_summary(load_case(engine, pid)), "Dosing history")
+    assert table.rows[0][-1] == "20 kg (2026-01-01); 25 kg (2026-03-01)"
