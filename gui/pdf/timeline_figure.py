@@ -169,21 +169,67 @@ def place_labels(widget) -> None:
 
     An episode whose label does not fit its bar gets it beside the bar, right or left of
     it, where no other bar is (on screen the bar shows what fits: its kind, or nothing);
-    a text label running past a plot's edge (a drug that starts near the end, a short
-    last phase) is moved back inside.
+    labels on one lane that would overlap are joined (a drug's dose steps read
+    "colchicine 1 mg/d → 1.5 mg/d" from the first step), or, for phase names, which the
+    legend also names, the earlier gives way; a label running past a plot's edge (a drug
+    that starts near the end, a short last phase) is moved back inside.
     """
     import pyqtgraph as pg
 
     _episode_labels_beside(widget)
+    treatment = widget.plot_for("treatment")
     for plot in widget.plots():
         view = plot.vb.sceneBoundingRect()
         px = plot.vb.viewPixelSize()[0]
-        for item in plot.items:
-            if isinstance(item, pg.TextItem):
+        texts = [i for i in plot.items if isinstance(i, pg.TextItem) and i.isVisible()]
+        for lane in _lanes(texts):
+            _unclutter(lane, join=plot is treatment)
+        for item in texts:
+            # Above every bar: a label joined or moved now lies over a later drug period,
+            # whose pale bar PDF/A makes opaque.
+            item.setZValue(max(item.zValue(), LABEL_Z))
+            if item.isVisible():
                 r = item.sceneBoundingRect()
                 shift = min(view.right() - 2 - r.right(), 0) or max(view.left() + 2 - r.left(), 0)
                 if shift:
                     item.setPos(item.pos().x() + shift * px, item.pos().y())
+
+
+def _lanes(texts: list) -> list[list]:
+    """Text items by the row they sit on, each row left to right."""
+    rows: dict[float, list] = {}
+    for item in texts:
+        rows.setdefault(round(item.pos().y(), 6), []).append(item)
+    return [sorted(row, key=lambda i: i.pos().x()) for row in rows.values()]
+
+
+LABEL_GAP = 6  # px kept between two labels on a lane
+LABEL_Z = 10
+
+
+def _unclutter(lane: list, *, join: bool) -> None:
+    head = None
+    for item in lane:
+        if head is not None and head.sceneBoundingRect().right() + LABEL_GAP > \
+                item.sceneBoundingRect().left():
+            if join:  # same lane, same drug: "colchicine 1 mg/d" + "colchicine 1.5 mg/d"
+                first, then = head.toPlainText(), item.toPlainText()
+                shared = _shared_words(first, then)
+                head.setPlainText(f"{first} → {then[len(shared):].strip() or then}")
+                item.setVisible(False)
+                continue
+            head.setVisible(False)
+        head = item
+
+
+def _shared_words(a: str, b: str) -> str:
+    """The leading words two labels share ("colchicine ")."""
+    out = ""
+    for wa, wb in zip(a.split(" "), b.split(" "), strict=False):
+        if wa != wb:
+            break
+        out += wa + " "
+    return out
 
 
 EPISODE_LABEL_PAD = 9  # px the bar keeps around its label (graphics: 5 left, 4 right)

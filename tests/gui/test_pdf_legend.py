@@ -115,3 +115,29 @@ def test_treatment_without_anakinra_says_so_instead_of_a_dose_axis(qtbot, engine
     axis = w.plot_for("treatment").getAxis("left")
     assert axis.labelText == ""
     assert axis._tickLevels == [[], []]
+
+
+def test_labels_on_one_lane_are_joined_not_overlapped(hand_pdf):
+    # A week of 0.5 mg/d: its label ran into the next period's.
+    text = _timeline_text(hand_pdf)
+    assert "colchicine 0.5 mg/d → 1 mg/d" in text
+    assert "colchicine 1.5 mg/d" in text
+
+
+EARLY_ANAKINRA = """drug,dose,unit,start,end,route
+Kineret,100,mg/d,2023-01-12,2023-04-30,SC
+"""
+
+
+def test_a_phase_name_without_room_gives_way_to_the_next(qapp, engine, tmp_path):
+    # Anakinra from the fourth day of the record: "before treatment" would run into
+    # "on anakinra"; the legend above the tracks still names both.
+    pid = hand_made_case(engine, tmp_path)
+    dosing = tmp_path / "kineret.csv"
+    dosing.write_text(EARLY_ANAKINRA, encoding="utf-8")
+    from data.importing import import_file
+
+    import_file(engine, dosing, patient="HOSP-11", actor="Dr Lab")
+    text = _timeline_text(export_case_pdf(engine, tmp_path / "early.pdf", patient_id=pid))
+    assert text.count("before treatment") == 1  # the legend's
+    assert text.count("on anakinra") == 2  # the legend's and the lane's

@@ -49,6 +49,7 @@ HOSP-11,2023-08-28T09:00:00Z,SAA,7,mg/L,serum
 HOSP-11,2023-08-28T09:00:00Z,IL-1β,22,pg/mL,PBMC spontaneous
 """
 HAND_DOSING = """drug,dose,unit,start,end,route
+Colchicine,0.5,mg/d,2023-01-05,2023-01-11,oral
 Colchicine,1,mg/d,2023-01-12,2023-05-31,oral
 Colchicine,1.5,mg/d,2023-06-21,,oral
 Prednisolone,20,mg/d,2023-06-19,2023-06-30,oral
@@ -57,8 +58,9 @@ Ibuprofen,400,mg/d,2023-08-25,2023-08-28,oral
 
 
 def hand_made_case(engine, folder: Path) -> int:
-    """HOSP-11: no anakinra, two colchicine periods, a short steroid course, ibuprofen in
-    the last days of the record (its label starts at the plot's right edge), a flare."""
+    """HOSP-11: no anakinra, colchicine raised after a week (two labels on one lane),
+    stopped and restarted, a short steroid course, ibuprofen in the last days of the
+    record (its label starts at the plot's right edge), a flare."""
     lab, dosing = folder / "lab_hosp11.csv", folder / "dosing_hosp11.csv"
     lab.write_text(HAND_LAB, encoding="utf-8")
     dosing.write_text(HAND_DOSING, encoding="utf-8")

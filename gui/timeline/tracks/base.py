@@ -58,8 +58,9 @@ class Series:
             part = part[part > 0]
             if part.size == 0:
                 return None
-        ymin, ymax = np.nanmin(part), np.nanmax(part)
-        return None if np.isnan(ymin) else (float(ymin), float(ymax))
+        if np.isnan(part).all():  # nothing recorded in view (nanmin would warn on stderr)
+            return None
+        return float(np.nanmin(part)), float(np.nanmax(part))
 
     def has_non_positive(self, lo: float, hi: float) -> bool:
         a, b = sorted_index(self.x, [lo, hi])
