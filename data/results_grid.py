@@ -1,5 +1,6 @@
 """The results grid: every cytokine and marker measurement of a case as a date × analyte
-table, as an EHR's results view shows them (issue 14, item 3).
+table, as an EHR's results view shows them (issue 14, item 3), and the stimulation
+indices (data.stimulation) as columns of their own.
 
 A value outside its reference is flagged ↑ or ↓: for a cytokine the healthy-control band
 (mean ± 2 SD, or the reported range; data.controls.band), for a marker its upper limit
@@ -18,6 +19,9 @@ from data.alignment import DAY
 from data.case import Case
 from data.codes import CYTOKINES, MARKERS, PBMC_LPS, PBMC_SPONTANEOUS, SERUM
 from data.controls import band
+from data.stimulation import SPECIMEN as SI_SPECIMEN
+from data.stimulation import UNIT as SI_UNIT
+from data.stimulation import stimulation_indices
 from data.summary.censored import Measure, censor_sign
 
 HIGH, LOW = "↑", "↓"
@@ -53,6 +57,8 @@ class Cell:
     flag: str  # HIGH, LOW or ''
 
     def text(self) -> str:
+        if not np.isfinite(self.value):  # a stimulation index of two censored values
+            return "not computable"
         return f"{Measure(self.value, self.censor).text()}{' ' + self.flag if self.flag else ''}"
 
 
@@ -109,6 +115,13 @@ def results_grid(case: Case) -> ResultsGrid:
             columns.append(GridColumn(analyte.code, specimen, title,
                                       str(s["unit"].iloc[0]), low, high))
             series.append(s)
+    si = stimulation_indices(case)
+    for analyte in CYTOKINES:
+        rows = si[si["code"] == analyte.code]
+        if len(rows):  # a ratio has no reference: never flagged
+            columns.append(GridColumn(analyte.code, SI_SPECIMEN, f"{analyte.label} LPS ÷ spont.",
+                                      SI_UNIT, None, None))
+            series.append(rows.assign(censor=rows["censor"].fillna("")))
     if not series:
         return ResultsGrid(np.array([], dtype=float), [])
     days = np.unique(np.concatenate([np.floor(s["t"].to_numpy(dtype=float) / DAY) * DAY

@@ -21,7 +21,8 @@ OBS = [(-3, 9, "IL1B", 900), (7, 9, "IL1B", 15), (14, 9, "IL1B", 1), (20, 9, "IL
 
 def test_the_grid_by_hand():
     g = results_grid(make_case(OBS, [(0, None, 100)], controls=CONTROLS))
-    assert [c.title for c in g.columns] == ["IL-1β LPS", "IL-1β spont.", "TNF-α spont.", "CRP"]
+    assert [c.title for c in g.columns] == ["IL-1β LPS", "IL-1β spont.", "TNF-α spont.", "CRP",
+                                            "IL-1β LPS ÷ spont."]
     days = [int(round((d - at(0)) / 86_400)) for d in g.days]
     assert days == [-3, 7, 14, 20, 21, 30, 40]
     spont = 1
@@ -36,6 +37,8 @@ def test_the_grid_by_hand():
     assert g.columns[3].reference == "normal < 5 mg/L" and g.columns[0].reference == \
         "no reference"
     assert g.row_of(at(14, 23)) == 2
+    # Day 7: LPS 400 ÷ spontaneous 15, the only same-day pair; a ratio is never flagged.
+    assert [g.text(r, 4) for r in range(len(days))] == ["", "26.67", "", "", "", "", ""]
     assert [c.t for c in g.cells[(5, spont)]] == [at(30, 9), at(30, 15)]
 
 
