@@ -84,13 +84,16 @@ def read_patient_file(path: str | Path, *, engine: Engine | None = None) -> Pati
     seen: dict[str, int] = {}
     records = []
     by_pseudonym: dict[str, dict[str, Any]] = {}
+    weight_rows: dict[tuple[str, int], tuple[int, str]] = {}  # (case, time) → row, text
     for row, cells in table.data.iterrows():
         row = int(row)
         texts = {f: cells[i] for f, i in columns.items()}
         pseudonym = normal_pseudonym(texts["pseudonym"])
         if pseudonym in seen:
-            _another_weight(row, texts, seen[pseudonym], by_pseudonym.get(pseudonym), names,
-                            problems)
+            added = _another_weight(row, texts, seen[pseudonym], by_pseudonym.get(pseudonym),
+                                    names, problems)
+            if added is not None:
+                weight_rows[(pseudonym, added)] = (row, texts.get("weight", ""))
             continue
         if pseudonym:
             seen[pseudonym] = row
@@ -105,19 +108,23 @@ def read_patient_file(path: str | Path, *, engine: Engine | None = None) -> Pati
             continue
         records.append(rec)
         by_pseudonym[pseudonym] = rec
+        for when, _ in rec.get("weights", []):
+            weight_rows[(pseudonym, when)] = (row, texts.get("weight", ""))
     _duplicate_record_numbers(records, seen, names, problems)
+    _weights_differing(records, weight_rows, engine, names, problems)
     problems.raise_if_any()
     return PatientFile(table.file, table.description, records)
 
 
 def _another_weight(row: int, texts: dict[str, str], first_row: int,
                     first: dict[str, Any] | None, names: dict[str, str],
-                    problems: Problems) -> None:
+                    problems: Problems) -> int | None:
     """A repeated pseudonym is a weight history when the row adds a weight on another date
-    and repeats (or leaves empty) everything else; otherwise a duplicate."""
+    and repeats (or leaves empty) everything else; otherwise a duplicate. Returns the time
+    of the weight it added."""
     rec = _read_row(row, texts, names, problems)
     if rec is None:
-        return
+        return None
     details = {k: v for k, v in rec.items() if k not in ("weights", "pseudonym")}
     weights = rec.get("weights")
     if first is None or not weights or any(
@@ -125,15 +132,42 @@ def _another_weight(row: int, texts: dict[str, str], first_row: int,
         problems.add(row, names["pseudonym"], texts["pseudonym"],
                      f"duplicate pseudonym: already on row {first_row} (one row per patient; "
                      "a repeated row may only add a weight on another date)")
-        return
+        return None
     when, kg = weights[0]
     earlier = dict(first.setdefault("weights", []))
     if when in earlier and earlier[when] != kg:
         problems.add(row, names.get("weight"), texts.get("weight"),
                      f"a second weight for the same date (row {first_row} or above)")
+        return None
+    if when in earlier:
+        return None
+    first["weights"].append((when, kg))
+    return when
+
+
+def _weights_differing(records: list[dict[str, Any]],
+                       rows: dict[tuple[str, int], tuple[int, str]], engine: Engine | None,
+                       names: dict[str, str], problems: Problems) -> None:
+    """A weight the file gives for a date that has another stored weight: an error, as a
+    differing measurement is, never skipped silently nor written over the stored one."""
+    wanted = [r["pseudonym"] for r in records if r.get("weights")]
+    if engine is None or not wanted:
         return
-    if when not in earlier:
-        first["weights"].append((when, kg))
+    from data.numbers import fmt_number
+    from db.patients import stored_weights
+
+    stored = stored_weights(engine, wanted)
+    for rec in records:
+        known = stored.get(rec["pseudonym"], {})
+        for when, kg in rec.get("weights", []):
+            day = dt.datetime.fromtimestamp(when, dt.UTC).date().isoformat()
+            old = known.get(day)
+            if old is not None and old != kg:
+                row, text = rows[(rec["pseudonym"], when)]
+                problems.add(row, names.get("weight"), text,
+                             f"differs from the stored weight {fmt_number(old)} kg on {day}: "
+                             "a re-import never replaces a stored weight; correct it with "
+                             "`patients set … --weight` or in Case → Patient details…")
 
 
 def _read_row(row: int, cells: dict[str, str], names: dict[str, str],

@@ -67,6 +67,14 @@ def _weights(conn: Connection, patient_id: int) -> dict[str, float]:
             for t, kg in rows}
 
 
+def stored_weights(engine: Engine, pseudonyms: Iterable[str]) -> dict[str, dict[str, float]]:
+    """{pseudonym: {ISO date: kg}} for the stored cases among ``pseudonyms``."""
+    with engine.connect() as conn:
+        cases = conn.execute(select(_P.c.pseudonym, _P.c.id)
+                             .where(_P.c.pseudonym.in_(list(pseudonyms)))).all()
+        return {str(p): _weights(conn, int(pid)) for p, pid in cases}
+
+
 def _write_weights(conn: Connection, patient_id: int,
                    weights: dict[str, float | None]) -> None:
     """Set (kg) or remove (None) the weight of each UTC date; a weighing stored with a

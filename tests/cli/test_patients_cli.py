@@ -438,3 +438,20 @@ def test_weight_options_in_a_real_process(tmp_path):
                        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert r.stderr.strip().endswith("nothing was changed")
+
+
+def test_a_reimported_weight_that_differs_from_the_stored_one_is_refused(capsys, db, tmp_path):
+    """As a differing measurement is: listed by row and column, nothing written, never
+    skipped silently (it was: '2 patients unchanged' and the stored weight kept)."""
+    run(capsys, db, "import", write(tmp_path, WEIGHTS))
+    run(capsys, db, "set", "KID-1", "--weight", "18.6", "--weight-date", "2025-06-02")
+    before = _dump(db)
+    code, out, err = run(capsys, db, "import", write(tmp_path, WEIGHTS))
+    assert code == 1 and out == ""
+    assert ('row 3, column "weight", value "19.0": differs from the stored weight 18.6 kg on '
+            "2025-06-02") in err
+    assert _dump(db) == before
+    # The same values again are no problem.
+    run(capsys, db, "set", "KID-1", "--weight", "19", "--weight-date", "2025-06-02")
+    code, out, err = run(capsys, db, "import", write(tmp_path, WEIGHTS))
+    assert code == 0 and "unchanged: KID-1, KID-2" in out, err
