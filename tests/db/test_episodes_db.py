@@ -204,3 +204,26 @@ def test_an_undo_cannot_put_back_a_review_that_never_happened(engine, pid):
     with pytest.raises(EpisodeError, match="No review by mallory"):
         mark_case_reviewed(engine, pid, "mallory", True, version=0, at=T0, actor="alice")
     assert patient_row(engine, pid)["reviewed_by"] is None
+
+
+def test_a_review_written_by_a_redo_can_be_put_back_by_a_later_undo(engine, pid,
+                                                                     monkeypatch):
+    # Mark reviewed, undo, redo (a new review time), withdraw, undo the withdrawal: the
+    # review to put back is the redo's, audited as "redo:review".
+    import db.episodes
+
+    after = mark_case_reviewed(engine, pid, "alice", True, version=0)
+    after = mark_case_reviewed(engine, pid, "alice", False, version=after["review_version"],
+                               step="undo")
+    clock = db.episodes.db_now
+    monkeypatch.setattr(db.episodes, "db_now", lambda conn: clock(conn) + 60)  # a minute on
+    redone = mark_case_reviewed(engine, pid, "alice", True,
+                                version=after["review_version"], step="redo")
+    monkeypatch.undo()
+    after = mark_case_reviewed(engine, pid, "alice", False,
+                               version=redone["review_version"])
+    mark_case_reviewed(engine, pid, "alice", True, version=after["review_version"],
+                       at=redone["reviewed_at"], actor="alice", step="undo")
+    assert patient_row(engine, pid)["reviewed_by"] == "alice"
+    assert [a["action"] for a in audit_rows(engine)] == [
+        "review", "undo:unreview", "redo:review", "unreview", "undo:review"]
