@@ -29,7 +29,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--near-normal", type=_fold, default=None, metavar="FOLD",
                    help="fold over the healthy-control mean at or below which IL-1β counts "
                         "as near-normal (default: 2)")
+    p.add_argument("--dose-time", type=_clock, default=None, metavar="HH:MM",
+                   help="usual anakinra time (UTC) for doses recorded as daily periods, "
+                        "behind each sample's time since dose (default: 08:00)")
     p.set_defaults(run=run)
+
+
+def _clock(text: str) -> float:
+    from data.dose_context import parse_clock
+
+    seconds = parse_clock(text)
+    if seconds is None:
+        raise argparse.ArgumentTypeError(f"a time of day such as 08:00, not {text!r}")
+    return seconds
 
 
 def _fold(text: str) -> float:
@@ -66,13 +78,15 @@ def _export(args: argparse.Namespace) -> int:
     engine = open_db(args)
     out = Path(args.output).expanduser()
     fold = NEAR_NORMAL_FOLD if args.near_normal is None else args.near_normal
-    notes = {"include_notes": args.include_notes, "warn": _warn}
+    options = {"include_notes": args.include_notes, "warn": _warn}
+    if args.dose_time is not None:
+        options["dose_time"] = args.dose_time
     try:
         if args.all:
             if out.exists() and not out.is_dir():
                 raise CommandError(f"{out}: not a folder (--all writes one PDF per case)")
             written = export_all(engine, out, deidentify=args.deidentify, paper=args.paper,
-                                 reviewer=args.reviewer, near_normal_fold=fold, **notes)
+                                 reviewer=args.reviewer, near_normal_fold=fold, **options)
         else:
             # "-o reports/" or an existing folder: the PDF goes in it, named as --all names it
             # (a trailing slash used to write a file called "reports", without .pdf).
@@ -87,7 +101,7 @@ def _export(args: argparse.Namespace) -> int:
             pid = find_patient_id(engine, args.case)
             written = [export_case_pdf(engine, out, patient_id=pid, into_folder=into_folder, deidentify=args.deidentify,
                                        paper=args.paper, reviewer=args.reviewer,
-                                       near_normal_fold=fold, **notes)]
+                                       near_normal_fold=fold, **options)]
     finally:
         engine.dispose()
     for path in written:

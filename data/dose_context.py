@@ -39,6 +39,15 @@ INTERRUPTED = "interrupted"
 STOPPED = "stopped"
 
 
+def parse_clock(text: str) -> float | None:
+    """"08:00" or "20:30" as seconds after midnight; None unless a time of day."""
+    hours, sep, minutes = str(text).strip().partition(":")
+    if not sep or not hours.isdigit() or not (minutes.isdigit() and len(minutes) == 2):
+        return None
+    h, m = int(hours), int(minutes)
+    return float(h * 3600 + m * 60) if h < 24 and m < 60 else None
+
+
 @dataclass(frozen=True)
 class Administrations:
     """Every anakinra administration of a case, sorted by time."""

@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtWidgets
 from sqlalchemy import Engine
 
+from data.dose_context import DEFAULT_DOSE_TIME
 from data.summary import NEAR_NORMAL_FOLD, load_audit, load_case, scrubbed_notes
 from db.errors import one_line, user_line
 from gui.pdf.export import (
@@ -142,11 +143,12 @@ def _error(parent: QtWidgets.QWidget | None, title: str, exc: BaseException) -> 
 
 def export_current_case(parent: QtWidgets.QWidget | None, engine: Engine, case, *,
                         reviewer: str | None = None,
-                        near_normal_fold: float = NEAR_NORMAL_FOLD) -> Path | None:
+                        near_normal_fold: float = NEAR_NORMAL_FOLD,
+                        dose_time: float = DEFAULT_DOSE_TIME) -> Path | None:
     """Ask for options and write the open case's summary; returns the file, None if not.
 
     reviewer (the settings' reviewer) is named in the header; near_normal_fold is the
-    threshold setting of "days to near-normal IL-1β".
+    threshold setting of "days to near-normal IL-1β"; dose_time the usual anakinra time.
     """
     try:
         full = load_case(engine, case.id)  # with the identifying fields the scrubber needs
@@ -167,7 +169,7 @@ def export_current_case(parent: QtWidgets.QWidget | None, engine: Engine, case, 
         path = export_case_pdf(engine, opts.path, patient_id=case.id,
                                deidentify=opts.deidentify, paper=opts.paper,
                                reviewer=reviewer, near_normal_fold=near_normal_fold,
-                               include_notes=opts.include_notes)
+                               include_notes=opts.include_notes, dose_time=dose_time)
     except Exception as exc:
         _error(parent, "Export PDF", exc)
         return None
@@ -179,10 +181,11 @@ def export_current_case(parent: QtWidgets.QWidget | None, engine: Engine, case, 
 
 def export_all_cases(parent: QtWidgets.QWidget | None, engine: Engine, *,
                      reviewer: str | None = None,
-                     near_normal_fold: float = NEAR_NORMAL_FOLD) -> int:
+                     near_normal_fold: float = NEAR_NORMAL_FOLD,
+                     dose_time: float = DEFAULT_DOSE_TIME) -> int:
     """Ask for a folder and options, export every case with progress; returns files written.
 
-    reviewer and near_normal_fold as for export_current_case.
+    reviewer, near_normal_fold and dose_time as for export_current_case.
     """
     dialog = ExportDialog(parent, _default_folder(), folder=True)
     if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
@@ -194,7 +197,7 @@ def export_all_cases(parent: QtWidgets.QWidget | None, engine: Engine, *,
         _error(parent, "Export all", exc)
         return 0
     runner = BatchExport(parent, engine, targets, opts, reviewer=reviewer,
-                         near_normal_fold=near_normal_fold)
+                         near_normal_fold=near_normal_fold, dose_time=dose_time)
     count = runner.run()
     if runner.error is not None:
         _error(parent, "Export all", runner.error)
@@ -208,10 +211,12 @@ class BatchExport(QtCore.QObject):
     def __init__(self, parent: QtWidgets.QWidget | None, engine: Engine,
                  targets: list[tuple[int, str, Path]], opts: ExportOptions, *,
                  reviewer: str | None = None,
-                 near_normal_fold: float = NEAR_NORMAL_FOLD) -> None:
+                 near_normal_fold: float = NEAR_NORMAL_FOLD,
+                 dose_time: float = DEFAULT_DOSE_TIME) -> None:
         super().__init__(parent)
         self.engine, self.targets, self.opts = engine, targets, opts
         self.reviewer, self.near_normal_fold = reviewer, near_normal_fold
+        self.dose_time = dose_time
         self.written: list[Path] = []
         self.error: BaseException | None = None
         self._next = 0
@@ -246,7 +251,8 @@ class BatchExport(QtCore.QObject):
             self._pending = self._pool.submit(prepare_summary, self.engine, patient_id=pid,
                                               deidentify=self.opts.deidentify,
                                               reviewer=self.reviewer,
-                                              near_normal_fold=self.near_normal_fold)
+                                              near_normal_fold=self.near_normal_fold,
+                                              dose_time=self.dose_time)
             return
         if not self._pending.done():
             return

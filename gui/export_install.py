@@ -32,4 +32,5 @@ def export_every_case(window) -> None:
 
 def _summary_options(window) -> dict:
     return {"reviewer": window.settings.reviewer,
-            "near_normal_fold": float(window.settings.get("figures/near_normal_fold"))}
+            "near_normal_fold": float(window.settings.get("figures/near_normal_fold")),
+            "dose_time": window.settings.dose_time}

@@ -64,13 +64,10 @@ class Settings:
     @property
     def dose_time(self) -> float:
         """The usual dosing time as seconds after midnight; 08:00 if the stored text is bad."""
-        text = str(self.get("dosing/usual_time") or "")
-        hours, _, minutes = text.partition(":")
-        try:
-            h, m = int(hours), int(minutes or 0)
-        except ValueError:
-            return 8 * 3600.0
-        return float(h * 3600 + m * 60) if 0 <= h < 24 and 0 <= m < 60 else 8 * 3600.0
+        from data.dose_context import DEFAULT_DOSE_TIME, parse_clock
+
+        seconds = parse_clock(str(self.get("dosing/usual_time") or ""))
+        return float(DEFAULT_DOSE_TIME) if seconds is None else seconds
 
     def track_config(self) -> tuple[list[str], set[str]] | None:
         raw = self.get("timeline/tracks")

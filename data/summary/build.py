@@ -11,6 +11,7 @@ import pandas as pd
 
 from data.audit_text import decoded
 from data.case import DAY, Case, epoch
+from data.dose_context import DEFAULT_DOSE_TIME
 from data.numbers import DASH, fmt_number, is_missing
 from data.patients import sex_text
 from data.summary.audit import notes_table
@@ -55,7 +56,8 @@ def _age_text(x: object) -> str:
 def build_summary(case: Case, *, deidentify: bool = False, reviewer: str | None = None,
                   audit: pd.DataFrame | None = None, generated_at: dt.datetime | None = None,
                   near_normal_fold: float = NEAR_NORMAL_FOLD,
-                  include_notes: bool = False) -> Summary:
+                  include_notes: bool = False,
+                  dose_time: float = DEFAULT_DOSE_TIME) -> Summary:
     """Everything the PDF prints, as strings, in the requested date format.
 
     De-identified, only fields known to be safe are printed (data.summary.privacy);
@@ -99,7 +101,7 @@ def build_summary(case: Case, *, deidentify: bool = False, reviewer: str | None 
     tables = [
         episodes_table(case, fmt, privacy),
         references_table(case, privacy),
-        cytokine_table(case, fmt, privacy),
+        cytokine_table(case, fmt, privacy, dose_time=dose_time),
         dosing_table(case, fmt, privacy),
         aidai_table(case, fmt),
         notes_table(case, audit, privacy),

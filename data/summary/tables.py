@@ -62,7 +62,10 @@ def episodes_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:
     return Table("Episodes", cols, rows, empty="no episode annotated")
 
 
-def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:
+def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy, *,
+                   dose_time: float = DEFAULT_DOSE_TIME) -> Table:
+    """Every cytokine value and stimulation index; dose_time is the usual anakinra time
+    (a setting) behind "Anakinra then"."""
     cols = (Column("Date"), Column("Analyte"), Column("Specimen"), Column("Value", "right"),
             Column("Unit"), Column("Fold", "right"), Column("Anakinra then", wrap=True))
     codes = [a.code for a in CYTOKINES]
@@ -81,7 +84,8 @@ def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:
     order = {c: i for i, c in enumerate(codes)}
     df = df.assign(_o=df["code"].astype(str).map(order)).sort_values(["t", "_o", "specimen"])
     rows = []
-    dose = dose_texts(dose_context(case, df["t"]), case.anchor, with_day=False)
+    dose = dose_texts(dose_context(case, df["t"], dose_time=dose_time), case.anchor,
+                      with_day=False)
     for t, code, spec, v, c, u, f, d in zip(df["t"], df["code"], df["specimen"], df["value"],
                                             df["censor"], df["unit"], df["fold"], dose,
                                             strict=True):
@@ -98,7 +102,7 @@ def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:
                       "A value such as “<5” was below the assay's detection limit: the limit "
                       "is shown, not a measurement. Anakinra then: time since the last "
                       "administration and its dose; “≈” marks a time "
-                      f"counted from the usual dosing time, {_clock(DEFAULT_DOSE_TIME)}, "
+                      f"counted from the usual dosing time, {_clock(dose_time)}, "
                       "for doses recorded "
                       "as daily periods; more than 24 h after a dose is possibly off-drug. "
                       "Stimulation index (LPS ÷ spontaneous): the LPS-stimulated value ÷ the "

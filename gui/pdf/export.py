@@ -11,6 +11,7 @@ from PySide6 import QtCore, QtGui
 from sqlalchemy import Engine
 
 from data.case import Case
+from data.dose_context import DEFAULT_DOSE_TIME
 from data.summary import NEAR_NORMAL_FOLD, Summary, build_summary, load_audit, load_case
 from db.errors import UserFacingError
 from db.files import replacing_file
@@ -30,7 +31,8 @@ def export_case_pdf(source: Engine | Case, path: str | Path, *, patient_id: int 
                     audit: pd.DataFrame | None = None, pdf_a: bool = PDF_A_DEFAULT,
                     figure: FigureOp | None = None,
                     near_normal_fold: float = NEAR_NORMAL_FOLD, include_notes: bool = False,
-                    warn: Callable[[str], None] | None = None, into_folder: bool = False) -> Path:
+                    warn: Callable[[str], None] | None = None, into_folder: bool = False,
+                    dose_time: float = DEFAULT_DOSE_TIME) -> Path:
     """Write one case summary to path (into the folder path, named as export_all names
     it, when into_folder) and return the file written.
 
@@ -39,12 +41,13 @@ def export_case_pdf(source: Engine | Case, path: str | Path, *, patient_id: int 
     painter (tests use a stub). reviewer is named in the header (else the case's own
     reviewer); near_normal_fold is the threshold of "days to near-normal IL-1β";
     include_notes puts scrubbed reviewer notes into a de-identified summary; warn hears
-    what the person exporting should know (a pseudonym that was not printed).
+    what the person exporting should know (a pseudonym that was not printed); dose_time
+    is the usual anakinra time (Preferences) behind the time since dose of each sample.
     """
     case, summary = prepare_summary(source, patient_id=patient_id, deidentify=deidentify,
                                     reviewer=reviewer, audit=audit,
                                     near_normal_fold=near_normal_fold,
-                                    include_notes=include_notes)
+                                    include_notes=include_notes, dose_time=dose_time)
     _tell(warn, summary)
     if into_folder:
         path = file_for(Path(path) / "case.pdf", summary)
@@ -60,7 +63,8 @@ def prepare_summary(source: Engine | Case, *, patient_id: int | None = None,
                     deidentify: bool = False, reviewer: str | None = None,
                     audit: pd.DataFrame | None = None,
                     near_normal_fold: float = NEAR_NORMAL_FOLD,
-                    include_notes: bool = False) -> tuple[Case, Summary]:
+                    include_notes: bool = False,
+                    dose_time: float = DEFAULT_DOSE_TIME) -> tuple[Case, Summary]:
     """The Qt-free half of an export: reads and computes, so it may run in a worker thread."""
     if isinstance(source, Case):
         case = source
@@ -71,7 +75,8 @@ def prepare_summary(source: Engine | Case, *, patient_id: int | None = None,
         if audit is None:
             audit = load_audit(source, case)
     return case, build_summary(case, deidentify=deidentify, reviewer=reviewer, audit=audit,
-                               near_normal_fold=near_normal_fold, include_notes=include_notes)
+                               near_normal_fold=near_normal_fold, include_notes=include_notes,
+                               dose_time=dose_time)
 
 
 def write_case_pdf(case: Case, summary: Summary, path: str | Path, *, paper: str = "a4",
@@ -147,7 +152,8 @@ def export_all(engine: Engine, folder: str | Path, *, deidentify: bool = False,
                near_normal_fold: float = NEAR_NORMAL_FOLD,
                progress: Progress | None = None,
                cancelled: Callable[[], bool] | None = None, include_notes: bool = False,
-               warn: Callable[[str], None] | None = None) -> list[Path]:
+               warn: Callable[[str], None] | None = None,
+               dose_time: float = DEFAULT_DOSE_TIME) -> list[Path]:
     """One PDF per case into folder, named by pseudonym; stops between cases on cancel.
 
     Each file is written atomically, so a cancel leaves whole files only.
@@ -162,7 +168,7 @@ def export_all(engine: Engine, folder: str | Path, *, deidentify: bool = False,
             progress(i, n, pseudonym)
         case, summary = prepare_summary(engine, patient_id=pid, deidentify=deidentify,
                                         reviewer=reviewer, near_normal_fold=near_normal_fold,
-                                        include_notes=include_notes)
+                                        include_notes=include_notes, dose_time=dose_time)
         _tell(warn, summary)
         written.append(write_case_pdf(case, summary, file_for(target, summary), paper=paper))
     if progress is not None and len(written) == n:

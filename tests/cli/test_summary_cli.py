@@ -125,3 +125,16 @@ def test_an_unknown_case_is_one_line(db, capsys):
     assert main(["--db", db, "summary", "NOPE"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("flarescope: no case 'NOPE'") and "Traceback" not in err
+
+
+def test_export_takes_the_usual_dosing_time(db, tmp_path, capsys):
+    from pypdf import PdfReader
+
+    out = tmp_path / "h14.pdf"
+    assert main(["--db", db, "export", "H-14", "-o", str(out), "--dose-time", "20:00"]) == 0
+    text = " ".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "usual dosing time, 20 h UTC" in " ".join(text.split())
+    with pytest.raises(SystemExit) as refused:
+        main(["--db", db, "export", "H-14", "-o", str(out), "--dose-time", "8pm"])
+    assert refused.value.code == 2
+    assert "a time of day such as 08:00, not '8pm'" in capsys.readouterr().err

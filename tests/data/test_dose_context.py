@@ -158,3 +158,20 @@ def test_the_summary_cytokine_table_says_what_anakinra_was_then():
     deid = build_summary(case, deidentify=True)
     rows = next(t for t in deid.tables if t.title == "Cytokine measurements").rows
     assert rows[2][-1].startswith("anakinra interrupted since day +10")
+
+
+def test_the_summary_uses_the_usual_dosing_time_it_is_given():
+    from data.summary import build_summary
+
+    case = make_case(OBS + [(3, 14, "IL1B", 40)], PERIODS)
+    summary = build_summary(case, dose_time=20 * 3600)  # 20:00: day 2's dose, 18 h before
+    table = next(t for t in summary.tables if t.title == "Cytokine measurements")
+    assert table.rows[0][-1] == "≈18 h after 100 mg (2 mg/kg/d)"
+    assert "usual dosing time, 20 h UTC" in table.note
+
+
+def test_clock_times_parse_or_are_refused():
+    from data.dose_context import parse_clock
+
+    assert parse_clock("08:00") == 8 * 3600 and parse_clock(" 20:30 ") == 20.5 * 3600
+    assert [parse_clock(x) for x in ("8", "24:00", "08:60", "8h", "08:5", "")] == [None] * 6

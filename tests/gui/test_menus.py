@@ -19,7 +19,8 @@ def test_ctrl_e_exports_the_open_case(qtbot, make_window, monkeypatch, tmp_path,
     assert w.actions["export_pdf"].isEnabled()
     assert w.actions["export_pdf"].shortcut().toString() == "Ctrl+E"
     w.actions["export_pdf"].trigger()
-    assert calls == [("NLRP12-01", {"reviewer": "Dr Test", "near_normal_fold": 2.5})]
+    assert calls == [("NLRP12-01", {"reviewer": "Dr Test", "near_normal_fold": 2.5,
+                                    "dose_time": 8 * 3600.0})]
     assert "x.pdf" in w.statusBar().currentMessage()
 
 
