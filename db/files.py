@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,6 +44,7 @@ def replacing(final: str | Path, *, private: bool = False) -> Iterator[Path]:
     The new file gets the permissions of any new file (the umask), or 0600 if private.
     """
     final = Path(final)
+    _refuse_special(final)
     try:
         fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
     except OSError as exc:
@@ -92,6 +94,21 @@ def create_private(path: str | Path) -> None:
 def private_opener(path: str, flags: int) -> int:
     """open(..., opener=private_opener) creates the file 0600."""
     return os.open(path, flags, PRIVATE_FILE)
+
+
+def _refuse_special(final: Path) -> None:
+    """Only a regular file is replaced: renaming over a device, a pipe or a link would
+    swap the node itself (/dev/full became a PDF) or leave the link's target stale."""
+    try:
+        mode = os.lstat(final).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise WriteError(final, reason(exc)) from exc
+    if stat.S_ISLNK(mode):
+        raise WriteError(final, "it is a link; give the file it points to")
+    if not stat.S_ISREG(mode):
+        raise WriteError(final, "not a regular file")
 
 
 def _umask() -> int:
