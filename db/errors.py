@@ -3,6 +3,7 @@ anything else by its first line, never with the SQL or its parameters."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import sqlite3
 
@@ -46,12 +47,26 @@ def is_damaged(exc: BaseException) -> str | None:
     return None
 
 
+FULL_MESSAGE = ("the disk holding the database is full; nothing was changed. Free some "
+                "space and try again")
+
+
+def is_full(exc: BaseException) -> bool:
+    """SQLite (or the file system under it) ran out of space during a write."""
+    return any((isinstance(e, sqlite3.OperationalError)
+                and str(e).startswith("database or disk is full"))
+               or (isinstance(e, OSError) and e.errno == errno.ENOSPC and not e.filename)
+               for e in _chain(exc))
+
+
 def user_line(exc: BaseException) -> str | None:
     """The one line to show for an error the user can act on; None for an unexpected one."""
     if isinstance(exc, UserFacingError):
         return str(exc)
     if is_busy(exc):
         return BUSY_MESSAGE
+    if is_full(exc):
+        return FULL_MESSAGE
     if (damage := is_damaged(exc)) is not None:
         return DAMAGED_MESSAGE.format(damage)
     if isinstance(exc, OSError):  # a file or folder of the user's: named, with the reason
