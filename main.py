@@ -60,10 +60,33 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # the user gets one line; the traceback goes to the log
-        from db.errors import user_message
+        from db.errors import user_line, user_message
 
-        print(f"flarescope: {user_message(exc)}", file=sys.stderr)
+        line = user_line(exc)
+        if line is None:
+            line = _damaged_line(args) or user_message(exc)
+        print(f"flarescope: {line}", file=sys.stderr)
         return 1
+
+
+def _damaged_line(args) -> str | None:
+    """A damaged page can read as a missing row ("case 1 does not exist"), not as an
+    error: after an unexpected error the file is checked, and damage said as such."""
+    import logging
+
+    from db.engine import damage
+    from db.errors import DAMAGED_MESSAGE
+
+    try:
+        problem = damage(getattr(args, "db", None))
+    except Exception:  # the check must never hide the first error
+        logging.getLogger(__name__).exception("integrity check after an error failed")
+        return None
+    if problem is None:
+        return None
+    logging.getLogger(__name__).error("unexpected error on a damaged database",
+                                      exc_info=sys.exc_info()[1])
+    return DAMAGED_MESSAGE.format(problem)
 
 
 def _log_to_file_and_maybe_stderr(verbose: bool) -> None:

@@ -17,7 +17,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from cli.common import open_db
     from db.audit import verify
+    from db.engine import damage
 
+    # A damaged page can hide audit rows from the walk below and still read as "intact".
+    if (problem := damage(args.db)) is not None:
+        print(f"audit verify: the database file is damaged ({problem}); the trail cannot "
+              "be checked. Restore it from a backup")
+        return 1
     engine = open_db(args, with_demo=False)
     try:
         n, problems = verify(engine)

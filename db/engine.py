@@ -30,6 +30,12 @@ def default_database_path() -> Path:
     return Path(user_data_dir("Flarescope", appauthor=False)) / "flarescope.db"
 
 
+def is_default_database(path_or_url: str | None = None) -> bool:
+    """Neither --db nor FLARESCOPE_DB chose the database: the demo cohort belongs only
+    here, never in a database someone created for real cases."""
+    return not path_or_url and not os.environ.get(ENV_VAR)
+
+
 def resolve_url(path_or_url: str | None = None) -> str | URL:
     """``--db`` wins, then ``FLARESCOPE_DB``, then the user data folder.
 
@@ -168,20 +174,42 @@ def _refuse_writes_if_damaged(engine: Engine, shown: str) -> None:
 
     def check(conn: Connection) -> None:
         if not verdict:
-            cur = conn.connection.driver_connection.cursor()
-            try:
-                rows = [r[0] for r in cur.execute("PRAGMA quick_check(3)").fetchall()]
-            except sqlite3.DatabaseError as exc:  # damage the check itself trips over
-                rows = [str(exc)]
-            finally:
-                cur.close()
-            verdict.append("ok" if rows == ["ok"] else rows[0])
+            verdict.append(_quick_check(conn.connection.driver_connection) or "ok")
         if verdict[0] != "ok":
             raise DatabaseDamagedError(
                 f"{shown} is damaged ({verdict[0]}); nothing was written. Restore it "
                 "from a backup, or open a copy with the sqlite3 tool's .recover")
 
     event.listen(engine, "commit", check)
+
+
+def _quick_check(dbapi_conn: sqlite3.Connection) -> str | None:
+    """SQLite's quick integrity check: None if the file is sound, else its first problem."""
+    cur = dbapi_conn.cursor()
+    try:
+        rows = [r[0] for r in cur.execute("PRAGMA quick_check(3)").fetchall()]
+    except sqlite3.DatabaseError as exc:  # damage the check itself trips over
+        rows = [str(exc)]
+    finally:
+        cur.close()
+    return None if rows == ["ok"] else rows[0]
+
+
+def damage(path_or_url: str | None = None) -> str | None:
+    """The first problem SQLite's quick check finds in the database file, None if it is
+    sound (or not a SQLite file). Read-only: asked after an unexpected error, because a
+    damaged page can read as a missing row rather than as an error."""
+    url = resolve_url(path_or_url)
+    if isinstance(url, str) or not url.database or not Path(url.database).is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{Path(url.database).as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return str(exc)
+    try:
+        return _quick_check(conn)
+    finally:
+        conn.close()
 
 
 def _display(url: URL) -> str:

@@ -283,3 +283,34 @@ def test_a_control_reference_import_waits_for_another_writer_too(_demo_template,
         done.join()
         other.close()
     assert "wrote reference set" in capsys.readouterr().out
+
+
+def _damage_the_patient_table(path: Path) -> None:
+    # The reviewer's damage: four bytes of the patient table's root page header, which
+    # reads as "no such patient" rather than as an error.
+    con = sqlite3.connect(path)
+    page_size = con.execute("PRAGMA page_size").fetchone()[0]
+    root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'patient'").fetchone()[0]
+    con.close()
+    with open(path, "r+b") as f:
+        f.seek(page_size * (root - 1) + 8)
+        f.write(b"\xde\xad\xbe\xef")
+
+
+@pytest.mark.parametrize("command", [["patients", "show", "NLRP12-02"],
+                                     ["summary", "NLRP12-02"],
+                                     ["audit", "verify"]])
+def test_a_damaged_file_is_named_damaged_not_an_unexpected_error(_demo_template, tmp_path,
+                                                                   capsys, command):
+    import main
+
+    path = tmp_path / "damaged.db"
+    shutil.copy(_demo_template, path)
+    _damage_the_patient_table(path)
+    before = _digest(path)
+    assert main.main(["--db", str(path), *command]) == 1
+    captured = capsys.readouterr()
+    said = captured.err + captured.out
+    assert "damaged" in said and "unexpected error" not in said and "Traceback" not in said
+    assert "chain intact" not in said
+    assert _digest(path) == before
