@@ -15,11 +15,13 @@ class CommandError(UserFacingError):
 
 
 def open_db(args: argparse.Namespace, *, with_demo: bool = True) -> Engine:
-    """Open --db (or the default), creating the demo cohort in a new, empty database."""
-    from db.engine import open_database
+    """Open --db (or the default), creating the demo cohort when the default database is
+    new and empty. A database chosen with --db or FLARESCOPE_DB starts empty: demo patients
+    and demo control references must not mix with a hospital's cases."""
+    from db.engine import is_default_database, open_database
 
     engine = open_database(args.db)
-    if with_demo:
+    if with_demo and is_default_database(args.db):
         from data.demo import ensure_demo
 
         if ensure_demo(engine):

@@ -22,12 +22,14 @@ def run_gui(db: str | None = None, *, case: str | None = None, version: str = ""
     app.setApplicationVersion(version)
 
     from db.cases import case_count
-    from db.engine import open_database
+    from db.engine import is_default_database, open_database
     from db.errors import user_message
 
     try:
         engine = open_database(db)
-        if not case_count(engine):  # data.demo (numpy, the ORM) only on a first run
+        # data.demo (numpy, the ORM) only on a first run, and only in the default database:
+        # one chosen with --db or FLARESCOPE_DB is for real cases and starts empty.
+        if is_default_database(db) and not case_count(engine):
             from data.demo import ensure_demo
 
             ensure_demo(engine)

@@ -84,7 +84,8 @@ def test_an_error_before_the_window_opens_is_one_line_not_a_traceback(qapp, tmp_
         raise ValueError("demo cohort could not be built")
 
     monkeypatch.setattr(data.demo, "ensure_demo", broken)
-    assert main.main(["--db", str(tmp_path / "new.db")]) == 2
+    monkeypatch.delenv("FLARESCOPE_DB")  # the demo is built only in the default database
+    assert main.main([]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert "unexpected error (ValueError: demo cohort could not be built)" in err

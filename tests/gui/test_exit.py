@@ -3,6 +3,7 @@ segfaults (exit code 139), which would lose nothing but would alarm a clinician.
 
 import os
 import pwd
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -30,11 +31,13 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
-def test_quit_after_opening_a_case_exits_with_zero_and_leaves_home_empty(tmp_path):
+def test_quit_after_opening_a_case_exits_with_zero_and_leaves_home_empty(tmp_path,
+                                                                         _demo_template):
     # The session remembers the last case, geometry and tracks on quit: with the test
     # fixtures' environment that must land in the test's own folders, not the user's.
     home = Path(os.environ["HOME"])
     assert home != Path(pwd.getpwuid(os.getuid()).pw_dir) and not any(home.iterdir())
+    shutil.copy(_demo_template, tmp_path / "exit.db")  # a chosen --db starts empty
     result = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "exit.db")],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
