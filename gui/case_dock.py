@@ -31,6 +31,7 @@ class CaseDock:
         window.menu("&View").addAction(toggle)
         window.caseOpened.connect(self.case_opened)
         self.dock.visibilityChanged.connect(lambda _visible: self.refresh())
+        self._focus_keeper = _FocusKeeper(self)
 
     def case_opened(self, case) -> None:
         self.case = case
@@ -47,3 +48,24 @@ class CaseDock:
 
     def fill(self, case) -> None:
         raise NotImplementedError
+
+
+class _FocusKeeper(QtCore.QObject):
+    """A dock closed with the focus inside hands it to the next widget in the tab chain,
+    the case filter, where the next timeline key ("6") would be typed. The timeline gets
+    it instead, and the rings the panel put there go with it. A child of the dock, so the
+    application's signal lets go of it with the window."""
+
+    def __init__(self, owner: CaseDock) -> None:
+        super().__init__(owner.dock)
+        self.owner = owner
+        QtWidgets.QApplication.instance().focusChanged.connect(self.moved)
+
+    @QtCore.Slot(QtWidgets.QWidget, QtWidgets.QWidget)
+    def moved(self, old: QtWidgets.QWidget | None, _new) -> None:
+        dock = self.owner.dock
+        if old is None or dock.isVisible() or not dock.isAncestorOf(old):
+            return
+        timeline = self.owner.window.timeline
+        timeline.highlight.clear()
+        timeline.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
