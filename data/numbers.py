@@ -38,9 +38,12 @@ _EVERY_DIGIT = Context(prec=400)
 
 def fmt_number(x: float | None) -> str:
     """Up to two decimals (one from 100 on), half up, no trailing zeros, never scientific
-    notation."""
+    notation; below 0.01 two significant digits (0.0001 pg/mL is not "0 pg/mL" beside
+    a fold of 0.0000083)."""
     if x is None or not math.isfinite(x):
         return DASH
+    if 0 < abs(x) < 0.01:
+        return _rounded(x, Decimal(1).scaleb(math.floor(math.log10(abs(x))) - 1))
     return _rounded(x, Decimal("0.1") if abs(x) >= 100 else Decimal("0.01"))
 
 

@@ -76,9 +76,11 @@ def clean_sex(value: object) -> str | None:
 def clean_birth_year(value: object, *, today: dt.date | None = None) -> int | None:
     if is_missing(value):
         return None
+    from data.importing.values import parse_number
+
     text = str(value).strip()
     try:
-        number = float(text)
+        number = parse_number(text)
     except ValueError:
         raise PatientValueError(f"birth year {text!r} is not a year (write e.g. 1990)") from None
     last = (today or dt.date.today()).year
@@ -118,18 +120,21 @@ def clean_weight(value: object) -> float | None:
     """Body weight in kg, within WEIGHT's plausible range (``data.codes.PLAUSIBLE``, the one
     a measurement file is checked against)."""
     from data.codes import PLAUSIBLE, is_plausible
+    from data.importing.values import parse_number
     from data.numbers import fmt_number
 
     if is_missing(value):
         return None
-    text = str(value).strip().replace(",", ".")
+    if isinstance(value, bool):  # a spreadsheet's TRUE is not 1 kg
+        raise PatientValueError(f"weight {value}: a yes/no answer, not a weight in kg")
+    text = str(value).strip()
     try:
-        kg = float(text)
-    except ValueError:
-        raise PatientValueError(f"weight {text!r} is not a number (kg)") from None
+        kg = parse_number(text, what="weight")
+    except ValueError as exc:
+        raise PatientValueError(f"{exc} (kg)") from None
     if not is_plausible("WEIGHT", kg):
         low, high = PLAUSIBLE["WEIGHT"]
-        raise PatientValueError(f"implausible weight {text} kg (accepted {fmt_number(low)}–"
+        raise PatientValueError(f"implausible weight {text.replace(',', '.')} kg (accepted {fmt_number(low)}–"
                                 f"{fmt_number(high)} kg)")
     return kg
 

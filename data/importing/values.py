@@ -11,12 +11,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-_CENSORED = (r"^(?P<sign><=?|>=?|≤|≥|&lt;|&gt;)\s*(?P<number>[-+]?(?:\d+(?:\.\d*)?|\.\d+)"
-             r"(?:[eE][-+]?\d+)?)$")
+# ASCII digits only ([0-9], not \d): float() reads "６０" (full-width) as 60, a value
+# pandas and every other number path refuse.
+_CENSORED = (r"^(?P<sign><=?|>=?|≤|≥|&lt;|&gt;)\s*(?P<number>[-+]?(?:[0-9]+(?:\.[0-9]*)?"
+             r"|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)$")
 # Digit groups as French and Swiss lab exports print them ("1 250,5", "12 500"): only
 # spaces between groups of exactly three digits, so "1 25" stays an error. A dot or
 # comma between groups is not accepted: "1.250" means 1.25 to half the world.
-_GROUPED = r"^[-+]?\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?:\.\d+)?$"
+_GROUPED = r"^[-+]?[0-9]{1,3}(?:[ \u00a0\u202f\u2009][0-9]{3})+(?:\.[0-9]+)?$"
 _GROUP_SPACES = r"[ \u00a0\u202f\u2009]"
 _SIGN = {"<": "<", "<=": "<", "≤": "<", "&lt;": "<", ">": ">", ">=": ">", "≥": ">", "&gt;": ">"}
 _YES_NO = {"yes": 1.0, "no": 0.0, "y": 1.0, "n": 0.0, "oui": 1.0, "non": 0.0, "o": 1.0,
@@ -71,3 +73,16 @@ def parse_numbers(column: pd.Series, decimal_comma: bool) -> Numbers:
     reason[todo[bad & ambiguous]] = AMBIGUOUS
     reason[todo[bad & ~ambiguous]] = NOT_A_NUMBER
     return Numbers(value, censor, missing, word, reason)
+
+
+def parse_number(text: object, *, what: str = "value") -> float:
+    """One plain number typed by a person (the command line, a dialog, a patient file), read
+    as a measurement file's cell is: a decimal point or comma, digit groups split by
+    spaces, ASCII digits only. Raises ValueError with a one-line reason."""
+    typed = str(text).strip()
+    parsed = parse_numbers(pd.Series([typed], dtype=object), decimal_comma="." not in typed)
+    value = float(parsed.value[0])
+    if parsed.word[0] or parsed.censor[0] is not None or not np.isfinite(value):
+        plain = "" if typed.isascii() else " (write the digits 0-9)"
+        raise ValueError(f"{what} {typed!r} is not a number{plain}")
+    return value

@@ -396,6 +396,10 @@ def test_set_adds_corrects_and_removes_weights_each_audited(capsys, db, tmp_path
 
 @pytest.mark.parametrize(("args", "problem"), [
     (["--weight", "heavy", "--weight-date", "2026-03-01"], "weight 'heavy' is not a number (kg)"),
+    # Full-width digits: float() reads them, the measurement importer refuses them.
+    (["--weight", "６０", "--weight-date", "2026-03-01"],
+     "weight '６０' is not a number (write the digits 0-9) (kg)"),
+    (["--weight", "<60", "--weight-date", "2026-03-01"], "weight '<60' is not a number (kg)"),
     (["--weight", "0", "--weight-date", "2026-03-01"], "implausible weight 0 kg (accepted 0.3–500 kg)"),
     (["--weight", "-4", "--weight-date", "2026-03-01"], "implausible weight -4 kg"),
     (["--weight", "720", "--weight-date", "2026-03-01"], "implausible weight 720 kg"),

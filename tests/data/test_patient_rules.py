@@ -46,7 +46,7 @@ def test_plausible_birth_years(year):
 @pytest.mark.parametrize(("year", "reason"), [
     ("3000", "implausible birth year 3000 (accepted 1900–2026)"),
     ("1899", "implausible birth year"), ("2027", "implausible"), ("1990.5", "implausible"),
-    ("nineteen", "not a year")])
+    ("nineteen", "not a year"), ("１９９０", "not a year")])
 def test_implausible_birth_years(year, reason):
     with pytest.raises(PatientValueError, match=re.escape(reason)):
         clean_birth_year(year, today=TODAY)

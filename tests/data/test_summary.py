@@ -196,6 +196,14 @@ def test_numbers_round_half_up_as_by_hand():
     assert fmt_number(1e20) == "100000000000000000000"
 
 
+def test_small_numbers_keep_two_significant_digits_instead_of_printing_zero():
+    # Reviewer: 0.0001 pg/mL printed "0 pg/mL" beside its fold 0.0000083.
+    assert fmt_number(0.0001) == "0.0001"
+    assert fmt_number(0.000123) == "0.00012"
+    assert fmt_number(-0.0045) == "-0.0045"
+    assert fmt_number(0.012) == "0.01" and fmt_number(0) == "0"
+
+
 def test_the_dosing_table_names_the_weights_used_for_mg_per_kg():
     case = _case(SMALL)
     case.medications.loc[0, ["dose", "unit"]] = [2.0, "mg/kg/d"]
