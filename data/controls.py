@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine
 
 from data.codes import ANALYTES, CYTOKINES, MARKERS, PBMC_LPS, PBMC_SPONTANEOUS, SERUM, label
 from data.importing.observations import MAX_VALUE
-from data.importing.safe_text import has_unsafe
+from data.importing.safe_text import text_problem
 from data.importing.units import Conversion, conversion
 from data.numbers import DASH, fmt_number, is_missing
 from db.audit import audited_transaction
@@ -92,9 +92,9 @@ def check(ref: Reference) -> list[tuple[str, str]]:
         if v is not None and not math.isfinite(v):
             out.append((f, "not a finite number"))
     for f in ("lab", "assay", "batch"):
-        if has_unsafe(getattr(ref, f) or ""):
-            out.append((f, "holds control or direction characters (a terminal escape, a "
-                           "right-to-left override)"))
+        reason = text_problem((getattr(ref, f) or "").strip(" "))
+        if reason:
+            out.append((f, reason))
     if out:
         return out
     fold = ref.code in FOLD_CODES

@@ -51,12 +51,12 @@ def clean_text(field: str, value: object) -> str | None:
         return None
     # Here, not at the top: data.importing's package imports pandas, and the case
     # header imports this module before the window's first paint.
-    from data.importing.safe_text import has_unsafe, printable
+    from data.importing.safe_text import printable, text_problem
 
-    text = " ".join(str(value).split())
-    if has_unsafe(text):  # a terminal escape or a direction override, echoed by every view
-        raise PatientValueError(f"{field} holds control or direction characters: "
-                                f"{printable(text)}")
+    text = " ".join(str(value).split())  # tabs and line breaks become spaces
+    reason = text_problem(text)
+    if reason:  # a terminal escape, a direction override or a formula, echoed by every view
+        raise PatientValueError(f"{field} {reason}: {printable(text)}")
     limit = MAX_LENGTH.get(field)
     if limit and len(text) > limit:
         raise PatientValueError(f"{field} is longer than {limit} characters")

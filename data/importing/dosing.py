@@ -17,6 +17,7 @@ from data.importing.dates import DAY, parse_dates
 from data.importing.errors import Problems
 from data.importing.long_format import distinct
 from data.importing.readers import Table
+from data.importing.safe_text import text_problem
 from data.importing.synonyms import key
 from data.importing.units import DOSE_UNITS_ACCEPTED, dose_conversion, tidy
 from data.importing.values import parse_numbers
@@ -79,6 +80,8 @@ def read_dosing(table: Table, options: Options, problems: Problems) -> pd.DataFr
     ids, drugs = distinct(col["drug"])
     drug = np.array([drug_name(d) for d in drugs], dtype=object)[ids]
     rule(drug == "", "drug", "no drug")
+    unsafe = np.array([text_problem(d.strip(" ")) or "" for d in drugs], dtype=object)[ids]
+    rule(unsafe != "", "drug", unsafe)
 
     numbers = parse_numbers(col["dose"], table.decimal_comma)
     rule(numbers.reason != "", "dose", numbers.reason)

@@ -52,8 +52,28 @@ def normal_pseudonym(text: str) -> str:
     return " ".join(_DASHES.sub("-", text).split())
 
 
-# What a spreadsheet opening an export would run as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@")
+# What a spreadsheet opening an export would run as a formula (CSV injection): these
+# first characters, and a tab or carriage return before them (OWASP's list).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+(?:[.,][0-9]+)?")
+
+
+def formula_problem(text: str) -> str | None:
+    """Why ``text`` would run as a spreadsheet formula (``=HYPERLINK(…)``, ``@SUM(1)``,
+    ``-2+3``), or None; a plain signed number ("-5", "+1.5") is fine."""
+    if not text.startswith(_FORMULA_START) or _PLAIN_NUMBER.fullmatch(text):
+        return None
+    return ("starts with = + - @, a tab or a carriage return: a spreadsheet opening an "
+            "export would run it as a formula")
+
+
+def text_problem(text: str) -> str | None:
+    """Why free text from a file or a typist (a diagnosis, a drug, a lab, a batch) cannot
+    be stored as it is, or None: the one check of every import and edit path."""
+    if has_unsafe(text):
+        return ("holds control or direction characters (a terminal escape, a right-to-left "
+                "override)")
+    return formula_problem(text)
 
 
 def pseudonym_problem(text: str) -> str | None:

@@ -90,6 +90,11 @@ def test_references_imported_first_make_a_real_database(capsys, db, tmp_path):
     ("IL1B,PBMC spontaneous,pg/mL,10,1e-300,1,,,Lab X,", '"Mean"', "astronomic"),
     ("IL1B,PBMC spontaneous,pg/mL,1e20,12,1,,,Lab X,", '"n"', "study size"),
     ("IL1B,PBMC spontaneous,pg/mL,10,12,1,,,Lab \x1b[31mX\u202e,", '"Lab"', "control or direction"),
+    # Reviewer's controls file: a spreadsheet opening `controls list` output ran them.
+    ("IL1B,PBMC spontaneous,pg/mL,10,12,1,,,=cmd|'/C calc'!A0,", '"Lab"', "as a formula"),
+    ('IL1B,PBMC spontaneous,pg/mL,10,12,1,,"=HYPERLINK(""http://x"")",Lab X,', '"Batch"',
+     "as a formula"),
+    ("IL1B,PBMC spontaneous,pg/mL,10,12,1,@SUM(1),,Lab X,", '"Assay/kit"', "as a formula"),
 ])
 def test_absurd_numbers_are_refused_and_nothing_changes(capsys, db, tmp_path, row, column,
                                                         reason):

@@ -312,6 +312,30 @@ def test_a_look_alike_hyphen_in_the_patient_file_finds_the_same_case(capsys, db,
     assert "1 patient updated: FR-12" in out
 
 
+@pytest.mark.parametrize(("text", "column"), [
+    ("pseudonym,diagnosis\nCASE-A,=cmd|'/C calc'!A0\n", '"diagnosis"'),
+    ("pseudonym,genotype\nCASE-A,@SUM(1+1)\n", '"genotype"'),
+    ('pseudonym,name\nCASE-A,"=HYPERLINK(""http://x"")"\n', '"name"'),
+    ("pseudonym,record_number\nCASE-A,+1+2\n", '"record_number"'),
+    ("pseudonym,diagnosis\nCASE-A,\"\t=1+1\"\n", '"diagnosis"'),
+])
+def test_a_patient_field_that_would_run_as_a_formula_is_refused(capsys, db, tmp_path, text,
+                                                                column):
+    """Reviewer: only pseudonyms were guarded; a diagnosis '=cmd|…' was stored and shown."""
+    code, out, err = run(capsys, db, "import", write(tmp_path, text))
+    assert code == 1 and "nothing was imported" in err
+    assert f"row 2, column {column}" in err and "as a formula" in err
+    assert case_list_rows(open_database(db)) == []
+
+
+def test_a_typed_field_that_would_run_as_a_formula_is_refused(capsys, db, tmp_path):
+    assert run(capsys, db, "import", write(tmp_path, "pseudonym\nCASE-A\n"))[0] == 0
+    code, out, err = run(capsys, db, "set", "CASE-A", "--diagnosis=-2+3")
+    assert code != 0 and "diagnosis starts with = + - @" in err and "nothing was changed" in err
+    # A plain negative number is no formula; a genotype such as 'c.-20G>A' starts otherwise.
+    assert run(capsys, db, "set", "CASE-A", "--genotype", "c.-20G>A")[0] == 0
+
+
 def test_control_characters_are_refused_and_never_echoed_raw(engine, capsys):
     """ESC [2J clears the reviewer's terminal; an OSC sets its title."""
     from db.writes import insert_patient

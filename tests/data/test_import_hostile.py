@@ -242,3 +242,12 @@ def test_cli_prints_one_line_and_no_traceback(capsys, tmp_path):
     assert code == 1 and out == ""
     assert len(err.strip().splitlines()) == 1
     assert "\x1b" not in err and "Traceback" not in err
+
+
+def test_a_drug_name_that_would_run_as_a_formula_is_refused(engine, tmp_path):
+    """Reviewer: `=cmd|'/C calc'!A0` was stored as a drug and printed back raw."""
+    path = tmp_path / "dosing.csv"
+    path.write_text("patient,drug,dose,start\nCASE-A,=cmd|'/C calc'!A0,5,2025-01-01\n",
+                    encoding="utf-8")
+    report = refused(engine, path)
+    assert 'row 2, column "drug"' in report and "as a formula" in report
