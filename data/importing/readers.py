@@ -357,8 +357,8 @@ def _cell_text(value: object) -> str:
     # type the way the CSV path would see it (ISO dates, '.' decimals).
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
+    if isinstance(value, bool):  # as Excel writes it in a CSV: a yes/no word, not 1 or 0
+        return "TRUE" if value else "FALSE"
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, float):

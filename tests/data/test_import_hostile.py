@@ -251,3 +251,27 @@ def test_a_drug_name_that_would_run_as_a_formula_is_refused(engine, tmp_path):
                     encoding="utf-8")
     report = refused(engine, path)
     assert 'row 2, column "drug"' in report and "as a formula" in report
+
+
+@pytest.mark.parametrize(("rows", "options", "column", "reason"), [
+    ([["date", "CRP (mg/L)"], ["2026-02-03", True]], {"patient": "B-01"}, "CRP (mg/L)",
+     "yes/no answers are only for diary items"),
+    ([["patient", "date", "code", "value", "unit"], ["B-01", "2026-02-03", "WEIGHT", True, "kg"]],
+     {}, "value", "yes/no answers are only for diary items"),
+    ([["patient", "drug", "dose", "start"], ["B-01", "anakinra", True, "2026-02-03"]], {},
+     "dose", "a dose is a number"),
+])
+def test_a_boolean_cell_of_a_workbook_is_no_number(engine, tmp_path, rows, options, column,
+                                                     reason):
+    """Reviewer: CRP = TRUE in a .xlsx was stored as 1.0 mg/L (a dose TRUE as 1 mg/d), while
+    the same in a CSV was refused."""
+    path = tmp_path / "booleans.xlsx"
+    _workbook(path, rows)
+    report = refused(engine, path, **options)
+    assert f'row 2, column "{column}"' in report and reason in report, report
+
+
+def test_a_boolean_diary_answer_of_a_workbook_still_counts(engine, tmp_path):
+    path = tmp_path / "diary.xlsx"
+    _workbook(path, [["date", "fever"], ["2026-02-03", True], ["2026-02-04", False]])
+    assert import_file(engine, path, patient="B-01").observations_added == 2
