@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from data.alignment import DAY, Anchor, anchor_of
+from data.alignment import DAY, Anchor, anchor_of, first_clinical_record
 from data.codes import AIDAI_CODES, ANAKINRA
 
 if TYPE_CHECKING:
@@ -220,8 +220,12 @@ class Case:
 
     @cached_property
     def anchor(self) -> Anchor:
-        """Day 0 for every "day N": anakinra start, else the first record (data.alignment)."""
-        return anchor_of(self.day0, self.time_range[0])
+        """Day 0 for every "day N": anakinra start, else the first clinical record
+        (data.alignment)."""
+        obs, meds = self.observations, self.medications
+        starts = np.array([epoch(d) for d in meds["start"]] if not meds.empty else [])
+        first = first_clinical_record(obs["t"].to_numpy(), obs["code"].to_numpy(), starts)
+        return anchor_of(self.day0, first, self.time_range[0])
 
     # -- activity --------------------------------------------------------------------
     @cached_property

@@ -79,3 +79,27 @@ def test_a_case_without_anakinra_has_one_day_n_in_the_whole_summary(no_anakinra)
     assert episodes.rows[0][1] == "day +10"
     assert episodes.rows[0][2] == "day +12"  # last day covered: 13 March
     assert case.anchor.day(utc(2021, 3, 12, 16)) == 11 == (utc(2021, 3, 12) - case.anchor.t) / DAY
+
+
+def test_a_weighing_before_the_first_measurement_does_not_move_day_0(no_anakinra, capsys):
+    """Reviewer: a weight dated three months before the lab values moved the same sample
+    from day 0 to day +90; day 0 without anakinra is the first clinical record."""
+    engine, pid = no_anakinra
+    db = str(engine.url.database)
+    assert main(["--db", db, "patients", "set", "NOANA-01", "--weight", "60",
+                 "--weight-date", "2020-12-01"]) == 0
+    case = load_case(engine, pid)
+    assert case.time_range[0] == utc(2020, 12, 1)  # the weight is still on the axis
+    assert case.anchor.event == FIRST_RECORD and case.anchor.t == utc(2021, 3, 1)
+    relapse = next(f for f in build_summary(case).figures if f.name == "First relapse onset")
+    assert relapse.value == "day +10"
+    capsys.readouterr()
+    assert main(["--db", db, "summary", "NOANA-01", "--json"]) == 0
+    assert '"day +10"' in capsys.readouterr().out
+
+
+def test_a_dose_is_a_clinical_record_and_weighings_alone_still_have_a_day_0():
+    assert anchor_of(None, None, utc(2020, 1, 1, 9)).t == utc(2020, 1, 1)
+    from data.alignment import first_clinical_record
+    assert first_clinical_record([utc(2021, 1, 1), utc(2021, 3, 1)], ["WEIGHT", "CRP"],
+                                 [utc(2021, 2, 1)]) == utc(2021, 2, 1)
