@@ -40,7 +40,25 @@ class Numbers:
     reason: np.ndarray  # object: '' or why the cell is bad
 
 
+# In a file of decimal commas a dot is no decimal point: "1.234" is most likely 1234 (digit
+# groups split by dots, as German or Italian exports write them), and read as 1.234 it
+# would be a thousandfold error. Refused, never guessed.
+_DOT_GROUPED = r"^\s*[-+]?[1-9][0-9]{0,2}(?:\.[0-9]{3})+\s*$"
+DOT_GROUPS = ('ambiguous in a file of decimal commas: "1.234" may be 1234 (a dot between '
+              'digit groups) or 1,234; write 1234, 1 234 or 1,234')
+
+
 def parse_numbers(column: pd.Series, decimal_comma: bool) -> Numbers:
+    numbers = _parse_numbers(column, decimal_comma)
+    if decimal_comma:
+        dotted = (column.str.contains(".", regex=False, na=False)
+                  & column.str.match(_DOT_GROUPED, na=False)).to_numpy(dtype=bool)
+        numbers.value[dotted] = np.nan
+        numbers.reason[dotted] = DOT_GROUPS
+    return numbers
+
+
+def _parse_numbers(column: pd.Series, decimal_comma: bool) -> Numbers:
     n = len(column)
     text = column.str.replace(",", ".", regex=False) if decimal_comma else column
     value = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)

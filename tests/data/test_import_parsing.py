@@ -11,7 +11,7 @@ from data.importing.errors import ImportFailed
 from data.importing.readers import read_table
 from data.importing.synonyms import code_for, parse_header
 from data.importing.units import conversion, tidy
-from data.importing.values import parse_numbers
+from data.importing.values import DOT_GROUPS, parse_numbers
 
 
 def table_of(tmp_path, raw: bytes, name: str = "f.csv"):
@@ -208,3 +208,39 @@ def test_a_french_lab_export_with_digit_groups_imports(tmp_path, engine):
     with engine.connect() as conn:
         values = sorted(v for (v,) in conn.exec_driver_sql("SELECT value FROM observation"))
     assert values == [45.0, 1250.5]
+
+
+def test_a_dot_between_digit_groups_of_a_decimal_comma_file_is_refused_not_read_as_decimal():
+    """docs/IMPORT.md (reviewer: it called '1 234' an error while the importer read it):
+    '1.234' in a semicolon file of decimal commas may be 1234; it was stored as 1.234."""
+    cells = pd.Series(["1.234", "12.500", "1.234.567", "0.125", "1.5", "1 234", "1\u00a0234",
+                       "６０"])
+    n = parse_numbers(cells, decimal_comma=True)
+    assert n.reason[:3].tolist() == [DOT_GROUPS] * 3
+    assert n.value[3:7].tolist() == [0.125, 1.5, 1234.0, 1234.0]
+    assert n.reason[7] == "not a number"  # full-width digits
+    # In a file of decimal points a dot is the decimal point.
+    assert parse_numbers(cells[:1], decimal_comma=False).value.tolist() == [1.234]
+
+
+def test_the_command_line_and_the_wizard_read_the_same_digit_groups(tmp_path, engine, capsys):
+    from data.importing import ImportFailed, Options, build_plan
+    from data.importing.readers import read_table
+    from main import main
+
+    path = tmp_path / "labo.csv"
+    path.write_text("patient;date;code;value;unit\nG-01;12/01/2019;CRP;1 234;mg/L\n"
+                    "G-01;13/01/2019;CRP;1\u00a0234,5;mg/L\nG-01;14/01/2019;CRP;1.234;mg/L\n",
+                    encoding="utf-8")
+    with pytest.raises(ImportFailed) as failed:  # as the wizard plans it
+        build_plan(read_table(path), Options())
+    [problem] = failed.value.problems
+    assert (problem.row, problem.column, problem.reason) == (4, "value", DOT_GROUPS)
+    assert main(["--db", str(engine.url.database), "import", str(path)]) == 1
+    assert 'row 4, column "value"' in capsys.readouterr().err
+    path.write_text(path.read_text(encoding="utf-8").replace("1.234;", "1234;"),
+                    encoding="utf-8")
+    assert main(["--db", str(engine.url.database), "import", str(path)]) == 0
+    with engine.connect() as conn:
+        values = sorted(v for (v,) in conn.exec_driver_sql("SELECT value FROM observation"))
+    assert values == [1234.0, 1234.0, 1234.5]
