@@ -2,7 +2,7 @@
 
     patients import FILE [--dry-run]     all or nothing, problems by file/row/column
     patients set CASE --diagnosis … --sex F --birth-year 1990 --genotype …
-    patients set CASE --weight KG --weight-date YYYY-MM-DD   add or correct that date's weight
+    patients set CASE --weight KG --weight-date YYYY-MM-DD[THH:MM]   add or correct a weighing
     patients set CASE --remove-weight-date YYYY-MM-DD
     patients show CASE [--identifying]
 
@@ -49,9 +49,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         st.add_argument(f"--{field.replace('_', '-')}", dest=field, metavar="VALUE", help=help_)
     st.add_argument("--weight", metavar="KG", help="body weight in kg (with --weight-date)")
     st.add_argument("--weight-date", metavar="DATE",
-                    help="the day of --weight: YYYY-MM-DD or DD/MM/YYYY")
+                    help="the day of --weight: YYYY-MM-DD or DD/MM/YYYY, with HH:MM (UTC) "
+                    "for a weighing at that time or one of two weighings of a day")
     st.add_argument("--remove-weight-date", metavar="DATE",
-                    help="remove the weight recorded on DATE")
+                    help="remove the weight recorded on DATE (with HH:MM when the day "
+                    "holds several, as `patients show` lists them)")
     st.set_defaults(run=run_set)
 
     sh = verbs.add_parser("show", help="show a case's details")

@@ -10,6 +10,7 @@ through ``data.numbers.shown``. ``save_details`` checks a change and writes it.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import unicodedata
@@ -93,12 +94,20 @@ def clean_birth_year(value: object, *, today: dt.date | None = None) -> int | No
 def clean_date(value: object, *, what: str = "date",
                today: dt.date | None = None) -> dt.date | None:
     """A past date written as in measurement files (ISO or day-first)."""
+    moment = clean_moment(value, what=what, today=today)
+    return None if moment is None else moment.date()
+
+
+def clean_moment(value: object, *, what: str = "date",
+                 today: dt.date | None = None) -> dt.datetime | None:
+    """A past date, with the time of day written after it if any (UTC, as in measurement
+    files: a weighing at 20:00 is not the one at 08:00)."""
     if is_missing(value):
         return None
     if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        day = value
+        moment = value.replace(tzinfo=None)
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day)
     else:
         import pandas as pd
 
@@ -107,13 +116,17 @@ def clean_date(value: object, *, what: str = "date",
         parsed = parse_dates(pd.Series([str(value).strip()]))
         if parsed.bad[0]:
             raise PatientValueError(f"{what} {str(value).strip()!r}: {parsed.reason[0]}")
-        day = dt.datetime.fromtimestamp(int(parsed.t[0]), dt.UTC).date()
+        moment = dt.datetime.fromtimestamp(int(parsed.t[0]), dt.UTC).replace(tzinfo=None)
+    _check_past(moment.date(), what=what, today=today)
+    return moment
+
+
+def _check_past(day: dt.date, *, what: str, today: dt.date | None) -> None:
     if day > (today or dt.date.today()):
         raise PatientValueError(f"implausible {what} {day.isoformat()} (in the future)")
     if day.year < FIRST_BIRTH_YEAR:
         raise PatientValueError(f"implausible {what} {day.isoformat()} (before "
                                 f"{FIRST_BIRTH_YEAR})")
-    return day
 
 
 def clean_weight(value: object) -> float | None:
@@ -139,16 +152,26 @@ def clean_weight(value: object) -> float | None:
     return kg
 
 
+def weight_key_of(when: object, *, today: dt.date | None = None) -> str:
+    """The weight key (db.patients.weight_key) of a date as typed: '2026-02-03', or
+    '2026-02-03T20:00' when a time is written (kept, never dropped)."""
+    from db.patients import weight_key
+
+    moment = clean_moment(when, what="weight date", today=today)
+    return weight_key(calendar.timegm(moment.timetuple()))
+
+
 def clean_weights(changes: object, *, today: dt.date | None = None) -> dict[str, float | None]:
-    """A weight history change as stored: {ISO date: kg} adds or corrects the weight of
-    that date, {ISO date: None} removes it. Dates and weights as typed are accepted."""
+    """A weight history change as stored: {key: kg} adds or corrects the weighing of that
+    date (and time, when written), {key: None} removes it. Dates and weights as typed are
+    accepted; ``resolved_weights`` then finds the stored weighing a bare date means."""
     if not isinstance(changes, dict):
         raise PatientValueError("weights: expected dates with their weights")
     out: dict[str, float | None] = {}
     for when, kg in changes.items():
         if is_missing(when):
             raise PatientValueError("a weight needs its date")
-        day = clean_date(when, what="weight date", today=today).isoformat()
+        day = weight_key_of(when, today=today)
         if day in out:
             raise PatientValueError(f"two changes of the weight on {day}")
         if kg is None:
@@ -182,7 +205,7 @@ def weight_edits(stored: dict[str, float], rows: list[tuple[object, object]], *,
         try:
             if is_missing(when):
                 raise PatientValueError("a weight needs its date")
-            day = clean_date(when, what="weight date", today=today).isoformat()
+            day = weight_key_of(when, today=today)
             weight = clean_weight(kg)
             if weight is None:
                 raise PatientValueError(f"no weight for {day}: type it in kg or remove the row")
@@ -371,10 +394,33 @@ def save_details(engine: Engine, patient_id: int, version: int, *, actor: str,
     return update_patient(engine, patient_id, version, actor=actor, step=step, **cleaned)
 
 
+def resolved_weights(stored: dict[str, float], weights: dict[str, float | None]
+                     ) -> dict[str, float | None]:
+    """``weights`` with a bare date that means a stored weighing of that day at another
+    time keyed as that weighing (a correction keeps its time). A bare date of a day that
+    holds several weighings is refused with them named: one of them is meant, not both."""
+    out: dict[str, float | None] = {}
+    for key, kg in weights.items():
+        same_day = [k for k in stored if k != key and k[:10] == key and "T" in k]
+        if key in stored or not same_day or any(k in weights for k in same_day):
+            out[key] = kg  # an exact key, a new day, or the change names the day's rows
+        elif len(same_day) == 1:
+            out[same_day[0]] = kg
+        else:
+            from data.numbers import fmt_number
+
+            listed = ", ".join(f"{k[11:]} {fmt_number(stored[k])} kg" for k in same_day)
+            raise PatientValueError(
+                f"{key} holds {len(same_day)} weighings ({listed}): name the one to "
+                f"{'remove' if kg is None else 'correct'} by its time, e.g. {same_day[0]}")
+    return out
+
+
 def _weight_changes(current: dict[str, Any], weights: dict[str, float | None]
                     ) -> dict[str, float | None]:
     """The weights that change what is stored; removing a weight never recorded is refused."""
     stored = current.get("weights") or {}
+    weights = resolved_weights(stored, weights)
     absent = [day for day, kg in weights.items() if kg is None and day not in stored]
     if absent:
         raise PatientValueError(f"no weight recorded on {', '.join(absent)} to remove "
@@ -388,7 +434,11 @@ def replaced(row: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     out = {k: row.get(k) for k in changes if k != "weights"}
     if "weights" in changes:
         stored = row.get("weights") or {}
-        out["weights"] = {day: stored.get(day) for day in clean_weights(changes["weights"])}
+        try:
+            keys = resolved_weights(stored, clean_weights(changes["weights"]))
+        except PatientValueError:  # refused again, with its reason, when the change is saved
+            keys = clean_weights(changes["weights"])
+        out["weights"] = {day: stored.get(day) for day in keys}
     return out
 
 

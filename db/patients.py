@@ -4,11 +4,12 @@
 Details (diagnosis, sex, birth year, genotype, pseudonym) live on ``patient``; the
 identifying fields (name, birth date, record number) on ``patient_identity``, and their
 changes are audited under the entity ``patient_identity`` so that a de-identified
-export can leave them out. The weight history is the patient's ``WEIGHT`` observations,
-one per UTC date; a row read here carries it as ``weights`` {ISO date: kg}, and an edit of
-it is a detail change like the others (the version bumped, an audit row holding the
-weights of the dates changed). Values are checked in ``data.patients`` before they come
-here.
+export can leave them out. The weight history is the patient's ``WEIGHT`` observations; a
+row read here carries every weighing as ``weights`` {key: kg}, the key naming exactly one
+stored row (``weight_key``: the ISO date for a weighing at midnight UTC, the date and time
+otherwise, as a lab file gives two weighings of one day). An edit of it is a detail change
+like the others (the version bumped, an audit row holding every weighing changed, before
+and after). Values are checked in ``data.patients`` before they come here.
 """
 
 from __future__ import annotations
@@ -57,14 +58,27 @@ def _read(conn: Connection, patient_id: int) -> dict[str, Any] | None:
     return out
 
 
+def weight_key(t: float) -> str:
+    """The key of the weighing at epoch ``t``: '2026-02-03' at midnight UTC,
+    '2026-02-03T20:00' (seconds when there are some) otherwise."""
+    moment = dt.datetime.fromtimestamp(int(t), dt.UTC)
+    if moment.time() == dt.time(0):
+        return moment.date().isoformat()
+    return moment.strftime("%Y-%m-%dT%H:%M:%S" if moment.second else "%Y-%m-%dT%H:%M")
+
+
+def key_time(key: str) -> int:
+    """The epoch seconds (UTC) a weight key names."""
+    return calendar.timegm(dt.datetime.fromisoformat(key).timetuple())
+
+
 def _weights(conn: Connection, patient_id: int) -> dict[str, float]:
-    """{ISO date: kg} by date; of two weighings on one day the later is the day's."""
+    """{weight key: kg} by time: every weighing, two on one day included."""
     rows = conn.execute(select(_O.c.t, _O.c.value).join(_S, _S.c.id == _O.c.series_id)
                         .where(_S.c.patient_id == patient_id, _S.c.code == WEIGHT,
                                _O.c.value.is_not(None))
                         .order_by(_O.c.t))
-    return {dt.datetime.fromtimestamp(int(t), dt.UTC).date().isoformat(): float(kg)
-            for t, kg in rows}
+    return {weight_key(t): float(kg) for t, kg in rows}
 
 
 def stored_weights(engine: Engine, pseudonyms: Iterable[str]) -> dict[str, dict[str, float]]:
@@ -77,20 +91,19 @@ def stored_weights(engine: Engine, pseudonyms: Iterable[str]) -> dict[str, dict[
 
 def _write_weights(conn: Connection, patient_id: int,
                    weights: dict[str, float | None]) -> None:
-    """Set (kg) or remove (None) the weight of each UTC date; a weighing stored with a
-    time of day keeps its time when corrected."""
+    """Set (kg) or remove (None) the one weighing each key names (``weight_key``), or add
+    one at that time. Never a whole day: the day's other weighings are left as they are."""
     series = select(_S.c.id).where(_S.c.patient_id == patient_id, _S.c.code == WEIGHT)
     source_id = source_ids(conn, {TYPED_WEIGHT_SOURCE})[TYPED_WEIGHT_SOURCE]
-    for day, kg in weights.items():
-        date = dt.date.fromisoformat(day)
-        start, end = (calendar.timegm(d.timetuple()) for d in (date, date + dt.timedelta(1)))
-        that_day = (_O.c.series_id.in_(series), _O.c.t >= start, _O.c.t < end)
+    for key, kg in weights.items():
+        t = key_time(key)
+        that_one = (_O.c.series_id.in_(series), _O.c.t == t)
         if kg is None:
-            conn.execute(delete(Observation).where(*that_day))
-        elif not conn.execute(update(Observation).where(*that_day)
+            conn.execute(delete(Observation).where(*that_one))
+        elif not conn.execute(update(Observation).where(*that_one)
                               .values(value=float(kg), censor=0, source_id=source_id)
                               ).rowcount:
-            insert_observations(conn, [(patient_id, start, WEIGHT, float(kg), None, WEIGHT_UNIT,
+            insert_observations(conn, [(patient_id, t, WEIGHT, float(kg), None, WEIGHT_UNIT,
                                         "", TYPED_WEIGHT_SOURCE)])
 
 

@@ -483,3 +483,68 @@ def test_a_reimported_weight_that_differs_from_the_stored_one_is_refused(capsys,
     run(capsys, db, "set", "KID-1", "--weight", "19", "--weight-date", "2025-06-02")
     code, out, err = run(capsys, db, "import", write(tmp_path, WEIGHTS))
     assert code == 0 and "unchanged: KID-1, KID-2" in out, err
+
+
+# A lab's long export with two weighings on 3 February (morning and evening).
+TWO_A_DAY = """patient,date,code,value,unit
+CASE-L,2026-02-02T08:00,WEIGHT,61.5,kg
+CASE-L,2026-02-03T08:00,WEIGHT,60,kg
+CASE-L,2026-02-03T20:00,WEIGHT,62,kg
+CASE-L,2026-02-04,CRP,3,mg/L
+"""
+
+
+def _weights_stored(db: str) -> list[tuple[int, float]]:
+    from db.models import Observation, Series
+
+    o, s = Observation.__table__, Series.__table__
+    engine = open_database(db)
+    try:
+        with engine.connect() as conn:
+            return [(int(t), float(v)) for t, v in conn.execute(
+                select(o.c.t, o.c.value).join(s, s.c.id == o.c.series_id)
+                .where(s.c.code == "WEIGHT").order_by(o.c.t))]
+    finally:
+        engine.dispose()
+
+
+def test_two_weighings_on_one_day_are_shown_and_never_changed_together(capsys, db, tmp_path):
+    """Reviewer: `show` hid the 60 kg weighing; a correction by date turned both into 61
+    and audited one; a removal by date deleted both."""
+    assert main(["--db", db, "import", str(write(tmp_path, TWO_A_DAY, "lab.csv"))]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, db, "show", "CASE-L")
+    assert "3 recorded, latest 62 kg on 2026-02-03T20:00" in out
+    assert "2026-02-03T08:00  60 kg" in out and "2026-02-03T20:00  62 kg" in out
+    before, n = _weights_stored(db), len(_audit_rows(db))
+    for args in (["--weight", "61", "--weight-date", "2026-02-03"],
+                 ["--remove-weight-date", "03/02/2026"]):
+        code, out, err = run(capsys, db, "set", "CASE-L", *args)
+        assert code != 0 and "2026-02-03 holds 2 weighings (08:00 60 kg, 20:00 62 kg)" in err
+        assert "by its time, e.g. 2026-02-03T08:00" in err and "nothing was changed" in err
+        assert _weights_stored(db) == before and len(_audit_rows(db)) == n
+    # One addressed by its time: only that one changes, and the audit names it.
+    code, out, err = run(capsys, db, "set", "CASE-L", "--weight", "61", "--weight-date",
+                         "2026-02-03T08:00")
+    assert code == 0, err
+    assert "2026-02-03T08:00  61 kg" in out and "2026-02-03T20:00  62 kg" in out
+    audit = json.loads(_audit_rows(db)[-1]["after"])
+    assert audit["weights"] == {"2026-02-03T08:00": 61.0}
+    assert json.loads(_audit_rows(db)[-1]["before"])["weights"] == {"2026-02-03T08:00": 60.0}
+    code, out, err = run(capsys, db, "set", "CASE-L", "--remove-weight-date", "2026-02-03 20:00")
+    assert code == 0, err
+    assert "2 recorded" in out and "20:00" not in out and "2026-02-03T08:00  61 kg" in out
+    # A bare date of a day with one weighing still corrects it, keeping its time.
+    code, out, err = run(capsys, db, "set", "CASE-L", "--weight", "61.2", "--weight-date",
+                         "2026-02-02")
+    assert code == 0 and "2026-02-02T08:00  61.2 kg" in out, err
+
+
+def test_a_time_in_a_weight_date_is_kept_not_dropped(capsys, db, tmp_path):
+    """Reviewer: --weight-date 2026-02-01T12:00 stored the weight at midnight silently."""
+    assert run(capsys, db, "import", write(tmp_path, "pseudonym\nCASE-T\n"))[0] == 0
+    code, out, err = run(capsys, db, "set", "CASE-T", "--weight", "60", "--weight-date",
+                         "2026-02-01T12:00")
+    assert code == 0, err
+    assert "2026-02-01T12:00  60 kg" in out
+    assert _weights_stored(db) == [(1769947200, 60.0)]  # 2026-02-01 12:00 UTC

@@ -182,3 +182,31 @@ def test_a_bad_correction_keeps_the_other_fields_unsaved_too(qtbot, make_window,
     qtbot.mouseClick(dialog.save_button, LEFT)
     assert "weight row 1: implausible weight 0.1 kg" in dialog.error.text()
     assert dump(demo_engine) == before
+
+
+def test_two_weighings_of_one_day_are_two_rows_and_one_is_corrected_alone(
+        qtbot, make_window, demo_engine, tmp_path):
+    """Reviewer: the table showed one of two weighings of 3 February, and saving a
+    correction changed both (the audit and undo knew one)."""
+    from data.importing import import_file
+    from tests.cli.test_patients_cli import TWO_A_DAY
+
+    lab = tmp_path / "lab.csv"
+    lab.write_text(TWO_A_DAY, encoding="utf-8")
+    import_file(demo_engine, lab)
+    window = make_window()
+    dialog = _open_dialog(qtbot, window, "CASE-L")
+    pid = window.case.id
+    table = dialog.weights.table
+    assert [table.item(r, 0).text() for r in range(table.rowCount())] == [
+        "2026-02-02T08:00", "2026-02-03T08:00", "2026-02-03T20:00"]
+    _type_in_cell(qtbot, table, 1, 1, "61")
+    with qtbot.waitSignal(window.caseOpened, timeout=10_000):
+        qtbot.mouseClick(dialog.save_button, LEFT)
+    stored = {"2026-02-02T08:00": 61.5, "2026-02-03T08:00": 60.0, "2026-02-03T20:00": 62.0}
+    assert get_patient(demo_engine, pid)["weights"] == {**stored, "2026-02-03T08:00": 61.0}
+    [event] = [e for e in _audit(demo_engine, pid) if e["action"] == "update"]
+    assert json.loads(event["before"])["weights"] == {"2026-02-03T08:00": 60.0}
+    with qtbot.waitSignal(window.caseOpened, timeout=10_000):
+        window.actions["undo"].trigger()
+    assert get_patient(demo_engine, pid)["weights"] == stored
