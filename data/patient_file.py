@@ -161,11 +161,13 @@ def _weights_differing(records: list[dict[str, Any]],
         known = stored.get(rec["pseudonym"], {})
         for when, kg in rec.get("weights", []):
             day = dt.datetime.fromtimestamp(when, dt.UTC).date().isoformat()
-            old = known.get(day)
-            if old is not None and old != kg:
+            # Every weighing of that day (keyed by date, or date and time: db.patients).
+            same_day = {k: v for k, v in known.items() if k[:10] == day}
+            if same_day and kg not in same_day.values():
                 row, text = rows[(rec["pseudonym"], when)]
+                key, old = next(iter(same_day.items()))
                 problems.add(row, names.get("weight"), text,
-                             f"differs from the stored weight {fmt_number(old)} kg on {day}: "
+                             f"differs from the stored weight {fmt_number(old)} kg on {key}: "
                              "a re-import never replaces a stored weight; correct it with "
                              "`patients set … --weight` or in Case → Patient details…")
 
