@@ -212,9 +212,14 @@ def weight_edits(stored: dict[str, float], rows: list[tuple[object, object]], *,
         except PatientValueError as exc:
             errors.append(f"weight row {n}: {exc}")
             continue
-        if day in first:
-            errors.append(f"weight row {n}: a second weight on {day} (row {first[day]}); "
-                          "one weight per date")
+        # Two weighings of one day each carry their time; a bare date beside another row
+        # of that day is a second weight for the date.
+        clash = day if day in first else next(
+            (k for k in first if k[:10] == day[:10] and ("T" not in k or "T" not in day)), None)
+        if clash is not None:
+            errors.append(f"weight row {n}: a second weight on {day[:10]} (row {first[clash]}); "
+                          "one weight per date (give each weighing of a day its time, "
+                          "e.g. 08:00)")
             continue
         first[day], typed[day] = n, weight
     if errors:
