@@ -12,6 +12,11 @@ days. As DOMAIN.md says for day 0, a sample dated on the first day of treatment 
 before the first injection unless that injection was recorded with a time and the sample
 came after it.
 
+A file that gives a sample's date without a time of day stores it at 00:00 UTC, and the
+importer keeps no other mark, so a sample at exactly midnight is taken as dated only
+(``date_only``): it gets whole days since the last dose, never an hour count, which would
+be invented.
+
 Everything is computed for all samples at once (``np.searchsorted``): a ten-year case has
 thousands of dosing days and samples, and a Python loop per row would be felt on hover.
 """
@@ -110,7 +115,9 @@ class DoseContext:
     per_kg: np.ndarray  # bool: the regimen was prescribed per kg
     assumed: np.ndarray  # bool: the last dose's time is the usual time, not recorded
     since: np.ndarray  # midnight starting the interruption or the stop (NaN otherwise)
-    off_drug: np.ndarray  # bool: more than OFF_DRUG_HOURS after the last dose
+    off_drug: np.ndarray  # bool: (possibly) more than OFF_DRUG_HOURS after the last dose
+    date_only: np.ndarray  # bool: no time of day recorded (hours_since is NaN)
+    days_since: np.ndarray  # calendar days from the last dose's day to the sample's
 
     def __len__(self) -> int:
         return int(self.t.size)
@@ -132,7 +139,7 @@ def dose_context(case: Case, t: np.ndarray | pd.Series, *,
         nan = np.full(n, np.nan)
         no = np.zeros(n, dtype=bool)
         return DoseContext(t, np.full(n, NO_ANAKINRA, dtype=object), nan, nan, nan, nan,
-                           no, no, nan, no)
+                           no, no, nan, no, t % DAY == 0, nan)
     i = np.searchsorted(adm.t, t, side="right") - 1
     sample_day = np.floor(t / DAY)
     # Day 0 with an assumed time: the sample was drawn before the first injection.
@@ -157,8 +164,17 @@ def dose_context(case: Case, t: np.ndarray | pd.Series, *,
     state[gap & later] = INTERRUPTED
     state[gap & ~later] = STOPPED
     since = np.where(gap, np.floor(last_t / DAY) * DAY + DAY, np.nan)
+    days = np.where(has, sample_day - np.floor(last_t / DAY), np.nan)
+    date_only = t % DAY == 0
+    # Dated only: the sample may have been drawn at any time of its day before the next
+    # dose, so it is possibly off-drug if the latest such time is.
+    next_t = np.where(i + 1 < len(adm), adm.t[np.minimum(i + 1, len(adm) - 1)], np.inf)
+    latest = np.minimum(t + DAY, next_t)
+    off_drug = has & np.where(date_only, (latest - last_t) / 3600.0 > OFF_DRUG_HOURS,
+                              hours > OFF_DRUG_HOURS)
+    hours = np.where(date_only, np.nan, hours)
     return DoseContext(t, state, last_t, hours, mg, mg_kg, per_kg,
-                       has & adm.assumed[j], since, has & (hours > OFF_DRUG_HOURS))
+                       has & adm.assumed[j], since, off_drug, date_only, days)
 
 
 def _elapsed(hours: float) -> str:
@@ -189,9 +205,15 @@ def sample_text(ctx: DoseContext, k: int, anchor: Anchor, *, with_day: bool = Tr
         return "no anakinra recorded"
     if state == BEFORE:
         return f"before anakinra{day}"
-    approx = "≈" if ctx.assumed[k] else ""
-    after = f"{approx}{_elapsed(float(ctx.hours_since[k]))} after {_regimen(ctx, k)}"
     flag = ", possibly off-drug" if ctx.off_drug[k] else ""
+    if ctx.date_only[k]:
+        if state == ON:
+            return f"on a dosing day (time not recorded), {_regimen(ctx, k)}{day}{flag}"
+        n = int(ctx.days_since[k])
+        after = f"{n} day{'s' if n != 1 else ''} after the last dose, {_regimen(ctx, k)}"
+    else:
+        approx = "≈" if ctx.assumed[k] else ""
+        after = f"{approx}{_elapsed(float(ctx.hours_since[k]))} after {_regimen(ctx, k)}"
     if state == ON:
         return f"{after}{day}{flag}"
     since = anchor.label(float(ctx.since[k]))

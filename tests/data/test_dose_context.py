@@ -92,6 +92,27 @@ def test_sample_texts_read_as_a_clinician_writes_them():
         "≈6 h after 100 mg (2 mg/kg/d)"
 
 
+def test_a_sample_dated_without_a_time_gets_days_never_hours():
+    # A CRP dated "13/04/2010" is stored at 00:00 UTC: its hour is unknown, so "≈16 h
+    # after 100 mg" (from the day before's 08:00) would be invented.
+    case = make_case(OBS, PERIODS)
+    t = np.array([at(3), at(12), at(15), at(10), at(40)])
+    ctx = dose_context(case, t)
+    assert ctx.date_only.all() and np.isnan(ctx.hours_since).all()
+    text = [sample_text(ctx, i, case.anchor) for i in range(len(t))]
+    assert text[0] == "on a dosing day (time not recorded), 100 mg (2 mg/kg/d), day +3"
+    assert not ctx.off_drug[0]  # drawn before day 3's dose at the latest: 24 h
+    assert text[1] == ("anakinra interrupted since day +10: 3 days after the last dose, "
+                       "100 mg (2 mg/kg/d), possibly off-drug")
+    # The restart day: before or after its first dose, unknown; possibly off-drug.
+    assert text[2].startswith("on a dosing day (time not recorded), 100 mg")
+    assert ctx.off_drug[2]
+    assert text[3].startswith("anakinra interrupted since day +10: 1 day after the last")
+    assert text[4].startswith("anakinra stopped since day +30: 11 days after the last dose")
+    assert sample_text(ctx, 0, case.anchor, with_day=False) == \
+        "on a dosing day (time not recorded), 100 mg (2 mg/kg/d)"
+
+
 def test_a_case_without_anakinra_has_no_dose_context():
     case = make_case([(0, 9, "IL1B", 50), (3, 9, "IL1B", 60)])
     ctx = dose_context(case, case.series("IL1B")["t"])
@@ -138,7 +159,7 @@ def test_many_samples_cost_no_loop_per_row():
     case = make_case([], [(0, None, 100)])
     t = np.linspace(at(-100), at(3650), 100_000)
     ctx = dose_context(case, t)
-    on = ctx.state == ON
+    on = (ctx.state == ON) & ~ctx.date_only  # the last, at midnight, is a date only
     assert on.sum() > 90_000 and (ctx.hours_since[on] <= 24).all()
 
 
