@@ -19,10 +19,10 @@ from data.alignment import DAY
 
 
 def main() -> None:
-    from PySide6 import QtCore, QtWidgets
+    from PySide6 import QtWidgets
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    from benchmarks.window import window_on_case
+    from benchmarks.window import close_window, window_on_case
     from data.demo import generate
     from db.engine import open_database
 
@@ -40,9 +40,7 @@ def main() -> None:
             app.processEvents()
             times.append(time.perf_counter() - t0)
         print(f"episode_edit_ms {statistics.median(times) * 1000:.0f} ms")
-        window.close()
-        window.deleteLater()
-        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete.value)
+        close_window(app, window)
         engine.dispose()
 
 

@@ -38,12 +38,12 @@ def floor() -> float:
 
 
 def large_case_open() -> float:
-    from PySide6 import QtCore, QtWidgets
+    from PySide6 import QtWidgets
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
     import gui  # noqa: F401  (first after Qt, as in gui.app: see gui/import_hook.py)
     from benchmarks.large_case import build_large_case
-    from benchmarks.window import window_on_case
+    from benchmarks.window import close_window, window_on_case
 
     engine, _, _ = build_large_case()
     with tempfile.TemporaryDirectory() as tmp:
@@ -55,9 +55,7 @@ def large_case_open() -> float:
             timeline.set_x_range(a, a + (hi - lo) / 4)
             timeline.view.viewport().repaint()
         peak = peak_mb()
-        window.close()
-        window.deleteLater()
-        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete.value)
+        close_window(app, window)
         engine.dispose()
     return peak
 

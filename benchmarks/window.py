@@ -20,3 +20,16 @@ def window_on_case(app, engine, folder: Path, pseudonym: str):
     while window.case is None:
         app.processEvents()
     return window
+
+
+def close_window(app, window) -> None:
+    """Close and delete the window as the app does at exit: the events its closing posts
+    (layout requests of the tracks' legends) are handled before it is deleted. Deleting
+    it with them pending crashed the process in PySide6's handling of a Python override
+    (exit 139 after panning; found by bench_memory)."""
+    from PySide6 import QtCore
+
+    window.close()
+    app.processEvents()
+    window.deleteLater()
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete.value)
