@@ -16,7 +16,10 @@ def main() -> int:
     failed = 0
     for script in SCRIPTS:
         print(f"# {script}", flush=True)
-        failed |= subprocess.call([sys.executable, str(HERE / script)], cwd=HERE.parent) != 0
+        code = subprocess.call([sys.executable, str(HERE / script)], cwd=HERE.parent)
+        if code:
+            print(f"# {script} failed (exit {code})", flush=True)
+        failed |= code != 0
     return int(failed)
 
 
