@@ -33,9 +33,14 @@ def _offscreen_with_a_desktop_screen() -> str:
     """The offscreen platform with a 1920×1200 screen instead of its 800×800 default,
     so windows get the size a reviewer's desktop gives them."""
     config = os.path.join(tempfile.gettempdir(), "flarescope-test-screen.json")
-    with open(config, "w") as f:
+    # Replaced whole, never rewritten in place: other test sessions on this machine read
+    # the same file when they start Qt, and a half-written one aborts their QApplication.
+    fd, part = tempfile.mkstemp(dir=tempfile.gettempdir(), prefix="flarescope-test-screen-")
+    with os.fdopen(fd, "w") as f:
         json.dump({"screens": [{"name": "test", "x": 0, "y": 0, "width": 1920, "height": 1200,
                                 "logicalDpi": 96, "logicalWidth": 508, "logicalHeight": 317}]}, f)
+    os.chmod(part, 0o644)
+    os.replace(part, config)
     return f"offscreen:configfile={config}"
 
 
