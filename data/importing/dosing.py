@@ -28,7 +28,7 @@ from data.numbers import fmt_number
 MAX_DAILY_DOSE = {"mg": 100_000.0, "mg/kg/d": 1_000.0}
 
 MEDICATION_FRAME_COLUMNS = ["patient", "drug", "atc", "dose", "unit", "route", "start", "end",
-                            "row"]
+                            "row", "from_unit"]  # from_unit: the file's unit of a converted dose
 
 # Brand and French names, to the lower-case international name we store.
 DRUG_NAMES = {
@@ -90,6 +90,7 @@ def read_dosing(table: Table, options: Options, problems: Problems) -> pd.DataFr
          "a dose is a number of 0 or more")
 
     unit = np.full(n, "mg", dtype=object)
+    from_unit = np.full(n, None, dtype=object)  # the file's unit of a converted dose
     dose = numbers.value
     if "unit" in fields:
         uids, units = distinct(col["unit"])
@@ -100,6 +101,7 @@ def read_dosing(table: Table, options: Options, problems: Problems) -> pd.DataFr
         factor = np.array([c[1] if c else 1.0 for c in conv])[uids]
         with np.errstate(over="ignore", invalid="ignore"):
             dose = np.where(factor != 1.0, tidy(dose * factor), dose)
+        from_unit = np.where(factor != 1.0, np.asarray(units, dtype=object)[uids], None)
     limit = np.array([MAX_DAILY_DOSE.get(u, 0.0) for u in unit], dtype=float)
     rule(~(dose <= limit) & ~np.isnan(dose), "dose",
          np.array([f"not a plausible daily dose (at most {fmt_number(MAX_DAILY_DOSE.get(u, 0.0))} "
@@ -127,7 +129,7 @@ def read_dosing(table: Table, options: Options, problems: Problems) -> pd.DataFr
     frame = pd.DataFrame({
         "patient": patients, "drug": drug, "atc": [DRUG_ATC.get(d) for d in drug],
         "dose": dose, "unit": unit, "route": route, "start": start_days, "end": end_days,
-        "row": rows,
+        "row": rows, "from_unit": from_unit,
     })[~bad]
     frame = _check_overlaps(frame, problems)
     frame["start"] = _to_dates(frame["start"])

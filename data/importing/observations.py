@@ -21,7 +21,8 @@ from data.importing.values import parse_numbers
 from data.numbers import fmt_number
 
 OBSERVATION_FRAME_COLUMNS = ["patient", "t", "code", "value", "censor", "unit", "specimen",
-                             "row", "column"]  # row and column: where the value is written
+                             "row", "column",  # row and column: where the value is written
+                             "from_unit"]  # the file's unit of a converted value, else None
 
 _KEY = ["patient", "t", "code", "specimen"]
 MAX_VALUE = 1e12  # in the stored unit: 1 g/mL of a cytokine, a kilometre of ESR
@@ -72,7 +73,7 @@ def finish(cells: Cells, decimal_comma: bool, problems: Problems, *,
 
     code_id, codes = pd.factorize(cells.code)
     codes = np.asarray(codes, dtype=object)
-    value = _convert_units(cells, codes, code_id, value, bad, problems)
+    value, converted = _convert_units(cells, codes, code_id, value, bad, problems)
     _check_values(cells, codes, code_id, value, censor, numbers.word, bad, problems)
     keep = ~bad
     stored_unit = np.array([ANALYTES[c].unit if c else "" for c in codes], dtype=object)
@@ -89,6 +90,8 @@ def finish(cells: Cells, decimal_comma: bool, problems: Problems, *,
         "row": rows[keep],
         "column": (cells.value_column if isinstance(cells.value_column, str)
                    else pd.Series(cells.value_column[keep], dtype=object)),
+        # Said before the user confirms: "12 values converted from ng/mL to pg/mL".
+        "from_unit": pd.Series(np.where(converted, cells.unit, None)[keep], dtype=object),
     })
     return _drop_repeats(frame, problems)
 
@@ -120,7 +123,8 @@ def _merge_censor(cells: Cells, censor: np.ndarray, bad: np.ndarray,
 
 
 def _convert_units(cells: Cells, codes: np.ndarray, code_id: np.ndarray, value: np.ndarray,
-                   bad: np.ndarray, problems: Problems) -> np.ndarray:
+                   bad: np.ndarray, problems: Problems) -> tuple[np.ndarray, np.ndarray]:
+    """Values in the stored unit, and which rows were converted to it."""
     unit_id, units = pd.factorize(cells.unit)
     pair_id, pairs = pd.factorize(code_id * len(units) + unit_id)
     scale = np.ones(len(pairs))
@@ -140,8 +144,8 @@ def _convert_units(cells: Cells, codes: np.ndarray, code_id: np.ndarray, value: 
     problems.add_rows(cells.row, cells.unit_column, cells.unit, row_reason, wrong)
     bad |= row_reason != ""
     converted = (scale != 1.0) | (offset != 0.0)
+    rows = converted[pair_id]
     if converted.any():
-        rows = converted[pair_id]
         value = value.copy()
         with np.errstate(over="ignore", invalid="ignore"):
             value[rows] = tidy(value[rows] * scale[pair_id][rows] + offset[pair_id][rows])
@@ -155,7 +159,7 @@ def _convert_units(cells: Cells, codes: np.ndarray, code_id: np.ndarray, value: 
                         f"{MAX_VALUE:.0e})" for u in stored[huge]]
         problems.add_rows(cells.row, cells.value_column, cells.value, reason, huge)
         bad |= huge
-    return value
+    return value, rows
 
 
 def _check_values(cells: Cells, codes: np.ndarray, code_id: np.ndarray, value: np.ndarray,

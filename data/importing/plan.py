@@ -60,11 +60,18 @@ class Tally:
     codes: Counter = field(default_factory=Counter)
     drugs: Counter = field(default_factory=Counter)
     open_specimens: Counter = field(default_factory=Counter)  # of CHOSEN_AT_IMPORT codes
+    converted: Counter = field(default_factory=Counter)  # (file's unit, stored unit) → n
+    censored: Counter = field(default_factory=Counter)  # '<' or '>' → n
 
     def add(self, plan: ImportPlan) -> None:
         obs = plan.observations
         self.codes.update(obs["code"].value_counts().to_dict())
         self.drugs.update(plan.medications["drug"].value_counts().to_dict())
+        self.censored.update(obs["censor"].value_counts().to_dict())
+        for frame in (obs, plan.medications):
+            if "from_unit" in frame and len(frame):
+                pairs = frame.loc[frame["from_unit"].notna(), ["from_unit", "unit"]]
+                self.converted.update(Counter(map(tuple, pairs.to_numpy().tolist())))
         if plan.specimen_columns:
             chosen = obs[obs["code"].isin(list(CHOSEN_AT_IMPORT))]
             self.open_specimens.update(chosen["specimen"].value_counts().to_dict())
@@ -73,6 +80,15 @@ class Tally:
         lines = [f"{label(str(code))} ({code}): {_count(n, 'value')}"
                  for code, n in sorted(self.codes.items())]
         lines += [f"{drug}: {_count(n, 'dosing period')}" for drug, n in sorted(self.drugs.items())]
+        # Before the user confirms: what the import changes in the numbers it was given.
+        lines += [f"converted from {given} to {stored}: {_count(n, 'value')}"
+                  for (given, stored), n in sorted(self.converted.items())]
+        if self.censored.get("<"):
+            lines.append(f"below the detection limit (<): {_count(self.censored['<'], 'value')}, "
+                         "kept as censored values with their limit")
+        if self.censored.get(">"):
+            lines.append(f"above the upper limit (>): {_count(self.censored['>'], 'value')}, "
+                         "kept as censored values with their limit")
         # Where the cytokine values the file gave no specimen for went, said plainly.
         for specimen, n in sorted(self.open_specimens.items()):
             if specimen:

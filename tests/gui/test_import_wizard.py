@@ -273,3 +273,51 @@ def test_back_and_forth_checks_again_and_imports_once(qtbot, wizard, engine):
         press_import(wizard)
     assert wizard.result_.observations_added == 7
     assert value_of(stored(engine, "TEST-02"), "2026-03-05 14:00", "IL6") == (2.5, "<")
+
+
+# The confirm step says what the import does to the numbers before the user confirms:
+# values converted (from which unit to which) and censored values (<LOD). A hospital's
+# long CSV and a dosing file, written by hand.
+LAB = ("patient,date,code,value,unit,specimen\n"
+       "HOP-12,2025-03-01,IL1B,0.5,ng/mL,serum\n"
+       "HOP-12,2025-03-08,IL1B,<5,pg/mL,serum\n"
+       "HOP-12,2025-03-01,CRP,2.1,mg/dL,serum\n"
+       "HOP-12,2025-03-08,CRP,<0.3,mg/dL,serum\n"
+       "HOP-12,2025-03-15,CRP,14,mg/L,serum\n"
+       "HOP-12,2025-03-15,IL6,>5000,pg/mL,serum\n")
+
+
+def test_confirm_says_how_many_values_are_converted_and_censored(qtbot, make_wizard, engine,
+                                                                  tmp_path):
+    path = tmp_path / "lab.csv"
+    path.write_text(LAB, encoding="utf-8")
+    w = make_wizard(engine)
+    choose_file(qtbot, w, path)
+    w.next()
+    assert w.currentId() == ImportWizard.PATIENT  # the file names its patients
+    w.next()
+    confirm(qtbot, w)
+    text = w.confirm_page.text.toPlainText()
+    assert "converted from mg/dL to mg/L: 2 values" in text, text
+    assert "converted from ng/mL to pg/mL: 1 value" in text, text
+    assert "converted from mg/L" not in text and "converted from pg/mL" not in text
+    assert "below the detection limit (<): 2 values" in text, text
+    assert "above the upper limit (>): 1 value" in text, text
+    with qtbot.waitSignal(w.accepted, timeout=10_000):
+        press_import(w)
+    assert w.result_.observations_added == 6
+
+
+def test_confirm_says_how_many_doses_are_converted(qtbot, make_wizard, engine, tmp_path):
+    path = tmp_path / "dosing.csv"
+    path.write_text("patient,drug,dose,unit,start,end,route\n"
+                    "HOP-12,anakinra,0.1,g,2025-03-01,2025-03-31,sc\n"
+                    "HOP-12,anakinra,100,mg,2025-04-01,,sc\n", encoding="utf-8")
+    w = make_wizard(engine)
+    choose_file(qtbot, w, path)
+    w.next()
+    w.next()
+    confirm(qtbot, w)
+    text = w.confirm_page.text.toPlainText()
+    assert "converted from g to mg: 1 value" in text, text
+    assert "detection limit" not in text
