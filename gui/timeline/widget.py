@@ -8,6 +8,7 @@ methods and announced by signals, so the main window can persist it.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -519,6 +520,10 @@ def _let_shrink(plot: pg.PlotItem, heights_changed) -> None:
     label = plot.titleLabel
     label.item.document().setDocumentMargin(1)
     own_update = label.updateMin
+    # Neither the plot nor the timeline is held here: a reference from the label back to
+    # them keeps the timeline alive past the QApplication, and Python's exit then
+    # segfaults (DESIGN.md, "Exit crash").
+    changed = weakref.WeakMethod(heights_changed)
 
     natural: dict[str, float] = {}  # unwrapped width of the last text: layouts call often
 
@@ -543,12 +548,14 @@ def _let_shrink(plot: pg.PlotItem, heights_changed) -> None:
         label._sizeHint[QtCore.Qt.SizeHint.MinimumSize] = (0, height)
         label._sizeHint[QtCore.Qt.SizeHint.PreferredSize] = (0, height)
         label.setMinimumWidth(0)
-        if label.isVisible():
+        owner = label.parentItem()
+        if label.isVisible() and isinstance(owner, pg.PlotItem):
             rows = _title_height(label)
-            if plot.layout.rowMinimumHeight(0) != rows or label.maximumHeight() != rows:
+            if owner.layout.rowMinimumHeight(0) != rows or label.maximumHeight() != rows:
                 label.setMaximumHeight(rows)
-                plot.layout.setRowFixedHeight(0, rows)
-                heights_changed()
+                owner.layout.setRowFixedHeight(0, rows)
+                if (callback := changed()) is not None:
+                    callback()
 
     label.updateMin = update_min
 
