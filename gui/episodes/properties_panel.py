@@ -146,6 +146,9 @@ class PropertiesPanel(QtWidgets.QWidget):
         end_row.addWidget(self.ongoing)
         form = QtWidgets.QFormLayout()
         form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # Beside the case list on a 1024 px screen a field goes under its label rather
+        # than past the dock's edge.
+        form.setRowWrapPolicy(QtWidgets.QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow(self.title)
         form.addRow("Kind", self.kind)
         form.addRow("Severity", self.severity)

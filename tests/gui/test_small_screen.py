@@ -139,3 +139,25 @@ def test_the_control_references_dialog_fits_a_1024_by_700_screen(qtbot, make_win
     # The table inside takes the cut: its columns scroll, the buttons stay in sight.
     for button in (dialog.add_button, dialog.import_button):
         assert _inside(button, dialog)
+
+
+def test_the_episode_panel_fits_its_dock_at_1024_by_700(qtbot, make_window):
+    from tests.gui.conftest import click_case
+
+    w = make_window()
+    w.resize(1024, 700)
+    qtbot.waitUntil(lambda: w.size() == QtCore.QSize(1024, 700))
+    click_case(qtbot, w, "NLRP12-02")
+    qtbot.wait(100)
+    table = w.findChild(QtWidgets.QTableView, "episodeTable")
+    qtbot.mouseClick(table.viewport(), QtCore.Qt.MouseButton.LeftButton,
+                     pos=table.visualRect(table.model().index(0, 0)).center())
+    panel = w.episode_feature.properties
+    qtbot.waitUntil(lambda: panel.stack.currentIndex() == 1)
+    area = panel.parentWidget().parentWidget()
+    assert isinstance(area, QtWidgets.QScrollArea)
+    assert not area.horizontalScrollBar().isVisible()
+    for field in (panel.kind, panel.severity, panel.onset, panel.end, panel.ongoing,
+                  panel.note):
+        left = field.mapTo(area.viewport(), QtCore.QPoint(0, 0)).x()
+        assert left >= 0 and left + field.width() <= area.viewport().width(), field
