@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
-from db.engine import WRITE_LOCK
+from db.engine import WRITE_LOCK, take_write_lock
 from db.errors import UserFacingError
 from db.models import AuditEvent
 
@@ -101,8 +101,7 @@ def lock_chain(conn: Connection) -> None:
         if not conn.connection.driver_connection.in_transaction:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
     elif conn.dialect.name == "postgresql":
-        # EXCLUSIVE lets readers in but queues every other writer of the trail.
-        conn.exec_driver_sql("LOCK TABLE audit_event IN EXCLUSIVE MODE")
+        take_write_lock(conn)
 
 
 @contextmanager

@@ -1,4 +1,10 @@
-"""Opening a database: URL resolution, SQLite pragmas, schema brought to head."""
+"""Opening a database: URL resolution, SQLite pragmas, the write lock, the schema check.
+
+A SQLite file is one reviewer's: it is brought to the newest schema when opened. A
+server database (PostgreSQL) is the department's: it is never migrated by opening it,
+only by `flarescope db upgrade`, and one whose schema is not the newest is refused with
+a line naming that command.
+"""
 
 from __future__ import annotations
 
@@ -52,8 +58,15 @@ def resolve_url(path_or_url: str | None = None) -> str | URL:
 # "database is locked" (told to the user as db.errors.BUSY_MESSAGE).
 BUSY_TIMEOUT_S = 5.0
 
-# Execution option: begin SQLite transactions with the write lock (BEGIN IMMEDIATE).
+# Execution option: begin transactions holding the write lock (SQLite: BEGIN IMMEDIATE;
+# PostgreSQL: the audit table locked against other writers, see take_write_lock).
 WRITE_LOCK = "flarescope_write_lock"
+
+# PostgreSQL gives up waiting for a lock after this long, as SQLite does (BUSY_TIMEOUT_S),
+# and the user is told the database is busy (db.errors.is_busy).
+LOCK_TIMEOUT_MS = int(BUSY_TIMEOUT_S * 1000)
+
+UPGRADE_COMMAND = "python main.py db upgrade"
 
 # Tables every Flarescope database has had since its first migration.
 OUR_TABLES = frozenset({"patient", "episode", "audit_event"})
@@ -78,6 +91,45 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def take_write_lock(conn: Connection) -> None:
+    """PostgreSQL: hold the write lock until the transaction ends. Every change writes an
+    audit row, so locking the audit table (EXCLUSIVE lets readers in, queues every other
+    writer) serialises writers as SQLite's BEGIN IMMEDIATE does, and keeps the audit
+    chain from forking. Taking it again in the same transaction is free."""
+    conn.connection.driver_connection.execute("LOCK TABLE audit_event IN EXCLUSIVE MODE")
+
+
+def _postgresql_begin(conn: Connection) -> None:
+    if conn.get_execution_options().get(WRITE_LOCK):
+        take_write_lock(conn)
+
+
+def _terse_postgresql_errors(context) -> Exception | None:
+    """Keep only PostgreSQL's primary message, as SQLite gives: its DETAIL line quotes the
+    row's values (a duplicate key's, a failed check's) and would carry a patient's data
+    into the terminal and the log, parameters hidden or not."""
+    orig = context.original_exception
+    primary = getattr(getattr(orig, "diag", None), "message_primary", None)
+    raised = context.sqlalchemy_exception
+    if not primary or raised is None:
+        return None
+    orig.args = (primary,)
+    return type(raised)(context.statement, None, orig, hide_parameters=True,
+                        connection_invalidated=raised.connection_invalidated)
+
+
+def _postgresql_connect(dbapi_conn, _record: object) -> None:
+    with dbapi_conn.cursor() as cur:
+        cur.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
+    dbapi_conn.commit()
+
+
+def is_personal(engine: Engine) -> bool:
+    """A SQLite file, one reviewer's: it migrates itself on open. A server database's
+    schema changes only by `db upgrade`."""
+    return engine.dialect.name == "sqlite"
+
+
 def sqlite_path(engine: Engine) -> str | None:
     """The file behind a SQLite engine, for the fast read path; None for other databases."""
     if engine.dialect.name != "sqlite":
@@ -86,8 +138,11 @@ def sqlite_path(engine: Engine) -> str | None:
 
 
 def open_database(path_or_url: str | None = None, *, migrate: bool = True) -> Engine:
-    """Open (creating if needed) a database and bring its schema to head.
+    """Open a database (a SQLite file is created if needed) at the newest schema.
 
+    A SQLite file is brought to head; a server database must already be there (its
+    schema changes only by `db upgrade`). ``migrate=False`` opens either as it stands,
+    for `db upgrade` itself and for tests of old schemas.
     Raises DatabaseOpenError with a one-line message for the user on any failure.
     """
     target = resolve_url(path_or_url)
@@ -123,7 +178,14 @@ def open_database(path_or_url: str | None = None, *, migrate: bool = True) -> En
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
             _refuse_writes_if_damaged(engine, shown)
+        elif engine.dialect.name == "postgresql":
+            engine.dispose()
+            event.listen(engine, "connect", _postgresql_connect)
+            event.listen(engine, "begin", _postgresql_begin)
+            event.listen(engine, "handle_error", _terse_postgresql_errors)
         if migrate and revision != HEAD_REVISION:
+            if not is_personal(engine):
+                raise SchemaNotReadyError(_not_ready(shown, revision))
             _bring_to_head(engine, shown)
     except DatabaseOpenError:
         engine.dispose()
@@ -155,6 +217,18 @@ def _check_ours(engine: Engine, shown: str) -> str | None:
         raise DatabaseOpenError(f"{shown} was made by a newer version of Flarescope "
                                 f"(schema {revision}); update Flarescope to open it")
     return revision
+
+
+class SchemaNotReadyError(DatabaseOpenError):
+    """A server database whose schema is missing or older than this program's."""
+
+
+def _not_ready(shown: str, revision: str | None) -> str:
+    if revision is None:
+        return (f"{shown} has no Flarescope tables yet: create them with "
+                f"`{UPGRADE_COMMAND}` (same --db or FLARESCOPE_DB)")
+    return (f"{shown} has an older Flarescope schema ({revision}): bring it up to date with "
+            f"`{UPGRADE_COMMAND}` (same --db or FLARESCOPE_DB)")
 
 
 def _known_revisions() -> set[str]:
@@ -212,6 +286,11 @@ def damage(path_or_url: str | None = None) -> str | None:
         conn.close()
 
 
+def display_name(engine: Engine) -> str:
+    """The database's name for a message: its file, or its URL without the password."""
+    return _display(engine.url)
+
+
 def _display(url: URL) -> str:
     """The file, or the URL without its password: messages reach terminals and logs."""
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
@@ -224,6 +303,14 @@ def current_revision(engine: Engine) -> str | None:
         if not inspect(conn).has_table("alembic_version"):
             return None
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade_schema(engine: Engine) -> str | None:
+    """Bring the schema to head (`db upgrade`); returns the revision it had before."""
+    before = current_revision(engine)
+    if before != HEAD_REVISION:
+        _bring_to_head(engine, _display(engine.url))
+    return before
 
 
 def _bring_to_head(engine: Engine, shown: str) -> None:

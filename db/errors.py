@@ -26,10 +26,15 @@ def _chain(exc: BaseException | None):
         exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__
 
 
+# PostgreSQL's SQLSTATE for lock_timeout running out (lock_not_available).
+_LOCK_NOT_AVAILABLE = "55P03"
+
+
 def is_busy(exc: BaseException) -> bool:
-    """SQLite gave up waiting for another connection's write lock."""
-    return any(isinstance(e, sqlite3.OperationalError)
-               and str(e).startswith(("database is locked", "database is busy"))
+    """The database gave up waiting for another connection's write lock."""
+    return any((isinstance(e, sqlite3.OperationalError)
+                and str(e).startswith(("database is locked", "database is busy")))
+               or getattr(e, "sqlstate", None) == _LOCK_NOT_AVAILABLE
                for e in _chain(exc))
 
 

@@ -136,7 +136,8 @@ _PACKED = (
     "+ (CASE COALESCE(censor, 0) WHEN -1 THEN 0 WHEN 0 THEN 1 WHEN 1 THEN 2 ELSE 3 END) "
     f"* {2 ** _SOURCE_BITS} + COALESCE(source_id, 0) END"
 )
-_VALUE = "COALESCE(CAST(value AS REAL), 0.0)"  # NULL: the packed flag says so
+# DOUBLE PRECISION: PostgreSQL's REAL is 4 bytes (SQLite's REAL either way).
+_VALUE = "COALESCE(CAST(value AS DOUBLE PRECISION), 0.0)"  # NULL: the packed flag says so
 _PACKED_ROW = np.dtype([("packed", np.int64), ("value", np.float64)])
 _PACKED_SQL = (f"SELECT {_PACKED}, {_VALUE} FROM observation WHERE series_id IN ({{ids}}) "
                "ORDER BY series_id, t")
@@ -158,7 +159,7 @@ _CHUNK_TEXT_SQL = (
 _CHUNK_ROWS_SQL = (f"SELECT {_PACKED}, {_VALUE} FROM observation "
                    "WHERE series_id = {series} AND t > {after} ORDER BY t LIMIT {limit}")
 _UNPACKED_SQL = (
-    "SELECT t, CAST(value AS REAL) AS value, COALESCE(censor, 0) AS censor, "
+    "SELECT t, CAST(value AS DOUBLE PRECISION) AS value, COALESCE(censor, 0) AS censor, "
     "COALESCE(source_id, 0) AS source_id FROM observation WHERE series_id IN ({ids}) "
     "ORDER BY series_id, t"
 )
@@ -187,10 +188,10 @@ def _read_values(engine: Engine, series_ids: list[int], out: _Numbers) -> None:
                 for series in series_ids:
                     _read_series_in_chunks(driver, int(series), out)
             else:
-                _read_packed(driver, ids, out)
+                _read_packed(_cursor(conn), ids, out)
         except _Unpackable:
             out.filled = 0
-            _read_unpacked(driver, ids, out)
+            _read_unpacked(_cursor(conn), ids, out)
 
 
 def _add_packed(out: _Numbers, packed: np.ndarray, value: np.ndarray) -> None:
@@ -243,8 +244,18 @@ def _chunk_as_rows(cursor, sql: str) -> tuple[np.ndarray, np.ndarray]:
     return rows["packed"], rows["value"]
 
 
-def _read_packed(driver, ids: str, out: _Numbers) -> None:
-    cursor = driver.cursor()
+def _cursor(conn):
+    """The driver's cursor. PostgreSQL: a server-side one, in binary: the server hands over
+    a batch at a time (a client-side cursor holds the whole result first) and numbers
+    arrive without text parsing. Binary COPY was tried: PostgreSQL sends it as one message
+    per row, which psycopg handles in Python (6.6 s for 1 M rows against 2.0 s for this)."""
+    driver = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        return driver.cursor(name="case_values", binary=True)
+    return driver.cursor()
+
+
+def _read_packed(cursor, ids: str, out: _Numbers) -> None:
     try:
         cursor.execute(_PACKED_SQL.format(ids=ids))
         # Rows go one by one from the cursor into a block of numbers: no list of tuples.
@@ -256,9 +267,8 @@ def _read_packed(driver, ids: str, out: _Numbers) -> None:
         cursor.close()
 
 
-def _read_unpacked(driver, ids: str, out: _Numbers) -> None:
+def _read_unpacked(cursor, ids: str, out: _Numbers) -> None:
     # CAST/COALESCE keep each column one type; a NULL value becomes NaN in the float array.
-    cursor = driver.cursor()
     try:
         cursor.execute(_UNPACKED_SQL.format(ids=ids))
         while rows := cursor.fetchmany(BATCH_ROWS):

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Table, delete, func, insert, select
+from sqlalchemy import Connection, Float, Table, delete, func, insert, select
 
 from db.errors import UserFacingError
 from db.models import (
@@ -39,6 +39,10 @@ OBSERVATION_COLUMNS = ("patient_id", "t", "code", "value", "censor", "unit", "sp
 def insert_patient(conn: Connection, **fields: Any) -> int:
     identity = {k: fields.pop(k) for k in ("name", "birth_date", "record_number") if k in fields}
     pid = conn.execute(insert(Patient).values(**fields).returning(Patient.id)).scalar_one()
+    if "id" in fields and conn.dialect.name == "postgresql":
+        # An id given (the demo's after a reset) does not move PostgreSQL's sequence on.
+        conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('patient', 'id'), "
+                             "(SELECT max(id) FROM patient))")
     if identity:
         conn.execute(insert(PatientIdentity).values(patient_id=pid, **identity))
     return int(pid)
@@ -82,13 +86,31 @@ def _insert_ignoring_duplicates(conn: Connection, table: Table, columns: Sequenc
         )
         return cur.rowcount
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        stmt = pg_insert(table).on_conflict_do_nothing()
-    else:
-        stmt = insert(table)
-    result = conn.execute(stmt, [dict(zip(columns, r, strict=True)) for r in rows])
+        return _copy_ignoring_duplicates(conn, table, columns, rows)
+    result = conn.execute(insert(table), [dict(zip(columns, r, strict=True)) for r in rows])
     return result.rowcount
+
+
+def _copy_ignoring_duplicates(conn: Connection, table: Table, columns: Sequence[str],
+                              rows: Sequence[Sequence[Any]]) -> int:
+    """PostgreSQL: COPY the rows into a temporary table, then one INSERT ... ON CONFLICT DO
+    NOTHING from it. COPY is the server's fast path, and the INSERT's row count is the
+    rows added (an executemany reports -1)."""
+    staging = f"incoming_{table.name}"
+    cols = ", ".join(f'"{c}"' for c in columns)
+    # NaN is how the importers hand over a value not given: NULL, as SQLite stores it.
+    picked = ", ".join(f"NULLIF(\"{c}\", 'NaN')" if isinstance(table.c[c].type, Float)
+                       else f'"{c}"' for c in columns)
+    with conn.connection.driver_connection.cursor() as cur:
+        cur.execute(f'CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS '
+                    f'SELECT {cols} FROM "{table.name}" WITH NO DATA')
+        cur.execute(f"TRUNCATE {staging}")
+        with cur.copy(f"COPY {staging} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cur.execute(f'INSERT INTO "{table.name}" ({cols}) SELECT {picked} FROM {staging} '
+                    "ON CONFLICT DO NOTHING")
+        return cur.rowcount
 
 
 CENSOR_CODES = {None: 0, **{sign: i - 1 for i, sign in enumerate(CENSOR_SIGNS)}}

@@ -48,9 +48,108 @@ if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
     os.environ["QT_QPA_PLATFORM"] = _offscreen_with_a_desktop_screen()
 
 
+# FLARESCOPE_TEST_DB=postgresql runs the same tests on a throwaway PostgreSQL server
+# (tests/pg_cluster.py): the database fixtures below then hand out a fresh server
+# database per test, cloned from a template migrated (or filled with the demo) once.
+TEST_DB = os.environ.get("FLARESCOPE_TEST_DB", "sqlite")
+if TEST_DB not in ("sqlite", "postgresql"):
+    raise pytest.UsageError(f"FLARESCOPE_TEST_DB={TEST_DB!r}: use sqlite or postgresql")
+ON_POSTGRESQL = TEST_DB == "postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    skip = ("sqlite_only", "this test is about SQLite files") if ON_POSTGRESQL else \
+        ("pg_only", "PostgreSQL pass only (FLARESCOPE_TEST_DB=postgresql)")
+    for item in items:
+        if skip[0] in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=skip[1]))
+
+
+def pytest_report_header(config):
+    return f"database back-end: {TEST_DB}"
+
+
+class _Server:
+    """The session's PostgreSQL cluster: templates built once, a clone per test."""
+
+    def __init__(self) -> None:
+        import psycopg
+
+        from tests.pg_cluster import PORT, SUPERUSER, Cluster, available
+
+        if not available():
+            raise pytest.UsageError("FLARESCOPE_TEST_DB=postgresql, but PostgreSQL is not "
+                                    "installed")
+        self.cluster = Cluster().start()
+        self.admin = psycopg.connect(host=str(self.cluster.folder), port=PORT,
+                                     user=SUPERUSER, dbname="postgres",
+                                     autocommit=True)
+        self.templates: dict[str, str] = {}
+        self.made = 0
+
+    def template(self, name: str, fill) -> str:
+        if name not in self.templates:
+            self.admin.execute(f'CREATE DATABASE "{name}"')
+            fill(self.cluster.url(name))
+            self.templates[name] = name
+        return name
+
+    def clone(self, template: str | None = None) -> str:
+        """A new database: a copy of a template, or empty (PostgreSQL's own template1)."""
+        self.made += 1
+        name = f"test_{self.made}"
+        self.admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template or "template1"}"')
+        return self.cluster.url(name)
+
+    def drop(self, url: str) -> None:
+        from sqlalchemy.engine import make_url
+
+        self.admin.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+    def close(self) -> None:
+        self.admin.close()
+        self.cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The PostgreSQL cluster of the PostgreSQL pass (skips the test in the SQLite pass)."""
+    if not ON_POSTGRESQL:
+        pytest.skip("PostgreSQL pass only (FLARESCOPE_TEST_DB=postgresql)")
+    server = _Server()
+    yield server
+    server.close()
+
+
+def _upgrade(url: str) -> None:
+    from db.engine import open_database
+    from db.migrate import upgrade_to_head
+
+    eng = open_database(url, migrate=False)
+    upgrade_to_head(eng)
+    eng.dispose()
+
+
+def _fill_with_demo(url: str) -> None:
+    from data.demo import generate
+    from db.engine import open_database
+
+    _upgrade(url)
+    eng = open_database(url)
+    generate(eng)
+    eng.dispose()
+
+
 @pytest.fixture
-def db_path(tmp_path):
-    return tmp_path / "flarescope.db"
+def db_path(request, tmp_path):
+    """Where the test's database lives, as --db takes it: a file in tmp_path, or on the
+    PostgreSQL pass the URL of a fresh server database whose schema is at head."""
+    if not ON_POSTGRESQL:
+        return tmp_path / "flarescope.db"
+    server = request.getfixturevalue("pg_server")
+    url = server.clone(server.template("template_schema", _upgrade))
+    yield url
+    server.drop(url)
 
 
 @pytest.fixture
@@ -64,7 +163,7 @@ def engine(db_path):
 
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory):
-    """The demo cohort built once per session; tests get a copy."""
+    """The demo cohort built once per session (SQLite); tests get a copy."""
     from data.demo import generate
     from db.engine import open_database
 
@@ -78,16 +177,22 @@ def _demo_template(tmp_path_factory):
 
 
 @pytest.fixture
-def demo_engine(_demo_template, tmp_path):
+def demo_engine(request, tmp_path):
     import shutil
 
     from db.engine import open_database
 
-    path = tmp_path / "demo.db"
-    shutil.copy(_demo_template, path)
-    eng = open_database(str(path))
+    if ON_POSTGRESQL:
+        server = request.getfixturevalue("pg_server")
+        target = server.clone(server.template("template_demo", _fill_with_demo))
+    else:
+        target = tmp_path / "demo.db"
+        shutil.copy(request.getfixturevalue("_demo_template"), target)
+    eng = open_database(str(target))
     yield eng
     eng.dispose()
+    if ON_POSTGRESQL:
+        server.drop(target)
 
 
 @pytest.fixture(autouse=True)

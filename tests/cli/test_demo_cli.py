@@ -5,6 +5,7 @@ from sqlalchemy import func, insert, select
 from db.audit import record
 from db.models import Patient, Series, Source
 from main import main
+from tests.backend import target
 
 
 def _count(engine, model):
@@ -13,7 +14,7 @@ def _count(engine, model):
 
 
 def test_reset_refuses_when_other_cases_exist_and_force_overrides(demo_engine, capsys):
-    db = str(demo_engine.url.database)
+    db = target(demo_engine)
     with demo_engine.begin() as conn:
         conn.execute(insert(Patient).values(pseudonym="REAL-01", diagnosis="CAPS"))
     assert main(["--db", db, "demo", "--reset"]) == 1
@@ -28,7 +29,7 @@ def test_reset_refuses_when_other_cases_exist_and_force_overrides(demo_engine, c
 
 
 def test_reset_refuses_when_a_reviewer_changed_the_demo(demo_engine, capsys):
-    db = str(demo_engine.url.database)
+    db = target(demo_engine)
     with demo_engine.begin() as conn:
         record(conn, actor="dr.martin", entity="episode", entity_id=None, patient_id=None,
                action="create", before=None, after=None)
@@ -37,7 +38,7 @@ def test_reset_refuses_when_a_reviewer_changed_the_demo(demo_engine, capsys):
 
 
 def test_plain_reset_of_the_demo_rebuilds_it(demo_engine):
-    db = str(demo_engine.url.database)
+    db = target(demo_engine)
     series, sources = _count(demo_engine, Series), _count(demo_engine, Source)
     assert main(["--db", db, "demo", "--reset"]) == 0
     assert _count(demo_engine, Patient) == 4

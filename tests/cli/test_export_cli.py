@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from tests.backend import target
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -25,9 +27,8 @@ def _run(db: Path, *args: str) -> subprocess.CompletedProcess:
 @pytest.fixture
 def db(demo_engine, db_path):
     # The demo fixture's file, closed so the child process has it to itself.
-    path = Path(demo_engine.url.database)
     demo_engine.dispose()
-    return path
+    return target(demo_engine)
 
 
 def test_one_case_deidentified_on_letter(db, tmp_path):

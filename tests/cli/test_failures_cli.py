@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.backend import target
+
 ROOT = Path(__file__).resolve().parents[2]
 # Small enough that no PDF fits, large enough for the database's own -shm and log.
 FILE_SIZE_LIMIT = 70_000
@@ -33,9 +35,8 @@ def _run(args, *, preexec_fn=None, code=None) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def db(demo_engine):
-    path = Path(demo_engine.url.database)
     demo_engine.dispose()
-    return path
+    return target(demo_engine)
 
 
 def test_export_onto_a_full_disk_fails_and_keeps_the_previous_pdf(db, tmp_path):

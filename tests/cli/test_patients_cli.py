@@ -15,6 +15,7 @@ from data.case_list import case_list_rows
 from db.engine import open_database
 from db.models import AuditEvent
 from main import main
+from tests.backend import target
 from tests.data.test_import_helpers import dump
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +31,7 @@ FR-12;TRAPS;M;1979;;;;;;
 def db(engine) -> str:
     """A new database without the demo cohort, closed so each command opens it afresh."""
     engine.dispose()
-    return str(engine.url.database)
+    return target(engine)
 
 
 def run(capsys, db: str, *args: str) -> tuple[int, str, str]:
@@ -340,7 +341,7 @@ def test_control_characters_are_refused_and_never_echoed_raw(engine, capsys):
     """ESC [2J clears the reviewer's terminal; an OSC sets its title."""
     from db.writes import insert_patient
 
-    db = str(engine.url.database)
+    db = target(engine)
     with engine.begin() as conn:  # as an older version could have stored it
         insert_patient(conn, pseudonym="ESC-01", diagnosis="\x1b[2J\x1b[31mred\u202e")
     code = main(["--db", db, "patients", "set", "ESC-01", "--genotype", "\x1b]0;x\x07"])

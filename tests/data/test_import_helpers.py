@@ -16,12 +16,21 @@ FILES = Path(__file__).resolve().parent / "import_files"
 
 
 def dump(engine) -> list[str]:
-    """Every row of every table, as SQL: equal dumps mean an untouched database."""
-    con = sqlite3.connect(engine.url.database)
-    try:
-        return list(con.iterdump())
-    finally:
-        con.close()
+    """Every row of every table (the schema too on SQLite): equal dumps mean an untouched
+    database."""
+    if engine.dialect.name == "sqlite":
+        con = sqlite3.connect(engine.url.database)
+        try:
+            return list(con.iterdump())
+        finally:
+            con.close()
+    from sqlalchemy import select
+
+    from db.models import Base
+
+    with engine.connect() as conn:
+        return [f"{table.name} {tuple(row)}" for table in Base.metadata.sorted_tables
+                for row in conn.execute(select(table).order_by(*table.columns))]
 
 
 def patient_id(engine, pseudonym: str) -> int | None:

@@ -11,6 +11,7 @@ from data.numbers import DASH, is_missing, shown
 from data.patients import NO_DIAGNOSIS, header_parts
 from data.summary import build_summary, load_case
 from main import main
+from tests.backend import target
 
 # A hospital lab export for a patient the database has never seen.
 LAB = """patient;date;code;value;unit;specimen
@@ -51,7 +52,7 @@ def test_case_list_shows_a_dash_for_the_missing_diagnosis(imported):
 
 
 def test_cases_command_lists_the_new_patient(imported, capsys):
-    db = str(imported.url.database)
+    db = target(imported)
     imported.dispose()
     assert main(["--db", db, "cases"]) == 0
     out, err = capsys.readouterr()

@@ -12,6 +12,7 @@ import pytest
 from db import queries
 
 
+@pytest.mark.sqlite_only  # SQLite's WAL file and POSIX locks
 def test_reading_a_case_keeps_other_processes_from_deleting_our_journal(demo_engine):
     """A second SQLite library in the process (ADBC's, once) dropped our file locks when
     it closed: a `cases` run in another process then deleted the WAL the window was

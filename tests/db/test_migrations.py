@@ -21,6 +21,7 @@ def test_empty_file_is_brought_to_head(tmp_path):
             "audit_event", "patient_identity"} <= tables
 
 
+@pytest.mark.sqlite_only  # SQLite's PRAGMAs
 def test_sqlite_pragmas(engine):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -17,6 +17,7 @@ from data.alignment import DAY
 from db.episodes import get_episode, update_episode
 from db.models import AuditEvent
 from db.queries import load_episodes, patient_row
+from tests.backend import target
 from tests.gui.conftest import open_case
 from tests.gui.drag import click, drag, hover
 
@@ -619,7 +620,7 @@ def test_episodes_are_unchanged_after_reopening_the_database(qtbot, make_window,
     assert before[0]["end"] == day0 + 112 * DAY
     w.close()
     demo_engine.dispose()
-    again = open_database(str(tmp_path / "demo.db"))
+    again = open_database(target(demo_engine))
     try:
         assert load_episodes(again, before[0]["patient_id"]).to_dict("records") == before
     finally:

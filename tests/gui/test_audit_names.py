@@ -9,6 +9,7 @@ from sqlalchemy import select
 from db.models import AuditEvent
 from db.queries import patient_row
 from gui.import_wizard import ImportWizard
+from tests.backend import target
 from tests.gui.conftest import open_case
 from tests.gui.test_import_wizard import choose_file, confirm, press_import
 
@@ -48,7 +49,7 @@ def colleague(demo_engine):
     """A second program on the same database file."""
     from db.engine import open_database
 
-    other = open_database(str(demo_engine.url.database))
+    other = open_database(target(demo_engine))
     yield other
     other.dispose()
 

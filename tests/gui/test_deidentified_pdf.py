@@ -20,6 +20,7 @@ from db.patients import get_patient, update_patient
 from db.writes import insert_patient
 from gui.pdf import export_case_pdf
 from main import main
+from tests.backend import target
 
 NAME, BORN, RECORD = "Jean Dupont", "1975-11-02", "MRN-100587"
 PSEUDONYM = f"DUPONT Jean {BORN}"
@@ -131,7 +132,7 @@ def _around(text: str, needle: str) -> str:
 
 def test_the_command_line_includes_notes_only_when_asked_and_warns(planted, tmp_path, capsys):
     engine, pid = planted
-    db = str(engine.url.database)
+    db = target(engine)
     for flags, has_note in (([], False), (["--include-notes"], True)):
         out = tmp_path / f"cli{len(flags)}.pdf"
         assert main(["--db", db, "export", PSEUDONYM, "-o", str(out), "--deidentify",
@@ -147,7 +148,7 @@ def test_export_all_deidentified_names_no_file_after_an_identifying_pseudonym(qa
                                                                             tmp_path):
     engine, pid = planted
     folder = tmp_path / "all"
-    db = str(engine.url.database)
+    db = target(engine)
     assert main(["--db", db, "export", "--all", "--deidentify", "-o", str(folder)]) == 0
     names = sorted(p.name for p in folder.iterdir())
     assert names == [f"case_{pid}.pdf"]

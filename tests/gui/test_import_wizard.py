@@ -247,10 +247,10 @@ def test_open_import_wizard_returns_false_when_cancelled(qtbot, engine):
     assert open_import_wizard(None, engine) is False
 
 
-def test_template_files_import(qtbot, wizard, engine):
+def test_template_files_import(qtbot, wizard, engine, tmp_path):
     templates = Path(__file__).resolve().parents[2] / "resources" / "templates"
     path = templates / "long_template.csv"
-    copy = Path(shutil.copy(path, engine.url.database + ".csv"))
+    copy = Path(shutil.copy(path, tmp_path / "long_template.csv"))
     choose_file(qtbot, wizard, copy)
     wizard.next()
     assert wizard.currentId() == ImportWizard.PATIENT  # every code known: no mapping step

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.backend import target
+
 ROOT = Path(__file__).resolve().parents[2]
 CASES = 20
 READINGS = 40_000  # a home thermometer every 5 minutes for four and a half months
@@ -73,7 +75,7 @@ def twenty_cases(engine):
 
 def test_twenty_cases_opened_in_turn_hold_the_memory_of_about_one(twenty_cases, tmp_path):
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, twenty_cases.url.database, str(tmp_path / "s.ini"),
+        [sys.executable, "-c", SCRIPT, target(twenty_cases), str(tmp_path / "s.ini"),
          str(CASES)], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])

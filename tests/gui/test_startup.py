@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6 import QtCore, QtWidgets
 
+from tests.backend import target
 from tests.gui.conftest import open_case
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +53,7 @@ SCRIPT = textwrap.dedent("""
 
 
 def test_the_case_list_is_painted_before_pandas_and_pyqtgraph_are_imported(demo_engine):
-    result = subprocess.run([sys.executable, "-c", SCRIPT, demo_engine.url.database, ",".join(HEAVY)],
+    result = subprocess.run([sys.executable, "-c", SCRIPT, target(demo_engine), ",".join(HEAVY)],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     seen = json.loads(result.stdout.strip().splitlines()[-1])

@@ -302,10 +302,12 @@ def test_after_a_reload_the_y_axes_fit_the_new_data(qtbot, make_window, demo_eng
     t = float(crp["t"].iloc[len(crp) // 2]) + DAY
     top = w.timeline.plot_for("markers").vb.viewRange()[1][1]
     assert top < np.log10(5000)
+    from sqlalchemy import text
+
     with demo_engine.begin() as conn:  # as an import of a lab file would
-        conn.exec_driver_sql(
-            "INSERT INTO observation (series_id, t, value, censor) SELECT id, ?, 5000, 0 "
-            "FROM series WHERE code = 'CRP' AND patient_id = ?", (int(t), case.id))
+        conn.execute(text(
+            "INSERT INTO observation (series_id, t, value, censor) SELECT id, :t, 5000, 0 "
+            "FROM series WHERE code = 'CRP' AND patient_id = :pid"), {"t": int(t), "pid": case.id})
     before = w.timeline.x_range()
     w.timeline.view.setFocus()
     with qtbot.waitSignal(w.caseOpened, timeout=10_000):
