@@ -145,7 +145,8 @@ def db_path(request, tmp_path):
     """Where the test's database lives, as --db takes it: a file in tmp_path, or on the
     PostgreSQL pass the URL of a fresh server database whose schema is at head."""
     if not ON_POSTGRESQL:
-        return tmp_path / "flarescope.db"
+        yield tmp_path / "flarescope.db"
+        return
     server = request.getfixturevalue("pg_server")
     url = server.clone(server.template("template_schema", _upgrade))
     yield url

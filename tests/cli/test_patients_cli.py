@@ -368,13 +368,13 @@ def _weights(db: str, pseudonym: str) -> dict[str, float]:
 
 
 def _dump(db: str) -> list[str]:
-    import sqlite3
+    from tests.data.test_import_helpers import dump
 
-    con = sqlite3.connect(db)
+    engine = open_database(db)
     try:
-        return list(con.iterdump())
+        return dump(engine)
     finally:
-        con.close()
+        engine.dispose()
 
 
 def _audit_rows(db: str) -> list[dict]:
