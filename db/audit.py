@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -114,14 +113,10 @@ def audited_transaction(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
-def now_epoch() -> int:
-    """The machine's clock, for times that are not audit times (db_now is those)."""
-    return int(time.time())
-
-
 def db_now(conn: Connection) -> int:
     """The database clock in epoch seconds, the same for the whole transaction, so a change
-    and its audit row carry one time."""
+    and its audit row carry one time. Every time a change stores comes from here: on a
+    server, one reviewer's wrong clock must not reorder the department's history."""
     txn = conn.get_transaction()
     cached = conn.info.get("audit_now")
     if cached is not None and txn is not None and cached[0] is txn:

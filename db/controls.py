@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, or_, select
 
-from db.audit import now_epoch, record
+from db.audit import db_now, record
 from db.models import ControlReference, ControlReferenceSet
 
 REFERENCE_FIELDS = ("code", "specimen", "unit", "n", "mean", "sd", "range_low", "range_high",
@@ -112,7 +112,7 @@ def change_references(conn: Connection, *, add: Iterable[dict[str, Any]] = (),
                                    f"'{row.get('specimen') or ''}' is already in force "
                                    f"(#{int(same['id'].iloc[0])}): edit or retire it")
     set_id = conn.execute(insert(ControlReferenceSet).values(
-        lab=lab, action=action, source=source, created_at=now_epoch(), created_by=actor,
+        lab=lab, action=action, source=source, created_at=db_now(conn), created_by=actor,
     ).returning(ControlReferenceSet.id)).scalar_one()
     for rid in retire_ids:
         done = conn.execute(c.update().where(c.c.id == rid, c.c.retired_set_id.is_(None))

@@ -7,6 +7,7 @@ from alembic import command
 from sqlalchemy import create_engine, insert
 from sqlalchemy.exc import IntegrityError
 
+from db.audit import db_now
 from db.controls import history, references
 from db.engine import open_database
 from db.migrate import alembic_config
@@ -46,3 +47,21 @@ def test_only_one_reference_in_force_per_code_and_specimen(engine):
         conn.exec_driver_sql("UPDATE control_reference SET retired_set_id = 1")
         conn.execute(insert(ControlReference), rows[1:])
         assert references(conn)["mean"].tolist() == [2.0]
+
+
+def test_a_reference_set_is_dated_by_the_database_clock(engine, monkeypatch):
+    """As its audit row is: a reviewer's machine with a wrong clock must not date it."""
+    import time
+
+    from db.audit import audited_transaction
+    from db.controls import change_references
+
+    monkeypatch.setattr(time, "time", lambda: 0.0)  # the machine's clock says 1970
+    with audited_transaction(engine) as conn:
+        set_id = change_references(conn, add=[dict(code="IL6", specimen="serum", unit="pg/mL",
+                                                   mean=3.0)],
+                                   lab="lab A", action="edit", actor="alice")
+        now = db_now(conn)
+    _rows, sets = history(engine)
+    created = int(sets.set_index("id").loc[set_id, "created_at"])
+    assert abs(created - now) <= 1 and created > 1_700_000_000
