@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import text
 
 from db import queries
 
@@ -56,11 +57,11 @@ def test_a_value_stored_as_null_reads_as_nan(engine):
 def _stored_rows(engine, pid):
     """What the database holds, read plainly row by row: the oracle for the bulk read."""
     with engine.connect() as conn:
-        return conn.exec_driver_sql(
+        return conn.execute(text(
             "SELECT s.code, o.t, o.value, COALESCE(o.censor, 0), COALESCE(src.name, '') "
             "FROM observation o JOIN series s ON s.id = o.series_id "
-            "LEFT JOIN source src ON src.id = o.source_id WHERE s.patient_id = ? "
-            "ORDER BY o.series_id, o.t", (pid,)).all()
+            "LEFT JOIN source src ON src.id = o.source_id WHERE s.patient_id = :pid "
+            "ORDER BY o.series_id, o.t"), {"pid": pid}).all()
 
 
 def _read_rows(frame):
