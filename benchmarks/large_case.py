@@ -49,6 +49,22 @@ def _rows(pid: int, rng: np.random.Generator, with_temperature: bool):
                     for t, v in zip(minutes, temp, strict=True))
 
 
+def fill_large_case(engine) -> list[int]:
+    """Write the two large cases into an empty database (a file or a server's)."""
+    with engine.begin() as conn:
+        write_references(conn, demo_references(), actor="bench", action="demo", lab="demo")
+        ids = [insert_patient(conn, pseudonym=name, diagnosis="NLRP12-associated autoinflammatory disorder")
+               for name in ("LARGE-TEMP", "LARGE")]
+        for pid in ids:
+            insert_medications(conn, [dict(patient_id=pid, drug="anakinra", atc="L04AC03", dose=100.0, unit="mg",
+                                           route="subcutaneous", start=dt.date(2016, 1, 1), end=dt.date(2017, 3, 1))])
+    rng = np.random.default_rng(1)
+    with engine.begin() as conn:
+        for pid, with_temp in ((ids[0], True), (ids[1], False)):
+            insert_observations(conn, _rows(pid, rng, with_temp))
+    return ids
+
+
 def build_large_case(path: Path | None = None):
     """Return (engine, id of the case with temperature, id of the case without)."""
     path = path or WORK / f"large_v{VERSION}.db"
@@ -63,19 +79,7 @@ def build_large_case(path: Path | None = None):
         for suffix in ("", "-wal", "-shm"):
             Path(f"{tmp}{suffix}").unlink(missing_ok=True)
         engine = open_database(str(tmp))
-        with engine.begin() as conn:
-            write_references(conn, demo_references(), actor="bench", action="demo", lab="demo")
-            ids = [insert_patient(conn, pseudonym=name, diagnosis="NLRP12-associated autoinflammatory disorder")
-                   for name in ("LARGE-TEMP", "LARGE")]
-            for pid in ids:
-                insert_medications(conn, [dict(patient_id=pid, drug="anakinra", atc="L04AC03", dose=100.0, unit="mg",
-                                               route="subcutaneous", start=dt.date(2016, 1, 1), end=dt.date(2017, 3, 1))])
-        engine.dispose()
-        engine = open_database(str(tmp))
-        rng = np.random.default_rng(1)
-        with engine.begin() as conn:
-            for pid, with_temp in ((ids[0], True), (ids[1], False)):
-                insert_observations(conn, _rows(pid, rng, with_temp))
+        fill_large_case(engine)
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine.dispose()
