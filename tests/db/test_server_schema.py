@@ -82,3 +82,27 @@ def test_the_refusal_never_shows_the_password(empty_server, capsys):
     assert main(["--db", with_password, "cases"]) == 1
     err = _one_line(capsys.readouterr().err)
     assert "s3cret" not in err and "db upgrade" in err
+
+
+def test_a_failed_upgrade_leaves_the_server_database_as_it_was(empty_server, capsys,
+                                                               monkeypatch):
+    """Every migration step in one transaction: PostgreSQL undoes the tables made before
+    the failing step, as SQLite does."""
+    from alembic.operations import Operations
+
+    create_table = Operations.create_table
+    made = []
+
+    def second_table_fails(self, name, *columns, **kw):
+        if made:
+            raise RuntimeError("disk went away")
+        made.append(name)
+        return create_table(self, name, *columns, **kw)
+
+    monkeypatch.setattr(Operations, "create_table", second_table_fails)
+    assert main(["--db", empty_server, "db", "upgrade"]) == 1
+    err = _one_line(capsys.readouterr().err)
+    assert "could not be brought up to date" in err and "nothing was changed" in err
+    assert made and _tables(empty_server) == set()
+    monkeypatch.undo()
+    assert main(["--db", empty_server, "db", "upgrade"]) == 0
