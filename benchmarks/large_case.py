@@ -51,6 +51,11 @@ def _rows(pid: int, rng: np.random.Generator, with_temperature: bool):
 
 def fill_large_case(engine) -> list[int]:
     """Write the two large cases into an empty database (a file or a server's)."""
+    # Imported only to build: the measured processes hold what the app holds.
+    from data.controls import write_references
+    from data.demo import demo_references
+    from db.writes import insert_medications, insert_observations, insert_patient
+
     with engine.begin() as conn:
         write_references(conn, demo_references(), actor="bench", action="demo", lab="demo")
         ids = [insert_patient(conn, pseudonym=name, diagnosis="NLRP12-associated autoinflammatory disorder")
@@ -69,11 +74,6 @@ def build_large_case(path: Path | None = None):
     """Return (engine, id of the case with temperature, id of the case without)."""
     path = path or WORK / f"large_v{VERSION}.db"
     if not path.exists():
-        # Imported only to build: the measured processes hold what the app holds.
-        from data.controls import write_references
-        from data.demo import demo_references
-        from db.writes import insert_medications, insert_observations, insert_patient
-
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         for suffix in ("", "-wal", "-shm"):
