@@ -62,10 +62,6 @@ BUSY_TIMEOUT_S = 5.0
 # PostgreSQL: the audit table locked against other writers, see take_write_lock).
 WRITE_LOCK = "flarescope_write_lock"
 
-# PostgreSQL gives up waiting for a lock after this long, as SQLite does (BUSY_TIMEOUT_S),
-# and the user is told the database is busy (db.errors.is_busy).
-LOCK_TIMEOUT_MS = int(BUSY_TIMEOUT_S * 1000)
-
 UPGRADE_COMMAND = "python main.py db upgrade"
 
 # Tables every Flarescope database has had since its first migration.
@@ -120,7 +116,8 @@ def _terse_postgresql_errors(context) -> Exception | None:
 
 def _postgresql_connect(dbapi_conn, _record: object) -> None:
     with dbapi_conn.cursor() as cur:
-        cur.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
+        # Gives up waiting for a lock as SQLite does, told as busy (db.errors.is_busy).
+        cur.execute(f"SET lock_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
     dbapi_conn.commit()
 
 

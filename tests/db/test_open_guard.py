@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from db.engine import DatabaseDamagedError, DatabaseOpenError, open_database
 from db.models import Patient
+from tests.backend import another_writer, target
 
 LAB_FILE = "patient,date,code,value,unit,specimen\nNLRP12-01,2024-03-05,CRP,12,mg/L,serum\n"
 
@@ -147,44 +148,39 @@ def test_a_sound_file_is_checked_once_and_written(demo_engine):
         conn.execute(insert(Patient).values(pseudonym="NEW-02"))
 
 
-def _busy_copy(_demo_template, tmp_path) -> tuple[Path, Path]:
-    path = tmp_path / "busy.db"
-    shutil.copy(_demo_template, path)
-    open_database(str(path)).dispose()
-    lab = tmp_path / "lab.csv"
-    lab.write_text(LAB_FILE, encoding="utf-8")
-    return path, lab
+@pytest.fixture
+def lab(tmp_path) -> Path:
+    path = tmp_path / "lab.csv"
+    path.write_text(LAB_FILE, encoding="utf-8")
+    return path
 
 
-def test_an_import_waits_for_another_writer_to_finish(_demo_template, tmp_path, capsys):
+def test_an_import_waits_for_another_writer_to_finish(demo_engine, lab, capsys):
     import threading
 
     import main
 
-    path, lab = _busy_copy(_demo_template, tmp_path)
-    other = sqlite3.connect(path, check_same_thread=False)
-    other.execute("BEGIN IMMEDIATE")  # another Flarescope in the middle of a write
+    other = another_writer(demo_engine)
     done = threading.Timer(0.5, other.rollback)
     done.start()
     try:
-        assert main.main(["--db", str(path), "import", str(lab)]) == 0, capsys.readouterr().err
+        assert main.main(["--db", target(demo_engine), "import", str(lab)]) == 0, \
+            capsys.readouterr().err
     finally:
         done.join()
         other.close()
     assert "1 values added" in capsys.readouterr().out
 
 
-def test_a_busy_database_waits_then_says_so_in_one_line(_demo_template, tmp_path, capsys,
+def test_a_busy_database_waits_then_says_so_in_one_line(demo_engine, lab, capsys,
                                                         monkeypatch):
     import db.engine
     import main
 
     monkeypatch.setattr(db.engine, "BUSY_TIMEOUT_S", 0.2)
-    path, lab = _busy_copy(_demo_template, tmp_path)
-    other = sqlite3.connect(path)
-    other.execute("BEGIN IMMEDIATE")
+    other = another_writer(demo_engine)
     try:
-        assert main.main(["--db", str(path), "import", str(lab)]) == 1
+        assert main.main(["--db", target(demo_engine), "import", str(lab)]) == 1
     finally:
         other.rollback()
         other.close()
@@ -262,23 +258,21 @@ def test_a_damaged_page_met_while_reading_is_told_as_damage_not_unexpected():
     assert "unexpected" not in line and ".recover" in line
 
 
-def test_a_control_reference_import_waits_for_another_writer_too(_demo_template, tmp_path,
+def test_a_control_reference_import_waits_for_another_writer_too(demo_engine, tmp_path,
                                                                   capsys):
     """It gave up at once (0.8 s) where every other write waits."""
     import threading
 
     import main
 
-    path, _ = _busy_copy(_demo_template, tmp_path)
     refs = tmp_path / "refs.csv"
     refs.write_text("analyte,specimen,unit,n,mean,SD,lab\n"
                     "IL1B,PBMC spontaneous,pg/mL,12,9.5,4,Lab X\n", encoding="utf-8")
-    other = sqlite3.connect(path, check_same_thread=False)
-    other.execute("BEGIN IMMEDIATE")
+    other = another_writer(demo_engine)
     done = threading.Timer(1.5, other.rollback)
     done.start()
     try:
-        assert main.main(["--db", str(path), "controls", "import", str(refs)]) == 0, \
+        assert main.main(["--db", target(demo_engine), "controls", "import", str(refs)]) == 0, \
             capsys.readouterr().err
     finally:
         done.join()
