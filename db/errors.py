@@ -56,11 +56,16 @@ FULL_MESSAGE = ("the disk holding the database is full; nothing was changed. Fre
                 "space and try again")
 
 
+# PostgreSQL's SQLSTATE for a server out of disk space (disk_full).
+_DISK_FULL = "53100"
+
+
 def is_full(exc: BaseException) -> bool:
-    """SQLite (or the file system under it) ran out of space during a write."""
+    """The database (or the file system under it) ran out of space during a write."""
     return any((isinstance(e, sqlite3.OperationalError)
                 and str(e).startswith("database or disk is full"))
                or (isinstance(e, OSError) and e.errno == errno.ENOSPC and not e.filename)
+               or getattr(e, "sqlstate", None) == _DISK_FULL
                for e in _chain(exc))
 
 

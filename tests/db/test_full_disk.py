@@ -12,6 +12,7 @@ from db.errors import FULL_MESSAGE, user_message
 from db.patients import all_patients, get_patient
 
 
+@pytest.mark.sqlite_only  # SQLite's page limit stands in for a full disk
 def test_a_full_disk_during_a_patient_edit_is_told_plainly(demo_engine):
     # SQLite's page limit gives the same SQLITE_FULL as a full file system does.
     before = all_patients(demo_engine)
@@ -35,3 +36,12 @@ def test_a_full_disk_during_a_patient_edit_is_told_plainly(demo_engine):
     event.remove(demo_engine, "connect", _no_room)
     demo_engine.dispose()
     assert all_patients(demo_engine) == before  # the failed save left nothing behind
+
+
+def test_a_full_disk_on_the_server_is_told_plainly():
+    """PostgreSQL says so with SQLSTATE 53100 (disk_full), in the server's own words."""
+    import psycopg.errors
+    from sqlalchemy.exc import OperationalError
+
+    exc = OperationalError("INSERT …", {}, psycopg.errors.DiskFull("could not extend file"))
+    assert user_message(exc) == FULL_MESSAGE
