@@ -28,6 +28,10 @@ class Note:
     def __str__(self) -> str:
         return sample_text(self.ctx, self.k, self.anchor)
 
+    def without_day(self) -> str:
+        """For the readout, which names the sample's day as it does every value's."""
+        return sample_text(self.ctx, self.k, self.anchor, with_day=False)
+
 
 def attach(case, series: Series, options: TimelineOptions) -> None:
     """Give each sample's record its dose context (``record["dose"]``, read with str())."""
@@ -39,18 +43,22 @@ def attach(case, series: Series, options: TimelineOptions) -> None:
         record[KEY] = Note(ctx, k, anchor)
 
 
-def readout_line(tracks, t: float, lo: float, hi: float) -> list[ReadoutLine]:
+def readout_line(tracks, t: float, lo: float, hi: float, when) -> list[ReadoutLine]:
     """The dose context of the sample nearest the cursor, once: every cytokine of one draw
-    shares it, and repeating it per series would fill the readout."""
-    best: tuple[float, str] | None = None
+    shares it, and repeating it per series would fill the readout.
+
+    when(sample time): the sample's day as the readout gives every value's ("" on the
+    cursor's day): the context of a draw days away otherwise read as the cursor's.
+    """
+    best: tuple[float, float, Note] | None = None
     for track in tracks:
         for s in track.series:
             if not s.records or KEY not in s.records[0]:
                 continue
             j = s.nearest(t, lo, hi)
             if j is not None and (best is None or abs(s.x[j] - t) < best[0]):
-                best = (abs(float(s.x[j]) - t), str(s.records[j][KEY]))
+                best = (abs(float(s.x[j]) - t), float(s.x[j]), s.records[j][KEY])
     if best is None:
         return []
-    return [ReadoutLine(LABEL, best[1], "", "", OKABE_ITO["blue"],
+    return [ReadoutLine(LABEL, best[2].without_day(), "", when(best[1]), OKABE_ITO["blue"],
                         KEY)]

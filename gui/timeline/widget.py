@@ -312,6 +312,10 @@ class TimelineWidget(QtWidgets.QWidget):
     def set_axis_mode(self, mode: str) -> None:
         self.options.axis_mode = mode
         self._apply_axis_mode()
+        # The readout gives its times in the axis's format: refresh it now, not when the
+        # mouse next moves.
+        if self.cursor_t is not None:
+            self.set_cursor(self.cursor_t)
 
     def _apply_axis_mode(self) -> None:
         anchor = None
@@ -442,7 +446,8 @@ class TimelineWidget(QtWidgets.QWidget):
                                            self._when(float(s.x[j]), t,
                                                       always=track.key == "symptoms"),
                                            s.colour, track.key))
-        return out + dose_readout.readout_line(self.tracks.values(), t, lo, hi)
+        return out + dose_readout.readout_line(self.tracks.values(), t, lo, hi,
+                                               lambda sample: self._when(sample, t))
 
     def _time_text(self, t: float) -> str:
         anchor = None if self.case is None else self.case.anchor

@@ -31,14 +31,51 @@ def _hover(qtbot, w, key, t):
 def test_hovering_a_sample_reads_its_time_since_dose(qtbot):
     w = _timeline(qtbot)
     _hover(qtbot, w, "cytokines", at(3, 14))
-    assert "Sampled ≈6 h after 100 mg (2 mg/kg/d), day +3" in readout_text(w)
+    # The cursor's own day: the readout's heading names it, as for every value.
+    assert "Sampled ≈6 h after 100 mg (2 mg/kg/d)" in readout_text(w)
     _hover(qtbot, w, "cytokines", at(12, 9))
     text = readout_text(w)
     assert ("Sampled anakinra interrupted since day +10: ≈3 d after 100 mg (2 mg/kg/d), "
             "possibly off-drug") in text
     _hover(qtbot, w, "cytokines", at(-3, 9))
-    assert "Sampled before anakinra, day -3" in readout_text(w)
+    assert readout_text(w).endswith("Sampled before anakinra")
     w.grab().save("/tmp/insight_shots/dose_readout.png")
+
+
+def test_the_readout_names_the_day_of_the_sample_it_describes(qtbot):
+    # Cursor on day +10, nearest draw day +12: the line read as if about day +10.
+    w = _timeline(qtbot)
+    w.set_axis_mode("relative")
+    _hover(qtbot, w, "cytokines", at(10, 9))
+    text = readout_text(w)
+    assert text.startswith("day +10")
+    assert "(day +12: " in text
+    assert text.endswith("■ Sampled anakinra interrupted since day +10: ≈3 d after 100 mg "
+                         "(2 mg/kg/d), possibly off-drug)"), text
+
+
+def test_a_date_only_sample_reads_no_hours_on_screen(qtbot):
+    w = _shown(qtbot, make_case(obs=[(-10, 9, "WEIGHT", 50), (3, 0, "CRP", 45)],
+                                periods=[(0, 9, 100)]))
+    _hover(qtbot, w, "markers", at(3, 0))
+    text = readout_text(w)
+    assert "Sampled on a dosing day (time not recorded), 100 mg (2 mg/kg/d)" in text
+    assert " h after" not in text
+
+
+def test_ctrl_d_rewrites_the_readout_at_once(qtbot, make_window):
+    w = make_window()
+    case = open_case(qtbot, w, "NLRP12-01")
+    t = w.timeline
+    t.set_x_range(*case.time_range)
+    t.set_cursor((case.time_range[0] + case.time_range[1]) / 2)
+    before = readout_text(t)
+    assert not before.startswith("day ")
+    w.activateWindow()
+    t.view.setFocus()
+    qtbot.keyClick(t.view, QtCore.Qt.Key.Key_D, QtCore.Qt.KeyboardModifier.ControlModifier)
+    assert w.actions["relative_axis"].isChecked()
+    assert readout_text(t).startswith("day ")
 
 
 def test_the_point_record_and_tooltip_carry_it(qtbot):
