@@ -83,9 +83,13 @@ class ActionRegistry(dict[str, QtGui.QAction]):
         self[spec.name] = action
         return action
 
-    def shortcut_rows(self) -> list[tuple[str, str]]:
+    def shortcut_rows(self, window: QtWidgets.QWidget) -> list[tuple[str, str]]:
+        """Every action of the window that has keys: the registry's, then those made
+        elsewhere (a dock's toggle, Ctrl+Shift+K), so the help cannot miss one."""
         rows = []
-        for action in self.values():
+        actions = list(self.values())
+        actions += [a for a in window.findChildren(QtGui.QAction) if a not in actions]
+        for action in actions:
             keys = action.property("keys_text") or ", ".join(
                 s.toString(QtGui.QKeySequence.SequenceFormat.NativeText)
                 for s in action.shortcuts())

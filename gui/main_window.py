@@ -316,7 +316,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _show_shortcuts(self) -> None:
         from gui.dialogs import show_shortcuts
 
-        show_shortcuts(self, self.actions.shortcut_rows())
+        show_shortcuts(self, self.actions.shortcut_rows(self))
 
     # -- messages ---------------------------------------------------------------------------
     def show_error(self, title: str, message: str) -> None:

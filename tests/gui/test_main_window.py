@@ -134,6 +134,22 @@ def test_question_mark_shows_the_shortcuts_even_from_the_filter_box(qtbot, make_
     assert w.browser.proxy.rowCount() == 4  # the list was not filtered by "?"
 
 
+def test_the_shortcut_help_lists_the_dock_keys_too(qtbot, make_window, monkeypatch):
+    # Key figures and Results grid are dock toggles, not registry actions: the help
+    # lacked Ctrl+Shift+K and Ctrl+Shift+R (clinician review).
+    shown = []
+    monkeypatch.setattr("gui.dialogs.show_shortcuts", lambda *a: shown.append(a))
+    w = make_window()
+    w.browser.filter.setFocus()
+    qtbot.waitUntil(lambda: w.browser.filter.hasFocus())
+    _key(w, QtCore.Qt.Key.Key_Question)
+    rows = dict((keys, text) for text, keys in shown[0][1])
+    assert rows["Ctrl+Shift+K"] == "Key figures" and rows["Ctrl+Shift+R"] == "Results grid"
+    assert rows["Ctrl+D"].startswith("Days from anakinra start")
+    texts = [text for text, _ in shown[0][1]]
+    assert len(texts) == len(set(texts))  # each action once
+
+
 def test_after_a_restart_keys_reach_the_timeline_not_the_filter(qtbot, make_window):
     w = make_window()
     open_case(qtbot, w, "TRAPS-01")
