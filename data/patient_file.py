@@ -23,11 +23,13 @@ from data.numbers import is_missing
 from data.patients import (
     IDENTITY,
     PatientValueError,
+    birth_problems,
     check_consistent,
     clean,
     clean_date,
     clean_weight,
     pseudonym_refusal,
+    with_birth_year,
 )
 
 # Header (lower case, spaces/hyphens as '_', accents off) → field.
@@ -111,6 +113,7 @@ def read_patient_file(path: str | Path, *, engine: Engine | None = None) -> Pati
         for when, _ in rec.get("weights", []):
             weight_rows[(pseudonym, when)] = (row, texts.get("weight", ""))
     _duplicate_record_numbers(records, seen, names, problems)
+    _check_births(records, engine, seen, weight_rows, names, problems)
     _weights_differing(records, weight_rows, engine, names, problems)
     problems.raise_if_any()
     return PatientFile(table.file, table.description, records)
@@ -193,8 +196,6 @@ def _read_row(row: int, cells: dict[str, str], names: dict[str, str],
     elif weight is not None:
         rec["weights"] = [weight]
     if ok:
-        if rec.get("birth_date") is not None and rec.get("birth_year") is None:
-            rec["birth_year"] = rec["birth_date"].year
         try:
             check_consistent(rec)
         except PatientValueError as exc:
@@ -242,6 +243,46 @@ def _duplicate_record_numbers(records: list[dict[str, Any]], rows: dict[str, int
                          "patient?")
         else:
             first[number] = rec["pseudonym"]
+
+
+def _check_births(records: list[dict[str, Any]], engine: Engine | None, rows: dict[str, int],
+                  weight_rows: dict[tuple[str, int], tuple[int, str]], names: dict[str, str],
+                  problems: Problems) -> None:
+    """The birth rules `patients set` applies (data.patients.birth_problems), against what
+    is stored for a known case: a birth date must fall in the stored birth year unless the
+    file gives the year too, and neither may come after the case's first record; no
+    weighing before birth. Fills in the year a new birth date gives."""
+    from db.patients import weight_key
+
+    stored: dict[str, dict[str, Any]] = {}
+    first: dict[int, int] = {}
+    if engine is not None:
+        from db.patients import all_patients, first_records
+
+        stored = {p["pseudonym"]: p for p in all_patients(engine)}
+        first = first_records(engine, [p["id"] for p in stored.values()])
+    for i, rec in enumerate(records):
+        pseudonym = rec["pseudonym"]
+        current = stored.get(pseudonym, {})
+        given = {k for k, v in rec.items() if v is not None}
+        rec = records[i] = with_birth_year(current, rec)
+        merged = {**current, **{k: v for k, v in rec.items() if v is not None}}
+        row = rows[pseudonym]
+        try:
+            check_consistent(merged)
+        except PatientValueError as exc:
+            stored_year = "birth_year" not in given and current.get("birth_year") is not None
+            problems.add(row, names.get("birth_date"), str(rec.get("birth_date")),
+                         f"{exc} (the stored year: give birth_year too to change it)"
+                         if stored_year else str(exc))
+            continue
+        when_of = {weight_key(t): t for t, _ in rec.get("weights", [])}
+        for field, value, reason in birth_problems(
+                merged, changed=given, new_weights=list(when_of),
+                first_record=first.get(current.get("id", -1))):
+            at = weight_rows.get((pseudonym, when_of[value]), (row, ""))[0] \
+                if field == "weight_date" else row
+            problems.add(at, names.get(field), value, reason)
 
 
 def _stored_identity(engine: Engine | None) -> dict[str, dict[str, Any]]:

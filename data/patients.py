@@ -269,6 +269,39 @@ def check_consistent(values: dict[str, Any]) -> None:
         raise PatientValueError(f"birth date {born.isoformat()} is not in birth year {year}")
 
 
+def with_birth_year(current: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]:
+    """``cleaned`` with the birth year a new birth date gives, when neither the change nor
+    the stored row has one (a stored year is kept, and checked against the date)."""
+    born = cleaned.get("birth_date")
+    if born is not None and cleaned.get("birth_year") is None \
+            and current.get("birth_year") is None:
+        return {**cleaned, "birth_year": born.year}
+    return cleaned
+
+
+def birth_problems(values: dict[str, Any], *, changed: set[str], first_record: float | None,
+                   new_weights: list[str]) -> list[tuple[str, str, str]]:
+    """(field, value, reason) for dates a patient cannot have: a weighing before birth, a birth
+    after the case's first record. One rule for `patients set`, the dialog and a patient
+    file; the birth is checked against the record only when it is what changes."""
+    born, year = values.get("birth_date"), values.get("birth_year")
+    if born is None and year is None:
+        return []
+    earliest = born or dt.date(int(year), 1, 1)
+    birth = f"born {born.isoformat()}" if born is not None else f"born {year}"
+    out = [("weight_date", key, f"weight date {key} is before the patient's birth ({birth})")
+           for key in new_weights if key[:10] < earliest.isoformat()]
+    if first_record is not None and changed & {"birth_date", "birth_year"}:
+        first = dt.datetime.fromtimestamp(int(first_record), dt.UTC).date()
+        if born is not None and born > first:
+            out.append(("birth_date", born.isoformat(), f"birth date {born.isoformat()} is "
+                         f"after the case's first record ({first.isoformat()})"))
+        elif born is None and int(year) > first.year:
+            out.append(("birth_year", str(year), f"birth year {year} is after the case's "
+                         f"first record ({first.isoformat()})"))
+    return out
+
+
 # -- a pseudonym that gives the patient away ---------------------------------------------
 _MONTH_WORDS = (
     "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june"
@@ -383,11 +416,18 @@ def save_details(engine: Engine, patient_id: int, version: int, *, actor: str,
     current = get_patient(engine, patient_id)
     if "weights" in cleaned:
         cleaned["weights"] = _weight_changes(current, cleaned["weights"])
+    cleaned = with_birth_year(current, cleaned)
     merged = {**current, **cleaned}
-    if cleaned.get("birth_date") is not None and "birth_year" not in changes \
-            and current.get("birth_year") is None:
-        cleaned["birth_year"] = merged["birth_year"] = cleaned["birth_date"].year
     check_consistent(merged)
+    new_weights = [k for k, kg in (cleaned.get("weights") or {}).items() if kg is not None]
+    if new_weights or cleaned.keys() & {"birth_date", "birth_year"}:
+        from db.patients import first_records
+
+        problems = birth_problems(merged, changed=set(cleaned), new_weights=new_weights,
+                                  first_record=first_records(engine, [patient_id]).get(
+                                      patient_id))
+        if problems:
+            raise PatientValueError("; ".join(reason for _, _, reason in problems))
     # An unrelated edit of a case flagged earlier goes through; a change to the
     # pseudonym or the identity must not leave (or make) the pseudonym identifying.
     if set(cleaned) & {"pseudonym", *IDENTITY}:

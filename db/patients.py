@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from db.audit import audited_transaction, record
@@ -87,6 +87,29 @@ def stored_weights(engine: Engine, pseudonyms: Iterable[str]) -> dict[str, dict[
         cases = conn.execute(select(_P.c.pseudonym, _P.c.id)
                              .where(_P.c.pseudonym.in_(list(pseudonyms)))).all()
         return {str(p): _weights(conn, int(pid)) for p, pid in cases}
+
+
+def first_records(engine: Engine, patient_ids: Iterable[int]) -> dict[int, int]:
+    """{patient id: epoch seconds} of each case's first record of any kind (a measurement,
+    a weighing, a dose period's start); cases with none are left out."""
+    from db.models import Medication
+
+    ids = [int(i) for i in patient_ids]
+    m = Medication.__table__
+    out: dict[int, int] = {}
+    with engine.connect() as conn:
+        for pid, t in conn.execute(select(_S.c.patient_id, func.min(_O.c.t))
+                                   .join(_O, _O.c.series_id == _S.c.id)
+                                   .where(_S.c.patient_id.in_(ids)).group_by(_S.c.patient_id)):
+            out[int(pid)] = int(t)
+        for pid, start in conn.execute(select(m.c.patient_id, func.min(m.c.start))
+                                       .where(m.c.patient_id.in_(ids))
+                                       .group_by(m.c.patient_id)):
+            if start is not None:
+                day = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start))
+                t = calendar.timegm(day.timetuple())
+                out[int(pid)] = min(out.get(int(pid), t), t)
+    return out
 
 
 def _write_weights(conn: Connection, patient_id: int,

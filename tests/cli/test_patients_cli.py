@@ -549,3 +549,57 @@ def test_a_time_in_a_weight_date_is_kept_not_dropped(capsys, db, tmp_path):
     assert code == 0, err
     assert "2026-02-01T12:00  60 kg" in out
     assert _weights_stored(db) == [(1769947200, 60.0)]  # 2026-02-01 12:00 UTC
+
+
+def _case_born_1975(capsys, db, tmp_path) -> None:
+    """CASE-A, born 1975, with a CRP of 2 December 2025."""
+    assert run(capsys, db, "import", write(tmp_path, "pseudonym,birth_year\nCASE-A,1975\n"))[0] == 0
+    lab = write(tmp_path, "patient,date,code,value,unit\nCASE-A,2025-12-02,CRP,4,mg/L\n",
+                "lab.csv")
+    assert main(["--db", db, "import", str(lab)]) == 0
+    capsys.readouterr()
+
+
+def test_a_weighing_before_birth_is_refused_typed_or_from_a_file(capsys, db, tmp_path):
+    """Reviewer: a weight dated 1969-12-31 was accepted for a patient born in 1975."""
+    _case_born_1975(capsys, db, tmp_path)
+    before = _dump(db)
+    code, out, err = run(capsys, db, "set", "CASE-A", "--weight", "60", "--weight-date",
+                         "1969-12-31")
+    assert code != 0
+    assert "weight date 1969-12-31 is before the patient's birth (born 1975)" in err
+    assert len(err.strip().splitlines()) == 1
+    code, out, err = run(capsys, db, "import", write(
+        tmp_path, "pseudonym,weight,weight_date\nCASE-A,60,1950-02-01\n", "w.csv"))
+    assert code == 1 and 'row 2, column "weight_date", value "1950-02-01"' in err
+    assert "before the patient's birth (born 1975)" in err
+    assert _dump(db) == before
+
+
+@pytest.mark.parametrize(("text", "column", "reason"), [
+    # The year stays 1975 unless the file gives another one too.
+    ("pseudonym,birth_date\nCASE-A,2026-03-01\n", "birth_date",
+     "birth date 2026-03-01 is not in birth year 1975 (the stored year: give birth_year too"),
+    ("pseudonym,birth_year,birth_date\nCASE-A,2026,2026-03-01\n", "birth_date",
+     "birth date 2026-03-01 is after the case's first record (2025-12-02)"),
+    ("pseudonym,birth_year\nCASE-A,2026\n", "birth_year",
+     "birth year 2026 is after the case's first record (2025-12-02)"),
+])
+def test_a_patient_file_checks_the_birth_as_patients_set_does(capsys, db, tmp_path, text,
+                                                                column, reason):
+    """Reviewer: `birth_date 2026-03-01` in a patient file changed birth_year 1975 → 2026
+    ('1 patient updated'), which `patients set` refuses."""
+    _case_born_1975(capsys, db, tmp_path)
+    before = _dump(db)
+    code, out, err = run(capsys, db, "import", write(tmp_path, text, "p.csv"))
+    assert code == 1 and f'row 2, column "{column}"' in err and reason in err, err
+    assert _dump(db) == before
+    code, out, err = run(capsys, db, "set", "CASE-A", "--birth-date", "2026-03-01")
+    assert code != 0 and "is not in birth year 1975" in err
+    code, out, err = run(capsys, db, "set", "CASE-A", "--birth-date", "2026-03-01",
+                         "--birth-year", "2026")
+    assert code != 0 and "after the case's first record (2025-12-02)" in err
+    # A consistent birth date goes in, and leaves the year as it was.
+    assert run(capsys, db, "import", write(
+        tmp_path, "pseudonym,birth_date\nCASE-A,02/11/1975\n", "ok.csv"))[0] == 0
+    assert "birth year    1975" in run(capsys, db, "show", "CASE-A")[1]
