@@ -249,24 +249,6 @@ class Case:
         out.index.name = "t"
         return out.reset_index()
 
-    def monthly_aidai(self) -> pd.DataFrame:
-        """Sum over each calendar month; months with missing diary days are flagged."""
-        a = self.activity_score
-        if a.empty:
-            return pd.DataFrame(columns=["month", "score", "days_recorded", "days_in_month",
-                                         "complete"])
-        days = pd.to_datetime(a["t"], unit="s")
-        month = days.dt.to_period("M")
-        full = a["items"] == len(AIDAI_CODES)
-        g = pd.DataFrame({"month": month, "score": a["score"], "full": full}).groupby("month")
-        # A month without any diary day has no score (NaN), and is flagged like any
-        # month with missing days.
-        out = g.agg(score=("score", lambda x: x.sum(min_count=1)),
-                    days_recorded=("full", "sum")).reset_index()
-        out["days_in_month"] = out["month"].dt.days_in_month
-        out["complete"] = out["days_recorded"] == out["days_in_month"]
-        return out
-
 
 def is_per_kg(unit: object) -> bool:
     """A dose unit per kg of body weight (mg/kg/d), as the importer stores it."""

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-
 from data.alignment import Anchor
-from data.case import Case, epoch
+from data.case import Case
 from data.numbers import DASH, is_missing, utc_date
 
 
@@ -25,13 +23,6 @@ class DateFormat:
         if self.relative:
             return self.anchor.label(float(t))  # type: ignore[arg-type]
         return utc_date(t)
-
-    def month(self, period: pd.Period) -> str:
-        if not self.relative:
-            return str(period)
-        start = epoch(period.start_time)
-        end = epoch(period.end_time.normalize())
-        return f"{self.anchor.label(start)} to {self.anchor.day(end):+d}"
 
 
 def date_format(case: Case, *, relative: bool) -> DateFormat:

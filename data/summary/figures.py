@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from data.aidai_periods import aidai_periods, period_definition
 from data.alignment import day_text
 from data.case import DAY, Case
 from data.codes import (
@@ -292,18 +293,22 @@ def tnfa_rise(case: Case) -> KeyFigure:
                               Sample("TNFA", spec, ref_t), Sample("TNFA", spec, top_t)))
 
 
-def aidai_overview(case: Case) -> KeyFigure:
-    m = case.monthly_aidai()
-    definition = (f"Sum of the {len(AIDAI_CODES)} daily AIDAI diary items over each calendar "
-                  f"month; ≥ {AIDAI_ACTIVE_THRESHOLD} is active disease. Months with a "
-                  "missing diary day are flagged incomplete and not classified.")
+def aidai_overview(case: Case, fmt: DateFormat) -> KeyFigure:
+    periods = aidai_periods(case, relative=fmt.relative)
+    unit = "block" if fmt.relative else "month"
+    definition = (f"Sum of the {len(AIDAI_CODES)} daily AIDAI diary items over "
+                  f"{period_definition(fmt.relative)}; ≥ {AIDAI_ACTIVE_THRESHOLD} is active "
+                  f"disease. A {unit} with a day or an item not recorded is incomplete: "
+                  "active if its sum already reaches the threshold, otherwise not "
+                  "classified.")
     thr = f"active if ≥ {AIDAI_ACTIVE_THRESHOLD}"
-    if m.empty:
+    if not periods:
         return KeyFigure("Monthly AIDAI", "no diary recorded", definition, thr)
-    complete = m[m["complete"]]
-    active = int((complete["score"] >= AIDAI_ACTIVE_THRESHOLD).sum())
-    value = (f"{active} active of {len(complete)} complete months; "
-             f"{len(m) - len(complete)} of {len(m)} months incomplete (see table)")
+    classified = [p for p in periods if p.classified]
+    active = sum(p.active for p in classified)
+    incomplete = sum(not p.complete for p in periods)
+    value = (f"{active} active of {len(classified)} classified {unit}s; "
+             f"{incomplete} of {len(periods)} {unit}s incomplete (see table)")
     return KeyFigure("Monthly AIDAI", value, definition, thr, number=float(active))
 
 
@@ -315,5 +320,5 @@ def key_figures(case: Case, fmt: DateFormat, *,
         days_to_near_normal(case, near_normal_fold),
         first_relapse_onset(case),
         tnfa_rise(case),
-        aidai_overview(case),
+        aidai_overview(case, fmt),
     ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from data.alignment import day_text
+from data.aidai_periods import BLOCK_DAYS, aidai_periods, period_definition, period_text
 from data.case import DAY, Case, epoch, is_per_kg
 from data.codes import AIDAI_ACTIVE_THRESHOLD, AIDAI_CODES, ANAKINRA, CYTOKINES, label
 from data.dose_context import DEFAULT_DOSE_TIME, dose_context
@@ -184,52 +184,15 @@ def _dose_text(dose: float, unit: str) -> str:
     return f"{fmt_number(dose)} {unit}{'' if daily else '/d'}".strip()
 
 
-BLOCK_DAYS = 30
-
-
-def _aidai_blocks(case: Case, fmt: DateFormat) -> pd.DataFrame:
-    """The diary summed over 30-day blocks counted from day 0.
-
-    A de-identified summary cannot list calendar months: their lengths (28, 31, 30 …)
-    and their day ranges give the calendar back, and with it day 0's real date.
-    """
-    a = case.activity_score
-    if a.empty:
-        return pd.DataFrame(columns=["first", "score", "days_recorded", "days_in_block"])
-    block = np.floor_divide(fmt.anchor.days(a["t"].to_numpy()), BLOCK_DAYS).astype(int)
-    full = a["items"].to_numpy() == len(AIDAI_CODES)
-    g = pd.DataFrame({"block": block, "score": a["score"], "full": full}).groupby("block")
-    out = g.agg(score=("score", lambda x: x.sum(min_count=1)),
-                days_recorded=("full", "sum")).reset_index()
-    out["first"] = out["block"] * BLOCK_DAYS
-    out["days_in_block"] = BLOCK_DAYS
-    return out
-
-
 def aidai_table(case: Case, fmt: DateFormat) -> Table:
     cols = (Column("Month" if not fmt.relative else f"{BLOCK_DAYS} days"),
             Column("AIDAI", "right"), Column("Diary days", "right"), Column("Assessment"))
-    rows = []
-    if fmt.relative:
-        periods = [(f"{day_text(int(r.first))} to {int(r.first) + BLOCK_DAYS - 1:+d}",
-                    r.score, int(r.days_recorded), BLOCK_DAYS)
-                   for r in _aidai_blocks(case, fmt).itertuples(index=False)]
-    else:
-        periods = [(fmt.month(r.month), r.score, int(r.days_recorded), int(r.days_in_month))
-                   for r in case.monthly_aidai().itertuples(index=False)]
-    for period_text, score, recorded, length in periods:
-        if recorded < length:
-            missing = length - recorded
-            verdict = f"incomplete: {missing} day{'s' if missing != 1 else ''} missing"
-        elif score >= AIDAI_ACTIVE_THRESHOLD:
-            verdict = "active"
-        else:
-            verdict = "inactive"
-        score_text = fmt_number(float(score)) if not is_missing(score) else DASH
-        rows.append((period_text, score_text, f"{recorded} of {length}", verdict))
-    period = (f"{BLOCK_DAYS}-day blocks from day 0, not calendar months (whose lengths would "
-              "give the calendar back)" if fmt.relative else "calendar months")
+    rows = [(period_text(p), DASH if is_missing(p.score) else fmt_number(p.score),
+             f"{p.diary_days} of {p.length}", p.verdict())
+            for p in aidai_periods(case, relative=fmt.relative)]
     return Table("Monthly AIDAI", cols, rows, empty="no diary recorded",
-                 note=f"Sums over {period}. Active: complete period with AIDAI ≥ "
-                      f"{AIDAI_ACTIVE_THRESHOLD}. Diary days count days with all "
-                      f"{len(AIDAI_CODES)} items recorded.")
+                 note=f"Sums over {period_definition(fmt.relative)}. Active: AIDAI ≥ "
+                      f"{AIDAI_ACTIVE_THRESHOLD}. A period is complete when every day has all "
+                      f"{len(AIDAI_CODES)} items recorded; an item not recorded is missing, "
+                      "not 'no', so an incomplete period below the threshold is not "
+                      "classified. Diary days count days with any item recorded.")

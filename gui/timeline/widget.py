@@ -310,8 +310,13 @@ class TimelineWidget(QtWidgets.QWidget):
         self.tracksChanged.emit([(k, k not in self.hidden) for k in self.track_order])
 
     def set_axis_mode(self, mode: str) -> None:
+        changed = mode != self.options.axis_mode
         self.options.axis_mode = mode
         self._apply_axis_mode()
+        if changed:
+            # The activity track sums calendar months, or on a relative axis 30-day blocks
+            # from day 0 (what a de-identified print shows).
+            self._redraw_track("activity")
         # The readout gives its times in the axis's format: refresh it now, not when the
         # mouse next moves.
         if self.cursor_t is not None:

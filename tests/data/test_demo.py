@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 
+from data.aidai_periods import aidai_periods
 from data.alignment import DAY
 from data.case import Case
 from data.codes import AIDAI_CODES, PBMC_SPONTANEOUS
@@ -71,7 +72,8 @@ def test_dosing_has_a_change_and_a_missed_week(demo_engine):
 
 def test_monthly_aidai_active_before_and_quiet_early_on_treatment(demo_engine):
     case = _nlrp12_cases(demo_engine)[0]
-    m = case.monthly_aidai()
+    m = pd.DataFrame([(p.month, p.score) for p in aidai_periods(case, relative=False)],
+                     columns=["month", "score"])
     day0 = pd.Timestamp(case.day0, unit="s").to_period("M")
     before = m[m["month"] < day0]
     early = m[(m["month"] > day0) & (m["month"] <= day0 + 5)]
@@ -119,10 +121,11 @@ def test_a_month_without_diary_is_flagged_not_hidden(demo_engine):
                                  None, "1", "diary", "t"))
         insert_observations(conn, rows)
     case = Case.from_frames(load_case(demo_engine, pid))
-    m = case.monthly_aidai().set_index("month")
-    assert list(m.index.astype(str)) == ["2011-01", "2011-02", "2011-03"]
-    assert m.loc["2011-01", "score"] == 12 and m.loc["2011-01", "complete"]
-    assert np.isnan(m.loc["2011-02", "score"]) and not m.loc["2011-02", "complete"]
-    assert m.loc["2011-02", "days_recorded"] == 0
+    m = {str(p.month): p for p in aidai_periods(case, relative=False)}
+    assert list(m) == ["2011-01", "2011-02", "2011-03"]
+    assert m["2011-01"].score == 12 and m["2011-01"].complete
+    assert np.isnan(m["2011-02"].score) and not m["2011-02"].complete
+    assert m["2011-02"].diary_days == 0
+    assert m["2011-02"].verdict() == "incomplete: 28 days without diary"
     daily = case.activity_score.set_index("t")
     assert np.isnan(daily.loc[t(dt.date(2011, 2, 10)) // DAY * DAY, "score"])

@@ -6,11 +6,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore
 
+from data.aidai_periods import aidai_periods
 from data.alignment import DAY
-from data.case import epochs
 from data.codes import AIDAI_ACTIVE_THRESHOLD, AIDAI_CODES
 from gui.palette import OKABE_ITO
 from gui.timeline import shapes
+from gui.timeline.axis import RELATIVE
 from gui.timeline.tracks.base import Series, TimelineOptions, Track
 
 
@@ -39,35 +40,37 @@ class ActivityTrack(Track):
                                      name="daily sum")
         p.addItem(daily_item)
 
-        monthly = case.monthly_aidai()
-        starts = monthly["month"].dt.start_time
-        ends = monthly["month"].dt.end_time
-        mx = np.append(epochs(starts), epochs(ends)[-1] + 1)
-        my = monthly["score"].to_numpy(dtype=float)
+        # De-identified (relative axis): 30-day blocks from day 0; calendar month edges
+        # would give day 0's date back.
+        relative = options.axis_mode == RELATIVE
+        periods = aidai_periods(case, relative=relative)
+        period = "30-day" if relative else "month"
+        mx = np.array([b.start for b in periods] + [periods[-1].end], dtype=float)
+        my = np.array([b.score for b in periods], dtype=float)
         blue = OKABE_ITO["blue"]
         p.addItem(pg.PlotDataItem(mx, my, stepMode="center", pen=pg.mkPen(blue, width=2),
-                                  name="monthly score"))
-        incomplete = ~monthly["complete"].to_numpy()
+                                  name=f"{period} score"))
+        incomplete = np.array([not b.complete for b in periods])
         mid = (mx[:-1] + mx[1:]) / 2
         if incomplete.any():
             # A month with no diary at all has no score: its mark sits on the zero line.
             p.addItem(pg.ScatterPlotItem(mid[incomplete], np.nan_to_num(my[incomplete]),
                                          symbol="x", size=8,
                                          pen=pg.mkPen(OKABE_ITO["vermillion"], width=1.5),
-                                         name="month with missing diary days"))
+                                         name=f"{period} with diary gaps"))
         shapes.add(p, shapes.HLine(AIDAI_ACTIVE_THRESHOLD, pg.mkPen(
             OKABE_ITO["vermillion"], width=1, style=QtCore.Qt.PenStyle.DashLine)), z=5)
         self.add_legend_entry("▮", "#8C8C8C", "daily sum")
         # Short entries: on one line beside the case list on a 1024 px screen.
-        self.add_legend_entry("━", blue, "month score")
+        self.add_legend_entry("━", blue, f"{period} score")
         if incomplete.any():
             self.add_legend_entry("✕", OKABE_ITO["vermillion"], "diary gaps")
         self.add_legend_entry("╌", OKABE_ITO["vermillion"],
-                              f"active: month ≥ {AIDAI_ACTIVE_THRESHOLD}")
+                              f"active: {period} ≥ {AIDAI_ACTIVE_THRESHOLD}")
         p.setLabel("left", "score")
         self.series += [
             Series("AIDAI daily sum", "/12", t + DAY / 2, score, "#8C8C8C", fmt="{:.0f}",
                    daily=True),
-            Series("AIDAI monthly", "", mid, my, blue, fmt="{:.0f}"),
+            Series(f"AIDAI {period} sum", "", mid, my, blue, fmt="{:.0f}"),
         ]
         self.follow_y = (0.0, float(AIDAI_ACTIVE_THRESHOLD))
