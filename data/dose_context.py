@@ -192,12 +192,16 @@ def _regimen(ctx: DoseContext, k: int) -> str:
     return f"{first} ({second})" if second else first
 
 
-def sample_text(ctx: DoseContext, k: int, anchor: Anchor, *, with_day: bool = True) -> str:
+def sample_text(ctx: DoseContext, k: int, anchor: Anchor, *, with_day: bool = True,
+                clock_free: bool = False) -> str:
     """One sample's dose context in words: "≈20 h after 100 mg (1.8 mg/kg/d), day +143".
 
     "≈" marks a time since dose computed from the usual dosing time, not a recorded one.
     with_day adds the sample's own day, as the readout and the point show it (a table
-    with a date column leaves it out).
+    with a date column leaves it out). clock_free (a de-identified summary): no hours,
+    only what matters clinically, "within 24 h of 100 mg" or "> 24 h after 100 mg:
+    possibly off-drug"; hours since a dose at a known time of day give every sample's
+    clock time back.
     """
     state = ctx.state[k]
     day = f", {anchor.label(float(ctx.t[k]))}" if with_day else ""
@@ -206,11 +210,16 @@ def sample_text(ctx: DoseContext, k: int, anchor: Anchor, *, with_day: bool = Tr
     if state == BEFORE:
         return f"before anakinra{day}"
     flag = ", possibly off-drug" if ctx.off_drug[k] else ""
-    if ctx.date_only[k]:
+    if ctx.date_only[k]:  # no clock time to give away
         if state == ON:
             return f"on a dosing day (time not recorded), {_regimen(ctx, k)}{day}{flag}"
         n = int(ctx.days_since[k])
         after = f"{n} day{'s' if n != 1 else ''} after the last dose, {_regimen(ctx, k)}"
+    elif clock_free:
+        after = (f"> {OFF_DRUG_HOURS:.0f} h after {_regimen(ctx, k)}: possibly off-drug"
+                 if ctx.off_drug[k] else
+                 f"within {OFF_DRUG_HOURS:.0f} h of {_regimen(ctx, k)}")
+        flag = ""
     else:
         approx = "≈" if ctx.assumed[k] else ""
         after = f"{approx}{_elapsed(float(ctx.hours_since[k]))} after {_regimen(ctx, k)}"
@@ -221,6 +230,8 @@ def sample_text(ctx: DoseContext, k: int, anchor: Anchor, *, with_day: bool = Tr
     return f"anakinra {word} since {since}: {after}{flag}"
 
 
-def texts(ctx: DoseContext, anchor: Anchor, *, with_day: bool = True) -> list[str]:
+def texts(ctx: DoseContext, anchor: Anchor, *, with_day: bool = True,
+          clock_free: bool = False) -> list[str]:
     """Every sample's text, for a table (a few hundred rows at most)."""
-    return [sample_text(ctx, k, anchor, with_day=with_day) for k in range(len(ctx))]
+    return [sample_text(ctx, k, anchor, with_day=with_day, clock_free=clock_free)
+            for k in range(len(ctx))]

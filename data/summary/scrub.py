@@ -47,6 +47,15 @@ _DATE = re.compile("|".join((
     rf"(?<![\d.,/])\d{{1,2}}/\d{{1,2}}(?![\d/]|[.,]\d)(?!{_UNIT_AFTER})",
 )), re.IGNORECASE)
 
+# Clock times: 10:45, 10:45:30, 10h45, 10 h 45, 10.45 am, 8 am, 8pm, 8 p.m. A bare "10 h"
+# stays: it is a duration ("10 h after the dose") as often as a time.
+_MERIDIEM = r"\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)"
+_TIME = re.compile("|".join((
+    r"(?<![\d.,:])(?:[01]?\d|2[0-3])\s?[:h]\s?[0-5]\d(?::[0-5]\d)?(?![\d:])"
+    rf"(?:{_MERIDIEM})?",
+    rf"(?<![\d.,:])(?:0?[1-9]|1[0-2])(?:[.:][0-5]\d)?{_MERIDIEM}",
+)), re.IGNORECASE)
+
 _ACCENTS = {"a": "aàâäá", "c": "cç", "e": "eéèêë", "i": "iîïí", "o": "oôöó", "u": "uùûüú",
             "y": "yÿ", "n": "nñ"}
 _BASE = {v: k for k, vs in _ACCENTS.items() for v in vs}
@@ -100,7 +109,8 @@ class Scrubber:
     common formats); then every calendar date is removed: numeric (2010-03-14,
     14/03/2010, 14-03-2010, 14.03.2010, 2010/03/14, 03/2010), with an English or French
     month name and a day or a year (April 17th, 1982; 17 avril 1982; April 1982), and a
-    bare year unless a unit follows it ("2000 pg/mL" is a value).
+    bare year unless a unit follows it ("2000 pg/mL" is a value); then clock times
+    (10:45, 10h45, 8 am), which would date a note within its day.
     """
 
     active: bool
@@ -115,7 +125,8 @@ class Scrubber:
             return text
         if self._own is not None:
             text = self._own.sub("[removed]", text)
-        return _DATE.sub("[date removed]", text)
+        text = _DATE.sub("[date removed]", text)
+        return _TIME.sub("[time removed]", text)
 
 
 def scrubber(patient: dict, *, active: bool, earlier: Iterable[dict] = ()) -> Scrubber:

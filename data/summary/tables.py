@@ -11,7 +11,7 @@ import pandas as pd
 from data.aidai_periods import BLOCK_DAYS, aidai_periods, period_definition, period_text
 from data.case import DAY, Case, epoch, is_per_kg
 from data.codes import AIDAI_ACTIVE_THRESHOLD, AIDAI_CODES, ANAKINRA, CYTOKINES, label
-from data.dose_context import DEFAULT_DOSE_TIME, dose_context
+from data.dose_context import DEFAULT_DOSE_TIME, OFF_DRUG_HOURS, dose_context
 from data.dose_context import texts as dose_texts
 from data.episode_edit import last_day
 from data.numbers import DASH, fmt_fold, fmt_number, is_missing, shown
@@ -85,7 +85,7 @@ def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy, *,
     df = df.assign(_o=df["code"].astype(str).map(order)).sort_values(["t", "_o", "specimen"])
     rows = []
     dose = dose_texts(dose_context(case, df["t"], dose_time=dose_time), case.anchor,
-                      with_day=False)
+                      with_day=False, clock_free=fmt.relative)
     for t, code, spec, v, c, u, f, d in zip(df["t"], df["code"], df["specimen"], df["value"],
                                             df["censor"], df["unit"], df["fold"], dose,
                                             strict=True):
@@ -100,18 +100,28 @@ def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy, *,
     return Table("Cytokine measurements", cols, rows,
                  note="Fold = value ÷ healthy-control mean for the same analyte and specimen. "
                       "A value such as “<5” was below the assay's detection limit: the limit "
-                      "is shown, not a measurement. Anakinra then: time since the last "
-                      "administration and its dose; “≈” marks a time "
-                      f"counted from the usual dosing time, {_clock(dose_time)}, "
-                      "for doses recorded "
-                      "as daily periods; more than 24 h after a dose is possibly off-drug. "
+                      "is shown, not a measurement. Anakinra then: "
+                      f"{_since_dose_note(fmt.relative, dose_time)} "
                       "Stimulation index (LPS ÷ spontaneous): the LPS-stimulated value ÷ the "
                       "spontaneous one of the same analyte drawn the same day (the nearest in "
                       "time); a censored value makes it a bound, two make it not computable.")
 
 
+def _since_dose_note(clock_free: bool, dose_time: float) -> str:
+    if clock_free:
+        # No hours and no usual dosing time: with both, every sample's clock time is back.
+        return (f"whether the sample was drawn within {OFF_DRUG_HOURS:.0f} h of the last "
+                "administration, and its dose; a dose recorded as a daily period counts "
+                "from the usual dosing time. More than "
+                f"{OFF_DRUG_HOURS:.0f} h after a dose is possibly off-drug.")
+    return ("time since the last administration and its dose; “≈” marks a time counted "
+            f"from the usual dosing time, {_clock(dose_time)}, for doses recorded "
+            f"as daily periods; more than {OFF_DRUG_HOURS:.0f} h after a dose is possibly "
+            "off-drug.")
+
+
 def _clock(seconds: float) -> str:
-    """"8 h UTC": a de-identified summary prints no "hh:mm", which could be a review time."""
+    """"8 h UTC"."""
     return f"{fmt_number(seconds / 3600)} h UTC"
 
 
