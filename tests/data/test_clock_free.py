@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-
 from data.summary import build_summary
 from tests.data.insight_cases import at, make_case
 
