@@ -21,13 +21,31 @@ from db.audit_action import split_action
 
 ACTIONS = {"create": "created", "update": "changed", "delete": "deleted",
            "restore": "restored", "review": "marked reviewed", "unreview": "review withdrawn",
-           "import": "imported"}
+           "import": "imported", "add": "added", "edit": "edited", "retire": "retired",
+           "reset": "reset"}
 # Fields holding a moment; "end" is stored exclusive and shown as its last day.
 TIME_FIELDS = frozenset({"onset", "end", "created", "updated", "reviewed_at"})
 # What a created, restored or deleted episode is summed up by; the rest clutters.
 EPISODE_FIELDS = ("kind", "onset", "end", "severity", "certainty", "status", "note")
 # Bookkeeping every row carries; it says nothing a reader needs.
-HIDDEN_FIELDS = frozenset({"version", "id", "patient_id", "created", "updated"})
+HIDDEN_FIELDS = frozenset({"version", "id", "patient_id", "created", "updated",
+                           "review_version"})
+# Every stored field as a reader names it, for every entity the trail records (episodes,
+# patient details and identity, the review, control reference sets, a demo reset): no
+# "birth_year" or "record_number" on screen or paper. A field missing here reads with its
+# underscores as spaces.
+FIELD_LABELS = {
+    "onset_age": "age at onset", "birth_year": "birth year", "birth_date": "birth date",
+    "record_number": "record number", "reviewed_by": "reviewed by",
+    "reviewed_at": "reviewed on", "added": "references added",
+    "retired": "references retired", "lab": "laboratory", "seed": "demo seed",
+    "forced": "reset over reviewer work", "origin": "suggested by",
+}
+
+
+def field_label(field: str) -> str:
+    """"birth year" for birth_year: the one way a field is named in an audit trail."""
+    return FIELD_LABELS.get(field, field.replace("_", " "))
 
 ValueText = Callable[[str, Any], str]
 
@@ -83,11 +101,16 @@ def headline(action: str, entity: str, entity_id: Any, after: Any,
     return f"{text} (by {step})" if step else text
 
 
+ENTITY_LABELS = {"patient_identity": "patient identity",
+                 "control_reference_set": "control reference set"}
+
+
 def subject(entity: str, entity_id: Any) -> str:
     """What the row is about: "episode #2", "patient #5", "file"."""
     if entity == "import":
         return "file"
-    return entity if is_missing(entity_id) else f"{entity} #{int(entity_id)}"
+    name = ENTITY_LABELS.get(entity, entity.replace("_", " "))
+    return name if is_missing(entity_id) else f"{name} #{int(entity_id)}"
 
 
 def import_counts(after: Any) -> str:
@@ -129,20 +152,32 @@ def change_lines(action: str, entity: str, before: Any, after: Any,
         values = a or b
         keys = (EPISODE_FIELDS if entity == "episode"
                 else [k for k in values if k not in HIDDEN_FIELDS])
-        return [f"{k} (withheld)" if withheld(k) else f"{k}: {value(k, values.get(k))}"
-                for k in keys]
+        return [f"{field_label(k)} (withheld)" if withheld(k)
+                else f"{field_label(k)}: {_value(value, k, values.get(k))}" for k in keys]
     keys = [k for k in dict.fromkeys([*a, *b]) if k not in HIDDEN_FIELDS]
     lines = []
     for k in keys:
         if b.get(k) == a.get(k):
             continue
         if withheld(k):
-            lines.append(f"{k} changed (withheld)")
+            lines.append(f"{field_label(k)} changed (withheld)")
         elif k == "weights":
             lines += _weight_lines(b.get(k) or {}, a.get(k) or {})
         else:
-            lines.append(f"{k}: {value(k, b.get(k))} → {value(k, a.get(k))}")
+            lines.append(f"{field_label(k)}: {_value(value, k, b.get(k))} → "
+                         f"{_value(value, k, a.get(k))}")
     return lines
+
+
+def _value(value: ValueText, field: str, x: Any) -> str:
+    """A list (the references a set added or retired) reads as "#4, #5" or a count."""
+    if isinstance(x, list):
+        if not x:
+            return DASH
+        if all(isinstance(i, int) for i in x):
+            return ", ".join(f"#{i}" for i in x)
+        return ", ".join(value(field, i) for i in x)
+    return value(field, x)
 
 
 def _weight_lines(before: dict[str, Any], after: dict[str, Any]) -> list[str]:

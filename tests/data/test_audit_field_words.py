@@ -1,0 +1,57 @@
+"""Every field of every audited entity in clinician words, on screen (History) and in the
+PDF's audit trail (data.audit_text): no "birth_year" or "review_version: 0 → 1"."""
+
+from __future__ import annotations
+
+import re
+
+from data.audit_text import change_lines, headline
+from data.patients import save_details
+from data.summary import build_summary, load_audit, load_case
+from db.engine import open_database
+from db.episodes import mark_case_reviewed
+from db.patients import get_patient
+from db.writes import insert_patient
+
+
+def _trail(engine, pid, **kw):
+    case = load_case(engine, pid)
+    summary = build_summary(case, audit=load_audit(engine, case), **kw)
+    return next(t for t in summary.tables if t.title == "Reviewer notes and audit trail").rows
+
+
+def test_patient_details_identity_weights_and_review_are_worded(tmp_path):
+    engine = open_database(str(tmp_path / "words.db"))
+    with engine.begin() as conn:
+        pid = insert_patient(conn, pseudonym="W-01", sex="F", name="Ann Lee",
+                             record_number="MRN-1")
+    p = get_patient(engine, pid)
+    save_details(engine, pid, p["version"], actor="Dr Martin", birth_year=1990,
+                 genotype="NLRP12 R352C", weights={"2026-01-02": 60.0},
+                 record_number="MRN-2")
+    mark_case_reviewed(engine, pid, "Dr Martin", True, version=0, actor="Dr Martin")
+    rows = _trail(engine, pid)
+    changes = [line for r in rows for line in r[3].split("; ")]
+    assert "birth year: — → 1990" in changes
+    assert "record number: MRN-1 → MRN-2" in changes
+    assert "weight 2026-01-02: — → 60 kg" in changes
+    assert "reviewed by: — → Dr Martin" in changes
+    assert "marked reviewed patient #1" in [r[2] for r in rows]
+    text = " ".join(cell for r in rows for cell in r[2:])
+    assert "_" not in text and "review version" not in text
+    # De-identified: the same words, the values withheld.
+    changes = [line for r in _trail(engine, pid, deidentify=True) for line in r[3].split("; ")]
+    assert "record number changed (withheld)" in changes
+    assert not any("_" in line for line in changes)
+
+
+def test_control_reference_sets_are_worded():
+    after = {"lab": "CHU Lyon", "source": "refs.csv", "added": [4, 5]}
+    assert headline("import", "control_reference_set", 2, after) == \
+        "imported control reference set #2"
+    lines = change_lines("edit", "control_reference_set", {"retired": [3]}, after)
+    assert lines == ["laboratory: — → CHU Lyon", "source: — → refs.csv",
+                     "references added: — → #4, #5", "references retired: #3 → —"]
+    assert headline("edit", "control_reference_set", 2, after) == \
+        "edited control reference set #2"
+    assert not any(re.search(r"\w_\w", line) for line in lines)
