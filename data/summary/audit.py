@@ -5,10 +5,24 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data.audit_text import change_lines, headline
+from data.audit_text import change_lines, decoded, headline
 from data.case import Case
 from data.summary.privacy import Privacy
 from data.summary.tables import Column, Table
+
+
+def note_written(audit: pd.DataFrame | None, episode_id: int,
+                 note: str) -> tuple[float, str] | None:
+    """When and by whom the episode's current note was written: the last audit row that
+    set it. The episode's author is whoever created it, often not who typed the note."""
+    if audit is None or not len(audit):
+        return None
+    rows = audit[(audit["entity"] == "episode") & (audit["entity_id"] == episode_id)]
+    for r in reversed(list(rows.itertuples(index=False))):
+        after = decoded(r.after)
+        if "note" in after:
+            return (float(r.at), str(r.actor)) if after["note"] == note else None
+    return None
 
 
 def notes_table(case: Case, audit: pd.DataFrame | None, privacy: Privacy) -> Table:
@@ -19,8 +33,8 @@ def notes_table(case: Case, audit: pd.DataFrame | None, privacy: Privacy) -> Tab
         note = privacy.note(r.note)
         if note:
             what = f"note on {privacy.vocab('kind', r.kind)}, onset {privacy.fmt.date(r.onset)}"
-            rows.append((float(r.updated), 0, (str(r.updated), privacy.reviewer(r.author),
-                                               what, note)))
+            at, author = note_written(audit, r.id, r.note) or (float(r.updated), r.author)
+            rows.append((at, 0, (str(at), privacy.reviewer(author), what, note)))
     if audit is not None:
         for i, r in enumerate(audit.itertuples(index=False), start=1):
             what = headline(r.action, r.entity, r.entity_id, r.after, privacy.value)
