@@ -277,11 +277,19 @@ def tnfa_rise(case: Case) -> KeyFigure:
     unit = str(case.series("TNFA", spec)["unit"].iloc[0]) if rows else "pg/mL"
     day_start = math.floor(best[0] / DAY) * DAY
     near = [r for r in rows if abs(r[0] - best[0]) <= TNF_NEAREST_DAYS * DAY]
-    after = [r for r in rows if day_start <= r[0] < win[1]]
-    if not near or not after:
+    if not near:
         return KeyFigure("TNF-α rise", "not available (no TNF-α near the best response)",
                          definition, thr)
     ref_t, ref = min(near, key=lambda r: (abs(r[0] - best[0]), r[0]))
+    after = [r for r in rows if day_start <= r[0] < win[1]]
+    # A rise needs a sample after its reference: with the best response the last sample,
+    # the reference alone read "×1", one sample divided by itself.
+    if not any(r[0] > ref_t for r in after):
+        return KeyFigure("TNF-α rise",
+                         f"not computable (no TNF-α after {case.anchor.label(ref_t)}, the "
+                         "sample at the best response, up to the last anakinra "
+                         "administration)", definition, thr,
+                         samples=(*_il1b_samples(il1b, [best]), Sample("TNFA", spec, ref_t)))
     top_t, top = max(after, key=lambda r: (rank(r[1]), -r[0]))
     ratio = ratio_measure(top, ref)
     ratio_text = "not computable (both censored)" if ratio is None else f"×{ratio.text(fmt_fold)}"

@@ -507,3 +507,17 @@ def test_a_definition_names_no_specimen_for_an_analyte_never_measured():
     assert f.definition.startswith("Highest TNF-α from the best-response day")
     assert _figure(_case(SMALL), "TNF-α rise").definition.startswith(
         "Highest TNF-α (PBMC, spontaneous) from")
+
+
+def test_tnfa_rise_is_not_computable_when_the_best_response_is_the_last_sample():
+    # Best response on day +90, the last IL-1β on treatment; TNF-α that day and none after
+    # it before the last dose: "×1: 30 ÷ 30 on day +90" divided one sample by itself.
+    obs = [(-3, 9, "IL1B", 1200, None), (40, 9, "IL1B", 60, None), (90, 9, "IL1B", 8, None),
+           (40, 9, "TNFA", 10, None), (90, 9, "TNFA", 30, None), (120, 9, "TNFA", 90, None)]
+    f = _figure(_case(obs), "TNF-α rise")
+    assert f.number is None
+    assert f.value == ("not computable (no TNF-α after day +90, the sample at the best "
+                       "response, up to the last anakinra administration)")
+    # One TNF-α after it: the definition's highest (the reference included) ÷ the reference.
+    f = _figure(_case([*obs, (95, 9, "TNFA", 15, None)]), "TNF-α rise")
+    assert f.value == "×1: 30 pg/mL on day +90 ÷ 30 pg/mL on day +90"
