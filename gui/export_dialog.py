@@ -17,12 +17,19 @@ from PySide6 import QtCore, QtWidgets
 from sqlalchemy import Engine
 
 from data.dose_context import DEFAULT_DOSE_TIME
-from data.summary import NEAR_NORMAL_FOLD, load_audit, load_case, scrubbed_notes
+from data.summary import (
+    NEAR_NORMAL_FOLD,
+    deidentified_label,
+    load_audit,
+    load_case,
+    scrubbed_notes,
+)
 from db.errors import one_line, user_line
 from gui.pdf.export import (
     case_targets,
     export_case_pdf,
     file_for,
+    pdf_name,
     prepare_summary,
     write_case_pdf,
 )
@@ -44,9 +51,13 @@ class ExportDialog(QtWidgets.QDialog):
     """De-identify, paper size, and the target file (or folder for every case)."""
 
     def __init__(self, parent: QtWidgets.QWidget | None, target: Path, *,
-                 folder: bool = False, notes: list[str] | None = None) -> None:
+                 folder: bool = False, notes: list[str] | None = None,
+                 deidentified_name: str | None = None) -> None:
+        """deidentified_name: the file name proposed once De-identify is ticked (the
+        identified and the de-identified PDF of a case must not replace each other)."""
         super().__init__(parent)
         self.folder = folder
+        self._names = (target.name, deidentified_name or target.name)
         self.setWindowTitle("Export all cases as PDF" if folder else "Export PDF case summary")
         self.deidentify = QtWidgets.QCheckBox("De-identify: pseudonym only, days from "
                                               "anakinra start, no calendar dates")
@@ -78,6 +89,8 @@ class ExportDialog(QtWidgets.QDialog):
         if notes:
             self.deidentify.toggled.connect(self.include_notes.setVisible)
             self.deidentify.toggled.connect(self.notes_preview.setVisible)
+        if not folder:
+            self.deidentify.toggled.connect(self._propose_name)
         buttons = QtWidgets.QDialogButtonBox(
             QtWidgets.QDialogButtonBox.StandardButton.Ok
             | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
@@ -89,6 +102,30 @@ class ExportDialog(QtWidgets.QDialog):
         layout.addWidget(buttons)
         self.resize(560, self.sizeHint().height())
 
+    def _propose_name(self, deidentify: bool) -> None:
+        """Swap the proposed file name with the mode, unless the reviewer typed another."""
+        path = Path(self.path.text().strip())
+        if path.name == self._names[not deidentify]:
+            self.path.setText(str(path.with_name(self._names[deidentify])))
+
+    def accept(self) -> None:
+        path = self.options().path
+        if not self.folder and path.exists() and not self._may_replace(path):
+            return
+        super().accept()
+
+    def _may_replace(self, path: Path) -> bool:
+        """Ask before a PDF replaces an existing file; No (and Escape) keeps it."""
+        box = QtWidgets.QMessageBox(
+            QtWidgets.QMessageBox.Icon.Warning, "Replace file?",
+            f"{path.name} already exists in {path.parent}.\nReplace it?",
+            QtWidgets.QMessageBox.StandardButton.Yes | QtWidgets.QMessageBox.StandardButton.No,
+            self)
+        box.setObjectName("confirmReplace")
+        box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.No)
+        box.setEscapeButton(QtWidgets.QMessageBox.StandardButton.No)
+        return box.exec() == QtWidgets.QMessageBox.StandardButton.Yes
+
     def _choose(self) -> None:
         # A file dialog given a folder that does not exist opens in the program's folder.
         proposed = Path(self.path.text().strip() or Path.home()).expanduser()
@@ -97,8 +134,10 @@ class ExportDialog(QtWidgets.QDialog):
                                                                 str(_existing(proposed)))
         else:
             start = _existing(proposed.parent) / proposed.name
+            # The dialog's Export asks before replacing a file (typed or chosen): once.
             chosen, _ = QtWidgets.QFileDialog.getSaveFileName(
-                self, "Export PDF", str(start), "PDF files (*.pdf)")
+                self, "Export PDF", str(start), "PDF files (*.pdf)",
+                options=QtWidgets.QFileDialog.Option.DontConfirmOverwrite)
         if chosen:
             self.path.setText(chosen)
 
@@ -152,11 +191,15 @@ def export_current_case(parent: QtWidgets.QWidget | None, engine: Engine, case, 
     """
     try:
         full = load_case(engine, case.id)  # with the identifying fields the scrubber needs
-        notes = scrubbed_notes(full, load_audit(engine, full))
+        audit = load_audit(engine, full)
+        notes = scrubbed_notes(full, audit)
+        hidden = pdf_name(deidentified_label(full, audit), deidentified=True)
     except Exception as exc:
         _error(parent, "Export PDF", exc)
         return None
-    dialog = ExportDialog(parent, _default_folder() / f"{case.pseudonym}.pdf", notes=notes)
+    dialog = ExportDialog(parent, _default_folder() / pdf_name(case.pseudonym,
+                                                               deidentified=False),
+                          notes=notes, deidentified_name=hidden)
     if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
         return None
     opts = dialog.options()
@@ -218,6 +261,7 @@ class BatchExport(QtCore.QObject):
         self.reviewer, self.near_normal_fold = reviewer, near_normal_fold
         self.dose_time = dose_time
         self.written: list[Path] = []
+        self._used: set[str] = set()  # file names given in this batch (file_for)
         self.error: BaseException | None = None
         self._next = 0
         self._pending: Future | None = None
@@ -258,7 +302,8 @@ class BatchExport(QtCore.QObject):
             return
         try:
             case, summary = self._pending.result()
-            self.written.append(write_case_pdf(case, summary, file_for(path, summary),
+            target = file_for(path, summary, self._used)
+            self.written.append(write_case_pdf(case, summary, target,
                                                paper=self.opts.paper))
         except Exception as exc:
             self.error = exc

@@ -7,7 +7,13 @@ module per part: censored values (``censored``), dates (``dates``), key figures
 """
 
 from data.summary.audit import notes_table
-from data.summary.build import Summary, build_summary, pseudonym_is_safe, scrubbed_notes
+from data.summary.build import (
+    Summary,
+    build_summary,
+    deidentified_label,
+    pseudonym_is_safe,
+    scrubbed_notes,
+)
 from data.summary.censored import Measure, median_measure, median_range, ratio_measure
 from data.summary.dates import DateFormat, date_format
 from data.summary.figures import (
@@ -38,7 +44,7 @@ from data.summary.tables import (
 )
 
 __all__ = [
-    "Privacy", "pseudonym_is_safe", "scrubbed_notes",
+    "Privacy", "deidentified_label", "pseudonym_is_safe", "scrubbed_notes",
     "BASELINE_DAYS", "NEAR_NORMAL_FOLD", "TNF_NEAREST_DAYS", "Column", "DateFormat",
     "KeyFigure", "Measure", "Scrubber", "Summary", "Table", "aidai_overview", "aidai_table",
     "baseline_il1b", "best_response", "build_summary", "cytokine_table", "date_format",

@@ -53,6 +53,17 @@ def _age_text(x: object) -> str:
     return DASH if is_missing(x) else f"{fmt_number(float(x))} year{'' if float(x) == 1 else 's'}"
 
 
+def deidentified_label(case: Case, audit: pd.DataFrame | None = None) -> str:
+    """The name a de-identified summary gives the case (its title, its file name)."""
+    return _label(case, scrubber(case.patient, active=True,
+                                 earlier=_earlier_identities(audit)))
+
+
+def _label(case: Case, scrub: Scrubber) -> str:
+    """The pseudonym, or "case N" when it holds an identifying field or a date."""
+    return case.pseudonym if pseudonym_is_safe(case.pseudonym, scrub) else f"case {case.id}"
+
+
 def build_summary(case: Case, *, deidentify: bool = False, reviewer: str | None = None,
                   audit: pd.DataFrame | None = None, generated_at: dt.datetime | None = None,
                   near_normal_fold: float = NEAR_NORMAL_FOLD,
@@ -69,9 +80,8 @@ def build_summary(case: Case, *, deidentify: bool = False, reviewer: str | None 
     p = case.patient
     lo, hi = _period_covered(case)
     warnings: list[str] = []
-    label = case.pseudonym
-    if deidentify and not pseudonym_is_safe(case.pseudonym, scrub):
-        label = f"case {case.id}"
+    label = _label(case, scrub) if deidentify else case.pseudonym
+    if label != case.pseudonym:
         warnings.append(f"The pseudonym contains an identifying field or a date: the "
                         f"de-identified summary names the case \"{label}\" instead.")
     header: list[tuple[str, str]] = [("Case", label)]

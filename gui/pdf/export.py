@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -126,15 +127,45 @@ def write_summary_pdf(summary: Summary, path: str | Path, *, paper: str, pdf_a: 
     return path
 
 
-def file_for(target: Path, summary: Summary) -> Path:
-    """The file a summary goes to in a batch: named after the case as the summary names
+def file_for(target: Path, summary: Summary, used: set[str] | None = None) -> Path:
+    """The file a summary goes to in a folder: named after the case as the summary names
     it, so a pseudonym too identifying for a de-identified title ("DUPONT Jean
-    1975-11-02") is not left in its file name either."""
-    return target.with_name(f"{safe_file_name(summary.pseudonym)}.pdf")
+    1975-11-02") is not left in its file name either; a de-identified one says so in its
+    name, so it never replaces the identified PDF of the same case.
+
+    used: the names (lower case) already given in this batch; a name taken (two
+    pseudonyms differing only in case, on a file system that ignores case) gets the
+    pseudonym's hash, then a number, and is added to it.
+    """
+    name = pdf_name(summary.pseudonym, deidentified=summary.deidentified)
+    if used is not None:
+        stem = name.removesuffix(".pdf")
+        candidates = [name, f"{stem}-{_short_hash(summary.pseudonym)}.pdf",
+                      *(f"{stem}-{_short_hash(summary.pseudonym)} ({n}).pdf"
+                        for n in range(2, 10_000))]
+        name = next(c for c in candidates if c.lower() not in used)
+        used.add(name.lower())
+    return target.with_name(name)
+
+
+def pdf_name(label: str, *, deidentified: bool) -> str:
+    """"LYON-07.pdf", "LYON-07 de-identified.pdf"."""
+    return f"{safe_file_name(label)}{' de-identified' if deidentified else ''}.pdf"
 
 
 def safe_file_name(pseudonym: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", pseudonym).strip("._") or "case"
+    """The pseudonym as a file name on any system. When that changed it ("A/B", "A:B" and
+    "A_B" would all be "A_B"), a short hash of the pseudonym keeps the names apart, the
+    same on every export, so no case's PDF replaces another's."""
+    safe = re.sub(r"[^A-Za-z0-9._ -]+", "_", pseudonym)
+    safe = re.sub(r"\s+", " ", safe).strip("._ ") or "case"
+    if safe != pseudonym:
+        safe = f"{safe}-{_short_hash(pseudonym)}"
+    return safe
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:6]
 
 
 def case_targets(engine: Engine, folder: str | Path) -> list[tuple[int, str, Path]]:
@@ -143,7 +174,8 @@ def case_targets(engine: Engine, folder: str | Path) -> list[tuple[int, str, Pat
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    return [(int(r.id), str(r.pseudonym), folder / f"{safe_file_name(str(r.pseudonym))}.pdf")
+    return [(int(r.id), str(r.pseudonym),
+             folder / pdf_name(str(r.pseudonym), deidentified=False))
             for r in list_cases(engine).itertuples(index=False)]
 
 
@@ -160,6 +192,7 @@ def export_all(engine: Engine, folder: str | Path, *, deidentify: bool = False,
     """
     targets = case_targets(engine, folder)
     written: list[Path] = []
+    used: set[str] = set()
     n = len(targets)
     for i, (pid, pseudonym, target) in enumerate(targets):
         if cancelled is not None and cancelled():
@@ -170,7 +203,8 @@ def export_all(engine: Engine, folder: str | Path, *, deidentify: bool = False,
                                         reviewer=reviewer, near_normal_fold=near_normal_fold,
                                         include_notes=include_notes, dose_time=dose_time)
         _tell(warn, summary)
-        written.append(write_case_pdf(case, summary, file_for(target, summary), paper=paper))
+        written.append(write_case_pdf(case, summary, file_for(target, summary, used),
+                                      paper=paper))
     if progress is not None and len(written) == n:
         progress(n, n, "")
     return written
