@@ -63,12 +63,15 @@ class AidaiPeriod:
         if no_diary:
             gaps.append(f"{no_diary} day{'s' if no_diary != 1 else ''} without diary")
         if self.missing_items:
-            # Items missing on every diary day first, named alone; then the others with
-            # on how many diary days they are missing.
-            every = [name for name, n in self.missing_items if n == self.diary_days]
-            some = [f"{name} ({n} of {self.diary_days} diary days)"
-                    for name, n in self.missing_items if n < self.diary_days]
-            gaps.append("items not recorded: " + ", ".join(every + some))
+            # Items missing on every diary day first, named alone; then the others, grouped
+            # by on how many diary days they are missing.
+            counts = sorted({n for _, n in self.missing_items}, reverse=True)
+            groups = []
+            for count in counts:
+                names = ", ".join(name for name, n in self.missing_items if n == count)
+                groups.append(names if count == self.diary_days else
+                              f"{names} ({count} of {self.diary_days} diary days)")
+            gaps.append("items not recorded: " + "; ".join(groups))
         head = "active (incomplete diary)" if self.active else "incomplete"
         return f"{head}: {'; '.join(gaps)}"
 

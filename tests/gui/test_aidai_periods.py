@@ -72,7 +72,13 @@ def test_partial_diary_names_the_items_not_recorded():
     obs = [(d, 20, code, 0.0) for d in (3, 4, 5) for code in AIDAI_CODES
            if not (d == 4 and code == "SX_HEADACHE")]
     (block,) = aidai_periods(make_case(obs, ON_ANAKINRA), relative=True)
-    assert "items not recorded: Headache (1 of 3 diary days)" in block.verdict()
+    assert block.verdict() == ("incomplete: 27 days without diary; items not recorded: "
+                               "Headache (1 of 3 diary days)")
+    # Items missing on as many days are named together, with the count once.
+    obs = [o for o in obs if not (o[0] == 4 and o[2] == "SX_RASH")]
+    (block,) = aidai_periods(make_case(obs, ON_ANAKINRA), relative=True)
+    assert block.verdict().endswith("items not recorded: Headache, Skin rash "
+                                    "(1 of 3 diary days)")
 
 
 def test_a_partial_period_already_at_the_threshold_is_active():
