@@ -154,5 +154,5 @@ def test_export_all_deidentified_names_no_file_after_an_identifying_pseudonym(qa
     db = target(engine)
     assert main(["--db", db, "export", "--all", "--deidentify", "-o", str(folder)]) == 0
     names = sorted(p.name for p in folder.iterdir())
-    assert names == [f"case_{pid}.pdf"]
+    assert names == [f"case {pid} de-identified.pdf"]
     assert not any(s in n.lower() for n in names for s in SECRETS)
