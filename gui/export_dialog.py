@@ -58,6 +58,7 @@ class ExportDialog(QtWidgets.QDialog):
         super().__init__(parent)
         self.folder = folder
         self._names = (target.name, deidentified_name or target.name)
+        self._confirmed: Path | None = None  # the file the file dialog asked about
         self.setWindowTitle("Export all cases as PDF" if folder else "Export PDF case summary")
         self.deidentify = QtWidgets.QCheckBox("De-identify: pseudonym only, days from "
                                               "anakinra start, no calendar dates")
@@ -110,21 +111,11 @@ class ExportDialog(QtWidgets.QDialog):
 
     def accept(self) -> None:
         path = self.options().path
-        if not self.folder and path.exists() and not self._may_replace(path):
+        if not self.folder and path.exists() and path != self._confirmed \
+                and not may_replace(self, f"{path.name} already exists in {path.parent}.\n"
+                                          "Replace it?"):
             return
         super().accept()
-
-    def _may_replace(self, path: Path) -> bool:
-        """Ask before a PDF replaces an existing file; No (and Escape) keeps it."""
-        box = QtWidgets.QMessageBox(
-            QtWidgets.QMessageBox.Icon.Warning, "Replace file?",
-            f"{path.name} already exists in {path.parent}.\nReplace it?",
-            QtWidgets.QMessageBox.StandardButton.Yes | QtWidgets.QMessageBox.StandardButton.No,
-            self)
-        box.setObjectName("confirmReplace")
-        box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.No)
-        box.setEscapeButton(QtWidgets.QMessageBox.StandardButton.No)
-        return box.exec() == QtWidgets.QMessageBox.StandardButton.Yes
 
     def _choose(self) -> None:
         # A file dialog given a folder that does not exist opens in the program's folder.
@@ -134,10 +125,10 @@ class ExportDialog(QtWidgets.QDialog):
                                                                 str(_existing(proposed)))
         else:
             start = _existing(proposed.parent) / proposed.name
-            # The dialog's Export asks before replacing a file (typed or chosen): once.
             chosen, _ = QtWidgets.QFileDialog.getSaveFileName(
-                self, "Export PDF", str(start), "PDF files (*.pdf)",
-                options=QtWidgets.QFileDialog.Option.DontConfirmOverwrite)
+                self, "Export PDF", str(start), "PDF files (*.pdf)")
+            # The file dialog has asked before replacing it: Export does not ask again.
+            self._confirmed = Path(chosen) if chosen else None
         if chosen:
             self.path.setText(chosen)
 
@@ -148,6 +139,17 @@ class ExportDialog(QtWidgets.QDialog):
         deidentify = self.deidentify.isChecked()
         return ExportOptions(path, deidentify, str(self.paper.currentData()),
                              deidentify and self.include_notes.isChecked())
+
+
+def may_replace(parent: QtWidgets.QWidget | None, question: str) -> bool:
+    """Ask before PDFs replace existing files; No (the default, and Escape) keeps them."""
+    no, yes = QtWidgets.QMessageBox.StandardButton.No, QtWidgets.QMessageBox.StandardButton.Yes
+    box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Warning, "Replace files?",
+                                question, yes | no, parent)
+    box.setObjectName("confirmReplace")
+    box.setDefaultButton(no)
+    box.setEscapeButton(no)
+    return box.exec() == yes
 
 
 def _default_folder() -> Path:
@@ -238,6 +240,15 @@ def export_all_cases(parent: QtWidgets.QWidget | None, engine: Engine, *,
         targets = case_targets(engine, opts.path)
     except OSError as exc:
         _error(parent, "Export all", exc)
+        return 0
+    # The names the cases' PDFs will most likely get (a de-identified summary may name a
+    # case "case N" instead, and a clash in the batch adds a hash).
+    names = [pdf_name(pseudonym, deidentified=opts.deidentify) for _, pseudonym, _ in targets]
+    existing = [name for name in names if (opts.path / name).exists()]
+    if existing and not may_replace(parent, f"{len(existing)} of the PDFs already exist in "
+                                            f"{opts.path} ({', '.join(existing[:3])}"
+                                            f"{', …' if len(existing) > 3 else ''}).\n"
+                                            "Replace them?"):
         return 0
     runner = BatchExport(parent, engine, targets, opts, reviewer=reviewer,
                          near_normal_fold=near_normal_fold, dose_time=dose_time)
