@@ -121,8 +121,8 @@ def test_typing_in_the_filter_box_types_and_never_moves_the_timeline(qtbot, make
     assert not w.actions["annotate"].isChecked()
 
 
-def test_question_mark_shows_the_shortcuts_even_from_the_filter_box(qtbot, make_window,
-                                                                     monkeypatch):
+def _question_mark_in_the_filter_box(qtbot, make_window, monkeypatch):
+    """The window, and the rows the shortcut help was given."""
     shown = []
     monkeypatch.setattr("gui.dialogs.show_shortcuts", lambda *a: shown.append(a))
     w = make_window()
@@ -130,6 +130,12 @@ def test_question_mark_shows_the_shortcuts_even_from_the_filter_box(qtbot, make_
     qtbot.waitUntil(lambda: w.browser.filter.hasFocus())
     # NoModifier: the offscreen platform has no keyboard map turning Shift+/ into "?".
     _key(w, QtCore.Qt.Key.Key_Question)
+    return w, shown[0][1] if shown else None
+
+
+def test_question_mark_shows_the_shortcuts_even_from_the_filter_box(qtbot, make_window,
+                                                                     monkeypatch):
+    w, shown = _question_mark_in_the_filter_box(qtbot, make_window, monkeypatch)
     assert shown and w.browser.filter.text() == ""
     assert w.browser.proxy.rowCount() == 4  # the list was not filtered by "?"
 
@@ -137,16 +143,11 @@ def test_question_mark_shows_the_shortcuts_even_from_the_filter_box(qtbot, make_
 def test_the_shortcut_help_lists_the_dock_keys_too(qtbot, make_window, monkeypatch):
     # Key figures and Results grid are dock toggles, not registry actions: the help
     # lacked Ctrl+Shift+K and Ctrl+Shift+R (clinician review).
-    shown = []
-    monkeypatch.setattr("gui.dialogs.show_shortcuts", lambda *a: shown.append(a))
-    w = make_window()
-    w.browser.filter.setFocus()
-    qtbot.waitUntil(lambda: w.browser.filter.hasFocus())
-    _key(w, QtCore.Qt.Key.Key_Question)
-    rows = dict((keys, text) for text, keys in shown[0][1])
+    _, shown = _question_mark_in_the_filter_box(qtbot, make_window, monkeypatch)
+    rows = dict((keys, text) for text, keys in shown)
     assert rows["Ctrl+Shift+K"] == "Key figures" and rows["Ctrl+Shift+R"] == "Results grid"
     assert rows["Ctrl+D"].startswith("Days from anakinra start")
-    texts = [text for text, _ in shown[0][1]]
+    texts = [text for text, _ in shown]
     assert len(texts) == len(set(texts))  # each action once
 
 
