@@ -90,7 +90,8 @@ def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy, *,
                                             df["censor"], df["unit"], df["fold"], dose,
                                             strict=True):
         cen = censor_sign(c)
-        value = Measure(float(v), cen).text() if np.isfinite(v) else "not computable"
+        number = fmt_fold if spec == SI_SPECIMEN else fmt_number  # an index is a ratio
+        value = Measure(float(v), cen).text(number) if np.isfinite(v) else "not computable"
         fold = Measure(float(f), cen).text(fmt_fold) if np.isfinite(f) else DASH
         if spec == SI_SPECIMEN:  # a derived row: our own words, safe to print
             rows.append((fmt.date(t), label(str(code)), "LPS ÷ spontaneous", value, u, fold, d))

@@ -57,3 +57,15 @@ def test_the_summary_cytokine_table_lists_the_indices():
         ("2020-01-17", "IL-1β", "not computable", "ratio"),
         ("2020-01-26", "IL-1β", "5", "ratio")]
     assert "Stimulation index" in table.note
+
+
+def test_the_summary_prints_an_index_as_every_fold_is_printed():
+    # 16194 ÷ 100: fmt_number printed "161.9" beside folds of 162 (data.numbers.fmt_fold,
+    # the one rule for a fold or a ratio); 46 ÷ 1000 read "0.05".
+    from data.summary import build_summary
+
+    obs = [(3, 9, "IL1B", 100, "", S), (3, 11, "IL1B", 16194, "", L),
+           (4, 9, "IL1B", 1000, "", S), (4, 11, "IL1B", 46, "", L)]
+    table = next(t for t in build_summary(make_case(obs)).tables
+                 if t.title == "Cytokine measurements")
+    assert [r[3] for r in table.rows if r[2] == "LPS ÷ spontaneous"] == ["162", "0.046"]
