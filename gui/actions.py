@@ -35,8 +35,9 @@ SPECS = (
     ActionSpec("months_3", "3 months", "3", "Show three months around the cursor"),
     ActionSpec("months_6", "6 months", "6", "Show six months around the cursor"),
     # "1" then "2": Qt fires "1" at once, so the year is a plain "2" that only counts right
-    # after "1" (main_window._year_after_one); the help shows the keys as typed.
-    ActionSpec("months_12", "1 year", "", "Show a year around the cursor", keys_text="1 2"),
+    # after "1" (main_window._year_after_one); the help says so.
+    ActionSpec("months_12", "1 year", "", "Show a year around the cursor",
+               keys_text="1, then 2"),
     ActionSpec("zoom_in", "Zoom &in", ("+", "="), "Zoom in on time around the cursor"),
     ActionSpec("zoom_out", "Zoom &out", "-", "Zoom out on time around the cursor"),
     ActionSpec("pan_left", "Earlier", "Left", "Move a tenth of a screen back in time"),
@@ -69,12 +70,10 @@ class ActionRegistry(dict[str, QtGui.QAction]):
         action = QtGui.QAction(spec.text, parent)
         keys = spec.shortcut if isinstance(spec.shortcut, tuple) else (spec.shortcut,)
         action.setShortcuts([QtGui.QKeySequence(k) for k in keys if k])
-        shown = spec.keys_text or action.shortcut().toString()
-        if spec.tip:
-            action.setStatusTip(spec.tip)
-            action.setToolTip(f"{spec.tip} ({shown})" if shown else spec.tip)
         if spec.keys_text:
             action.setProperty("keys_text", spec.keys_text)
+        if spec.tip:
+            set_tip(action, spec.tip)
         action.setCheckable(spec.checkable)
         if spec.short:
             action.setIconText(spec.short)
@@ -90,9 +89,21 @@ class ActionRegistry(dict[str, QtGui.QAction]):
         actions = list(self.values())
         actions += [a for a in window.findChildren(QtGui.QAction) if a not in actions]
         for action in actions:
-            keys = action.property("keys_text") or ", ".join(
-                s.toString(QtGui.QKeySequence.SequenceFormat.NativeText)
-                for s in action.shortcuts())
+            keys = keys_text(action)
             if keys:
                 rows.append((action.text().replace("&", "").rstrip("…"), keys))
         return rows
+
+
+def keys_text(action: QtGui.QAction) -> str:
+    """The keys of an action as a reader types them: "Ctrl+Shift+Z or Ctrl+Y", "+ or ="
+    (a comma between keys reads as a key of its own)."""
+    return action.property("keys_text") or " or ".join(
+        s.toString(QtGui.QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts())
+
+
+def set_tip(action: QtGui.QAction, tip: str) -> None:
+    """The status bar's text for an action, and its tooltip with its keys."""
+    keys = keys_text(action)
+    action.setStatusTip(tip)
+    action.setToolTip(f"{tip} ({keys})" if keys else tip)

@@ -13,7 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from sqlalchemy import Engine
 
 from data.case_list import case_list_rows
-from gui.actions import ActionRegistry
+from gui.actions import ActionRegistry, set_tip
 from gui.case_browser import CaseBrowser
 from gui.case_header import CaseHeader
 from gui.case_loader import CaseLoader
@@ -274,6 +274,7 @@ class MainWindow(QtWidgets.QMainWindow):
         keep, self._keep_range = self._keep_range, None
         self.timeline.set_case(case, keep[1] if keep and keep[0] == case.id else None)
         self.settings.set("case/last", case.pseudonym)
+        self._describe_day0(case.anchor)
         self._enable_timeline_keys(True)
         self.statusBar().showMessage(f"{case.pseudonym}: {len(case.observations):,} values", 5000)
         self.caseOpened.emit(case)
@@ -284,6 +285,20 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.timeline.set_axis_mode(RELATIVE if on else CALENDAR)
         self.settings.set("timeline/axis_mode", RELATIVE if on else CALENDAR)
+        if on and self.case is not None:
+            self.statusBar().showMessage(f"Axis in days: {self.case.anchor.described}", 5000)
+
+    def _describe_day0(self, anchor) -> None:
+        """Ctrl+D's text says what day 0 is for the case on screen: a case never on
+        anakinra counts from its first record."""
+        action = self.actions["relative_axis"]
+        if anchor.on_anakinra:
+            action.setText("&Days from anakinra start")
+            set_tip(action, "Axis in days relative to the first anakinra dose (day 0)")
+        else:
+            action.setText("&Days from the first record")
+            set_tip(action, "Axis in days relative to the case's first record (day 0): "
+                    "this case has no anakinra")
 
     def _set_fold(self, on: bool) -> None:
         self.timeline.set_fold(on)
