@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
+from db.audit_state import differences
 from db.engine import WRITE_LOCK, take_write_lock
 from db.errors import UserFacingError
 from db.models import AuditEvent
@@ -243,6 +244,7 @@ def verify(engine: Engine) -> tuple[int, list[tuple[int, str]]]:
         problems += [(0, what) for what in _unguarded(conn)]
         problems += [(0, f"episode #{eid} has no audit row: its history was deleted")
                      for eid in _episodes_without_audit(conn)]
+        problems += [(0, what) for what in differences(conn)]
     return n, problems
 
 
