@@ -4,8 +4,6 @@ such a database intact (found by the attacker review)."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from data.patients import save_details
@@ -13,59 +11,63 @@ from db import episodes as ep
 from db.episodes import create_episode, delete_episode, mark_case_reviewed, update_episode
 from db.patients import get_patient
 from main import main
+from tests.backend import target
 
 T0, DAY = 1_700_000_000, 86_400
 NAME, RECORD = "Ada Lovelace", "MRN-4471"
 
 
-def _hand_edit(path, *sql: str) -> None:
-    """What someone with the sqlite3 tool does: change the table, no audit row."""
-    con = sqlite3.connect(path)
-    for statement in sql:
-        con.execute(statement)
-    con.commit()
-    con.close()
+def _hand_edit(engine, *sql: str) -> None:
+    """What someone with the sqlite3 tool (or psql) does: change a table, no audit row."""
+    with engine.begin() as conn:
+        for statement in sql:
+            conn.exec_driver_sql(statement)
 
 
-def _verify(path, capsys) -> tuple[int, str]:
+def _verify(engine, capsys) -> tuple[int, str]:
     capsys.readouterr()
-    code = main(["--db", str(path), "audit", "verify"])
+    code = main(["--db", target(engine), "audit", "verify"])
     return code, capsys.readouterr().out
 
 
+def _first(engine, table: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.exec_driver_sql(f"SELECT min(id) FROM {table}").scalar())
+
+
 @pytest.fixture
-def detailed(engine, pid, db_path):
+def detailed(engine, pid):
     """A case whose details, identity and one weight were saved as the details dialog
     saves them."""
     version = get_patient(engine, pid)["version"]
     save_details(engine, pid, version, actor="dr. ward", diagnosis="FMF", sex="F",
                  birth_year=1990, name=NAME, record_number=RECORD, birth_date="1990-05-04",
                  weights={"2024-03-01": 70.0})
-    return db_path
+    return engine
 
 
 @pytest.mark.parametrize(("sql", "says"), [
     ("UPDATE observation SET value = 95 WHERE series_id = (SELECT id FROM series WHERE "
      "code = 'WEIGHT') AND t = 1709251200",
-     "case P-01 (#1) weight on 2024-03-01 (kg): the table says 95.0, the audit trail's "
+     "case P-01 (#{pid}) weight on 2024-03-01 (kg): the table says 95.0, the audit trail's "
      "last change left 70.0: changed outside Flarescope"),
     ("DELETE FROM observation",
-     "case P-01 (#1) weight on 2024-03-01 (kg): the table says nothing, the audit trail's "
+     "case P-01 (#{pid}) weight on 2024-03-01 (kg): the table says nothing, the audit trail's "
      "last change left 70.0: changed outside Flarescope"),
     ("UPDATE patient SET diagnosis = 'NAID'",
-     "case P-01 (#1) diagnosis: the table says 'NAID', the audit trail's last change left "
+     "case P-01 (#{pid}) diagnosis: the table says 'NAID', the audit trail's last change left "
      "'FMF': changed outside Flarescope"),
     ("UPDATE patient SET sex = 'M', birth_year = 1980",
-     "case P-01 (#1) sex: the table says 'M', the audit trail's last change left 'F'"),
+     "case P-01 (#{pid}) sex: the table says 'M', the audit trail's last change left 'F'"),
     ("UPDATE patient SET sex = 'M', birth_year = 1980",
-     "case P-01 (#1) birth_year: the table says 1980, the audit trail's last change left "
+     "case P-01 (#{pid}) birth_year: the table says 1980, the audit trail's last change left "
      "1990"),
 ])
-def test_a_hand_edit_of_a_case_is_reported(detailed, capsys, sql, says):
+def test_a_hand_edit_of_a_case_is_reported(detailed, pid, capsys, sql, says):
     _hand_edit(detailed, sql)
     code, out = _verify(detailed, capsys)
     assert code == 1
-    assert says in out
+    assert says.format(pid=pid) in out
 
 
 @pytest.mark.parametrize(("sql", "field"), [
@@ -74,37 +76,37 @@ def test_a_hand_edit_of_a_case_is_reported(detailed, capsys, sql, says):
     ("UPDATE patient_identity SET birth_date = '1980-01-01'", "birth_date"),
     ("DELETE FROM patient_identity", "name"),
 ])
-def test_a_hand_edit_of_an_identity_names_the_field_not_the_values(detailed, capsys, sql,
-                                                                   field):
+def test_a_hand_edit_of_an_identity_names_the_field_not_the_values(detailed, pid, capsys,
+                                                                   sql, field):
     _hand_edit(detailed, sql)
     code, out = _verify(detailed, capsys)
     assert code == 1
-    assert (f"case P-01 (#1) {field}: the table differs from what the audit trail's last "
+    assert (f"case P-01 (#{pid}) {field}: the table differs from what the audit trail's last "
             "change left: changed outside Flarescope") in out
     for identifying in (NAME, RECORD, "1990-05-04", "'X'", "MRN-0001", "1980-01-01"):
         assert identifying not in out
 
 
 def test_a_hand_edit_of_an_episode_is_reported(demo_engine, capsys):
-    path = demo_engine.url.database
-    _hand_edit(path, "UPDATE episode SET note = 'x', onset = onset + 86400 WHERE id = 1")
-    code, out = _verify(path, capsys)
+    eid = _first(demo_engine, "episode")
+    _hand_edit(demo_engine, f"UPDATE episode SET note = 'x', onset = onset + 86400 WHERE id = {eid}")
+    code, out = _verify(demo_engine, capsys)
     assert code == 1
-    assert ("episode #1 note: the table says 'x', the audit trail's last change left "
+    assert (f"episode #{eid} note: the table says 'x', the audit trail's last change left "
             "'Progressive return of fevers and rash on anakinra.': changed outside "
             "Flarescope") in out
-    assert "episode #1 onset: the table says " in out
+    assert f"episode #{eid} onset: the table says " in out
 
 
 def test_a_hand_edit_of_an_edited_episode_is_compared_with_every_change(engine, pid,
-                                                                        db_path, capsys):
+                                                                        capsys):
     """An update's audit row holds only what it changed: the onset is the create's, the
     note the first update's, though the newest row is about the severity."""
     row = create_episode(engine, pid, actor="alice", kind="flare", onset=T0)
     update_episode(engine, row["id"], 1, actor="bob", note="fevers")
     update_episode(engine, row["id"], 2, actor="bob", severity="mild")
-    _hand_edit(db_path, f"UPDATE episode SET note = 'x', onset = {T0 + DAY}")
-    code, out = _verify(db_path, capsys)
+    _hand_edit(engine, f"UPDATE episode SET note = 'x', onset = {T0 + DAY}")
+    code, out = _verify(engine, capsys)
     assert code == 1
     assert (f"episode #{row['id']} onset: the table says {T0 + DAY}, the audit trail's last "
             f"change left {T0}: changed outside Flarescope") in out
@@ -113,49 +115,48 @@ def test_a_hand_edit_of_an_edited_episode_is_compared_with_every_change(engine, 
 
 
 def test_an_episode_deleted_by_hand_is_reported(demo_engine, capsys):
-    path = demo_engine.url.database
-    _hand_edit(path, "DELETE FROM episode WHERE id = 1")
-    code, out = _verify(path, capsys)
+    eid = _first(demo_engine, "episode")
+    _hand_edit(demo_engine, f"DELETE FROM episode WHERE id = {eid}")
+    code, out = _verify(demo_engine, capsys)
     assert code == 1
-    assert ("episode #1: the table has no such episode, the audit trail's last change left "
+    assert (f"episode #{eid}: the table has no such episode, the audit trail's last change left "
             "it in place: deleted outside Flarescope") in out
 
 
-def test_an_episode_put_back_by_hand_after_its_deletion_is_reported(engine, pid, db_path,
-                                                                     capsys):
+def test_an_episode_put_back_by_hand_after_its_deletion_is_reported(engine, pid, capsys):
     row = create_episode(engine, pid, actor="alice", kind="flare", onset=T0)
     delete_episode(engine, row["id"], 1, actor="alice")
     cols = ", ".join(f'"{k}"' for k in row)
     values = ", ".join("NULL" if v is None else repr(v) for v in row.values())
-    _hand_edit(db_path, f"INSERT INTO episode ({cols}) VALUES ({values})")
-    code, out = _verify(db_path, capsys)
+    _hand_edit(engine, f"INSERT INTO episode ({cols}) VALUES ({values})")
+    code, out = _verify(engine, capsys)
     assert code == 1
     assert (f"episode #{row['id']}: the table has it, the audit trail's last change deleted "
             "it: changed outside Flarescope") in out
 
 
-def test_a_hand_edit_of_a_review_is_reported(engine, pid, db_path, capsys):
+def test_a_hand_edit_of_a_review_is_reported(engine, pid, capsys):
     mark_case_reviewed(engine, pid, "dr. ward", True, version=0)
-    _hand_edit(db_path, "UPDATE patient SET reviewed_by = 'dr. evil'")
-    code, out = _verify(db_path, capsys)
+    _hand_edit(engine, "UPDATE patient SET reviewed_by = 'dr. evil'")
+    code, out = _verify(engine, capsys)
     assert code == 1
-    assert ("case P-01 (#1) reviewed_by: the table says 'dr. evil', the audit trail's last "
+    assert (f"case P-01 (#{pid}) reviewed_by: the table says 'dr. evil', the audit trail's last "
             "change left 'dr. ward'") in out
 
 
 def test_a_hand_edit_of_a_control_reference_set_is_reported(demo_engine, capsys):
-    path = demo_engine.url.database
-    _hand_edit(path, "UPDATE control_reference_set SET lab = 'Other lab'",
+    sid = _first(demo_engine, "control_reference_set")
+    _hand_edit(demo_engine, "UPDATE control_reference_set SET lab = 'Other lab'",
                "DELETE FROM control_reference WHERE id = (SELECT max(id) FROM "
                "control_reference)")
-    code, out = _verify(path, capsys)
+    code, out = _verify(demo_engine, capsys)
     assert code == 1
-    assert "control reference set #1 lab: the table says 'Other lab'" in out
+    assert f"control reference set #{sid} lab: the table says 'Other lab'" in out
     assert "references added: the table says" in out
 
 
 def test_an_untouched_demo_database_verifies_clean(demo_engine, capsys):
-    code, out = _verify(demo_engine.url.database, capsys)
+    code, out = _verify(demo_engine, capsys)
     assert (code, "problem" in out) == (0, False), out
 
 
@@ -163,7 +164,7 @@ def test_ordinary_edits_undos_and_redos_verify_clean(demo_engine, capsys):
     """What the details dialog, the weights dialog, the timeline and Edit → Undo/Redo
     write: every change goes with its audit row, so nothing differs."""
     engine = demo_engine
-    pid = 1
+    pid = _first(engine, "patient")
     row = get_patient(engine, pid)
     v = save_details(engine, pid, row["version"], actor="dr. ward", diagnosis="FMF",
                      name=NAME, birth_date="1982-05-04", weights={"2024-03-01": 70.0,
@@ -182,20 +183,21 @@ def test_ordinary_edits_undos_and_redos_verify_clean(demo_engine, capsys):
                           onset=T0)
     gone = delete_episode(engine, new["id"], back["version"], actor="dr. ward")
     ep.restore_episode(engine, gone, actor="dr. ward", step="undo")
-    demo = ep.get_episode(engine, 1)
-    update_episode(engine, 1, demo["version"], actor="dr. ward", severity="severe")
+    demo = ep.get_episode(engine, _first(engine, "episode"))
+    update_episode(engine, demo["id"], demo["version"], actor="dr. ward", severity="severe")
     after = mark_case_reviewed(engine, pid, "dr. ward", True, version=0)
     mark_case_reviewed(engine, pid, "dr. ward", False, version=after["review_version"])
-    code, out = _verify(engine.url.database, capsys)
+    code, out = _verify(engine, capsys)
     assert (code, "problem" in out) == (0, False), out
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_and_any_database_fold_the_trail_alike(demo_engine):
     """SQLite folds the trail in SQL; other databases (and a SQLite without JSON) decode
     every row in Python. Both must leave each entity the same."""
     from db.audit_state import _newest_decoded, _newest_sqlite
 
-    pid = 1
+    pid = _first(demo_engine, "patient")
     row = get_patient(demo_engine, pid)
     v = save_details(demo_engine, pid, row["version"], actor="dr. ward", diagnosis="FMF",
                      weights={"2024-03-01": 70.0})["version"]
