@@ -84,8 +84,10 @@ def test_a_case_without_anakinra_has_one_day_n_in_the_whole_summary(no_anakinra)
 def test_a_weighing_before_the_first_measurement_does_not_move_day_0(no_anakinra, capsys):
     """Reviewer: a weight dated three months before the lab values moved the same sample
     from day 0 to day +90; day 0 without anakinra is the first clinical record."""
+    from tests.backend import target
+
     engine, pid = no_anakinra
-    db = str(engine.url.database)
+    db = target(engine)
     assert main(["--db", db, "patients", "set", "NOANA-01", "--weight", "60",
                  "--weight-date", "2020-12-01"]) == 0
     case = load_case(engine, pid)

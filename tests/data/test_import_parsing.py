@@ -227,6 +227,7 @@ def test_the_command_line_and_the_wizard_read_the_same_digit_groups(tmp_path, en
     from data.importing import ImportFailed, Options, build_plan
     from data.importing.readers import read_table
     from main import main
+    from tests.backend import target
 
     path = tmp_path / "labo.csv"
     path.write_text("patient;date;code;value;unit\nG-01;12/01/2019;CRP;1 234;mg/L\n"
@@ -236,11 +237,11 @@ def test_the_command_line_and_the_wizard_read_the_same_digit_groups(tmp_path, en
         build_plan(read_table(path), Options())
     [problem] = failed.value.problems
     assert (problem.row, problem.column, problem.reason) == (4, "value", DOT_GROUPS)
-    assert main(["--db", str(engine.url.database), "import", str(path)]) == 1
+    assert main(["--db", target(engine), "import", str(path)]) == 1
     assert 'row 4, column "value"' in capsys.readouterr().err
     path.write_text(path.read_text(encoding="utf-8").replace("1.234;", "1234;"),
                     encoding="utf-8")
-    assert main(["--db", str(engine.url.database), "import", str(path)]) == 0
+    assert main(["--db", target(engine), "import", str(path)]) == 0
     with engine.connect() as conn:
         values = sorted(v for (v,) in conn.exec_driver_sql("SELECT value FROM observation"))
     assert values == [1234.0, 1234.0, 1234.5]
