@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 from PySide6.QtTest import QTest
+from sqlalchemy import text
 
 from tests.gui.conftest import click_case
 
 
 def _without_anakinra(engine, pseudonym: str) -> None:
     with engine.begin() as conn:
-        conn.exec_driver_sql("DELETE FROM medication WHERE patient_id = (SELECT id FROM "
-                             "patient WHERE pseudonym = ?)", (pseudonym,))
+        # Bound by SQLAlchemy: the PostgreSQL pass runs this too, where '?' is no placeholder.
+        conn.execute(text("DELETE FROM medication WHERE patient_id = (SELECT id FROM "
+                          "patient WHERE pseudonym = :p)"), {"p": pseudonym})
 
 
 def test_ctrl_d_says_day_0_is_the_first_record_without_anakinra(qtbot, make_window,
