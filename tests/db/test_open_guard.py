@@ -101,14 +101,20 @@ def test_a_failed_migration_leaves_no_table_behind(tmp_path, monkeypatch):
     open_database(str(path)).dispose()  # and it migrates fine once the fault is gone
 
 
-def _damage_a_page_in_the_middle(path: Path) -> None:
+def _overwrite(path: Path, page_of, offset: int, data: bytes) -> None:
+    """Write data at offset into the page (numbered from 1) that page_of(connection) names."""
     con = sqlite3.connect(path)
     page_size = con.execute("PRAGMA page_size").fetchone()[0]
-    pages = con.execute("PRAGMA page_count").fetchone()[0]
+    page = page_of(con)
     con.close()
     with open(path, "r+b") as f:
-        f.seek(page_size * (pages // 2))
-        f.write(b"\xa5" * 64)
+        f.seek(page_size * (page - 1) + offset)
+        f.write(data)
+
+
+def _damage_a_page_in_the_middle(path: Path) -> None:
+    _overwrite(path, lambda con: con.execute("PRAGMA page_count").fetchone()[0] // 2 + 1, 0,
+               b"\xa5" * 64)
 
 
 def test_writes_to_a_damaged_file_are_refused(_demo_template, tmp_path, capsys):
@@ -283,13 +289,9 @@ def test_a_control_reference_import_waits_for_another_writer_too(demo_engine, tm
 def _damage_the_patient_table(path: Path) -> None:
     # The reviewer's damage: four bytes of the patient table's root page header, which
     # reads as "no such patient" rather than as an error.
-    con = sqlite3.connect(path)
-    page_size = con.execute("PRAGMA page_size").fetchone()[0]
-    root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'patient'").fetchone()[0]
-    con.close()
-    with open(path, "r+b") as f:
-        f.seek(page_size * (root - 1) + 8)
-        f.write(b"\xde\xad\xbe\xef")
+    _overwrite(path, lambda con: con.execute(
+        "SELECT rootpage FROM sqlite_master WHERE name = 'patient'").fetchone()[0],
+        8, b"\xde\xad\xbe\xef")
 
 
 @pytest.mark.parametrize("command", [["patients", "show", "NLRP12-02"],
