@@ -85,6 +85,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.build_timeline()
 
     _pending_case: int | None = None  # chosen before the timeline was built
+    conflict_dialog = None  # gui.conflict_dialog: the choice after a refused save, while open
 
     def build_timeline(self) -> None:
         """The timeline, its actions and the installed capabilities. A case chosen

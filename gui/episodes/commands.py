@@ -15,6 +15,7 @@ from PySide6 import QtGui
 from sqlalchemy import Engine
 
 from data import episode_edit as edit
+from data.conflicts import mine_text
 from db import episodes as db
 
 Row = dict[str, Any]
@@ -65,6 +66,15 @@ class EpisodeCommand(QtGui.QUndoCommand):
     def _undo(self) -> int | None:
         raise NotImplementedError
 
+    def rebased(self) -> EpisodeCommand | None:
+        """The same change made again on what is stored now (after someone else's change
+        refused this one): "Apply mine on top". None when it no longer applies."""
+        return None
+
+    def mine(self) -> str:
+        """This change in the audit trail's words, for the conflict message."""
+        return self.text()
+
 
 class CreateEpisode(EpisodeCommand):
     """Create; undo deletes; redo restores the same id (its audit trail stays whole)."""
@@ -106,6 +116,13 @@ class DeleteEpisode(EpisodeCommand):
                                       step=self.step)
         return self.episode_id
 
+    def rebased(self) -> DeleteEpisode | None:
+        row = self.ctx.row(self.episode_id)
+        return None if row is None else DeleteEpisode(self.ctx, row)
+
+    def mine(self) -> str:
+        return "delete this episode"
+
 
 class UpdateEpisode(EpisodeCommand):
     """Set some fields; undo sets them back. The version checked is the one on screen."""
@@ -126,6 +143,16 @@ class UpdateEpisode(EpisodeCommand):
 
     def _undo(self) -> int:
         return self._write(self.before)
+
+    def rebased(self) -> UpdateEpisode | None:
+        row = self.ctx.row(self.episode_id)
+        if row is None:
+            return None
+        return UpdateEpisode(self.ctx, self.episode_id, {k: row[k] for k in self.after},
+                             dict(self.after), self.text())
+
+    def mine(self) -> str:
+        return mine_text("episode", self.before, self.after)
 
 
 def change_times(ctx: EditContext, row: Row, onset: float, end: float | None) -> UpdateEpisode:
@@ -160,18 +187,27 @@ class MarkReviewed(EpisodeCommand):
     colleague's newer review is never overwritten. The episode selection stays as it is."""
 
     def __init__(self, ctx: EditContext, reviewed: bool, previous: Row,
-                 on_written: Callable[[Row], None], review_version: Callable[[], int]) -> None:
+                 on_written: Callable[[Row], None], review_version: Callable[[], int],
+                 stored_review: Callable[[], Row]) -> None:
         super().__init__(ctx, "Mark case reviewed" if reviewed else "Withdraw case review")
         self.reviewed, self.previous = reviewed, previous
         self.patient_id = ctx.patient_id
         self.on_written = on_written
         self.review_version = review_version
+        self.stored_review = stored_review
 
     def _do(self) -> int | None:
         self.on_written(db.mark_case_reviewed(self.ctx.engine, self.patient_id,
                                               self.ctx.actor(), self.reviewed,
                                               version=self.review_version(), step=self.step))
         return self.ctx.selected_id
+
+    def rebased(self) -> MarkReviewed:
+        return MarkReviewed(self.ctx, self.reviewed, self.stored_review(), self.on_written,
+                            self.review_version, self.stored_review)
+
+    def mine(self) -> str:
+        return "mark the case reviewed" if self.reviewed else "withdraw the case review"
 
     def _undo(self) -> int | None:
         by, at = self.previous.get("reviewed_by"), self.previous.get("reviewed_at")

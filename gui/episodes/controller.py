@@ -127,6 +127,11 @@ class EpisodeController(QtCore.QObject):
         """Apply then push: a refused or failed write never becomes an undo step."""
         try:
             selected = command.apply()
+        except db.StaleEpisodeError as exc:
+            seen = self._seen_version(command)
+            self._failed(exc)
+            self._offer_choice(command, seen)
+            return False
         except db.EpisodeError as exc:
             self._failed(exc)
             return False
@@ -176,6 +181,45 @@ class EpisodeController(QtCore.QObject):
         else:
             self.tell(str(exc), error=True)
         self._show_stored_review()
+
+    # -- someone else saved first ----------------------------------------------------------
+    def _seen_version(self, command: commands.EpisodeCommand) -> int | None:
+        """The version the refused command was based on: the one still on screen."""
+        if isinstance(command, commands.MarkReviewed):
+            return self._review_version()
+        row = self.row(getattr(command, "episode_id", None))
+        return None if row is None else int(row["version"])
+
+    def _offer_choice(self, command: commands.EpisodeCommand, seen: int | None) -> None:
+        """Their change is on screen now (reloaded by _failed); say who changed what and
+        when, and let the reviewer keep it or apply their own change on top."""
+        from data.conflicts import EPISODE, REVIEW, changes_since, theirs_text
+        from gui.conflict_dialog import ask
+
+        if seen is None or self.case is None:
+            return
+        review = isinstance(command, commands.MarkReviewed)
+        entity_id = self.case.id if review else command.episode_id
+        try:
+            theirs = theirs_text(changes_since(self.engine, REVIEW if review else EPISODE,
+                                               entity_id, seen))
+        except DB_ERRORS as exc:
+            log.error("reading what changed failed", exc_info=exc)
+            theirs = f"(the audit trail could not be read: {database_problem(exc)})"
+        if review:
+            what = f"The review of {self.case.pseudonym}"
+        else:
+            row = self.row(command.episode_id)
+            what = "This episode" if row is None else f"The {row['kind']} episode"
+        rebased = command.rebased()
+
+        def apply_mine() -> None:
+            again = command.rebased()  # on what is stored by the time of the click
+            if again is not None:
+                self.run(again)
+
+        ask(self.window, what, theirs, command.mine(),
+            apply_mine if rebased is not None else None)
 
     def _db_failed(self, exc: Exception) -> None:
         """A write failed in the database: say so in one line, log the traceback, show what
@@ -265,9 +309,12 @@ class EpisodeController(QtCore.QObject):
         p = self.case.patient
         if bool(p.get("reviewed_by")) == reviewed:
             return
-        previous = {"reviewed_by": p.get("reviewed_by"), "reviewed_at": p.get("reviewed_at")}
-        self.run(commands.MarkReviewed(self, reviewed, previous, self._review_written,
-                                       self._review_version))
+        self.run(commands.MarkReviewed(self, reviewed, self._shown_review(), self._review_written,
+                                       self._review_version, self._shown_review))
+
+    def _shown_review(self) -> Row:
+        p = self.case.patient if self.case is not None else {}
+        return {"reviewed_by": p.get("reviewed_by"), "reviewed_at": p.get("reviewed_at")}
 
     def _review_version(self) -> int:
         return int((self.case.patient if self.case is not None else {}).get("review_version")

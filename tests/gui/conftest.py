@@ -56,3 +56,40 @@ def click_case(qtbot, window, pseudonym: str):
                          pos=rect.center())
     assert window.case.pseudonym == pseudonym
     return window.case
+
+
+# The timeline's annotation tests (test_annotation, test_conflicts, …): a reviewer's window
+# on screen, and the demo case whose relapse is in view.
+LANE_Y = 0.5  # the episode bars' row on the episodes lane
+
+
+def show(qtbot, window, lo: float, hi: float) -> None:
+    window.timeline.set_x_range(lo, hi)
+    qtbot.wait(30)  # linked plots and item transforms follow on the next pass
+
+
+@pytest.fixture
+def window(qtbot, make_window, settings):
+    settings.set("reviewer/name", "Dr Test")
+    w = make_window()
+    fit_screen(w)
+    return w
+
+
+def fit_screen(w) -> None:
+    # Mouse events past the edge of the (1920×1200 offscreen) screen are lost: keep the
+    # window on it, at a laptop-like size.
+    w.resize(1400, 900)
+    w.move(0, 0)
+    w.activateWindow()
+
+
+@pytest.fixture
+def relapse_case(qtbot, window):
+    """NLRP12-02 with its one demo relapse in view; returns the episode row."""
+    from data.alignment import DAY
+
+    open_case(qtbot, window, "NLRP12-02")
+    row = window.case.episodes.iloc[0].to_dict()
+    show(qtbot, window, row["onset"] - 30 * DAY, row["onset"] + 50 * DAY)
+    return row

@@ -18,11 +18,10 @@ from db.episodes import get_episode, update_episode
 from db.models import AuditEvent
 from db.queries import load_episodes, patient_row
 from tests.backend import target
-from tests.gui.conftest import open_case
+from tests.gui.conftest import LANE_Y, fit_screen, open_case, show  # noqa: F401 - shared
 from tests.gui.drag import click, drag, hover
 
 HOUR = 3_600
-LANE_Y = 0.5  # the episode bars' row on the episodes lane
 SHIFT = QtCore.Qt.KeyboardModifier.ShiftModifier
 
 
@@ -39,36 +38,6 @@ def audit(engine, episode_id=None) -> list[dict]:
 
 def episodes(engine, window) -> list[dict]:
     return load_episodes(engine, window.case.id).to_dict("records")
-
-
-def show(qtbot, window, lo: float, hi: float) -> None:
-    window.timeline.set_x_range(lo, hi)
-    qtbot.wait(30)  # linked plots and item transforms follow on the next pass
-
-
-@pytest.fixture
-def window(qtbot, make_window, settings):
-    settings.set("reviewer/name", "Dr Test")
-    w = make_window()
-    fit_screen(w)
-    return w
-
-
-def fit_screen(w) -> None:
-    # Mouse events past the edge of the (1920×1200 offscreen) screen are lost: keep the
-    # window on it, at a laptop-like size.
-    w.resize(1400, 900)
-    w.move(0, 0)
-    w.activateWindow()
-
-
-@pytest.fixture
-def relapse_case(qtbot, window):
-    """NLRP12-02 with its one demo relapse in view; returns the episode row."""
-    open_case(qtbot, window, "NLRP12-02")
-    row = window.case.episodes.iloc[0].to_dict()
-    show(qtbot, window, row["onset"] - 30 * DAY, row["onset"] + 50 * DAY)
-    return row
 
 
 def annotate_in(qtbot, window, pseudonym: str = "NLRP12-01") -> float:
@@ -465,7 +434,11 @@ def test_a_stale_edit_is_refused_reloaded_and_explained(qtbot, window, demo_engi
     assert "changed meanwhile" in window.statusBar().currentMessage()
     assert window.timeline.episode_layer.message.isVisible()
     assert window.case.episodes.iloc[0]["severity"] == "mild"  # reloaded
-    # With what is now on screen, the same drag works.
+    # Keep theirs (tests/gui/test_conflicts.py: the choice); with what is now on screen,
+    # the same drag works.
+    qtbot.waitUntil(lambda: window.conflict_dialog is not None)
+    qtbot.mouseClick(window.conflict_dialog.keep_button, QtCore.Qt.MouseButton.LeftButton)
+    assert window.conflict_dialog is None
     drag(qtbot, window.timeline, "episodes", onset, onset - 10 * DAY, y=LANE_Y)
     assert get_episode(demo_engine, eid)["onset"] == onset - 10 * DAY
 

@@ -1,0 +1,97 @@
+"""Someone else saved first: the refused reviewer sees their change (who, what, when, from
+the audit trail) and chooses to keep it or to apply their own on top, as a new audited
+change. Nothing is overwritten without that click."""
+
+from __future__ import annotations
+
+from PySide6 import QtCore
+
+from data.alignment import DAY
+from db.episodes import delete_episode, get_episode, mark_case_reviewed, update_episode
+from db.queries import patient_row
+from tests.gui.conftest import LANE_Y, open_case
+from tests.gui.drag import drag
+from tests.gui.test_annotation import audit
+
+LEFT = QtCore.Qt.MouseButton.LeftButton
+
+
+def conflict(qtbot, window):
+    qtbot.waitUntil(lambda: window.conflict_dialog is not None)
+    box = window.conflict_dialog
+    qtbot.waitExposed(box)
+    return box
+
+
+def test_a_refused_drag_shows_theirs_and_applies_mine_on_top(qtbot, window, demo_engine,
+                                                             relapse_case):
+    onset, eid = relapse_case["onset"], relapse_case["id"]
+    update_episode(demo_engine, eid, 1, actor="Dr Colleague", severity="mild")
+    drag(qtbot, window.timeline, "episodes", onset, onset - 10 * DAY, y=LANE_Y)
+    assert get_episode(demo_engine, eid)["onset"] == onset  # refused
+    box = conflict(qtbot, window)
+    told = box.informativeText()
+    assert "Dr Colleague (" in told and "UTC): changed" in told and "severity: moderate → mild" in told
+    assert "onset:" in told.split("Your change")[1]  # what the drag tried
+    assert window.case.episodes.iloc[0]["severity"] == "mild"  # theirs is on screen
+
+    qtbot.mouseClick(box.apply_button, LEFT)
+    ep = get_episode(demo_engine, eid)
+    # Mine on top of theirs: the onset moved, their severity kept.
+    assert (ep["onset"], ep["severity"], ep["version"]) == (onset - 10 * DAY, "mild", 3)
+    trail = audit(demo_engine, eid)[-2:]
+    assert [(a["actor"], a["after"]) for a in trail] == [
+        ("Dr Colleague", {"severity": "mild", "version": 2}),
+        ("Dr Test", {"onset": onset - 10 * DAY, "version": 3})]
+    assert window.case.episodes.iloc[0]["onset"] == onset - 10 * DAY
+    assert window.actions["undo"].isEnabled()  # a new change, undoable as any other
+
+
+def test_keep_theirs_leaves_their_change_and_writes_nothing(qtbot, window, demo_engine,
+                                                            relapse_case):
+    eid = relapse_case["id"]
+    update_episode(demo_engine, eid, 1, actor="Dr Colleague", note="seen at clinic")
+    window.episode_feature.controller.select(eid)
+    panel = window.episode_feature.properties
+    panel.kind.setFocus()
+    qtbot.keyClicks(panel.kind, "f")  # flare
+    box = conflict(qtbot, window)
+    assert "on anakinra. → seen at clinic" in box.informativeText()
+    assert "kind: relapse → flare" in box.informativeText()
+    n = len(audit(demo_engine))
+    qtbot.keyClick(box, QtCore.Qt.Key.Key_Escape)  # Escape keeps theirs
+    qtbot.waitUntil(lambda: window.conflict_dialog is None)
+    ep = get_episode(demo_engine, eid)
+    assert (ep["kind"], ep["note"], ep["version"]) == ("relapse", "seen at clinic", 2)
+    assert len(audit(demo_engine)) == n
+    assert panel.note.toPlainText() == "seen at clinic" and panel.kind.currentData() == "relapse"
+
+
+def test_an_episode_deleted_meanwhile_offers_nothing_to_apply(qtbot, window, demo_engine,
+                                                              relapse_case):
+    onset, eid = relapse_case["onset"], relapse_case["id"]
+    delete_episode(demo_engine, eid, 1, actor="Dr Colleague")
+    drag(qtbot, window.timeline, "episodes", onset, onset - 10 * DAY, y=LANE_Y)
+    box = conflict(qtbot, window)
+    assert box.apply_button is None
+    assert "UTC): deleted<br>· kind: relapse" in box.informativeText()
+    qtbot.mouseClick(box.keep_button, LEFT)
+    assert get_episode(demo_engine, eid) is None and window.case.episodes.empty
+
+
+def test_a_refused_review_shows_who_reviewed_and_can_be_applied_on_top(qtbot, window,
+                                                                       demo_engine):
+    case = open_case(qtbot, window, "TRAPS-01")
+    mark_case_reviewed(demo_engine, case.id, "Dr Colleague", True, version=0)
+    window.actions["mark_reviewed"].trigger()  # this window still shows it unreviewed
+    box = conflict(qtbot, window)
+    assert "The review of TRAPS-01" in box.text()
+    assert "UTC): marked reviewed" in box.informativeText()
+    assert "mark the case reviewed" in box.informativeText()
+    assert window.actions["mark_reviewed"].isChecked()  # theirs shown
+    assert window.episode_feature.review_info.text().startswith("Reviewed by Dr Colleague")
+    qtbot.mouseClick(box.apply_button, LEFT)
+    p = patient_row(demo_engine, case.id)
+    assert (p["reviewed_by"], p["review_version"]) == ("Dr Test", 2)
+    assert window.episode_feature.review_info.text().startswith("Reviewed by Dr Test")
+
