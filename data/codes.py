@@ -31,6 +31,11 @@ VITALS: tuple[Analyte, ...] = (
     Analyte("TEMP", "Body temperature", "Cel", "8310-5"),
     Analyte("WEIGHT", "Body weight", "kg", "29463-7"),
 )
+# Physician global assessment at a visit, on the 5-point scale the canakinumab and
+# CLUSTER trials used: their relapse and flare criteria need it (data/relapse_criteria.py).
+PGA = "PGA"
+PGA_LEVELS: tuple[str, ...] = ("absent", "minimal", "mild", "moderate", "severe")
+SCORES: tuple[Analyte, ...] = (Analyte(PGA, "Physician global", "{score}"),)
 
 # AIDAI daily diary (Piram et al. 2011): 12 yes/no items, summed over a month.
 AIDAI_ITEMS: tuple[tuple[str, str], ...] = (
@@ -51,7 +56,7 @@ AIDAI_CODES: tuple[str, ...] = tuple(code for code, _ in AIDAI_ITEMS)
 AIDAI_ACTIVE_THRESHOLD = 9  # monthly score ≥ 9: active disease (sens. 89 %, spec. 92 %)
 FEVER_CELSIUS = 38.0
 
-ANALYTES: dict[str, Analyte] = {a.code: a for a in (*CYTOKINES, *MARKERS, *VITALS)}
+ANALYTES: dict[str, Analyte] = {a.code: a for a in (*CYTOKINES, *MARKERS, *VITALS, *SCORES)}
 ANALYTES.update({code: Analyte(code, label, "1") for code, label in AIDAI_ITEMS})
 
 # Plausible values in the stored unit, both ends included: a value outside is a wrong unit
@@ -64,6 +69,16 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
 def is_plausible(code: str, value: float) -> bool:
     low, high = PLAUSIBLE[code]
     return low <= value <= high
+
+
+def is_pga(value: float) -> bool:
+    """A physician global is one of the scale's whole steps, 0 (absent) to 4 (severe)."""
+    return float(value).is_integer() and 0 <= value < len(PGA_LEVELS)
+
+
+def pga_text(value: float) -> str:
+    """"2 (mild)": the score with its word, as a reader of the criteria expects it."""
+    return f"{int(value)} ({PGA_LEVELS[int(value)]})" if is_pga(value) else str(value)
 
 # Specimen / context of a measurement.
 PBMC_SPONTANEOUS = "pbmc-spont"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from data.codes import ANALYTES, PLAUSIBLE
+from data.codes import ANALYTES, PGA, PGA_LEVELS, PLAUSIBLE
 from data.importing.dates import Parsed, combine, parse_dates, parse_times_of_day
 from data.importing.errors import Problems
 from data.importing.units import conversion, tidy
@@ -178,6 +178,11 @@ def _check_values(cells: Cells, codes: np.ndarray, code_id: np.ndarray, value: n
     rule(word & ~is_count, "yes/no answers are only for diary items; write a number")
     rule(is_count & (censored | ((value != 0) & (value != 1))),
          "a diary item is 0 (no) or 1 (yes)")
+    is_pga = codes[code_id] == PGA
+    rule(is_pga & (censored | (value != np.round(value)) | (value < 0)
+                   | (value >= len(PGA_LEVELS))),
+         "a physician global is a whole number from 0 to 4 (" + ", ".join(
+             f"{i} {word}" for i, word in enumerate(PGA_LEVELS)) + ")")
     not_temp = codes[code_id] != "TEMP"
     rule(not_temp & (value < 0), "a negative value")
     for code, (low, high) in PLAUSIBLE.items():

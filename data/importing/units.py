@@ -44,7 +44,9 @@ _NAMED: dict[str, tuple[str, float, float]] = {
     "yes/no": ("count", 1.0, 0.0),
     "oui/non": ("count", 1.0, 0.0),
     "y/n": ("count", 1.0, 0.0),
-    "{score}": ("count", 1.0, 0.0),
+    "{score}": ("score", 1.0, 0.0),
+    "score": ("score", 1.0, 0.0),
+    "points": ("score", 1.0, 0.0),
 }
 _EXAMPLES = {
     "mass/volume": "pg/mL, ng/mL, ng/L, µg/mL, mg/L, mg/dL, g/L",
@@ -52,6 +54,7 @@ _EXAMPLES = {
     "mass": "kg, g, lb",
     "esr": "mm/h",
     "count": "1, 0/1, yes/no",
+    "score": "{score}, score, points",
 }
 
 
