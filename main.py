@@ -16,7 +16,7 @@ log = logging.getLogger("flarescope")
 
 # Each command module exposes add_parser(subparsers) and run(args) -> int.
 COMMANDS = ("cli.cases", "cli.demo", "cli.import_cmd", "cli.export", "cli.patients",
-            "cli.controls", "cli.audit", "cli.summary", "cli.db")
+            "cli.controls", "cli.audit", "cli.summary", "cli.suggest", "cli.db")
 
 
 def build_parser() -> argparse.ArgumentParser:

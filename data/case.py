@@ -35,7 +35,7 @@ class Case:
     episodes: pd.DataFrame
     controls: pd.DataFrame  # the healthy-control references in force when the case loaded
     reference_set: dict | None = None  # the set that put them in force (data.controls)
-    _merged: dict = field(default_factory=dict, repr=False)  # code → rows sorted by time
+    _merged: dict = field(default_factory=dict, repr=False)  # code (, specimen) → rows by time
     _matches: dict = field(default_factory=dict, repr=False)  # (code, specimen) → Match
 
     @classmethod
@@ -94,8 +94,12 @@ class Case:
         if pos is None:
             return self.observations.iloc[0:0]
         if specimen is not None:
-            df = self._rows(pos)
-            return df[df["specimen"] == specimen]
+            # Asked once per sample by the lists of evidence: filtered once per series.
+            key = (code, specimen)
+            if key not in self._merged:
+                df = self._rows(pos)
+                self._merged[key] = df[df["specimen"] == specimen]
+            return self._merged[key]
         if code not in self._merged:
             df = self._rows(pos)
             if df["specimen"].nunique() > 1:

@@ -20,6 +20,7 @@ from data.codes import (
     DRUG_ATC,
     PBMC_LPS,
     PBMC_SPONTANEOUS,
+    PGA,
     SERUM,
 )
 from data.controls import Reference, write_references
@@ -71,6 +72,10 @@ class DemoPatient:
     weight_kg: float
     course: str  # "nlrp12", "caps", "traps"
     extra_meds: list[dict] = field(default_factory=list)
+    # The day from day 0 the generator starts a relapse on (an attack that day, disease
+    # active from then on, a visit within days): the truth benchmarks/bench_suggest.py
+    # scores suggested relapses against. Never written to the database.
+    relapse_day: int | None = None
 
 
 COHORT = [
@@ -78,12 +83,14 @@ COHORT = [
                 "NLRP12 c.850C>T (p.Arg284*), heterozygous", "F", dt.date(1982, 4, 17), 3.0,
                 "Camille Demo-Lefort", "MRN-100231", dt.date(2009, 3, 2), 180, 426, 180, 61.0,
                 "nlrp12",
-                [dict(drug="colchicine", dose=1.0, unit="mg", route="oral", start=-180, end=-20)]),
+                [dict(drug="colchicine", dose=1.0, unit="mg", route="oral", start=-180, end=-20)],
+                relapse_day=281),
     DemoPatient("NLRP12-02", "NLRP12-associated autoinflammatory disorder",
                 "NLRP12 c.2072+3insT, heterozygous", "M", dt.date(1975, 11, 2), 5.0,
                 "Julien Demo-Marchand", "MRN-100587", dt.date(2009, 6, 15), 200, 426, 200, 74.0,
                 "nlrp12",
-                [dict(drug="ibuprofen", dose=1200.0, unit="mg", route="oral", start=-150, end=-40)]),
+                [dict(drug="ibuprofen", dose=1200.0, unit="mg", route="oral", start=-150, end=-40)],
+                relapse_day=272),
     DemoPatient("CAPS-01", "Cryopyrin-associated periodic syndrome (Muckle-Wells)",
                 "NLRP3 c.1043C>T (p.Thr348Met), heterozygous", "F", dt.date(2001, 8, 23), 1.0,
                 "Léa Demo-Garnier", "MRN-200114", dt.date(2010, 1, 11), 150, None, 540, 32.0,
@@ -92,7 +99,8 @@ COHORT = [
                 "TNFRSF1A c.362G>A (p.Arg121Gln), heterozygous", "M", dt.date(1968, 2, 9), 24.0,
                 "Marc Demo-Rousseau", "MRN-300942", dt.date(2010, 9, 6), 240, 365, 150, 82.0,
                 "traps",
-                [dict(drug="prednisone", dose=20.0, unit="mg", route="oral", start=-60, end=-30)]),
+                [dict(drug="prednisone", dose=20.0, unit="mg", route="oral", start=-60, end=-30)],
+                relapse_day=379),  # 14 days after stopping anakinra
 ]
 
 
@@ -187,10 +195,29 @@ def _diary(p: DemoPatient, course: Course, days: np.ndarray, rng: np.random.Gene
             i += length + 2
         else:
             i += 1
+    if p.relapse_day is not None:
+        # The relapse starts with an attack on its day; set after the draws above, so
+        # the random stream (and every other value of the cohort) is what it was.
+        active[(days >= p.relapse_day) & (days < p.relapse_day + 3)] = True
     items = {code: active & (rng.random(days.size) < weights[code]) for code in AIDAI_CODES}
     temp = np.where(items["SX_FEVER"], rng.uniform(38.1, 39.8, days.size),
                     rng.normal(36.8, 0.25, days.size).clip(36.0, 37.6))
     return active, items, temp
+
+
+def _disease_active(p: DemoPatient, d: np.ndarray) -> np.ndarray:
+    """Before anakinra, and from the relapse on: what a physician's global judges."""
+    relapsed = (d >= p.relapse_day) if p.relapse_day is not None else np.zeros(d.size, bool)
+    return (d < 0) | relapsed
+
+
+def _physician_global(p: DemoPatient, d: np.ndarray, attack: np.ndarray,
+                      rng: np.random.Generator) -> np.ndarray:
+    """PGA 0–4 at visits: 2–3 with active disease or an attack at the visit, 1 in the
+    first fortnight on anakinra, 0–1 in remission."""
+    active = _disease_active(p, d) | attack
+    calm = np.where((d >= 0) & (d < 14), 1.0, rng.integers(0, 2, d.size).astype(float))
+    return np.where(active, rng.integers(2, 4, d.size).astype(float), calm)
 
 
 def generate(engine: Engine, seed: int = DEFAULT_SEED) -> list[int]:
@@ -212,11 +239,14 @@ def _generate(conn, seed: int, first_id: int | None = None) -> list[int]:
             name=p.name, birth_date=p.birth_date, record_number=p.record_number,
         )
         ids.append(pid)
-        _write_course(conn, pid, p, rng)
+        # The physician globals draw from their own stream: adding them left every other
+        # value of the cohort as it was.
+        _write_course(conn, pid, p, rng, np.random.default_rng([seed, i]))
     return ids
 
 
-def _write_course(conn, pid: int, p: DemoPatient, rng: np.random.Generator) -> None:
+def _write_course(conn, pid: int, p: DemoPatient, rng: np.random.Generator,
+                  visit_rng: np.random.Generator) -> None:
     course = _course_for(p, rng)
     treated = p.treated_days if p.treated_days is not None else p.post_days
     last_day = treated + (p.post_days if p.treated_days is not None else 0)
@@ -262,6 +292,11 @@ def _write_course(conn, pid: int, p: DemoPatient, rng: np.random.Generator) -> N
     for t, c, s in zip(t_visit, crp, saa, strict=True):
         rows.append((pid, int(t), "CRP", round(float(c), 1), None, "mg/L", SERUM, SOURCE))
         rows.append((pid, int(t), "SAA", round(float(s), 1), None, "mg/L", SERUM, SOURCE))
+    pga = _physician_global(p, v, around > 0, visit_rng)
+    rows.extend((pid, int(t), PGA, g, None, "{score}", "", SOURCE)
+                for t, g in zip(t_visit, pga, strict=True))
+    if p.relapse_day is not None:
+        rows.extend(_relapse_visit(pid, p, visit_rng))
 
     weight = p.weight_kg + np.cumsum(rng.normal(0.02 if p.course != "caps" else 0.25, 0.4, v.size))
     rows.extend((pid, int(t), "WEIGHT", round(float(w), 1), None, "kg", "", SOURCE)
@@ -270,6 +305,16 @@ def _write_course(conn, pid: int, p: DemoPatient, rng: np.random.Generator) -> N
     insert_medications(conn, _medications(pid, p))
     if p.pseudonym == "NLRP12-02":
         _annotate_relapse(conn, pid, p)
+
+
+def _relapse_visit(pid: int, p: DemoPatient, rng: np.random.Generator) -> list[tuple]:
+    """The visit the relapse's attack brings the patient to, 1–4 days after it starts:
+    markers high, physician global mild or moderate (no cytokines drawn)."""
+    d = p.relapse_day + int(rng.integers(1, 5))
+    t = _epoch(p.day0 + dt.timedelta(days=d), 11)
+    return [(pid, t, "CRP", round(float(rng.uniform(35, 120)), 1), None, "mg/L", SERUM, SOURCE),
+            (pid, t, "SAA", round(float(rng.uniform(60, 400)), 1), None, "mg/L", SERUM, SOURCE),
+            (pid, t, PGA, float(rng.integers(2, 4)), None, "{score}", "", SOURCE)]
 
 
 def _medications(pid: int, p: DemoPatient) -> list[dict]:

@@ -25,9 +25,10 @@ def sample_record(case: Case, sample: Sample, fmt: DateFormat) -> dict[str, Any]
     t = rows["t"].to_numpy(dtype=float)
     i = int(np.searchsorted(t, sample.t))
     found = i < t.size and t[i] == sample.t
-    value = float(rows["value"].iloc[i]) if found else None
-    censor = censor_sign(rows["censor"].iloc[i]) if found else ""
-    unit = str(rows["unit"].iloc[i]) if found else ""
+    # Positional reads from the columns' arrays: a list of evidence asks for many samples.
+    value = float(rows["value"].to_numpy()[i]) if found else None
+    censor = censor_sign(rows["censor"].to_numpy()[i]) if found else ""
+    unit = str(rows["unit"].to_numpy()[i]) if found else ""
     return {
         "code": sample.code, "analyte": label(sample.code), "specimen": sample.specimen,
         "specimen_label": SPECIMEN_LABELS.get(sample.specimen, sample.specimen),

@@ -273,14 +273,12 @@ def tnfa_rise(case: Case) -> KeyFigure:
         why = ("no anakinra recorded" if win is None else "no TNF-α measured" if spec is None
                else "no best response of IL-1β to start from")
         return KeyFigure("TNF-α rise", f"not available ({why})", definition, thr)
-    rows = _measures(case.series("TNFA", spec))
-    unit = str(case.series("TNFA", spec)["unit"].iloc[0]) if rows else "pg/mL"
-    day_start = math.floor(best[0] / DAY) * DAY
-    near = [r for r in rows if abs(r[0] - best[0]) <= TNF_NEAREST_DAYS * DAY]
-    if not near:
+    rows, unit, reference = tnfa_reference(case, spec, best)
+    if reference is None:
         return KeyFigure("TNF-α rise", "not available (no TNF-α near the best response)",
                          definition, thr)
-    ref_t, ref = min(near, key=lambda r: (abs(r[0] - best[0]), r[0]))
+    ref_t, ref = reference
+    day_start = math.floor(best[0] / DAY) * DAY
     after = [r for r in rows if day_start <= r[0] < win[1]]
     # A rise needs a sample after its reference: with the best response the last sample,
     # the reference alone read "×1", one sample divided by itself.
@@ -299,6 +297,28 @@ def tnfa_rise(case: Case) -> KeyFigure:
                      number=None if ratio is None else ratio.value,
                      samples=(*_il1b_samples(il1b, [best]),
                               Sample("TNFA", spec, ref_t), Sample("TNFA", spec, top_t)))
+
+
+def tnfa_reference(case: Case, spec: str, best: tuple[float, Measure]
+                   ) -> tuple[list[tuple[float, Measure]], str, tuple[float, Measure] | None]:
+    """TNF-α's samples (time, measure), its unit, and the sample a rise is measured from:
+    the one nearest the best response's day, within TNF_NEAREST_DAYS (None if none)."""
+    rows = _measures(case.series("TNFA", spec))
+    unit = str(case.series("TNFA", spec)["unit"].iloc[0]) if rows else "pg/mL"
+    near = [r for r in rows if abs(r[0] - best[0]) <= TNF_NEAREST_DAYS * DAY]
+    if not near:
+        return rows, unit, None
+    return rows, unit, min(near, key=lambda r: (abs(r[0] - best[0]), r[0]))
+
+
+def il1b_samples(case: Case) -> _Il1b:
+    """IL-1β of the specimen the key figures use: on treatment, at baseline, control mean."""
+    return _il1b(case)
+
+
+def best_il1b(samples: _Il1b) -> tuple[float, Measure] | None:
+    """The best response's sample (time, measure): the lowest IL-1β on treatment."""
+    return _best(samples)
 
 
 def aidai_overview(case: Case, fmt: DateFormat) -> KeyFigure:

@@ -1,0 +1,548 @@
+"""Relapse criteria as trials published them, applied to one case's series.
+
+Each criterion is named, cited and stated with its thresholds, and the thresholds are
+settings (``CriteriaSettings``). ``suggest`` reads the case's visits (CRP, SAA and the
+physician global, PGA, by calendar day), its diary and its cytokines, and returns
+candidate relapse episodes with the criteria they meet, a certainty and the evidence: the
+measurements and diary days behind them. A criterion whose input is missing says so
+("CRP 45 mg/L; physician global not recorded") instead of silently passing or failing.
+
+A relapse is the return of disease after a response, so a candidate opens only after a
+visit that meets the resolution criterion (on anakinra from day 1 when the case has it):
+activity before any response is the disease itself, not a relapse. It ends at the next
+visit meeting resolution, or stays open. One that lasts (a second visit meeting a
+criterion, or no resolution yet) is suggested as a relapse; a single attack resolved by
+the next visit as a flare. The diary's rolling AIDAI marks active periods
+and supports a candidate; it never sets an episode's edges. Fold over controls, the best
+response and the TNF-α reference come from the key figures (data.summary.figures), the
+daily AIDAI from the case (data.case.Case.activity_score): computed once, used here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from data.alignment import DAY, utc_midnight
+from data.case import Case
+from data.codes import AIDAI_ACTIVE_THRESHOLD, PGA, pga_text
+from data.numbers import fmt_fold, fmt_number
+from data.summary.censored import Measure, censor_sign
+from data.summary.figures import (
+    NEAR_NORMAL_FOLD,
+    Sample,
+    best_il1b,
+    il1b_samples,
+    pick_specimen,
+    tnfa_reference,
+)
+
+CAPS_RELAPSE = "caps_relapse"
+CLUSTER_FLARE = "cluster_flare"
+AIDAI_ACTIVE = "aidai_active"
+SUBCLINICAL = "subclinical_saa"
+CYTOKINE_SIGNAL = "cytokine_signal"
+
+RELAPSE, FLARE = "relapse", "flare"  # episode kinds (db.models.KINDS)
+DIARY_AFTER_DAYS = 7  # diary days after onset looked at as evidence
+
+# Candidate certainties: the episode's own vocabulary (db.models.CERTAINTIES).
+CERTAIN, PROBABLE, UNCERTAIN = "certain", "probable", "uncertain"
+
+
+@dataclass(frozen=True)
+class CriteriaSettings:
+    """Every threshold the criteria use; the defaults are the published ones."""
+
+    marker_above: float = 30.0  # CAPS relapse: CRP and/or SAA above (mg/L)
+    caps_pga_above: int = 1  # CAPS relapse: physician global above minimal
+    cluster_pga_min: int = 2  # CLUSTER flare: physician global at least mild
+    cluster_crp_min: float = 30.0  # CLUSTER flare: CRP at least (mg/L)
+    resolution_pga_below: int = 2  # resolution: physician global below mild
+    resolution_crp_max: float = 10.0  # resolution: CRP at most (mg/L) ...
+    resolution_fall: float = 0.70  # ... or fallen by this fraction from the flare's peak
+    aidai_days: int = 30  # the rolling window the AIDAI is summed over
+    aidai_threshold: float = AIDAI_ACTIVE_THRESHOLD  # active disease at or above
+    saa_subclinical: float = 10.0  # SAA above this between attacks (mg/L)
+    near_normal_fold: float = NEAR_NORMAL_FOLD  # IL-1β fold over controls
+    tnfa_factor: float = 3.0  # TNF-α rise over its value at the best response
+    signal_days: int = 120  # a cytokine signal this many days before onset supports it
+    diary_days: int = 14  # diary days before onset looked at as evidence
+
+
+@dataclass(frozen=True)
+class Criterion:
+    key: str
+    name: str
+    citation: str
+    statement: Callable[[CriteriaSettings], str]
+    sets_edges: bool  # False: supports a candidate (or shades a period), never places one
+
+
+def _n(x: float) -> str:
+    return fmt_number(x)
+
+
+CRITERIA: tuple[Criterion, ...] = (
+    Criterion(
+        CAPS_RELAPSE, "CAPS relapse",
+        "Lachmann HJ et al. Use of canakinumab in the cryopyrin-associated periodic "
+        "syndrome. N Engl J Med 2009;360:2416-25",
+        lambda s: (f"CRP and/or SAA > {_n(s.marker_above)} mg/L and physician global > "
+                   f"{pga_text(s.caps_pga_above)} (the trial's '≥ minimal with skin "
+                   "disease > minimal' branch needs a skin score, which is not recorded)"),
+        True),
+    Criterion(
+        CLUSTER_FLARE, "CLUSTER flare",
+        "De Benedetti F et al. Canakinumab for the treatment of autoinflammatory recurrent "
+        "fever syndromes. N Engl J Med 2018;378:1908-19",
+        lambda s: (f"new flare: physician global ≥ {pga_text(s.cluster_pga_min)} and CRP ≥ "
+                   f"{_n(s.cluster_crp_min)} mg/L; resolution: physician global < "
+                   f"{pga_text(s.resolution_pga_below)} and CRP ≤ "
+                   f"{_n(s.resolution_crp_max)} mg/L (or a fall of ≥ "
+                   f"{_n(100 * s.resolution_fall)} %)"),
+        True),
+    Criterion(
+        AIDAI_ACTIVE, "Active disease by diary",
+        "Piram M et al. Ann Rheum Dis 2011;70:309-14; validation Ann Rheum Dis "
+        "2014;73:2168-73",
+        lambda s: (f"AIDAI summed over a rolling {s.aidai_days} days ≥ "
+                   f"{_n(s.aidai_threshold)}: an active period, never an episode's edge"),
+        False),
+    Criterion(
+        SUBCLINICAL, "Subclinical inflammation",
+        "Lachmann HJ et al. Natural history and outcome in systemic AA amyloidosis. "
+        "N Engl J Med 2007;356:2361-71",
+        lambda s: f"SAA > {_n(s.saa_subclinical)} mg/L between attacks",
+        False),
+    Criterion(
+        CYTOKINE_SIGNAL, "Cytokine relapse signal",
+        "Jéru I et al. Role of IL-1β in NLRP12-associated autoinflammatory disorders and "
+        "resistance to anti-IL-1 therapy. Arthritis Rheum 2011;63:2142-8",
+        lambda s: (f"IL-1β fold over controls back above {fmt_fold(s.near_normal_fold)} "
+                   "after the best response, or TNF-α ≥ "
+                   f"{fmt_fold(s.tnfa_factor)}× its value at the best response, within "
+                   f"{s.signal_days} days before onset"),
+        False),
+)
+BY_KEY = {c.key: c for c in CRITERIA}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One line of evidence and the points behind it (highlighted on the timeline)."""
+
+    text: str
+    samples: tuple[Sample, ...] = ()
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A candidate relapse episode; times are epoch seconds, ``end`` exclusive or None."""
+
+    kind: str
+    onset: int
+    end: int | None
+    criteria: tuple[str, ...]  # keys of CRITERIA met (edge-setting ones first)
+    certainty: str
+    evidence: tuple[Evidence, ...]
+    missing: tuple[str, ...]  # inputs a criterion needed and did not have
+
+    @property
+    def summary(self) -> str:
+        """"CRP 45 mg/L; physician global not recorded": the opening visit in one line."""
+        return self.evidence[0].text if self.evidence else ""
+
+    @property
+    def samples(self) -> tuple[Sample, ...]:
+        return tuple(s for e in self.evidence for s in e.samples)
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes when the evidence does (a re-import adding a PGA or a visit), not when
+        nothing moved: the texts of the evidence and the edges."""
+        text = "\n".join([str(self.onset), str(self.end), *self.criteria,
+                          *(e.text for e in self.evidence)])
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Period:
+    """A shaded period or point: AIDAI active, subclinical inflammation."""
+
+    criterion: str
+    start: int
+    end: int  # exclusive
+    text: str
+    samples: tuple[Sample, ...] = ()
+
+
+@dataclass
+class CaseSuggestions:
+    suggestions: list[Suggestion] = field(default_factory=list)
+    periods: list[Period] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the case lacks for the criteria
+
+
+# -- visits ----------------------------------------------------------------------------
+
+@dataclass
+class _Reading:
+    code: str
+    specimen: str
+    t: float
+    m: Measure
+
+    def above(self, threshold: float, *, inclusive: bool = False) -> bool:
+        # '<L' is below a bound: never above. '>L' is above L, so above whatever L passes.
+        if self.m.censor == "<":
+            return False
+        return self.m.value >= threshold if inclusive else self.m.value > threshold
+
+    def at_most(self, threshold: float) -> bool:
+        if self.m.censor == ">":
+            return False
+        return self.m.value <= threshold
+
+    def sample(self) -> Sample:
+        return Sample(self.code, self.specimen, self.t)
+
+
+@dataclass
+class _Visit:
+    day: int  # UTC midnight
+    readings: dict[str, _Reading]
+
+    def get(self, code: str) -> _Reading | None:
+        return self.readings.get(code)
+
+
+_VISIT_CODES = ("CRP", "SAA", PGA)
+
+
+def _visits(case: Case) -> list[_Visit]:
+    """CRP, SAA and PGA grouped by calendar day; the highest reading when a day has two."""
+    by_day: dict[int, dict[str, _Reading]] = {}
+    for code in _VISIT_CODES:
+        s = case.series(code)
+        if s.empty:
+            continue
+        for t, v, c, spec in zip(s["t"].to_numpy(dtype=float).tolist(),
+                                 s["value"].to_numpy(dtype=float).tolist(),
+                                 s["censor"].astype(object).tolist(),
+                                 s["specimen"].astype(str).tolist(), strict=True):
+            if math.isnan(v):
+                continue
+            r = _Reading(code, spec, t, Measure(v, censor_sign(c)))
+            day = by_day.setdefault(int(utc_midnight(t)), {})
+            if code not in day or (r.m.value, r.m.censor == ">") > (day[code].m.value,
+                                                                  day[code].m.censor == ">"):
+                day[code] = r
+    return [_Visit(d, by_day[d]) for d in sorted(by_day)]
+
+
+# -- what one visit meets ----------------------------------------------------------------
+
+@dataclass
+class _Verdict:
+    flare: bool  # opens (or continues) a candidate
+    full: list[str]  # criteria met with every input
+    partial: list[str]  # criteria met as far as their recorded inputs go
+    missing: list[str]  # inputs not recorded
+    shown: list[_Reading]  # the visit's readings
+
+    @property
+    def text(self) -> str:
+        """"CRP 45 mg/L, SAA 120 mg/L; physician global not recorded"."""
+        text = ", ".join(_reading_text(r) for r in self.shown)
+        return "; ".join([t for t in (text, *self.missing) if t])
+
+    @property
+    def samples(self) -> tuple[Sample, ...]:
+        return tuple(r.sample() for r in self.shown)
+
+
+def _reading_text(r: _Reading) -> str:
+    if r.code == PGA:
+        return f"physician global {pga_text(r.m.value)}"
+    return f"{r.code} {r.m.text()} mg/L"
+
+
+def _judge(v: _Visit, s: CriteriaSettings) -> _Verdict:
+    crp, saa, pga = v.get("CRP"), v.get("SAA"), v.get(PGA)
+    markers = [r for r in (crp, saa) if r is not None]
+    high_marker = any(r.above(s.marker_above) for r in markers)
+    full, partial, missing = [], [], []
+    if high_marker:
+        if pga is None:
+            partial.append(CAPS_RELAPSE)
+        elif pga.above(s.caps_pga_above):
+            full.append(CAPS_RELAPSE)
+    crp_high = crp is not None and crp.above(s.cluster_crp_min, inclusive=True)
+    pga_high = pga is not None and pga.above(s.cluster_pga_min, inclusive=True)
+    if crp_high and pga_high:
+        full.append(CLUSTER_FLARE)
+    elif crp_high and pga is None or pga_high and crp is None:
+        partial.append(CLUSTER_FLARE)
+    flare = bool(full or partial)
+    if flare and pga is None:
+        missing.append("physician global not recorded")
+    if flare and crp is None:
+        missing.append("CRP not recorded")
+    if flare and saa is None and CAPS_RELAPSE in partial + full and crp is None:
+        missing.append("SAA not recorded")
+    return _Verdict(flare, full, partial, missing, [r for r in (crp, saa, pga) if r is not None])
+
+
+def _resolved(v: _Visit, s: CriteriaSettings, peak_crp: float | None) -> bool | None:
+    """The CLUSTER resolution criterion; None when the visit cannot tell (no CRP)."""
+    crp, pga = v.get("CRP"), v.get(PGA)
+    if crp is None:
+        return None
+    if pga is not None and pga.above(s.resolution_pga_below, inclusive=True):
+        return False
+    fallen = peak_crp is not None and peak_crp > 0 and crp.at_most(
+        peak_crp * (1 - s.resolution_fall))
+    return crp.at_most(s.resolution_crp_max) or fallen
+
+
+# -- the diary --------------------------------------------------------------------------
+
+def _aidai_windows(case: Case, s: CriteriaSettings) -> tuple[np.ndarray, np.ndarray]:
+    """Day midnights of the diary and the AIDAI summed over the window ending on each."""
+    a = case.activity_score
+    if a.empty:
+        return np.array([], dtype=float), np.array([], dtype=float)
+    t = a["t"].to_numpy(dtype=float)
+    score = np.nan_to_num(a["score"].to_numpy(dtype=float))
+    csum = np.concatenate([[0.0], np.cumsum(score)])
+    idx = np.arange(len(score))
+    lo = np.maximum(idx + 1 - s.aidai_days, 0)
+    return t, csum[idx + 1] - csum[lo]
+
+
+def _active_periods(t: np.ndarray, rolling: np.ndarray, s: CriteriaSettings,
+                    case: Case) -> list[Period]:
+    """Every run of days covered by a window whose sum reaches the threshold."""
+    if t.size == 0:
+        return []
+    hot = rolling >= s.aidai_threshold
+    covered = np.zeros(t.size + 1, dtype=int)
+    ends = np.flatnonzero(hot)
+    np.add.at(covered, np.maximum(ends + 1 - s.aidai_days, 0), 1)
+    np.add.at(covered, ends + 1, -1)
+    inside = np.cumsum(covered[:-1]) > 0
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], inside.astype(int), [0]])))
+    out = []
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        peak = int(a + np.argmax(rolling[a:b]))
+        text = (f"AIDAI {_n(rolling[peak])} over the {s.aidai_days} days to "
+                f"{case.anchor.label(t[peak])} (≥ {_n(s.aidai_threshold)}: active), "
+                f"{case.anchor.label(t[a])} to {case.anchor.label(t[b - 1])}")
+        out.append(Period(AIDAI_ACTIVE, int(t[a]), int(t[b - 1] + DAY), text))
+    return out
+
+
+def _diary_evidence(case: Case, onset: int, s: CriteriaSettings) -> Evidence | None:
+    """Diary days with symptoms from diary_days before onset to a week after it: the
+    attack that brought the patient to the visit may have begun either side of it."""
+    a = case.activity_score
+    if a.empty:
+        return None
+    t = a["t"].to_numpy(dtype=float)
+    lo, hi = onset - s.diary_days * DAY, onset + (DIARY_AFTER_DAYS + 1) * DAY
+    window = (t >= lo) & (t < hi)
+    if not window.any():
+        return None
+    score = a["score"].to_numpy(dtype=float)[window]
+    days = t[window]
+    with_symptoms = days[np.nan_to_num(score) > 0]
+    recorded = int((~np.isnan(score)).sum())
+    where = (f"from {case.anchor.label(lo)} to {case.anchor.label(hi - DAY)} "
+             f"({s.diary_days} days before onset to {DIARY_AFTER_DAYS} after)")
+    if with_symptoms.size == 0:
+        return Evidence(f"diary: no symptom on its {recorded} days {where}")
+    return Evidence(
+        f"diary: symptoms on {with_symptoms.size} of {recorded} diary days {where}, first "
+        f"{case.anchor.label(with_symptoms[0])} "
+        f"({_n(score[np.nan_to_num(score) > 0][0])} AIDAI items)",
+        tuple(Sample("AIDAI", "diary", float(d)) for d in with_symptoms))
+
+
+# -- cytokines --------------------------------------------------------------------------
+
+def _cytokine_signals(case: Case, s: CriteriaSettings) -> list[Evidence]:
+    """IL-1β back above near-normal after the best response; TNF-α ≥ factor × its value
+    at the best response. Each the first time it happened, as (time-ordered) evidence."""
+    x = il1b_samples(case)
+    best = best_il1b(x)
+    if best is None:
+        return []
+    out: list[tuple[float, Evidence]] = []
+    # "Back above" needs the best response to have reached near-normal first.
+    if x.mean and best[1].value / x.mean <= s.near_normal_fold and best[1].censor != ">":
+        for t, m in x.on_treatment:
+            if t > best[0] and m.censor != "<" and m.value / x.mean > s.near_normal_fold:
+                out.append((t, Evidence(
+                    f"IL-1β back above near-normal: {m.text()} {x.unit} "
+                    f"({fmt_fold(m.value / x.mean)}× controls, > {fmt_fold(s.near_normal_fold)}) "
+                    f"on {case.anchor.label(t)}; best response {best[1].text()} {x.unit} on "
+                    f"{case.anchor.label(best[0])}",
+                    (Sample("IL1B", x.specimen or "", best[0]),
+                     Sample("IL1B", x.specimen or "", t)))))
+                break
+    spec = pick_specimen(case, "TNFA")
+    if spec is not None:
+        rows, unit, ref = tnfa_reference(case, spec, best)
+        if ref is not None and ref[1].value > 0 and ref[1].censor != ">":
+            for t, m in rows:
+                if t > ref[0] and m.censor != "<" and m.value >= s.tnfa_factor * ref[1].value:
+                    out.append((t, Evidence(
+                        f"TNF-α ×{fmt_fold(m.value / ref[1].value)}: {m.text()} {unit} on "
+                        f"{case.anchor.label(t)} ÷ {ref[1].text()} {unit} on "
+                        f"{case.anchor.label(ref[0])} (best response; ≥ "
+                        f"×{fmt_fold(s.tnfa_factor)})",
+                        (Sample("TNFA", spec, ref[0]), Sample("TNFA", spec, t)))))
+                    break
+    return [e for _, e in sorted(out, key=lambda te: te[0])]
+
+
+def _signal_time(e: Evidence) -> float:
+    return e.samples[-1].t
+
+
+# -- candidates -------------------------------------------------------------------------
+
+@dataclass
+class _Open:
+    onset: int
+    verdicts: list[_Verdict]
+    peak_crp: float | None
+    end: int | None = None
+
+
+def _response_from(case: Case) -> float:
+    """Visits from here on may show a response: day 1 on anakinra, else any time."""
+    return case.day0 + DAY if case.day0 is not None else -math.inf
+
+
+def _candidates(visits: list[_Visit], verdicts: list[_Verdict], case: Case,
+                s: CriteriaSettings) -> list[_Open]:
+    start = _response_from(case)
+    responded = False
+    current: _Open | None = None
+    out: list[_Open] = []
+    for v, verdict in zip(visits, verdicts, strict=True):
+        if current is not None:
+            if _resolved(v, s, current.peak_crp):
+                current.end = v.day
+                out.append(current)
+                current = None
+                continue
+            if verdict.flare:
+                current.verdicts.append(verdict)
+                crp = v.get("CRP")
+                if crp is not None:
+                    current.peak_crp = max(current.peak_crp or 0.0, crp.m.value)
+            continue
+        if verdict.flare and responded:
+            crp = v.get("CRP")
+            current = _Open(v.day, [verdict], None if crp is None else crp.m.value)
+        elif v.day >= start and not verdict.flare and _resolved(v, s, None):
+            responded = True
+    if current is not None:
+        out.append(current)
+    return out
+
+
+def _certainty(full: bool, supported: bool) -> str:
+    if full:
+        return CERTAIN if supported else PROBABLE
+    return PROBABLE if supported else UNCERTAIN
+
+
+def _overlaps(p: Period, lo: float, hi: float) -> bool:
+    return p.start < hi and p.end > lo
+
+
+def suggest(case: Case, settings: CriteriaSettings | None = None) -> CaseSuggestions:
+    """Candidate relapses of the case, the AIDAI active periods and subclinical
+    inflammation, and what the case lacks for the criteria."""
+    s = settings or CriteriaSettings()
+    result = CaseSuggestions()
+    visits = _visits(case)
+    t, rolling = _aidai_windows(case, s)
+    active = _active_periods(t, rolling, s, case)
+    signals = _cytokine_signals(case, s)
+    verdicts = [_judge(v, s) for v in visits]
+    opened = _candidates(visits, verdicts, case, s)
+    for c in opened:
+        first = c.verdicts[0]
+        met = [k for k in (CAPS_RELAPSE, CLUSTER_FLARE)
+               if any(k in v.full for v in c.verdicts)]
+        partial = [k for k in (CAPS_RELAPSE, CLUSTER_FLARE)
+                   if k not in met and any(k in v.partial for v in c.verdicts)]
+        evidence = [Evidence(first.text, first.samples)]
+        evidence += [Evidence(f"also {case.anchor.label(v.samples[0].t)}: {v.text}",
+                              v.samples) for v in c.verdicts[1:4]]
+        support: list[str] = []
+        diary = _diary_evidence(case, c.onset, s)
+        if diary is not None:
+            evidence.append(diary)
+        hi = c.end if c.end is not None else c.onset + s.aidai_days * DAY
+        periods = [p for p in active if _overlaps(p, c.onset - s.aidai_days * DAY, hi)]
+        if periods:
+            support.append(AIDAI_ACTIVE)
+            evidence.append(Evidence(periods[0].text))
+        near = [e for e in signals
+                if c.onset - s.signal_days * DAY <= _signal_time(e) < hi]
+        if near:
+            support.append(CYTOKINE_SIGNAL)
+            evidence += near
+        diary_days = diary is not None and bool(diary.samples)
+        supported = bool(support) or diary_days or len(c.verdicts) > 1
+        missing = tuple(dict.fromkeys(m for v in c.verdicts[:1] for m in v.missing))
+        # A return of disease that lasts (a second visit meeting a criterion, or no
+        # resolution yet) is a relapse; one attack resolved by the next visit, a flare.
+        kind = RELAPSE if c.end is None or len(c.verdicts) > 1 else FLARE
+        result.suggestions.append(Suggestion(
+            kind, int(c.onset), None if c.end is None else int(c.end),
+            tuple(met + [k for k in partial] + support),
+            _certainty(bool(met), supported), tuple(evidence), missing))
+    result.periods = active + _subclinical(visits, verdicts, result.suggestions, s, case)
+    result.notes = _notes(case, visits)
+    return result
+
+
+def _subclinical(visits: list[_Visit], verdicts: list[_Verdict],
+                 suggestions: list[Suggestion], s: CriteriaSettings,
+                 case: Case) -> list[Period]:
+    """SAA above the threshold at a visit that is no flare and lies in no candidate."""
+    out = []
+    for v, verdict in zip(visits, verdicts, strict=True):
+        saa = v.get("SAA")
+        if saa is None or not saa.above(s.saa_subclinical) or verdict.flare:
+            continue
+        if any(x.onset <= v.day < (x.end if x.end is not None else math.inf)
+               for x in suggestions):
+            continue
+        out.append(Period(SUBCLINICAL, v.day, v.day + DAY,
+                          f"SAA {saa.m.text()} mg/L on {case.anchor.label(saa.t)} between "
+                          f"attacks (> {_n(s.saa_subclinical)} mg/L)", (saa.sample(),)))
+    return out
+
+
+def _notes(case: Case, visits: list[_Visit]) -> list[str]:
+    notes = []
+    if not any(v.get(PGA) for v in visits):
+        notes.append("no physician global (PGA) recorded: the CAPS and CLUSTER criteria "
+                     "are judged on the markers alone and every suggestion says so")
+    if not any(v.get("CRP") or v.get("SAA") for v in visits):
+        notes.append("no CRP or SAA recorded: no visit can meet a relapse criterion")
+    if case.activity_score.empty:
+        notes.append("no diary recorded: no AIDAI active period")
+    return notes

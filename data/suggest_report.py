@@ -1,0 +1,134 @@
+"""Suggested episodes, shaded periods and the agreement with the reviewer as plain records:
+what ``suggest [--json]`` prints and what the window and the PDF show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from data.alignment import DAY
+from data.case import Case
+from data.key_figure_samples import sample_record
+from data.relapse_criteria import BY_KEY, CRITERIA, CaseSuggestions, CriteriaSettings, Suggestion
+from data.suggest_agreement import MATCH_DAYS, Agreement, agreement, reviewer_episodes
+from data.summary.dates import DateFormat, date_format
+
+
+def criteria_names(keys: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(BY_KEY[k].name for k in keys)
+
+
+def edges_text(case: Case, onset: float, end: float | None, fmt: DateFormat) -> str:
+    """"day +275 (2010-03-17) to day +301 (2010-04-12)"; "… to ongoing" without an end.
+    An end is exclusive: the last day shown is the day before it."""
+    first = _day(case, onset, fmt)
+    last = "ongoing" if end is None else _day(case, float(end) - DAY, fmt)
+    return f"{first} to {last}"
+
+
+def _day(case: Case, t: float, fmt: DateFormat) -> str:
+    label = case.anchor.label(t)
+    return label if fmt.relative else f"{label} ({fmt.date(t)})"
+
+
+def suggestion_record(case: Case, s: Suggestion, fmt: DateFormat) -> dict[str, Any]:
+    return {
+        "kind": s.kind, "onset": s.onset, "end": s.end,
+        "onset_day": case.anchor.day(s.onset),
+        "end_day": None if s.end is None else case.anchor.day(s.end - DAY),
+        "onset_date": fmt.date(s.onset), "edges": edges_text(case, s.onset, s.end, fmt),
+        "certainty": s.certainty, "criteria": list(s.criteria),
+        "criteria_names": [BY_KEY[k].name for k in s.criteria],
+        "summary": s.summary, "missing": list(s.missing), "fingerprint": s.fingerprint,
+        "evidence": [{"text": e.text,
+                      "samples": [sample_record(case, x, fmt) for x in e.samples
+                                  if x.code != "AIDAI"],
+                      "diary_days": [fmt.date(x.t) for x in e.samples if x.code == "AIDAI"]}
+                     for e in s.evidence],
+    }
+
+
+def agreement_record(case: Case, a: Agreement, fmt: DateFormat) -> dict[str, Any]:
+    def episode(e: dict) -> dict[str, Any]:
+        return {"id": e.get("id"), "kind": e["kind"],
+                "onset_day": case.anchor.day(float(e["onset"])),
+                "edges": edges_text(case, float(e["onset"]), e.get("end"), fmt)}
+
+    return {
+        "matched": [{"episode": episode(p.episode),
+                     "suggestion": edges_text(case, p.suggestion.onset, p.suggestion.end, fmt),
+                     "kind": p.suggestion.kind, "onset_difference_days": p.onset_days,
+                     "criteria": list(p.suggestion.criteria)} for p in a.matched],
+        "missed": [episode(e) for e in a.missed],
+        "extra": [{"suggestion": edges_text(case, s.onset, s.end, fmt), "kind": s.kind,
+                   "criteria": list(s.criteria)} for s in a.extra],
+        "per_criterion": a.per_criterion,
+    }
+
+
+def criteria_record(settings: CriteriaSettings) -> list[dict[str, str]]:
+    return [{"key": c.key, "name": c.name, "statement": c.statement(settings),
+             "citation": c.citation,
+             "role": "sets episode edges" if c.sets_edges else "supports, never sets edges"}
+            for c in CRITERIA]
+
+
+def case_record(case: Case, result: CaseSuggestions, *, settings: CriteriaSettings,
+                within_days: int = MATCH_DAYS, relative: bool = False) -> dict[str, Any]:
+    """Everything ``suggest --json`` prints for one case."""
+    fmt = date_format(case, relative=relative)
+    a = agreement(result.suggestions, reviewer_episodes(case.episodes),
+                  within_days=within_days)
+    return {
+        "case": case.pseudonym,
+        "day0": {"described": case.anchor.described,
+                 "date": None if relative else fmt.date(case.anchor.t)},
+        "suggestions": [suggestion_record(case, s, fmt) for s in result.suggestions],
+        "periods": [{"criterion": p.criterion, "name": BY_KEY[p.criterion].name,
+                     "text": p.text, "start_day": case.anchor.day(p.start),
+                     "end_day": case.anchor.day(p.end - DAY)} for p in result.periods],
+        "notes": list(result.notes),
+        "agreement": {"within_days": within_days, **agreement_record(case, a, fmt)},
+    }
+
+
+def text_lines(record: dict[str, Any]) -> list[str]:
+    """One case's record for a reader."""
+    day0 = record["day0"]
+    lines = [f"Case {record['case']}: "
+             + day0["described"] + (f" ({day0['date']})" if day0["date"] else "")]
+    if not record["suggestions"]:
+        lines.append("  no suggested episode")
+    for s in record["suggestions"]:
+        lines.append(f"  suggested {s['kind']} {s['edges']} — {s['certainty']}")
+        lines.append(f"    criteria: {', '.join(s['criteria_names'])}")
+        lines += [f"    evidence: {e['text']}" for e in s["evidence"]]
+    for p in record["periods"]:
+        lines.append(f"  {p['name']}: {p['text']}")
+    lines += [f"  note: {n}" for n in record["notes"]]
+    a = record["agreement"]
+    lines.append(f"  agreement with the reviewer's relapses and flares (onsets within "
+                 f"{a['within_days']} days): {len(a['matched'])} matched, "
+                 f"{len(a['missed'])} missed, {len(a['extra'])} extra")
+    for m in a["matched"]:
+        lines.append(f"    matched: {m['episode']['kind']} {m['episode']['edges']} ~ suggested "
+                     f"{m['kind']} {m['suggestion']} (onset {_signed_days(m['onset_difference_days'])})")
+    lines += [f"    missed: {e['kind']} {e['edges']}" for e in a["missed"]]
+    lines += [f"    extra: suggested {x['kind']} {x['suggestion']}" for x in a["extra"]]
+    for key, n in a["per_criterion"].items():
+        if n["suggested"] or n["missed"]:
+            lines.append(f"    {BY_KEY[key].name}: {n['suggested']} suggested, {n['matched']} "
+                         f"matched, {n['missed']} missed, {n['extra']} extra")
+    return lines
+
+
+def _signed_days(n: int) -> str:
+    if n == 0:
+        return "same day"
+    return f"{abs(n)} day{'s' if abs(n) != 1 else ''} {'later' if n > 0 else 'earlier'}"
+
+
+def criteria_lines(settings: CriteriaSettings) -> list[str]:
+    lines = ["Criteria:"]
+    for c in criteria_record(settings):
+        lines.append(f"  {c['name']} ({c['role']}): {c['statement']}. {c['citation']}.")
+    return lines
