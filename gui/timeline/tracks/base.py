@@ -90,7 +90,9 @@ class Series:
 
 
 class Track:
-    """A track owns one PlotItem; subclasses draw a Case into it."""
+    """A track owns one PlotItem; subclasses draw what they are given into it: a Case
+    (the case timeline's tracks) or series aligned on an anchor by data/ (the episode
+    overlay and the cohort view, gui/timeline/tracks/aligned.py)."""
 
     key = ""
     title = ""
@@ -139,14 +141,14 @@ class Track:
             return None
         return min(values), max(values)
 
-    def draw(self, case, options: TimelineOptions) -> None:
+    def draw(self, source, options: TimelineOptions) -> None:
         raise NotImplementedError
 
     def point_clicked(self, points) -> None:
         if self.on_point_clicked is not None and len(points):
             self.on_point_clicked(points[0].data())
 
-    def render(self, case, options: TimelineOptions) -> None:
+    def render(self, source, options: TimelineOptions) -> None:
         """Clear, draw, then show the legend as the track's title line.
 
         A legend inside the plot always ends up over some data; a title row costs ~16 px
@@ -156,7 +158,7 @@ class Track:
         self.legend_entries: list[tuple[str, str, str]] = []
         self.non_positive.clear()
         self.floor = None
-        self.draw(case, options)
+        self.draw(source, options)
         if self.non_positive:
             self._draw_at_floor()
         if self.legend_entries:
