@@ -20,6 +20,9 @@ DAY = 86_400  # seconds in a UTC day; times are epoch seconds everywhere
 
 ANAKINRA_START = "first anakinra dose"
 FIRST_RECORD = "first record"
+# Anchors of an episode overlay (data/episode_overlay.py): day 0 of each episode.
+RELAPSE_ONSET = "relapse onset"
+DOSE_CHANGE = "dose change"
 
 
 def utc_midnight(t: float) -> float:
@@ -32,7 +35,7 @@ class Anchor:
     """Day 0 of a case: its midnight (UTC epoch seconds) and the event that set it."""
 
     t: float
-    event: str  # ANAKINRA_START or FIRST_RECORD
+    event: str  # ANAKINRA_START, FIRST_RECORD, RELAPSE_ONSET or DOSE_CHANGE
 
     @property
     def on_anakinra(self) -> bool:
@@ -59,7 +62,9 @@ class Anchor:
         """What day 0 is, for axis titles and the PDF."""
         if self.on_anakinra:
             return "day 0 = first anakinra dose"
-        return "no anakinra: day 0 = first record"
+        if self.event == FIRST_RECORD:
+            return "no anakinra: day 0 = first record"
+        return f"day 0 = {self.event}"
 
 
 def day_text(n: int) -> str:
@@ -87,3 +92,24 @@ def anchor_of(day0: float | None, first_record: float | None, fallback: float = 
         return Anchor(utc_midnight(day0), ANAKINRA_START)
     return Anchor(utc_midnight(first_record if first_record is not None else fallback),
                   FIRST_RECORD)
+
+
+def relapse_onsets(episodes) -> list[float]:
+    """Onsets (epoch seconds, sorted) of the reviewer's relapse episodes; suggested and
+    rejected ones are not the reviewer's."""
+    if episodes is None or len(episodes) == 0:
+        return []
+    ep = episodes
+    if "status" in ep:
+        ep = ep[ep["status"].fillna("accepted") == "accepted"]
+    return sorted(float(t) for t in ep.loc[ep["kind"] == "relapse", "onset"])
+
+
+def dose_changes(days: np.ndarray, doses: np.ndarray) -> list[tuple[float, float, float]]:
+    """(day, dose before, dose after) for each day whose daily dose differs from the day
+    before's: a change of dose, an interruption (to 0) and a resumption. The first
+    administration is not one: it is anakinra start."""
+    days = np.asarray(days, dtype=float)
+    doses = np.nan_to_num(np.asarray(doses, dtype=float))
+    changed = np.flatnonzero(doses[1:] != doses[:-1]) + 1
+    return [(float(days[i]), float(doses[i - 1]), float(doses[i])) for i in changed]

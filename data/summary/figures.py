@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from data.aidai_periods import aidai_periods, period_definition
-from data.alignment import day_text
+from data.alignment import day_text, relapse_onsets
 from data.case import DAY, Case
 from data.codes import (
     AIDAI_ACTIVE_THRESHOLD,
@@ -244,20 +244,11 @@ def first_relapse_onset(case: Case) -> KeyFigure:
     definition = ("Onset of the earliest reviewer episode of kind relapse (suggested and "
                   "rejected ones excluded), in days from day 0 "
                   f"({case.anchor.described}).")
-    ep = _reviewed_episodes(case)
-    rel = ep[ep["kind"] == "relapse"] if len(ep) else ep
-    if rel.empty:
+    onsets = relapse_onsets(case.episodes)
+    if not onsets:
         return KeyFigure("First relapse onset", "no relapse annotated", definition)
-    t = float(rel["onset"].min())
-    d = case.anchor.day(t)
+    d = case.anchor.day(onsets[0])
     return KeyFigure("First relapse onset", day_text(d), definition, number=float(d), day=d)
-
-
-def _reviewed_episodes(case: Case) -> pd.DataFrame:
-    ep = case.episodes
-    if ep.empty or "status" not in ep:
-        return ep
-    return ep[ep["status"].fillna("accepted") == "accepted"]
 
 
 def tnfa_rise(case: Case) -> KeyFigure:

@@ -1,0 +1,107 @@
+"""The episode overlay's widget: the anchor and window, the episodes listed, the panels.
+
+It shows a data.episode_overlay.Overlay and announces what the reviewer changes
+(``settingsChanged``); the feature (gui/overlay/install.py) computes the overlay.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from data.alignment import RELAPSE_ONSET
+from data.episode_overlay import KIND_NAMES, KINDS, WINDOW, Overlay, samples_in_window
+from gui.timeline.aligned_stack import AlignedStack
+from gui.timeline.tracks.aligned import member_colour
+
+HINT = ("Each line is one episode, day 0 at its anchor; black: their median, day by day, "
+        "where two or more episodes run. "
+        "Hover a line to name it; click it to show that day on the timeline.")
+
+
+class OverlayPanel(QtWidgets.QWidget):
+    settingsChanged = QtCore.Signal()  # noqa: N815
+    exportRequested = QtCore.Signal()  # noqa: N815
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.overlay: Overlay | None = None
+        self.anchor_box = QtWidgets.QComboBox()
+        for kind in KINDS:
+            self.anchor_box.addItem(KIND_NAMES[kind].capitalize(), kind)
+        self.anchor_box.setToolTip("Day 0 of each episode")
+        self.from_box = _day_box(-365, 0, WINDOW[0])
+        self.to_box = _day_box(1, 730, WINDOW[1])
+        self.export_button = QtWidgets.QPushButton("Export PDF…")
+        self.export_button.setToolTip("This overlay as a one-page PDF")
+        controls = QtWidgets.QHBoxLayout()
+        controls.addWidget(QtWidgets.QLabel("Day 0:"))
+        controls.addWidget(self.anchor_box)
+        controls.addSpacing(12)
+        controls.addWidget(QtWidgets.QLabel("Window: day"))
+        controls.addWidget(self.from_box)
+        controls.addWidget(QtWidgets.QLabel("to day"))
+        controls.addWidget(self.to_box)
+        controls.addStretch(1)
+        controls.addWidget(self.export_button)
+
+        self.message = QtWidgets.QLabel()
+        self.message.setWordWrap(True)
+        self.episodes = QtWidgets.QListWidget()
+        self.episodes.setWordWrap(True)
+        self.episodes.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.episodes.setToolTip("The episodes overlaid; choose one to draw it over the others")
+        self.stack = AlignedStack(hint=HINT)
+        split = QtWidgets.QSplitter()
+        split.addWidget(self.episodes)
+        split.addWidget(self.stack)
+        split.setStretchFactor(1, 1)
+        split.setSizes([260, 880])
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(controls)
+        layout.addWidget(self.message)
+        layout.addWidget(split, 1)
+
+        self.anchor_box.currentIndexChanged.connect(lambda _i: self.settingsChanged.emit())
+        self.from_box.valueChanged.connect(lambda _v: self.settingsChanged.emit())
+        self.to_box.valueChanged.connect(lambda _v: self.settingsChanged.emit())
+        self.export_button.clicked.connect(self.exportRequested)
+        self.episodes.currentRowChanged.connect(self._episode_chosen)
+
+    def kind(self) -> str:
+        return str(self.anchor_box.currentData() or RELAPSE_ONSET)
+
+    def window_days(self) -> tuple[int, int]:
+        return (self.from_box.value(), self.to_box.value())
+
+    def show_overlay(self, overlay: Overlay) -> None:
+        self.overlay = overlay
+        self.message.setText(overlay.message or overlay.definition)
+        self.episodes.blockSignals(True)
+        self.episodes.clear()
+        n = len(overlay.episodes)
+        for i, e in enumerate(overlay.episodes):
+            count = samples_in_window(overlay, e)
+            item = QtWidgets.QListWidgetItem(f"{e.name} · {count} value{'s' * (count != 1)}")
+            swatch = QtGui.QPixmap(12, 12)
+            swatch.fill(QtGui.QColor(member_colour(i, n)))
+            item.setIcon(QtGui.QIcon(swatch))
+            self.episodes.addItem(item)
+        self.episodes.blockSignals(False)
+        self.export_button.setEnabled(bool(overlay.panels))
+        self.stack.set_panels(overlay.panels, f"Days from {KIND_NAMES[overlay.kind]}")
+
+    def _episode_chosen(self, row: int) -> None:
+        if self.overlay is None or not 0 <= row < len(self.overlay.episodes):
+            return
+        number = self.overlay.episodes[row].number
+        for track in self.stack.tracks.values():
+            track.highlight(next((ln for ln in track.panel.lines if ln.member == number), None))
+
+
+def _day_box(lo: int, hi: int, value: int) -> QtWidgets.QSpinBox:
+    box = QtWidgets.QSpinBox()
+    box.setRange(lo, hi)
+    box.setValue(value)
+    box.setKeyboardTracking(False)  # typing "-90" recomputes once, not at "-" and "-9"
+    return box

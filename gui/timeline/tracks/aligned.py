@@ -1,0 +1,153 @@
+"""One aligned panel (data.aligned.Panel): a line per member, their median and IQR band.
+
+Serves the episode overlay (a line per episode, in its own colour, up to six) and the
+cohort view (a thin grey line per patient: fifty colours would not read). x is in
+seconds from day 0 (days × 86,400), so the stack's relative time axis labels it as the
+case timeline's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore
+
+from data.aligned import Line, Panel, plotted
+from data.alignment import DAY
+from data.numbers import fmt_number
+from gui.palette import OKABE_ITO
+from gui.timeline import shapes
+from gui.timeline.tracks.base import Series, TimelineOptions, Track
+
+# Episode colours: Okabe–Ito without black (the median) and yellow (unreadable on white).
+MEMBER_NAMES = ("blue", "vermillion", "green", "orange", "purple", "sky blue")
+MEMBER_COLOURS = [OKABE_ITO[k.replace(" blue", "")] for k in MEMBER_NAMES]
+MAX_COLOURED = len(MEMBER_COLOURS)
+GREY = "#9A9A9A"
+MEDIAN = "#000000"
+HIGHLIGHT = OKABE_ITO["vermillion"]
+
+
+def member_colour(i: int, n: int) -> str:
+    """The i-th of n lines' colour: coloured while few, grey in a crowd."""
+    return MEMBER_COLOURS[i % len(MEMBER_COLOURS)] if n <= MAX_COLOURED else GREY
+
+
+def member_colour_name(i: int, n: int) -> str:
+    """The colour's name, for a printed list of what the lines are."""
+    return MEMBER_NAMES[i % len(MEMBER_NAMES)] if n <= MAX_COLOURED else "grey"
+
+
+def _joined(lines: list[Line], log: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Many lines as one item: NaN between them breaks the curve (connect='finite')."""
+    xs, ys = [], []
+    for line in lines:
+        xs += [line.days * DAY, [np.nan]]
+        ys += [plotted(line.values, log), [np.nan]]
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+class AlignedTrack(Track):
+    key = "aligned"
+    stretch = 3
+    min_height = 70
+
+    def __init__(self, plot: pg.PlotItem, theme, panel: Panel) -> None:
+        super().__init__(plot, theme)
+        self.panel = panel
+        self.key = panel.key
+        self.title = panel.title
+        self.log_y = panel.log
+        self._highlight: pg.PlotDataItem | None = None
+        self.median: Series | None = None
+
+    @classmethod
+    def maker(cls, panel: Panel):
+        return lambda plot, theme: cls(plot, theme, panel)
+
+    def draw(self, panel: Panel, options: TimelineOptions) -> None:
+        p = self.plot
+        p.getAxis("left").setLogMode(panel.log)
+        n = len(panel.lines)
+        width = 1.6 if n <= MAX_COLOURED else 0.8
+        if n <= MAX_COLOURED:
+            for i, line in enumerate(panel.lines):
+                colour = member_colour(i, n)
+                x, y = line.days * DAY, plotted(line.values, panel.log)
+                p.addItem(pg.PlotDataItem(x, y, pen=pg.mkPen(colour, width=width),
+                                          connect="finite", symbol="o", symbolSize=5,
+                                          symbolPen=pg.mkPen(colour), symbolBrush=colour))
+        else:
+            x, y = _joined(list(panel.lines), panel.log)
+            curve = pg.PlotDataItem(x, y, pen=pg.mkPen(GREY, width=width), connect="finite")
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
+            p.addItem(curve)
+        # Every line keeps y in view as it pans (Track.visible_y_range), not the median only.
+        self.series += [Series(line.name, panel.unit, line.days * DAY, line.values, GREY)
+                        for line in panel.lines if line.days.size]
+        self._draw_marks(panel)
+        self._draw_spread(panel)
+        if panel.reference is not None:
+            y0 = np.log10(panel.reference) if panel.log else panel.reference
+            shapes.add(p, shapes.HLine(float(y0), pg.mkPen(
+                "#555555", width=1, style=QtCore.Qt.PenStyle.DashLine)), z=5)
+            self.add_legend_entry("╌", "#555555", panel.reference_label)
+        # Day 0 itself: the anchor every line is aligned on.
+        shapes.add(p, shapes.VLine(pg.mkPen("#555555", width=1,
+                                            style=QtCore.Qt.PenStyle.DashLine)), z=5)
+        p.setLabel("left", panel.unit)
+        self._highlight = pg.PlotDataItem([], [], pen=pg.mkPen(HIGHLIGHT, width=2.5),
+                                          connect="finite")
+        self._highlight.setZValue(60)
+        p.addItem(self._highlight)
+        self.follow_y = () if panel.reference is None else (
+            float(np.log10(panel.reference) if panel.log else panel.reference),)
+
+    def _draw_marks(self, panel: Panel) -> None:
+        xs, ys = [], []
+        for line in panel.lines:
+            y = plotted(line.values, panel.log)
+            ok = np.isfinite(y)
+            for mark in line.marks:
+                xs.append(mark * DAY)
+                ys.append(float(np.interp(mark, line.days[ok], y[ok])) if ok.any() else np.nan)
+        if xs:
+            self.plot.addItem(pg.ScatterPlotItem(xs, ys, symbol="t1", size=9,
+                                                 pen=pg.mkPen(OKABE_ITO["vermillion"]),
+                                                 brush=OKABE_ITO["vermillion"]))
+            self.add_legend_entry("▲", OKABE_ITO["vermillion"], "first relapse")
+
+    def _draw_spread(self, panel: Panel) -> None:
+        s = panel.spread
+        if s.days.size == 0:
+            return
+        x = s.days * DAY
+        # A "median" of one line is that line: drawn only where two or more run (the
+        # readout still gives each day's median and count).
+        median = np.where(s.n >= 2, plotted(s.median, panel.log), np.nan)
+        crowd = len(panel.lines) > MAX_COLOURED
+        if crowd:  # a band over two or three episodes says little: cohorts only
+            lo, hi = plotted(s.q1, panel.log), plotted(s.q3, panel.log)
+            band = pg.FillBetweenItem(pg.PlotDataItem(x, lo), pg.PlotDataItem(x, hi),
+                                      brush=pg.mkBrush(86, 180, 233, 80))
+            band.setZValue(-10)
+            self.plot.addItem(band)
+        if np.isfinite(median).any():
+            self.plot.addItem(pg.PlotDataItem(x, median, pen=pg.mkPen(MEDIAN, width=2.2),
+                                              connect="finite"))
+        self.add_legend_entry("━", MEDIAN, f"median of {len(panel.lines)}, where ≥ 2 run")
+        if crowd:
+            self.add_legend_entry("▮", OKABE_ITO["sky"], "IQR")
+        self.median = Series("median", panel.unit, x, s.median, MEDIAN, fmt=fmt_number)
+        self.series.append(self.median)
+
+    def highlight(self, line: Line | None) -> None:
+        """Draw one member's line over the others (None: none)."""
+        if self._highlight is None:
+            return
+        if line is None:
+            self._highlight.setData([], [])
+        else:
+            self._highlight.setData(line.days * DAY, plotted(line.values, self.panel.log),
+                                    connect="finite")

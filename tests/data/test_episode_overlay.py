@@ -1,0 +1,115 @@
+"""Episode overlay values against hand calculations on cases written here (issue 14, item 5)."""
+
+import numpy as np
+import pytest
+
+from data.alignment import ANAKINRA_START, DOSE_CHANGE, RELAPSE_ONSET
+from data.episode_overlay import episode_overlay, samples_in_window
+from tests.data.insight_cases import at, make_case
+
+IL1B = [(11, 9, "IL1B", 10), (12, 9, "IL1B", 30), (40, 9, "IL1B", 50),
+        (45, 9, "IL1B", 5, "<"), (96, 9, "IL1B", 20), (97, 9, "IL1B", 99),
+        (122, 9, "IL1B", 40), (150, 9, "IL1B", 60), (206, 9, "IL1B", 80),
+        (207, 9, "IL1B", 1)]
+# 100 mg/d from day 0, a gap on days 60–69, 100 mg/d again, 200 mg/d from day 120.
+PERIODS = [(0, 59, 100), (70, 119, 100), (120, 199, 200)]
+
+
+def _relapse(i, day, status="accepted"):
+    return dict(id=i, kind="relapse", onset=at(day), end=at(day + 10), severity="",
+                certainty="", note="", author="dr", created=0, updated=0, status=status)
+
+
+def _case(**kw):
+    episodes = [_relapse(1, 40), _relapse(2, 150), _relapse(3, 100, status="suggested")]
+    return make_case(IL1B, PERIODS, episodes=episodes, **kw)
+
+
+def test_each_relapse_onset_gives_one_line_per_episode_with_hand_computed_days():
+    ov = episode_overlay(_case(), RELAPSE_ONSET)
+    # The suggested relapse on day 100 is not the reviewer's: two episodes.
+    assert [e.name for e in ov.episodes] == ["#1 relapse, day +40", "#2 relapse, day +150"]
+    [panel] = ov.panels
+    assert panel.title == "IL-1β, PBMC, spontaneous" and panel.unit == "pg/mL"
+    first, second = panel.lines
+    # Window day -28..+56 inclusive: day 12 is day -28 of the first relapse, day 11 is out;
+    # day 96 is its day +56, day 97 out. Samples at 09:00 sit 0.375 day into their day.
+    assert first.days.tolist() == [-28 + 0.375, 0.375, 5.375, 56.375]
+    assert first.values.tolist() == [30, 50, 5, 20]
+    assert first.censor.tolist() == ["", "", "<", ""]
+    assert first.times.tolist() == [at(12, 9), at(40, 9), at(45, 9), at(96, 9)]
+    assert second.days.tolist() == [-28 + 0.375, 0.375, 56.375]
+    assert second.values.tolist() == [40, 60, 80]
+    assert samples_in_window(ov, ov.episodes[0]) == 4
+
+
+def test_the_median_runs_day_by_day_where_episodes_run():
+    spread = episode_overlay(_case(), RELAPSE_ONSET).panels[0].spread
+    # Both lines run from day -27.625 to +56.375: whole grid days -27 … +56.
+    assert spread.days[0] == -27 and spread.days[-1] == 56
+    assert set(spread.n.tolist()) == {2}
+    # Day +1: the first relapse between 50 (day 0.375) and <5 (day 5.375), read on the
+    # log axis 0.625/5 of the way; the second between 60 (day 0.375) and 80 (day 56.375).
+    first = 10 ** (np.log10(50) + 0.125 * (np.log10(5) - np.log10(50)))
+    second = 10 ** (np.log10(60) + 0.625 / 56 * (np.log10(80) - np.log10(60)))
+    k = spread.days.tolist().index(1.0)
+    assert spread.median[k] == pytest.approx(np.sqrt(first * second))
+
+
+def test_each_dose_change_including_an_interruption_and_the_resumption():
+    ov = episode_overlay(_case(), DOSE_CHANGE)
+    assert [e.name for e in ov.episodes] == [
+        "#1 100 mg/d → 0 mg/d (interrupted), day +60",
+        "#2 0 mg/d (interrupted) → 100 mg/d, day +70",
+        "#3 100 mg/d → 200 mg/d, day +120"]
+    lines = ov.panels[0].lines
+    # Day +120: days 92..176 → samples on days 96, 97, 122, 150.
+    assert lines[2].days.tolist() == [-24 + 0.375, -23 + 0.375, 2.375, 30.375]
+
+
+def test_anakinra_start_is_one_episode_on_the_cases_own_day_0():
+    ov = episode_overlay(_case(), ANAKINRA_START)
+    assert [e.name for e in ov.episodes] == ["#1 anakinra start 100 mg/d, day 0"]
+    assert ov.panels[0].lines[0].values.tolist() == [10, 30, 50, 5]
+
+
+def test_a_case_without_anakinra_has_nothing_to_align_on_treatment_but_keeps_its_relapses():
+    case = make_case(IL1B, [], episodes=[_relapse(1, 40)])
+    for kind, why in ((ANAKINRA_START, "no anakinra recorded"),
+                      (DOSE_CHANGE, "no change of the anakinra dose recorded")):
+        ov = episode_overlay(case, kind)
+        assert ov.episodes == () and ov.panels == ()
+        assert ov.message == f"Nothing to overlay: {why}."
+    ov = episode_overlay(case, RELAPSE_ONSET)
+    # Without anakinra the case counts from its first record (day 11): day 40 is day +29.
+    assert [e.name for e in ov.episodes] == ["#1 relapse, day +29"]
+    assert ov.panels[0].lines[0].values.tolist() == [30, 50, 5, 20]
+
+
+def test_a_single_measurement_is_one_point_and_no_median():
+    case = make_case([(3, 8, "CRP", 12.0, "", "serum")], [(0, None, 100)],
+                     episodes=[_relapse(1, 1)])
+    ov = episode_overlay(case, RELAPSE_ONSET)
+    [panel] = ov.panels
+    assert panel.title == "CRP, serum"
+    assert panel.lines[0].days.tolist() == [2 + 8 / 24]
+    assert panel.lines[0].values.tolist() == [12.0]
+    assert panel.spread.days.size == 0  # one value is a point, not a course
+
+
+def test_no_episode_in_the_window_of_any_value_says_so():
+    case = make_case([(300, 8, "IL1B", 12.0)], [(0, None, 100)], episodes=[_relapse(1, 1)])
+    ov = episode_overlay(case, RELAPSE_ONSET, window=(-7, 7))
+    assert ov.panels == ()
+    assert ov.message.startswith("No cytokine or marker")
+
+
+def test_unknown_anchor_is_refused():
+    with pytest.raises(ValueError, match="unknown anchor"):
+        episode_overlay(_case(), "full moon")
+
+
+def test_spread_ignores_nan_values():
+    case = make_case([(3, 8, "IL1B", np.nan), (4, 8, "IL1B", 7.0)], [(0, None, 100)],
+                     episodes=[_relapse(1, 1)])
+    assert episode_overlay(case).panels[0].lines[0].values.tolist() == [7.0]

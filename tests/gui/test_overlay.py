@@ -1,0 +1,111 @@
+"""The Episode overlay window: a hospital's hand-written files, two relapses annotated; the
+reviewer opens the overlay, reads the episodes, hovers and clicks a line, exports the page
+(issue 14, item 5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+
+from PySide6 import QtCore
+from PySide6.QtTest import QTest
+
+from data.alignment import DAY
+from db.episodes import create_episode
+from gui.timeline.stack import data_to_viewport
+from tests.gui.conftest import open_case
+from tests.gui.test_timeline import readout_text
+
+LAB = """patient,date,code,value,unit,specimen
+H-30,2024-02-26T09:00,IL1B,20,pg/mL,pbmc-spont
+H-30,2024-03-04T09:00,IL1B,200,pg/mL,pbmc-spont
+H-30,2024-03-18T09:00,IL1B,40,pg/mL,pbmc-spont
+H-30,2024-06-10T09:00,IL1B,10,pg/mL,pbmc-spont
+H-30,2024-06-17T09:00,IL1B,100,pg/mL,pbmc-spont
+H-30,2024-07-01T09:00,IL1B,30,pg/mL,pbmc-spont
+"""
+DOSES = """patient,drug,dose,unit,start,end
+H-30,anakinra,100,mg,2024-01-01,
+"""
+
+
+def _t(date: str) -> int:
+    return int(dt.datetime.fromisoformat(date).replace(tzinfo=dt.UTC).timestamp())
+
+
+def _window(qtbot, make_window, demo_engine, tmp_path):
+    from data.importing import import_file
+
+    for name, text in (("lab.csv", LAB), ("doses.csv", DOSES)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        import_file(demo_engine, tmp_path / name)
+    w = make_window()
+    case = open_case(qtbot, w, "H-30")
+    for onset in ("2024-03-04", "2024-06-17"):
+        create_episode(demo_engine, case.id, actor="dr", kind="relapse", onset=_t(onset))
+    with qtbot.waitSignal(w.caseOpened, timeout=10_000):
+        w.reload_case()
+    return w
+
+
+def _open_overlay(qtbot, w):
+    QTest.keyClick(w, QtCore.Qt.Key.Key_O, QtCore.Qt.KeyboardModifier.ControlModifier
+                   | QtCore.Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: w.overlay.dock.isVisible())
+    return w.overlay.panel
+
+
+def test_the_overlay_lists_each_relapse_and_draws_one_line_each(qtbot, make_window,
+                                                                demo_engine, tmp_path):
+    w = _window(qtbot, make_window, demo_engine, tmp_path)
+    panel = _open_overlay(qtbot, w)
+    texts = [panel.episodes.item(i).text() for i in range(panel.episodes.count())]
+    # Anakinra from 1 January 2024: the relapses start on days +63 and +168.
+    assert texts == ["#1 relapse, day +63 · 3 values", "#2 relapse, day +168 · 3 values"]
+    [key] = panel.stack.tracks
+    track = panel.stack.tracks[key]
+    assert [ln.values.tolist() for ln in track.panel.lines] == [[20, 200, 40], [10, 100, 30]]
+    assert "Median" in panel.message.text()
+
+
+def test_hovering_a_line_names_its_episode_and_a_click_shows_that_day(qtbot, make_window,
+                                                                      demo_engine, tmp_path):
+    w = _window(qtbot, make_window, demo_engine, tmp_path)
+    panel = _open_overlay(qtbot, w)
+    qtbot.wait(50)
+    stack = panel.stack
+    [key] = stack.tracks
+    # The second relapse's own day 0 value: 100 pg/mL at 09:00 (day 0.375).
+    x, y = 0.375 * DAY, 2.0
+    pos = data_to_viewport(stack, key, x, y)
+    QTest.mouseMove(stack.view.viewport(), pos)
+    qtbot.waitUntil(lambda: stack.hovered_line is not None)
+    assert stack.hovered_line.name == "#2 relapse, day +168"
+    text = readout_text(stack)
+    assert "#2 relapse, day +168: IL-1β, PBMC, spontaneous 100 pg/mL" in text
+    # Day 0 on the grid: both lines read on the log axis 6.625/7 of the way from their
+    # day -6.625 value (20, 10) to their day 0.375 value (200, 100); the median of two
+    # on a log axis is their geometric mean.
+    a, b = 10 ** (1.30103 + 6.625 / 7), 10 ** (1 + 6.625 / 7)
+    assert f"median of 2 {round((a * b) ** 0.5)} pg/mL" in text
+    with qtbot.waitSignal(stack.lineClicked) as clicked:
+        QTest.mouseClick(stack.view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=pos)
+    member, t = clicked.args
+    assert member == 2
+    assert abs(t - (_t("2024-06-17") + 0.375 * DAY)) < DAY / 4
+    lo, hi = w.timeline.x_range()
+    assert lo <= t <= hi and w.timeline.cursor_t == t
+
+
+def test_the_overlay_page_names_the_episodes_and_the_definition(qtbot, make_window,
+                                                                 demo_engine, tmp_path):
+    w = _window(qtbot, make_window, demo_engine, tmp_path)
+    _open_overlay(qtbot, w)
+    path = tmp_path / "overlay.pdf"
+    w.overlay.write_pdf(str(path))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Episode overlay · H-30" in text
+    assert "#1 relapse, day +63" in text and "#2 relapse, day +168" in text
+    assert "Days from each relapse onset" in text
+    assert "IL-1β, PBMC, spontaneous" in text
