@@ -104,10 +104,25 @@ def spread(lines: tuple[Line, ...] | list[Line], lo: float, hi: float, step: flo
     keep = n > 0
     if not keep.any():
         return Spread.empty()
-    q = np.nanpercentile(m[:, keep], [50, 25, 75], axis=0)
+    q = _percentiles(m[:, keep], n[keep], (50, 25, 75))
     if log:
         q = 10.0 ** q
     return Spread(grid[keep], q[0], q[1], q[2], n[keep])
+
+
+def _percentiles(m: np.ndarray, n: np.ndarray, ps: tuple[float, ...]) -> np.ndarray:
+    """Per column, numpy's default (linear) percentiles of its n finite values: what
+    np.nanpercentile gives, without its column-by-column loop (0.6 s for a cohort)."""
+    ordered = np.sort(m, axis=0)  # NaN sort last
+    out = []
+    for p in ps:
+        pos = (n - 1) * p / 100.0
+        lo = np.floor(pos).astype(int)
+        hi = np.minimum(lo + 1, n - 1)
+        a = np.take_along_axis(ordered, lo[None, :], axis=0)[0]
+        b = np.take_along_axis(ordered, hi[None, :], axis=0)[0]
+        out.append(a + (b - a) * (pos - lo))
+    return np.array(out)
 
 
 def plotted(values: np.ndarray, log: bool) -> np.ndarray:

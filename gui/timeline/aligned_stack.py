@@ -36,7 +36,10 @@ class AlignedStack(TrackStack):
         self.hovered_line: Line | None = None
         self.view.scene().sigMouseClicked.connect(self._clicked)
 
-    def set_panels(self, panels: tuple[Panel, ...], axis_label: str) -> None:
+    def set_panels(self, panels: tuple[Panel, ...], axis_label: str, *,
+                   keep_range: bool = False) -> None:
+        """Draw panels; keep_range: a panel filled in later keeps the reader's view."""
+        kept = self.x_range() if keep_range and self.tracks else None
         self.panels = tuple(panels)
         self.hovered_line = None
         self.arrange([Row(p.key, AlignedTrack.stretch, AlignedTrack.min_height)
@@ -54,7 +57,7 @@ class AlignedStack(TrackStack):
             lo, hi = min(days) * DAY, max(days) * DAY
             self.limit_x(lo, hi)
             margin = (hi - lo) * 0.02 + DAY
-            self.set_x_range(lo - margin, hi + margin)
+            self.set_x_range(*(kept or (lo - margin, hi + margin)))
         self._follow_y()
         self.set_cursor(None)
 

@@ -23,7 +23,7 @@ from gui.timeline.tracks.base import Series, TimelineOptions, Track
 MEMBER_NAMES = ("blue", "vermillion", "green", "orange", "purple", "sky blue")
 MEMBER_COLOURS = [OKABE_ITO[k.replace(" blue", "")] for k in MEMBER_NAMES]
 MAX_COLOURED = len(MEMBER_COLOURS)
-GREY = "#9A9A9A"
+GREY = "#B4B4B4"  # light: the median and the band over fifty lines must stand out
 MEDIAN = "#000000"
 HIGHLIGHT = OKABE_ITO["vermillion"]
 
@@ -69,7 +69,7 @@ class AlignedTrack(Track):
         p = self.plot
         p.getAxis("left").setLogMode(panel.log)
         n = len(panel.lines)
-        width = 1.6 if n <= MAX_COLOURED else 0.8
+        width = 1.6 if n <= MAX_COLOURED else 0.7
         if n <= MAX_COLOURED:
             for i, line in enumerate(panel.lines):
                 colour = member_colour(i, n)
@@ -79,10 +79,11 @@ class AlignedTrack(Track):
                                           symbolPen=pg.mkPen(colour), symbolBrush=colour))
         else:
             x, y = _joined(list(panel.lines), panel.log)
-            curve = pg.PlotDataItem(x, y, pen=pg.mkPen(GREY, width=width), connect="finite")
-            curve.setDownsampling(auto=True, method="peak")
-            curve.setClipToView(True)
-            p.addItem(curve)
+            # One item for the crowd: fifty items cost fifty paints per frame. Its x runs
+            # back at each line's start, so no clipping or downsampling (both assume
+            # sorted x).
+            p.addItem(pg.PlotDataItem(x, y, pen=pg.mkPen(GREY, width=width),
+                                      connect="finite"))
         # Every line keeps y in view as it pans (Track.visible_y_range), not the median only.
         self.series += [Series(line.name, panel.unit, line.days * DAY, line.values, GREY)
                         for line in panel.lines if line.days.size]
@@ -113,9 +114,11 @@ class AlignedTrack(Track):
                 xs.append(mark * DAY)
                 ys.append(float(np.interp(mark, line.days[ok], y[ok])) if ok.any() else np.nan)
         if xs:
-            self.plot.addItem(pg.ScatterPlotItem(xs, ys, symbol="t1", size=9,
-                                                 pen=pg.mkPen(OKABE_ITO["vermillion"]),
-                                                 brush=OKABE_ITO["vermillion"]))
+            marks = pg.ScatterPlotItem(xs, ys, symbol="t1", size=9,
+                                       pen=pg.mkPen(OKABE_ITO["vermillion"]),
+                                       brush=OKABE_ITO["vermillion"])
+            marks.setZValue(40)
+            self.plot.addItem(marks)
             self.add_legend_entry("▲", OKABE_ITO["vermillion"], "first relapse")
 
     def _draw_spread(self, panel: Panel) -> None:
@@ -129,13 +132,16 @@ class AlignedTrack(Track):
         crowd = len(panel.lines) > MAX_COLOURED
         if crowd:  # a band over two or three episodes says little: cohorts only
             lo, hi = plotted(s.q1, panel.log), plotted(s.q3, panel.log)
+            # Over the patients' lines, translucent: under them fifty lines hid it.
             band = pg.FillBetweenItem(pg.PlotDataItem(x, lo), pg.PlotDataItem(x, hi),
-                                      brush=pg.mkBrush(86, 180, 233, 80))
-            band.setZValue(-10)
+                                      brush=pg.mkBrush(86, 180, 233, 110))
+            band.setZValue(20)
             self.plot.addItem(band)
         if np.isfinite(median).any():
-            self.plot.addItem(pg.PlotDataItem(x, median, pen=pg.mkPen(MEDIAN, width=2.2),
-                                              connect="finite"))
+            line = pg.PlotDataItem(x, median, pen=pg.mkPen(MEDIAN, width=2.2),
+                                   connect="finite")
+            line.setZValue(30)
+            self.plot.addItem(line)
         self.add_legend_entry("━", MEDIAN, f"median of {len(panel.lines)}, where ≥ 2 run")
         if crowd:
             self.add_legend_entry("▮", OKABE_ITO["sky"], "IQR")
