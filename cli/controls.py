@@ -45,10 +45,10 @@ def run_import(args: argparse.Namespace) -> int:
     from cli.common import CommandError, open_db
     from data.controls import describe, write_references
     from data.importing import ImportFailed
-    from data.importing.commit import default_actor
     from data.importing.controls_file import read_reference_file
     from db.audit import audited_transaction
     from db.controls import latest_set
+    from db.identity import login
 
     path = Path(args.file)
     if not path.is_file():
@@ -63,7 +63,7 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"{plan.file}: control reference file ({plan.description}), "
               f"{len(plan.references)} reference(s), lab {plan.lab}")
         with audited_transaction(engine) as conn:  # waits for another writer
-            set_id = write_references(conn, plan.references, actor=default_actor(),
+            set_id = write_references(conn, plan.references, actor=login(conn),
                                       action="import", source=plan.file, supersede=True)
             if args.dry_run:
                 conn.rollback()

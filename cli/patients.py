@@ -68,8 +68,8 @@ def run_import(args: argparse.Namespace) -> int:
 
     from cli.common import CommandError, open_db
     from data.importing import ImportFailed
-    from data.importing.commit import default_actor
     from data.patient_file import read_patient_file
+    from db.identity import login
     from db.patients import import_patients
 
     path = Path(args.file)
@@ -82,7 +82,7 @@ def run_import(args: argparse.Namespace) -> int:
         except ImportFailed as failed:
             print(failed.report(), file=sys.stderr)
             return EXIT_PROBLEMS
-        result = import_patients(engine, checked.records, actor=default_actor(),
+        result = import_patients(engine, checked.records, actor=login(engine),
                                  source=checked.file, dry_run=args.dry_run)
         would = "would be " if args.dry_run else ""
         print(f"{checked.file}: patient file ({checked.description})")
@@ -107,8 +107,8 @@ def _case(engine, pseudonym: str) -> int:
 
 def run_set(args: argparse.Namespace) -> int:
     from cli.common import CommandError, open_db
-    from data.importing.commit import default_actor
     from data.patients import PatientValueError, save_details
+    from db.identity import login
     from db.patients import PatientError, get_patient
 
     changes = {f: getattr(args, f) for f, _ in OPTIONS + IDENTIFYING
@@ -123,7 +123,7 @@ def run_set(args: argparse.Namespace) -> int:
         pid = _case(engine, args.case)
         version = get_patient(engine, pid)["version"]
         try:
-            row = save_details(engine, pid, version, actor=default_actor(), **changes)
+            row = save_details(engine, pid, version, actor=login(engine), **changes)
         except (PatientValueError, PatientError) as exc:
             raise CommandError(f"{args.case}: {exc}; nothing was changed") from exc
         _print_details(row, identifying=bool(set(changes) & {f for f, _ in IDENTIFYING}))

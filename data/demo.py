@@ -27,6 +27,7 @@ from data.controls import Reference, write_references
 from db.audit import actors_since_last, audited_transaction, record
 from db.cases import case_count
 from db.controls import count_sets
+from db.identity import login
 from db.models import Episode, Patient
 from db.writes import clear_database, insert_medications, insert_observations, insert_patient
 
@@ -393,14 +394,12 @@ def reset(engine: Engine, seed: int = DEFAULT_SEED, *, force: bool = False,
     audit trail is kept, and the reset recorded in it (who, when, what it deleted); the
     new cases get ids never used before, so no old audit row describes them.
     """
-    from data.importing.commit import default_actor
-
     found = reviewer_work(engine)
     if found and not force:
         raise RealDataError("; ".join(found))
     with audited_transaction(engine) as conn:
         deleted, first_id = clear_database(conn)
-        record(conn, actor=actor or default_actor(), entity="database", entity_id=None,
+        record(conn, actor=actor or login(conn), entity="database", entity_id=None,
                patient_id=None, action=RESET, before=deleted,
                after={"demo cohort": [p.pseudonym for p in COHORT], "seed": seed,
                       "forced": bool(found)})

@@ -69,6 +69,19 @@ def is_full(exc: BaseException) -> bool:
                for e in _chain(exc))
 
 
+# PostgreSQL's SQLSTATE for a privilege the login lacks (a grant, or the owner's rights).
+INSUFFICIENT_PRIVILEGE = "42501"
+
+DENIED_MESSAGE = ("the server refused the change: your login may not change this database "
+                  "(a read-only login views and exports; whoever looks after the server can "
+                  "give it the reviewer role); nothing was changed")
+
+
+def is_denied(exc: BaseException) -> bool:
+    """The server refused a statement for want of a privilege (db/roles.py)."""
+    return any(getattr(e, "sqlstate", None) == INSUFFICIENT_PRIVILEGE for e in _chain(exc))
+
+
 def user_line(exc: BaseException) -> str | None:
     """The one line to show for an error the user can act on; None for an unexpected one."""
     if isinstance(exc, UserFacingError):
@@ -77,6 +90,8 @@ def user_line(exc: BaseException) -> str | None:
         return BUSY_MESSAGE
     if is_full(exc):
         return FULL_MESSAGE
+    if is_denied(exc):
+        return DENIED_MESSAGE
     if (damage := is_damaged(exc)) is not None:
         return DAMAGED_MESSAGE.format(damage)
     if isinstance(exc, OSError):  # a file or folder of the user's: named, with the reason

@@ -54,7 +54,7 @@ SPECS = (
                "Anakinra dose per kg of body weight", checkable=True,
                short="mg/kg"),
     ActionSpec("focus_filter", "Find case", SK.Find, "Filter the case list"),
-    ActionSpec("preferences", "&Preferences…", "Ctrl+,", "Reviewer name, near-normal threshold"),
+    ActionSpec("preferences", "&Preferences…", "Ctrl+,", "Near-normal threshold, usual anakinra time; who changes are recorded as"),
     ActionSpec("shortcuts", "&Keyboard shortcuts", "?", "Show every keyboard shortcut"),
     ActionSpec("about", "&About Flarescope", "", ""),
 )

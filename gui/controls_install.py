@@ -6,6 +6,7 @@ not while the window is being built.
 
 from __future__ import annotations
 
+from gui.access import changes_data
 from gui.actions import ActionSpec
 
 SPEC = ActionSpec("control_references", "Control &references…", "",
@@ -25,8 +26,10 @@ def open_controls_dialog(window):
 
     dialog = getattr(window, "controls_dialog", None)
     if dialog is None:
-        dialog = ControlsDialog(window.engine, window.settings.reviewer, window)
+        dialog = ControlsDialog(window.engine, window.access.login, window)
         dialog.changed.connect(lambda _set_id: window.reload_case())
+        changes_data(window.access, dialog.add_button, dialog.edit_button,
+                     dialog.retire_button, dialog.import_button)
         window.controls_dialog = dialog
     dialog.reload()
     dialog.show()

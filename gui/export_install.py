@@ -31,6 +31,6 @@ def export_every_case(window) -> None:
 
 
 def _summary_options(window) -> dict:
-    return {"reviewer": window.settings.reviewer,
+    return {"reviewer": window.access.login,
             "near_normal_fold": float(window.settings.get("figures/near_normal_fold")),
             "dose_time": window.settings.dose_time}

@@ -13,6 +13,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from sqlalchemy import Engine
 
 from data.case_list import case_list_rows
+from db.roles import access
+from gui.access import changes_data, show_who
 from gui.actions import ActionRegistry, set_tip
 from gui.case_browser import CaseBrowser
 from gui.case_header import CaseHeader
@@ -42,6 +44,8 @@ class MainWindow(QtWidgets.QMainWindow):
         super().__init__()
         self.engine = engine
         self.settings = settings or Settings()
+        # Who is signed in and what their role allows: asked once, the server decides.
+        self.access = access(engine)
         self.case = None
         self.setWindowTitle("Flarescope")
         self.undo_stack = QtGui.QUndoStack(self)
@@ -77,6 +81,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self.statusBar().showMessage("Ready")
+        show_who(self, self.access)
         self.refresh_case_list()
         self._restore_geometry()
         if defer_timeline:
@@ -138,6 +143,7 @@ class MainWindow(QtWidgets.QMainWindow):
         redo = self.undo_stack.createRedoAction(self, "&Redo")
         redo.setShortcuts([QtGui.QKeySequence("Ctrl+Shift+Z"), QtGui.QKeySequence("Ctrl+Y")])
         a["undo"], a["redo"] = undo, redo
+        changes_data(self.access, undo, redo)
         edit.addActions([undo, redo])
         edit.addSeparator()
         edit.addAction(a["focus_filter"])
@@ -343,7 +349,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _preferences(self) -> None:
         from gui.preferences import PreferencesDialog
 
-        if not PreferencesDialog(self.settings, self).exec():
+        if not PreferencesDialog(self.settings, self.access.login, self).exec():
             return
         if not isinstance(self.timeline, _Placeholder):
             self.timeline.set_dose_time(self.settings.dose_time)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore
 
+from gui.access import changes_data
 from gui.actions import ActionSpec
 from gui.patient_command import EditPatient
 from gui.patient_dialog import PatientDialog
@@ -41,7 +42,7 @@ def open_patient_dialog(window) -> PatientDialog | None:
 
     def save(changes: dict) -> dict:
         command = EditPatient(window.engine, row, changes,
-                              actor=lambda: window.settings.reviewer, done=saved,
+                              actor=lambda: window.access.login, done=saved,
                               refused=lambda msg: window.show_error("Patient details not changed",
                                                                     msg))
         new_row = command.apply()
@@ -49,6 +50,7 @@ def open_patient_dialog(window) -> PatientDialog | None:
         return new_row
 
     dialog = PatientDialog(row, save, parent=window)
+    changes_data(window.access, dialog.save_button)
     dialog.saved.connect(saved)
     dialog.finished.connect(lambda _result: setattr(window, "patient_dialog", None))
     dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from gui.settings import Settings, os_user
+from gui.settings import Settings
 
 
 class PreferencesDialog(QtWidgets.QDialog):
-    def __init__(self, settings: Settings, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, login: str,
+                 parent: QtWidgets.QWidget | None = None) -> None:
+        """login: who changes are recorded as (db.identity), shown, not a setting."""
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self.setMinimumWidth(420)
         self.settings = settings
-        self.reviewer = QtWidgets.QLineEdit(settings.get("reviewer/name") or "")
-        self.reviewer.setPlaceholderText(f"{os_user()} (your login name)")
-        self.reviewer.setToolTip("Recorded as the author of episodes, reviews and audit rows")
+        self.reviewer = QtWidgets.QLabel(login)
+        self.reviewer.setObjectName("login")
+        self.reviewer.setToolTip("Recorded as the author of episodes, reviews and audit rows: "
+                                 "your login to the database server, or to this computer for "
+                                 "a file on it; never a name typed here")
         self.near_normal = QtWidgets.QDoubleSpinBox()
         self.near_normal.setRange(1.0, 20.0)
         self.near_normal.setSingleStep(0.5)
@@ -30,7 +34,7 @@ class PreferencesDialog(QtWidgets.QDialog):
                                   "given at this time (UTC) each day, for the time since the "
                                   "last dose of each sample; recorded times are used as they are")
         form = QtWidgets.QFormLayout(self)
-        form.addRow("Reviewer name:", self.reviewer)
+        form.addRow("Changes recorded as:", self.reviewer)
         form.addRow("Near-normal IL-1β:", self.near_normal)
         form.addRow("Usual anakinra time:", self.dose_time)
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Ok
@@ -40,7 +44,6 @@ class PreferencesDialog(QtWidgets.QDialog):
         form.addRow(buttons)
 
     def accept(self) -> None:
-        self.settings.set("reviewer/name", self.reviewer.text().strip() or None)
         self.settings.set("figures/near_normal_fold", self.near_normal.value())
         self.settings.set("dosing/usual_time", self.dose_time.time().toString("HH:mm"))
         self.settings.sync()

@@ -5,7 +5,6 @@ Backed by QSettings; tests point QSettings at a per-test .ini file (tests/confte
 
 from __future__ import annotations
 
-import getpass
 import json
 from typing import Any
 
@@ -15,16 +14,8 @@ ORGANISATION = "Flarescope"
 APPLICATION = "Flarescope"
 
 
-def os_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name on some sandboxes: still need an author
-        return "reviewer"
-
-
 # key: (default, meaning)
 OPTIONS: dict[str, tuple[Any, str]] = {
-    "reviewer/name": (None, "Name recorded as author of episodes and reviews (default: OS user)"),
     "figures/near_normal_fold": (2.0, "IL-1β fold over controls counted as near-normal"),
     "dosing/usual_time": ("08:00", "Usual anakinra time (UTC) for dosing recorded as periods"),
 }
@@ -56,10 +47,6 @@ class Settings:
         if key not in OPTIONS and key not in UI_STATE:
             raise KeyError(key)
         self.q.setValue(key, value)
-
-    @property
-    def reviewer(self) -> str:
-        return self.get("reviewer/name") or os_user()
 
     @property
     def dose_time(self) -> float:

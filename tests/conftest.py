@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import itertools
 import json
 import os
 import shutil
@@ -228,3 +229,43 @@ def _isolated_qsettings(tmp_path, monkeypatch):
     QtCore.QSettings.setDefaultFormat(fmt)
     QtCore.QSettings.setPath(fmt, QtCore.QSettings.Scope.UserScope, str(tmp_path / "settings"))
     yield
+
+
+@pytest.fixture
+def reviewer(monkeypatch):
+    """The name the program records as who made a change: the computer login for a SQLite
+    file (set here, as a login the tests choose), the server login on PostgreSQL."""
+    if ON_POSTGRESQL:
+        from tests.pg_cluster import SUPERUSER
+
+        return SUPERUSER
+    monkeypatch.setenv("LOGNAME", "Dr Test")  # getpass.getuser() reads it first
+    return "Dr Test"
+
+
+_LOGINS = itertools.count(1)
+
+
+@pytest.fixture
+def server_login(pg_server):
+    """Factory on the PostgreSQL pass: a new login on the test server, put in a role of
+    ``engine``'s database as `db grant` does ('reviewer', 'read-only', or None for none),
+    and the program's engine connected as that login (a second person at the server)."""
+    from db.engine import open_database
+    from db.roles import grant
+
+    engines = []
+
+    def make(engine, role: str | None, name: str | None = None):
+        name = name or f"{(role or 'nobody').replace('-', '_')}_{next(_LOGINS)}"
+        pg_server.admin.execute(f'CREATE ROLE "{name}" LOGIN')
+        if role is not None:
+            grant(engine, name, role)
+        other = open_database(engine.url.set(username=name).render_as_string(
+            hide_password=False))
+        engines.append(other)
+        return other
+
+    yield make
+    for other in engines:
+        other.dispose()

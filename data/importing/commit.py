@@ -11,7 +11,6 @@ daily dose.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -33,6 +32,7 @@ from data.importing.synonyms import UNSPECIFIED
 from data.numbers import fmt_number
 from db.audit import record
 from db.engine import WRITE_LOCK
+from db.identity import login
 from db.writes import (
     OBSERVATION_COLUMNS,
     any_other_specimen,
@@ -88,13 +88,6 @@ class ImportResult:
                        "end date this file records")
         out += [f"warning: {w}" for w in self.warnings]
         return [printable(line) for line in out]
-
-
-def default_actor() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name, e.g. in a container
-        return "unknown"
 
 
 def commit_plan(engine: Engine, plan: ImportPlan, *, actor: str | None = None,
@@ -174,7 +167,7 @@ def commit_plans(engine: Engine, plans: Iterable[ImportPlan | ImportFailed], *,
         if remember_specimen and last.specimen is not None:
             save_import_specimens(conn, {name: (code, last.specimen or UNSPECIFIED)
                                          for name, code in last.specimen_columns.items()})
-        record(conn, actor=actor or default_actor(), entity="import", entity_id=None,
+        record(conn, actor=actor or login(conn), entity="import", entity_id=None,
                patient_id=next(iter(pids.values())) if len(pids) == 1 else None,
                action="import", before=None,
                after={"file": last.file, "shape": last.shape,

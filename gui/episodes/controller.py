@@ -103,7 +103,7 @@ class EpisodeController(QtCore.QObject):
 
     # -- EditContext -------------------------------------------------------------------
     def actor(self) -> str:
-        return self.window.settings.reviewer
+        return self.window.access.login
 
     def version(self, episode_id: int) -> int:
         row = self.row(episode_id)

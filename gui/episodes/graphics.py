@@ -37,6 +37,8 @@ class EpisodeView:
 
 
 class Handler(Protocol):
+    editable: bool  # False: episodes are shown and selected, never dragged
+
     def episode_clicked(self, item: EpisodeItem, button: QtCore.Qt.MouseButton,
                         screen_pos: QtCore.QPointF) -> None: ...
     def episode_dragged(self, item: EpisodeItem, ev) -> None: ...
@@ -105,7 +107,7 @@ class EpisodeItem(_ViewSpanning):
 
     # -- mouse -----------------------------------------------------------------------------
     def hoverEvent(self, ev) -> None:  # noqa: N802
-        zone = None if ev.isExit() else self.zone(ev.pos().x())
+        zone = None if ev.isExit() or not self.handler.editable else self.zone(ev.pos().x())
         if zone is not None and not ev.acceptDrags(LEFT):
             zone = None  # something above us takes this drag
         if zone is not None or (self.lane and not ev.isExit()):

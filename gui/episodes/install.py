@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from db.episodes import KINDS
+from gui.access import changes_data
 from gui.actions import ActionSpec
 from gui.episodes.controller import EpisodeController
 from gui.episodes.history_dialog import HistoryDialog
@@ -85,6 +86,10 @@ def install(window) -> EpisodeFeature:
     review_info = case_menu.addAction("Not reviewed yet")
     review_info.setEnabled(False)
     controller.menu_actions = [a["delete_episode"], a["episode_history"]]
+    p = properties
+    changes_data(window.access, a["annotate"], a["delete_episode"], a["mark_reviewed"], kind_box,
+                 p.kind, p.severity, p.certainty, p.onset, p.end, p.ongoing, p.note)
+    controller.layer.editable = window.access.can_write  # no dragging an episode's edges
 
     feature = EpisodeFeature(controller, list_panel, properties, kind_box, hint, review_info)
     _connect(window, feature)

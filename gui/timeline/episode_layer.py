@@ -65,6 +65,7 @@ class EpisodeLayer(QtCore.QObject):
         self.views: list[EpisodeView] = []
         self.selected_id: int | None = None
         self.annotating = False
+        self.editable = True  # False for a login that may not change episodes (gui/access.py)
         self._items: list[tuple[pg.PlotItem, pg.GraphicsObject]] = []
         self._retired: list[pg.GraphicsObject] = []
         self._previews: list[tuple[pg.PlotItem, PreviewItem]] = []
@@ -156,6 +157,9 @@ class EpisodeLayer(QtCore.QObject):
             self._select(None)  # and the click goes on to a measurement point beneath
 
     def episode_dragged(self, item: EpisodeItem, ev) -> None:
+        if not self.editable:
+            ev.ignore()  # the drag pans the timeline, as on a measurement
+            return
         if ev.isStart():
             zone = item.zone(ev.buttonDownPos().x()) if ev.button() == LEFT else None
             if zone is None:

@@ -69,8 +69,7 @@ def show(qtbot, window, lo: float, hi: float) -> None:
 
 
 @pytest.fixture
-def window(qtbot, make_window, settings):
-    settings.set("reviewer/name", "Dr Test")
+def window(qtbot, make_window, reviewer):
     w = make_window()
     fit_screen(w)
     return w

@@ -51,15 +51,15 @@ def annotate_in(qtbot, window, pseudonym: str = "NLRP12-01") -> float:
 
 
 def test_a_drag_in_annotate_mode_creates_an_episode_matching_the_drag(qtbot, window,
-                                                                      demo_engine):
+                                                                      demo_engine, reviewer):
     day0 = annotate_in(qtbot, window)
     drag(qtbot, window.timeline, "cytokines", day0 + 100 * DAY + 3 * HOUR,
          day0 + 110 * DAY - 4 * HOUR)
     [ep] = episodes(demo_engine, window)
     assert (ep["onset"], ep["end"]) == (day0 + 100 * DAY, day0 + 110 * DAY)  # snapped to days
-    assert (ep["kind"], ep["author"], ep["version"]) == ("relapse", "Dr Test", 1)
+    assert (ep["kind"], ep["author"], ep["version"]) == ("relapse", reviewer, 1)
     [row] = audit(demo_engine, ep["id"])
-    assert (row["action"], row["actor"], row["after"]["onset"]) == ("create", "Dr Test",
+    assert (row["action"], row["actor"], row["after"]["onset"]) == ("create", reviewer,
                                                                    day0 + 100 * DAY)
     # On screen: a bar on the lane and a band on every other track, the row in the list,
     # selected in both, and the Edit menu names what Undo will do.
@@ -178,7 +178,7 @@ def test_undo_removes_and_redo_restores_both_in_the_database(qtbot, window, demo
 
 
 def test_dragging_the_onset_edge_changes_the_onset_and_audits_old_and_new(
-        qtbot, window, demo_engine, relapse_case):
+        qtbot, window, demo_engine, relapse_case, reviewer):
     onset, end, eid = relapse_case["onset"], relapse_case["end"], relapse_case["id"]
     timeline = window.timeline
     # The pointer says the edge can be dragged.
@@ -190,7 +190,7 @@ def test_dragging_the_onset_edge_changes_the_onset_and_audits_old_and_new(
     ep = get_episode(demo_engine, eid)
     assert (ep["onset"], ep["end"], ep["version"]) == (onset - 10 * DAY, end, 2)
     last = audit(demo_engine, eid)[-1]
-    assert (last["action"], last["actor"]) == ("update", "Dr Test")
+    assert (last["action"], last["actor"]) == ("update", reviewer)
     assert last["before"] == {"onset": onset, "version": 1}
     assert last["after"] == {"onset": onset - 10 * DAY, "version": 2}
     assert window.actions["undo"].text() == "&Undo Change onset of relapse episode"
@@ -278,7 +278,7 @@ def test_list_sorts_by_value_not_by_text(qtbot, window, demo_engine):
 
 
 def test_properties_edits_are_undoable_and_the_note_saves_once(qtbot, window, demo_engine,
-                                                               relapse_case):
+                                                               relapse_case, reviewer):
     eid = relapse_case["id"]
     window.episode_feature.controller.select(eid)
     props = window.episode_feature.properties
@@ -296,7 +296,7 @@ def test_properties_edits_are_undoable_and_the_note_saves_once(qtbot, window, de
     assert get_episode(demo_engine, eid)["note"] == "Fever back"
     notes = [a for a in audit(demo_engine, eid) if "note" in (a["after"] or {})]
     assert len(notes) == 2  # the creation and this one edit
-    assert "Dr Test" not in props.meta.text() and "version 3" in props.meta.text()
+    assert reviewer not in props.meta.text() and "version 3" in props.meta.text()
     window.actions["undo"].trigger()
     window.actions["undo"].trigger()
     ep = get_episode(demo_engine, eid)
@@ -385,7 +385,7 @@ def test_the_onset_date_can_be_typed(qtbot, window, demo_engine, relapse_case):
 
 
 def test_history_dialog_lists_who_when_and_before_after(qtbot, window, demo_engine,
-                                                        relapse_case):
+                                                        relapse_case, reviewer):
     from gui.episodes.history_dialog import HistoryDialog
 
     onset = relapse_case["onset"]
@@ -397,26 +397,26 @@ def test_history_dialog_lists_who_when_and_before_after(qtbot, window, demo_engi
     assert table.rowCount() == 2
     cells = [[table.item(r, c).text() for c in range(4)] for r in range(2)]
     assert cells[0][1:3] == ["demo reviewer", "created"]
-    assert cells[1][1:3] == ["Dr Test", "changed"]
+    assert cells[1][1:3] == [reviewer, "changed"]
     assert cells[1][3] == "onset: 2010-03-14 → 2010-03-04"
     dialog.close()
 
 
 def test_marking_the_case_reviewed_shows_in_the_case_list_and_can_be_undone(
-        qtbot, window, demo_engine):
+        qtbot, window, demo_engine, reviewer):
     case = open_case(qtbot, window, "TRAPS-01")
     window.actions["mark_reviewed"].trigger()
     p = patient_row(demo_engine, case.id)
-    assert p["reviewed_by"] == "Dr Test" and p["reviewed_at"] is not None
+    assert p["reviewed_by"] == reviewer and p["reviewed_at"] is not None
     assert window.actions["mark_reviewed"].isChecked()
-    assert window.episode_feature.review_info.text().startswith("Reviewed by Dr Test, ")
+    assert window.episode_feature.review_info.text().startswith(f"Reviewed by {reviewer}, ")
 
     def reviewed_cell() -> str:
         proxy = window.browser.proxy
         r = next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data() == "TRAPS-01")
         return proxy.index(r, 5).data()
 
-    qtbot.waitUntil(lambda: reviewed_cell().startswith("Dr Test"))
+    qtbot.waitUntil(lambda: reviewed_cell().startswith(reviewer))
     window.actions["undo"].trigger()
     assert patient_row(demo_engine, case.id)["reviewed_by"] is None
     assert not window.actions["mark_reviewed"].isChecked()

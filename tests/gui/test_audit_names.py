@@ -1,4 +1,4 @@
-"""The audit trail names the reviewer from Preferences, and a review never overwrites a
+"""The audit trail names the login, and a review never overwrites a
 colleague's newer one."""
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ def _actors(engine, entity: str) -> list[str]:
                                  .order_by(t.c.id)).scalars())
 
 
-def test_file_import_records_the_reviewer_from_preferences(qtbot, make_window, settings,
-                                                         demo_engine, tmp_path, monkeypatch):
-    settings.set("reviewer/name", "Dr Lefèvre")
+def test_file_import_records_the_login(qtbot, make_window, reviewer, demo_engine, tmp_path,
+                                       monkeypatch):
     window = make_window()
     path = tmp_path / "lab.csv"
     path.write_text("patient,date,code,value,unit\nNLRP12-01,2026-01-05,CRP,3,mg/L\n",
@@ -41,7 +40,7 @@ def test_file_import_records_the_reviewer_from_preferences(qtbot, make_window, s
 
     monkeypatch.setattr(ImportWizard, "exec", drive)
     window.actions["import"].trigger()
-    assert _actors(demo_engine, "import") == ["Dr Lefèvre"]
+    assert _actors(demo_engine, "import") == [reviewer]
 
 
 @pytest.fixture
@@ -55,8 +54,7 @@ def colleague(demo_engine):
 
 
 @pytest.fixture
-def window_on_a_case(qtbot, make_window, settings):
-    settings.set("reviewer/name", "Dr Test")
+def window_on_a_case(qtbot, make_window, reviewer):
     window = make_window()
     open_case(qtbot, window, "NLRP12-01")
     return window
@@ -81,12 +79,13 @@ def test_marking_reviewed_over_a_colleagues_newer_review_is_refused(window_on_a_
 
 
 def test_undoing_a_review_a_colleague_has_since_withdrawn_is_refused(window_on_a_case,
-                                                                    demo_engine, colleague):
+                                                                    demo_engine, colleague,
+                                                                    reviewer):
     from db.episodes import mark_case_reviewed
 
     window, pid = window_on_a_case, window_on_a_case.case.id
     window.actions["mark_reviewed"].trigger()
-    assert patient_row(demo_engine, pid)["reviewed_by"] == "Dr Test"
+    assert patient_row(demo_engine, pid)["reviewed_by"] == reviewer
     mark_case_reviewed(colleague, pid, "Dr Colleague", False, version=1)
     mark_case_reviewed(colleague, pid, "Dr Colleague", True, version=2)
 

@@ -29,7 +29,6 @@ def _trail(engine, pid: int, *, deidentify: bool = False) -> list[tuple[str, ...
 
 def test_undo_and_redo_say_so_on_screen_and_in_the_pdf(qtbot, make_window, settings,
                                                        demo_engine):
-    settings.set("reviewer/name", "Dr Test")
     window = make_window()
     fit_screen(window)
     day0 = annotate_in(qtbot, window)

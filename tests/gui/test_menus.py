@@ -3,7 +3,8 @@
 from tests.gui.conftest import open_case
 
 
-def test_ctrl_e_exports_the_open_case(qtbot, make_window, monkeypatch, tmp_path, settings):
+def test_ctrl_e_exports_the_open_case(qtbot, make_window, monkeypatch, tmp_path, settings,
+                                      reviewer):
     calls = []
 
     def fake_export(parent, engine, case, **options):
@@ -11,7 +12,6 @@ def test_ctrl_e_exports_the_open_case(qtbot, make_window, monkeypatch, tmp_path,
         return tmp_path / "x.pdf"
 
     monkeypatch.setattr("gui.export_dialog.export_current_case", fake_export)
-    settings.set("reviewer/name", "Dr Test")
     settings.set("figures/near_normal_fold", 2.5)
     w = make_window()
     assert not w.actions["export_pdf"].isEnabled()  # nothing to export yet
@@ -19,7 +19,7 @@ def test_ctrl_e_exports_the_open_case(qtbot, make_window, monkeypatch, tmp_path,
     assert w.actions["export_pdf"].isEnabled()
     assert w.actions["export_pdf"].shortcut().toString() == "Ctrl+E"
     w.actions["export_pdf"].trigger()
-    assert calls == [("NLRP12-01", {"reviewer": "Dr Test", "near_normal_fold": 2.5,
+    assert calls == [("NLRP12-01", {"reviewer": reviewer, "near_normal_fold": 2.5,
                                     "dose_time": 8 * 3600.0})]
     assert "x.pdf" in w.statusBar().currentMessage()
 
@@ -55,25 +55,28 @@ def test_no_two_actions_share_a_shortcut(qtbot, make_window):
     assert {"Ctrl+F", "Ctrl+Shift+F", "Ctrl+E", "Ctrl+Z", "Ctrl+Q", "A"} <= set(seen)
 
 
-def test_preferences_set_the_reviewer_recorded_on_new_work(qtbot, make_window, settings,
-                                                          monkeypatch):
+def test_preferences_show_the_login_changes_are_recorded_as_and_offer_no_name_to_type(
+        qtbot, make_window, settings, monkeypatch, reviewer):
     from PySide6 import QtWidgets
 
     from gui.preferences import PreferencesDialog
 
+    settings.q.setValue("reviewer/name", "Dr Lefèvre")  # typed into an older version
     w = make_window()
+    shown = []
 
-    def fill_and_accept(dialog):
-        dialog.reviewer.setText("Dr Lefèvre")
+    def look_and_accept(dialog):
+        typed = [e for e in dialog.findChildren(QtWidgets.QLineEdit) if e.parent() is dialog]
+        shown.append((dialog.reviewer.text(), typed))
         dialog.near_normal.setValue(3.0)
         dialog.accept()
         return QtWidgets.QDialog.DialogCode.Accepted
 
-    monkeypatch.setattr(PreferencesDialog, "exec", fill_and_accept)
+    monkeypatch.setattr(PreferencesDialog, "exec", look_and_accept)
     w.actions["preferences"].trigger()
-    assert settings.reviewer == "Dr Lefèvre"
+    assert shown == [(reviewer, [])]  # the login, and nowhere to type another name
     assert settings.get("figures/near_normal_fold") == 3.0
-    assert w.episode_feature.controller.actor() == "Dr Lefèvre"  # author of new episodes
+    assert w.episode_feature.controller.actor() == reviewer  # author of new episodes
 
 
 def test_f5_shows_what_the_command_line_imported_meanwhile(qtbot, make_window, demo_engine):

@@ -1,5 +1,5 @@
-"""A note is credited to whoever wrote it (the reviewer name in force), not to the login
-that created its episode: the same reviewer in the notes row and in the audit row, in the
+"""A note is credited to whoever wrote it (the login in force), not to the login that
+created its episode: the same reviewer in the notes row and in the audit row, in the
 identified and the de-identified PDF."""
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from tests.gui.conftest import open_case
 from tests.gui.test_annotation import fit_screen, type_note
 
 
-def test_a_note_typed_by_dr_martin_on_anothers_episode_is_his(qtbot, make_window, settings,
-                                                             demo_engine):
-    settings.set("reviewer/name", "Dr Martin")
+def test_a_note_typed_on_anothers_episode_is_its_typists(qtbot, make_window, reviewer,
+                                                         demo_engine):
     window = make_window()
     fit_screen(window)
     open_case(qtbot, window, "NLRP12-02")
@@ -28,8 +27,8 @@ def test_a_note_typed_by_dr_martin_on_anothers_episode_is_his(qtbot, make_window
     rows = _trail(demo_engine, pid)
     note = [r for r in rows if r[2].startswith("note on relapse")]
     change = [r for r in rows if r[3].startswith("note: ")]
-    assert [r[1] for r in note] == ["Dr Martin"]
-    assert [r[1] for r in change][-1] == "Dr Martin"
+    assert [r[1] for r in note] == [reviewer]
+    assert [r[1] for r in change][-1] == reviewer
     assert note[0][0] == change[-1][0]  # written when the audit row says
 
     rows = _trail(demo_engine, pid, deidentify=True, include_notes=True)

@@ -32,8 +32,7 @@ def _retype(qtbot, edit, text: str) -> None:
 
 
 def test_typed_details_are_saved_audited_and_shown_in_the_header(qtbot, make_window,
-                                                                  demo_engine, settings):
-    settings.set("reviewer/name", "dr.leroy")
+                                                                  demo_engine, reviewer):
     window = make_window()
     dialog = _open_dialog(qtbot, window, "NLRP12-01")
     pid = window.case.id
@@ -52,7 +51,7 @@ def test_typed_details_are_saved_audited_and_shown_in_the_header(qtbot, make_win
     assert row["version"] == 2
     events = _audit(demo_engine, pid)
     assert [(e["entity"], e["action"], e["actor"]) for e in events] == \
-        [("patient", "update", "dr.leroy"), ("patient_identity", "update", "dr.leroy")]
+        [("patient", "update", reviewer), ("patient_identity", "update", reviewer)]
     assert json.loads(events[0]["after"])["diagnosis"] == "FCAS2 (NLRP12)"
     assert json.loads(events[1]["after"]) == {"record_number": "IPP-5521", "version": 2}
 

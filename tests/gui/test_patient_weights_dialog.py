@@ -90,8 +90,7 @@ def _plotted_dose(window, day: str) -> float:
 
 
 def test_weights_added_corrected_and_removed_by_keyboard_are_saved_audited_and_drawn(
-        qtbot, make_window, demo_engine, settings):
-    settings.set("reviewer/name", "dr.leroy")
+        qtbot, make_window, demo_engine, settings, reviewer):
     window = make_window()
     dialog = _open_dialog(qtbot, window, CASE)
     pid = window.case.id
@@ -120,7 +119,7 @@ def test_weights_added_corrected_and_removed_by_keyboard_are_saved_audited_and_d
     assert row["weights"] == dict(sorted(expected.items())) and row["version"] == 2
     [event] = _audit(demo_engine, pid)
     assert (event["entity"], event["action"], event["actor"]) == ("patient", "update",
-                                                                  "dr.leroy")
+                                                                  reviewer)
     assert json.loads(event["before"]) == {
         "weights": {"2008-11-20": None, in_force: stored[in_force], last: stored[last]},
         "version": 1}
