@@ -72,9 +72,9 @@ def is_full(exc: BaseException) -> bool:
 # PostgreSQL's SQLSTATE for a privilege the login lacks (a grant, or the owner's rights).
 INSUFFICIENT_PRIVILEGE = "42501"
 
-DENIED_MESSAGE = ("the server refused the change: your login may not change this database "
-                  "(a read-only login views and exports; whoever looks after the server can "
-                  "give it the reviewer role); nothing was changed")
+DENIED_MESSAGE = ("the server refused the change: your login's role does not allow it "
+                  "(read-only logins view and export, reviewers annotate; the schema, the "
+                  "roles and a demo reset are the owner's); nothing was changed")
 
 
 def is_denied(exc: BaseException) -> bool:

@@ -198,13 +198,24 @@ def _existing_login(conn: Connection, who: str) -> None:
 
 @contextmanager
 def _as_administrator(engine: Engine, what: str) -> Iterator[Connection]:
-    """A transaction for an administrator's change; the server's refusal said in one line."""
+    """A transaction for an administrator's change; the server's refusal said in one line.
+
+    Checked first: a GRANT or REVOKE by someone without the right only warns."""
     try:
         with engine.begin() as conn:
+            if not conn.execute(text(
+                    "SELECT pg_has_role(session_user, relowner, 'MEMBER') "
+                    "AND pg_has_role(session_user, (SELECT datdba FROM pg_database "
+                    "WHERE datname = current_database()), 'MEMBER') "
+                    "FROM pg_class WHERE oid = 'audit_event'::regclass")).scalar():
+                raise RolesError(_not_allowed(engine, what))
             yield conn
     except DBAPIError as exc:
         if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
             raise
-        raise RolesError(f"{login(engine)} may not {what} here: run this as the database's "
-                         "owner with the CREATEROLE attribute, or as a superuser; nothing "
-                         "was changed") from exc
+        raise RolesError(_not_allowed(engine, what)) from exc
+
+
+def _not_allowed(engine: Engine, what: str) -> str:
+    return (f"{login(engine)} may not {what} here: run this as the database's owner with "
+            "the CREATEROLE attribute, or as a superuser; nothing was changed")

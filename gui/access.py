@@ -38,9 +38,11 @@ def changes_data(access: Access, *controls: QtGui.QAction | QtWidgets.QWidget) -
     for control in controls:
         if isinstance(control, QtGui.QAction):
             _hold_action(control, access.why_not)
-        elif isinstance(control, QtWidgets.QPlainTextEdit):
+        elif isinstance(control, QtWidgets.QPlainTextEdit | QtWidgets.QLineEdit):
             control.setReadOnly(True)  # still selectable and scrollable: it is read
             control.setToolTip(access.why_not)
+        elif isinstance(control, QtWidgets.QAbstractItemView):
+            control.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         else:
             _hold_widget(control, access.why_not)
 

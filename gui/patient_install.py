@@ -50,7 +50,8 @@ def open_patient_dialog(window) -> PatientDialog | None:
         return new_row
 
     dialog = PatientDialog(row, save, parent=window)
-    changes_data(window.access, dialog.save_button)
+    changes_data(window.access, dialog.save_button, dialog.sex, *dialog.edits.values(),
+                 dialog.weights.table, dialog.weights.add_button, dialog.weights.remove_button)
     dialog.saved.connect(saved)
     dialog.finished.connect(lambda _result: setattr(window, "patient_dialog", None))
     dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)

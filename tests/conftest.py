@@ -249,18 +249,21 @@ _LOGINS = itertools.count(1)
 @pytest.fixture
 def server_login(pg_server):
     """Factory on the PostgreSQL pass: a new login on the test server, put in a role of
-    ``engine``'s database as `db grant` does ('reviewer', 'read-only', or None for none),
-    and the program's engine connected as that login (a second person at the server)."""
+    ``engine``'s database as `db grant` does ('reviewer' or 'read-only'), and the program's
+    engine connected as that login (a second person at the server). With role None, only
+    the login is made (its name is returned). Logins are dropped after the test."""
     from db.engine import open_database
     from db.roles import grant
 
-    engines = []
+    engines, names = [], []
 
     def make(engine, role: str | None, name: str | None = None):
         name = name or f"{(role or 'nobody').replace('-', '_')}_{next(_LOGINS)}"
         pg_server.admin.execute(f'CREATE ROLE "{name}" LOGIN')
-        if role is not None:
-            grant(engine, name, role)
+        names.append(name)
+        if role is None:
+            return name
+        grant(engine, name, role)
         other = open_database(engine.url.set(username=name).render_as_string(
             hide_password=False))
         engines.append(other)
@@ -269,3 +272,5 @@ def server_login(pg_server):
     yield make
     for other in engines:
         other.dispose()
+    for name in names:  # its memberships go with it; the privileges are its groups'
+        pg_server.admin.execute(f'DROP ROLE IF EXISTS "{name}"')

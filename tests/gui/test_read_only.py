@@ -76,6 +76,7 @@ def test_a_read_only_login_sees_every_change_greyed_out_with_the_reason(
 
     dialog = open_patient_dialog(window)
     assert not dialog.save_button.isEnabled() and dialog.save_button.toolTip() == why
+    assert dialog.diagnosis.isReadOnly() and not dialog.weights.add_button.isEnabled()
     dialog.reject()
 
     from gui.controls_install import open_controls_dialog
