@@ -24,7 +24,7 @@ def conflict(qtbot, window):
 
 
 def test_a_refused_drag_shows_theirs_and_applies_mine_on_top(qtbot, window, demo_engine,
-                                                             relapse_case):
+                                                             relapse_case, reviewer):
     onset, eid = relapse_case["onset"], relapse_case["id"]
     update_episode(demo_engine, eid, 1, actor="Dr Colleague", severity="mild")
     drag(qtbot, window.timeline, "episodes", onset, onset - 10 * DAY, y=LANE_Y)
@@ -42,7 +42,7 @@ def test_a_refused_drag_shows_theirs_and_applies_mine_on_top(qtbot, window, demo
     trail = audit(demo_engine, eid)[-2:]
     assert [(a["actor"], a["after"]) for a in trail] == [
         ("Dr Colleague", {"severity": "mild", "version": 2}),
-        ("Dr Test", {"onset": onset - 10 * DAY, "version": 3})]
+        (reviewer, {"onset": onset - 10 * DAY, "version": 3})]
     assert window.case.episodes.iloc[0]["onset"] == onset - 10 * DAY
     assert window.actions["undo"].isEnabled()  # a new change, undoable as any other
 
@@ -80,7 +80,7 @@ def test_an_episode_deleted_meanwhile_offers_nothing_to_apply(qtbot, window, dem
 
 
 def test_a_refused_review_shows_who_reviewed_and_can_be_applied_on_top(qtbot, window,
-                                                                       demo_engine):
+                                                                       demo_engine, reviewer):
     case = open_case(qtbot, window, "TRAPS-01")
     mark_case_reviewed(demo_engine, case.id, "Dr Colleague", True, version=0)
     window.actions["mark_reviewed"].trigger()  # this window still shows it unreviewed
@@ -92,6 +92,6 @@ def test_a_refused_review_shows_who_reviewed_and_can_be_applied_on_top(qtbot, wi
     assert window.episode_feature.review_info.text().startswith("Reviewed by Dr Colleague")
     qtbot.mouseClick(box.apply_button, LEFT)
     p = patient_row(demo_engine, case.id)
-    assert (p["reviewed_by"], p["review_version"]) == ("Dr Test", 2)
-    assert window.episode_feature.review_info.text().startswith("Reviewed by Dr Test")
+    assert (p["reviewed_by"], p["review_version"]) == (reviewer, 2)
+    assert window.episode_feature.review_info.text().startswith(f"Reviewed by {reviewer}")
 
