@@ -139,7 +139,6 @@ def test_a_long_series_reads_the_same_across_chunks_whatever_its_decimals(engine
     assert _read_rows(frame) == [tuple(r) for r in _stored_rows(engine, pid)]
 
 
-@pytest.mark.sqlite_only  # chunks are SQLite's read; PostgreSQL's is one statement
 def test_a_write_between_chunks_does_not_mix_two_states_of_the_case(engine, monkeypatch):
     """Chunks are separate statements: they must all read one snapshot."""
     from db.writes import insert_observations, insert_patient
@@ -149,16 +148,44 @@ def test_a_write_between_chunks_does_not_mix_two_states_of_the_case(engine, monk
         pid = insert_patient(conn, pseudonym="MOVING-01", diagnosis="CAPS")
         insert_observations(conn, [(pid, 1_600_000_000 + 60 * i, "TEMP", 37.0, None, "Cel",
                                     "device", "") for i in range(n)])
-    chunk = queries._chunk_as_text
+    name = "_sqlite_chunk" if engine.dialect.name == "sqlite" else "_postgresql_chunk"
+    chunk = getattr(queries, name)
     writes = []
 
-    def chunk_then_write(cursor, sql):
-        out = chunk(cursor, sql)
+    def chunk_then_write(cursor, where):
+        out = chunk(cursor, where)
         if not writes:  # another program changes every value once the first chunk is read
             with engine.begin() as other:
                 writes.append(other.exec_driver_sql("UPDATE observation SET value = 39.0"))
         return out
 
-    monkeypatch.setattr(queries, "_chunk_as_text", chunk_then_write)
+    monkeypatch.setattr(queries, name, chunk_then_write)
     values = set(queries.load_observations(engine, pid)["value"])
     assert writes and values == {37.0}
+
+
+def test_a_chunk_the_server_gives_out_of_order_is_asked_again_with_the_order_spelt_out():
+    """PostgreSQL's aggregate takes an ordered subquery's rows in their order; should a
+    chunk ever come otherwise, it is read again with the order inside the aggregate."""
+    measured = 1 << queries._SOURCE_BITS  # censor flag "measured", source 0
+
+    def chunk(times):
+        rows = np.array([(t << queries._T_SHIFT | measured, t / 10) for t in times],
+                        dtype=queries._BYTES_ROW)
+        return rows.tobytes(), len(times)
+
+    asked = []
+
+    class Server:
+        def execute(self, sql, params):
+            asked.append(sql)
+            self.row = chunk([1, 2, 3] if "bytea ORDER BY t)" in sql else [3, 1, 2])
+            return self
+
+        def fetchone(self):
+            return self.row
+
+    packed, value = queries._postgresql_chunk(Server(), dict(series=1, after=0, limit=10))
+
+    assert len(asked) == 2
+    assert list(packed >> queries._T_SHIFT) == [1, 2, 3] and list(value) == [0.1, 0.2, 0.3]
