@@ -190,20 +190,11 @@ def main() -> int:
     if not available():
         print("# PostgreSQL not installed: skipped", flush=True)
         return 0
-    import psycopg
-
-    from db.engine import open_database, upgrade_schema
-    from tests.pg_cluster import PORT, SUPERUSER
+    from benchmarks.server import server_database
 
     cluster = Cluster().start()
     try:
-        with psycopg.connect(host=str(cluster.folder), port=PORT, user=SUPERUSER,
-                             dbname="postgres", autocommit=True) as admin:
-            admin.execute("CREATE DATABASE load")
-        engine = open_database(cluster.url("load"), migrate=False)
-        upgrade_schema(engine)
-        engine.dispose()
-        load = run(cluster.url("load"))
+        load = run(server_database(cluster, "load"))
     finally:
         cluster.stop()
     for line in load.findings[:20]:

@@ -273,23 +273,8 @@ def run(target: str, kills: int, *, seed: int = 16, folder: Path | None = None) 
             own.cleanup()
 
 
-def _on_server(cluster, kills: int) -> Figures:
-    import psycopg
-
-    from db.engine import open_database, upgrade_schema
-    from tests.pg_cluster import PORT, SUPERUSER
-
-    with psycopg.connect(host=str(cluster.folder), port=PORT, user=SUPERUSER,
-                         dbname="postgres", autocommit=True) as admin:
-        admin.execute("CREATE DATABASE sigkill")
-    url = cluster.url("sigkill")
-    engine = open_database(url, migrate=False)
-    upgrade_schema(engine)
-    engine.dispose()
-    return run(url, kills)
-
-
 def main() -> int:
+    from benchmarks.server import server_database
     from tests.pg_cluster import Cluster, available
 
     kills = int(sys.argv[1]) if len(sys.argv) > 1 else KILLS
@@ -299,7 +284,7 @@ def main() -> int:
     if available():
         cluster = Cluster().start()
         try:
-            results["_pg"] = _on_server(cluster, kills)
+            results["_pg"] = run(server_database(cluster, "sigkill"), kills)
         finally:
             cluster.stop()
     else:
