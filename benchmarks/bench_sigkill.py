@@ -5,8 +5,8 @@ server, tests/pg_cluster.py). After every kill the database is compared with wha
 writer had reported committed; at the end the files and indexes are checked.
 
 Prints `name value unit` lines per back-end (suffix `_sqlite`, `_pg`):
-kills, kills_mid_write (the writer was inside a change when killed), changes_committed
-(reported done by the writers, in all),
+kills, kills_mid_write (the writer was inside a change when killed; kills_mid_import:
+inside an import), changes_committed (reported done by the writers, in all),
 committed_lost (a change reported committed that is not there), half_written (an import
 not all or nothing, an episode whose row and newest audit row disagree, a row nobody
 wrote), audit_problems (what `audit verify` found after each kill), writer_errors (a
@@ -42,6 +42,7 @@ READY_WITHIN_S = 60.0
 class Figures:
     kills: int = 0
     kills_mid_write: int = 0
+    kills_mid_import: int = 0
     changes_committed: int = 0
     committed_lost: int = 0
     half_written: int = 0
@@ -52,7 +53,7 @@ class Figures:
 
     def lines(self, suffix: str) -> list[str]:
         return [f"{name}{suffix} {getattr(self, name)} count" for name in
-                ("kills", "kills_mid_write", "changes_committed", "committed_lost", "half_written",
+                ("kills", "kills_mid_write", "kills_mid_import", "changes_committed", "committed_lost", "half_written",
                  "audit_problems", "writer_errors", "integrity_ok")]
 
 
@@ -247,6 +248,7 @@ def run(target: str, kills: int, *, seed: int = 16, folder: Path | None = None) 
                                         f"(exit {writer.exitcode})")
             done, begun, _ = read_log(log)
             figures.kills_mid_write += begun is not None
+            figures.kills_mid_import += begun is not None and begun[0] == "import"
             figures.changes_committed += len(done)
             # A fresh engine each time: the killed writer was the database's only user,
             # so opening it again is SQLite's crash recovery.
