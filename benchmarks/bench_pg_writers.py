@@ -190,11 +190,10 @@ def main() -> int:
     if not available():
         print("# PostgreSQL not installed: skipped", flush=True)
         return 0
-    from benchmarks.server import server_database
-
     cluster = Cluster().start()
     try:
-        load = run(server_database(cluster, "load"))
+        cluster.new_database("load").dispose()
+        load = run(cluster.url("load"))
     finally:
         cluster.stop()
     for line in load.findings[:20]:

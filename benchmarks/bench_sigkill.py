@@ -276,7 +276,6 @@ def run(target: str, kills: int, *, seed: int = 16, folder: Path | None = None) 
 
 
 def main() -> int:
-    from benchmarks.server import server_database
     from tests.pg_cluster import Cluster, available
 
     kills = int(sys.argv[1]) if len(sys.argv) > 1 else KILLS
@@ -286,7 +285,9 @@ def main() -> int:
     if available():
         cluster = Cluster().start()
         try:
-            results["_pg"] = run(server_database(cluster, "sigkill"), kills)
+            engine = cluster.new_database("sigkill")
+            engine.dispose()
+            results["_pg"] = run(cluster.url("sigkill"), kills)
         finally:
             cluster.stop()
     else:

@@ -24,15 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_timeline import RUNS, median_ms, open_case  # noqa: E402
 from benchmarks.large_case import build_large_case, fill_large_case  # noqa: E402
-from benchmarks.server import ServerCPU  # noqa: E402
+from benchmarks.server_cpu import ServerCPU  # noqa: E402
 from tests.pg_cluster import Cluster, available  # noqa: E402
 
 
 def _server_copy(cluster: Cluster):
-    from benchmarks.server import server_database
-    from db.engine import open_database
-
-    engine = open_database(server_database(cluster, "bench"))
+    engine = cluster.new_database("bench")
     t0 = time.perf_counter()
     ids = fill_large_case(engine)
     seconds = time.perf_counter() - t0

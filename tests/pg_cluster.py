@@ -54,6 +54,19 @@ class Cluster:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://{SUPERUSER}@/{database}?host={self.folder}&port={PORT}"
 
+    def new_database(self, name: str):
+        """An Engine on a new database of this cluster, its schema at head (`db upgrade`)."""
+        import psycopg
+
+        from db.engine import open_database, upgrade_schema
+
+        with psycopg.connect(host=str(self.folder), port=PORT, user=SUPERUSER,
+                             dbname="postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        engine = open_database(self.url(name), migrate=False)
+        upgrade_schema(engine)
+        return engine
+
     def stop(self) -> None:
         try:
             self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w",

@@ -1,24 +1,6 @@
-"""A database at the newest schema on a throwaway PostgreSQL cluster (tests/pg_cluster.py),
-for the benchmarks that measure the server."""
+"""What a read costs on a PostgreSQL server, for the benchmarks that measure one."""
 
 from __future__ import annotations
-
-
-def server_database(cluster, name: str) -> str:
-    """Create database ``name`` on ``cluster``, bring it to head (`db upgrade`); its URL."""
-    import psycopg
-
-    from db.engine import open_database, upgrade_schema
-    from tests.pg_cluster import PORT, SUPERUSER
-
-    with psycopg.connect(host=str(cluster.folder), port=PORT, user=SUPERUSER,
-                         dbname="postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = cluster.url(name)
-    engine = open_database(url, migrate=False)
-    upgrade_schema(engine)
-    engine.dispose()
-    return url
 
 
 class ServerCPU:
