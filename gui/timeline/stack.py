@@ -206,6 +206,12 @@ class TrackStack(QtWidgets.QWidget):
             self.view.setMinimumHeight(total)
 
     def _release_plots(self) -> None:
+        # Items first: a plot taken out of the layout stays owned by Qt, and its clickable
+        # scatters' slots reach their track, which holds the plot. Python cannot collect
+        # that loop, so every change of the set of tracks kept the last case's items
+        # (tests/gui/test_memory.py).
+        for plot in self._plot_pool.values():
+            plot.clear()
         self._plot_pool = {}
         self._rows = []
         self.view.ci.clear()
