@@ -102,7 +102,7 @@ class Case:
             return self._merged[key]
         if code not in self._merged:
             df = self._rows(pos)
-            if df["specimen"].nunique() > 1:
+            if _several(df["specimen"]):
                 # Rows come grouped by series: several specimens of a code interleave in time.
                 df = df.sort_values("t", kind="stable")
             self._merged[code] = df
@@ -226,9 +226,14 @@ class Case:
     def anchor(self) -> Anchor:
         """Day 0 for every "day N": anakinra start, else the first clinical record
         (data.alignment)."""
-        obs, meds = self.observations, self.medications
+        meds = self.medications
         starts = np.array([epoch(d) for d in meds["start"]] if not meds.empty else [])
-        first = first_clinical_record(obs["t"].to_numpy(), obs["code"].to_numpy(), starts)
+        # Each code's first time, not every row's: the codes of a million rows as Python
+        # strings and their test against NOT_CLINICAL took ~26 MB for a moment.
+        t = self.observations["t"].to_numpy()
+        codes = list(self._positions)
+        firsts = np.array([t[self._positions[c]].min() for c in codes], dtype=float)
+        first = first_clinical_record(firsts, codes, starts)
         return anchor_of(self.day0, first, self.time_range[0])
 
     # -- activity --------------------------------------------------------------------
@@ -252,6 +257,15 @@ class Case:
         out["items"] = out["items"].fillna(0).astype(int)
         out.index.name = "t"
         return out.reset_index()
+
+
+def _several(column: pd.Series) -> bool:
+    """More than one value in the column. A categorical one is read from its codes: pandas'
+    nunique made int64 copies of a million-row column."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        return bool(len(codes)) and bool((codes != codes[0]).any())
+    return column.nunique(dropna=False) > 1
 
 
 def is_per_kg(unit: object) -> bool:
