@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from data.alignment import DAY, day_text
-from data.case import Case, epoch
+from data.case import Case, epochs
 from data.codes import AIDAI_ACTIVE_THRESHOLD, AIDAI_CODES, label
 
 BLOCK_DAYS = 30
@@ -78,7 +78,11 @@ class AidaiPeriod:
 
 def aidai_periods(case: Case, *, relative: bool) -> list[AidaiPeriod]:
     """The diary's periods from the first to the last diary day: calendar months, or with
-    relative=True (de-identified) 30-day blocks from day 0 (case.anchor)."""
+    relative=True (de-identified) 30-day blocks from day 0 (case.anchor).
+
+    Summed for every period at once over the days' rows (sorted by day, so a period's
+    days are one run of rows): period by period, a ten-year diary took ~20 ms of the
+    case's opening."""
     a = case.activity_score
     if a.empty:
         return []
@@ -90,43 +94,49 @@ def aidai_periods(case: Case, *, relative: bool) -> list[AidaiPeriod]:
     else:
         months = pd.to_datetime(t, unit="s").to_period("M")
         key = months.asi8
-    out = []
-    for k in np.unique(key):
-        rows = key == k
-        if relative:
-            first = int(k) * BLOCK_DAYS
-            start = case.anchor.t + first * DAY
-            end, length, month = start + BLOCK_DAYS * DAY, BLOCK_DAYS, None
-        else:
-            first = None
-            month = months[rows][0]
-            start, end = epoch(month.start_time), epoch(month.end_time.normalize()) + DAY
-            length = int(month.days_in_month)
-        out.append(_period(start, end, month, first, length, a["score"].to_numpy()[rows],
-                           recorded[rows]))
-    return out
+    first_rows = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+
+    def per_period(values: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(values, first_rows, axis=0)
+
+    any_item = recorded.any(axis=1)
+    with_diary = per_period(any_item.astype(int))
+    full = per_period(recorded.all(axis=1).astype(int))
+    scores = np.where(with_diary > 0, per_period(np.nan_to_num(a["score"].to_numpy(float))),
+                      np.nan)
+    missing = per_period((~recorded & any_item[:, None]).astype(int))  # periods × items
+    if relative:
+        firsts = [int(k) * BLOCK_DAYS for k in key[first_rows]]
+        starts = case.anchor.t + np.array(firsts, dtype=float) * DAY
+        ends, lengths = starts + BLOCK_DAYS * DAY, np.full(len(firsts), BLOCK_DAYS)
+        periods: list = [None] * len(firsts)
+    else:
+        firsts = [None] * len(first_rows)
+        periods = list(months[first_rows])
+        first_months = months[first_rows]
+        starts = epochs(first_months.start_time)
+        ends = epochs(first_months.end_time.normalize()) + DAY
+        lengths = first_months.days_in_month
+    labels = [label(code) for code in AIDAI_CODES]
+    return [AidaiPeriod(float(starts[i]), float(ends[i]), periods[i], firsts[i],
+                        float(scores[i]), int(lengths[i]), int(with_diary[i]), int(full[i]),
+                        tuple((labels[j], int(n)) for j, n in enumerate(missing[i]) if n))
+            for i in range(len(first_rows))]
 
 
 def _recorded(case: Case, t: np.ndarray) -> np.ndarray:
-    """days × items: whether the item was recorded on the day (t: the days' midnights)."""
+    """days × items: whether the item was recorded on the day (t: the days' midnights,
+    sorted)."""
     out = np.zeros((len(t), len(AIDAI_CODES)), dtype=bool)
     for j, code in enumerate(AIDAI_CODES):
         s = case.series(code)
         if len(s):
             days = (s["t"].to_numpy() // DAY) * DAY
-            out[:, j] = np.isin(t, days[~np.isnan(s["value"].to_numpy(dtype=float))])
+            days = days[~np.isnan(s["value"].to_numpy(dtype=float))]
+            # A binary search in the sorted days (np.isin sorted both sides, per item).
+            row = np.clip(np.searchsorted(t, days), 0, len(t) - 1)
+            out[row[t[row] == days], j] = True
     return out
-
-
-def _period(start: float, end: float, month: pd.Period | None, first: int | None,
-            length: int, scores: np.ndarray, recorded: np.ndarray) -> AidaiPeriod:
-    any_item = recorded.any(axis=1)
-    diary = recorded[any_item]
-    score = float(np.nansum(scores)) if any_item.any() else float("nan")
-    missing = tuple((label(code), int((~diary[:, j]).sum()))
-                    for j, code in enumerate(AIDAI_CODES) if diary.size and not diary[:, j].all())
-    return AidaiPeriod(start, end, month, first, score, length, int(any_item.sum()),
-                       int(recorded.all(axis=1).sum()), missing)
 
 
 def period_text(p: AidaiPeriod) -> str:

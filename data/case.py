@@ -35,8 +35,12 @@ class Case:
     episodes: pd.DataFrame
     controls: pd.DataFrame  # the healthy-control references in force when the case loaded
     reference_set: dict | None = None  # the set that put them in force (data.controls)
-    _merged: dict = field(default_factory=dict, repr=False)  # code (, specimen) → rows by time
+    # Derived once per case: a redraw asks for them per series and per track, and each
+    # pandas filter costs ~0.1–1 ms (the large case's opening asked ~200 times; the lists
+    # of evidence ask once per sample). Callers read what they get and never change it.
+    _merged: dict = field(default_factory=dict, repr=False)  # (code, specimen) → rows
     _matches: dict = field(default_factory=dict, repr=False)  # (code, specimen) → Match
+    _derived: dict = field(default_factory=dict, repr=False)  # key → value (derived())
 
     @classmethod
     def from_frames(cls, frames) -> Case:
@@ -93,24 +97,28 @@ class Case:
         pos = self._positions.get(code)
         if pos is None:
             return self.observations.iloc[0:0]
-        if specimen is not None:
-            # Asked once per sample by the lists of evidence: filtered once per series.
-            key = (code, specimen)
-            if key not in self._merged:
-                df = self._rows(pos)
-                self._merged[key] = df[df["specimen"] == specimen]
-            return self._merged[key]
-        if code not in self._merged:
+        key = (code, specimen)
+        if key not in self._merged:
             df = self._rows(pos)
-            if _several(df["specimen"]):
+            if specimen is not None:
+                df = df[df["specimen"] == specimen] if _several(df["specimen"]) else \
+                    df if str(df["specimen"].iloc[0]) == specimen else df.iloc[0:0]
+            elif _several(df["specimen"]):
                 # Rows come grouped by series: several specimens of a code interleave in time.
                 df = df.sort_values("t", kind="stable")
-            self._merged[code] = df
-        return self._merged[code]
+            self._merged[key] = df
+        return self._merged[key]
 
     def specimens(self, code: str) -> list[str]:
         s = self.series(code)
         return sorted(str(x) for x in s["specimen"].unique()) if len(s) else []
+
+    def derived(self, key: tuple, compute):
+        """compute(), once per case for this key: for derived series kept outside this
+        module (data.dose_context's administrations)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     def control_match(self, code: str, specimen: str) -> Match:
         """The reference for this code and specimen in the series' unit, or why none."""
@@ -132,10 +140,9 @@ class Case:
 
     def fold(self, code: str, specimen: str) -> pd.DataFrame:
         """The series divided by the healthy-control mean for the same code and specimen."""
-        s = self.series(code, specimen).copy()
         mean = self.control_mean(code, specimen)
-        s["fold"] = s["value"] / mean if mean else np.nan
-        return s
+        s = self.series(code, specimen)
+        return s.assign(fold=s["value"] / mean if mean else np.nan)
 
     @cached_property
     def time_range(self) -> tuple[float, float]:
@@ -157,7 +164,8 @@ class Case:
         m = self.medications
         if m.empty:
             return m
-        return m[m["drug"].str.lower() == drug.lower()].sort_values("start")
+        return self.derived(("drug periods", drug.lower()), lambda: m[
+            m["drug"].str.lower() == drug.lower()].sort_values("start"))
 
     @cached_property
     def day0(self) -> float | None:

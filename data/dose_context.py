@@ -133,7 +133,11 @@ def dose_context(case: Case, t: np.ndarray | pd.Series, *,
     """The dose context of every sample time in t (any order)."""
     t = np.asarray(t, dtype=float)
     until = max(case.time_range[1], float(t.max()) if t.size else 0.0)
-    adm = administrations(case, dose_time=dose_time, recorded=recorded, until=until)
+    if recorded is None:  # the same for every series of the case: computed once
+        adm = case.derived(("administrations", dose_time, until), lambda: administrations(
+            case, dose_time=dose_time, until=until))
+    else:
+        adm = administrations(case, dose_time=dose_time, recorded=recorded, until=until)
     n = t.size
     if len(adm) == 0:
         nan = np.full(n, np.nan)
