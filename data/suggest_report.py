@@ -47,6 +47,28 @@ def suggestion_record(case: Case, s: Suggestion, fmt: DateFormat) -> dict[str, A
     }
 
 
+def stored_form(s: Suggestion) -> dict[str, Any]:
+    """A suggestion as db.suggestions stores it: evidence with the points to ring."""
+    return {"kind": s.kind, "onset": s.onset, "end": s.end, "criteria": list(s.criteria),
+            "certainty": s.certainty, "fingerprint": s.fingerprint,
+            "evidence": [{"text": e.text,
+                          "samples": [{"code": x.code, "specimen": x.specimen, "t": x.t}
+                                      for x in e.samples]} for e in s.evidence]}
+
+
+def counts_text(matched: int, missed: int, extra: int, within_days: int) -> str:
+    return (f"agreement with the reviewer's relapses and flares (onsets within "
+            f"{within_days} days): {matched} matched, {missed} missed, {extra} extra")
+
+
+def agreement_line(a: Agreement, within_days: int = MATCH_DAYS) -> str:
+    """The agreement in one sentence, as the window shows it."""
+    text = counts_text(len(a.matched), len(a.missed), len(a.extra), within_days)
+    if a.matched:
+        text += "; onset " + ", ".join(_signed_days(p.onset_days) for p in a.matched)
+    return text[0].upper() + text[1:]
+
+
 def agreement_record(case: Case, a: Agreement, fmt: DateFormat) -> dict[str, Any]:
     def episode(e: dict) -> dict[str, Any]:
         return {"id": e.get("id"), "kind": e["kind"],
@@ -106,16 +128,15 @@ def text_lines(record: dict[str, Any]) -> list[str]:
         lines.append(f"  {p['name']}: {p['text']}")
     lines += [f"  note: {n}" for n in record["notes"]]
     a = record["agreement"]
-    lines.append(f"  agreement with the reviewer's relapses and flares (onsets within "
-                 f"{a['within_days']} days): {len(a['matched'])} matched, "
-                 f"{len(a['missed'])} missed, {len(a['extra'])} extra")
+    lines.append("  " + counts_text(len(a["matched"]), len(a["missed"]), len(a["extra"]),
+                                    a["within_days"]))
     for m in a["matched"]:
         lines.append(f"    matched: {m['episode']['kind']} {m['episode']['edges']} ~ suggested "
                      f"{m['kind']} {m['suggestion']} (onset {_signed_days(m['onset_difference_days'])})")
     lines += [f"    missed: {e['kind']} {e['edges']}" for e in a["missed"]]
     lines += [f"    extra: suggested {x['kind']} {x['suggestion']}" for x in a["extra"]]
     for key, n in a["per_criterion"].items():
-        if n["suggested"] or n["missed"]:
+        if n["suggested"] or (BY_KEY[key].sets_edges and n["missed"]):
             lines.append(f"    {BY_KEY[key].name}: {n['suggested']} suggested, {n['matched']} "
                          f"matched, {n['missed']} missed, {n['extra']} extra")
     return lines
