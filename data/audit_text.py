@@ -22,7 +22,9 @@ from db.audit_action import split_action
 ACTIONS = {"create": "created", "update": "changed", "delete": "deleted",
            "restore": "restored", "review": "marked reviewed", "unreview": "review withdrawn",
            "import": "imported", "add": "added", "edit": "edited", "retire": "retired",
-           "reset": "reset"}
+           "reset": "reset", "accept": "accepted", "reject": "rejected",
+           "reopen": "reopened", "withdraw": "withdrawn",
+           "evidence changed": "evidence changed"}
 # Fields holding a moment; "end" is stored exclusive and shown as its last day.
 TIME_FIELDS = frozenset({"onset", "end", "created", "updated", "reviewed_at"})
 # What a created, restored or deleted episode is summed up by; the rest clutters.

@@ -112,6 +112,11 @@ def get_episode(engine: Engine, episode_id: int) -> dict[str, Any] | None:
         return _row(conn, episode_id)
 
 
+def check_actor_for_episode(actor: object) -> str:
+    """The actor as stored, or EpisodeError (a refusal the window reports)."""
+    return _actor(actor)
+
+
 def create_episode(engine: Engine, patient_id: int, *, actor: str, kind: str, onset: int,
                    end: int | None = None, severity: str | None = None,
                    certainty: str | None = None, note: str = "", status: str = "accepted",
@@ -120,20 +125,31 @@ def create_episode(engine: Engine, patient_id: int, *, actor: str, kind: str, on
 
     The database assigns the id inside the write, so two writers never claim the same one.
     """
+    try:
+        with audited_transaction(engine) as conn:
+            return insert_episode(conn, patient_id, actor=actor, kind=kind, onset=onset,
+                                  end=end, severity=severity, certainty=certainty, note=note,
+                                  status=status, origin=origin)
+    except IntegrityError as exc:
+        raise EpisodeError(f"Case {patient_id} does not exist (deleted meanwhile?)") from exc
+
+
+def insert_episode(conn: Connection, patient_id: int, *, actor: str, kind: str, onset: int,
+                   end: int | None = None, severity: str | None = None,
+                   certainty: str | None = None, note: str = "", status: str = "accepted",
+                   origin: str = "reviewer") -> dict[str, Any]:
+    """create_episode inside the caller's audited transaction (an accepted suggestion
+    and its episode are one write)."""
     values = dict(patient_id=patient_id, kind=kind, onset=_seconds(onset), end=_seconds(end),
                   severity=severity, certainty=certainty, note=note or "",
                   author=_actor(actor), version=1, status=status, origin=origin)
     _validate(values)
-    try:
-        with audited_transaction(engine) as conn:
-            values["created"] = values["updated"] = db_now(conn)
-            eid = conn.execute(insert(Episode).values(**values).returning(_T.c.id)).scalar_one()
-            row = _row(conn, eid)
-            record(conn, actor=actor, entity=ENTITY, entity_id=eid, patient_id=patient_id,
-                   action="create", before=None, after=row)
-    except IntegrityError as exc:
-        raise EpisodeError(f"Case {patient_id} does not exist (deleted meanwhile?)") from exc
-    return row
+    values["created"] = values["updated"] = db_now(conn)
+    eid = conn.execute(insert(Episode).values(**values).returning(_T.c.id)).scalar_one()
+    row = _row(conn, eid)
+    record(conn, actor=actor, entity=ENTITY, entity_id=eid, patient_id=patient_id,
+           action="create", before=None, after=row)
+    return row  # type: ignore[return-value]
 
 
 def update_episode(engine: Engine, episode_id: int, version: int, *, actor: str,
@@ -173,16 +189,21 @@ def update_episode(engine: Engine, episode_id: int, version: int, *, actor: str,
 def delete_episode(engine: Engine, episode_id: int, version: int, *,
                    actor: str, step: str | None = None) -> dict[str, Any]:
     """Delete the episode; returns the deleted row (what restore_episode needs)."""
-    actor = _actor(actor)
     with audited_transaction(engine) as conn:
-        row = _check_version(_row(conn, episode_id), episode_id, version)
-        result = conn.execute(
-            _T.delete().where(_T.c.id == episode_id, _T.c.version == version))
-        if result.rowcount != 1:
-            _check_version(_row(conn, episode_id), episode_id, version)
-        record(conn, actor=actor, entity=ENTITY, entity_id=episode_id,
-               patient_id=row["patient_id"], action=stepped("delete", step), before=row,
-               after=None)
+        return remove_episode(conn, episode_id, version, actor=actor, step=step)
+
+
+def remove_episode(conn: Connection, episode_id: int, version: int, *, actor: str,
+                   step: str | None = None) -> dict[str, Any]:
+    """delete_episode inside the caller's audited transaction."""
+    actor = _actor(actor)
+    row = _check_version(_row(conn, episode_id), episode_id, version)
+    result = conn.execute(_T.delete().where(_T.c.id == episode_id, _T.c.version == version))
+    if result.rowcount != 1:
+        _check_version(_row(conn, episode_id), episode_id, version)
+    record(conn, actor=actor, entity=ENTITY, entity_id=episode_id,
+           patient_id=row["patient_id"], action=stepped("delete", step), before=row,
+           after=None)
     return row
 
 
@@ -195,40 +216,43 @@ def restore_episode(engine: Engine, deleted: dict[str, Any], *, actor: str,
     that id must be its deletion. The version moves on past the deleted one, so an editor
     still holding the old row cannot write over the restored episode unnoticed.
     """
+    try:
+        with audited_transaction(engine) as conn:
+            return put_back_episode(conn, deleted, actor=actor, step=step)
+    except IntegrityError as exc:
+        raise StaleEpisodeError(
+            f"Episode {deleted.get('id')} cannot be restored: it exists again or its case "
+            "is gone") from exc
+
+
+def put_back_episode(conn: Connection, deleted: dict[str, Any], *, actor: str,
+                     step: str | None = None) -> dict[str, Any]:
+    """restore_episode inside the caller's audited transaction."""
     actor = _actor(actor)
     try:
         episode_id = int(deleted["id"])
     except (KeyError, TypeError, ValueError) as exc:
         raise EpisodeError("Only a deleted episode can be restored") from exc
-    try:
-        with audited_transaction(engine) as conn:
-            if _row(conn, episode_id) is not None:
-                raise StaleEpisodeError(
-                    f"Episode {episode_id} cannot be restored: it exists again")
-            last = last_event(conn, ENTITY, episode_id)
-            if last is None or base_action(last["action"]) != "delete" or not last["before"]:
-                raise EpisodeError(
-                    f"Episode {episode_id} cannot be restored: it was never deleted")
-            recorded = last["before"]
-            given = json.loads(encode_change({k: deleted.get(k) for k in recorded}))
-            if given != recorded:
-                raise EpisodeError(
-                    f"Episode {episode_id} cannot be restored: that is not the episode "
-                    "that was deleted")
-            values = {c.name: recorded[c.name] for c in _T.columns if c.name in recorded}
-            _validate(values)
-            values["version"] = int(recorded["version"]) + 1
-            values["updated"] = db_now(conn)
-            conn.execute(insert(Episode).values(**values))
-            row = _row(conn, episode_id)
-            record(conn, actor=actor, entity=ENTITY, entity_id=episode_id,
-                   patient_id=row["patient_id"], action=stepped("restore", step), before=None,
-                   after=row)
-    except IntegrityError as exc:
-        raise StaleEpisodeError(
-            f"Episode {episode_id} cannot be restored: it exists again or its case is gone"
-        ) from exc
-    return row
+    if _row(conn, episode_id) is not None:
+        raise StaleEpisodeError(f"Episode {episode_id} cannot be restored: it exists again")
+    last = last_event(conn, ENTITY, episode_id)
+    if last is None or base_action(last["action"]) != "delete" or not last["before"]:
+        raise EpisodeError(f"Episode {episode_id} cannot be restored: it was never deleted")
+    recorded = last["before"]
+    given = json.loads(encode_change({k: deleted.get(k) for k in recorded}))
+    if given != recorded:
+        raise EpisodeError(f"Episode {episode_id} cannot be restored: that is not the "
+                           "episode that was deleted")
+    values = {c.name: recorded[c.name] for c in _T.columns if c.name in recorded}
+    _validate(values)
+    values["version"] = int(recorded["version"]) + 1
+    values["updated"] = db_now(conn)
+    conn.execute(insert(Episode).values(**values))
+    row = _row(conn, episode_id)
+    record(conn, actor=actor, entity=ENTITY, entity_id=episode_id,
+           patient_id=row["patient_id"], action=stepped("restore", step), before=None,
+           after=row)
+    return row  # type: ignore[return-value]
 
 
 def episode_history(engine: Engine, episode_id: int) -> pd.DataFrame:

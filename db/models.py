@@ -245,6 +245,40 @@ class Episode(Base):
     )
 
 
+SUGGESTION_STATES = ("open", "accepted", "rejected")
+
+
+class Suggestion(Base):
+    """A relapse the published criteria suggested (data/relapse_criteria.py) and what the
+    reviewer decided: open, accepted (``episode_id``: the reviewer episode it became,
+    origin 'rule') or rejected with a ``reason``. One per case and onset, so a re-run of
+    the criteria never adds it twice; ``fingerprint`` identifies its evidence, and a
+    re-run finding other evidence marks it ``changed``. ``version`` as for episodes."""
+
+    __tablename__ = "suggestion"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    onset: Mapped[int] = mapped_column(BigInteger)
+    end: Mapped[int | None] = mapped_column(BigInteger)
+    criteria: Mapped[str] = mapped_column(Text)  # JSON list of criterion keys
+    certainty: Mapped[str] = mapped_column(String(16))
+    evidence: Mapped[str] = mapped_column(Text)  # JSON list of {text, samples}
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
+    reason: Mapped[str | None] = mapped_column(Text)
+    changed: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    episode_id: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    created: Mapped[int] = mapped_column(BigInteger)
+    updated: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (
+        UniqueConstraint("patient_id", "onset", name="uq_suggestion_onset"),
+        CheckConstraint(one_of("state", SUGGESTION_STATES), name="ck_suggestion_state"),
+        {"sqlite_autoincrement": True},
+    )
+
+
 class AuditEvent(Base):
     """Who changed what, when; written in the same transaction as the change.
 

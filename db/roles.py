@@ -29,8 +29,9 @@ REVIEWER, READ_ONLY = "reviewer", "read-only"
 # demo reset (which empties every table) stays the owner's.
 _INSERT_UPDATE = ("patient", "patient_identity", "series", "source", "observation",
                   "medication", "control_reference_set", "control_reference", "episode",
-                  "import_mapping")
-_DELETE = ("episode", "observation")
+                  "import_mapping", "suggestion")
+# A suggestion the criteria no longer find is withdrawn (db.suggestions) while still open.
+_DELETE = ("episode", "observation", "suggestion")
 # INSERT only in spirit: LOCK TABLE … IN EXCLUSIVE MODE, the write lock every change takes
 # (db.engine.take_write_lock), needs UPDATE, DELETE or TRUNCATE on the table in PostgreSQL
 # 15. UPDATE is granted for that lock; the append-only trigger refuses every UPDATE itself.

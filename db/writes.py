@@ -26,6 +26,7 @@ from db.models import (
     PatientIdentity,
     Series,
     Source,
+    Suggestion,
 )
 
 
@@ -56,7 +57,8 @@ def clear_database(conn: Connection) -> tuple[dict[str, int], int]:
     first_id = 1 + max(conn.execute(select(func.max(Patient.id))).scalar() or 0,
                        conn.execute(select(func.max(a.c.patient_id))).scalar() or 0)
     counts = {}
-    for model in (Episode, Medication, Observation, Series, Source, PatientIdentity, Patient,
+    for model in (Suggestion, Episode, Medication, Observation, Series, Source,
+                  PatientIdentity, Patient,
                   ControlReference, ControlReferenceSet, ImportMapping):
         counts[model.__tablename__] = conn.execute(delete(model)).rowcount
     return counts, first_id

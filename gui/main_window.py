@@ -24,7 +24,8 @@ from gui.settings import Settings
 
 log = logging.getLogger(__name__)
 
-INSTALLERS = ("gui.episodes.install", "gui.import_install", "gui.export_install",
+INSTALLERS = ("gui.episodes.install", "gui.suggestions.install", "gui.import_install",
+              "gui.export_install",
               "gui.patient_install", "gui.controls_install", "gui.key_figures.install",
               "gui.results_grid.install", "gui.overlay.install")
 DOCKS_SHARE = 0.3  # of the window's width, for the case list and episode docks at most

@@ -54,6 +54,7 @@ class EpisodeLayer(QtCore.QObject):
     """Episode drawing and the mouse side of annotating; state is only what is on screen."""
 
     selected = QtCore.Signal(object)  # episode id, or None when the reviewer clicked away
+    redrawn = QtCore.Signal()  # the plots' items were replaced: other layers draw again
     createRequested = QtCore.Signal(float, float)  # noqa: N815  onset, end (snapped)
     changeRequested = QtCore.Signal(int, float, object)  # noqa: N815  id, onset, end|None
     menuRequested = QtCore.Signal(int, QtCore.QPoint)  # noqa: N815  id, global position
@@ -89,6 +90,7 @@ class EpisodeLayer(QtCore.QObject):
         case = self.timeline.case
         if case is None:
             self.views = []
+            self.redrawn.emit()
             return
         self.views = self._views(case.time_range[1])
         lane = self.timeline.plot_for("episodes")
@@ -103,6 +105,7 @@ class EpisodeLayer(QtCore.QObject):
             preview.hide()
             self._add(plot, preview)
             self._previews.append((plot, preview))
+        self.redrawn.emit()
 
     def _add(self, plot: pg.PlotItem, item: pg.GraphicsObject) -> None:
         plot.addItem(item, ignoreBounds=True)

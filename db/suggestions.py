@@ -1,0 +1,238 @@
+"""Suggested episodes: what the relapse criteria proposed for a case, and what the reviewer
+decided. Every write and its audit row in one transaction, guarded by ``version``.
+
+Storing a run (``store_suggestions``) never duplicates a suggestion: one per case and
+onset, and a candidate that overlaps a suggestion already decided is that suggestion.
+When the evidence behind a stored suggestion differs from the run's (a re-import added a
+visit, a physician global), the row takes the new evidence and is marked ``changed``; a
+decided one keeps its decision. An open suggestion the criteria no longer find is
+withdrawn. Accepting writes a reviewer episode (origin 'rule') through the episode write
+path (db.episodes), in the same transaction as the suggestion's new state.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from db.audit import audited_transaction, db_now, record
+from db.audit_action import stepped
+from db.episodes import (
+    EpisodeError,
+    StaleEpisodeError,
+    check_actor_for_episode,
+    insert_episode,
+    put_back_episode,
+    remove_episode,
+)
+from db.models import SUGGESTION_STATES, Suggestion
+
+ENTITY = "suggestion"
+OPEN, ACCEPTED, REJECTED = SUGGESTION_STATES
+# What a run of the criteria gives for each candidate.
+RULE_FIELDS = ("kind", "onset", "end", "criteria", "certainty", "evidence", "fingerprint")
+
+_T = Suggestion.__table__
+
+
+class SuggestionError(EpisodeError):
+    """A suggestion write that was refused; one line for the reviewer."""
+
+
+class StaleSuggestionError(StaleEpisodeError):
+    """The suggestion changed (or went) since the caller read it."""
+
+
+def _row(conn: Connection, sid: int) -> dict[str, Any] | None:
+    row = conn.execute(select(_T).where(_T.c.id == sid)).mappings().first()
+    return None if row is None else dict(row)
+
+
+def _checked(conn: Connection, sid: int, version: int) -> dict[str, Any]:
+    row = _row(conn, sid)
+    if row is None:
+        raise StaleSuggestionError(f"Suggestion {sid} was withdrawn meanwhile")
+    if row["version"] != version:
+        raise StaleSuggestionError(
+            f"Suggestion {sid} was changed meanwhile (version {row['version']}, you had "
+            f"{version}); your change was not saved")
+    return row
+
+
+def _encoded(found: dict[str, Any]) -> dict[str, Any]:
+    out = {k: found[k] for k in RULE_FIELDS}
+    out["onset"] = int(out["onset"])
+    out["end"] = None if out["end"] is None else int(out["end"])
+    out["criteria"] = json.dumps(list(found["criteria"]))
+    out["evidence"] = json.dumps(found["evidence"], ensure_ascii=False)
+    return out
+
+
+def _audited(row: dict[str, Any]) -> dict[str, Any]:
+    """What an audit row holds of a suggestion: all but the bookkeeping times."""
+    return {k: v for k, v in row.items() if k not in ("created", "updated")}
+
+
+def _set(conn: Connection, row: dict[str, Any], values: dict[str, Any], *, actor: str,
+         action: str) -> dict[str, Any]:
+    changed = {k: v for k, v in values.items() if row[k] != v}
+    version = row["version"]
+    result = conn.execute(update(Suggestion)
+                          .where(_T.c.id == row["id"], _T.c.version == version)
+                          .values(**changed, version=version + 1, updated=db_now(conn)))
+    if result.rowcount != 1:
+        _checked(conn, row["id"], version)
+    record(conn, actor=actor, entity=ENTITY, entity_id=row["id"],
+           patient_id=row["patient_id"], action=action,
+           before={k: row[k] for k in changed} | {"version": version},
+           after=changed | {"version": version + 1})
+    return _row(conn, row["id"])  # type: ignore[return-value]
+
+
+def _same(stored: list[dict[str, Any]], found: dict[str, Any]) -> dict[str, Any] | None:
+    """The stored suggestion a candidate is: same onset, else a decided one it overlaps."""
+    for s in stored:
+        if s["onset"] == found["onset"]:
+            return s
+    end = found["end"] if found["end"] is not None else float("inf")
+    for s in stored:
+        s_end = s["end"] if s["end"] is not None else float("inf")
+        if s["state"] != OPEN and s["onset"] < end and found["onset"] < s_end:
+            return s
+    return None
+
+
+def store_suggestions(engine: Engine, patient_id: int, found: list[dict[str, Any]], *,
+                      actor: str) -> dict[str, int]:
+    """Store one run of the criteria for a case; returns how many were added, changed,
+    unchanged and withdrawn."""
+    actor = check_actor_for_episode(actor)
+    counts = dict(added=0, changed=0, unchanged=0, withdrawn=0)
+    with audited_transaction(engine) as conn:
+        stored = [dict(r) for r in conn.execute(
+            select(_T).where(_T.c.patient_id == patient_id).order_by(_T.c.onset)).mappings()]
+        seen: set[int] = set()
+        for f in found:
+            values = _encoded(f)
+            hit = _same([s for s in stored if s["id"] not in seen], values)
+            if hit is None:
+                now = db_now(conn)
+                sid = conn.execute(insert(Suggestion).values(
+                    patient_id=patient_id, **values, state=OPEN, changed=0, version=1,
+                    created=now, updated=now).returning(_T.c.id)).scalar_one()
+                record(conn, actor=actor, entity=ENTITY, entity_id=sid, patient_id=patient_id,
+                       action="create", before=None, after=_audited(_row(conn, sid)))
+                counts["added"] += 1
+                continue
+            seen.add(hit["id"])
+            if hit["fingerprint"] == values["fingerprint"]:
+                counts["unchanged"] += 1
+                continue
+            if hit["onset"] != values["onset"]:  # the identity stays the first onset
+                values.pop("onset")
+            _set(conn, hit, values | {"changed": 1}, actor=actor, action="evidence changed")
+            counts["changed"] += 1
+        for s in stored:
+            if s["id"] in seen:
+                continue
+            if s["state"] == OPEN:
+                conn.execute(_T.delete().where(_T.c.id == s["id"]))
+                record(conn, actor=actor, entity=ENTITY, entity_id=s["id"],
+                       patient_id=patient_id, action="withdraw", before=_audited(s), after=None)
+                counts["withdrawn"] += 1
+            elif s["fingerprint"]:
+                # Decided, and the criteria no longer find it: its evidence is gone.
+                _set(conn, s, {"fingerprint": "", "changed": 1}, actor=actor,
+                     action="evidence changed")
+                counts["changed"] += 1
+    return counts
+
+
+def load_suggestions(engine: Engine, patient_id: int) -> pd.DataFrame:
+    """The case's suggestions by onset; criteria and evidence decoded."""
+    with engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(
+            select(_T).where(_T.c.patient_id == patient_id).order_by(_T.c.onset, _T.c.id)
+        ).mappings()]
+    for r in rows:
+        r["criteria"] = json.loads(r["criteria"])
+        r["evidence"] = json.loads(r["evidence"])
+    return pd.DataFrame(rows, columns=[c.name for c in _T.columns])
+
+
+def get_suggestion(engine: Engine, sid: int) -> dict[str, Any] | None:
+    with engine.connect() as conn:
+        return _row(conn, sid)
+
+
+def suggestion_of_episode(engine: Engine, episode_id: int) -> dict[str, Any] | None:
+    """The accepted suggestion an episode came from, if any (its criteria, its evidence)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(_T).where(_T.c.episode_id == episode_id,
+                                            _T.c.state == ACCEPTED)).mappings().first()
+    if row is None:
+        return None
+    out = dict(row)
+    out["criteria"] = json.loads(out["criteria"])
+    out["evidence"] = json.loads(out["evidence"])
+    return out
+
+
+def accept_suggestion(engine: Engine, sid: int, version: int, *, actor: str,
+                      step: str | None = None, restore: dict[str, Any] | None = None
+                      ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Turn an open suggestion into a reviewer episode (origin 'rule', its kind and edges);
+    returns (suggestion, episode). ``restore``: the episode an undone accept deleted, put
+    back under its id (a redo)."""
+    actor = check_actor_for_episode(actor)
+    with audited_transaction(engine) as conn:
+        row = _checked(conn, sid, version)
+        if row["state"] != OPEN:
+            raise SuggestionError(f"Suggestion {sid} is already {row['state']}")
+        if restore is None:
+            episode = insert_episode(conn, row["patient_id"], actor=actor, kind=row["kind"],
+                                     onset=row["onset"], end=row["end"], origin="rule")
+        else:
+            episode = put_back_episode(conn, restore, actor=actor, step=step)
+        new = _set(conn, row, {"state": ACCEPTED, "episode_id": episode["id"], "reason": None,
+                               "changed": 0}, actor=actor, action=stepped("accept", step))
+    return new, episode
+
+
+def reject_suggestion(engine: Engine, sid: int, version: int, *, actor: str, reason: str,
+                      step: str | None = None) -> dict[str, Any]:
+    """Hide an open suggestion, with the reviewer's reason (required)."""
+    actor = check_actor_for_episode(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise SuggestionError("Say why the suggestion is rejected (the reason is kept in "
+                              "the audit trail)")
+    with audited_transaction(engine) as conn:
+        row = _checked(conn, sid, version)
+        if row["state"] != OPEN:
+            raise SuggestionError(f"Suggestion {sid} is already {row['state']}")
+        return _set(conn, row, {"state": REJECTED, "reason": reason, "changed": 0},
+                    actor=actor, action=stepped("reject", step))
+
+
+def reopen_suggestion(engine: Engine, sid: int, version: int, *, actor: str,
+                      episode_version: int | None = None, step: str | None = None
+                      ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Undo a decision: an accepted suggestion's episode is deleted (it must still be at
+    ``episode_version``), a rejected one loses its reason. Returns (suggestion, the
+    deleted episode or None)."""
+    actor = check_actor_for_episode(actor)
+    with audited_transaction(engine) as conn:
+        row = _checked(conn, sid, version)
+        deleted = None
+        if row["state"] == ACCEPTED and row["episode_id"] is not None:
+            if episode_version is None:
+                raise SuggestionError("The accepted episode's version is needed to undo")
+            deleted = remove_episode(conn, row["episode_id"], episode_version, actor=actor,
+                                     step=step)
+        new = _set(conn, row, {"state": OPEN, "episode_id": None, "reason": None},
+                   actor=actor, action=stepped("reopen", step))
+    return new, deleted

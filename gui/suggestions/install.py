@@ -1,0 +1,163 @@
+"""Adds suggested episodes to the main window: the Suggestions dock (View → Suggestions,
+Ctrl+Shift+S), the hatched boxes on the timeline, and accept/reject as undoable commands
+through the episode controller.
+
+The main window imports this module by name and calls install(window); it comes after
+gui.episodes.install, whose controller it uses.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from PySide6 import QtCore
+
+from data.relapse_criteria import CriteriaSettings, suggest
+from data.suggest_agreement import agreement, reviewer_episodes
+from data.suggest_report import agreement_line, criteria_names, stored_form
+from db import suggestions as store
+from gui.case_dock import CaseDock
+from gui.episodes.controller import DB_ERRORS, database_problem
+from gui.suggestions.commands import AcceptSuggestion, RejectSuggestion
+from gui.suggestions.layer import SuggestionLayer
+from gui.suggestions.panel import SuggestionPanel
+
+log = logging.getLogger(__name__)
+DOCK_WIDTH = 380
+
+
+class SuggestionFeature(CaseDock):
+    """``window.suggestions``: the panel, its dock and the timeline layer."""
+
+    def __init__(self, window) -> None:
+        self.panel = SuggestionPanel()
+        super().__init__(window, self.panel, title="Suggestions", name="suggestionsDock",
+                         area=QtCore.Qt.DockWidgetArea.RightDockWidgetArea,
+                         shortcut="Ctrl+Shift+S",
+                         tip="Relapses suggested by published criteria, with their "
+                             "evidence: accept or reject them")
+        self.controller = window.episode_feature.controller
+        self.layer = SuggestionLayer(window.timeline)
+        self.settings = CriteriaSettings()
+        self.result = None  # the last run of the criteria on the open case
+        self.rows = None
+        window.resizeDocks([self.dock], [DOCK_WIDTH], QtCore.Qt.Orientation.Horizontal)
+        p = self.panel
+        p.runRequested.connect(self.run_criteria)
+        p.acceptRequested.connect(self.accept)
+        p.rejectRequested.connect(self.reject)
+        p.selected.connect(self._selected)
+        p.evidenceChosen.connect(self._ring)
+        self.layer.clicked.connect(self._clicked)
+        self.controller.episodesChanged.connect(lambda _episodes: self.load())
+        # After the Episode panel has shown the row: an accepted suggestion's criteria.
+        self.controller.selectionChanged.connect(self._origin_note)
+
+    # -- the open case ---------------------------------------------------------------------
+    def case_opened(self, case) -> None:
+        self.result = None
+        self.rows = None
+        super().case_opened(case)
+        if self.rows is None:  # the dock is closed: what is stored is still drawn
+            self.load()
+
+    def fill(self, case) -> None:
+        self.run_criteria()
+
+    def run_criteria(self) -> None:
+        case = self.case
+        if case is None:
+            return
+        self.result = suggest(case, self.settings)
+        found = [stored_form(s) for s in self.result.suggestions]
+        try:
+            counts = store.store_suggestions(self.controller.engine, case.id, found,
+                                             actor=self.controller.actor())
+        except store.EpisodeError as exc:
+            self.controller.tell(str(exc), error=True)
+        except DB_ERRORS as exc:
+            log.error("storing suggestions failed", exc_info=exc)
+            self.controller.tell(f"The suggestions could not be saved: "
+                                 f"{database_problem(exc)}.", error=True)
+        else:
+            parts = [f"{n} {what}" for what, n in counts.items()
+                     if n and what != "unchanged"]
+            self.window.statusBar().showMessage(
+                "Criteria applied: " + (", ".join(parts) if parts else "nothing new"), 8000)
+        self.load()
+
+    def load(self) -> None:
+        case = self.case
+        if case is None:
+            return
+        try:
+            self.rows = store.load_suggestions(self.controller.engine, case.id)
+        except DB_ERRORS as exc:
+            log.error("reading suggestions failed", exc_info=exc)
+            self.controller.tell(f"The suggestions could not be read: "
+                                 f"{database_problem(exc)}.", error=True)
+            return
+        self.panel.set_rows(self.rows, case.anchor)
+        self.layer.set_suggestions(self.rows)
+        if self.result is not None:
+            a = agreement(self.result.suggestions, reviewer_episodes(case.episodes))
+            self.panel.set_agreement(agreement_line(a), self.result.notes)
+
+    # -- decisions -------------------------------------------------------------------------
+    def _row(self, sid: int) -> dict | None:
+        if self.rows is None or self.rows.empty:
+            return None
+        hit = self.rows[self.rows["id"] == sid]
+        return None if hit.empty else hit.iloc[0].to_dict()
+
+    def accept(self, sid: int) -> bool:
+        row = self._row(sid)
+        return row is not None and self.controller.run(AcceptSuggestion(self.controller, row))
+
+    def reject(self, sid: int, reason: str) -> bool:
+        row = self._row(sid)
+        return row is not None and self.controller.run(
+            RejectSuggestion(self.controller, row, reason))
+
+    def _origin_note(self, row: dict | None) -> None:
+        if row is None or row.get("origin") != "rule":
+            return
+        try:
+            s = store.suggestion_of_episode(self.controller.engine, int(row["id"]))
+        except DB_ERRORS:
+            log.exception("reading the suggestion of episode %s failed", row["id"])
+            return
+        if s is not None:
+            meta = self.window.episode_feature.properties.meta
+            first = s["evidence"][0]["text"] if s["evidence"] else ""
+            meta.setText(f"{meta.text()}<br>Suggested by {criteria_names(s['criteria'])} "
+                         f"({s['certainty']}): {html.escape(first)}")
+
+    # -- pointing ----------------------------------------------------------------------------
+    def _selected(self, sid: int | None) -> None:
+        self.layer.set_selected(sid)
+        row = None if sid is None else self._row(sid)
+        if row is not None:
+            self._ring([s for e in row["evidence"] for s in e.get("samples", [])],
+                       fallback=float(row["onset"]))
+
+    def _clicked(self, sid: int) -> None:
+        if not self.dock.isVisible():
+            self.dock.show()
+        self.panel.select(sid)
+
+    def _ring(self, samples: list, fallback: float | None = None) -> None:
+        highlight = self.window.timeline.highlight
+        if samples:
+            highlight.show(samples)
+        else:
+            highlight.clear()
+            if fallback is not None:
+                highlight.bring_into_view([fallback])
+
+
+def install(window) -> SuggestionFeature:
+    feature = SuggestionFeature(window)
+    window.suggestions = feature
+    return feature

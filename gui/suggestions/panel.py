@@ -1,0 +1,183 @@
+"""The Suggestions dock's content: the list of suggested episodes, the evidence of the one
+selected (clicking a line rings its measurements on the timeline), accept and reject with
+a reason, and the agreement with the reviewer's episodes. The panel only announces what
+the reviewer asked for; the feature acts."""
+
+from __future__ import annotations
+
+import pandas as pd
+from PySide6 import QtCore, QtWidgets
+
+from data.relapse_criteria import BY_KEY
+
+COLUMNS = ("Onset", "Last day", "Kind", "Certainty", "Criteria", "State")
+ID_ROLE = QtCore.Qt.ItemDataRole.UserRole
+
+
+def state_text(row) -> str:
+    text = {"open": "open", "accepted": "accepted", "rejected": "rejected"}[row["state"]]
+    if row["state"] == "rejected" and row.get("reason"):
+        text += f": {row['reason']}"
+    if row["changed"]:
+        text += " · evidence changed"
+    return text
+
+
+class SuggestionPanel(QtWidgets.QWidget):
+    runRequested = QtCore.Signal()  # noqa: N815
+    acceptRequested = QtCore.Signal(int)  # noqa: N815  suggestion id
+    rejectRequested = QtCore.Signal(int, str)  # noqa: N815  id, reason
+    selected = QtCore.Signal(object)  # suggestion id or None
+    evidenceChosen = QtCore.Signal(list)  # noqa: N815  samples [{code, specimen, t}]
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: pd.DataFrame = pd.DataFrame()
+        self.run = QtWidgets.QPushButton("Run criteria again")
+        self.run.setObjectName("suggestRun")
+        self.run.setToolTip("Apply the relapse criteria to this case's current data: new "
+                            "candidates are added, none is duplicated, and a suggestion "
+                            "whose evidence changed is marked")
+        self.show_decided = QtWidgets.QCheckBox("Show accepted and rejected")
+        self.show_decided.setObjectName("suggestShowDecided")
+        self.table = QtWidgets.QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("suggestionTable")
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.evidence = QtWidgets.QListWidget()
+        self.evidence.setObjectName("suggestionEvidence")
+        self.evidence.setWordWrap(True)
+        self.evidence.setToolTip("Click a line to ring its measurements on the timeline")
+        self.reason = QtWidgets.QLineEdit()
+        self.reason.setObjectName("suggestReason")
+        self.reason.setPlaceholderText("Reason to reject (required)")
+        self.accept = QtWidgets.QPushButton("Accept")
+        self.accept.setObjectName("suggestAccept")
+        self.accept.setToolTip("Make it a reviewer episode (its edges stay editable)")
+        self.reject = QtWidgets.QPushButton("Reject")
+        self.reject.setObjectName("suggestReject")
+        self.agreement = QtWidgets.QLabel()
+        self.agreement.setObjectName("suggestAgreement")
+        self.agreement.setWordWrap(True)
+        self.notes = QtWidgets.QLabel()
+        self.notes.setWordWrap(True)
+        self.notes.setStyleSheet("color:#8A4B00")
+
+        top = QtWidgets.QHBoxLayout()
+        top.addWidget(self.run)
+        top.addWidget(self.show_decided)
+        top.addStretch(1)
+        decide = QtWidgets.QHBoxLayout()
+        decide.addWidget(self.accept)
+        decide.addWidget(self.reason, 1)
+        decide.addWidget(self.reject)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 2)
+        layout.addWidget(self.evidence, 2)
+        layout.addLayout(decide)
+        layout.addWidget(self.notes)
+        layout.addWidget(self.agreement)
+
+        self.run.clicked.connect(self.runRequested)
+        self.show_decided.toggled.connect(lambda _on: self.set_rows(self.rows, self._anchor))
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.evidence.itemClicked.connect(
+            lambda item: self.evidenceChosen.emit(item.data(ID_ROLE) or []))
+        self.accept.clicked.connect(self._accept)
+        self.reject.clicked.connect(self._reject)
+        self.reason.textChanged.connect(lambda _t: self._enable())
+        self.reason.returnPressed.connect(self._reject)
+        self._anchor = None
+        self._enable()
+
+    # -- what the feature calls ------------------------------------------------------------
+    def set_rows(self, rows: pd.DataFrame, anchor) -> None:
+        keep = self.selected_id()
+        self.rows, self._anchor = rows, anchor
+        shown = rows if self.show_decided.isChecked() or rows.empty else \
+            rows[rows["state"] == "open"]
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(shown))
+        for r, row in enumerate(shown.to_dict("records")):
+            last = "ongoing" if pd.isna(row["end"]) or row["end"] is None else \
+                anchor.label(float(row["end"]) - 86_400)
+            cells = (anchor.label(float(row["onset"])), last, row["kind"], row["certainty"],
+                     ", ".join(BY_KEY[k].name for k in row["criteria"] if k in BY_KEY),
+                     state_text(row))
+            for c, text in enumerate(cells):
+                item = QtWidgets.QTableWidgetItem(text)
+                item.setData(ID_ROLE, int(row["id"]))
+                item.setToolTip(text)
+                self.table.setItem(r, c, item)
+        self.table.blockSignals(False)
+        self.table.resizeColumnsToContents()
+        self.select(keep, announce=False)
+        self._show_evidence()
+
+    def set_agreement(self, text: str, notes: list[str]) -> None:
+        self.agreement.setText(text)
+        self.notes.setText("\n".join(notes))
+        self.notes.setVisible(bool(notes))
+
+    def selected_id(self) -> int | None:
+        items = self.table.selectedItems()
+        return int(items[0].data(ID_ROLE)) if items else None
+
+    def selected_row(self) -> dict | None:
+        sid = self.selected_id()
+        if sid is None or self.rows.empty:
+            return None
+        hit = self.rows[self.rows["id"] == sid]
+        return None if hit.empty else hit.iloc[0].to_dict()
+
+    def select(self, sid: int | None, *, announce: bool = True) -> None:
+        self.table.blockSignals(True)
+        self.table.clearSelection()
+        for r in range(self.table.rowCount()):
+            if self.table.item(r, 0).data(ID_ROLE) == sid:
+                self.table.selectRow(r)
+                self.table.scrollToItem(self.table.item(r, 0))
+                break
+        self.table.blockSignals(False)
+        self._show_evidence()
+        if announce:
+            self.selected.emit(self.selected_id())
+
+    # -- the reviewer ----------------------------------------------------------------------
+    def _selection_changed(self) -> None:
+        self._show_evidence()
+        self.selected.emit(self.selected_id())
+
+    def _show_evidence(self) -> None:
+        self.evidence.clear()
+        row = self.selected_row()
+        if row is not None:
+            for e in row["evidence"]:
+                item = QtWidgets.QListWidgetItem(e["text"])
+                item.setData(ID_ROLE, e.get("samples", []))
+                self.evidence.addItem(item)
+        self._enable()
+
+    def _enable(self) -> None:
+        row = self.selected_row()
+        open_ = row is not None and row["state"] == "open"
+        self.accept.setEnabled(open_)
+        self.reason.setEnabled(open_)
+        self.reject.setEnabled(open_ and bool(self.reason.text().strip()))
+
+    def _accept(self) -> None:
+        sid = self.selected_id()
+        if sid is not None:
+            self.acceptRequested.emit(sid)
+
+    def _reject(self) -> None:
+        sid, reason = self.selected_id(), self.reason.text().strip()
+        if sid is not None and reason and self.reject.isEnabled():
+            self.rejectRequested.emit(sid, reason)
+            self.reason.clear()

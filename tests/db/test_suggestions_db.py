@@ -1,0 +1,127 @@
+"""Stored suggestions: a run of the criteria stored once, never duplicated; accept and
+reject write the suggestion, the episode and the audit rows together; changed evidence is
+marked; stale versions are refused."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from db import suggestions as store
+from db.episodes import get_episode
+from db.models import AuditEvent
+
+DAY = 86_400
+ONSET = 1_714_608_000  # 2024-05-02
+
+
+def found(onset=ONSET, end=ONSET + 56 * DAY, text="CRP 62 mg/L, physician global 2 (mild)",
+          kind="relapse"):
+    return dict(kind=kind, onset=onset, end=end, criteria=["caps_relapse", "cluster_flare"],
+                certainty="certain", fingerprint=str(abs(hash((onset, end, text)))),
+                evidence=[{"text": text, "samples": [{"code": "CRP", "specimen": "serum",
+                                                       "t": onset + 36_000}]}])
+
+
+def audit(engine, entity="suggestion"):
+    t = AuditEvent.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(select(t).where(t.c.entity == entity).order_by(t.c.id)).mappings()
+        return [dict(r) | {"before": json.loads(r["before"] or "null"),
+                           "after": json.loads(r["after"] or "null")} for r in rows]
+
+
+def only(engine, pid):
+    [row] = store.load_suggestions(engine, pid).to_dict("records")
+    return row
+
+
+def test_a_run_is_stored_once_and_a_rerun_adds_nothing(engine, pid):
+    assert store.store_suggestions(engine, pid, [found()], actor="Dr A") == dict(
+        added=1, changed=0, unchanged=0, withdrawn=0)
+    row = only(engine, pid)
+    assert (row["state"], row["changed"], row["criteria"]) == ("open", 0,
+                                                              ["caps_relapse", "cluster_flare"])
+    assert row["evidence"][0]["samples"][0]["code"] == "CRP"
+    assert store.store_suggestions(engine, pid, [found()], actor="Dr A")["unchanged"] == 1
+    assert [a["action"] for a in audit(engine)] == ["create"]
+
+
+def test_accept_makes_a_reviewer_episode_and_a_rerun_adds_nothing(engine, pid):
+    store.store_suggestions(engine, pid, [found()], actor="Dr A")
+    row = only(engine, pid)
+    s, ep = store.accept_suggestion(engine, row["id"], row["version"], actor="Dr B")
+    assert (s["state"], s["episode_id"]) == ("accepted", ep["id"])
+    stored = get_episode(engine, ep["id"])
+    assert (stored["kind"], stored["onset"], stored["end"], stored["origin"], stored["status"]
+            ) == ("relapse", ONSET, ONSET + 56 * DAY, "rule", "accepted")
+    assert store.suggestion_of_episode(engine, ep["id"])["criteria"] == [
+        "caps_relapse", "cluster_flare"]
+    assert [a["action"] for a in audit(engine, "episode")] == ["create"]
+    assert audit(engine)[-1]["after"]["state"] == "accepted"
+    # The criteria run again (the reviewer moved the episode's onset meanwhile or not):
+    # the accepted suggestion is found again, not added twice.
+    assert store.store_suggestions(engine, pid, [found()], actor="Dr A")["added"] == 0
+    assert store.store_suggestions(engine, pid, [found(onset=ONSET + 3 * DAY)],
+                                   actor="Dr A")["added"] == 0
+    assert len(store.load_suggestions(engine, pid)) == 1
+
+
+def test_reject_needs_a_reason_and_keeps_it(engine, pid):
+    store.store_suggestions(engine, pid, [found()], actor="Dr A")
+    row = only(engine, pid)
+    with pytest.raises(store.SuggestionError, match="Say why"):
+        store.reject_suggestion(engine, row["id"], row["version"], actor="Dr B", reason="  ")
+    s = store.reject_suggestion(engine, row["id"], row["version"], actor="Dr B",
+                                reason="CRP from a chest infection")
+    assert (s["state"], s["reason"]) == ("rejected", "CRP from a chest infection")
+    assert audit(engine)[-1]["after"]["reason"] == "CRP from a chest infection"
+    assert store.store_suggestions(engine, pid, [found()], actor="Dr A")["added"] == 0
+    with pytest.raises(store.SuggestionError, match="already rejected"):
+        store.accept_suggestion(engine, row["id"], s["version"], actor="Dr B")
+
+
+def test_undo_of_accept_deletes_the_episode_and_redo_puts_the_same_one_back(engine, pid):
+    store.store_suggestions(engine, pid, [found()], actor="Dr A")
+    row = only(engine, pid)
+    s, ep = store.accept_suggestion(engine, row["id"], row["version"], actor="Dr B")
+    s, deleted = store.reopen_suggestion(engine, s["id"], s["version"], actor="Dr B",
+                                         episode_version=ep["version"], step="undo")
+    assert s["state"] == "open" and get_episode(engine, ep["id"]) is None
+    s, again = store.accept_suggestion(engine, s["id"], s["version"], actor="Dr B",
+                                       step="redo", restore=deleted)
+    assert again["id"] == ep["id"] and s["episode_id"] == ep["id"]
+    assert [a["action"] for a in audit(engine, "episode")] == ["create", "undo:delete",
+                                                               "redo:restore"]
+    assert [a["action"] for a in audit(engine)][-2:] == ["undo:reopen", "redo:accept"]
+
+
+def test_changed_evidence_is_marked_and_a_decision_kept(engine, pid):
+    store.store_suggestions(engine, pid, [found()], actor="Dr A")
+    row = only(engine, pid)
+    store.reject_suggestion(engine, row["id"], row["version"], actor="Dr B", reason="no")
+    counts = store.store_suggestions(engine, pid, [found(text="CRP 62 mg/L, physician global "
+                                                             "3 (moderate)")], actor="Dr A")
+    assert counts["changed"] == 1
+    row = only(engine, pid)
+    assert (row["state"], row["changed"]) == ("rejected", 1)
+    assert "3 (moderate)" in row["evidence"][0]["text"]
+    assert audit(engine)[-1]["action"] == "evidence changed"
+
+
+def test_an_open_suggestion_the_criteria_no_longer_find_is_withdrawn(engine, pid):
+    store.store_suggestions(engine, pid, [found(), found(onset=ONSET + 200 * DAY, end=None)],
+                            actor="Dr A")
+    counts = store.store_suggestions(engine, pid, [found()], actor="Dr A")
+    assert counts == dict(added=0, changed=0, unchanged=1, withdrawn=1)
+    assert audit(engine)[-1]["action"] == "withdraw"
+
+
+def test_a_stale_version_is_refused(engine, pid):
+    store.store_suggestions(engine, pid, [found()], actor="Dr A")
+    row = only(engine, pid)
+    store.reject_suggestion(engine, row["id"], row["version"], actor="Dr B", reason="no")
+    with pytest.raises(store.StaleSuggestionError, match="changed meanwhile"):
+        store.reopen_suggestion(engine, row["id"], row["version"], actor="Dr C")

@@ -1,0 +1,184 @@
+"""Suggested relapses in the window: the dock lists them with their evidence, the timeline
+draws them apart from the reviewer's episodes; accept, edit, reject with a reason, undo and
+redo, driven with the mouse and keyboard; the database and the audit trail are the
+witnesses."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6 import QtCore
+from PySide6.QtTest import QTest
+from sqlalchemy import select
+
+from data.alignment import DAY
+from db import suggestions as store
+from db.episodes import get_episode
+from db.models import AuditEvent
+from tests.data.relapse_cases import write_cases
+from tests.gui.conftest import open_case
+from tests.gui.drag import drag
+
+LANE_Y = 0.5
+HOUR = 3_600
+
+
+@pytest.fixture
+def window(qtbot, make_window, settings):
+    settings.set("reviewer/name", "Dr Test")
+    w = make_window()
+    w.resize(1400, 900)
+    w.move(0, 0)
+    w.activateWindow()
+    return w
+
+
+def audit(engine, entity: str) -> list[dict]:
+    t = AuditEvent.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(select(t).where(t.c.entity == entity).order_by(t.c.id)).mappings()
+        return [dict(r) | {"after": json.loads(r["after"] or "null")} for r in rows]
+
+
+def open_dock(qtbot, window, pseudonym: str):
+    case = open_case(qtbot, window, pseudonym)
+    toggle = window.suggestions.dock.toggleViewAction()
+    assert toggle.shortcut().toString() == "Ctrl+Shift+S"
+    toggle.trigger()
+    qtbot.waitUntil(lambda: window.suggestions.panel.table.rowCount() > 0, timeout=5000)
+    return case
+
+
+def click_row(qtbot, panel, row: int) -> None:
+    table = panel.table
+    rect = table.visualItemRect(table.item(row, 0))
+    QTest.mouseClick(table.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.wait(20)
+
+
+def stored(engine, case) -> list[dict]:
+    return store.load_suggestions(engine, case.id).to_dict("records")
+
+
+def test_accept_edit_undo_redo_and_a_rerun_adds_nothing(qtbot, window, demo_engine):
+    case = open_dock(qtbot, window, "NLRP12-01")
+    panel, layer = window.suggestions.panel, window.suggestions.layer
+    [suggestion] = stored(demo_engine, case)
+    assert suggestion["state"] == "open" and suggestion["kind"] == "relapse"
+    # Drawn apart from the reviewer's episodes: hatched boxes of its own layer.
+    assert len(layer.items) == len(list(window.timeline.visible_plots()))
+    assert panel.table.item(0, 2).text() == "relapse"
+    click_row(qtbot, panel, 0)
+    assert panel.evidence.count() >= 3
+    assert panel.evidence.item(0).text().startswith("CRP ")
+    assert window.timeline.highlight.ringed  # the visit's CRP and SAA, ringed
+    assert not panel.reject.isEnabled()  # no reason typed yet
+
+    QTest.mouseClick(panel.accept, QtCore.Qt.MouseButton.LeftButton)
+    s = stored(demo_engine, case)[0]
+    episode = get_episode(demo_engine, s["episode_id"])
+    assert (s["state"], episode["origin"], episode["kind"], episode["author"]) == (
+        "accepted", "rule", "relapse", "Dr Test")
+    assert episode["onset"] == suggestion["onset"]
+    assert window.actions["undo"].text() == "&Undo Accept suggested relapse"
+    assert layer.items == []  # accepted: now a reviewer episode, drawn as one
+    assert window.episode_feature.controller.selected_id == episode["id"]
+    assert store.suggestion_of_episode(demo_engine, episode["id"])["criteria"][:2] == [
+        "caps_relapse", "cluster_flare"]
+    meta = window.episode_feature.properties.meta.text()
+    assert "Suggested by CAPS relapse, CLUSTER flare" in meta and "(certain): CRP " in meta
+
+    # Its edges are the reviewer's to edit, like any episode's.
+    onset = episode["onset"]
+    window.timeline.set_x_range(onset - 30 * DAY, onset + 60 * DAY)
+    qtbot.wait(30)
+    drag(qtbot, window.timeline, "episodes", onset, onset - 5 * DAY + 2 * HOUR, y=LANE_Y)
+    assert get_episode(demo_engine, episode["id"])["onset"] == onset - 5 * DAY
+
+    window.actions["undo"].trigger()  # the edit
+    window.actions["undo"].trigger()  # the accept
+    assert get_episode(demo_engine, episode["id"]) is None
+    assert stored(demo_engine, case)[0]["state"] == "open"
+    assert len(layer.items) > 0
+    window.actions["redo"].trigger()
+    assert get_episode(demo_engine, episode["id"])["onset"] == onset  # the same episode
+    assert stored(demo_engine, case)[0]["state"] == "accepted"
+    actions = [a["action"] for a in audit(demo_engine, "suggestion")]
+    assert actions == ["create", "accept", "undo:reopen", "redo:accept"]
+
+    QTest.mouseClick(panel.run, QtCore.Qt.MouseButton.LeftButton)
+    assert len(stored(demo_engine, case)) == 1
+    assert [a["action"] for a in audit(demo_engine, "suggestion")] == actions
+
+
+def test_reject_with_a_reason_undo_and_redo(qtbot, window, demo_engine):
+    case = open_dock(qtbot, window, "TRAPS-01")
+    panel = window.suggestions.panel
+    first = stored(demo_engine, case)[0]
+    episodes_audited = len(audit(demo_engine, "episode"))
+    click_row(qtbot, panel, 0)
+    panel.reason.setFocus()
+    qtbot.keyClicks(panel.reason, "a single attack on treatment, not a relapse")
+    assert panel.reject.isEnabled()
+    QTest.mouseClick(panel.reject, QtCore.Qt.MouseButton.LeftButton)
+    s = next(r for r in stored(demo_engine, case) if r["id"] == first["id"])
+    assert (s["state"], s["reason"]) == ("rejected",
+                                         "a single attack on treatment, not a relapse")
+    assert audit(demo_engine, "suggestion")[-1]["after"]["reason"] == s["reason"]
+    assert all(panel.table.item(r, 0).data(QtCore.Qt.ItemDataRole.UserRole) != s["id"]
+               for r in range(panel.table.rowCount()))  # hidden from the list
+    panel.show_decided.setChecked(True)
+    assert any("rejected: a single attack" in panel.table.item(r, 5).text()
+               for r in range(panel.table.rowCount()))
+    window.actions["undo"].trigger()
+    assert next(r for r in stored(demo_engine, case) if r["id"] == first["id"])["state"] == \
+        "open"
+    window.actions["redo"].trigger()
+    assert next(r for r in stored(demo_engine, case) if r["id"] == first["id"])["state"] == \
+        "rejected"
+    assert len(audit(demo_engine, "episode")) == episodes_audited  # no episode written
+
+
+def test_a_missing_physician_global_is_named_in_the_evidence(qtbot, window, demo_engine,
+                                                            tmp_path):
+    write_cases(demo_engine, tmp_path)
+    window.refresh_case_list()
+    qtbot.wait(50)
+    open_dock(qtbot, window, "HOSP-01")
+    panel = window.suggestions.panel
+    texts = [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())]
+    assert texts == ["day +113", "day +246"]
+    click_row(qtbot, panel, 1)
+    assert panel.evidence.item(0).text() == "CRP 45 mg/L; physician global not recorded"
+    assert panel.table.item(1, 3).text() == "uncertain"
+    assert "1 matched" not in panel.agreement.text()
+    assert "0 matched, 0 missed, 2 extra" in panel.agreement.text()
+
+
+def test_a_reimport_that_changes_the_evidence_marks_the_suggestion(qtbot, window,
+                                                                 demo_engine, tmp_path):
+    from data.importing import import_file
+
+    write_cases(demo_engine, tmp_path)
+    window.refresh_case_list()
+    qtbot.wait(50)
+    case = open_dock(qtbot, window, "HOSP-01")
+    panel = window.suggestions.panel
+    click_row(qtbot, panel, 1)  # the September visit, no physician global
+    qtbot.keyClicks(panel.reason, "CRP from a chest infection")
+    qtbot.keyClick(panel.reason, QtCore.Qt.Key.Key_Return)
+    late = tmp_path / "late_pga.csv"
+    late.write_text("patient,date,code,value\nHOSP-01,2024-09-12T10:00,PGA,3\n",
+                    encoding="utf-8")
+    import_file(demo_engine, late)
+    with qtbot.waitSignal(window.caseOpened, timeout=10_000):
+        window.reload_case()
+    rows = stored(demo_engine, case)
+    september = next(r for r in rows if r["onset"] != rows[0]["onset"])
+    assert (september["state"], september["changed"]) == ("rejected", 1)
+    assert september["evidence"][0]["text"] == "CRP 45 mg/L, physician global 3 (moderate)"
+    assert len(rows) == 2  # re-run on reload: nothing added
+    panel.show_decided.setChecked(True)
+    assert any("rejected: CRP from a chest infection · evidence changed"
+               == panel.table.item(r, 5).text() for r in range(panel.table.rowCount()))
