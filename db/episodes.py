@@ -97,14 +97,20 @@ def _row(conn: Connection, episode_id: int) -> dict[str, Any] | None:
     return None if row is None else dict(row)
 
 
-def _check_version(row: dict[str, Any] | None, episode_id: int, version: int) -> dict[str, Any]:
+def check_version(row: dict[str, Any] | None, episode_id: int, version: int, *,
+                   what: str = "Episode", gone: str = "deleted",
+                   error: type[StaleEpisodeError] = StaleEpisodeError) -> dict[str, Any]:
+    """The row if it is still at ``version``; else the refusal (db.suggestions uses it
+    for a suggestion, "withdrawn" when gone)."""
     if row is None:
-        raise StaleEpisodeError(f"Episode {episode_id} was deleted meanwhile")
+        raise error(f"{what} {episode_id} was {gone} meanwhile")
     if row["version"] != version:
-        raise StaleEpisodeError(
-            f"Episode {episode_id} was changed meanwhile (version {row['version']}, "
+        raise error(
+            f"{what} {episode_id} was changed meanwhile (version {row['version']}, "
             f"you had {version}); your change was not saved")
     return row
+
+
 
 
 def get_episode(engine: Engine, episode_id: int) -> dict[str, Any] | None:
@@ -167,7 +173,7 @@ def update_episode(engine: Engine, episode_id: int, version: int, *, actor: str,
         if key in changes:
             changes[key] = _seconds(changes[key])
     with audited_transaction(engine) as conn:
-        row = _check_version(_row(conn, episode_id), episode_id, version)
+        row = check_version(_row(conn, episode_id), episode_id, version)
         _validate({**row, **changes})
         changed = {k: v for k, v in changes.items() if row[k] != v}
         if not changed:
@@ -177,7 +183,7 @@ def update_episode(engine: Engine, episode_id: int, version: int, *, actor: str,
             .where(_T.c.id == episode_id, _T.c.version == version)
             .values(**changed, updated=db_now(conn), version=version + 1))
         if result.rowcount != 1:  # another writer got in between the read and the write
-            _check_version(_row(conn, episode_id), episode_id, version)
+            check_version(_row(conn, episode_id), episode_id, version)
         before = {k: row[k] for k in changed} | {"version": version}
         after = dict(changed) | {"version": version + 1}
         record(conn, actor=actor, entity=ENTITY, entity_id=episode_id,
@@ -197,10 +203,10 @@ def remove_episode(conn: Connection, episode_id: int, version: int, *, actor: st
                    step: str | None = None) -> dict[str, Any]:
     """delete_episode inside the caller's audited transaction."""
     actor = _actor(actor)
-    row = _check_version(_row(conn, episode_id), episode_id, version)
+    row = check_version(_row(conn, episode_id), episode_id, version)
     result = conn.execute(_T.delete().where(_T.c.id == episode_id, _T.c.version == version))
     if result.rowcount != 1:
-        _check_version(_row(conn, episode_id), episode_id, version)
+        check_version(_row(conn, episode_id), episode_id, version)
     record(conn, actor=actor, entity=ENTITY, entity_id=episode_id,
            patient_id=row["patient_id"], action=stepped("delete", step), before=row,
            after=None)

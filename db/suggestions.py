@@ -24,6 +24,7 @@ from db.episodes import (
     EpisodeError,
     StaleEpisodeError,
     check_actor_for_episode,
+    check_version,
     insert_episode,
     put_back_episode,
     remove_episode,
@@ -52,14 +53,8 @@ def _row(conn: Connection, sid: int) -> dict[str, Any] | None:
 
 
 def _checked(conn: Connection, sid: int, version: int) -> dict[str, Any]:
-    row = _row(conn, sid)
-    if row is None:
-        raise StaleSuggestionError(f"Suggestion {sid} was withdrawn meanwhile")
-    if row["version"] != version:
-        raise StaleSuggestionError(
-            f"Suggestion {sid} was changed meanwhile (version {row['version']}, you had "
-            f"{version}); your change was not saved")
-    return row
+    return check_version(_row(conn, sid), sid, version, what="Suggestion", gone="withdrawn",
+                         error=StaleSuggestionError)
 
 
 def _encoded(found: dict[str, Any]) -> dict[str, Any]:
