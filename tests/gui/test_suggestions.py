@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from PySide6 import QtCore
 from PySide6.QtTest import QTest
 from sqlalchemy import select
@@ -17,21 +16,10 @@ from db import suggestions as store
 from db.episodes import get_episode
 from db.models import AuditEvent
 from tests.data.relapse_cases import write_cases
-from tests.gui.conftest import open_case
+from tests.gui.conftest import LANE_Y, open_case
 from tests.gui.drag import drag
 
-LANE_Y = 0.5
 HOUR = 3_600
-
-
-@pytest.fixture
-def window(qtbot, make_window, settings):
-    settings.set("reviewer/name", "Dr Test")
-    w = make_window()
-    w.resize(1400, 900)
-    w.move(0, 0)
-    w.activateWindow()
-    return w
 
 
 def audit(engine, entity: str) -> list[dict]:
@@ -61,7 +49,8 @@ def stored(engine, case) -> list[dict]:
     return store.load_suggestions(engine, case.id).to_dict("records")
 
 
-def test_accept_edit_undo_redo_and_a_rerun_adds_nothing(qtbot, window, demo_engine):
+def test_accept_edit_undo_redo_and_a_rerun_adds_nothing(qtbot, window, demo_engine,
+                                                         reviewer):
     case = open_dock(qtbot, window, "NLRP12-01")
     panel, layer = window.suggestions.panel, window.suggestions.layer
     [suggestion] = stored(demo_engine, case)
@@ -79,7 +68,7 @@ def test_accept_edit_undo_redo_and_a_rerun_adds_nothing(qtbot, window, demo_engi
     s = stored(demo_engine, case)[0]
     episode = get_episode(demo_engine, s["episode_id"])
     assert (s["state"], episode["origin"], episode["kind"], episode["author"]) == (
-        "accepted", "rule", "relapse", "Dr Test")
+        "accepted", "rule", "relapse", reviewer)
     assert episode["onset"] == suggestion["onset"]
     assert window.actions["undo"].text() == "&Undo Accept suggested relapse"
     assert layer.items == []  # accepted: now a reviewer episode, drawn as one
