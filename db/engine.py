@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
-from db.errors import BUSY_MESSAGE, UserFacingError, is_busy, one_line
+from db.errors import BUSY_MESSAGE, UserFacingError, is_busy, is_denied, one_line
 from db.files import create_private, private_folder
 from db.schema_version import HEAD_REVISION
 
@@ -63,6 +63,11 @@ BUSY_TIMEOUT_S = 5.0
 WRITE_LOCK = "flarescope_write_lock"
 
 UPGRADE_COMMAND = "python main.py db upgrade"
+
+# A server login in neither of the database's roles (db/roles.py) is refused at the door.
+NO_ROLE_MESSAGE = ("your login has no role in this database: whoever looks after the server "
+                   "can give it one (`python main.py db grant LOGIN --reviewer` or "
+                   "`--read-only`)")
 
 # Tables every Flarescope database has had since its first migration.
 OUR_TABLES = frozenset({"patient", "episode", "audit_event"})
@@ -192,6 +197,8 @@ def open_database(path_or_url: str | None = None, *, migrate: bool = True) -> En
         if is_busy(exc):
             raise DatabaseOpenError(f"{shown}: {BUSY_MESSAGE}") from exc
         reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+        if is_denied(exc) or "permission denied for database" in reason:
+            raise DatabaseOpenError(f"{shown}: {NO_ROLE_MESSAGE}") from exc
         raise DatabaseOpenError(f"Cannot open database {shown}: {reason}") from exc
     return engine
 

@@ -90,6 +90,10 @@ def install(window) -> EpisodeFeature:
     changes_data(window.access, a["annotate"], a["delete_episode"], a["mark_reviewed"], kind_box,
                  p.kind, p.severity, p.certainty, p.onset, p.end, p.ongoing, p.note)
     controller.layer.editable = window.access.can_write  # no dragging an episode's edges
+    if not window.access.can_write:  # the hints would invite what is greyed out
+        list_panel.empty.setText("No episodes yet.")
+        p.placeholder.setText("<p><b>No episode selected.</b></p><p>Click an episode on the "
+                              "timeline or in the list above.</p>")
 
     feature = EpisodeFeature(controller, list_panel, properties, kind_box, hint, review_info)
     _connect(window, feature)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 import main
 from db.audit import verify
+from db.engine import NO_ROLE_MESSAGE
 from db.episodes import create_episode, mark_case_reviewed
 from db.errors import DENIED_MESSAGE, is_denied
 from db.identity import login
@@ -161,7 +162,7 @@ def test_db_grant_and_revoke_from_the_command_line(demo_engine, server_login, ca
     assert members(demo_engine) == []
     # Without a role it can no longer connect: the database's CONNECT is the roles'.
     assert main.main(["--db", reviewer_url, "cases"]) == 1
-    assert "permission denied for database" in capsys.readouterr().err
+    assert capsys.readouterr().err.strip().endswith(f": {NO_ROLE_MESSAGE}")
 
 
 def test_db_upgrade_grants_the_roles_again(demo_engine, capsys):
@@ -170,3 +171,13 @@ def test_db_upgrade_grants_the_roles_again(demo_engine, capsys):
     groups = create_roles(demo_engine)
     assert main.main(["--db", target(demo_engine), "db", "upgrade"]) == 0
     assert f"roles {groups[REVIEWER]}, {groups[READ_ONLY]} granted" in capsys.readouterr().out
+
+
+def test_a_login_without_a_role_is_told_so_in_one_line(demo_engine, server_login, capsys):
+    """Before `db roles` every login may connect but reads nothing: the same line."""
+    name = server_login(demo_engine, None)
+    url = demo_engine.url.set(username=name).render_as_string(hide_password=False)
+    assert main.main(["--db", url, "cases"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("flarescope: ") and err.endswith(f": {NO_ROLE_MESSAGE}")
+    assert "\n" not in err
