@@ -17,6 +17,7 @@ from data.relapse_criteria import CriteriaSettings, suggest
 from data.suggest_agreement import agreement, reviewer_episodes
 from data.suggest_report import agreement_line, criteria_names, stored_form
 from db import suggestions as store
+from gui.access import changes_data
 from gui.case_dock import CaseDock
 from gui.episodes.controller import DB_ERRORS, database_problem
 from gui.suggestions.commands import AcceptSuggestion, RejectSuggestion
@@ -159,5 +160,7 @@ class SuggestionFeature(CaseDock):
 
 def install(window) -> SuggestionFeature:
     feature = SuggestionFeature(window)
+    p = feature.panel
+    changes_data(window.access, p.run, p.accept, p.reject, p.reason)  # each stores a decision
     window.suggestions = feature
     return feature

@@ -71,6 +71,10 @@ def test_a_read_only_login_sees_every_change_greyed_out_with_the_reason(
         assert widget.toolTip() == why
     assert props.note.isReadOnly()
     assert props.history_button.isEnabled()
+    panel = window.suggestions.panel
+    for widget in (panel.run, panel.accept, panel.reject):
+        assert not widget.isEnabled()
+    assert panel.reason.isReadOnly()
     assert "Annotate" not in props.placeholder.text()
     assert "Annotate" not in window.episode_feature.list_panel.empty.text()
 
