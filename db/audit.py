@@ -28,6 +28,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
 from db.audit_state import differences
+from db.changes import announce
 from db.engine import WRITE_LOCK, take_write_lock
 from db.errors import UserFacingError
 from db.models import AuditEvent
@@ -148,6 +149,7 @@ def record(conn: Connection, *, actor: str, entity: str, entity_id: int | None,
     values["prev_hash"] = prev or GENESIS
     values["hash"] = row_hash(values["prev_hash"], values)
     conn.execute(insert(AuditEvent).values(**values))
+    announce(conn)  # other Flarescopes re-read what this changed (db.changes)
     return values
 
 

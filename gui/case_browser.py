@@ -115,12 +115,19 @@ class CaseBrowser(QtWidgets.QWidget):
         layout.addWidget(self.filter)
         layout.addWidget(self.table)
 
-    def set_rows(self, rows: list[CaseRow]) -> None:
+    def set_rows(self, rows: list[CaseRow]) -> bool:
+        """Show these rows, keeping the selected case and the scroll position (the list
+        follows others' changes while the reviewer reads it); False if nothing changed."""
+        if rows == self.model.rows:
+            return False
         current = self.current_id()
+        scroll = self.table.verticalScrollBar().value()
         self.model.set_rows(rows)
         self._fit_columns()
         if current is not None:
             self.select_id(current, emit=False)
+        self.table.verticalScrollBar().setValue(scroll)
+        return True
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)

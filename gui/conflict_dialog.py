@@ -39,7 +39,8 @@ class ConflictDialog(QtWidgets.QMessageBox):
             self.apply_button = self.addButton(APPLY, role.AcceptRole)
             self.apply_button.setToolTip("Save your change again over their version; it is "
                                          "recorded as a new change in the audit trail")
-            self.apply_button.clicked.connect(apply)
+            # Once the box has closed: applying may close its parent (a saved dialog).
+            self.apply_button.clicked.connect(lambda: QtCore.QTimer.singleShot(0, apply))
         self.setDefaultButton(self.keep_button)
         self.setEscapeButton(self.keep_button)
         self.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -2,8 +2,9 @@
 
 The dialog shows the row it was given and hands the changed fields to ``save``
 (``data.patients.save_details`` with the version read; weights as the dates changed); a
-refusal (a bad value, an identifying pseudonym, someone else's newer save) is shown in
-the dialog, which stays open with what the reviewer typed.
+refusal (a bad value, an identifying pseudonym) is shown in the dialog, which stays open
+with what the reviewer typed. Someone else's newer save is shown with the choice
+(gui.conflict_dialog): keep theirs (the form then shows it) or apply mine on top.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from typing import Any
 from PySide6 import QtCore, QtWidgets
 
 from data.patients import SEX_TEXT, PatientValueError, flagged, weight_edits
-from db.patients import PatientError
+from db.patients import PatientError, StalePatientError
 from gui.weight_table import WeightTable
 
 log = logging.getLogger(__name__)
 
 Save = Callable[[dict[str, Any]], dict[str, Any]]
+# Given the row the form was filled from: what others changed since (text) and the row now.
+Theirs = Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
 _TEXT_FIELDS = ("pseudonym", "diagnosis", "birth_year", "genotype", "name", "birth_date",
                 "record_number")
 
@@ -41,13 +44,14 @@ class PatientDialog(QtWidgets.QDialog):
     ``save_button``."""
 
     saved = QtCore.Signal(dict)
+    conflict_dialog = None  # gui.conflict_dialog, while it asks
 
     def __init__(self, row: dict[str, Any], save: Save, *,
-                 parent: QtWidgets.QWidget | None = None) -> None:
+                 parent: QtWidgets.QWidget | None = None, theirs: Theirs | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("patientDialog")
         self.setWindowTitle(f"Patient details: {row['pseudonym']}")
-        self.row, self._save = row, save
+        self.row, self._save, self._theirs = row, save, theirs
         self.edits: dict[str, QtWidgets.QLineEdit] = {}
 
         details = QtWidgets.QFormLayout()
@@ -140,8 +144,17 @@ class PatientDialog(QtWidgets.QDialog):
         if not changes:
             self.accept()
             return
+        self._save_changes(changes)
+
+    def _save_changes(self, changes: dict[str, Any]) -> None:
         try:
             row = self._save(changes)
+        except StalePatientError as exc:
+            if self._theirs is None:
+                self._refused(str(exc))
+            else:
+                self._conflict(changes)
+            return
         except (PatientValueError, PatientError) as exc:
             self._refused(str(exc))
             return
@@ -152,3 +165,36 @@ class PatientDialog(QtWidgets.QDialog):
         self.row = row
         self.saved.emit(row)
         self.accept()
+
+    # -- someone else saved first -------------------------------------------------------------
+    def _conflict(self, changes: dict[str, Any]) -> None:
+        """Their save stands: say who changed what and when, then keep theirs (the form
+        shows it) or save these changes again on top of it."""
+        from data.conflicts import mine_text
+        from gui.conflict_dialog import ask
+
+        mine_before = {k: self.row.get(k) for k in changes if k != "weights"}
+        if "weights" in changes:
+            stored = self.row.get("weights") or {}
+            mine_before["weights"] = {d: stored.get(d) for d in changes["weights"]}
+        mine = mine_text("patient", mine_before, changes)
+        try:
+            theirs, now = self._theirs(self.row)
+        except Exception as exc:  # the database went away meanwhile
+            log.exception("reading the stored patient details failed")
+            self._refused(f"Not saved: someone else changed these details, and they could "
+                          f"not be read again ({exc.__class__.__name__}; details in the log)")
+            return
+        self.row = now
+        self._fill(now)
+        self._refused("Not saved: someone else changed these details (shown now). Keep "
+                      "theirs, or apply yours on top of them.")
+        ask(self, f"The details of {now['pseudonym']}", theirs, mine,
+            lambda: self._save_changes(changes))
+
+    def _fill(self, row: dict[str, Any]) -> None:
+        for field, edit in self.edits.items():
+            edit.setText(_as_text(row.get(field)))
+        self.sex.setCurrentIndex(max(0, self.sex.findData(row.get("sex"))))
+        self.weights.set_weights(row.get("weights") or {})
+        self._show_flag()

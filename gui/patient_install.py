@@ -41,7 +41,8 @@ def open_patient_dialog(window) -> PatientDialog | None:
         window.statusBar().showMessage(f"Saved the details of {new_row['pseudonym']}", 5000)
 
     def save(changes: dict) -> dict:
-        command = EditPatient(window.engine, row, changes,
+        # On the row the form shows now: after "Apply mine on top" that is their version.
+        command = EditPatient(window.engine, dialog.row, changes,
                               actor=lambda: window.access.login, done=saved,
                               refused=lambda msg: window.show_error("Patient details not changed",
                                                                     msg))
@@ -49,7 +50,13 @@ def open_patient_dialog(window) -> PatientDialog | None:
         window.undo_stack.push(command)
         return new_row
 
-    dialog = PatientDialog(row, save, parent=window)
+    def theirs(seen: dict) -> tuple[str, dict]:
+        from data.conflicts import DETAILS, changes_since, theirs_text
+
+        text = theirs_text(changes_since(window.engine, DETAILS, pid, int(seen["version"])))
+        return text, get_patient(window.engine, pid)
+
+    dialog = PatientDialog(row, save, parent=window, theirs=theirs)
     changes_data(window.access, dialog.save_button, dialog.sex, *dialog.edits.values(),
                  dialog.weights.table, dialog.weights.add_button, dialog.weights.remove_button)
     dialog.saved.connect(saved)

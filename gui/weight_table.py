@@ -59,8 +59,7 @@ class WeightTable(QtWidgets.QWidget):
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, as in the other fields
         self.table.setToolTip("Date (YYYY-MM-DD or DD/MM/YYYY) and body weight in kg. F2 edits "
                               "a cell, Insert adds a weight, Delete removes the selected ones.")
-        for day, kg in weights.items():
-            self._append(day, weight_text(kg))
+        self.set_weights(weights)
         self.table.setMinimumHeight(self.table.verticalHeader().defaultSectionSize() * 5)
         self.add_button = QtWidgets.QPushButton("Add &weight")
         self.remove_button = QtWidgets.QPushButton("Re&move weight")
@@ -79,6 +78,12 @@ class WeightTable(QtWidgets.QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+
+    def set_weights(self, weights: dict[str, float]) -> None:
+        """Show these weighings, replacing the rows (a colleague's change kept)."""
+        self.table.setRowCount(0)
+        for day, kg in weights.items():
+            self._append(day, weight_text(kg))
 
     def _append(self, day: str, kg: str) -> int:
         row = self.table.rowCount()

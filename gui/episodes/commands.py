@@ -139,10 +139,27 @@ class UpdateEpisode(EpisodeCommand):
         return self.episode_id
 
     def _do(self) -> int:
+        if self.step is not None:
+            self._still(self.before)
         return self._write(self.after)
 
     def _undo(self) -> int:
+        self._still(self.after)
         return self._write(self.before)
+
+    def _still(self, left: Row) -> None:
+        """An undo or redo sets back only fields that still hold what this command left
+        there: a colleague's later change to them, shown meanwhile (gui.live_refresh) and
+        so at the version on screen, is never undone unseen."""
+        row = self.ctx.row(self.episode_id)
+        if row is None:
+            return  # deleted meanwhile: the database refuses the write itself
+        moved = [k for k, v in left.items() if not _same(row.get(k), v)]
+        if moved:
+            names = " and ".join(FIELD_NAMES.get(k, k) for k in moved)
+            raise db.StaleEpisodeError(
+                f"The {row['kind']} episode's {names} was changed by someone else since; "
+                f"your {self.step or 'change'} was not applied")
 
     def rebased(self) -> UpdateEpisode | None:
         row = self.ctx.row(self.episode_id)
@@ -153,6 +170,14 @@ class UpdateEpisode(EpisodeCommand):
 
     def mine(self) -> str:
         return mine_text("episode", self.before, self.after)
+
+
+def _same(stored: Any, value: Any) -> bool:
+    """A stored value and what a command wrote: times are stored as whole seconds."""
+    if isinstance(stored, int | float) and isinstance(value, int | float) \
+            and not isinstance(value, bool):
+        return round(float(stored)) == round(float(value))
+    return stored == value
 
 
 def change_times(ctx: EditContext, row: Row, onset: float, end: float | None) -> UpdateEpisode:
@@ -172,7 +197,7 @@ def change_times(ctx: EditContext, row: Row, onset: float, end: float | None) ->
 
 
 FIELD_NAMES = {"kind": "kind", "severity": "severity", "certainty": "onset certainty",
-               "note": "note"}
+               "note": "note", "onset": "onset", "end": "end"}
 
 
 def change_properties(ctx: EditContext, row: Row, **changes: Any) -> UpdateEpisode:
@@ -197,10 +222,21 @@ class MarkReviewed(EpisodeCommand):
         self.stored_review = stored_review
 
     def _do(self) -> int | None:
-        self.on_written(db.mark_case_reviewed(self.ctx.engine, self.patient_id,
-                                              self.ctx.actor(), self.reviewed,
-                                              version=self.review_version(), step=self.step))
+        if self.step is not None:
+            self._still(self.previous.get("reviewed_by"))
+        written = db.mark_case_reviewed(self.ctx.engine, self.patient_id, self.ctx.actor(),
+                                        self.reviewed, version=self.review_version(),
+                                        step=self.step)
+        self.written_by = written["reviewed_by"]
+        self.on_written(written)
         return self.ctx.selected_id
+
+    def _still(self, reviewed_by: str | None) -> None:
+        """An undo or redo puts back only a review state this command left: a colleague's
+        review (or withdrawal) shown since is theirs, never undone unseen."""
+        if self.stored_review().get("reviewed_by") != reviewed_by:
+            raise db.StaleReviewError("The review of this case was changed by someone else "
+                                      f"since; your {self.step} was not applied")
 
     def rebased(self) -> MarkReviewed:
         return MarkReviewed(self.ctx, self.reviewed, self.stored_review(), self.on_written,
@@ -210,6 +246,7 @@ class MarkReviewed(EpisodeCommand):
         return "mark the case reviewed" if self.reviewed else "withdraw the case review"
 
     def _undo(self) -> int | None:
+        self._still(self.written_by)
         by, at = self.previous.get("reviewed_by"), self.previous.get("reviewed_at")
         self.on_written(db.mark_case_reviewed(
             self.ctx.engine, self.patient_id, by or self.ctx.actor(), bool(by),

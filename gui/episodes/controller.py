@@ -170,7 +170,7 @@ class EpisodeController(QtCore.QObject):
         if isinstance(exc, db.StaleEpisodeError):
             if isinstance(exc, db.StaleReviewError) and self.case is not None:
                 # Show the colleague's review that won, in the panel and the case list.
-                self._review_written({k: v for k, v in
+                self.show_review({k: v for k, v in
                                       patient_row(self.engine, self.case.id).items()
                                       if k.startswith("review")})
                 shown = "The stored review is shown"
@@ -312,7 +312,7 @@ class EpisodeController(QtCore.QObject):
         p = self.case.patient
         if bool(p.get("reviewed_by")) == reviewed:
             return
-        self.run(commands.MarkReviewed(self, reviewed, self._shown_review(), self._review_written,
+        self.run(commands.MarkReviewed(self, reviewed, self._shown_review(), self.show_review,
                                        self._review_version, self._shown_review))
 
     def _shown_review(self) -> Row:
@@ -323,7 +323,8 @@ class EpisodeController(QtCore.QObject):
         return int((self.case.patient if self.case is not None else {}).get("review_version")
                    or 0)
 
-    def _review_written(self, review: Row) -> None:
+    def show_review(self, review: Row) -> None:
+        """The case's review as stored (ours, a colleague's): panel, action, case list."""
         if self.case is not None:
             self.case.patient.update(review)
         self.reviewChanged.emit(review)

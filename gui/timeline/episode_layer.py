@@ -73,6 +73,11 @@ class EpisodeLayer(QtCore.QObject):
         self._drag: _Drag | None = None
         self.message = _MessageLabel(timeline.view)
 
+    @property
+    def dragging(self) -> bool:
+        """A drag is under way: a redraw now would cancel it (gui.live_refresh waits)."""
+        return self._drag is not None
+
     # -- what the timeline calls -----------------------------------------------------------
     def set_episodes(self, episodes: pd.DataFrame) -> None:
         self.episodes = episodes

@@ -92,3 +92,10 @@ def relapse_case(qtbot, window):
     row = window.case.episodes.iloc[0].to_dict()
     show(qtbot, window, row["onset"] - 30 * DAY, row["onset"] + 50 * DAY)
     return row
+
+
+def not_shown_yet(window) -> None:
+    """Others' changes no longer show by themselves (gui.live_refresh): what a window has
+    on screen in the second before a colleague's save reaches it, for a test of the save
+    that follows (refused as stale)."""
+    window.live_refresh.stop()

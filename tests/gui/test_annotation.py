@@ -18,7 +18,7 @@ from db.episodes import get_episode, update_episode
 from db.models import AuditEvent
 from db.queries import load_episodes, patient_row
 from tests.backend import target
-from tests.gui.conftest import LANE_Y, fit_screen, open_case, show  # noqa: F401 - shared
+from tests.gui.conftest import LANE_Y, fit_screen, not_shown_yet, open_case, show  # noqa: F401 - shared
 from tests.gui.drag import click, drag, hover
 
 HOUR = 3_600
@@ -426,6 +426,7 @@ def test_marking_the_case_reviewed_shows_in_the_case_list_and_can_be_undone(
 def test_a_stale_edit_is_refused_reloaded_and_explained(qtbot, window, demo_engine,
                                                         relapse_case):
     onset, eid = relapse_case["onset"], relapse_case["id"]
+    not_shown_yet(window)
     # Another reviewer changes the episode after this window read it.
     update_episode(demo_engine, eid, 1, actor="colleague", severity="mild")
     drag(qtbot, window.timeline, "episodes", onset, onset - 10 * DAY, y=LANE_Y)

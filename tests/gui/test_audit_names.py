@@ -10,7 +10,7 @@ from db.models import AuditEvent
 from db.queries import patient_row
 from gui.import_wizard import ImportWizard
 from tests.backend import target
-from tests.gui.conftest import open_case
+from tests.gui.conftest import not_shown_yet, open_case
 from tests.gui.test_import_wizard import choose_file, confirm, press_import
 
 
@@ -65,6 +65,7 @@ def test_marking_reviewed_over_a_colleagues_newer_review_is_refused(window_on_a_
     from db.episodes import mark_case_reviewed
 
     window, pid = window_on_a_case, window_on_a_case.case.id
+    not_shown_yet(window)
     # Meanwhile a colleague marks the same case reviewed from their own machine.
     mark_case_reviewed(colleague, pid, "Dr Colleague", True, version=0)
 
@@ -86,6 +87,7 @@ def test_undoing_a_review_a_colleague_has_since_withdrawn_is_refused(window_on_a
     window, pid = window_on_a_case, window_on_a_case.case.id
     window.actions["mark_reviewed"].trigger()
     assert patient_row(demo_engine, pid)["reviewed_by"] == reviewer
+    not_shown_yet(window)
     mark_case_reviewed(colleague, pid, "Dr Colleague", False, version=1)
     mark_case_reviewed(colleague, pid, "Dr Colleague", True, version=2)
 

@@ -9,7 +9,7 @@ from PySide6 import QtCore
 from data.alignment import DAY
 from db.episodes import delete_episode, get_episode, mark_case_reviewed, update_episode
 from db.queries import patient_row
-from tests.gui.conftest import LANE_Y, open_case
+from tests.gui.conftest import LANE_Y, not_shown_yet, open_case
 from tests.gui.drag import drag
 from tests.gui.test_annotation import audit
 
@@ -26,6 +26,7 @@ def conflict(qtbot, window):
 def test_a_refused_drag_shows_theirs_and_applies_mine_on_top(qtbot, window, demo_engine,
                                                              relapse_case, reviewer):
     onset, eid = relapse_case["onset"], relapse_case["id"]
+    not_shown_yet(window)
     update_episode(demo_engine, eid, 1, actor="Dr Colleague", severity="mild")
     drag(qtbot, window.timeline, "episodes", onset, onset - 10 * DAY, y=LANE_Y)
     assert get_episode(demo_engine, eid)["onset"] == onset  # refused
@@ -36,6 +37,7 @@ def test_a_refused_drag_shows_theirs_and_applies_mine_on_top(qtbot, window, demo
     assert window.case.episodes.iloc[0]["severity"] == "mild"  # theirs is on screen
 
     qtbot.mouseClick(box.apply_button, LEFT)
+    qtbot.waitUntil(lambda: get_episode(demo_engine, eid)["version"] == 3)
     ep = get_episode(demo_engine, eid)
     # Mine on top of theirs: the onset moved, their severity kept.
     assert (ep["onset"], ep["severity"], ep["version"]) == (onset - 10 * DAY, "mild", 3)
@@ -50,6 +52,7 @@ def test_a_refused_drag_shows_theirs_and_applies_mine_on_top(qtbot, window, demo
 def test_keep_theirs_leaves_their_change_and_writes_nothing(qtbot, window, demo_engine,
                                                             relapse_case):
     eid = relapse_case["id"]
+    not_shown_yet(window)
     update_episode(demo_engine, eid, 1, actor="Dr Colleague", note="seen at clinic")
     window.episode_feature.controller.select(eid)
     panel = window.episode_feature.properties
@@ -70,6 +73,7 @@ def test_keep_theirs_leaves_their_change_and_writes_nothing(qtbot, window, demo_
 def test_an_episode_deleted_meanwhile_offers_nothing_to_apply(qtbot, window, demo_engine,
                                                               relapse_case):
     onset, eid = relapse_case["onset"], relapse_case["id"]
+    not_shown_yet(window)
     delete_episode(demo_engine, eid, 1, actor="Dr Colleague")
     drag(qtbot, window.timeline, "episodes", onset, onset - 10 * DAY, y=LANE_Y)
     box = conflict(qtbot, window)
@@ -82,6 +86,7 @@ def test_an_episode_deleted_meanwhile_offers_nothing_to_apply(qtbot, window, dem
 def test_a_refused_review_shows_who_reviewed_and_can_be_applied_on_top(qtbot, window,
                                                                        demo_engine, reviewer):
     case = open_case(qtbot, window, "TRAPS-01")
+    not_shown_yet(window)
     mark_case_reviewed(demo_engine, case.id, "Dr Colleague", True, version=0)
     window.actions["mark_reviewed"].trigger()  # this window still shows it unreviewed
     box = conflict(qtbot, window)
@@ -91,7 +96,33 @@ def test_a_refused_review_shows_who_reviewed_and_can_be_applied_on_top(qtbot, wi
     assert window.actions["mark_reviewed"].isChecked()  # theirs shown
     assert window.episode_feature.review_info.text().startswith("Reviewed by Dr Colleague")
     qtbot.mouseClick(box.apply_button, LEFT)
+    qtbot.waitUntil(lambda: patient_row(demo_engine, case.id)["review_version"] == 2)
     p = patient_row(demo_engine, case.id)
     assert (p["reviewed_by"], p["review_version"]) == (reviewer, 2)
     assert window.episode_feature.review_info.text().startswith(f"Reviewed by {reviewer}")
 
+
+
+def test_undo_never_sets_back_a_colleagues_later_change_shown_meanwhile(
+        qtbot, window, demo_engine, relapse_case):
+    onset, eid = relapse_case["onset"], relapse_case["id"]
+    drag(qtbot, window.timeline, "episodes", onset, onset - 10 * DAY, y=LANE_Y)
+    assert get_episode(demo_engine, eid)["onset"] == onset - 10 * DAY
+    # A colleague moves the onset again; the window shows it (gui.live_refresh).
+    update_episode(demo_engine, eid, 2, actor="Dr Colleague", onset=onset - 5 * DAY)
+    qtbot.waitUntil(lambda: window.case.episodes.iloc[0]["version"] == 3, timeout=5000)
+    window.actions["undo"].trigger()  # would put my old onset back over theirs
+    ep = get_episode(demo_engine, eid)
+    assert (ep["onset"], ep["version"]) == (onset - 5 * DAY, 3)
+    assert "changed by someone else since" in window.statusBar().currentMessage()
+
+
+def test_undoing_my_review_never_withdraws_a_colleagues_review_shown_since(
+        qtbot, window, demo_engine):
+    case = open_case(qtbot, window, "TRAPS-01")
+    window.actions["mark_reviewed"].trigger()
+    mark_case_reviewed(demo_engine, case.id, "Dr Colleague", True, version=1)
+    qtbot.waitUntil(lambda: window.case.patient["review_version"] == 2, timeout=5000)
+    window.actions["undo"].trigger()
+    assert patient_row(demo_engine, case.id)["reviewed_by"] == "Dr Colleague"
+    assert "changed by someone else since" in window.statusBar().currentMessage()

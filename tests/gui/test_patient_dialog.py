@@ -8,7 +8,7 @@ from PySide6 import QtCore
 
 from db.patients import get_patient, update_patient
 from tests.db.test_patients_db import _audit
-from tests.gui.conftest import open_case
+from tests.gui.conftest import not_shown_yet, open_case
 
 LEFT = QtCore.Qt.MouseButton.LeftButton
 
@@ -86,17 +86,54 @@ def test_an_identifying_pseudonym_is_refused(qtbot, make_window, demo_engine):
     assert get_patient(demo_engine, window.case.id)["pseudonym"] == "CAPS-01"
 
 
-def test_a_stale_save_is_refused_with_a_clear_message(qtbot, make_window, demo_engine):
-    window = make_window()
+def _stale_save(qtbot, window, demo_engine):
+    """Another reviewer saves the diagnosis and a weight while this dialog is open; this
+    one then saves its own diagnosis and genotype."""
     dialog = _open_dialog(qtbot, window, "TRAPS-01")
     pid = window.case.id
-    # Another reviewer saves while this dialog is open.
-    update_patient(demo_engine, pid, 1, actor="other", diagnosis="TRAPS, confirmed")
+    update_patient(demo_engine, pid, 1, actor="Dr Other", diagnosis="TRAPS, confirmed",
+                   weights={"2020-01-06": 41.5})
     _retype(qtbot, dialog.diagnosis, "TRAPS, doubtful")
+    _retype(qtbot, dialog.genotype, "TNFRSF1A R92Q")
     qtbot.mouseClick(dialog.save_button, LEFT)
-    assert "changed meanwhile" in dialog.error.text()
-    assert "not saved" in dialog.error.text()
+    qtbot.waitUntil(lambda: dialog.conflict_dialog is not None)
+    box = dialog.conflict_dialog
+    told = box.informativeText()
+    theirs, mine = told.split("Your change")
+    assert "Dr Other (" in theirs and "→ TRAPS, confirmed" in theirs
+    assert "weight 2020-01-06: — → 41.5 kg" in theirs
+    assert "→ TRAPS, doubtful" in mine and "→ TNFRSF1A R92Q" in mine
+    assert "Not saved" in dialog.error.text()
     assert get_patient(demo_engine, pid)["diagnosis"] == "TRAPS, confirmed"
+    return dialog, box, pid
+
+
+def test_a_stale_save_shows_theirs_and_keep_theirs_writes_nothing(qtbot, make_window,
+                                                                  demo_engine):
+    window = make_window()
+    dialog, box, pid = _stale_save(qtbot, window, demo_engine)
+    qtbot.mouseClick(box.keep_button, LEFT)
+    assert dialog.isVisible()  # showing theirs: edit again, or Cancel
+    row = get_patient(demo_engine, pid)
+    assert (row["diagnosis"], row["version"]) == ("TRAPS, confirmed", 2)
+    assert dialog.diagnosis.text() == "TRAPS, confirmed"
+    assert dialog.genotype.text() == row["genotype"] != "TNFRSF1A R92Q"
+    assert ("2020-01-06", "41.5") in dialog.weights.rows()
+
+
+def test_a_stale_save_can_be_applied_on_top_of_theirs(qtbot, make_window, demo_engine):
+    window = make_window()
+    dialog, box, pid = _stale_save(qtbot, window, demo_engine)
+    with qtbot.waitSignal(window.caseOpened, timeout=10_000):
+        qtbot.mouseClick(box.apply_button, LEFT)
+    row = get_patient(demo_engine, pid)
+    # Mine where I typed, theirs elsewhere: their weight stays.
+    assert (row["diagnosis"], row["genotype"], row["version"]) == \
+        ("TRAPS, doubtful", "TNFRSF1A R92Q", 3)
+    assert row["weights"]["2020-01-06"] == 41.5
+    assert [(e["actor"], e["action"]) for e in _audit(demo_engine, pid)][-2:] == \
+        [("Dr Other", "update"), (window.settings.reviewer, "update")]
+    assert "TRAPS, doubtful" in window.header.text()
 
 
 def test_the_action_waits_for_a_case(qtbot, make_window):
@@ -136,6 +173,7 @@ def test_an_undo_over_someone_elses_change_is_refused(qtbot, make_window, demo_e
     _retype(qtbot, dialog.genotype, "NLRP3 p.Arg260Trp")
     with qtbot.waitSignal(window.caseOpened, timeout=10_000):
         qtbot.mouseClick(dialog.save_button, LEFT)
+    not_shown_yet(window)
     update_patient(demo_engine, pid, 2, actor="other", genotype="NLRP3 p.Thr348Met")
     shown = []
     monkeypatch.setattr(window, "show_error", lambda title, msg: shown.append(msg))

@@ -1,0 +1,57 @@
+"""Noticing another connection's commit (db.changes), on both back-ends: a cheap look says
+nothing while nothing happens, something once a change commits, never for a rollback."""
+
+from __future__ import annotations
+
+import time
+
+from db.changes import Watch, changes_after, newest_change
+from db.engine import open_database
+from db.episodes import create_episode, update_episode
+from tests.backend import target
+
+T0 = 1_700_000_000 // 86_400 * 86_400
+
+
+def _woken(watch: Watch, within: float = 2.0) -> bool:
+    """The server's notification travels on a socket: give it a moment."""
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        if watch.changed():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_a_commit_by_another_connection_wakes_the_watch_once(engine, pid):
+    start = newest_change(engine)
+    watch = Watch(engine)
+    other = open_database(target(engine))
+    try:
+        assert not _woken(watch, 0.3)
+        eid = create_episode(other, pid, actor="bob", kind="flare", onset=T0)["id"]
+        update_episode(other, eid, 1, actor="bob", note="ICU")
+        assert _woken(watch)
+        assert not watch.changed()  # told once
+        changes = changes_after(engine, start)
+        assert [(c.actor, c.entity, c.entity_id, c.patient_id, c.action) for c in changes] == [
+            ("bob", "episode", eid, pid, "create"), ("bob", "episode", eid, pid, "update")]
+        assert changes_after(engine, changes[-1].id) == []
+        assert newest_change(engine) == changes[-1].id
+    finally:
+        other.dispose()
+        watch.close()
+
+
+def test_a_rolled_back_change_wakes_nobody(engine, pid):
+    from db.audit import audited_transaction, record
+
+    watch = Watch(engine)
+    try:
+        with audited_transaction(engine) as conn:
+            record(conn, actor="bob", entity="patient", entity_id=pid, patient_id=pid,
+                   action="update", before=None, after=None)
+            conn.get_transaction().rollback()
+        assert not _woken(watch, 0.5)
+    finally:
+        watch.close()

@@ -1,0 +1,111 @@
+"""Others' changes show within seconds, on both back-ends: another connection (another
+Flarescope) changes an episode, a review, a patient's details; the window shows it without
+F5, keeping the selection and the view, and never under an edit in progress."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from PySide6 import QtCore
+
+from db.engine import open_database
+from db.episodes import get_episode, mark_case_reviewed, update_episode
+from db.patients import update_patient
+from tests.backend import target
+from tests.gui.conftest import open_case
+
+SHOWN_WITHIN_MS = 5_000  # "within a few seconds"
+
+
+@pytest.fixture
+def colleague(demo_engine):
+    """Another reviewer's Flarescope on the same database: an engine of its own."""
+    other = open_database(target(demo_engine))
+    yield other
+    other.dispose()
+
+
+def reviewed_cell(window, pseudonym: str) -> str:
+    proxy = window.browser.proxy
+    r = next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data() == pseudonym)
+    return proxy.index(r, 5).data()
+
+
+def test_a_colleagues_episode_edit_shows_keeping_selection_and_view(qtbot, window, colleague,
+                                                                    relapse_case):
+    eid = relapse_case["id"]
+    controller = window.episode_feature.controller
+    controller.select(eid)
+    lo, hi = window.timeline.x_range()
+    update_episode(colleague, eid, 1, actor="Dr Colleague", severity="mild", note="seen")
+    qtbot.waitUntil(lambda: window.case.episodes.iloc[0]["severity"] == "mild",
+                    timeout=SHOWN_WITHIN_MS)
+    panel = window.episode_feature.properties
+    assert panel.note.toPlainText() == "seen" and panel.severity.currentData() == "mild"
+    assert controller.selected_id == eid
+    assert window.timeline.x_range() == pytest.approx((lo, hi))
+    assert window.live_refresh.seen > 0
+
+
+def test_a_review_by_another_process_shows_in_the_list_and_the_case(qtbot, window,
+                                                                    demo_engine):
+    case = open_case(qtbot, window, "TRAPS-01")
+    script = textwrap.dedent("""
+        import sys
+        from db.engine import open_database
+        from db.episodes import mark_case_reviewed
+        engine = open_database(sys.argv[1])
+        mark_case_reviewed(engine, int(sys.argv[2]), "Dr Elsewhere", True, version=0)
+        engine.dispose()
+    """)
+    subprocess.run([sys.executable, "-c", script, target(demo_engine), str(case.id)],
+                   check=True, timeout=60)
+    qtbot.waitUntil(lambda: reviewed_cell(window, "TRAPS-01").startswith("Dr Elsewhere"),
+                    timeout=SHOWN_WITHIN_MS)
+    qtbot.waitUntil(lambda: window.actions["mark_reviewed"].isChecked(), timeout=1000)
+    assert window.episode_feature.review_info.text().startswith("Reviewed by Dr Elsewhere")
+    assert window.case.pseudonym == "TRAPS-01" and window.browser.current_id() == case.id
+
+
+def test_a_colleagues_patient_details_reload_the_case(qtbot, window, colleague):
+    case = open_case(qtbot, window, "CAPS-01")
+    update_patient(colleague, case.id, 1, actor="Dr Colleague", diagnosis="CAPS, confirmed")
+    qtbot.waitUntil(lambda: "CAPS, confirmed" in window.header.text(), timeout=SHOWN_WITHIN_MS)
+    row = next(r for r in window.browser.model.rows if r.pseudonym == "CAPS-01")
+    assert row.diagnosis == "CAPS, confirmed"
+
+
+def test_a_note_being_typed_is_never_replaced_and_gets_the_choice(qtbot, window, colleague,
+                                                                  demo_engine, relapse_case):
+    eid = relapse_case["id"]
+    window.episode_feature.controller.select(eid)
+    note = window.episode_feature.properties.note
+    note.setFocus()
+    qtbot.waitUntil(note.hasFocus)
+    qtbot.keyClick(note, QtCore.Qt.Key.Key_End, QtCore.Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(note, " Mine.")
+    update_episode(colleague, eid, 1, actor="Dr Colleague", severity="mild")
+    qtbot.wait(2500)  # a few looks: each finds an edit in progress
+    assert note.toPlainText().endswith(" Mine.")
+    assert window.case.episodes.iloc[0]["severity"] == relapse_case["severity"]
+    qtbot.keyClick(note, QtCore.Qt.Key.Key_Return)  # saved on the old version: refused
+    qtbot.waitUntil(lambda: window.conflict_dialog is not None)
+    qtbot.mouseClick(window.conflict_dialog.apply_button, QtCore.Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: get_episode(demo_engine, eid)["version"] == 3)
+    ep = get_episode(demo_engine, eid)
+    assert ep["note"].endswith(" Mine.") and ep["severity"] == "mild"
+
+
+def test_nothing_changed_reads_nothing(qtbot, window, colleague, relapse_case, monkeypatch):
+    import gui.live_refresh
+
+    reads = []
+    monkeypatch.setattr(gui.live_refresh, "changes_after",
+                        lambda *a: reads.append(a) or [])
+    qtbot.wait(2500)
+    assert reads == []  # no wake-up without a commit
+    mark_case_reviewed(colleague, window.case.id, "Dr Colleague", True, version=0)
+    qtbot.waitUntil(lambda: bool(reads), timeout=SHOWN_WITHIN_MS)
