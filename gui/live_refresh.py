@@ -129,8 +129,15 @@ def _versions(df) -> set[tuple[int, int]]:
     return {(int(i), int(v)) for i, v in zip(df["id"], df["version"], strict=True)}
 
 
-def install(window) -> LiveRefresh:
-    live = LiveRefresh(window)
+def install(window) -> LiveRefresh | None:
+    try:
+        live = LiveRefresh(window)
+    except Exception:  # no connection of its own: the window works on, F5 re-reads
+        log.warning("cannot watch for others' changes", exc_info=True)
+        window.live_refresh = None
+        window.statusBar().showMessage("Others' changes are not shown as they happen: press "
+                                       "F5 to re-read", 10_000)
+        return None
     window.live_refresh = live
     window.installEventFilter(_StopOnClose(live, window))
     return live

@@ -109,3 +109,16 @@ def test_nothing_changed_reads_nothing(qtbot, window, colleague, relapse_case, m
     assert reads == []  # no wake-up without a commit
     mark_case_reviewed(colleague, window.case.id, "Dr Colleague", True, version=0)
     qtbot.waitUntil(lambda: bool(reads), timeout=SHOWN_WITHIN_MS)
+
+
+def test_a_window_that_cannot_watch_still_opens_and_says_so(qtbot, make_window, monkeypatch):
+    import gui.live_refresh
+
+    def refused(_engine):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(gui.live_refresh, "Watch", refused)
+    window = make_window()
+    assert window.live_refresh is None
+    assert "press F5" in window.statusBar().currentMessage()
+    open_case(qtbot, window, "TRAPS-01")  # the window works on

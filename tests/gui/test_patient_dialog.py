@@ -121,7 +121,8 @@ def test_a_stale_save_shows_theirs_and_keep_theirs_writes_nothing(qtbot, make_wi
     assert ("2020-01-06", "41.5") in dialog.weights.rows()
 
 
-def test_a_stale_save_can_be_applied_on_top_of_theirs(qtbot, make_window, demo_engine):
+def test_a_stale_save_can_be_applied_on_top_of_theirs(qtbot, make_window, demo_engine,
+                                                       reviewer):
     window = make_window()
     dialog, box, pid = _stale_save(qtbot, window, demo_engine)
     with qtbot.waitSignal(window.caseOpened, timeout=10_000):
@@ -132,7 +133,7 @@ def test_a_stale_save_can_be_applied_on_top_of_theirs(qtbot, make_window, demo_e
         ("TRAPS, doubtful", "TNFRSF1A R92Q", 3)
     assert row["weights"]["2020-01-06"] == 41.5
     assert [(e["actor"], e["action"]) for e in _audit(demo_engine, pid)][-2:] == \
-        [("Dr Other", "update"), (window.settings.reviewer, "update")]
+        [("Dr Other", "update"), (reviewer, "update")]
     assert "TRAPS, doubtful" in window.header.text()
 
 
