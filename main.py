@@ -55,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
             from gui.app import run_gui
 
             return run_gui(args.db, case=args.case, version=__version__)
+        from cli.passphrase import install
+
+        install()
         return int(args.run(args))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -1,8 +1,12 @@
-"""`flarescope db upgrade|roles|grant|revoke`: a server database's schema and who may change it.
+"""`flarescope db upgrade|roles|grant|revoke|encrypt|decrypt`: a server database's schema and
+who may change it; a SQLite file's encryption.
 
 A SQLite file upgrades itself when opened and has no roles; a server database's schema
 changes only by `db upgrade`, and its logins get a role by `db grant`, both run by whoever
 looks after the server (db/roles.py says what each role may do).
+
+encrypt turns a plain SQLite file into an encrypted one (SQLCipher 4), decrypt back
+(db/cipher_convert.py); the key is kept in the OS keyring or is a passphrase.
 """
 
 from __future__ import annotations
@@ -32,6 +36,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                              "open this database")
     revoke.add_argument("login", metavar="LOGIN")
     revoke.set_defaults(run=run_revoke)
+    encrypt = verbs.add_parser(
+        "encrypt", help="encrypt a SQLite database file (SQLCipher 4): its key goes in the "
+                        "OS keyring, or is a passphrase",
+        description="Writes an encrypted copy beside the file, checks it, then puts it in the "
+                    "file's place; until then the file is untouched. The key is a random one "
+                    "kept in the OS keyring; with --passphrase (or when there is no keyring) "
+                    "a passphrase you type, or FLARESCOPE_DB_KEY for scripts. Lose the key and "
+                    "the data are lost.")
+    encrypt.add_argument("--passphrase", action="store_true",
+                         help="use a passphrase (asked for, or FLARESCOPE_DB_KEY) instead of a "
+                              "key kept in the OS keyring")
+    encrypt.set_defaults(run=run_encrypt)
+    decrypt = verbs.add_parser(
+        "decrypt", help="turn an encrypted SQLite database file back into a plain one",
+        description="Needs the file's key (OS keyring, FLARESCOPE_DB_KEY or the passphrase, "
+                    "asked for); removes the key from the OS keyring afterwards.")
+    decrypt.set_defaults(run=run_decrypt)
 
 
 def run_upgrade(args: argparse.Namespace) -> int:
@@ -99,4 +120,69 @@ def run_revoke(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     print(f"{display_name(engine)}: {args.login} has no role here any more")
+    return 0
+
+
+def _database_file(args: argparse.Namespace):
+    from pathlib import Path
+
+    from cli.common import CommandError
+    from db import cipher
+    from db.engine import resolve_url
+
+    url = resolve_url(args.db)
+    if isinstance(url, str) or url.get_backend_name() != "sqlite" or not url.database:
+        raise CommandError("only a SQLite database file can be encrypted here; a server "
+                           "database is protected by its server")
+    path = Path(url.database)
+    if not path.is_file():
+        raise CommandError(f"{path}: no such database file")
+    if not cipher.available():
+        raise CommandError("encryption is unavailable here: the sqlcipher3 package is not "
+                           "installed")
+    return path
+
+
+def run_encrypt(args: argparse.Namespace) -> int:
+    from cli.passphrase import ask_new
+    from db import cipher
+    from db.cipher_convert import encrypt
+
+    path = _database_file(args)
+    if cipher.is_encrypted(path):
+        print(f"{path} is encrypted already; nothing was changed")
+        return 0
+    in_keyring = not args.passphrase and cipher.keyring_usable()
+    if in_keyring:
+        secret = cipher.new_random_secret()
+        cipher.store_in_keyring(path, secret)
+    else:
+        secret = cipher.from_environment() or cipher.Secret(passphrase=ask_new(path))
+    try:
+        encrypt(path, secret)
+    except BaseException:
+        if in_keyring:
+            cipher.forget_in_keyring(path)
+        raise
+    if in_keyring:
+        print(f"{path} encrypted; its key is in the OS keyring ({cipher.KEYRING_SERVICE!r}, "
+              "under this path). Without that key the data cannot be read.")
+    else:
+        print(f"{path} encrypted with the passphrase. Without it the data cannot be read.")
+    return 0
+
+
+def run_decrypt(args: argparse.Namespace) -> int:
+    from db import cipher
+    from db.cipher_convert import decrypt
+
+    path = _database_file(args)
+    if not cipher.is_encrypted(path):
+        print(f"{path} is not encrypted; nothing was changed")
+        return 0
+    secret = cipher.find_secret(path)
+    cipher.check_key(path, secret)
+    decrypt(path, secret)
+    cipher.forget_in_keyring(path)
+    print(f"{path} decrypted: it is a plain SQLite file again")
     return 0

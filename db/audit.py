@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,7 +29,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, text
 from db.audit_state import differences
 from db.changes import announce
 from db.engine import WRITE_LOCK, take_write_lock
-from db.errors import UserFacingError
+from db.errors import UserFacingError, sqlite_errors
 from db.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -199,7 +198,7 @@ def _checked(conn: Connection) -> Iterator[tuple[int, str | None, str | None, bo
                 yield rid, prev, stored, ok
                 last = rid
             return
-        except sqlite3.OperationalError:  # no JSON functions, or a value JSON cannot hold
+        except sqlite_errors("OperationalError"):  # no JSON functions, or a value JSON cannot hold
             pass
     for row in _query(conn, f"{_SELECT} WHERE id > {int(last)} ORDER BY id"):
         rid, prev, stored = row[0], row[-2], row[-1]

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Connection, text
+
+from db.errors import sqlite_errors
 
 # The fields an audit row may hold that are columns of the entity's table. An episode's
 # ``updated`` moves on every edit without an audit row naming it, so it is left out.
@@ -88,7 +89,7 @@ def _newest(conn: Connection, entity: str, since: int,
     if conn.dialect.name == "sqlite":
         try:
             return _newest_sqlite(conn, entity, since, member)
-        except sqlite3.OperationalError:  # no JSON functions, or a row that is not JSON
+        except sqlite_errors("OperationalError"):  # no JSON functions, or a row that is not JSON
             pass
     return _newest_decoded(conn, entity, since, member)
 

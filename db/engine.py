@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
+from db import cipher
 from db.errors import BUSY_MESSAGE, UserFacingError, is_busy, is_denied, one_line
 from db.files import create_private, private_folder
 from db.schema_version import HEAD_REVISION
@@ -164,13 +165,17 @@ def open_database(path_or_url: str | None = None, *, migrate: bool = True) -> En
             create_private(db_file)  # SQLite gives its -wal and -shm files the same mode
         except OSError as exc:
             raise DatabaseOpenError(f"Cannot create {db_file}: {exc.strerror}") from exc
+    secret = _encryption_key(db_file) if sqlite_file else None
     try:
         # hide_parameters: an error's text must never carry a patient's data to the
         # terminal or the log.
         engine = create_engine(url, hide_parameters=True, **(
-            {"connect_args": {"timeout": BUSY_TIMEOUT_S}} if sqlite_file else {}))
+            {"connect_args": {"timeout": BUSY_TIMEOUT_S}} if sqlite_file else {}),
+            **({"module": cipher.driver()} if secret else {}))
     except (NoSuchModuleError, ArgumentError, ImportError) as exc:
         raise DatabaseOpenError(f"Unsupported database URL {shown!r}: {exc}") from exc
+    if secret:
+        cipher.attach(engine, db_file, secret)
     try:
         # Looked at before anything is changed: no WAL switch, no tables, no demo in a
         # database that is not ours, is newer than us, or is damaged.
@@ -201,6 +206,14 @@ def open_database(path_or_url: str | None = None, *, migrate: bool = True) -> En
             raise DatabaseOpenError(f"{shown}: {NO_ROLE_MESSAGE}") from exc
         raise DatabaseOpenError(f"Cannot open database {shown}: {reason}") from exc
     return engine
+
+
+def _encryption_key(db_file: Path) -> cipher.Secret | None:
+    """The key of an encrypted file (SQLCipher, db/cipher.py); None for a plain one."""
+    try:
+        return cipher.secret_for(db_file)
+    except cipher.EncryptionError as exc:
+        raise DatabaseOpenError(str(exc)) from exc
 
 
 def _check_ours(engine: Engine, shown: str) -> str | None:
@@ -279,6 +292,8 @@ def damage(path_or_url: str | None = None) -> str | None:
     damaged page can read as a missing row rather than as an error."""
     url = resolve_url(path_or_url)
     if isinstance(url, str) or not url.database or not Path(url.database).is_file():
+        return None
+    if cipher.is_encrypted(url.database):  # unreadable without its key: not damage
         return None
     try:
         conn = sqlite3.connect(f"{Path(url.database).as_uri()}?mode=ro", uri=True)

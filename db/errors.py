@@ -6,12 +6,21 @@ from __future__ import annotations
 import errno
 import logging
 import sqlite3
+import sys
 
 log = logging.getLogger(__name__)
 
 
 class UserFacingError(Exception):
     """An error whose message is fit for the user as it stands: one line, no traceback."""
+
+
+def sqlite_errors(name: str) -> tuple[type[Exception], ...]:
+    """The exception class `name` ("OperationalError", …) of each SQLite driver in this
+    process: sqlite3's, and sqlcipher3's once an encrypted file was opened (its classes
+    are its own, not sqlite3's)."""
+    drivers = [sqlite3, sys.modules.get("sqlcipher3.dbapi2")]
+    return tuple(getattr(d, name) for d in drivers if d is not None)
 
 
 BUSY_MESSAGE = ("the database is busy: another Flarescope is writing to it; nothing was "
@@ -32,7 +41,7 @@ _LOCK_NOT_AVAILABLE = "55P03"
 
 def is_busy(exc: BaseException) -> bool:
     """The database gave up waiting for another connection's write lock."""
-    return any((isinstance(e, sqlite3.OperationalError)
+    return any((isinstance(e, sqlite_errors("OperationalError"))
                 and str(e).startswith(("database is locked", "database is busy")))
                or getattr(e, "sqlstate", None) == _LOCK_NOT_AVAILABLE
                for e in _chain(exc))
@@ -45,7 +54,8 @@ DAMAGED_MESSAGE = ("the database file is damaged ({}); nothing more was written.
 def is_damaged(exc: BaseException) -> str | None:
     """SQLite met a damaged page while reading (before the first-write check could)."""
     for e in _chain(exc):
-        if isinstance(e, sqlite3.DatabaseError) and not isinstance(e, sqlite3.OperationalError):
+        if (isinstance(e, sqlite_errors("DatabaseError"))
+                and not isinstance(e, sqlite_errors("OperationalError"))):
             text = str(e)
             if "malformed" in text or "file is not a database" in text:
                 return text
@@ -62,7 +72,7 @@ _DISK_FULL = "53100"
 
 def is_full(exc: BaseException) -> bool:
     """The database (or the file system under it) ran out of space during a write."""
-    return any((isinstance(e, sqlite3.OperationalError)
+    return any((isinstance(e, sqlite_errors("OperationalError"))
                 and str(e).startswith("database or disk is full"))
                or (isinstance(e, OSError) and e.errno == errno.ENOSPC and not e.filename)
                or getattr(e, "sqlstate", None) == _DISK_FULL

@@ -62,7 +62,7 @@ def replacing(final: str | Path, *, private: bool = False) -> Iterator[Path]:
         if isinstance(exc, OSError):
             raise WriteError(final, reason(exc)) from exc
         raise
-    _sync_folder(final.parent)
+    sync_folder(final.parent)
 
 
 @contextlib.contextmanager
@@ -117,7 +117,7 @@ def _umask() -> int:
     return mask
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     # The rename is durable only once the folder is; not every platform can open one.
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)

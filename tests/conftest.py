@@ -29,6 +29,12 @@ _SESSION_USER = tempfile.mkdtemp(prefix="flarescope-test-user-")
 atexit.register(shutil.rmtree, _SESSION_USER, ignore_errors=True)
 _point_user_folders_at(_SESSION_USER, os.environ.__setitem__)
 
+# The OS keyring is the user's: tests (and what they start) get keyring's backend that
+# stores nothing, unless they ask for the test_keyring fixture's file.
+NO_KEYRING = "keyring.backends.fail.Keyring"
+os.environ["PYTHON_KEYRING_BACKEND"] = NO_KEYRING
+os.environ.pop("FLARESCOPE_DB_KEY", None)
+
 
 def _offscreen_with_a_desktop_screen() -> str:
     """The offscreen platform with a 1920×1200 screen instead of its 800×800 default,
@@ -215,6 +221,25 @@ def _no_user_database(monkeypatch, tmp_path, tmp_path_factory):
     _point_user_folders_at(str(tmp_path_factory.mktemp("user")), monkeypatch.setenv)
     monkeypatch.setenv("FLARESCOPE_DB", str(tmp_path / "default.db"))
     monkeypatch.setenv("FLARESCOPE_LOG", str(tmp_path / "flarescope.log"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", NO_KEYRING)
+    monkeypatch.delenv("FLARESCOPE_DB_KEY", raising=False)
+
+
+@pytest.fixture
+def test_keyring(tmp_path, monkeypatch):
+    """A keyring in a file of the test's own, for this process and any it starts
+    (tests/keyring_file.py); keyring's fail backend again afterwards. Yields the backend."""
+    import keyring
+    from keyring.backends import fail
+
+    from tests.keyring_file import ENV, FileKeyring
+
+    monkeypatch.setenv(ENV, str(tmp_path / "keyring.json"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.keyring_file.FileKeyring")
+    backend = FileKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(fail.Keyring())
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,292 @@
+"""Encryption at rest for a SQLite file: SQLCipher 4 (the sqlcipher3 driver).
+
+A file is encrypted or plain by its first bytes: a plain SQLite file starts with
+"SQLite format 3", an encrypted one with its random salt. The key comes, in this order,
+from FLARESCOPE_DB_KEY (a passphrase, for scripts), the OS keyring (a random key stored
+there by `db encrypt`, under the file's full path), or a prompt the command line or the
+window installs with set_prompt (a passphrase).
+
+Every connection is given a raw key (``x'…'``), never the passphrase: SQLCipher would
+run its key derivation (PBKDF2-HMAC-SHA512, 256,000 rounds, 0.26 s here) on each new
+connection; it is run once here instead, with the same parameters and the file's own
+salt, so the file still opens with the passphrase in any SQLCipher 4 tool.
+
+Without the sqlcipher3 package plain files work as before and an encrypted one is refused
+with a line saying why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import logging
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from db.errors import UserFacingError
+
+log = logging.getLogger(__name__)
+
+ENV_KEY = "FLARESCOPE_DB_KEY"
+KEYRING_SERVICE = "Flarescope database key"
+ENCRYPT_COMMAND = "python main.py db encrypt"
+
+_PLAIN_HEADER = b"SQLite format 3\x00"
+_SALT_BYTES = 16
+_KEY_BYTES = 32
+# SQLCipher 4's defaults: a passphrase given to any SQLCipher 4 tool opens the file.
+_KDF = ("sha512", 256_000)
+
+
+class EncryptionError(UserFacingError):
+    """An encrypted file cannot be opened or converted; one line for the user, and the
+    file is as it was."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """What opens a file: a passphrase (typed, or FLARESCOPE_DB_KEY) or a raw key (the
+    keyring's)."""
+
+    passphrase: str | None = None
+    raw: bytes | None = None
+    origin: str = "the passphrase"
+
+    def pragma_value(self, path: Path | None) -> str:
+        """The value for PRAGMA key / ATTACH … KEY for the file at path (None: a file yet
+        to be made): always a raw key, so no connection pays for the key derivation."""
+        if self.raw is not None:
+            return f"x'{self.raw.hex()}'"
+        salt = _salt(path) if path is not None else None
+        if salt is None:  # a new file: our salt goes in with the key, as SQLCipher's would
+            salt = secrets.token_bytes(_SALT_BYTES)
+            return f"x'{_derive(self.passphrase or '', salt).hex()}{salt.hex()}'"
+        return f"x'{_derive(self.passphrase or '', salt).hex()}'"
+
+
+def available() -> bool:
+    """sqlcipher3 can be imported: encrypted files can be opened and made."""
+    try:
+        driver()
+    except ImportError:
+        return False
+    return True
+
+
+def driver():
+    """The sqlcipher3 DB-API module (imported on first use: plain files never need it)."""
+    from sqlcipher3 import dbapi2
+
+    return dbapi2
+
+
+def is_encrypted(path: str | Path) -> bool:
+    """The file holds data but is not plain SQLite: SQLCipher's pages are whole 512-byte
+    multiples, which a stray CSV or text file given as --db almost never is."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(_PLAIN_HEADER))
+        size = os.path.getsize(path)
+    except OSError:
+        return False
+    return size > 0 and size % 512 == 0 and head != _PLAIN_HEADER
+
+
+def _salt(path: Path) -> bytes | None:
+    try:
+        with open(path, "rb") as f:
+            salt = f.read(_SALT_BYTES)
+    except OSError:
+        return None
+    return salt if len(salt) == _SALT_BYTES and salt != _PLAIN_HEADER else None
+
+
+@functools.lru_cache(maxsize=8)  # the key check and the engine ask for the same key
+def _derive(passphrase: str, salt: bytes) -> bytes:
+    digest, rounds = _KDF
+    return hashlib.pbkdf2_hmac(digest, passphrase.encode("utf-8"), salt, rounds, _KEY_BYTES)
+
+
+# --- where the key comes from ---------------------------------------------------------
+
+Prompt = Callable[[Path], "str | None"]
+_prompt: Prompt | None = None
+# Passphrases typed for a file in this process: the window opens the same file more than
+# once, and the user is asked once.
+_typed: dict[str, Secret] = {}
+
+
+def set_prompt(prompt: Prompt | None) -> None:
+    """How to ask the user for a file's passphrase (None: nobody to ask). The prompt
+    returns the passphrase, or None when the user cancelled."""
+    global _prompt
+    _prompt = prompt
+
+
+def from_environment() -> Secret | None:
+    value = os.environ.get(ENV_KEY)
+    return Secret(passphrase=value, origin=ENV_KEY) if value else None
+
+
+def keyring_usable() -> bool:
+    """The OS has a keyring to keep a key in (not keyring's 'fail' or an empty chain)."""
+    try:
+        import keyring
+        from keyring.backends import chainer, fail
+
+        backend = keyring.get_keyring()
+    except Exception:  # an unusable keyring is no keyring, whatever it raises
+        log.warning("the OS keyring cannot be used", exc_info=True)
+        return False
+    if isinstance(backend, fail.Keyring):
+        return False
+    return not (isinstance(backend, chainer.ChainerBackend) and not backend.backends)
+
+
+def _keyring_call(name: str, *args: str):
+    import keyring
+
+    return getattr(keyring, name)(KEYRING_SERVICE, *args)
+
+
+def from_keyring(path: Path) -> Secret | None:
+    if not keyring_usable():
+        return None
+    try:
+        stored = _keyring_call("get_password", str(path))
+    except Exception:
+        log.warning("reading the key of %s from the OS keyring failed", path, exc_info=True)
+        return None
+    if not stored:
+        return None
+    try:
+        return Secret(raw=bytes.fromhex(stored), origin="the key in the OS keyring")
+    except ValueError:
+        log.warning("the OS keyring's entry for %s is not a key", path)
+        return None
+
+
+def store_in_keyring(path: Path, secret: Secret) -> None:
+    assert secret.raw is not None
+    try:
+        _keyring_call("set_password", str(path), secret.raw.hex())
+    except Exception as exc:
+        log.error("storing the key of %s in the OS keyring failed", path, exc_info=True)
+        raise EncryptionError(f"{path}: the OS keyring refused the key ({exc}); nothing "
+                              "was changed") from exc
+
+
+def forget_in_keyring(path: Path) -> None:
+    if not keyring_usable():
+        return
+    with contextlib.suppress(Exception):  # no entry is what we want anyway
+        _keyring_call("delete_password", str(path))
+
+
+def forget_typed(path: Path) -> None:
+    """The file changed its key (or lost it): a passphrase typed for it no longer holds."""
+    _typed.pop(str(path), None)
+
+
+def new_random_secret() -> Secret:
+    return Secret(raw=secrets.token_bytes(_KEY_BYTES), origin="the key in the OS keyring")
+
+
+def find_secret(path: Path) -> Secret:
+    """The key of an encrypted file: FLARESCOPE_DB_KEY, the keyring, then the prompt."""
+    secret = from_environment() or from_keyring(path) or _typed.get(str(path))
+    if secret is None and _prompt is not None:
+        typed = _prompt(path)
+        if typed:
+            secret = _typed[str(path)] = Secret(passphrase=typed)
+        elif typed is not None:
+            raise EncryptionError(f"{path} is encrypted and no passphrase was given; "
+                                  "nothing was opened")
+        else:
+            raise EncryptionError(f"{path}: opening cancelled; nothing was opened")
+    if secret is None:
+        raise EncryptionError(
+            f"{path} is encrypted and no key was found (the OS keyring has none for it): "
+            f"set {ENV_KEY} to its passphrase, or run in a terminal to be asked for it")
+    return secret
+
+
+# --- opening ---------------------------------------------------------------------------
+
+def set_key(conn, value: str) -> None:
+    """The connection's first statements: the key ('' for a plain file)."""
+    # SQLCipher writes its own errors (a wrong key's "hmac check failed") to stderr: the
+    # user gets our one line instead.
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    if value:
+        conn.execute(f'PRAGMA key = "{value}"')  # hex digits only: nothing to quote
+
+
+def check_key(path: Path, secret: Secret) -> None:
+    """Open the file read-only with the key and read its schema: a wrong key is told here,
+    in one line, before anything could write to the file."""
+    dbapi = driver()
+    try:
+        conn = dbapi.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            set_key(conn, secret.pragma_value(path))
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except dbapi.DatabaseError as exc:
+        if "not a database" not in str(exc):
+            raise
+        _typed.pop(str(path), None)
+        log.warning("%s: %s does not open it", path, secret.origin)
+        raise EncryptionError(f"{path}: wrong key ({secret.origin} does not open it, or it "
+                              "is not a Flarescope database); nothing was changed") from exc
+
+
+def secret_for(path: Path) -> Secret | None:
+    """The key to open the SQLite file at path with, checked; None to open it plain.
+
+    A new (empty) file is made encrypted when FLARESCOPE_DB_KEY is set. A plain file with
+    data is refused while it is set: whoever set it expects an encrypted file.
+    """
+    if is_encrypted(path):
+        if not available():
+            raise EncryptionError(unavailable_line(path))
+        secret = find_secret(path)
+        check_key(path, secret)
+        return secret
+    env = from_environment()
+    if env is None:
+        return None
+    if path.exists() and path.stat().st_size > 0:
+        raise EncryptionError(plain_with_key_line(path))
+    if not available():
+        raise EncryptionError(f"{ENV_KEY} is set, but encryption is unavailable here: the "
+                              "sqlcipher3 package is not installed; nothing was created")
+    return env
+
+
+def attach(engine, path: Path, secret: Secret) -> None:
+    """Make every connection of a sqlcipher3 engine set the key as its first statement."""
+    from sqlalchemy import event
+
+    value = secret.pragma_value(path)
+
+    @event.listens_for(engine, "do_connect")
+    def _connect_with_key(dialect, _record, cargs, cparams):
+        conn = dialect.dbapi.connect(*cargs, **cparams)
+        set_key(conn, value)
+        return conn
+
+
+def unavailable_line(path: Path) -> str:
+    return (f"{path} is encrypted (SQLCipher), but encryption is unavailable here: the "
+            "sqlcipher3 package is not installed")
+
+
+def plain_with_key_line(path: Path) -> str:
+    return (f"{path} is not encrypted, but {ENV_KEY} is set: encrypt it with "
+            f"`{ENCRYPT_COMMAND}`, or unset {ENV_KEY}; nothing was opened")
