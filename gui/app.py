@@ -21,10 +21,17 @@ def run_gui(db: str | None = None, *, case: str | None = None, version: str = ""
     app.setApplicationDisplayName("Flarescope")
     app.setApplicationVersion(version)
 
+    from db import cipher
     from db.cases import case_count
     from db.engine import is_default_database, open_database
     from db.errors import user_message
 
+    # An encrypted file's passphrase is asked for in a password box, unless nobody can
+    # answer it (no screen for a person): then FLARESCOPE_DB_KEY or the keyring, or one line.
+    if app.platformName() not in HEADLESS_PLATFORMS:
+        from gui.passphrase import ask
+
+        cipher.set_prompt(ask)
     try:
         engine = open_database(db)
         # data.demo (numpy, the ORM) only on a first run, and only in the default database:
