@@ -10,7 +10,8 @@ HERE = Path(__file__).resolve().parent
 SCRIPTS = ("bench_startup.py", "bench_memory.py", "bench_timeline.py", "bench_pdf.py",
            "bench_import.py", "bench_episode_edit.py", "bench_audit.py", "bench_integrity.py",
            "bench_controls.py", "bench_insight.py", "bench_timeline_pg.py", "bench_sigkill.py",
-           "bench_pg_writers.py", "bench_suggest.py", "bench_live_refresh.py")
+           "bench_pg_writers.py", "bench_suggest.py", "bench_live_refresh.py",
+           "bench_encrypted.py")
 
 
 def main() -> int:

@@ -231,19 +231,42 @@ def check_key(path: Path, secret: Secret) -> None:
     in one line, before anything could write to the file."""
     dbapi = driver()
     try:
-        conn = dbapi.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        conn = _readonly(path, secret)
         try:
-            set_key(conn, secret.pragma_value(path))
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         finally:
             conn.close()
     except dbapi.DatabaseError as exc:
         if "not a database" not in str(exc):
-            raise
+            raise EncryptionError(f"Cannot open database {path}: {exc}") from exc
         _typed.pop(str(path), None)
         log.warning("%s: %s does not open it", path, secret.origin)
         raise EncryptionError(f"{path}: wrong key ({secret.origin} does not open it, or it "
                               "is not a Flarescope database); nothing was changed") from exc
+
+
+def _readonly(path: Path, secret: Secret):
+    conn = driver().connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        set_key(conn, secret.pragma_value(path))
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def open_readonly(path: Path):
+    """A read-only connection to an encrypted file with the key at hand (FLARESCOPE_DB_KEY,
+    the keyring, a passphrase typed earlier), never asking; None without a key that opens
+    it (the command that opens it next says why)."""
+    secret = from_environment() or from_keyring(path) or _typed.get(str(path))
+    if secret is None or not available():
+        return None
+    try:
+        check_key(path, secret)
+    except EncryptionError:
+        return None
+    return _readonly(path, secret)
 
 
 def secret_for(path: Path) -> Secret | None:

@@ -18,7 +18,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
 from db import cipher
-from db.errors import BUSY_MESSAGE, UserFacingError, is_busy, is_denied, one_line
+from db.errors import BUSY_MESSAGE, UserFacingError, is_busy, is_denied, one_line, sqlite_errors
 from db.files import create_private, private_folder
 from db.schema_version import HEAD_REVISION
 
@@ -279,7 +279,7 @@ def _quick_check(dbapi_conn: sqlite3.Connection) -> str | None:
     cur = dbapi_conn.cursor()
     try:
         rows = [r[0] for r in cur.execute("PRAGMA quick_check(3)").fetchall()]
-    except sqlite3.DatabaseError as exc:  # damage the check itself trips over
+    except sqlite_errors("DatabaseError") as exc:  # damage the check itself trips over
         rows = [str(exc)]
     finally:
         cur.close()
@@ -293,11 +293,14 @@ def damage(path_or_url: str | None = None) -> str | None:
     url = resolve_url(path_or_url)
     if isinstance(url, str) or not url.database or not Path(url.database).is_file():
         return None
-    if cipher.is_encrypted(url.database):  # unreadable without its key: not damage
-        return None
     try:
-        conn = sqlite3.connect(f"{Path(url.database).as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
+        if cipher.is_encrypted(url.database):
+            conn = cipher.open_readonly(Path(url.database))
+            if conn is None:  # no key at hand: unreadable is not damaged
+                return None
+        else:
+            conn = sqlite3.connect(f"{Path(url.database).as_uri()}?mode=ro", uri=True)
+    except sqlite_errors("Error") as exc:
         return str(exc)
     try:
         return _quick_check(conn)

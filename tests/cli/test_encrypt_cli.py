@@ -310,3 +310,16 @@ def test_a_wrong_key_in_another_process_prints_one_line(plain, monkeypatch):
     assert r.returncode == 1 and r.stdout == ""
     assert r.stderr == (f"flarescope: {plain}: wrong key ({cipher.ENV_KEY} does not open it, "
                         "or it is not a Flarescope database); nothing was changed\n")
+
+
+def test_audit_verify_checks_an_encrypted_file_for_damage(plain, capsys, monkeypatch):
+    monkeypatch.setenv(cipher.ENV_KEY, PASSPHRASE)
+    assert run(capsys, plain, "db", "encrypt")[0] == 0
+    code, out, err = run(capsys, plain, "audit", "verify")
+    assert code == 0 and "chain intact" in out, err
+    with open(plain, "r+b") as f:  # one page's bytes changed: its HMAC no longer matches
+        f.seek(4096 * 3 + 100)
+        f.write(b"\0" * 64)
+    code, out, err = run(capsys, plain, "audit", "verify")
+    assert code == 1
+    assert out.startswith("audit verify: the database file is damaged ("), out + err
