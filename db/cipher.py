@@ -305,6 +305,22 @@ def attach(engine, path: Path, secret: Secret) -> None:
         return conn
 
 
+def storage_line(engine) -> str:
+    """Where the data are kept and whether they are encrypted, for Preferences."""
+    import shlex
+
+    if engine.dialect.name != "sqlite":
+        return "a database server: the server keeps and protects the data"
+    path = engine.url.database
+    if getattr(engine.dialect.dbapi, "__name__", "").startswith("sqlcipher3"):
+        return f"{path}, encrypted (SQLCipher 4)"
+    if not available():
+        return (f"{path}, not encrypted (encryption is unavailable here: the sqlcipher3 "
+                "package is not installed)")
+    return (f"{path}, not encrypted. To encrypt it, quit Flarescope and run "
+            f"`{ENCRYPT_COMMAND.replace(' db ', f' --db {shlex.quote(path)} db ')}`")
+
+
 def unavailable_line(path: Path) -> str:
     return (f"{path} is encrypted (SQLCipher), but encryption is unavailable here: the "
             "sqlcipher3 package is not installed")

@@ -348,9 +348,11 @@ class MainWindow(QtWidgets.QMainWindow):
         QtWidgets.QMessageBox.warning(self, title, message)
 
     def _preferences(self) -> None:
+        from db.cipher import storage_line
         from gui.preferences import PreferencesDialog
 
-        if not PreferencesDialog(self.settings, self.access.login, self).exec():
+        if not PreferencesDialog(self.settings, self.access.login, self,
+                                 database=storage_line(self.engine)).exec():
             return
         if not isinstance(self.timeline, _Placeholder):
             self.timeline.set_dose_time(self.settings.dose_time)

@@ -9,8 +9,10 @@ from gui.settings import Settings
 
 class PreferencesDialog(QtWidgets.QDialog):
     def __init__(self, settings: Settings, login: str,
-                 parent: QtWidgets.QWidget | None = None) -> None:
-        """login: who changes are recorded as (db.identity), shown, not a setting."""
+                 parent: QtWidgets.QWidget | None = None, *,
+                 database: str | None = None) -> None:
+        """login: who changes are recorded as (db.identity), shown, not a setting;
+        database: where the data are and whether they are encrypted (db.cipher)."""
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self.setMinimumWidth(420)
@@ -37,6 +39,12 @@ class PreferencesDialog(QtWidgets.QDialog):
         form.addRow("Changes recorded as:", self.reviewer)
         form.addRow("Near-normal IL-1β:", self.near_normal)
         form.addRow("Usual anakinra time:", self.dose_time)
+        if database is not None:  # where the data are and whether they are encrypted
+            self.database = QtWidgets.QLabel(database)
+            self.database.setWordWrap(True)
+            self.database.setTextInteractionFlags(
+                QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow("Database:", self.database)
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Ok
                                              | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)

@@ -123,3 +123,38 @@ def test_a_wrong_passphrase_in_the_window_is_one_line_and_changes_nothing(encryp
         f"flarescope: {line}"]
     assert seen == {"asked": 1, "box": line}
     assert hashlib.sha256(encrypted.read_bytes()).hexdigest() == before
+
+
+def _preferences_text(make_window, monkeypatch, engine=None) -> str:
+    from gui.preferences import PreferencesDialog
+
+    seen = []
+
+    def look(dialog):
+        dialog.grab()  # laid out as it is shown
+        seen.append(dialog.database.text())
+        return QtWidgets.QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(PreferencesDialog, "exec", look)
+    make_window(engine).actions["preferences"].trigger()
+    return seen[0]
+
+
+def test_preferences_say_the_database_is_encrypted(make_window, monkeypatch, encrypted):
+    from db.engine import open_database
+
+    monkeypatch.setenv("FLARESCOPE_DB_KEY", PASSPHRASE)
+    engine = open_database(str(encrypted))
+    try:
+        text = _preferences_text(make_window, monkeypatch, engine)
+    finally:
+        engine.dispose()
+    assert text == f"{encrypted}, encrypted (SQLCipher 4)"
+
+
+def test_preferences_say_how_to_encrypt_a_plain_database(make_window, monkeypatch,
+                                                         demo_engine):
+    text = _preferences_text(make_window, monkeypatch)
+    assert text == (f"{demo_engine.url.database}, not encrypted. To encrypt it, quit "
+                    f"Flarescope and run `python main.py --db {demo_engine.url.database} db "
+                    "encrypt`")
