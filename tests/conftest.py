@@ -223,6 +223,10 @@ def _no_user_database(monkeypatch, tmp_path, tmp_path_factory):
     monkeypatch.setenv("FLARESCOPE_LOG", str(tmp_path / "flarescope.log"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", NO_KEYRING)
     monkeypatch.delenv("FLARESCOPE_DB_KEY", raising=False)
+    from db import cipher  # nobody to ask for a passphrase, none remembered
+
+    monkeypatch.setattr(cipher, "_prompt", None)
+    monkeypatch.setattr(cipher, "_typed", {})
 
 
 @pytest.fixture

@@ -323,3 +323,43 @@ def test_audit_verify_checks_an_encrypted_file_for_damage(plain, capsys, monkeyp
     code, out, err = run(capsys, plain, "audit", "verify")
     assert code == 1
     assert out.startswith("audit verify: the database file is damaged ("), out + err
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    """A person at a terminal who types the answers given (getpass echoes nothing)."""
+    import getpass
+
+    answers: list[str] = []
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": answers.pop(0))
+    return answers
+
+
+def test_a_passphrase_typed_twice_encrypts_and_is_asked_for_on_opening(plain, capsys,
+                                                                        terminal):
+    terminal += [PASSPHRASE, PASSPHRASE]
+    code, out, err = run(capsys, plain, "db", "encrypt", "--passphrase")
+    assert code == 0, err
+    assert "encrypted with the passphrase" in out
+    terminal.append(PASSPHRASE)
+    code, out, err = run(capsys, plain, "cases")
+    assert code == 0 and "RH-01" in out, err
+    assert terminal == []  # asked once
+    cipher.forget_typed(plain)  # as the next command, a new process, would start
+    terminal.append("not it")
+    before = digest(plain)
+    code, out, err = run(capsys, plain, "cases")
+    assert code == 1
+    assert err == (f"flarescope: {plain}: wrong key (the passphrase does not open it, or it "
+                   "is not a Flarescope database); nothing was changed\n")
+    assert digest(plain) == before
+
+
+def test_two_different_passphrases_encrypt_nothing(plain, capsys, terminal):
+    terminal += [PASSPHRASE, "correct horse battery stapler"]
+    before = digest(plain)
+    code, out, err = run(capsys, plain, "db", "encrypt", "--passphrase")
+    assert code == 1
+    assert err == "flarescope: the two passphrases differ; nothing was changed\n"
+    assert digest(plain) == before
