@@ -24,7 +24,7 @@ import logging
 import os
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from db.errors import UserFacingError
@@ -52,8 +52,9 @@ class Secret:
     """What opens a file: a passphrase (typed, or FLARESCOPE_DB_KEY) or a raw key (the
     keyring's)."""
 
-    passphrase: str | None = None
-    raw: bytes | None = None
+    # Never in a repr: a log line or a traceback's locals must not carry the key.
+    passphrase: str | None = field(default=None, repr=False)
+    raw: bytes | None = field(default=None, repr=False)
     origin: str = "the passphrase"
 
     def pragma_value(self, path: Path | None) -> str:
