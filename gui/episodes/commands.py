@@ -66,6 +66,20 @@ class EpisodeCommand(QtGui.QUndoCommand):
     def _undo(self) -> int | None:
         raise NotImplementedError
 
+    def _still(self, episode_id: int, left: Row) -> None:
+        """An undo or redo changes an episode only while it still holds what this command
+        left there: a colleague's later change, shown meanwhile (gui.live_refresh) and so
+        at the version on screen, is never undone or deleted unseen."""
+        row = self.ctx.row(episode_id)
+        if row is None:
+            return  # deleted meanwhile: the database refuses the write itself
+        moved = [k for k, v in left.items() if k in FIELD_NAMES and not _same(row.get(k), v)]
+        if moved:
+            names = " and ".join(FIELD_NAMES.get(k, k) for k in moved)
+            raise db.StaleEpisodeError(
+                f"The {row['kind']} episode's {names} was changed by someone else since; "
+                f"your {self.step or 'change'} was not applied")
+
     def rebased(self) -> EpisodeCommand | None:
         """The same change made again on what is stored now (after someone else's change
         refused this one): "Apply mine on top". None when it no longer applies."""
@@ -96,6 +110,7 @@ class CreateEpisode(EpisodeCommand):
 
     def _undo(self) -> None:
         eid = self.row["id"]
+        self._still(eid, self.row)
         self.row = db.delete_episode(self.ctx.engine, eid, self.ctx.version(eid),
                                      actor=self.ctx.actor(), step=self.step)
 
@@ -107,6 +122,8 @@ class DeleteEpisode(EpisodeCommand):
         self.row: Row = row
 
     def _do(self) -> None:
+        if self.step is not None:
+            self._still(self.episode_id, self.row)
         self.row = db.delete_episode(self.ctx.engine, self.episode_id,
                                      self.ctx.version(self.episode_id), actor=self.ctx.actor(),
                                      step=self.step)
@@ -140,26 +157,12 @@ class UpdateEpisode(EpisodeCommand):
 
     def _do(self) -> int:
         if self.step is not None:
-            self._still(self.before)
+            self._still(self.episode_id, self.before)
         return self._write(self.after)
 
     def _undo(self) -> int:
-        self._still(self.after)
+        self._still(self.episode_id, self.after)
         return self._write(self.before)
-
-    def _still(self, left: Row) -> None:
-        """An undo or redo sets back only fields that still hold what this command left
-        there: a colleague's later change to them, shown meanwhile (gui.live_refresh) and
-        so at the version on screen, is never undone unseen."""
-        row = self.ctx.row(self.episode_id)
-        if row is None:
-            return  # deleted meanwhile: the database refuses the write itself
-        moved = [k for k, v in left.items() if not _same(row.get(k), v)]
-        if moved:
-            names = " and ".join(FIELD_NAMES.get(k, k) for k in moved)
-            raise db.StaleEpisodeError(
-                f"The {row['kind']} episode's {names} was changed by someone else since; "
-                f"your {self.step or 'change'} was not applied")
 
     def rebased(self) -> UpdateEpisode | None:
         row = self.ctx.row(self.episode_id)

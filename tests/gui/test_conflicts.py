@@ -126,3 +126,36 @@ def test_undoing_my_review_never_withdraws_a_colleagues_review_shown_since(
     window.actions["undo"].trigger()
     assert patient_row(demo_engine, case.id)["reviewed_by"] == "Dr Colleague"
     assert "changed by someone else since" in window.statusBar().currentMessage()
+
+
+def test_undoing_my_new_episode_never_deletes_a_colleagues_edit_shown_since(
+        qtbot, window, demo_engine):
+    from tests.gui.test_annotation import annotate_in, episodes
+
+    day0 = annotate_in(qtbot, window)
+    drag(qtbot, window.timeline, "cytokines", day0 + 100 * DAY, day0 + 110 * DAY)
+    [ep] = episodes(demo_engine, window)
+    update_episode(demo_engine, ep["id"], 1, actor="Dr Colleague", note="confirmed by CRP")
+    qtbot.waitUntil(lambda: window.episode_feature.controller.row(ep["id"])["version"] == 2,
+                    timeout=5000)
+    window.actions["undo"].trigger()  # would delete the episode and their note with it
+    kept = get_episode(demo_engine, ep["id"])
+    assert kept is not None and kept["note"] == "confirmed by CRP"
+    assert "changed by someone else since" in window.statusBar().currentMessage()
+
+
+def test_redoing_my_delete_never_deletes_a_colleagues_edit_shown_since(
+        qtbot, window, demo_engine, relapse_case):
+    eid = relapse_case["id"]
+    window.episode_feature.controller.select(eid)
+    window.actions["delete_episode"].trigger()
+    window.actions["undo"].trigger()  # back, at a new version
+    back = get_episode(demo_engine, eid)
+    update_episode(demo_engine, eid, back["version"], actor="Dr Colleague",
+                   severity="severe")
+    qtbot.waitUntil(lambda: window.episode_feature.controller.row(eid)["severity"] == "severe",
+                    timeout=5000)
+    window.actions["redo"].trigger()  # would delete their severity unseen
+    kept = get_episode(demo_engine, eid)
+    assert kept is not None and kept["severity"] == "severe"
+    assert "changed by someone else since" in window.statusBar().currentMessage()
