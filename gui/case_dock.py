@@ -33,6 +33,16 @@ class CaseDock:
         self.dock.visibilityChanged.connect(lambda _visible: self.refresh())
         self._focus_keeper = _FocusKeeper(self)
 
+    def follow_episodes(self) -> None:
+        """For content read from the episodes (relapse onsets): recomputed when the
+        reviewer or a colleague changes them, or, if closed, when next opened."""
+        self.window.episode_feature.controller.episodesChanged.connect(
+            self._episodes_changed)
+
+    def _episodes_changed(self, _episodes) -> None:
+        self._shown_for = None
+        self.refresh()
+
     def case_opened(self, case) -> None:
         self.case = case
         self.window.timeline.highlight.clear()

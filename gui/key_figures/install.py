@@ -47,6 +47,7 @@ class KeyFiguresFeature(CaseDock):
 
 def install(window) -> KeyFiguresFeature:
     feature = KeyFiguresFeature(window)
+    feature.follow_episodes()
     window.preferencesChanged.connect(lambda: feature.refresh(force=True))
     feature.panel.figureChosen.connect(feature.figure_chosen)
     window.key_figures = feature

@@ -73,5 +73,6 @@ class OverlayFeature(CaseDock):
 
 def install(window) -> OverlayFeature:
     feature = OverlayFeature(window)
+    feature.follow_episodes()
     window.overlay = feature
     return feature

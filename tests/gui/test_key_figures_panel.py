@@ -106,3 +106,24 @@ def test_an_opened_dock_is_open_again_after_a_restart(qtbot, make_window, settin
     w.close()
     again = make_window()
     assert again.key_figures.dock.isVisible()
+
+
+def test_the_first_relapse_follows_an_episode_drawn_with_the_panel_open(qtbot, window,
+                                                                       demo_engine):
+    from tests.gui.drag import drag
+    from tests.gui.test_annotation import annotate_in
+
+    day0 = annotate_in(qtbot, window)  # NLRP12-01: no relapse annotated
+    feature = window.key_figures
+    feature.dock.show()
+    qtbot.waitUntil(lambda: feature.panel.record is not None)
+
+    def onset() -> str:
+        return next(f["value"] for f in feature.panel.record["figures"]
+                    if f["name"] == "First relapse onset")
+
+    assert onset() == "no relapse annotated"
+    drag(qtbot, window.timeline, "cytokines", day0 + 100 * DAY, day0 + 110 * DAY)
+    assert onset() == "day +100"
+    window.actions["undo"].trigger()
+    assert onset() == "no relapse annotated"
