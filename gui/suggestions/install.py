@@ -71,6 +71,13 @@ class SuggestionFeature(CaseDock):
         if case is None:
             return
         self.result = suggest(case, self.settings)
+        if not self.window.access.can_write:
+            # Storing is a change this login may not make: show what reviewers stored.
+            self.window.statusBar().showMessage(
+                "Read-only: the suggestions stored by reviewers; the criteria's findings "
+                "now are not saved", 8000)
+            self.load()
+            return
         found = [stored_form(s) for s in self.result.suggestions]
         try:
             counts = store.store_suggestions(self.controller.engine, case.id, found,

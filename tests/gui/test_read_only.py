@@ -106,3 +106,18 @@ def test_a_reviewer_login_can_annotate_and_is_named_in_the_status_bar(
         assert window.actions[name].isEnabled(), name
     window.actions["mark_reviewed"].trigger()
     assert window.case.patient["reviewed_by"] == "dr_martin"
+
+
+@pytest.mark.pg_only
+def test_a_read_only_login_opens_suggestions_without_a_refusal(
+        qtbot, make_window, demo_engine, server_login):
+    reader = server_login(demo_engine, READ_ONLY, "dr_viewer")
+    window = make_window(reader)
+    fit_screen(window)
+    open_case(qtbot, window, "NLRP12-02")
+    told = []
+    window.suggestions.controller.tell = lambda text, error=False: told.append(text)
+    window.suggestions.dock.show()
+    qtbot.waitUntil(lambda: window.suggestions.rows is not None)
+    assert told == []  # it stored nothing, so the server refused nothing
+    assert window.statusBar().currentMessage().startswith("Read-only:")
