@@ -9,6 +9,7 @@ import sqlite3
 
 import pytest
 from PySide6 import QtCore, QtWidgets
+from PySide6.QtTest import QTest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
@@ -649,3 +650,26 @@ def test_the_wheel_over_the_panel_never_edits_a_field_not_clicked(qtbot, window,
     assert (props.onset.date(), props.kind.currentText(), props.severity.currentText()) == shown
     stored = get_episode(demo_engine, eid)
     assert (stored["onset"], stored["kind"]) == (relapse_case["onset"], relapse_case["kind"])
+
+
+def test_the_onset_date_can_be_typed_digit_by_digit(qtbot, window, demo_engine,
+                                                    relapse_case):
+    eid = relapse_case["id"]
+    window.episode_feature.controller.select(eid)
+    props = window.episode_feature.properties
+    before_range = window.timeline.x_range()
+    props.onset.setFocus()
+    # Through the window, as a keyboard's keys come: the window's shortcuts see them first.
+    keys = window.windowHandle()
+    day = QtWidgets.QDateTimeEdit.Section.DaySection
+    props.onset.setSelectedSection(day)
+    QTest.keyClick(keys, QtCore.Qt.Key.Key_Left)  # within the date, not a pan
+    assert window.timeline.x_range() == before_range
+    props.onset.setSelectedSection(day)
+    QTest.keyClick(keys, QtCore.Qt.Key.Key_0)
+    QTest.keyClick(keys, QtCore.Qt.Key.Key_1)  # "1" is one month of timeline, elsewhere
+    assert props.onset.date().day() == 1
+    assert window.timeline.x_range() == before_range
+    QTest.keyClick(keys, QtCore.Qt.Key.Key_Return)
+    stored = dt.datetime.fromtimestamp(get_episode(demo_engine, eid)["onset"], dt.UTC)
+    assert stored.day == 1
