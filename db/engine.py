@@ -317,7 +317,9 @@ def _display(url: URL) -> str:
     """The file, or the URL without its password: messages reach terminals and logs."""
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         return url.database
-    return url.render_as_string(hide_password=True)
+    # libpq also takes the password as ?password=…; it is hidden the same way.
+    query = {k: ("***" if k.lower() == "password" else v) for k, v in url.query.items()}
+    return url.set(query=query).render_as_string(hide_password=True)
 
 
 def current_revision(engine: Engine) -> str | None:
