@@ -13,6 +13,7 @@ path (db.episodes), in the same transaction as the suggestion's new state.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pandas as pd
@@ -45,6 +46,22 @@ class SuggestionError(EpisodeError):
 
 class StaleSuggestionError(StaleEpisodeError):
     """The suggestion changed (or went) since the caller read it."""
+
+
+log = logging.getLogger(__name__)
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any] | None:
+    """Criteria and evidence decoded; None for a row whose JSON does not read (written
+    by hand on the server): the case still opens, without that suggestion."""
+    try:
+        row["criteria"] = json.loads(row["criteria"])
+        row["evidence"] = json.loads(row["evidence"])
+    except (TypeError, ValueError):
+        log.warning("suggestion %s left out: its criteria or evidence is not valid JSON",
+                    row.get("id"))
+        return None
+    return row
 
 
 def _row(conn: Connection, sid: int) -> dict[str, Any] | None:
@@ -152,9 +169,7 @@ def load_suggestions(engine: Engine, patient_id: int) -> pd.DataFrame:
         rows = [dict(r) for r in conn.execute(
             select(_T).where(_T.c.patient_id == patient_id).order_by(_T.c.onset, _T.c.id)
         ).mappings()]
-    for r in rows:
-        r["criteria"] = json.loads(r["criteria"])
-        r["evidence"] = json.loads(r["evidence"])
+    rows = [r for r in map(_decoded, rows) if r is not None]
     return pd.DataFrame(rows, columns=[c.name for c in _T.columns])
 
 
@@ -170,10 +185,7 @@ def suggestion_of_episode(engine: Engine, episode_id: int) -> dict[str, Any] | N
                                             _T.c.state == ACCEPTED)).mappings().first()
     if row is None:
         return None
-    out = dict(row)
-    out["criteria"] = json.loads(out["criteria"])
-    out["evidence"] = json.loads(out["evidence"])
-    return out
+    return _decoded(dict(row))
 
 
 def accept_suggestion(engine: Engine, sid: int, version: int, *, actor: str,

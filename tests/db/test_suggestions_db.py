@@ -125,3 +125,18 @@ def test_a_stale_version_is_refused(engine, pid):
     store.reject_suggestion(engine, row["id"], row["version"], actor="Dr B", reason="no")
     with pytest.raises(store.StaleSuggestionError, match="changed meanwhile"):
         store.reopen_suggestion(engine, row["id"], row["version"], actor="Dr C")
+
+
+def test_a_suggestion_row_written_by_hand_with_bad_json_is_left_out(engine, pid):
+    from sqlalchemy import update
+
+    from db.models import Suggestion
+
+    store.store_suggestions(engine, pid, [found(), found(onset=ONSET + 200 * DAY)],
+                            actor="Dr A")
+    t = Suggestion.__table__
+    first = int(store.load_suggestions(engine, pid)["id"].iloc[0])
+    with engine.begin() as conn:  # as a server login could with psql
+        conn.execute(update(t).where(t.c.id == first).values(criteria="not json"))
+    rows = store.load_suggestions(engine, pid)
+    assert list(rows["onset"]) == [ONSET + 200 * DAY]  # the case still opens
