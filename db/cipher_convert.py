@@ -12,6 +12,7 @@ be replaced), and nobody can open it until the copy has taken its place.
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 import tempfile
@@ -40,6 +41,17 @@ def decrypt(path: Path, secret: Secret) -> None:
     _convert(path, secret.pragma_value(path), "", "decrypted")
 
 
+def _remove_leftovers(path: Path, keep: Path) -> None:
+    """Copies a killed conversion left (a decrypted one holds patients' names in clear).
+    Called with the file held exclusively, so no other conversion is writing one."""
+    stem = glob.escape(f".{path.name}.")
+    for pattern in (f"{stem}*.part", f"{stem}*.part-journal"):
+        for leftover in path.parent.glob(pattern):
+            if leftover != keep:
+                leftover.unlink(missing_ok=True)
+                log.info("removed %s, left by an interrupted conversion", leftover)
+
+
 def _convert(path: Path, source_key: str | None, target_key: str, done: str) -> None:
     if not path.is_file():
         raise EncryptionError(f"{path}: no such database file")
@@ -56,6 +68,7 @@ def _convert(path: Path, source_key: str | None, target_key: str, done: str) -> 
         set_key(conn, source_key or "")
         conn.execute("PRAGMA locking_mode = EXCLUSIVE")
         expected = _contents(conn)  # the first read: takes the file for this process
+        _remove_leftovers(path, part)
         # A leftover WAL would otherwise be replayed into the new file.
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("ATTACH DATABASE ? AS converted KEY ?", (str(part), target_key))

@@ -363,3 +363,20 @@ def test_two_different_passphrases_encrypt_nothing(plain, capsys, terminal):
     assert code == 1
     assert err == "flarescope: the two passphrases differ; nothing was changed\n"
     assert digest(plain) == before
+
+
+def test_a_killed_conversions_plain_copy_is_removed_by_the_next(plain, capsys, monkeypatch):
+    """A `db decrypt` killed midway leaves its hidden copy, with names in clear; the next
+    conversion of that file removes it (and another file's copy stays)."""
+    monkeypatch.setenv(cipher.ENV_KEY, PASSPHRASE)
+    assert run(capsys, plain, "db", "encrypt")[0] == 0
+    left = plain.parent / f".{plain.name}.k1ll3d.part"
+    left.write_bytes(b"Henrietta Quillfeather MRN-440172")
+    journal = plain.parent / f".{plain.name}.k1ll3d.part-journal"
+    journal.write_bytes(b"Ngata-Rees")
+    other = plain.parent / ".other.db.k1ll3d.part"
+    other.write_bytes(b"someone else's")
+    assert run(capsys, plain, "db", "decrypt")[0] == 0
+    assert not left.exists() and not journal.exists()
+    assert other.exists()
+    assert not [n for n in beside(plain) if ".part" in n]
