@@ -36,6 +36,9 @@ class GridColumn:
     unit: str
     low: float | None  # the reference the flags use; None: no bound that side
     high: float | None
+    # An upper limit of normal is stated "normal below 5 mg/L" (DOMAIN.md): 5 itself is
+    # outside it. A control band's mean + 2 SD is inside its own band.
+    normal_below: bool = False
 
     @property
     def reference(self) -> str:
@@ -76,28 +79,32 @@ class ResultsGrid:
 
 
 def flags(values: np.ndarray, censor: np.ndarray, low: float | None,
-          high: float | None) -> np.ndarray:
-    """↑/↓ for each value against [low, high]; a limit flags only when it decides."""
+          high: float | None, normal_below: bool = False) -> np.ndarray:
+    """↑/↓ for each value against [low, high] (against [low, high) when normal lies
+    strictly below ``high``); a limit flags only when it decides."""
     out = np.full(values.size, "", dtype=object)
     measured, below, above = censor == "", censor == "<", censor == ">"
     if high is not None:
         # ">500" is above 400; "<5" can never be shown above anything.
-        out[(measured | above) & (values > high)] = HIGH
+        over = values >= high if normal_below else values > high
+        out[(measured | above) & over] = HIGH
     if low is not None:
         # "<5" is below 8 (all of it lies under the limit); "<5" against 2 is unknown.
         out[(measured & (values < low)) | (below & (values <= low))] = LOW
     return out
 
 
-def _reference(case: Case, code: str, specimen: str) -> tuple[float | None, float | None]:
+def _reference(case: Case, code: str,
+               specimen: str) -> tuple[float | None, float | None, bool]:
+    """(low, high, normal_below) of the code's reference; see GridColumn."""
     ref = case.control(code, specimen)
     if ref is None:
-        return None, None
+        return None, None, False
     low, high = band(ref) or (None, None)
     upper = ref.get("upper_normal")
     if isinstance(upper, int | float) and np.isfinite(upper):
-        low, high = (low if low else None), float(upper)
-    return low, high
+        return (low if low else None), float(upper), True
+    return low, high, False
 
 
 def results_grid(case: Case) -> ResultsGrid:
@@ -109,11 +116,11 @@ def results_grid(case: Case) -> ResultsGrid:
             s = case.series(analyte.code, specimen)
             if s.empty:
                 continue
-            low, high = _reference(case, analyte.code, specimen)
+            low, high, normal_below = _reference(case, analyte.code, specimen)
             short = SHORT_SPECIMEN.get(specimen, specimen)
             title = f"{analyte.label} {short}".strip() if analyte in CYTOKINES else analyte.label
             columns.append(GridColumn(analyte.code, specimen, title,
-                                      str(s["unit"].iloc[0]), low, high))
+                                      str(s["unit"].iloc[0]), low, high, normal_below))
             series.append(s)
     si = stimulation_indices(case)
     for analyte in CYTOKINES:
@@ -131,7 +138,7 @@ def results_grid(case: Case) -> ResultsGrid:
         t = s["t"].to_numpy(dtype=float)
         values = s["value"].to_numpy(dtype=float)
         censor = np.array([censor_sign(c) for c in s["censor"]], dtype=object)
-        flag = flags(values, censor, column.low, column.high)
+        flag = flags(values, censor, column.low, column.high, column.normal_below)
         rows = np.searchsorted(days, np.floor(t / DAY) * DAY)
         for r, tt, v, c, f in zip(rows, t, values, censor, flag, strict=True):
             grid.cells.setdefault((int(r), col), []).append(Cell(float(tt), float(v), c, f))

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, column, func, select, table
 
 _patient = table("patient", column("id"), column("pseudonym"), column("diagnosis"),
                  column("reviewed_by"), column("reviewed_at"))
-_series = table("series", column("id"), column("patient_id"))
+_series = table("series", column("id"), column("patient_id"), column("code"))
 _observation = table("observation", column("series_id"), column("t"))
 _episode = table("episode", column("patient_id"))
 
@@ -26,8 +26,11 @@ def case_rows(engine: Engine) -> list[tuple]:
     # First and last time per series are two index seeks each, whatever the row count.
     first = select(func.min(o.c.t)).where(o.c.series_id == sr.c.id).scalar_subquery()
     last = select(func.max(o.c.t)).where(o.c.series_id == sr.c.id).scalar_subquery()
+    # A weighing is not part of the course: a weight from a clinic visit years before the
+    # first symptom would date the case from it.
     span = (
         select(sr.c.patient_id, func.min(first).label("first_t"), func.max(last).label("last_t"))
+        .where(sr.c.code != "WEIGHT")
         .group_by(sr.c.patient_id)
         .subquery()
     )

@@ -252,6 +252,8 @@ class MainWindow(QtWidgets.QMainWindow):
         last = self.settings.get("case/last")
         if last and self.browser.select_pseudonym(str(last)):
             self.timeline.setFocus()  # not the filter box: keys go to the case on screen
+        else:  # the first run: arrow keys choose a case; typing a digit must not filter
+            self.browser.table.setFocus()
 
     # -- cases ---------------------------------------------------------------------------
     def refresh_case_list(self) -> None:

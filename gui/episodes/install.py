@@ -5,10 +5,12 @@ The main window imports this module by name and calls install(window).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from data.alignment import DAY
 from db.episodes import KINDS
 from gui.access import changes_data
 from gui.actions import ActionSpec
@@ -27,6 +29,9 @@ SPECS = (
                "Draw episodes: drag across the timeline to mark a relapse, flare…",
                checkable=True),
     ActionSpec("leave_annotate", "Leave annotate mode", "Esc", "Stop drawing episodes"),
+    ActionSpec("new_episode", "&New episode on the cursor's day", "N",
+               "Mark the day under the cursor (or the middle of the view) as an episode of "
+               "the chosen kind, then type its dates in the Episode panel"),
     ActionSpec("delete_episode", "&Delete episode", SK.Delete,
                "Delete the selected episode (undoable)"),
     ActionSpec("episode_history", "Episode &history…", "Ctrl+H",
@@ -80,14 +85,15 @@ def install(window) -> EpisodeFeature:
     edit_menu.addSeparator()
     edit_menu.addAction(a["delete_episode"])
     case_menu = window.menu("&Case")
-    case_menu.addActions([a["annotate"], a["episode_history"]])
+    case_menu.addActions([a["annotate"], a["new_episode"], a["episode_history"]])
     case_menu.addSeparator()
     case_menu.addAction(a["mark_reviewed"])
     review_info = case_menu.addAction("Not reviewed yet")
     review_info.setEnabled(False)
     controller.menu_actions = [a["delete_episode"], a["episode_history"]]
     p = properties
-    changes_data(window.access, a["annotate"], a["delete_episode"], a["mark_reviewed"], kind_box,
+    changes_data(window.access, a["annotate"], a["new_episode"], a["delete_episode"],
+                 a["mark_reviewed"], kind_box,
                  p.kind, p.severity, p.certainty, p.onset, p.end, p.ongoing, p.note)
     controller.layer.editable = window.access.can_write  # no dragging an episode's edges
     if not window.access.can_write:  # the hints would invite what is greyed out
@@ -144,8 +150,19 @@ def _connect(window, f: EpisodeFeature) -> None:
         elif status.currentMessage() == ANNOTATE_ON:
             status.clearMessage()  # the mode it announces has ended
 
+    def new_episode() -> None:
+        # The keyboard's way to mark an episode: a reviewer without a mouse (or with exact
+        # dates from a letter) marks one day, then types onset and end in the panel.
+        lo, hi = window.timeline.x_range()
+        t = window.timeline.cursor_t
+        day = math.floor((t if t is not None and lo <= t <= hi else (lo + hi) / 2) / DAY) * DAY
+        if c.create(day, day + DAY):
+            window.findChild(QtWidgets.QDockWidget, "episodePropertiesDock").show()
+            f.properties.onset.setFocus(QtCore.Qt.FocusReason.ShortcutFocusReason)
+            f.properties.onset.setSelectedSection(QtWidgets.QDateTimeEdit.Section.YearSection)
+
     def case_state(case) -> None:
-        for name in ("annotate", "mark_reviewed"):
+        for name in ("annotate", "new_episode", "mark_reviewed"):
             a[name].setEnabled(case is not None)
 
     def selection_state(row) -> None:
@@ -170,6 +187,7 @@ def _connect(window, f: EpisodeFeature) -> None:
 
     a["annotate"].toggled.connect(set_annotating)
     a["leave_annotate"].triggered.connect(lambda: a["annotate"].setChecked(False))
+    a["new_episode"].triggered.connect(new_episode)
     a["delete_episode"].triggered.connect(c.delete_selected)
     a["episode_history"].triggered.connect(show_history)
     a["mark_reviewed"].triggered.connect(c.set_reviewed)

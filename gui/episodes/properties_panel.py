@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from data import episode_edit as edit
 from db.episodes import CERTAINTIES, KINDS, SEVERITIES
+from gui.date_edit import DateEdit
 from gui.episodes.graphics import episode_colour
 
 NONE = "—"
@@ -79,7 +80,7 @@ class _Combo(_WheelOnlyWhenFocused, QtWidgets.QComboBox):
     pass
 
 
-class _DateEdit(_WheelOnlyWhenFocused, QtWidgets.QDateEdit):
+class _DateEdit(_WheelOnlyWhenFocused, DateEdit):
     pass
 
 

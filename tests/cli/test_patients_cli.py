@@ -603,3 +603,19 @@ def test_a_patient_file_checks_the_birth_as_patients_set_does(capsys, db, tmp_pa
     assert run(capsys, db, "import", write(
         tmp_path, "pseudonym,birth_date\nCASE-A,02/11/1975\n", "ok.csv"))[0] == 0
     assert "birth year    1975" in run(capsys, db, "show", "CASE-A")[1]
+
+
+def test_the_case_list_dates_a_case_from_its_course_not_a_weighing(capsys, db, tmp_path):
+    """A weight from a clinic visit years before the first sample is no part of the course
+    that FIRST announces (clinician review: "FIRST counts weighings")."""
+    code, _, err = run(capsys, db, "import", write(tmp_path, "pseudonym,weight,weight_date\n"
+                                                  "FR-30,70,2019-05-02\n"))
+    assert code == 0, err
+    lab = write(tmp_path, "pseudonym,date,analyte,value,unit\n"
+                "FR-30,2026-01-05,CRP,12,mg/L\nFR-30,2026-03-09,CRP,3,mg/L\n", "lab.csv")
+    assert main(["--db", db, "import", str(lab)]) == 0, capsys.readouterr()
+    capsys.readouterr()
+    assert main(["--db", db, "cases"]) == 0
+    out = capsys.readouterr().out
+    row = next(line.split() for line in out.splitlines() if line.startswith("FR-30"))
+    assert "2026-01-05" in row and "2026-03-09" in row and "2019-05-02" not in out

@@ -52,3 +52,15 @@ def test_a_single_measurement_and_a_case_without_any():
     g = results_grid(make_case([(3, 9, "IL1B", 50)], controls=CONTROLS))
     assert len(g.days) == 1 and g.text(0, 0) == f"50 {HIGH}"
     assert results_grid(make_case([(3, 9, "WEIGHT", 50)])).columns == []
+
+
+def test_crp_at_its_upper_limit_of_normal_is_flagged():
+    """"Normal below about 5 mg/L" (DOMAIN.md): a CRP of exactly 5 is not normal, as the
+    column's "normal < 5 mg/L" says; a control band's mean + 2 SD stays inside its band."""
+    obs = [(1, 10, "CRP", 5, "", SERUM), (2, 10, "CRP", 4.9, "", SERUM),
+           (1, 9, "IL1B", 18)]
+    g = results_grid(make_case(obs, controls=CONTROLS))
+    crp = next(i for i, c in enumerate(g.columns) if c.code == "CRP")
+    il1b = next(i for i, c in enumerate(g.columns) if c.code == "IL1B")
+    assert [g.text(0, crp), g.text(1, crp)] == [f"5 {HIGH}", "4.9"]
+    assert g.text(0, il1b) == "18"  # the band's upper edge 18 is inside the band

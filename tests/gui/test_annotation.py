@@ -673,3 +673,33 @@ def test_the_onset_date_can_be_typed_digit_by_digit(qtbot, window, demo_engine,
     QTest.keyClick(keys, QtCore.Qt.Key.Key_Return)
     stored = dt.datetime.fromtimestamp(get_episode(demo_engine, eid)["onset"], dt.UTC)
     assert stored.day == 1
+
+
+def test_an_episode_marked_and_dated_with_the_keyboard_alone(qtbot, window, demo_engine,
+                                                             reviewer):
+    """N marks the cursor's day, the onset field takes the focus and typed dates set the
+    episode's edges; no mouse (clinician review: episodes could only be drawn)."""
+    case = open_case(qtbot, window, "NLRP12-01")
+    assert case.episodes.empty
+    show(qtbot, window, case.day0 + 90 * DAY, case.day0 + 140 * DAY)
+    window.timeline.view.setFocus()
+    qtbot.keyClick(window.timeline.view, QtCore.Qt.Key.Key_N)
+    [ep] = episodes(demo_engine, window)
+    marked_end = ep["end"]
+    assert ep["end"] - ep["onset"] == DAY and ep["onset"] % DAY == 0
+    assert case.day0 + 90 * DAY <= ep["onset"] <= case.day0 + 140 * DAY  # the view's middle
+    props = window.episode_feature.properties
+    qtbot.waitUntil(props.onset.hasFocus)
+    onset = dt.datetime.fromtimestamp(case.day0 + 100 * DAY, dt.UTC)
+    last = dt.datetime.fromtimestamp(case.day0 + 109 * DAY, dt.UTC)
+    qtbot.keyClicks(props.onset, onset.strftime("%Y-%m-%d"))
+    qtbot.keyClick(props.onset, QtCore.Qt.Key.Key_Tab)
+    assert props.end.hasFocus()
+    props.end.setSelectedSection(QtWidgets.QDateTimeEdit.Section.YearSection)
+    qtbot.keyClicks(props.end, last.strftime("%Y-%m-%d"))
+    qtbot.keyClick(props.end, QtCore.Qt.Key.Key_Tab)
+    [ep] = episodes(demo_engine, window)
+    assert (ep["onset"], ep["end"]) == (case.day0 + 100 * DAY, case.day0 + 110 * DAY)
+    assert [r["action"] for r in audit(demo_engine, ep["id"])] == ["create", "update", "update"]
+    window.actions["undo"].trigger()  # the typed end, then the typed onset
+    assert episodes(demo_engine, window)[0]["end"] == marked_end

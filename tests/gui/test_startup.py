@@ -87,3 +87,18 @@ def test_after_a_restart_the_remembered_case_opens_and_keys_reach_it(qtbot, make
     QTest.keyClick(QtWidgets.QApplication.focusWidget(), QtCore.Qt.Key.Key_Plus)
     zlo, zhi = w2.timeline.x_range()
     assert zhi - zlo == pytest.approx((hi - lo) / 2, rel=1e-3)
+
+
+def test_on_a_first_run_the_keys_go_to_the_case_list_not_the_filter(qtbot, make_window):
+    """No remembered case: the Down key chooses the first case (clinician review: the
+    window started with the cursor in the filter box, where keys filtered the list)."""
+    w = make_window(defer_timeline=True)
+    qtbot.waitUntil(lambda: hasattr(w.timeline, "case"), timeout=10_000)
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QtWidgets.QApplication.focusWidget() is not None)
+    assert QtWidgets.QApplication.focusWidget() is w.browser.table
+    from PySide6.QtTest import QTest
+
+    QTest.keyClick(w.browser.table, QtCore.Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: w.case is not None, timeout=10_000)
+    assert w.browser.filter.text() == ""
