@@ -9,21 +9,10 @@ from data.case import Case
 
 
 def load_audit(engine: Engine, case: Case) -> pd.DataFrame:
-    """Every audit event about this case, oldest first, in one query.
+    """Every audit event about this case, oldest first (db.case_audit)."""
+    from db.case_audit import case_audit
 
-    By patient, not by episode: the history of a deleted episode belongs in the trail too.
-    """
-    from sqlalchemy import select
-
-    from db.models import AuditEvent
-
-    t = AuditEvent.__table__
-    cols = ["at", "actor", "action", "before", "after", "entity", "entity_id"]
-    stmt = (select(*(t.c[c] for c in cols))
-            .where(t.c.patient_id == int(case.id)).order_by(t.c.at, t.c.id))
-    with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
-    return pd.DataFrame([tuple(r) for r in rows], columns=cols)
+    return case_audit(engine, case.id)
 
 
 def load_case(engine: Engine, patient_id: int) -> Case:
