@@ -18,7 +18,8 @@ from gui.episodes.graphics import episode_colour
 NONE = "—"
 PLACEHOLDER = ("<p><b>No episode selected.</b></p>"
                "<p>Click an episode on the timeline or in the list above, or press "
-               "<b>A</b> (Annotate) and drag across the timeline to draw one.</p>")
+               "<b>A</b> (Annotate) and drag across the timeline to draw one, or "
+               "<b>N</b> to mark the day under the cursor and type its dates.</p>")
 
 
 def _utc(t: float) -> dt.datetime:

@@ -46,6 +46,24 @@ class ValueAxis(pg.AxisItem):
             return [value_label(10.0 ** v) for v in values]
         return [value_label(v) for v in values]
 
+    def resizeEvent(self, event=None) -> None:  # noqa: N802
+        # Fixed labels, one per row (the diary's twelve symptoms), cannot thin out like
+        # values: on a small screen their rows got shorter than a line of text and the
+        # names ran into each other. Their font shrinks with the rows instead.
+        super().resizeEvent(event)
+        rows = len(self._tickLevels[0]) if self._tickLevels else 0
+        if rows < 2:
+            return
+        row = self.geometry().height() / rows
+        want = None if row >= QtGui.QFontMetrics(QtGui.QFont()).height() else max(8, int(row))
+        current = self.style["tickFont"]
+        if want != (None if current is None else current.pixelSize()):
+            font = None
+            if want is not None:
+                font = QtGui.QFont()
+                font.setPixelSize(want)
+            self.setStyle(tickFont=font)
+
 
 class TimeAxis(pg.AxisItem):
     """Calendar dates (one level of round calendar ticks, the year named where it starts

@@ -161,3 +161,17 @@ def test_the_episode_panel_fits_its_dock_at_1024_by_700(qtbot, make_window):
                   panel.note):
         left = field.mapTo(area.viewport(), QtCore.QPoint(0, 0)).x()
         assert left >= 0 and left + field.width() <= area.viewport().width(), field
+
+
+def test_the_symptom_names_do_not_run_into_each_other_at_1024_by_700(qtbot, make_window):
+    """Twelve diary rows in a short track: each name's line of text fits its row (the
+    1024×700 screenshot showed "Chest pain" over "Lymph nodes")."""
+    from PySide6 import QtGui
+
+    w = _sized(qtbot, make_window, 1024, 700)
+    axis = w.timeline.tracks["symptoms"].plot.getAxis("left")
+    row = axis.geometry().height() / 12
+    qtbot.waitUntil(lambda: QtGui.QFontMetrics(axis.style["tickFont"] or QtGui.QFont()).height()
+                    <= row + 1)
+    big = _sized(qtbot, make_window, 1920, 1200).timeline.tracks["symptoms"].plot
+    assert big.getAxis("left").style["tickFont"] is None  # room enough: the usual font
