@@ -237,8 +237,9 @@ def verify(engine: Engine) -> tuple[int, list[tuple[int, str]]]:
             if stored is None:
                 problems.append((rid, "no hash: written outside the audit trail"))
             elif not ok:
+                # Every other row is still checked: one bad row does not void the rest.
                 problems.append((rid, "content does not match its hash: the row was edited "
-                                      "after it was written"))
+                                      "after it was written, or written outside Flarescope"))
             if stored_prev != prev_hash:
                 problems.append((rid, _break(prev_id, rid)))
             prev_id, prev_hash = rid, stored
@@ -252,7 +253,12 @@ def verify(engine: Engine) -> tuple[int, list[tuple[int, str]]]:
 # The chain cannot see the newest rows deleted, or the whole trail: these can.
 _SQLITE_GUARDS = ("audit_event_no_update", "audit_event_no_delete")
 _POSTGRESQL_GUARDS = ("audit_event_no_change", "audit_event_no_truncate",
-                      "audit_event_from_server")
+                      "audit_event_from_server", "audit_event_chained")
+# What a reviewer login may write, even with raw SQL (the a5_guards migration).
+_POSTGRESQL_VALUE_GUARDS = ("episode_author_is_login", "patient_reviewer_is_login",
+                            "control_set_creator_is_login", "control_reference_in_new_set",
+                            "observation_measured_stays", "medication_period_stays",
+                            "suggestion_decision_stays")
 
 
 def _unguarded(conn: Connection) -> list[str]:
@@ -267,8 +273,11 @@ def _unguarded(conn: Connection) -> list[str]:
         expected = _POSTGRESQL_GUARDS
     else:
         return []
-    return [f"trigger {name} is missing: the trail could be edited without a trace"
-            for name in expected if name not in present]
+    return ([f"trigger {name} is missing: the trail could be edited without a trace"
+             for name in expected if name not in present]
+            + [f"trigger {name} is missing: a reviewer login could change what only the "
+               "program changes, unseen" for name in _POSTGRESQL_VALUE_GUARDS
+               if conn.dialect.name == "postgresql" and name not in present])
 
 
 def _episodes_without_audit(conn: Connection) -> list[int]:

@@ -92,6 +92,19 @@ def is_denied(exc: BaseException) -> bool:
     return any(getattr(e, "sqlstate", None) == INSUFFICIENT_PRIVILEGE for e in _chain(exc))
 
 
+# The HINT a server-side guard (the a5_guards migration) sends with its refusal.
+GUARD_HINT = "flarescope guard"
+
+
+def denied_message(exc: BaseException) -> str:
+    """The one line for a refusal: a guard's own reason, else what roles allow."""
+    for e in _chain(exc):
+        diag = getattr(e, "diag", None)
+        if diag is not None and getattr(diag, "message_hint", None) == GUARD_HINT:
+            return f"the server refused the change: {diag.message_primary}; nothing was changed"
+    return DENIED_MESSAGE
+
+
 def user_line(exc: BaseException) -> str | None:
     """The one line to show for an error the user can act on; None for an unexpected one."""
     if isinstance(exc, UserFacingError):
@@ -101,7 +114,7 @@ def user_line(exc: BaseException) -> str | None:
     if is_full(exc):
         return FULL_MESSAGE
     if is_denied(exc):
-        return DENIED_MESSAGE
+        return denied_message(exc)
     if (damage := is_damaged(exc)) is not None:
         return DAMAGED_MESSAGE.format(damage)
     if isinstance(exc, OSError):  # a file or folder of the user's: named, with the reason

@@ -24,13 +24,28 @@ from db.identity import login
 
 REVIEWER, READ_ONLY = "reviewer", "read-only"
 
-# What the reviewer role writes. Deleting is kept to what the program deletes: an episode,
-# and a weight (an observation) removed in the patient details; never a patient, so a
-# demo reset (which empties every table) stays the owner's.
-_INSERT_UPDATE = ("patient", "patient_identity", "series", "source", "observation",
-                  "medication", "control_reference_set", "control_reference", "episode",
-                  "import_mapping", "suggestion")
-# A suggestion the criteria no longer find is withdrawn (db.suggestions) while still open.
+# What the reviewer role writes: the tables it inserts into, and of each the columns the
+# program updates (None: none). A name, a time, a case or a measured value is never
+# updated: who made a change is the login (the a5_guards triggers hold the values).
+# Deleting is kept to what the program deletes: an episode, a weight (an observation)
+# removed in the patient details, a suggestion withdrawn while still open; never a
+# patient, so a demo reset (which empties every table) stays the owner's.
+_WRITES: dict[str, tuple[str, ...] | None] = {
+    "patient": ("pseudonym", "diagnosis", "sex", "birth_year", "genotype", "version",
+                "reviewed_by", "reviewed_at", "review_version"),
+    "patient_identity": ("name", "birth_date", "record_number"),
+    "series": None, "source": None,
+    "observation": ("value", "censor", "source_id"),  # a typed weight
+    "medication": ("end",),  # an ongoing period ended by a later file
+    "control_reference_set": None,
+    "control_reference": ("retired_set_id",),
+    "episode": ("kind", "onset", "end", "severity", "certainty", "note", "status", "origin",
+                "updated", "version"),
+    "import_mapping": ("code", "specimen"),
+    "suggestion": ("kind", "onset", "end", "criteria", "certainty", "evidence",
+                   "fingerprint", "state", "reason", "changed", "episode_id", "version",
+                   "updated"),
+}
 _DELETE = ("episode", "observation", "suggestion")
 # INSERT only in spirit: LOCK TABLE … IN EXCLUSIVE MODE, the write lock every change takes
 # (db.engine.take_write_lock), needs UPDATE, DELETE or TRUNCATE on the table in PostgreSQL
@@ -139,8 +154,11 @@ def _grant_privileges(conn: Connection, groups: dict[str, str]) -> None:
     run(f"GRANT USAGE ON SCHEMA {schema} TO {reviewer}, {read_only}")
     run(f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {reviewer}, {read_only}")
     run(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {reviewer}, {read_only}")
-    for table in _INSERT_UPDATE:
-        run(f"GRANT INSERT, UPDATE ON {_quote(conn, table)} TO {reviewer}")
+    for table, columns in _WRITES.items():
+        run(f"GRANT INSERT ON {_quote(conn, table)} TO {reviewer}")
+        if columns:
+            listed = ", ".join(_quote(conn, c) for c in columns)
+            run(f"GRANT UPDATE ({listed}) ON {_quote(conn, table)} TO {reviewer}")
     for table in _DELETE:
         run(f"GRANT DELETE ON {_quote(conn, table)} TO {reviewer}")
     run(f"GRANT {_AUDIT} ON audit_event TO {reviewer}")

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from data import episode_edit as edit
 from db import episodes as db
-from db.errors import DENIED_MESSAGE, is_denied
+from db.errors import denied_message, is_denied
 from db.queries import load_episodes, patient_row
 from gui.episodes import commands
 
@@ -50,7 +50,7 @@ def database_problem(exc: BaseException) -> str:
     """One line for the reviewer: the driver's own message ('database is locked'), without
     the SQL and the link SQLAlchemy adds."""
     if is_denied(exc):  # the login's role: say so rather than "permission denied for table"
-        return DENIED_MESSAGE
+        return denied_message(exc)
     orig = getattr(exc, "orig", None) or exc
     lines = str(orig).strip().splitlines()
     return lines[0] if lines else type(exc).__name__

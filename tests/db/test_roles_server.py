@@ -91,7 +91,7 @@ def test_a_reviewer_login_annotates_under_its_own_name_and_nobody_elses(demo_eng
 
     # A client that claims to be someone else is refused by the server itself.
     before = _counts(demo_engine)
-    with pytest.raises(DBAPIError, match=r"names the login that writes it \(dr_lefevre\)"):
+    with pytest.raises(DBAPIError, match=r"author is the login that creates it \(dr_lefevre\)"):
         create_episode(reviewer, pid, actor="dr_martin", kind="flare", onset=1_500_000_000)
     assert _counts(demo_engine) == before
     # Nor can it wipe the department's cases: a demo reset is the owner's.

@@ -1,0 +1,166 @@
+"""guards: on a server, a reviewer login changes only what the program changes, and only
+as the program changes it, even with raw SQL (psql)
+
+Revision ID: a5_guards
+Revises: a4_suggest
+
+The grants (db/roles.py) say which tables and columns a reviewer may write; these
+triggers say which values: a name in ``author``, ``created_by`` or ``reviewed_by`` is the
+login's own (or one the audit trail shows that person wrote, for an undo), an audit row
+continues the chain with its true hash, a measurement other than a weight is the
+import's, a decided suggestion is reopened only by whoever decided it. The owner (and its
+members, superusers) is let through, as by a4_roles: it can drop the triggers anyway,
+which `audit verify` reports. Each refusal is SQLSTATE 42501 with GUARD_HINT, so the
+program shows the trigger's message as the one line (db.errors.denied_message).
+"""
+from alembic import op
+
+from db.errors import GUARD_HINT
+
+revision = "a5_guards"
+down_revision = "a4_suggest"
+branch_labels = None
+depends_on = None
+
+# What a trigger returns to let the row through, whatever the operation.
+PASS = "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;"
+REFUSE = f"USING ERRCODE = 'insufficient_privilege', HINT = '{GUARD_HINT}'"
+
+HELPERS = [
+    """CREATE OR REPLACE FUNCTION flarescope_owner_session() RETURNS boolean
+        LANGUAGE sql STABLE AS $$
+        SELECT pg_has_role(session_user, relowner, 'MEMBER') FROM pg_class
+        WHERE oid = 'audit_event'::regclass $$""",
+    """CREATE OR REPLACE FUNCTION flarescope_now() RETURNS bigint LANGUAGE sql STABLE AS $$
+        SELECT CAST(EXTRACT(EPOCH FROM now()) AS BIGINT) $$""",
+]
+
+# (table, trigger and its function's name, timing and events, body between BEGIN and END)
+GUARDS = [
+    ("audit_event", "audit_event_chained", "BEFORE INSERT", f"""
+        -- Serialise raw writers as the program's write lock does, so the chain cannot fork.
+        LOCK TABLE audit_event IN EXCLUSIVE MODE;
+        SELECT id, hash INTO newest_id, newest FROM audit_event ORDER BY id DESC LIMIT 1;
+        BEGIN
+            PERFORM NEW."before"::jsonb, NEW."after"::jsonb;
+        EXCEPTION WHEN invalid_text_representation THEN
+            RAISE EXCEPTION 'an audit row''s before and after are JSON' {REFUSE};
+        END;
+        -- db.audit._digest's canonical encoding: to_json escapes strings as Python's
+        -- json module does.
+        body := '[' || to_json(NEW.prev_hash)::text || ',' || NEW.at || ','
+            || to_json(NEW.actor)::text || ',' || to_json(NEW.entity)::text || ','
+            || coalesce(NEW.entity_id::text, 'null') || ','
+            || coalesce(NEW.patient_id::text, 'null') || ',' || to_json(NEW.action)::text
+            || ',' || coalesce(to_json(NEW."before")::text, 'null') || ','
+            || coalesce(to_json(NEW."after")::text, 'null') || ']';
+        IF NEW.id <= coalesce(newest_id, 0)
+           OR NEW.prev_hash IS DISTINCT FROM coalesce(newest, repeat('0', 64))
+           OR NEW.hash IS DISTINCT FROM encode(sha256(convert_to(body, 'UTF8')), 'hex') THEN
+            RAISE EXCEPTION 'an audit row follows the newest one and carries its own hash: '
+                            'this one does not' {REFUSE};
+        END IF;
+        RETURN NEW;"""),
+    ("episode", "episode_author_is_login", "BEFORE INSERT", f"""
+        -- Putting back a deleted episode (an undo) keeps the author who created it.
+        IF NEW.author IS DISTINCT FROM session_user::text AND NOT EXISTS (
+                SELECT 1 FROM audit_event WHERE entity = 'episode' AND entity_id = NEW.id
+                AND action = 'create' AND actor = NEW.author) THEN
+            RAISE EXCEPTION 'an episode''s author is the login that creates it (%)',
+                            session_user {REFUSE};
+        END IF;
+        RETURN NEW;"""),
+    ("patient", "patient_reviewer_is_login", "BEFORE INSERT OR UPDATE", f"""
+        IF TG_OP = 'UPDATE' AND NEW.reviewed_by IS NOT DISTINCT FROM OLD.reviewed_by
+           AND NEW.reviewed_at IS NOT DISTINCT FROM OLD.reviewed_at THEN
+            RETURN NEW;
+        END IF;
+        IF (NEW.reviewed_by IS NULL AND NEW.reviewed_at IS NULL)
+           OR (NEW.reviewed_by = session_user::text AND NEW.reviewed_at = flarescope_now())
+           -- an undo puts back a review the reviewer recorded under their own login
+           OR EXISTS (SELECT 1 FROM audit_event WHERE entity = 'patient'
+                      AND entity_id = NEW.id AND actor = NEW.reviewed_by
+                      AND action IN ('review', 'undo:review', 'redo:review')
+                      AND "after"::jsonb ->> 'reviewed_by' = NEW.reviewed_by
+                      AND "after"::jsonb ->> 'reviewed_at' = NEW.reviewed_at::text) THEN
+            RETURN NEW;
+        END IF;
+        RAISE EXCEPTION 'a case is marked reviewed by the login that reviews it (%), at the '
+                        'server''s time' , session_user {REFUSE};"""),
+    ("control_reference_set", "control_set_creator_is_login", "BEFORE INSERT", f"""
+        IF NEW.created_by IS DISTINCT FROM session_user::text
+           OR NEW.created_at IS DISTINCT FROM flarescope_now() THEN
+            RAISE EXCEPTION 'a control reference change names the login that makes it (%) '
+                            'and the server''s time', session_user {REFUSE};
+        END IF;
+        RETURN NEW;"""),
+    ("control_reference", "control_reference_in_new_set", "BEFORE INSERT OR UPDATE", f"""
+        -- A set's number is the version of the references it leaves in force: a reference
+        -- joins or leaves only through a set this login makes now, never an older one.
+        IF TG_OP = 'UPDATE' AND OLD.retired_set_id IS NOT NULL THEN
+            RAISE EXCEPTION 'a retired control reference stays retired' {REFUSE};
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM control_reference_set WHERE id = CASE TG_OP
+                       WHEN 'INSERT' THEN NEW.set_id ELSE NEW.retired_set_id END
+                       AND created_by = session_user::text
+                       AND created_at = flarescope_now()) THEN
+            RAISE EXCEPTION 'a control reference is added or retired only by a new set of '
+                            'references' {REFUSE};
+        END IF;
+        RETURN NEW;"""),
+    ("observation", "observation_measured_stays", "BEFORE UPDATE OR DELETE", f"""
+        -- Measurements are the import's; only a weight is typed (the patient details).
+        IF NOT EXISTS (SELECT 1 FROM series WHERE id = OLD.series_id AND code = 'WEIGHT') THEN
+            RAISE EXCEPTION 'a measurement is not changed or deleted: import a corrected '
+                            'file instead' {REFUSE};
+        END IF;
+        {PASS}"""),
+    ("medication", "medication_period_stays", "BEFORE UPDATE", f"""
+        -- A later file gives an ongoing period its end; nothing else changes a dose.
+        IF OLD."end" IS NOT NULL THEN
+            RAISE EXCEPTION 'a dose period that has ended is not changed: import a '
+                            'corrected file instead' {REFUSE};
+        END IF;
+        RETURN NEW;"""),
+    ("suggestion", "suggestion_decision_stays", "BEFORE UPDATE OR DELETE", f"""
+        IF OLD.state = 'open' OR (TG_OP = 'UPDATE' AND NEW.state = OLD.state) THEN
+            {PASS}
+        END IF;
+        -- Only an undo reopens a decided suggestion: of the decision its own login made.
+        IF TG_OP = 'UPDATE' AND NEW.state = 'open' AND (
+                SELECT actor = session_user::text AND action !~ 'reopen$'
+                FROM audit_event WHERE entity = 'suggestion' AND entity_id = OLD.id
+                AND action ~ '(^|:)(accept|reject|reopen)$' ORDER BY id DESC LIMIT 1) THEN
+            RETURN NEW;
+        END IF;
+        RAISE EXCEPTION 'a decided suggestion is reopened only by an undo of whoever '
+                        'decided it' {REFUSE};"""),
+]
+TRIGGERS = [(table, name) for table, name, _, _ in GUARDS]
+
+
+def _statements():
+    yield from HELPERS
+    for table, name, when, body in GUARDS:
+        yield (f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+               "DECLARE newest_id integer; newest text; body text;\n"
+               "BEGIN\n"
+               f"    IF flarescope_owner_session() THEN {PASS} END IF;{body}\nEND $$")
+        yield (f"CREATE TRIGGER {name} {when} ON {table} FOR EACH ROW "
+               f"EXECUTE FUNCTION {name}()")
+
+
+def upgrade() -> None:
+    # A SQLite file is one person's: whoever opens it may change anything in it anyway.
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in _statements():
+            op.execute(statement)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table, name in TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            op.execute(f"DROP FUNCTION IF EXISTS {name}()")
+        op.execute("DROP FUNCTION IF EXISTS flarescope_owner_session()")
+        op.execute("DROP FUNCTION IF EXISTS flarescope_now()")

@@ -1,0 +1,206 @@
+"""A reviewer login with raw SQL (psql) changes no more than the program would: the server
+refuses another person's name, an edited measurement, dose or control mean, a reopened
+decision, a forged audit row (the a5_guards migration and the column grants of
+db/roles.py). Tested with real second logins on the throwaway cluster; the program's own
+changes through the same login keep working."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+import main
+from db import suggestions as store
+from db.audit import GENESIS, audited_transaction, record, row_hash, verify
+from db.controls import change_references, references
+from db.episodes import (
+    create_episode,
+    delete_episode,
+    mark_case_reviewed,
+    restore_episode,
+    update_episode,
+)
+from db.errors import DENIED_MESSAGE, user_line
+from db.identity import login
+from db.patients import get_patient, patient_id, update_patient
+from db.roles import REVIEWER
+from tests.backend import target
+from tests.db.test_suggestions_db import found
+
+pytestmark = pytest.mark.pg_only
+
+
+def _pid(engine) -> int:
+    return int(patient_id(engine, "NLRP12-01"))
+
+
+def _refused(engine, sql: str, **params) -> str:
+    """Run raw SQL as that login; the one line the program shows for the refusal."""
+    with pytest.raises(DBAPIError) as refused, engine.begin() as conn:
+        conn.execute(text(sql), params)
+    line = user_line(refused.value)
+    assert line is not None and "\n" not in line
+    return line
+
+
+def _one(engine, sql: str, **params):
+    with engine.connect() as conn:
+        return conn.execute(text(sql), params).scalar()
+
+
+NOW = "CAST(EXTRACT(EPOCH FROM now()) AS BIGINT)"
+
+
+def test_a_reviewer_cannot_write_another_persons_name(demo_engine, server_login):
+    raw = server_login(demo_engine, REVIEWER, "dr_mallory")
+    server_login(demo_engine, REVIEWER, "dr_martin")
+    pid = _pid(raw)
+
+    line = _refused(raw, f"UPDATE patient SET reviewed_by = 'dr_martin', reviewed_at = {NOW} "
+                         "WHERE id = :pid", pid=pid)
+    assert line == ("the server refused the change: a case is marked reviewed by the login "
+                    "that reviews it (dr_mallory), at the server's time; nothing was changed")
+    assert "refused" in _refused(raw, "UPDATE patient SET reviewed_by = 'dr_mallory', "
+                                      "reviewed_at = 946684800 WHERE id = :pid", pid=pid)
+    line = _refused(raw, "INSERT INTO episode (patient_id, kind, onset, note, author, created, "
+                         f"updated, version, status, origin) VALUES (:pid, 'flare', 0, '', "
+                         f"'dr_martin', {NOW}, {NOW}, 1, 'accepted', 'reviewer')", pid=pid)
+    assert "an episode's author is the login that creates it (dr_mallory)" in line
+    episode = create_episode(raw, pid, actor=login(raw), kind="flare", onset=1_500_000_000)
+    # An episode's author, creation and case are no column a reviewer may update.
+    assert _refused(raw, "UPDATE episode SET author = 'dr_martin' WHERE id = :e",
+                    e=episode["id"]) == DENIED_MESSAGE
+    line = _refused(raw, "INSERT INTO control_reference_set (lab, action, created_at, "
+                         f"created_by) VALUES ('x', 'add', {NOW}, 'dr_martin')")
+    assert "a control reference change names the login that makes it (dr_mallory)" in line
+    assert _one(demo_engine, "SELECT count(*) FROM patient WHERE reviewed_by = 'dr_martin'") == 0
+    assert _one(demo_engine, "SELECT count(*) FROM episode WHERE author = 'dr_martin'") == 0
+    assert verify(demo_engine)[1] == []
+
+
+def test_a_reviewer_cannot_edit_measurements_doses_or_control_means(demo_engine, server_login):
+    raw = server_login(demo_engine, REVIEWER)
+    pid = _pid(raw)
+    crp = ("SELECT o.id FROM observation o JOIN series s ON s.id = o.series_id "
+           "WHERE s.patient_id = :pid AND s.code = 'CRP' ORDER BY o.t LIMIT 1")
+    oid = _one(raw, crp, pid=pid)
+    value = _one(raw, "SELECT value FROM observation WHERE id = :o", o=oid)
+    for sql in ("UPDATE observation SET value = value * 10 WHERE id = :o",
+                "DELETE FROM observation WHERE id = :o"):
+        assert "a measurement is not changed or deleted" in _refused(raw, sql, o=oid)
+    assert _refused(raw, "UPDATE observation SET t = t + 86400 WHERE id = :o",
+                    o=oid) == DENIED_MESSAGE
+    assert _one(raw, "SELECT value FROM observation WHERE id = :o", o=oid) == value
+
+    assert _refused(raw, "UPDATE medication SET dose = dose * 2") == DENIED_MESSAGE
+    assert _refused(raw, "DELETE FROM medication") == DENIED_MESSAGE
+    line = _refused(raw, "UPDATE medication SET \"end\" = start WHERE \"end\" IS NOT NULL")
+    assert "a dose period that has ended is not changed" in line
+
+    assert _refused(raw, "UPDATE control_reference SET mean = mean * 3") == DENIED_MESSAGE
+    old_set = _one(raw, "SELECT min(id) FROM control_reference_set")
+    line = _refused(raw, "UPDATE control_reference SET retired_set_id = :s "
+                         "WHERE retired_set_id IS NULL", s=old_set)
+    assert "only by a new set of references" in line
+    line = _refused(raw, "INSERT INTO control_reference (set_id, code, specimen, unit, mean) "
+                         "VALUES (:s, 'IL6', 'forged', 'pg/mL', 1)", s=old_set)
+    assert "only by a new set of references" in line
+    assert verify(demo_engine)[1] == []
+
+
+def test_a_decided_suggestion_is_reopened_only_by_an_undo_of_its_decider(demo_engine,
+                                                                        server_login):
+    decider = server_login(demo_engine, REVIEWER, "dr_decides")
+    other = server_login(demo_engine, REVIEWER, "dr_other")
+    pid = _pid(decider)
+    store.store_suggestions(decider, pid, [found()], actor=login(decider))
+    [row] = store.load_suggestions(decider, pid).to_dict("records")
+    rejected = store.reject_suggestion(decider, row["id"], row["version"],
+                                       actor=login(decider), reason="not a relapse")
+    for sql in ("UPDATE suggestion SET state = 'open', reason = NULL WHERE id = :s",
+                "UPDATE suggestion SET state = 'accepted' WHERE id = :s",
+                "DELETE FROM suggestion WHERE id = :s"):
+        line = _refused(other, sql, s=row["id"])
+        assert "a decided suggestion is reopened only by an undo of whoever decided it" in line
+    with pytest.raises(DBAPIError) as refused:
+        store.reopen_suggestion(other, row["id"], rejected["version"], actor=login(other))
+    assert "reopened only by an undo" in user_line(refused.value)
+    # The decider's undo, as the window does it.
+    reopened, _ = store.reopen_suggestion(decider, row["id"], rejected["version"],
+                                          actor=login(decider), step="undo")
+    assert reopened["state"] == "open"
+    accepted, episode = store.accept_suggestion(decider, row["id"], reopened["version"],
+                                                actor=login(decider))
+    back, deleted = store.reopen_suggestion(decider, row["id"], accepted["version"],
+                                            actor=login(decider),
+                                            episode_version=episode["version"], step="undo")
+    assert back["state"] == "open" and deleted["id"] == episode["id"]
+    assert verify(demo_engine)[1] == []
+
+
+def test_a_forged_audit_row_is_refused_and_verify_stays_clean(demo_engine, server_login):
+    raw = server_login(demo_engine, REVIEWER, "dr_forger")
+    with raw.connect() as conn:
+        newest = conn.execute(text("SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1")
+                              ).scalar() or GENESIS
+    insert = ('INSERT INTO audit_event (at, actor, entity, entity_id, patient_id, action, '
+              f'"before", "after", prev_hash, hash) VALUES ({NOW}, :actor, \'database\', '
+              'NULL, NULL, \'note\', NULL, :after, :prev, :hash)')
+    forged = dict(actor="dr_forger", after='{"x": 1}', prev=newest, hash="f" * 64)
+    line = _refused(raw, insert, **forged)
+    assert line == ("the server refused the change: an audit row follows the newest one and "
+                    "carries its own hash: this one does not; nothing was changed")
+    assert "follows the newest one" in _refused(raw, insert, **forged | {"prev": GENESIS})
+    assert "before and after are JSON" in _refused(raw, insert, **forged | {"after": "{x"})
+    assert verify(demo_engine)[1] == []
+
+    # The program's own rows go through, whatever their text holds: the server encodes a
+    # row as db.audit does, quotes, control characters and all.
+    with audited_transaction(raw) as conn:
+        values = record(conn, actor=login(conn), entity="database", entity_id=None,
+                        patient_id=None, action='n"é\\😀\u2028\u00a0', before=None,
+                        after={"note": 'a "quoted"\n\ttab\\ é 😀 \u0001 \u2028'})
+    assert values["hash"] == row_hash(values["prev_hash"], values)
+    assert verify(demo_engine)[1] == []
+
+
+def test_what_the_window_does_still_works_for_a_reviewer(demo_engine, server_login, tmp_path,
+                                                         capsys):
+    """Every change the program makes, through a reviewer login, with the guards on."""
+    first = server_login(demo_engine, REVIEWER, "dr_first")
+    second = server_login(demo_engine, REVIEWER, "dr_second")
+    pid = _pid(first)
+    me = login(second)
+    # An episode by one reviewer edited, deleted and put back (undo) by another: the
+    # author stays the one who created it.
+    episode = create_episode(first, pid, actor=login(first), kind="flare", onset=1_500_000_000)
+    episode = update_episode(second, episode["id"], episode["version"], actor=me,
+                             note="seen", severity="mild")
+    deleted = delete_episode(second, episode["id"], episode["version"], actor=me)
+    assert restore_episode(second, deleted, actor=me, step="undo")["author"] == "dr_first"
+    # A review withdrawn by another and put back by their undo, under the first's name.
+    review = mark_case_reviewed(first, pid, login(first), True, version=0)
+    gone = mark_case_reviewed(second, pid, me, False, version=review["review_version"])
+    back = mark_case_reviewed(second, pid, "dr_first", True, version=gone["review_version"],
+                              at=review["reviewed_at"], actor=me, step="undo")
+    assert back["reviewed_by"] == "dr_first"
+    # Patient details and a typed weight.
+    patient = get_patient(second, pid)
+    update_patient(second, pid, patient["version"], actor=me, diagnosis="NLRP12-AID",
+                   weights={"2024-01-02": 61.5})
+    patient = get_patient(second, pid)
+    update_patient(second, pid, patient["version"], actor=me, weights={"2024-01-02": None})
+    # A control reference edited: the old row retired, its successor added, in a new set.
+    with audited_transaction(second) as conn:
+        old = references(conn).iloc[0].to_dict()
+        row = {k: old[k] for k in ("code", "specimen", "unit")} | {"n": 20, "mean": 2.5,
+                                                                   "sd": 0.5}
+        assert change_references(conn, add=[row], retire=[int(old["id"])], lab="Lab",
+                                 action="edit", actor=me) is not None
+    # An import of a lab file.
+    csv = tmp_path / "lab.csv"
+    csv.write_text("patient,date,code,value,unit\nNLRP12-01,2026-01-05,CRP,3,mg/L\n")
+    assert main.main(["--db", target(second), "import", str(csv)]) == 0, \
+        capsys.readouterr().err
+    assert verify(demo_engine)[1] == []
