@@ -54,8 +54,15 @@ def fit(table: QtWidgets.QTableView, widths: Sequence[int], *, stretch: int,
         need = sum(w for i, w in enumerate(widths) if i not in hidden and i != stretch)
         if need + (0 if stretch in hidden else stretch_min) <= room:
             break
+    # With the stretching column given way, the last one shown takes the rest: otherwise
+    # a blank strip was left at the table's right (the case list at 1024 px).
+    shown = [i for i in range(len(widths)) if i not in hidden]
+    stretching = stretch if stretch not in hidden or not shown else shown[-1]
+    header = table.horizontalHeader()
     for i, w in enumerate(widths):
         table.setColumnHidden(i, i in hidden)
-        if i != stretch and i not in hidden:
+        header.setSectionResizeMode(i, QtWidgets.QHeaderView.ResizeMode.Stretch if i == stretching
+                                    else QtWidgets.QHeaderView.ResizeMode.Interactive)
+        if i != stretching and i not in hidden:
             table.setColumnWidth(i, w)
     return hidden

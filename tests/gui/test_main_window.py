@@ -187,6 +187,9 @@ def _case_columns_fit(w) -> list[str]:
     for c in shown:
         assert table.columnViewportPosition(c) + table.columnWidth(c) <= \
             table.viewport().width() + 1, table.model().headerData(c, QtCore.Qt.Orientation.Horizontal)
+    # ... and fill it: no blank strip at the right when the stretching column gave way.
+    assert table.columnViewportPosition(shown[-1]) + table.columnWidth(shown[-1]) >= \
+        table.viewport().width() - 2
     return [table.model().headerData(c, QtCore.Qt.Orientation.Horizontal) for c in shown]
 
 
