@@ -14,7 +14,10 @@ from typing import Any
 from sqlalchemy import Engine
 
 from data.audit_text import action_text, change_lines, decoded, when
+from data.controls import reference_text
+from data.numbers import is_missing
 from db.audit import history
+from db.controls import history as reference_history
 
 # What each kind of record is versioned by, and the audit entities that carry its changes.
 EPISODE = (("episode",), "version")
@@ -67,3 +70,25 @@ def theirs_text(changes: Iterable[OtherChange]) -> str:
 def mine_text(entity: str, before: dict[str, Any], after: dict[str, Any]) -> str:
     """The reviewer's refused change in the same words: "severity: moderate → severe"."""
     return "\n".join(change_lines("update", entity, before, after)) or "no change"
+
+
+def reference_changes(engine: Engine, code: str, specimen: str,
+                      seen_set: int) -> list[OtherChange]:
+    """The control reference sets after ``seen_set`` that added or retired a reference of
+    this analyte and specimen, oldest first: who made each (the set's login and database
+    time, as its audit row has them) and the references it retired and added."""
+    rows, sets = reference_history(engine)
+    mine = [r for r in rows.to_dict("records")
+            if r["code"] == code and (r.get("specimen") or "") == (specimen or "")]
+    out = []
+    for s in sets.to_dict("records"):
+        sid = int(s["id"])
+        if sid <= seen_set:
+            continue
+        lines = ([f"retired: {reference_text(r)}" for r in mine
+                  if not is_missing(r.get("retired_set_id")) and int(r["retired_set_id"]) == sid]
+                 + [f"added: {reference_text(r)}" for r in mine if int(r["set_id"]) == sid])
+        if lines:
+            out.append(OtherChange(str(s["created_by"]), int(s["created_at"]), str(s["action"]),
+                                   tuple(lines)))
+    return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -31,6 +32,7 @@ NUMBER_FIELDS = (("n", "n (controls):"), ("mean", "Mean:"), ("sd", "SD:"),
                  ("upper_normal", "Upper normal:"))
 TEXT_FIELDS = (("lab", "Lab:"), ("assay", "Assay/kit:"), ("batch", "Batch:"))
 ID_ROLE = QtCore.Qt.ItemDataRole.UserRole
+_DONE = {"add": "Added", "edit": "Edited", "retire": "Retired"}
 
 
 class ReferenceEditor(QtWidgets.QDialog):
@@ -132,6 +134,7 @@ class ControlsDialog(QtWidgets.QDialog):
     """The references in force (and, on request, retired ones) with Add, Edit, Retire."""
 
     changed = QtCore.Signal(int)  # the new reference set's id
+    conflict_dialog = None  # gui.conflict_dialog, while it asks
 
     def __init__(self, engine, actor: str, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -141,6 +144,7 @@ class ControlsDialog(QtWidgets.QDialog):
         self.engine, self.actor = engine, actor
         self.editor: ReferenceEditor | None = None
         self.rows: dict[int, dict] = {}
+        self.seen_set = 0  # the newest reference set when the list was last read
         self.set_label = QtWidgets.QLabel(objectName="set_label")
         self.table = QtWidgets.QTableWidget(0, len(COLUMNS), objectName="references")
         self.table.setHorizontalHeaderLabels([h for _, h in COLUMNS])
@@ -189,6 +193,7 @@ class ControlsDialog(QtWidgets.QDialog):
             return
         self.rows = {int(r["id"]): r for r in rows.to_dict("records")}
         current = sets.iloc[-1].to_dict() if len(sets) else None
+        self.seen_set = 0 if current is None else int(current["id"])
         self.set_label.setText(f"In force: {set_text(current)}" + (
             "" if current is None else f" — {len(sets)} set(s) so far; retired references "
             "are kept, so an exported PDF's references can always be checked"))
@@ -235,22 +240,63 @@ class ControlsDialog(QtWidgets.QDialog):
 
     def _open_editor(self, row: dict | None) -> None:
         self.editor = ReferenceEditor(self, ref=row)
-        self.editor.accepted.connect(lambda: self._save(self.editor.result_reference, row))
+        # What "someone else changed it meanwhile" is measured from: the row's own set for
+        # an edit, the list as read now for an add.
+        seen = self.seen_set if row is None else int(row["set_id"])
+        self.editor.accepted.connect(
+            lambda: self._change(self.editor.result_reference, row, seen))
         self.editor.open()
-
-    def _save(self, ref: Reference, old: dict | None) -> None:
-        retire = [] if old is None else [int(old["id"])]
-        self._write([ref], retire, "add" if old is None else "edit", ref.lab,
-                    f"{'Added' if old is None else 'Edited'} {label(ref.code)} "
-                    f"({SPECIMEN_LABELS.get(ref.specimen, ref.specimen)})")
 
     def retire(self) -> None:
         row = self.selected()
         if row is None or not self.retire_button.isEnabled():
             return
-        self._write([], [int(row["id"])], "retire", row.get("lab") or "",
-                    f"Retired {label(row['code'])} "
-                    f"({SPECIMEN_LABELS.get(row['specimen'], row['specimen'])})")
+        self._change(None, row, int(row["set_id"]))
+
+    def _change(self, ref: Reference | None, old: dict | None, seen: int) -> None:
+        """Add ``ref``, replace ``old`` by it, or (ref None) retire ``old``: one new set.
+        Refused because someone else changed that analyte and specimen since ``seen``: the
+        conflict box, as for episodes and patient details."""
+        code, specimen = (ref.code, ref.specimen) if ref is not None else (
+            old["code"], old.get("specimen") or "")
+        action = "retire" if ref is None else "add" if old is None else "edit"
+        done = (f"{_DONE[action]} {label(code)} "
+                f"({SPECIMEN_LABELS.get(specimen, specimen)})")
+        retire = [] if old is None else [int(old["id"])]
+        lab = ref.lab if ref is not None else old.get("lab") or ""
+        self._write([] if ref is None else [ref], retire, action, lab, done,
+                    refused=lambda: self._conflict(ref, old, seen, code, specimen))
+
+    def _conflict(self, ref: Reference | None, old: dict | None, seen: int, code: str,
+                  specimen: str) -> bool:
+        """Say who changed this reference meanwhile and offer to apply mine on top of it;
+        False when nobody did (the refusal stands as told)."""
+        from data.conflicts import reference_changes, theirs_text
+        from data.controls import reference_text, specimen_phrase, to_stored_unit
+        from gui.conflict_dialog import ask
+
+        try:
+            theirs = reference_changes(self.engine, code, specimen, seen)
+        except Exception:  # the database went away meanwhile: the status line says enough
+            log.exception("reading who changed a control reference failed")
+            return False
+        if not theirs:
+            return False
+        mine = ["retired" if ref is None else "added" if old is None else "edited"]
+        if old is not None:
+            mine.append(f"· {'' if ref is None else 'from: '}{reference_text(old)}")
+        if ref is not None:
+            new = reference_text(to_stored_unit(ref).row())
+            mine.append(f"· {new}" if old is None else f"· to: {new}")
+        now = next((r for r in self.rows.values() if r["code"] == code
+                    and (r.get("specimen") or "") == specimen
+                    and is_missing(r.get("retired_set_id"))), None)
+        # Mine on top of theirs: what is in force now is what mine replaces or retires.
+        apply = None if ref is None and now is None else (
+            lambda: self._change(ref, now, self.seen_set))
+        ask(self, f"The {label(code)} reference ({specimen_phrase(specimen)})",
+            theirs_text(theirs), "\n".join(mine), apply)
+        return True
 
     def import_file(self, path: str | None = None) -> None:
         """A lab's reference file, all or nothing, as `flarescope controls import` does."""
@@ -275,10 +321,12 @@ class ControlsDialog(QtWidgets.QDialog):
                     supersede=True, source=plan.file)
 
     def _write(self, refs: list[Reference], retire: list[int], action: str, lab: str,
-               done: str, *, supersede: bool = False, source: str = "dialog") -> None:
+               done: str, *, supersede: bool = False, source: str = "dialog",
+               refused: Callable[[], bool] | None = None) -> None:
         from sqlalchemy.exc import SQLAlchemyError
 
         from db.controls import ReferenceInForce, StaleReference
+        from db.errors import user_line
 
         try:
             set_id = store_references(self.engine, refs, actor=self.actor, action=action,
@@ -287,10 +335,16 @@ class ControlsDialog(QtWidgets.QDialog):
         except (ValueError, StaleReference, ReferenceInForce) as exc:
             self.status.setText(f"Not saved: {exc}")
             self.reload()
+            if not isinstance(exc, ValueError) and refused is not None and refused():
+                self.status.setText("Not saved: someone else changed this reference "
+                                    "(shown now). Keep theirs, or apply yours on top of it.")
             return
         except SQLAlchemyError as exc:
-            log.exception("writing control references failed")
-            self.status.setText("Not saved: the database refused the change "
+            line = user_line(exc)
+            if line is None:
+                log.exception("writing control references failed")
+            self.status.setText(f"Not saved: {line}" if line else
+                                "Not saved: the database refused the change "
                                 f"({exc.__class__.__name__}); nothing was changed")
             return
         self.status.setText(f"{done}: reference set {set_id}" if set_id is not None

@@ -163,3 +163,85 @@ def test_import_a_file_from_the_dialog(qtbot, dialog, engine, tmp_path, monkeypa
     assert dialog.table.rowCount() == 1
     click(qtbot, dialog.import_button)
     assert "nothing changed" in dialog.status.text()
+
+
+def _colleague_sets_mean(engine, mean: float) -> None:
+    """Another reviewer replaces the IL-1β reference in force (their own window)."""
+    from data.controls import Reference, store_references
+
+    with engine.connect() as conn:
+        [old] = references(conn)["id"].tolist()
+    store_references(engine, [Reference(code="IL1B", specimen="pbmc-spont", unit="pg/mL",
+                                        n=30, mean=mean, sd=2.0, lab="Lab B",
+                                        source="dialog")],
+                     actor="Dr Colleague", action="edit", retire=[int(old)], lab="Lab B")
+
+
+def _add_il1b(qtbot, dialog, mean: str) -> None:
+    click(qtbot, dialog.add_button)
+    for name, text in (("n", "18"), ("mean", mean), ("lab", "CHU Test")):
+        type_into(qtbot, dialog.editor.edits[name], text)
+    click(qtbot, dialog.editor.ok_button)
+
+
+def _conflict_box(qtbot, dialog):
+    qtbot.waitUntil(lambda: dialog.conflict_dialog is not None)
+    box = dialog.conflict_dialog
+    qtbot.waitExposed(box)
+    return box
+
+
+def test_an_edit_over_a_colleagues_shows_who_and_when_and_applies_mine_on_top(
+        qtbot, dialog, engine):
+    _add_il1b(qtbot, dialog, "10")
+    click_row(qtbot, dialog, "IL-1β", "PBMC, spontaneous")
+    _colleague_sets_mean(engine, 14.0)  # while this window still shows 10
+    click(qtbot, dialog.edit_button)
+    type_into(qtbot, dialog.editor.edits["mean"], "12")
+    click(qtbot, dialog.editor.ok_button)
+
+    box = _conflict_box(qtbot, dialog)
+    told = box.informativeText()
+    theirs, mine = told.split("Your change")
+    assert "Dr Colleague (" in theirs and "UTC): edited" in theirs
+    assert "retired: CHU Test: n = 18, mean 10 pg/mL" in theirs
+    assert "added: Lab B: n = 30, mean 14 pg/mL" in theirs
+    assert "edited<br>· from: CHU Test: n = 18, mean 10 pg/mL" in mine
+    assert "· to: CHU Test: n = 18, mean 12 pg/mL" in mine
+    assert in_force(engine)["mean"].tolist() == [14.0]  # refused: theirs stands
+    assert "14" in [dialog.table.item(0, c).text() for c in range(dialog.table.columnCount())]
+
+    click(qtbot, box.apply_button)
+    qtbot.waitUntil(lambda: in_force(engine)["mean"].tolist() == [12.0])
+    all_rows, sets = history(engine)
+    assert list(sets["created_by"]) == ["dr tester", "Dr Colleague", "dr tester"]
+    # Mine replaced theirs (retired by my set), not the row I had read.
+    theirs_row = all_rows[all_rows["mean"] == 14.0].iloc[0]
+    assert int(theirs_row["retired_set_id"]) == int(sets["id"].iloc[-1])
+    assert dialog.status.text().startswith("Edited IL-1β (PBMC, spontaneous)")
+
+
+def test_keep_theirs_writes_nothing_and_a_retire_of_a_retired_one_offers_nothing(
+        qtbot, dialog, engine):
+    _add_il1b(qtbot, dialog, "10")
+    click_row(qtbot, dialog, "IL-1β", "PBMC, spontaneous")
+    _colleague_sets_mean(engine, 14.0)
+    click(qtbot, dialog.edit_button)
+    type_into(qtbot, dialog.editor.edits["mean"], "12")
+    click(qtbot, dialog.editor.ok_button)
+    box = _conflict_box(qtbot, dialog)
+    qtbot.keyClick(box, QtCore.Qt.Key.Key_Escape)  # Escape keeps theirs
+    qtbot.waitUntil(lambda: dialog.conflict_dialog is None)
+    assert len(history(engine)[1]) == 2 and in_force(engine)["mean"].tolist() == [14.0]
+
+    # They retire it while this window still offers Retire: nothing left to apply mine to.
+    click_row(qtbot, dialog, "IL-1β", "PBMC, spontaneous")
+    from data.controls import store_references
+
+    with engine.connect() as conn:
+        [rid] = references(conn)["id"].tolist()
+    store_references(engine, [], actor="Dr Colleague", action="retire", retire=[int(rid)],
+                     lab="Lab B")
+    click(qtbot, dialog.retire_button)
+    box = _conflict_box(qtbot, dialog)
+    assert box.apply_button is None and "UTC): retired" in box.informativeText()
