@@ -6,7 +6,8 @@ watched by a QSocketNotifier (nothing polled, nothing blocks); on SQLite PRAGMA
 data_version is asked every POLL_MS. The audit rows since the last look then say what
 may have changed, and only what differs from the screen is re-read: the case list (its
 selection and scroll kept), the open case's episodes (selection and view range kept), its
-review, or the whole case (details, imported values, control references). Never under an
+review, or the whole case (details, imported values, control references), and an open
+Patient details dialog (gui.patient_dialog.follow). Never under an
 edit in progress (a drag, a note being typed): that is looked at again RETRY_MS later,
 and a save based on the old version is then refused with the choice (gui.conflict_dialog).
 """
@@ -108,6 +109,9 @@ class LiveRefresh(QtCore.QObject):
         from db.queries import load_episodes, patient_row
 
         stored = patient_row(self.engine, case.id)
+        details = getattr(window, "patient_dialog", None)  # modal: always the open case's
+        if details is not None and stored.get("version") != details.row.get("version"):
+            details.follow()
         if stored.get("version") != case.patient.get("version") or any(
                 c.entity in WHOLE_CASE for c in changes):
             window.reload_case()

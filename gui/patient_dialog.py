@@ -87,6 +87,10 @@ class PatientDialog(QtWidgets.QDialog):
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color:#B00020")
         self.error.hide()
+        self.notice = QtWidgets.QLabel()  # a colleague's save while the dialog is open
+        self.notice.setObjectName("patientNotice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Save
                                              | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
         self.save_button = buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Save)
@@ -98,6 +102,7 @@ class PatientDialog(QtWidgets.QDialog):
         layout.addWidget(weights_box)
         layout.addWidget(identity_box)
         layout.addWidget(self.flag)
+        layout.addWidget(self.notice)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self._show_flag()
@@ -167,6 +172,33 @@ class PatientDialog(QtWidgets.QDialog):
         self.accept()
 
     # -- someone else saved first -------------------------------------------------------------
+    def follow(self) -> None:
+        """A colleague saved these details while the dialog is open (gui.live_refresh): an
+        untouched form shows theirs at once; one being edited keeps what was typed and says
+        so, and its save then shows both with the choice."""
+        if self._theirs is None or self.conflict_dialog is not None:
+            return
+        try:
+            theirs, now = self._theirs(self.row)
+        except Exception:  # the database went away: the save will tell
+            log.warning("reading a colleague's change of the patient details failed",
+                        exc_info=True)
+            return
+        if now.get("version") == self.row.get("version"):
+            return
+        try:
+            edited = bool(self.changes())
+        except PatientValueError:  # a weight row being typed is an edit too
+            edited = True
+        if edited:
+            self.notice.setText(f"Changed by someone else meanwhile:\n{theirs}\nYour edits are "
+                                "kept here; saving shows both and lets you choose.")
+        else:
+            self.row = now
+            self._fill(now)
+            self.notice.setText(f"Updated with a change by someone else:\n{theirs}")
+        self.notice.show()
+
     def _conflict(self, changes: dict[str, Any]) -> None:
         """Their save stands: say who changed what and when, then keep theirs (the form
         shows it) or save these changes again on top of it."""

@@ -122,3 +122,38 @@ def test_a_window_that_cannot_watch_still_opens_and_says_so(qtbot, make_window, 
     assert window.live_refresh is None
     assert "press F5" in window.statusBar().currentMessage()
     open_case(qtbot, window, "TRAPS-01")  # the window works on
+
+
+def test_an_open_patient_details_dialog_follows_a_colleagues_save(qtbot, window, colleague):
+    from tests.gui.test_patient_dialog import _open_dialog, _retype
+
+    dialog = _open_dialog(qtbot, window, "CAPS-01")
+    pid = window.case.id
+    update_patient(colleague, pid, 1, actor="Dr Colleague", diagnosis="CAPS, confirmed",
+                   weights={"2020-01-06": 41.5})
+    qtbot.waitUntil(lambda: dialog.diagnosis.text() == "CAPS, confirmed",
+                    timeout=SHOWN_WITHIN_MS)
+    assert ("2020-01-06", "41.5") in dialog.weights.rows()
+    assert dialog.notice.isVisible() and "Dr Colleague (" in dialog.notice.text()
+    # Saving now builds on their version: no conflict, theirs kept, mine added.
+    _retype(qtbot, dialog.genotype, "NLRP3 R260W")
+    qtbot.mouseClick(dialog.save_button, QtCore.Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.patient_dialog is None)
+    from db.patients import get_patient
+
+    row = get_patient(colleague, pid)
+    assert (row["diagnosis"], row["genotype"], row["version"]) == (
+        "CAPS, confirmed", "NLRP3 R260W", 3)
+
+
+def test_a_patient_details_dialog_being_edited_keeps_the_typing(qtbot, window, colleague):
+    from tests.gui.test_patient_dialog import _open_dialog, _retype
+
+    dialog = _open_dialog(qtbot, window, "CAPS-01")
+    _retype(qtbot, dialog.diagnosis, "CAPS, doubtful")
+    update_patient(colleague, window.case.id, 1, actor="Dr Colleague", genotype="NLRP3 x")
+    qtbot.waitUntil(dialog.notice.isVisible, timeout=SHOWN_WITHIN_MS)
+    assert "Your edits are kept here" in dialog.notice.text()
+    assert dialog.diagnosis.text() == "CAPS, doubtful" and dialog.genotype.text() != "NLRP3 x"
+    qtbot.mouseClick(dialog.save_button, QtCore.Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.conflict_dialog is not None)  # the choice, as before
