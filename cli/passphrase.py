@@ -20,7 +20,8 @@ def install() -> None:
     cipher.set_prompt(ask if sys.stdin.isatty() else None)
 
 
-def ask(path: Path) -> str | None:
+def ask(path: Path, wrong: bool = False) -> str | None:
+    """Asked once: a wrong passphrase is one line (db.cipher), as a script would want."""
     try:
         return getpass.getpass(f"Passphrase for {path}: ")
     except EOFError:

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 ENV_KEY = "FLARESCOPE_DB_KEY"
 KEYRING_SERVICE = "Flarescope database key"
+TYPED = "the passphrase"  # a Secret's origin when the user typed it
 ENCRYPT_COMMAND = "python main.py db encrypt"
 
 _PLAIN_HEADER = b"SQLite format 3\x00"
@@ -47,6 +48,23 @@ class EncryptionError(UserFacingError):
     file is as it was."""
 
 
+class WrongKeyError(EncryptionError):
+    """The key given does not open the file."""
+
+
+class OpeningCancelled(EncryptionError):
+    """The user cancelled the passphrase prompt: nothing to report but that."""
+
+
+def cancelled(exc: BaseException | None) -> bool:
+    """``exc`` (or what it was raised from) is the user cancelling the passphrase prompt."""
+    while exc is not None:
+        if isinstance(exc, OpeningCancelled):
+            return True
+        exc = exc.__cause__
+    return False
+
+
 @dataclass(frozen=True)
 class Secret:
     """What opens a file: a passphrase (typed, or FLARESCOPE_DB_KEY) or a raw key (the
@@ -55,7 +73,7 @@ class Secret:
     # Never in a repr: a log line or a traceback's locals must not carry the key.
     passphrase: str | None = field(default=None, repr=False)
     raw: bytes | None = field(default=None, repr=False)
-    origin: str = "the passphrase"
+    origin: str = TYPED
 
     def pragma_value(self, path: Path | None) -> str:
         """The value for PRAGMA key / ATTACH … KEY for the file at path (None: a file yet
@@ -114,18 +132,22 @@ def _derive(passphrase: str, salt: bytes) -> bytes:
 
 # --- where the key comes from ---------------------------------------------------------
 
-Prompt = Callable[[Path], "str | None"]
+# Asks for a file's passphrase: (path, the last one typed was wrong) → it, or None if the
+# user cancelled.
+Prompt = Callable[[Path, bool], "str | None"]
 _prompt: Prompt | None = None
+_prompt_retries = False  # a wrong passphrase is asked for again (the window), not refused
 # Passphrases typed for a file in this process: the window opens the same file more than
 # once, and the user is asked once.
 _typed: dict[str, Secret] = {}
 
 
-def set_prompt(prompt: Prompt | None) -> None:
+def set_prompt(prompt: Prompt | None, *, retry: bool = False) -> None:
     """How to ask the user for a file's passphrase (None: nobody to ask). The prompt
-    returns the passphrase, or None when the user cancelled."""
-    global _prompt
-    _prompt = prompt
+    returns the passphrase, or None when the user cancelled. With ``retry`` a wrong one is
+    asked for again, saying so, until it opens the file or the user cancels."""
+    global _prompt, _prompt_retries
+    _prompt, _prompt_retries = prompt, retry
 
 
 def from_environment() -> Secret | None:
@@ -201,19 +223,26 @@ def find_secret(path: Path) -> Secret:
     """The key of an encrypted file: FLARESCOPE_DB_KEY, the keyring, then the prompt."""
     secret = from_environment() or from_keyring(path) or _typed.get(str(path))
     if secret is None and _prompt is not None:
-        typed = _prompt(path)
-        if typed:
-            secret = _typed[str(path)] = Secret(passphrase=typed)
-        elif typed is not None:
-            raise EncryptionError(f"{path} is encrypted and no passphrase was given; "
-                                  "nothing was opened")
-        else:
-            raise EncryptionError(f"{path}: opening cancelled; nothing was opened")
+        secret = _ask(path, wrong=False)
     if secret is None:
         raise EncryptionError(
             f"{path} is encrypted and no key was found (the OS keyring has none for it): "
             f"set {ENV_KEY} to its passphrase, or run in a terminal to be asked for it")
     return secret
+
+
+def _ask(path: Path, *, wrong: bool) -> Secret:
+    assert _prompt is not None
+    typed = _prompt(path, wrong)
+    while typed == "" and _prompt_retries:  # Open on an empty box: still no passphrase
+        typed = _prompt(path, True)
+    if typed:
+        secret = _typed[str(path)] = Secret(passphrase=typed)
+        return secret
+    if typed is not None:
+        raise EncryptionError(f"{path} is encrypted and no passphrase was given; "
+                              "nothing was opened")
+    raise OpeningCancelled(f"{path}: opening cancelled; nothing was opened")
 
 
 # --- opening ---------------------------------------------------------------------------
@@ -242,8 +271,8 @@ def check_key(path: Path, secret: Secret) -> None:
             raise EncryptionError(f"Cannot open database {path}: {exc}") from exc
         _typed.pop(str(path), None)
         log.warning("%s: %s does not open it", path, secret.origin)
-        raise EncryptionError(f"{path}: wrong key ({secret.origin} does not open it, or it "
-                              "is not a Flarescope database); nothing was changed") from exc
+        raise WrongKeyError(f"{path}: wrong key ({secret.origin} does not open it, or it "
+                            "is not a Flarescope database); nothing was changed") from exc
 
 
 def _readonly(path: Path, secret: Secret):
@@ -280,8 +309,17 @@ def secret_for(path: Path) -> Secret | None:
         if not available():
             raise EncryptionError(unavailable_line(path))
         secret = find_secret(path)
-        check_key(path, secret)
-        return secret
+        while True:
+            try:
+                check_key(path, secret)
+                return secret
+            except WrongKeyError:
+                # Only a passphrase just typed is asked for again: a wrong key from the
+                # environment or the keyring is for whoever set it to mend.
+                if not (_prompt_retries and _prompt is not None
+                        and secret.origin == TYPED):
+                    raise
+                secret = _ask(path, wrong=True)
     env = from_environment()
     if env is None:
         return None

@@ -31,7 +31,7 @@ def run_gui(db: str | None = None, *, case: str | None = None, version: str = ""
     if app.platformName() not in HEADLESS_PLATFORMS:
         from gui.passphrase import ask
 
-        cipher.set_prompt(ask)
+        cipher.set_prompt(ask, retry=True)
     try:
         engine = open_database(db)
         # data.demo (numpy, the ORM) only on a first run, and only in the default database:
@@ -45,6 +45,8 @@ def run_gui(db: str | None = None, *, case: str | None = None, version: str = ""
         # The terminal first: a modal box blocks until closed, and with no screen for a
         # person (offscreen, minimal) nobody can close it and the command hangs silently.
         print(f"flarescope: {message}", file=sys.stderr, flush=True)
+        if cipher.cancelled(exc):  # the reviewer chose to quit: no box to close as well
+            return 1
         if app.platformName() not in HEADLESS_PLATFORMS:
             QtWidgets.QMessageBox.critical(None, "Flarescope", message)
         return 2

@@ -62,14 +62,20 @@ SCRIPT = textwrap.dedent("""
     from gui.passphrase import PassphraseDialog
 
     gui.app.HEADLESS_PLATFORMS = ()  # as on a desktop: the password box is shown
-    seen = {"asked": 0}
+    answers = json.loads(sys.argv[2])  # typed in turn; null: Cancel
+    seen = {"asked": 0, "labels": []}
 
     def step():
         modal = QtWidgets.QApplication.activeModalWidget()
         if isinstance(modal, PassphraseDialog):
             seen["asked"] += 1
-            modal.setTextValue(sys.argv[2])
-            modal.accept()
+            seen["labels"].append(modal.labelText())
+            answer = answers.pop(0)
+            if answer is None:
+                modal.reject()
+            else:
+                modal.setTextValue(answer)
+                modal.accept()
         elif isinstance(modal, QtWidgets.QMessageBox):
             seen["box"] = modal.text()
             modal.accept()
@@ -100,28 +106,42 @@ def encrypted(tmp_path, _demo_template, capsys, monkeypatch) -> Path:
     return db
 
 
-def _window(db: Path, passphrase: str) -> tuple[subprocess.CompletedProcess, dict]:
-    result = subprocess.run([sys.executable, "-c", SCRIPT, str(db), passphrase], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
+def _window(db: Path, *answers: str | None) -> tuple[subprocess.CompletedProcess, dict]:
+    result = subprocess.run([sys.executable, "-c", SCRIPT, str(db), json.dumps(answers)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
     return result, json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _stderr(result) -> list[str]:
+    # (the offscreen plugin adds its own notes about size hints)
+    return [x for x in result.stderr.splitlines() if "propagateSizeHints" not in x]
+
+
+ASKED = "cohort.db is encrypted. Its passphrase:"
+WRONG = "Familial Mediterranean fever"
 
 
 def test_the_window_opens_an_encrypted_file_with_the_passphrase_typed(encrypted):
     result, seen = _window(encrypted, PASSPHRASE)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert seen == {"asked": 1, "case": "NLRP12-01"}
+    assert seen == {"asked": 1, "labels": [ASKED], "case": "NLRP12-01"}
 
 
-def test_a_wrong_passphrase_in_the_window_is_one_line_and_changes_nothing(encrypted):
+def test_a_wrong_passphrase_in_the_window_is_asked_again_saying_so(encrypted):
+    result, seen = _window(encrypted, WRONG, "", PASSPHRASE)  # "": Open on an empty box
+    assert result.returncode == 0, result.stderr[-2000:]
+    again = f"{ASKED}\n\nThat passphrase does not open it. Try again, or Cancel to quit."
+    assert seen == {"asked": 3, "labels": [ASKED, again, again], "case": "NLRP12-01"}
+    assert _stderr(result) == []
+
+
+def test_cancel_after_a_wrong_passphrase_quits_with_one_line_and_changes_nothing(encrypted):
     before = hashlib.sha256(encrypted.read_bytes()).hexdigest()
-    result, seen = _window(encrypted, "Familial Mediterranean fever")
-    line = (f"{encrypted}: wrong key (the passphrase does not open it, or it is not a "
-            "Flarescope database); nothing was changed")
-    assert result.returncode == 2
-    # (the offscreen plugin adds its own notes about size hints)
-    assert [x for x in result.stderr.splitlines() if "propagateSizeHints" not in x] == [
-        f"flarescope: {line}"]
-    assert seen == {"asked": 1, "box": line}
+    result, seen = _window(encrypted, WRONG, None)
+    assert result.returncode == 1
+    assert _stderr(result) == [
+        f"flarescope: {encrypted}: opening cancelled; nothing was opened"]
+    assert seen["asked"] == 2 and "box" not in seen  # no message box to close as well
     assert hashlib.sha256(encrypted.read_bytes()).hexdigest() == before
 
 
