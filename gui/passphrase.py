@@ -7,7 +7,6 @@ from pathlib import Path
 
 from PySide6 import QtWidgets
 
-
 WRONG = "That passphrase does not open it. Try again, or Cancel to quit."
 
 
