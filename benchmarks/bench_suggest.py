@@ -10,7 +10,10 @@ apart, per case, as suggest_flares_per_case.
 suggest_onset_error_days: mean and largest |suggested − true onset| of the matches.
 suggest_all_ms: `main.py suggest --all --json` in a fresh process (interpreter start and
 imports included) on 50 cases of 10 years of daily diary, weekly cytokines and markers and
-monthly physician globals; median of 3 runs, with its CPU time.
+monthly physician globals; median of 5 runs, with its CPU time (the process's user and
+system time: neighbours on a shared machine inflate it far less than the wall time) and
+the run conditions: the 1-minute load average before the first run and after the last,
+and the machine's cores.
 """
 
 from __future__ import annotations
@@ -144,7 +147,8 @@ def suggest_all_speed() -> None:
     path = build_cohort()
     walls, cpus = [], []
     env = {**os.environ, "FLARESCOPE_LOG": os.devnull}
-    for _ in range(3):
+    load_before = os.getloadavg()[0]
+    for _ in range(5):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", str(path),
@@ -158,8 +162,12 @@ def suggest_all_speed() -> None:
     print(f"suggest_all_ms {statistics.median(walls) * 1000:.0f} ms")
     print(f"suggest_all_cpu_ms {statistics.median(cpus) * 1000:.0f} ms")
     print(f"suggest_all_cases {CASES} n")
+    print(f"suggest_all_load_before {load_before:.1f} load")
+    print(f"suggest_all_load_after {os.getloadavg()[0]:.1f} load")
+    print(f"suggest_all_cores {os.cpu_count()} n")
 
 
 if __name__ == "__main__":
-    demo_scores()
+    if "--speed" not in sys.argv[1:]:  # --speed: suggest_all_ms alone
+        demo_scores()
     suggest_all_speed()

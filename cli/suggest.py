@@ -37,9 +37,8 @@ def run(args: argparse.Namespace) -> int:
     from data.importing.safe_text import printable
     from data.relapse_criteria import CriteriaSettings
     from data.suggest_agreement import MATCH_DAYS
-    from data.suggest_cases import case_ids, suggest_case
+    from data.suggest_cases import case_ids, suggest_cases
     from data.suggest_report import criteria_lines, criteria_record, text_lines
-    from db.controls import load_references
 
     if bool(args.case) == bool(args.all):
         raise CommandError("give one case or --all")
@@ -48,9 +47,7 @@ def run(args: argparse.Namespace) -> int:
     engine = open_db(args)
     try:
         ids = case_ids(engine) if args.all else [find_patient_id(engine, args.case)]
-        references = load_references(engine)
-        records = [suggest_case(engine, pid, settings=settings, within_days=within,
-                                references=references) for pid in ids]
+        records = suggest_cases(engine, ids, settings=settings, within_days=within)
     finally:
         engine.dispose()
     if args.json:

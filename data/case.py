@@ -144,12 +144,24 @@ class Case:
         s = self.series(code, specimen)
         return s.assign(fold=s["value"] / mean if mean else np.nan)
 
+    def _observed_range(self) -> list[float]:
+        """The first and last observation's time; none without observations."""
+        if self.observations.empty:
+            return []
+        t = self.observations["t"].to_numpy()
+        return [float(t.min()), float(t.max())]
+
+    def _code_firsts(self) -> tuple[list[str], np.ndarray]:
+        """Each code and its first time."""
+        # Each code's first time, not every row's: the codes of a million rows as Python
+        # strings and their test against NOT_CLINICAL took ~26 MB for a moment.
+        t = self.observations["t"].to_numpy()
+        codes = list(self._positions)
+        return codes, np.array([t[self._positions[c]].min() for c in codes], dtype=float)
+
     @cached_property
     def time_range(self) -> tuple[float, float]:
-        ts: list[float] = []
-        if not self.observations.empty:
-            t = self.observations["t"].to_numpy()
-            ts += [float(t.min()), float(t.max())]
+        ts: list[float] = self._observed_range()
         if not self.medications.empty:
             ts += [epoch(self.medications["start"].min())]
             ends = self.medications["end"].dropna()
@@ -236,11 +248,7 @@ class Case:
         (data.alignment)."""
         meds = self.medications
         starts = np.array([epoch(d) for d in meds["start"]] if not meds.empty else [])
-        # Each code's first time, not every row's: the codes of a million rows as Python
-        # strings and their test against NOT_CLINICAL took ~26 MB for a moment.
-        t = self.observations["t"].to_numpy()
-        codes = list(self._positions)
-        firsts = np.array([t[self._positions[c]].min() for c in codes], dtype=float)
+        codes, firsts = self._code_firsts()
         first = first_clinical_record(firsts, codes, starts)
         return anchor_of(self.day0, first, self.time_range[0])
 
@@ -259,12 +267,20 @@ class Case:
         df = pd.concat(parts)
         day = (df["t"].to_numpy() // DAY) * DAY
         g = pd.DataFrame({"day": day, "v": df["value"].to_numpy()}).groupby("day")["v"]
-        out = pd.DataFrame({"score": g.sum(), "items": g.count()})
-        every_day = np.arange(out.index.min(), out.index.max() + DAY, DAY)
-        out = out.reindex(every_day)
-        out["items"] = out["items"].fillna(0).astype(int)
-        out.index.name = "t"
-        return out.reset_index()
+        return every_diary_day(g.sum(), g.count())
+
+
+def every_diary_day(score: pd.Series, items: pd.Series) -> pd.DataFrame:
+    """Case.activity_score from the days with an answer (index: the day's midnight): the
+    sum of the answers and how many there were, every day between with score NaN."""
+    out = pd.DataFrame({"score": score, "items": items})
+    if out.empty:
+        return pd.DataFrame({"t": [], "score": [], "items": []})
+    every_day = np.arange(out.index.min(), out.index.max() + DAY, DAY)
+    out = out.reindex(every_day)
+    out["items"] = out["items"].fillna(0).astype(int)
+    out.index.name = "t"
+    return out.reset_index()
 
 
 def _several(column: pd.Series) -> bool:

@@ -6,42 +6,48 @@ module per part: censored values (``censored``), dates (``dates``), key figures
 (``scrub``), what may be printed (``privacy``), the whole summary (``build``) and reading a case (``load``).
 """
 
-from data.summary.audit import notes_table
-from data.summary.build import (
-    Summary,
-    build_summary,
-    deidentified_label,
-    pseudonym_is_safe,
-    scrubbed_notes,
-)
-from data.summary.censored import Measure, median_measure, median_range, ratio_measure
-from data.summary.dates import DateFormat, date_format
-from data.summary.figures import (
-    BASELINE_DAYS,
-    NEAR_NORMAL_FOLD,
-    TNF_NEAREST_DAYS,
-    KeyFigure,
-    aidai_overview,
-    baseline_il1b,
-    best_response,
-    days_to_near_normal,
-    first_relapse_onset,
-    key_figures,
-    pick_specimen,
-    tnfa_rise,
-)
-from data.summary.load import load_audit, load_case
-from data.summary.privacy import Privacy
-from data.summary.references import references_table
-from data.summary.scrub import Scrubber, scrubber
-from data.summary.tables import (
-    Column,
-    Table,
-    aidai_table,
-    cytokine_table,
-    dosing_table,
-    episodes_table,
-)
+import importlib
+
+# Each part is imported when first asked for: the relapse criteria need the key figures
+# and censored values, not the tables, the scrubber and the audit text (~70 ms a command).
+_WHERE = {
+    "notes_table": "audit",
+    "Summary": "build",
+    "build_summary": "build",
+    "deidentified_label": "build",
+    "pseudonym_is_safe": "build",
+    "scrubbed_notes": "build",
+    "Measure": "censored",
+    "median_measure": "censored",
+    "median_range": "censored",
+    "ratio_measure": "censored",
+    "DateFormat": "dates",
+    "date_format": "dates",
+    "BASELINE_DAYS": "figures",
+    "KeyFigure": "figures",
+    "NEAR_NORMAL_FOLD": "figures",
+    "TNF_NEAREST_DAYS": "figures",
+    "aidai_overview": "figures",
+    "baseline_il1b": "figures",
+    "best_response": "figures",
+    "days_to_near_normal": "figures",
+    "first_relapse_onset": "figures",
+    "key_figures": "figures",
+    "pick_specimen": "figures",
+    "tnfa_rise": "figures",
+    "load_audit": "load",
+    "load_case": "load",
+    "Privacy": "privacy",
+    "references_table": "references",
+    "Scrubber": "scrub",
+    "scrubber": "scrub",
+    "Column": "tables",
+    "Table": "tables",
+    "aidai_table": "tables",
+    "cytokine_table": "tables",
+    "dosing_table": "tables",
+    "episodes_table": "tables",
+}
 
 __all__ = [
     "Privacy", "deidentified_label", "pseudonym_is_safe", "scrubbed_notes",
@@ -52,3 +58,9 @@ __all__ = [
     "key_figures", "load_audit", "load_case", "median_measure", "median_range",
     "notes_table", "pick_specimen", "ratio_measure", "references_table", "scrubber", "tnfa_rise",
 ]
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)

@@ -35,6 +35,15 @@ def censor_sign(c: object) -> str:
     return s if s in ("<", ">") else ""
 
 
+def censor_signs(column) -> np.ndarray:
+    """censor_sign of every row of a column: a categorical one through its few categories
+    (a call per row cost 0.1 s over fifty ten-year cases)."""
+    if hasattr(column, "cat"):
+        table = np.array([censor_sign(x) for x in column.cat.categories] + [""], dtype=object)
+        return table[column.cat.codes.to_numpy()]  # code -1 (missing): the last entry
+    return np.array([censor_sign(x) for x in column.to_numpy()], dtype=object)
+
+
 def rank(m: Measure) -> tuple[float, int]:
     # "<5" sorts just below 5 and ">5" just above: the limit is a bound, not a value.
     return (m.value, {"<": 0, "": 1, ">": 2}[m.censor])

@@ -22,7 +22,7 @@ from data.codes import (
 from data.numbers import fmt_fold, fmt_number
 from data.summary.censored import (
     Measure,
-    censor_sign,
+    censor_signs,
     median_measure,
     median_range,
     rank,
@@ -68,9 +68,9 @@ def pick_specimen(case: Case, code: str) -> str | None:
 def _measures(df: pd.DataFrame) -> list[tuple[float, Measure]]:
     # Plain lists first: iterating pandas columns (a categorical censor) cost ~10 ms a
     # series, and `suggest --all` asks for two series per case.
-    return [(float(t), Measure(float(v), censor_sign(c)))
+    return [(float(t), Measure(float(v), c))
             for t, v, c in zip(df["t"].tolist(), df["value"].tolist(),
-                               df["censor"].astype(object).tolist(), strict=True)]
+                               censor_signs(df["censor"]).tolist(), strict=True)]
 
 
 def _treatment_window(case: Case) -> tuple[float, float] | None:

@@ -122,3 +122,28 @@ def test_demo_relapse_has_its_cytokine_signal_and_matches_the_annotation(demo_en
     assert signal and all("best response" in t for t in signal)
     a = agreement([relapse], reviewer_episodes(case.episodes))
     assert len(a.matched) == 1
+
+
+def _same_as_whole(engine):
+    from data.case import Case
+    from data.suggest_cases import case_ids, criteria_cases
+    from data.suggest_report import case_record
+    from db.queries import load_case as whole_case
+
+    ids = case_ids(engine)
+    s = CriteriaSettings()
+    for part in criteria_cases(engine, ids):
+        whole = Case.from_frames(whole_case(engine, part.id))
+        assert (part.anchor, part.time_range) == (whole.anchor, whole.time_range)
+        assert suggest(part, s) == suggest(whole, s)
+        assert case_record(part, suggest(part, s), settings=s) == \
+            case_record(whole, suggest(whole, s), settings=s)
+    return ids
+
+
+def test_cases_read_for_the_criteria_give_what_whole_cases_give(hand):
+    assert len(_same_as_whole(hand)) == 2  # HOSP-02: no anakinra, day 0 its first diary day
+
+
+def test_demo_cases_read_for_the_criteria_give_what_whole_cases_give(demo_engine):
+    _same_as_whole(demo_engine)
