@@ -7,10 +7,14 @@ candidate relapse episodes with the criteria they meet, a certainty and the evid
 measurements and diary days behind them. A criterion whose input is missing says so
 ("CRP 45 mg/L; physician global not recorded") instead of silently passing or failing.
 
-A relapse is the return of disease after a response, so a candidate opens only after a
-visit that meets the resolution criterion (on anakinra from day 1 when the case has it):
-activity before any response is the disease itself, not a relapse. It ends at the next
-visit meeting resolution, or stays open. One that lasts (a second visit meeting a
+A relapse is the return of disease after a response, so on anakinra a candidate opens
+only after a visit from day 1 that meets the resolution criterion: activity before any
+response is the disease itself, named in the notes, not suggested. Without anakinra there
+is no response to wait for: every attack meeting a criterion is a candidate, and the
+cytokine signal (measured from the best response on treatment) says it does not apply.
+A candidate ends at the next visit meeting resolution, or stays open. Its evidence is its
+own: diary days, active diary periods and cytokine signals from after the candidate
+before it ended and before its own end. One that lasts (a second visit meeting a
 criterion, or no resolution yet) is suggested as a relapse; a single attack resolved by
 the next visit as a flare. The diary's rolling AIDAI marks active periods
 and supports a candidate; it never sets an episode's edges. Fold over controls, the best
@@ -50,6 +54,8 @@ CYTOKINE_SIGNAL = "cytokine_signal"
 
 RELAPSE, FLARE = "relapse", "flare"  # episode kinds (db.models.KINDS)
 DIARY_AFTER_DAYS = 7  # diary days after onset looked at as evidence
+NO_ANAKINRA_SIGNAL = ("cytokine relapse signal: does not apply, no anakinra recorded (it is "
+                      "measured from the best IL-1β response on treatment)")
 
 # Candidate certainties: the episode's own vocabulary (db.models.CERTAINTIES).
 CERTAIN, PROBABLE, UNCERTAIN = "certain", "probable", "uncertain"
@@ -386,17 +392,29 @@ def _resolution(v: _Visits, s: CriteriaSettings) -> _Resolution:
 
 # -- the diary --------------------------------------------------------------------------
 
-def _aidai_windows(case: Case, s: CriteriaSettings) -> tuple[np.ndarray, np.ndarray]:
-    """Day midnights of the diary and the AIDAI summed over the window ending on each."""
-    a = case.activity_score
-    if a.empty:
-        return np.array([], dtype=float), np.array([], dtype=float)
-    t = a["t"].to_numpy(dtype=float)
-    score = np.nan_to_num(a["score"].to_numpy(dtype=float))
-    csum = np.concatenate([[0.0], np.cumsum(score)])
-    idx = np.arange(len(score))
-    lo = np.maximum(idx + 1 - s.aidai_days, 0)
-    return t, csum[idx + 1] - csum[lo]
+@dataclass
+class _Diary:
+    """The daily AIDAI as arrays: day midnights, rising, and the score (NaN: no diary)."""
+
+    t: np.ndarray
+    score: np.ndarray
+
+    @classmethod
+    def of(cls, case: Case) -> _Diary:
+        a = case.activity_score
+        return cls(a["t"].to_numpy(dtype=float), a["score"].to_numpy(dtype=float))
+
+    def between(self, lo: float, hi: float) -> _Diary:
+        """The days from lo (inclusive) to hi (exclusive)."""
+        a, b = np.searchsorted(self.t, [lo, hi])
+        return _Diary(self.t[a:b], self.score[a:b])
+
+    def rolling(self, days: int) -> np.ndarray:
+        """The AIDAI summed over the window of ``days`` days ending on each day (days
+        before the first of these count 0)."""
+        csum = np.concatenate([[0.0], np.cumsum(np.nan_to_num(self.score))])
+        idx = np.arange(len(self.score))
+        return csum[idx + 1] - csum[np.maximum(idx + 1 - days, 0)]
 
 
 def _active_periods(t: np.ndarray, rolling: np.ndarray, s: CriteriaSettings,
@@ -421,23 +439,37 @@ def _active_periods(t: np.ndarray, rolling: np.ndarray, s: CriteriaSettings,
     return out
 
 
-def _diary_evidence(case: Case, onset: int, s: CriteriaSettings) -> Evidence | None:
+@dataclass(frozen=True)
+class _Bounds:
+    """Where a candidate's evidence may come from: after the candidate before it ended
+    (``lo``, with what ``before`` says of it) and before its own end (``hi``). Evidence
+    belongs to the episode it supports: a flare is never credited with the fevers, the
+    active diary month or the cytokine rise of the relapse before it."""
+
+    lo: float = -math.inf
+    hi: float = math.inf
+    before: str = ""  # "the relapse before it, day +155"
+
+
+def _diary_evidence(case: Case, diary: _Diary, onset: int, s: CriteriaSettings,
+                    bounds: _Bounds) -> Evidence | None:
     """Diary days with symptoms from diary_days before onset to a week after it: the
     attack that brought the patient to the visit may have begun either side of it."""
-    a = case.activity_score
-    if a.empty:
+    if diary.t.size == 0:
         return None
-    t = a["t"].to_numpy(dtype=float)
-    lo, hi = onset - s.diary_days * DAY, onset + (DIARY_AFTER_DAYS + 1) * DAY
-    window = (t >= lo) & (t < hi)
-    if not window.any():
+    lo = max(onset - s.diary_days * DAY, bounds.lo)
+    hi = min(onset + (DIARY_AFTER_DAYS + 1) * DAY, bounds.hi)
+    own = diary.between(lo, hi)
+    if own.t.size == 0:
         return None
-    score = a["score"].to_numpy(dtype=float)[window]
-    days = t[window]
+    score, days = own.score, own.t
     with_symptoms = days[np.nan_to_num(score) > 0]
     recorded = int((~np.isnan(score)).sum())
+    first = (f"{s.diary_days} days before onset" if lo > bounds.lo else
+             f"from the end of {bounds.before},")
+    last = f"{DIARY_AFTER_DAYS} after" if hi < bounds.hi else "its end"
     where = (f"from {case.anchor.label(lo)} to {case.anchor.label(hi - DAY)} "
-             f"({s.diary_days} days before onset to {DIARY_AFTER_DAYS} after)")
+             f"({first} to {last})")
     if with_symptoms.size == 0:
         return Evidence(f"diary: no symptom on its {recorded} days {where}")
     return Evidence(
@@ -445,6 +477,15 @@ def _diary_evidence(case: Case, onset: int, s: CriteriaSettings) -> Evidence | N
         f"{case.anchor.label(with_symptoms[0])} "
         f"({_n(score[np.nan_to_num(score) > 0][0])} AIDAI items)",
         tuple(Sample("AIDAI", "diary", float(d)) for d in with_symptoms))
+
+
+def _aidai_evidence(case: Case, diary: _Diary, onset: int, hi: float, s: CriteriaSettings,
+                    bounds: _Bounds) -> Evidence | None:
+    """The active diary period around the candidate, summed over its own days only."""
+    own = diary.between(bounds.lo, bounds.hi)
+    periods = [p for p in _active_periods(own.t, own.rolling(s.aidai_days), s, case)
+               if _overlaps(p, onset - s.aidai_days * DAY, hi)]
+    return Evidence(periods[0].text) if periods else None
 
 
 # -- cytokines --------------------------------------------------------------------------
@@ -504,11 +545,16 @@ def _response_from(case: Case) -> float:
     return case.day0 + DAY if case.day0 is not None else -math.inf
 
 
-def _candidates(v: _Visits, judged: _Judged, resolved: _Resolution, case: Case) -> list[_Open]:
+def _candidates(v: _Visits, judged: _Judged, resolved: _Resolution, case: Case
+                ) -> tuple[list[_Open], list[int]]:
+    """The candidates, and the visits meeting a criterion before any response on
+    anakinra (not suggested: activity before a response is the disease itself). Without
+    anakinra there is no response to wait for: every attack is a candidate."""
     start = _response_from(case)
-    responded = False
+    responded = case.day0 is None
     current: _Open | None = None
     out: list[_Open] = []
+    early: list[int] = []
     flare = judged.flare.tolist()
     crp = v.crp.value.tolist()
     for i, day in enumerate(v.day.tolist()):
@@ -525,11 +571,13 @@ def _candidates(v: _Visits, judged: _Judged, resolved: _Resolution, case: Case) 
             continue
         if flare[i] and responded:
             current = _Open(int(day), [i], None if math.isnan(crp[i]) else crp[i])
-        elif day >= start and not flare[i] and resolved(i, None):
+        elif flare[i]:
+            early.append(i)
+        elif day >= start and resolved(i, None):
             responded = True
     if current is not None:
         out.append(current)
-    return out
+    return out, early
 
 
 def _certainty(full: bool, supported: bool) -> str:
@@ -548,11 +596,14 @@ def suggest(case: Case, settings: CriteriaSettings | None = None) -> CaseSuggest
     s = settings or CriteriaSettings()
     result = CaseSuggestions()
     visits = _visits(case)
-    t, rolling = _aidai_windows(case, s)
-    active = _active_periods(t, rolling, s, case)
+    diary = _Diary.of(case)
+    active = _active_periods(diary.t, diary.rolling(s.aidai_days), s, case)
     signals = _cytokine_signals(case, s)
     judged = _judge(visits, s)
-    for c in _candidates(visits, judged, _resolution(visits, s), case):
+    opened, early = _candidates(visits, judged, _resolution(visits, s), case)
+    bounds = _Bounds()
+    for c in opened:
+        bounds = _Bounds(bounds.lo, math.inf if c.end is None else c.end, bounds.before)
         verdicts = [_verdict(visits, judged, i) for i in c.visits]
         first = verdicts[0]
         met = [k for k in (CAPS_RELAPSE, CLUSTER_FLARE) if any(k in v.full for v in verdicts)]
@@ -562,31 +613,35 @@ def suggest(case: Case, settings: CriteriaSettings | None = None) -> CaseSuggest
         evidence += [Evidence(f"also {case.anchor.label(v.samples[0].t)}: {v.text}",
                               v.samples) for v in verdicts[1:4]]
         support: list[str] = []
-        diary = _diary_evidence(case, c.onset, s)
-        if diary is not None:
-            evidence.append(diary)
+        diary_text = _diary_evidence(case, diary, c.onset, s, bounds)
+        if diary_text is not None:
+            evidence.append(diary_text)
         hi = c.end if c.end is not None else c.onset + s.aidai_days * DAY
-        periods = [p for p in active if _overlaps(p, c.onset - s.aidai_days * DAY, hi)]
-        if periods:
+        active_text = _aidai_evidence(case, diary, c.onset, hi, s, bounds)
+        if active_text is not None:
             support.append(AIDAI_ACTIVE)
-            evidence.append(Evidence(periods[0].text))
+            evidence.append(active_text)
         near = [e for e in signals
-                if c.onset - s.signal_days * DAY <= _signal_time(e) < hi]
+                if max(c.onset - s.signal_days * DAY, bounds.lo) <= _signal_time(e) < hi]
         if near:
             support.append(CYTOKINE_SIGNAL)
             evidence += near
-        diary_days = diary is not None and bool(diary.samples)
+        if case.day0 is None:
+            evidence.append(Evidence(NO_ANAKINRA_SIGNAL))
+        diary_days = diary_text is not None and bool(diary_text.samples)
         supported = bool(support) or diary_days or len(verdicts) > 1
-        missing = tuple(first.missing)
         # A return of disease that lasts (a second visit meeting a criterion, or no
         # resolution yet) is a relapse; one attack resolved by the next visit, a flare.
         kind = RELAPSE if c.end is None or len(verdicts) > 1 else FLARE
         result.suggestions.append(Suggestion(
             kind, int(c.onset), None if c.end is None else int(c.end),
             tuple(met + partial + support),
-            _certainty(bool(met), supported), tuple(evidence), missing))
+            _certainty(bool(met), supported), tuple(evidence), tuple(first.missing)))
+        if c.end is not None:
+            bounds = _Bounds(c.end, math.inf,
+                             f"the {kind} before it, {case.anchor.label(c.end)}")
     result.periods = active + _subclinical(visits, judged, result.suggestions, s, case)
-    result.notes = _notes(case, visits)
+    result.notes = _notes(case, visits) + _early_note(case, visits, judged, early)
     return result
 
 
@@ -617,4 +672,19 @@ def _notes(case: Case, v: _Visits) -> list[str]:
         notes.append("no CRP or SAA recorded: no visit can meet a relapse criterion")
     if case.activity_score.empty:
         notes.append("no diary recorded: no AIDAI active period")
+    if case.day0 is None:
+        notes.append("no anakinra recorded: every attack meeting a criterion is suggested; "
+                     "the cytokine relapse signal does not apply")
     return notes
+
+
+def _early_note(case: Case, v: _Visits, judged: _Judged, early: list[int]) -> list[str]:
+    """Visits meeting a criterion before any response on anakinra, named, not dropped."""
+    if not early:
+        return []
+    i = early[0]
+    first = f"{_verdict(v, judged, i).text} on {case.anchor.label(float(v.day[i]))}"
+    what = (f"{first} meets a criterion" if len(early) == 1 else
+            f"{len(early)} visits meet a criterion (the first {first})")
+    return [f"{what} before any response on anakinra: not suggested, a relapse needs a "
+            "response first"]

@@ -46,7 +46,7 @@ DIARY_HEADER = "date;fever;overall symptoms;rash;arthralgia\n"
 HOSP_01_RELAPSE_ONSET = dt.date(2024, 4, 28)
 
 
-def _diary(days: dict[dt.date, str]) -> str:
+def diary_text(days: dict[dt.date, str]) -> str:
     return DIARY_HEADER + "".join(f"{d:%d/%m/%Y};{v}\n" for d, v in days.items())
 
 
@@ -63,13 +63,13 @@ def write_cases(engine, folder) -> None:
     for n in range(28, 33):
         days[dt.date(2024, 4, 1) + dt.timedelta(n - 1)] = "1;1;1;0"
     diary = folder / "diary1.csv"
-    diary.write_text(_diary(days), encoding="utf-8")
+    diary.write_text(diary_text(days), encoding="utf-8")
     import_file(engine, diary, patient="HOSP-01")
     # HOSP-02: a month of daily symptoms and nothing else.
     days = {dt.date(2024, 1, 1) + dt.timedelta(n): ("1;1;0;1" if n % 3 == 0 else "0;0;0;0")
             for n in range(31)}
     diary = folder / "diary2.csv"
-    diary.write_text(_diary(days), encoding="utf-8")
+    diary.write_text(diary_text(days), encoding="utf-8")
     import_file(engine, diary, patient="HOSP-02")
 
 
