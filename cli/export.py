@@ -25,7 +25,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="with --deidentify: print the reviewers' free-text notes, with names, "
                         "record numbers and dates removed (left out otherwise)")
     p.add_argument("--paper", choices=("a4", "letter"), default="a4", help="default: a4")
-    p.add_argument("--reviewer", metavar="NAME", help="reviewer named in the header")
+    # Gone: the reviewer in the header is the database login, never a typed name. Still
+    # parsed, so a script that passes it is told why rather than "unrecognized arguments".
+    p.add_argument("--reviewer", metavar="NAME", help=argparse.SUPPRESS)
     p.add_argument("--near-normal", type=_fold, default=None, metavar="FOLD",
                    help="fold over the healthy-control mean at or below which IL-1β counts "
                         "as near-normal (default: 2)")
@@ -73,9 +75,15 @@ def run(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from cli.common import CommandError, find_patient_id, open_db
     from data.summary import NEAR_NORMAL_FOLD
+    from db.identity import login
     from gui.pdf import export_all, export_case_pdf
 
     engine = open_db(args)
+    reviewer = login(engine)  # who exports, as the window names them (gui/export_install.py)
+    if args.reviewer is not None:
+        engine.dispose()
+        raise CommandError(f"--reviewer is no longer taken: the reviewer in the header is "
+                           f"the database login ({reviewer}); nothing was written")
     out = Path(args.output).expanduser()
     fold = NEAR_NORMAL_FOLD if args.near_normal is None else args.near_normal
     options = {"include_notes": args.include_notes, "warn": _warn}
@@ -86,7 +94,7 @@ def _export(args: argparse.Namespace) -> int:
             if out.exists() and not out.is_dir():
                 raise CommandError(f"{out}: not a folder (--all writes one PDF per case)")
             written = export_all(engine, out, deidentify=args.deidentify, paper=args.paper,
-                                 reviewer=args.reviewer, near_normal_fold=fold, **options)
+                                 reviewer=reviewer, near_normal_fold=fold, **options)
         else:
             # "-o reports/" or an existing folder: the PDF goes in it, named as --all names it
             # (a trailing slash used to write a file called "reports", without .pdf).
@@ -100,7 +108,7 @@ def _export(args: argparse.Namespace) -> int:
                                    f"({exc.strerror or exc})") from exc
             pid = find_patient_id(engine, args.case)
             written = [export_case_pdf(engine, out, patient_id=pid, into_folder=into_folder, deidentify=args.deidentify,
-                                       paper=args.paper, reviewer=args.reviewer,
+                                       paper=args.paper, reviewer=reviewer,
                                        near_normal_fold=fold, **options)]
     finally:
         engine.dispose()

@@ -337,6 +337,17 @@ def upgrade_schema(engine: Engine) -> str | None:
     return before
 
 
+def _not_the_owner(engine: Engine) -> str:
+    """Who may run `db upgrade` here, told to a login that may not."""
+    with engine.connect() as conn:
+        who, owner = conn.execute(text(
+            "SELECT session_user, pg_get_userbyid(coalesce((SELECT relowner FROM pg_class "
+            "WHERE oid = to_regclass('audit_event')), datdba)) FROM pg_database "
+            "WHERE datname = current_database()")).one()
+    return (f"{who} may not change this database's schema: `{UPGRADE_COMMAND}` is run by "
+            f"its owner ({owner}) or a superuser; nothing was changed")
+
+
 def _bring_to_head(engine: Engine, shown: str) -> None:
     # Alembic costs ~0.1 s to import: only paid for when the schema is not at head.
     from db.migrate import upgrade_to_head
@@ -349,6 +360,8 @@ def _bring_to_head(engine: Engine, shown: str) -> None:
     except Exception as exc:
         if is_busy(exc):
             raise DatabaseOpenError(f"{shown}: {BUSY_MESSAGE}") from exc
+        if is_denied(exc):  # a reviewer's login: the schema is the owner's to change
+            raise DatabaseOpenError(f"{shown}: {_not_the_owner(engine)}") from exc
         log.error("migration of %s failed", shown, exc_info=exc)
         raise DatabaseOpenError(f"{shown} could not be brought up to date ({one_line(exc)}); "
                                 "nothing was changed") from exc

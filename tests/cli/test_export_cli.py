@@ -53,13 +53,28 @@ def test_all_cases_into_a_folder(db, tmp_path):
     assert sorted(Path(line).name for line in r.stdout.split()) == names
 
 
-def test_near_normal_threshold_and_reviewer(db, tmp_path):
+def test_near_normal_threshold_and_the_login_as_reviewer(db, demo_engine, tmp_path):
+    from db.identity import login
+
     out = tmp_path / "case.pdf"
-    r = _run(db, "NLRP12-02", "-o", str(out), "--near-normal", "3.5", "--reviewer", "Dr Rev")
+    r = _run(db, "NLRP12-02", "-o", str(out), "--near-normal", "3.5")
     assert r.returncode == 0, r.stderr
     # pypdf reads some spaces as tabs
     text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(out).pages))
-    assert "fold ≤ 3.5" in text and "fold ≤ 2" not in text and "Dr Rev" in text
+    assert "fold ≤ 3.5" in text and "fold ≤ 2" not in text
+    assert f"Reviewer {login(demo_engine)}" in text
+
+
+def test_a_typed_reviewer_name_is_refused_in_one_line(db, demo_engine, tmp_path):
+    from db.identity import login
+
+    out = tmp_path / "case.pdf"
+    r = _run(db, "NLRP12-02", "-o", str(out), "--reviewer", "Dr Rev")
+    assert r.returncode == 1
+    assert r.stderr.strip() == (
+        f"flarescope: --reviewer is no longer taken: the reviewer in the header is the "
+        f"database login ({login(demo_engine)}); nothing was written")
+    assert not out.exists()
 
 
 def test_near_normal_must_be_a_positive_number(db, tmp_path):

@@ -181,3 +181,25 @@ def test_a_login_without_a_role_is_told_so_in_one_line(demo_engine, server_login
     err = capsys.readouterr().err.strip()
     assert err.startswith("flarescope: ") and err.endswith(f": {NO_ROLE_MESSAGE}")
     assert "\n" not in err
+
+
+def test_db_upgrade_by_a_reviewer_says_who_may_run_it(demo_engine, server_login, capsys):
+    from alembic import command
+
+    from db.migrate import alembic_config
+    from db.schema_version import HEAD_REVISION
+
+    reviewer = server_login(demo_engine, REVIEWER, "dr_upgrader")
+    command.downgrade(alembic_config(demo_engine), "a4_suggest")
+    owner = login(demo_engine)
+    assert main.main(["--db", target(reviewer), "db", "upgrade"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.endswith(
+        ": dr_upgrader may not change this database's schema: `python main.py db upgrade` "
+        f"is run by its owner ({owner}) or a superuser; nothing was changed")
+    assert "\n" not in err
+    with demo_engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
+            "a4_suggest"
+    assert main.main(["--db", target(demo_engine), "db", "upgrade"]) == 0
+    assert f"upgraded to {HEAD_REVISION}" in capsys.readouterr().out
