@@ -250,6 +250,10 @@ def verify(engine: Engine) -> tuple[int, list[tuple[int, str]]]:
     return n, problems
 
 
+# What a reviewer login changes only together with an audit row (the a5_guards migration).
+AUDITED_TABLES = ("patient", "patient_identity", "series", "source", "observation",
+                  "medication", "control_reference_set", "control_reference", "episode",
+                  "import_mapping", "suggestion")
 # The chain cannot see the newest rows deleted, or the whole trail: these can.
 _SQLITE_GUARDS = ("audit_event_no_update", "audit_event_no_delete")
 _POSTGRESQL_GUARDS = ("audit_event_no_change", "audit_event_no_truncate",
@@ -258,7 +262,8 @@ _POSTGRESQL_GUARDS = ("audit_event_no_change", "audit_event_no_truncate",
 _POSTGRESQL_VALUE_GUARDS = ("episode_author_is_login", "patient_reviewer_is_login",
                             "control_set_creator_is_login", "control_reference_in_new_set",
                             "observation_measured_stays", "medication_period_stays",
-                            "suggestion_decision_stays")
+                            "suggestion_decision_stays", "audit_due_checked",
+                            *(f"{table}_audit_due" for table in AUDITED_TABLES))
 
 
 def _unguarded(conn: Connection) -> list[str]:

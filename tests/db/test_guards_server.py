@@ -204,3 +204,36 @@ def test_what_the_window_does_still_works_for_a_reviewer(demo_engine, server_log
     assert main.main(["--db", target(second), "import", str(csv)]) == 0, \
         capsys.readouterr().err
     assert verify(demo_engine)[1] == []
+
+
+def test_a_reviewer_adds_nothing_without_its_audit_row(demo_engine, server_login):
+    raw = server_login(demo_engine, REVIEWER, "dr_quiet")
+    pid = _pid(raw)
+    series = _one(raw, "SELECT id FROM series WHERE patient_id = :pid AND code = 'CRP'",
+                  pid=pid)
+    before = _one(demo_engine, "SELECT count(*) FROM observation")
+    silent = [
+        ("INSERT INTO observation (series_id, t, value, censor) VALUES (:s, 86400, 250, 0)",
+         {"s": series}),
+        ("INSERT INTO medication (patient_id, drug, dose, unit, start) VALUES "
+         "(:pid, 'anakinra', 300, 'mg', DATE '2001-01-01')", {"pid": pid}),
+        ("INSERT INTO patient (pseudonym, version, review_version) VALUES ('GHOST-1', 1, 0)",
+         {}),
+        (f"INSERT INTO control_reference_set (lab, action, created_at, created_by) VALUES "
+         f"('x', 'add', {NOW}, 'dr_quiet')", {}),
+    ]
+    for sql, params in silent:
+        assert _refused(raw, sql, **params) == (
+            "the server refused the change: a change is saved together with its audit row: "
+            "this one has none; nothing was changed")
+    assert _one(demo_engine, "SELECT count(*) FROM observation") == before
+    assert _one(demo_engine, "SELECT count(*) FROM audit_due") == 0
+
+    # With an audit row of its own (its login, the server's time) the change is not
+    # silent: the trail says who added it.
+    with audited_transaction(raw) as conn:
+        conn.execute(text(silent[0][0]), silent[0][1])
+        record(conn, actor=login(conn), entity="import", entity_id=None, patient_id=pid,
+               action="import", before=None, after={"observations_added": 1})
+    assert _one(demo_engine, "SELECT count(*) FROM observation") == before + 1
+    assert verify(demo_engine)[1] == []

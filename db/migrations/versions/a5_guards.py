@@ -10,11 +10,13 @@ login's own (or one the audit trail shows that person wrote, for an undo), an au
 continues the chain with its true hash, a measurement other than a weight is the
 import's, a decided suggestion is reopened only by whoever decided it. The owner (and its
 members, superusers) is let through, as by a4_roles: it can drop the triggers anyway,
-which `audit verify` reports. Each refusal is SQLSTATE 42501 with GUARD_HINT, so the
+which `audit verify` reports. Nor does a reviewer login change anything without the
+audit row that says so (audit_due, below). Each refusal is SQLSTATE 42501 with GUARD_HINT, so the
 program shows the trigger's message as the one line (db.errors.denied_message).
 """
 from alembic import op
 
+from db.audit import AUDITED_TABLES
 from db.errors import GUARD_HINT
 
 revision = "a5_guards"
@@ -138,6 +140,40 @@ GUARDS = [
 ]
 TRIGGERS = [(table, name) for table, name, _, _ in GUARDS]
 
+# No change without its audit row: whatever a reviewer login writes to these tables, the
+# transaction must also append to the trail (a row naming that login, by a4_roles), or
+# its commit is refused. A statement trigger notes the transaction in audit_due (once);
+# a constraint trigger deferred to the commit then looks for the transaction's audit row
+# (the newest row: the program holds the write lock until it commits).
+AUDITED = AUDITED_TABLES
+AUDIT_DUE = [
+    "CREATE TABLE audit_due (xid bigint PRIMARY KEY)",
+    """CREATE OR REPLACE FUNCTION flarescope_audit_due() RETURNS trigger LANGUAGE plpgsql
+        SECURITY DEFINER SET search_path FROM CURRENT AS $$
+        BEGIN
+            IF NOT flarescope_owner_session() THEN
+                INSERT INTO audit_due VALUES (txid_current()) ON CONFLICT DO NOTHING;
+            END IF;
+            RETURN NULL;
+        END $$""",
+    f"""CREATE OR REPLACE FUNCTION audit_due_checked() RETURNS trigger LANGUAGE plpgsql
+        SECURITY DEFINER SET search_path FROM CURRENT AS $$
+        BEGIN
+            DELETE FROM audit_due WHERE xid = NEW.xid;
+            -- xmin is the 32-bit transaction id, txid_current() the 64-bit one.
+            IF (SELECT xmin::text::bigint FROM audit_event ORDER BY id DESC LIMIT 1)
+               IS DISTINCT FROM NEW.xid % 4294967296 THEN
+                RAISE EXCEPTION 'a change is saved together with its audit row: this one '
+                                'has none' {REFUSE};
+            END IF;
+            RETURN NULL;
+        END $$""",
+    """CREATE CONSTRAINT TRIGGER audit_due_checked AFTER INSERT ON audit_due
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit_due_checked()""",
+    *(f"""CREATE TRIGGER {table}_audit_due AFTER INSERT OR UPDATE OR DELETE ON {table}
+          FOR EACH STATEMENT EXECUTE FUNCTION flarescope_audit_due()""" for table in AUDITED),
+]
+
 
 def _statements():
     yield from HELPERS
@@ -148,6 +184,7 @@ def _statements():
                f"    IF flarescope_owner_session() THEN {PASS} END IF;{body}\nEND $$")
         yield (f"CREATE TRIGGER {name} {when} ON {table} FOR EACH ROW "
                f"EXECUTE FUNCTION {name}()")
+    yield from AUDIT_DUE
 
 
 def upgrade() -> None:
@@ -159,6 +196,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        for table in AUDITED:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_audit_due ON {table}")
+        op.execute("DROP TABLE IF EXISTS audit_due")
+        op.execute("DROP FUNCTION IF EXISTS audit_due_checked()")
+        op.execute("DROP FUNCTION IF EXISTS flarescope_audit_due()")
         for table, name in TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
             op.execute(f"DROP FUNCTION IF EXISTS {name}()")
