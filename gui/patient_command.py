@@ -8,7 +8,6 @@ becomes an undo step), then undo and redo each write the other side's values thr
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +17,6 @@ from sqlalchemy import Engine
 from data.patients import PatientValueError, replaced, save_details
 from db.patients import PatientError
 
-log = logging.getLogger(__name__)
 Row = dict[str, Any]
 
 
@@ -51,8 +49,9 @@ class EditPatient(QtGui.QUndoCommand):
         except (PatientValueError, PatientError) as exc:
             self.refused(str(exc))
         except Exception as exc:  # a database failure: the stored row stands
-            log.exception("patient details undo/redo failed")
-            self.refused(f"{exc.__class__.__name__}: {exc}")
+            from db.errors import user_message
+
+            self.refused(user_message(exc))  # the unexpected logged with its traceback
 
     def redo(self) -> None:
         if self._applied:  # push() calls redo(); apply() already saved

@@ -163,9 +163,10 @@ class PatientDialog(QtWidgets.QDialog):
         except (PatientValueError, PatientError) as exc:
             self._refused(str(exc))
             return
-        except Exception as exc:  # a database failure: the old row stands; details in the log
-            log.exception("saving patient details failed")
-            self._refused(f"Not saved: {exc.__class__.__name__}: {exc} (details in the log)")
+        except Exception as exc:  # a database failure: the old row stands, said in one line
+            from db.errors import user_message
+
+            self._refused(f"Not saved: {user_message(exc)}")
             return
         self.row = row
         self.saved.emit(row)

@@ -182,3 +182,27 @@ def test_an_undo_over_someone_elses_change_is_refused(qtbot, make_window, demo_e
     window.actions["undo"].trigger()
     assert "changed meanwhile" in shown[0]
     assert get_patient(demo_engine, pid)["genotype"] == "NLRP3 p.Thr348Met"
+
+
+def test_a_save_the_server_refuses_is_one_line_without_the_sql(qtbot, make_window,
+                                                               monkeypatch):
+    """A refusal (here the login's role) reads as the one line the terminal gives, never
+    the statement SQLAlchemy quotes."""
+    from sqlalchemy.exc import ProgrammingError
+
+    from db.errors import DENIED_MESSAGE
+
+    class Refused(Exception):
+        sqlstate = "42501"  # insufficient_privilege
+
+    def refuse(*_args, **_kwargs):
+        raise ProgrammingError("UPDATE patient SET diagnosis=%(diagnosis)s WHERE …", {},
+                               Refused("permission denied for table patient"))
+
+    window = make_window()
+    dialog = _open_dialog(qtbot, window, "CAPS-01")
+    monkeypatch.setattr("gui.patient_command.save_details", refuse)
+    _retype(qtbot, dialog.diagnosis, "CAPS, doubtful")
+    qtbot.mouseClick(dialog.save_button, LEFT)
+    assert dialog.error.text() == f"Not saved: {DENIED_MESSAGE}"
+    assert dialog.isVisible()
