@@ -300,3 +300,20 @@ def test_odd_characters_in_a_row_do_not_look_like_an_edit(engine, pid):
                          note='tab\there, "quoted", back\\slash, \x01 \u2028 \x7f')
     update_episode(engine, row["id"], 1, actor="Dr Zoë «Ω» 😀", note="\n")
     assert verify(engine) == (2, [])
+
+
+def test_audit_verify_reports_every_row_it_cannot_vouch_for_and_checks_the_rest(
+        trail, db_path, capsys):
+    """A bad row (edited, or written outside Flarescope with a hash of its own making)
+    does not stop the walk: each is named, and the rows after it are still checked."""
+    _tamper(db_path, "UPDATE audit_event SET actor = 'carol' WHERE id = 2")
+    _tamper(db_path, "UPDATE audit_event SET entity_id = 99 WHERE id = 3")
+    n, problems = verify(trail)
+    # (row 0: the episode row 3 was about now has no audit row, which is true as well)
+    assert n == 4 and [p[0] for p in problems if p[0]] == [2, 3]
+    assert main(["--db", target(trail), "audit", "verify"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0:2] for line in out[:2]] == [["audit verify", " row 2"],
+                                                          ["audit verify", " row 3"]]
+    assert out[0].endswith("edited after it was written, or written outside Flarescope")
+    assert out[-1].startswith(f"audit verify: 4 rows, {len(problems)} problem(s)")
