@@ -237,3 +237,27 @@ def test_a_reviewer_adds_nothing_without_its_audit_row(demo_engine, server_login
                action="import", before=None, after={"observations_added": 1})
     assert _one(demo_engine, "SELECT count(*) FROM observation") == before + 1
     assert verify(demo_engine)[1] == []
+
+
+def test_an_audit_row_naming_someone_else_is_refused_in_one_line(demo_engine, server_login):
+    raw = server_login(demo_engine, REVIEWER, "dr_claims")
+    with pytest.raises(DBAPIError) as refused, audited_transaction(raw) as conn:
+        record(conn, actor="dr_martin", entity="database", entity_id=None, patient_id=None,
+               action="note", before=None, after=None)
+    assert user_line(refused.value) == (
+        "the server refused the change: an audit row names the login that writes it "
+        "(dr_claims) and the server's time; nothing was changed")
+
+
+def test_the_guards_come_and_go_with_their_migration(demo_engine):
+    from alembic import command
+
+    from db.migrate import alembic_config
+
+    command.downgrade(alembic_config(demo_engine), "a4_suggest")
+    found = {what for _rid, what in verify(demo_engine)[1]}
+    assert "trigger episode_author_is_login is missing: a reviewer login could change what " \
+           "only the program changes, unseen" in found
+    assert _one(demo_engine, "SELECT to_regclass('audit_due')") is None
+    command.upgrade(alembic_config(demo_engine), "head")
+    assert verify(demo_engine)[1] == []

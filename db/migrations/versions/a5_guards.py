@@ -37,6 +37,19 @@ HELPERS = [
         SELECT CAST(EXTRACT(EPOCH FROM now()) AS BIGINT) $$""",
 ]
 
+# a4_roles's check of an audit row's actor and time, its refusal now told as the others are.
+FROM_SERVER = f"""CREATE OR REPLACE FUNCTION audit_event_from_server() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        IF (NEW.actor IS DISTINCT FROM session_user::text
+            OR NEW.at IS DISTINCT FROM flarescope_now())
+           AND NOT flarescope_owner_session() THEN
+            RAISE EXCEPTION 'an audit row names the login that writes it (%) and the '
+                            'server''s time', session_user {REFUSE};
+        END IF;
+        RETURN NEW;
+    END $$"""
+
 # (table, trigger and its function's name, timing and events, body between BEGIN and END)
 GUARDS = [
     ("audit_event", "audit_event_chained", "BEFORE INSERT", f"""
@@ -177,6 +190,7 @@ AUDIT_DUE = [
 
 def _statements():
     yield from HELPERS
+    yield FROM_SERVER
     for table, name, when, body in GUARDS:
         yield (f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
                "DECLARE newest_id integer; newest text; body text;\n"
@@ -204,5 +218,8 @@ def downgrade() -> None:
         for table, name in TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
             op.execute(f"DROP FUNCTION IF EXISTS {name}()")
+        from db.migrations.versions.a4_roles import FROM_SERVER as A4_FROM_SERVER
+
+        op.execute(A4_FROM_SERVER[0])  # before the helpers it would no longer need go
         op.execute("DROP FUNCTION IF EXISTS flarescope_owner_session()")
         op.execute("DROP FUNCTION IF EXISTS flarescope_now()")
