@@ -129,10 +129,10 @@ def _recorded(case: Case, t: np.ndarray) -> np.ndarray:
     sorted)."""
     out = np.zeros((len(t), len(AIDAI_CODES)), dtype=bool)
     for j, code in enumerate(AIDAI_CODES):
-        s = case.series(code)
-        if len(s):
-            days = (s["t"].to_numpy() // DAY) * DAY
-            days = days[~np.isnan(s["value"].to_numpy(dtype=float))]
+        st, value = case.numbers(code)
+        if len(st):
+            days = (st // DAY) * DAY
+            days = days[~np.isnan(value)]
             # A binary search in the sorted days (np.isin sorted both sides, per item).
             row = np.clip(np.searchsorted(t, days), 0, len(t) - 1)
             out[row[t[row] == days], j] = True

@@ -176,19 +176,32 @@ class Match:
         return float(m) if _number(m) and m > 0 else None
 
 
-def match(controls: pd.DataFrame, code: str, specimen: str, unit: str | None = None) -> Match:
+def by_key(controls: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
+    """The references as rows keyed by (code, specimen), the first of each key: one pass
+    over the table, where a DataFrame filter per lookup cost ~0.5 ms (a case's opening
+    looked up ~20)."""
+    if controls.empty or "code" not in controls:
+        return {}
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in controls.to_dict("records"):
+        specimen = row.get("specimen")
+        out.setdefault((row["code"], "" if is_missing(specimen) else specimen), row)
+    return out
+
+
+def match(controls: pd.DataFrame | dict, code: str, specimen: str,
+          unit: str | None = None) -> Match:
     """The reference in force for ``code`` in ``specimen``, in the measurement's ``unit``.
 
+    controls: the references' table, or by_key of it (a case keeps that).
     A reference in another unit of the same kind is converted (ng/mL → pg/mL); one that
     cannot be converted is refused, with the reason, rather than divided into.
     """
-    c = controls
-    if c.empty or "code" not in c:
+    index = controls if isinstance(controls, dict) else by_key(controls)
+    row = index.get((code, specimen or ""))
+    if row is None:
         return Match(None, no_control_text(code, specimen))
-    hit = c[(c["code"] == code) & (c["specimen"].fillna("") == (specimen or ""))]
-    if hit.empty:
-        return Match(None, no_control_text(code, specimen))
-    ref = {k: (None if is_missing(v) else v) for k, v in hit.iloc[0].to_dict().items()}
+    ref = {k: (None if is_missing(v) else v) for k, v in row.items()}
     if code in RANGE_CODES and ref.get("upper_normal") is None:
         # A marker's reference range ends at its upper limit of normal (CRP 0–5 mg/L).
         ref["upper_normal"] = ref.get("range_high")

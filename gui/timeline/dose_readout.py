@@ -20,27 +20,53 @@ class Note:
     """One sample's dose context, written out only when read ("≈20 h after 100 mg, day
     +143"): the text of every sample of a ten-year case would cost the opening ~0.1 s."""
 
-    __slots__ = ("anchor", "ctx", "k")
+    __slots__ = ("context", "k")
 
-    def __init__(self, ctx: DoseContext, k: int, anchor: Anchor) -> None:
-        self.ctx, self.k, self.anchor = ctx, k, anchor
+    def __init__(self, context: SeriesContext, k: int) -> None:
+        self.context, self.k = context, k
 
     def __str__(self) -> str:
-        return sample_text(self.ctx, self.k, self.anchor)
+        return sample_text(self.context.ctx, self.k, self.context.anchor)
 
     def without_day(self) -> str:
         """For the readout, which names the sample's day as it does every value's."""
-        return sample_text(self.ctx, self.k, self.anchor, with_day=False)
+        return sample_text(self.context.ctx, self.k, self.context.anchor, with_day=False)
+
+
+class SeriesContext:
+    """The dose context of a series' samples, computed when a note is first read: most
+    samples are never hovered, and computing it for every series cost the opening of a
+    case a few ms."""
+
+    def __init__(self, case, x, dose_time: float) -> None:
+        self._args: tuple | None = (case, x, dose_time)
+        self._ctx: DoseContext | None = None
+        self._anchor: Anchor | None = None
+
+    def _compute(self) -> None:
+        if self._args is not None:
+            case, x, dose_time = self._args
+            self._ctx, self._anchor, self._args = (dose_context(case, x, dose_time=dose_time),
+                                                   case.anchor, None)
+
+    @property
+    def ctx(self) -> DoseContext:
+        self._compute()
+        return self._ctx
+
+    @property
+    def anchor(self) -> Anchor:
+        self._compute()
+        return self._anchor
 
 
 def attach(case, series: Series, options: TimelineOptions) -> None:
     """Give each sample's record its dose context (``record["dose"]``, read with str())."""
     if not series.records:
         return
-    ctx = dose_context(case, series.x, dose_time=options.dose_time)
-    anchor = case.anchor
+    context = SeriesContext(case, series.x, options.dose_time)
     for k, record in enumerate(series.records):
-        record[KEY] = Note(ctx, k, anchor)
+        record[KEY] = Note(context, k)
 
 
 def readout_line(tracks, t: float, lo: float, hi: float, when) -> list[ReadoutLine]:

@@ -42,6 +42,11 @@ class VBand(_Spanning):
         super().__init__(brush=brush)
         self.x0, self.x1 = x0, x1
 
+    def set_span(self, x0: float, x1: float, brush: QtGui.QBrush) -> None:
+        self.prepareGeometryChange()
+        self.x0, self.x1, self.brush = x0, x1, brush
+        self.update()
+
     def shape_rect(self) -> QtCore.QRectF:
         v = self._view
         left, right = max(self.x0, v.left()), min(self.x1, v.right())

@@ -37,7 +37,8 @@ class TimelineWidget(TrackStack):
         self.options = TimelineOptions()
         self.track_order: list[str] = [t.key for t in TRACK_TYPES]
         self.hidden: set[str] = {t.key for t in TRACK_TYPES if not t.shown_by_default}
-        self._phase_items: list[tuple[pg.PlotItem, shapes.VBand]] = []
+        # Each plot's phase bands, kept with the plot from case to case (TrackStack.place)
+        self._phase_items: dict[pg.PlotItem, list[shapes.VBand]] = {}
         self.episode_layer = EpisodeLayer(self)
         self.highlight = SampleHighlight(self)  # rings: a key figure's or a grid cell's samples
 
@@ -57,8 +58,8 @@ class TimelineWidget(TrackStack):
         self.set_cursor(None)
 
     def _rebuild(self) -> None:
-        self._phase_items.clear()
         if self.case is None:
+            self._phase_items.clear()
             self.arrange([])
             return
         shown = [k for k in self.available_tracks() if k not in self.hidden]
@@ -72,10 +73,21 @@ class TimelineWidget(TrackStack):
         self.episode_layer.set_episodes(self.case.episodes)
 
     def _draw_phases(self) -> None:
+        wanted = [(ph.start, ph.end, pg.mkBrush(c)) for ph, c in phase_bands(self.case.phases())]
+        before, self._phase_items = self._phase_items, {}
         for plot in self.plots():
-            for ph, c in phase_bands(self.case.phases()):
-                band = shapes.add(plot, shapes.VBand(ph.start, ph.end, pg.mkBrush(c)))
-                self._phase_items.append((plot, band))
+            bands = before.get(plot, [])
+            if len(bands) == len(wanted):
+                for band, span in zip(bands, wanted, strict=True):
+                    band.set_span(*span)
+            else:
+                for band in bands:
+                    plot.removeItem(band)
+                bands = [shapes.add(plot, shapes.VBand(*span)) for span in wanted]
+            self._phase_items[plot] = bands
+
+    def kept_items(self, plot: pg.PlotItem) -> set[int]:
+        return super().kept_items(plot) | {id(b) for b in self._phase_items.get(plot, [])}
 
     # -- queries -----------------------------------------------------------------------
     def available_tracks(self) -> list[str]:
@@ -155,12 +167,7 @@ class TimelineWidget(TrackStack):
         if track is None or self.case is None:
             return
         lo_hi = self.x_range()
-        # Keep the crosshair line and the phase bands; replace the data items.
-        keep = {id(line) for line in self._cursor_lines}
-        keep |= {id(b) for p, b in self._phase_items if p is track.plot}
-        for item in list(track.plot.items):
-            if id(item) not in keep:
-                track.plot.removeItem(item)
+        self.clear_track(track.plot)  # the crosshair line and the phase bands stay
         track.render(self.case, self.options)
         track.plot.vb.disableAutoRange()
         self.episode_layer.redraw()

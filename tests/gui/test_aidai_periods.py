@@ -26,7 +26,7 @@ def _score_edges(case, relative: bool, qtbot) -> np.ndarray:
     w.set_case(case)
     w.set_axis_mode("relative" if relative else "calendar")
     items = [i for i in w.plot_for("activity").items
-             if isinstance(i, pg.PlotDataItem) and i.name().endswith(" score")]
+             if isinstance(i, pg.PlotCurveItem) and i.name().endswith(" score")]
     assert len(items) == 1
     return (items[0].xData - DAY0) / DAY
 

@@ -35,8 +35,8 @@ class ActivityTrack(Track):
         grey = pg.mkColor("#8C8C8C")
         fill = pg.mkColor("#8C8C8C")
         fill.setAlpha(110)
-        daily_item = pg.PlotDataItem(np.append(t, t[-1] + DAY), score, stepMode="center",
-                                     fillLevel=0, brush=fill, pen=pg.mkPen(grey, width=0.8),
+        daily_item = pg.PlotCurveItem(np.append(t, t[-1] + DAY), score, stepMode="center",
+                                     connect="finite", fillLevel=0, brush=fill, pen=pg.mkPen(grey, width=0.8),
                                      name="daily sum")
         p.addItem(daily_item)
 
@@ -48,7 +48,7 @@ class ActivityTrack(Track):
         mx = np.array([b.start for b in periods] + [periods[-1].end], dtype=float)
         my = np.array([b.score for b in periods], dtype=float)
         blue = OKABE_ITO["blue"]
-        p.addItem(pg.PlotDataItem(mx, my, stepMode="center", pen=pg.mkPen(blue, width=2),
+        p.addItem(pg.PlotCurveItem(mx, my, stepMode="center", connect="finite", pen=pg.mkPen(blue, width=2),
                                   name=f"{period} score"))
         incomplete = np.array([not b.complete for b in periods])
         mid = (mx[:-1] + mx[1:]) / 2

@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore
 
-from data.codes import CYTOKINES
+from data.codes import CYTOKINES, PBMC_LPS, PBMC_SPONTANEOUS
 from data.stimulation import SPECIMEN, UNIT, stimulation_index, stimulation_indices
 from gui.palette import ANALYTE_COLOURS
 from gui.timeline import dose_readout, shapes
@@ -28,7 +28,9 @@ class StimulationTrack(Track):
 
     @staticmethod
     def has_data(case) -> bool:
-        return len(stimulation_indices(case)) > 0
+        # Both specimens of one cytokine first: pairing the days costs ~5 ms a case.
+        return any({PBMC_LPS, PBMC_SPONTANEOUS} <= set(case.specimens(a.code))
+                   for a in CYTOKINES) and len(stimulation_indices(case)) > 0
 
     def draw(self, case, options: TimelineOptions) -> None:
         p = self.plot

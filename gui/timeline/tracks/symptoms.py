@@ -21,18 +21,17 @@ SHORT = {
 
 def diary_matrix(case) -> tuple[float, np.ndarray]:
     """(first day, matrix days × items): 1 present, 0 absent, NaN not recorded."""
-    parts = [case.series(code) for code, _ in AIDAI_ITEMS]
-    ts = [p["t"].to_numpy() for p in parts if len(p)]
+    parts = [case.numbers(code) for code, _ in AIDAI_ITEMS]
+    ts = [t for t, _ in parts if len(t)]
     if not ts:
         return 0.0, np.zeros((0, len(AIDAI_ITEMS)))
     first = min(int(t.min()) for t in ts) // DAY * DAY
     last = max(int(t.max()) for t in ts) // DAY * DAY
     n = (last - first) // DAY + 1
     m = np.full((n, len(AIDAI_ITEMS)), np.nan)
-    for row, part in enumerate(parts):
-        if len(part):
-            idx = (part["t"].to_numpy() // DAY * DAY - first) // DAY
-            m[idx, row] = part["value"].to_numpy()
+    for row, (t, value) in enumerate(parts):
+        if len(t):
+            m[(t // DAY * DAY - first) // DAY, row] = value
     return float(first), m
 
 

@@ -39,8 +39,8 @@ class TreatmentTrack(Track):
             colour = OKABE_ITO["blue"]
             brush = pg.mkColor(colour)
             brush.setAlpha(60)
-            p.addItem(pg.PlotDataItem(np.append(t, t[-1] + DAY), dose, stepMode="center",
-                                      fillLevel=0, brush=brush, pen=pg.mkPen(colour, width=1.5),
+            p.addItem(pg.PlotCurveItem(np.append(t, t[-1] + DAY), dose, stepMode="center",
+                                      connect="finite", fillLevel=0, brush=brush, pen=pg.mkPen(colour, width=1.5),
                                       name=f"anakinra ({unit})"))
             missed = dose == 0
             if missed.any():
@@ -75,7 +75,7 @@ class TreatmentTrack(Track):
                 # when the track is short.
                 pale = pg.mkColor(colour)
                 pale.setAlpha(90)
-                p.addItem(pg.PlotDataItem([start, end], [y, y],
+                p.addItem(pg.PlotCurveItem([start, end], [y, y],
                                           pen=pg.mkPen(pale, width=14,
                                                        cap=QtCore.Qt.PenCapStyle.FlatCap)))
                 per_day = row["unit"] if str(row["unit"]).endswith("/d") else f"{row['unit']}/d"
