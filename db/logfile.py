@@ -51,4 +51,29 @@ def log_to_file(path: Path | None = None) -> Path:
     root.addHandler(handler)
     if root.level > logging.INFO or root.level == logging.NOTSET:
         root.setLevel(logging.INFO)
+    _log_crashes(path.with_name(CRASH_LOG))
     return path
+
+
+CRASH_LOG = "crash.log"
+_crash_file = None  # open for the life of the process: faulthandler writes to its fd
+
+
+def _log_crashes(path: Path) -> None:
+    """A crash of the interpreter itself (a segfault in Qt, an abort) leaves every
+    thread's Python stack in crash.log beside the log: nothing else would say where it
+    happened. A file of its own, never rotated: faulthandler writes to the descriptor it
+    was given, and a rotated log's descriptor may be another file's by then. Whoever
+    set faulthandler up already (python -X faulthandler, pytest) keeps theirs."""
+    import faulthandler
+
+    global _crash_file
+    if faulthandler.is_enabled() and _crash_file is None:
+        return
+    if _crash_file is not None and Path(_crash_file.name) == path.absolute():
+        return
+    new = open(path.absolute(), "a", encoding="utf-8", opener=private_opener)  # noqa: SIM115
+    faulthandler.enable(new, all_threads=True)
+    if _crash_file is not None:
+        _crash_file.close()
+    _crash_file = new

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from PySide6 import QtCore
 from sqlalchemy import Engine
 
+from gui.collector import GuiThreadCollector
+
 if TYPE_CHECKING:
     from data.case import Case
 
@@ -56,6 +58,7 @@ class CaseLoader(QtCore.QObject):
         self._signals.done.connect(self._done)
         self._signals.failed.connect(self._failed)
         self._request = 0
+        self.collector = GuiThreadCollector(self)  # never a collection on the loader's thread
 
     def load(self, case_id: int) -> None:
         self._request += 1
@@ -63,6 +66,12 @@ class CaseLoader(QtCore.QObject):
 
     def wait(self, msecs: int = 30_000) -> bool:
         return self.pool.waitForDone(msecs)
+
+    def close(self) -> None:
+        """Wait for a load under way; Python's automatic collection is back once no
+        loader is left."""
+        self.wait()
+        self.collector.stop()
 
     def _done(self, request: int, case: Case) -> None:
         if request == self._request:

@@ -380,7 +380,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings.set("window/geometry", self.saveGeometry())
         self.settings.set("window/state", self.saveState())
         self.settings.sync()
-        self.loader.wait()
+        self.loader.close()
         super().closeEvent(event)
 
 

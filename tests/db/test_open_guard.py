@@ -311,3 +311,28 @@ def test_a_damaged_file_is_named_damaged_not_an_unexpected_error(_demo_template,
     assert "damaged" in said and "unexpected error" not in said and "Traceback" not in said
     assert "chain intact" not in said
     assert _digest(path) == before
+
+
+def test_a_crash_of_the_interpreter_leaves_its_stacks_in_crash_log(tmp_path):
+    """A segfault (in Qt, say) says nothing on a desktop: crash.log beside the log has
+    where every thread was."""
+    import os
+    import subprocess
+    import sys
+
+    log = tmp_path / "log" / "flarescope.log"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONFAULTHANDLER"}
+    env["FLARESCOPE_LOG"] = str(log)
+    crash = ("from db.logfile import log_to_file\n"
+             "log_to_file()\n"
+             "def reading_a_case():\n"
+             "    import ctypes\n"
+             "    ctypes.string_at(0)\n"
+             "reading_a_case()\n")
+    result = subprocess.run([sys.executable, "-c", crash], cwd=Path(__file__).parents[2],
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    text = (log.parent / "crash.log").read_text(encoding="utf-8")
+    assert "Segmentation fault" in text
+    assert "reading_a_case" in text
+    assert _mode(log.parent / "crash.log") == 0o600
