@@ -101,7 +101,9 @@ class CaseBrowser(QtWidgets.QWidget):
         self.table.horizontalHeader().sortIndicatorChanged.connect(
             lambda *_: self._fit_columns())
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows for the cohort view (Ctrl+click, Shift+click); the current row is
+        # the case on screen.
+        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
@@ -147,6 +149,11 @@ class CaseBrowser(QtWidgets.QWidget):
         idx = self.table.currentIndex()
         row = idx.data(QtCore.Qt.ItemDataRole.UserRole) if idx.isValid() else None
         return None if row is None else row.id
+
+    def selected_ids(self) -> list[int]:
+        """The cases selected in the list, in its order (the cohort view's choice)."""
+        rows = sorted(self.table.selectionModel().selectedRows(), key=lambda i: i.row())
+        return [i.data(QtCore.Qt.ItemDataRole.UserRole).id for i in rows]
 
     def select_id(self, case_id: int, *, emit: bool = True) -> bool:
         for r in range(self.proxy.rowCount()):

@@ -7,10 +7,14 @@ case when a line is clicked (``caseChosen``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from data.cohort import Cohort
 from gui.timeline.aligned_stack import AlignedStack
+
+if TYPE_CHECKING:
+    from data.cohort import Cohort
 
 HINT = ("One line per patient, day 0 at their first anakinra dose; ▲ first relapse; black: "
         "median, blue: interquartile range. Hover a line to name the patient; click it to "

@@ -16,7 +16,7 @@ from db.files import replacing_file
 from gui.pdf.export import ExportError
 from gui.pdf.layout import Flow
 from gui.pdf.style import MM, Style
-from gui.pdf.writer import PDF_A_DEFAULT, blank_dates, new_writer, paint_size
+from gui.pdf.writer import PDF_A_DEFAULT, blank_dates, new_writer, paint_pages, paint_size
 
 
 def paint_panels(painter: QtGui.QPainter, target: QtCore.QRectF, panels: tuple[Panel, ...],
@@ -72,17 +72,10 @@ def write_aligned_pdf(path: str | Path, *, title: str, about: list[str], items: 
         flow.y += flow.text(style.body, " · ".join(items), 0, flow.y + 1 * MM, width) + 3 * MM
     rect = QtCore.QRectF(0, flow.y, width, flow.bottom - flow.y)
     flow.add(lambda p: paint_panels(p, rect, panels, axis_label, opaque=pdf_a))
-    painter = QtGui.QPainter()
-    if not painter.begin(writer):
-        raise ExportError(f"{path}: cannot write a PDF there")
-    try:
-        for op in flow.pages[0]:
-            op(painter)
-    finally:
-        ok = painter.end()
+    problem = paint_pages(writer, flow.pages[:1])
     del writer  # writes the trailer
-    if not ok:
-        raise ExportError(f"{path}: writing the PDF failed")
+    if problem:
+        raise ExportError(f"{path}: {problem}")
     with replacing_file(path, "wb", private=True) as f:
         f.write(blank_dates(buffer.data().data()))
     return path

@@ -18,7 +18,7 @@ from db.errors import UserFacingError
 from db.files import replacing_file
 from gui.pdf.layout import FigureOp, layout_document
 from gui.pdf.style import Style
-from gui.pdf.writer import PDF_A_DEFAULT, blank_dates, new_writer, paint_size
+from gui.pdf.writer import PDF_A_DEFAULT, blank_dates, new_writer, paint_pages, paint_size
 
 Progress = Callable[[int, int, str], None]
 
@@ -104,20 +104,10 @@ def write_summary_pdf(summary: Summary, path: str | Path, *, paper: str, pdf_a: 
     writer = new_writer(buffer, paper=paper, title=summary.title, pdf_a=pdf_a)
     width, height = paint_size(writer)
     pages = layout_document(summary, Style(writer), width, height, figure)
-    painter = QtGui.QPainter()
-    if not painter.begin(writer):
-        raise ExportError(f"{path}: cannot write a PDF there")
-    try:
-        for i, ops in enumerate(pages):
-            if i:
-                writer.newPage()
-            for op in ops:
-                op(painter)
-    finally:
-        ok = painter.end()
+    problem = paint_pages(writer, pages)
     del writer  # writes the trailer
-    if not ok:
-        raise ExportError(f"{path}: writing the PDF failed")
+    if problem:
+        raise ExportError(f"{path}: {problem}")
     pdf = buffer.data().data()
     if summary.deidentified:
         pdf = blank_dates(pdf)

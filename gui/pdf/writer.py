@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui
 
@@ -32,6 +33,24 @@ def new_writer(device: QtCore.QIODevice, *, paper: str, title: str,
     writer.setTitle(title)
     writer.setCreator(creator)
     return writer
+
+
+def paint_pages(writer: QtGui.QPdfWriter, pages: list[list[Callable[[QtGui.QPainter], None]]]
+                ) -> str | None:
+    """Replay each page's paint operations into writer, a new page between them; what went
+    wrong, or None. Delete the writer afterwards: that writes the trailer."""
+    painter = QtGui.QPainter()
+    if not painter.begin(writer):
+        return "cannot write a PDF there"
+    try:
+        for i, ops in enumerate(pages):
+            if i:
+                writer.newPage()
+            for op in ops:
+                op(painter)
+    finally:
+        ok = painter.end()
+    return None if ok else "writing the PDF failed"
 
 
 def paint_size(writer: QtGui.QPdfWriter) -> tuple[float, float]:

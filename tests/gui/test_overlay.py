@@ -4,7 +4,6 @@ reviewer opens the overlay, reads the episodes, hovers and clicks a line, export
 
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 
 from PySide6 import QtCore
@@ -14,6 +13,7 @@ from data.alignment import DAY
 from db.episodes import create_episode
 from gui.timeline.stack import data_to_viewport
 from tests.gui.conftest import open_case
+from tests.gui.hand_files import import_texts, utc
 from tests.gui.test_timeline import readout_text
 
 LAB = """patient,date,code,value,unit,specimen
@@ -29,20 +29,12 @@ H-30,anakinra,100,mg,2024-01-01,
 """
 
 
-def _t(date: str) -> int:
-    return int(dt.datetime.fromisoformat(date).replace(tzinfo=dt.UTC).timestamp())
-
-
 def _window(qtbot, make_window, demo_engine, tmp_path):
-    from data.importing import import_file
-
-    for name, text in (("lab.csv", LAB), ("doses.csv", DOSES)):
-        (tmp_path / name).write_text(text, encoding="utf-8")
-        import_file(demo_engine, tmp_path / name)
+    import_texts(demo_engine, tmp_path, {"lab.csv": LAB, "doses.csv": DOSES})
     w = make_window()
     case = open_case(qtbot, w, "H-30")
     for onset in ("2024-03-04", "2024-06-17"):
-        create_episode(demo_engine, case.id, actor="dr", kind="relapse", onset=_t(onset))
+        create_episode(demo_engine, case.id, actor="dr", kind="relapse", onset=int(utc(onset)))
     with qtbot.waitSignal(w.caseOpened, timeout=10_000):
         w.reload_case()
     return w
@@ -92,7 +84,7 @@ def test_hovering_a_line_names_its_episode_and_a_click_shows_that_day(qtbot, mak
         QTest.mouseClick(stack.view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=pos)
     member, t = clicked.args
     assert member == 2
-    assert abs(t - (_t("2024-06-17") + 0.375 * DAY)) < DAY / 4
+    assert abs(t - (utc("2024-06-17") + 0.375 * DAY)) < DAY / 4
     lo, hi = w.timeline.x_range()
     assert lo <= t <= hi and w.timeline.cursor_t == t
 
