@@ -46,7 +46,7 @@ class Cohort:
     not_alignable: tuple[tuple[str, str], ...]  # (pseudonym, why)
     panels: tuple[Panel, ...]
 
-    definition = ("Day 0 = each patient's first anakinra dose. One line per patient; ▲ its "
+    definition = ("Day 0 = each patient's first anakinra dose. One line per patient; △ its "
                   "first relapse. Black: the median across patients week by week (each "
                   "line read between its values, as drawn), blue band: interquartile "
                   f"range. AIDAI: the sum over {BLOCK_DAYS}-day blocks from day 0, only "

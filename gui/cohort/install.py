@@ -108,7 +108,7 @@ class CohortFeature:
             f"{p}: not alignable ({why})" for p, why in cohort.not_alignable]
         # A failed write raises ExportError: the window's error reporter says it in one line.
         write_aligned_pdf(path, title=f"Cohort · {self.described}", about=[cohort.definition],
-                          items=items, panels=cohort.panels, axis_label=AXIS)
+                          items=items, panels=cohort.panels, axis_label=AXIS, band=True)
 
 
 def install(window) -> CohortFeature:

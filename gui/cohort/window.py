@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.timeline.aligned_stack import AlignedStack
+from gui.timeline.tracks.aligned import member_colour
 
 if TYPE_CHECKING:
     from data.cohort import Cohort
 
-HINT = ("One line per patient, day 0 at their first anakinra dose; ▲ first relapse; black: "
+HINT = ("One line per patient, day 0 at their first anakinra dose; △ first relapse; black: "
         "median, blue: interquartile range. Hover a line to name the patient; click it to "
         "open the case on that day.")
 AXIS = "Days from anakinra start"
@@ -40,7 +41,7 @@ class CohortWindow(QtWidgets.QWidget):
         self.patients.setWordWrap(True)
         self.patients.setToolTip("Choose a patient to draw their lines over the others")
         self.patients.currentItemChanged.connect(self._patient_chosen)
-        self.stack = AlignedStack(hint=HINT)
+        self.stack = AlignedStack(hint=HINT, band=True)
         self.stack.lineClicked.connect(self.caseChosen)
         self.stack.lineHovered.connect(self._hovered)
         top = QtWidgets.QHBoxLayout()
@@ -67,11 +68,14 @@ class CohortWindow(QtWidgets.QWidget):
                            + (" Not drawn: " + "; ".join(notes) + "." if notes else ""))
         self.patients.blockSignals(True)
         self.patients.clear()
-        for m in cohort.members:
+        for i, m in enumerate(cohort.members):
             relapse = "no relapse" if m.first_relapse is None else \
                 f"first relapse day {int(m.first_relapse // 1):+d}"
             item = QtWidgets.QListWidgetItem(f"{m.pseudonym} · {relapse}")
             item.setData(QtCore.Qt.ItemDataRole.UserRole, m.patient_id)
+            swatch = QtGui.QPixmap(12, 12)  # each line's colour (grey in a crowd)
+            swatch.fill(QtGui.QColor(member_colour(i, n)))
+            item.setIcon(QtGui.QIcon(swatch))
             self.patients.addItem(item)
         for pseudonym, why in cohort.not_alignable:
             item = QtWidgets.QListWidgetItem(f"{pseudonym}: not alignable ({why})")

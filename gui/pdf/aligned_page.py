@@ -20,7 +20,7 @@ from gui.pdf.writer import PDF_A_DEFAULT, blank_dates, new_writer, paint_pages, 
 
 
 def paint_panels(painter: QtGui.QPainter, target: QtCore.QRectF, panels: tuple[Panel, ...],
-                 axis_label: str, *, opaque: bool = False) -> None:
+                 axis_label: str, *, opaque: bool = False, band: bool = False) -> None:
     """The panels at the page's own scale (one widget pixel, one device unit)."""
     from gui.pdf.timeline_figure import (
         _quiet_offscreen,
@@ -33,7 +33,7 @@ def paint_panels(painter: QtGui.QPainter, target: QtCore.QRectF, panels: tuple[P
     app = QtWidgets.QApplication.instance()
     before = set(app.topLevelWidgets()) if app else set()
     with _searchable_text():
-        widget = AlignedStack(theme="print")
+        widget = AlignedStack(theme="print", band=band)
         try:
             widget.setAttribute(QtCore.Qt.WidgetAttribute.WA_DontShowOnScreen, True)
             widget.resize(round(target.width()), round(target.height()))
@@ -55,7 +55,7 @@ def paint_panels(painter: QtGui.QPainter, target: QtCore.QRectF, panels: tuple[P
 
 def write_aligned_pdf(path: str | Path, *, title: str, about: list[str], items: list[str],
                       panels: tuple[Panel, ...], axis_label: str, paper: str = "a4",
-                      pdf_a: bool = PDF_A_DEFAULT) -> Path:
+                      pdf_a: bool = PDF_A_DEFAULT, band: bool = False) -> Path:
     """One page: title, the lines of about (definitions), items (episodes or patients,
     wrapped into one paragraph), then the panels filling the rest."""
     path = Path(path)
@@ -71,7 +71,7 @@ def write_aligned_pdf(path: str | Path, *, title: str, about: list[str], items: 
     if items:
         flow.y += flow.text(style.body, " · ".join(items), 0, flow.y + 1 * MM, width) + 3 * MM
     rect = QtCore.QRectF(0, flow.y, width, flow.bottom - flow.y)
-    flow.add(lambda p: paint_panels(p, rect, panels, axis_label, opaque=pdf_a))
+    flow.add(lambda p: paint_panels(p, rect, panels, axis_label, opaque=pdf_a, band=band))
     problem = paint_pages(writer, flow.pages[:1])
     del writer  # writes the trailer
     if problem:

@@ -28,8 +28,9 @@ class AlignedStack(TrackStack):
     lineHovered = QtCore.Signal(object)  # noqa: N815  the Line under the mouse, or None
 
     def __init__(self, parent: QtWidgets.QWidget | None = None, *, theme: str = "screen",
-                 hint: str = "") -> None:
+                 hint: str = "", band: bool = False) -> None:
         self._hint_text = hint
+        self.band = band  # draw the interquartile band (a cohort)
         super().__init__(parent, theme=theme)
         self.panels: tuple[Panel, ...] = ()
         self.options = TimelineOptions(axis_mode=RELATIVE)
@@ -47,7 +48,8 @@ class AlignedStack(TrackStack):
         if not self.panels:
             self._release_plots()
         for panel in self.panels:
-            self.place(panel.key, AlignedTrack.maker(panel), panel, self.options)
+            self.place(panel.key, AlignedTrack.maker(panel, band=self.band), panel,
+                       self.options)
         for axis in self.time_axes():
             axis.set_mode(RELATIVE, 0.0)
             axis.setLabel(axis_label)

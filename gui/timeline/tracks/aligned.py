@@ -52,9 +52,10 @@ class AlignedTrack(Track):
     stretch = 3
     min_height = 70
 
-    def __init__(self, plot: pg.PlotItem, theme, panel: Panel) -> None:
+    def __init__(self, plot: pg.PlotItem, theme, panel: Panel, *, band: bool = False) -> None:
         super().__init__(plot, theme)
         self.panel = panel
+        self.band = band  # the interquartile band: a cohort's, not two or three episodes'.
         self.key = panel.key
         self.title = panel.title
         self.log_y = panel.log
@@ -62,8 +63,8 @@ class AlignedTrack(Track):
         self.median: Series | None = None
 
     @classmethod
-    def maker(cls, panel: Panel):
-        return lambda plot, theme: cls(plot, theme, panel)
+    def maker(cls, panel: Panel, *, band: bool = False):
+        return lambda plot, theme: cls(plot, theme, panel, band=band)
 
     def draw(self, panel: Panel, options: TimelineOptions) -> None:
         p = self.plot
@@ -114,12 +115,12 @@ class AlignedTrack(Track):
                 xs.append(mark * DAY)
                 ys.append(float(np.interp(mark, line.days[ok], y[ok])) if ok.any() else np.nan)
         if xs:
-            marks = pg.ScatterPlotItem(xs, ys, symbol="t1", size=9,
-                                       pen=pg.mkPen(OKABE_ITO["vermillion"]),
-                                       brush=OKABE_ITO["vermillion"])
+            # Hollow and black: a coloured mark would read as one of the coloured lines.
+            marks = pg.ScatterPlotItem(xs, ys, symbol="t1", size=10,
+                                       pen=pg.mkPen("#000000", width=1.5), brush="#FFFFFF")
             marks.setZValue(40)
             self.plot.addItem(marks)
-            self.add_legend_entry("▲", OKABE_ITO["vermillion"], "first relapse")
+            self.add_legend_entry("△", "#000000", "first relapse")
 
     def _draw_spread(self, panel: Panel) -> None:
         s = panel.spread
@@ -129,8 +130,7 @@ class AlignedTrack(Track):
         # A "median" of one line is that line: drawn only where two or more run (the
         # readout still gives each day's median and count).
         median = np.where(s.n >= 2, plotted(s.median, panel.log), np.nan)
-        crowd = len(panel.lines) > MAX_COLOURED
-        if crowd:  # a band over two or three episodes says little: cohorts only
+        if self.band:
             lo, hi = plotted(s.q1, panel.log), plotted(s.q3, panel.log)
             # Over the patients' lines, translucent: under them fifty lines hid it.
             band = pg.FillBetweenItem(pg.PlotDataItem(x, lo), pg.PlotDataItem(x, hi),
@@ -143,7 +143,7 @@ class AlignedTrack(Track):
             line.setZValue(30)
             self.plot.addItem(line)
         self.add_legend_entry("━", MEDIAN, f"median of {len(panel.lines)}, where ≥ 2 run")
-        if crowd:
+        if self.band:
             self.add_legend_entry("▮", OKABE_ITO["sky"], "IQR")
         self.median = Series("median", panel.unit, x, s.median, MEDIAN, fmt=fmt_number)
         self.series.append(self.median)
