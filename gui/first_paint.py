@@ -47,7 +47,8 @@ def after_next_paint(widget, ready, action) -> None:
         def eventFilter(self, obj, event) -> bool:  # noqa: N802
             if event.type() == QtCore.QEvent.Type.Paint and ready():
                 obj.removeEventFilter(self)
-                QtCore.QTimer.singleShot(0, action)
+                # Dropped if the widget is deleted first (a window closed meanwhile).
+                QtCore.QTimer.singleShot(0, obj, action)
                 self.deleteLater()
             return False
 

@@ -32,6 +32,7 @@ class CohortWindow(QtWidgets.QWidget):
         self.setObjectName("cohortWindow")
         self.setWindowTitle("Cohort")
         self.cohort: Cohort | None = None
+        self.described = ""
         self.about = QtWidgets.QLabel()
         self.about.setWordWrap(True)
         self.export_button = QtWidgets.QPushButton("Export PDF…")
@@ -60,12 +61,10 @@ class CohortWindow(QtWidgets.QWidget):
 
     def show_cohort(self, cohort: Cohort, described: str) -> None:
         self.cohort = cohort
+        self.described = described
         n = len(cohort.members)
         self.setWindowTitle(f"Cohort · {described}")
-        notes = [note for p in cohort.panels for note in p.notes]
-        self.about.setText(f"<b>{described}</b>: {n} aligned, {len(cohort.not_alignable)} not "
-                           f"alignable. {cohort.definition}"
-                           + (" Not drawn: " + "; ".join(notes) + "." if notes else ""))
+        self._describe()
         self.patients.blockSignals(True)
         self.patients.clear()
         for i, m in enumerate(cohort.members):
@@ -86,9 +85,17 @@ class CohortWindow(QtWidgets.QWidget):
         self.export_button.setEnabled(n > 0)
         self.stack.set_panels(cohort.panels, AXIS)
 
+    def _describe(self) -> None:
+        cohort = self.cohort
+        notes = [note for p in cohort.panels for note in p.notes]
+        self.about.setText(f"<b>{self.described}</b>: {len(cohort.members)} aligned, "
+                           f"{len(cohort.not_alignable)} not alignable. {cohort.definition}"
+                           + (" Not drawn: " + "; ".join(notes) + "." if notes else ""))
+
     def update_panels(self, cohort: Cohort) -> None:
         """The same cohort with a panel filled in: the view stays where it is."""
         self.cohort = cohort
+        self._describe()  # "summing the diaries…" no longer
         self.stack.set_panels(cohort.panels, AXIS, keep_range=True)
         self._patient_chosen(self.patients.currentItem(), None)
 

@@ -4,6 +4,7 @@ the case on that day (issue 14, item 6)."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 
 import numpy as np
@@ -150,3 +151,46 @@ def test_the_cohort_page_lists_the_patients(qtbot, make_window, demo_engine, tmp
     assert "Cohort · 3 cases selected" in text
     assert "H-41" in text and "H-43: not alignable" in text
     assert "IL-1β fold" in text and "Days from anakinra start" in text
+
+
+def test_the_about_line_stops_saying_the_diaries_are_being_summed(qtbot, make_window):
+    w = make_window()
+    open_case(qtbot, w, "NLRP12-01")
+    view = _open_cohort(qtbot, w)
+    assert "AIDAI" in view.stack.tracks and "summing" not in view.about.text()
+
+
+def test_closing_the_window_leaves_no_live_plot_item_to_the_garbage_collector(
+        qtbot, demo_engine, settings):
+    # The interquartile band was pyqtgraph's FillBetweenItem over two curves no scene
+    # owned: after the window was deleted they lived on in a reference loop until the
+    # garbage collector deleted them, live, at any moment (the suite segfaulted, mid-run
+    # or at exit).
+    import pyqtgraph as pg
+    import shiboken6
+
+    from gui.main_window import MainWindow
+
+    gc.collect()  # what earlier tests left
+    w = MainWindow(demo_engine, settings)  # deleted here, as the app does at exit
+    w.show()
+    open_case(qtbot, w, "NLRP12-01")
+    view = _open_cohort(qtbot, w)
+    assert view.stack.tracks["CRP"].band  # drawn
+    w.loader.wait()
+    view.close()
+    w.close()
+    w.deleteLater()
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+    del view, w
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+        gc.collect()
+        live = [type(o).__name__ for o in gc.garbage
+                if isinstance(o, pg.PlotDataItem | pg.PlotCurveItem | pg.ScatterPlotItem)
+                and shiboken6.isValid(o)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert live == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from data.aligned import Line, Panel, plotted
 from data.alignment import DAY
@@ -45,6 +45,26 @@ def _joined(lines: list[Line], log: bool) -> tuple[np.ndarray, np.ndarray]:
         xs += [line.days * DAY, [np.nan]]
         ys += [plotted(line.values, log), [np.nan]]
     return np.concatenate(xs), np.concatenate(ys)
+
+
+def band_path(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> QtGui.QPainterPath:
+    """The area between lo and hi, one polygon per run where both are known.
+
+    One plain path item, not pyqtgraph's FillBetweenItem: that one is drawn between two
+    curves of its own, which no scene owns; its slots kept them alive after the plot was
+    cleared, and the garbage collector deleted them later, live pyqtgraph items, at any
+    moment (the test run segfaulted, mid-run or at exit, DESIGN.md "Exit crash")."""
+    path = QtGui.QPainterPath()
+    known = np.isfinite(x) & np.isfinite(lo) & np.isfinite(hi)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], known.astype(np.int8), [0]])))
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        xs = x[start:stop]
+        upper = [QtCore.QPointF(a, b) for a, b in zip(xs, hi[start:stop], strict=True)]
+        lower = [QtCore.QPointF(a, b) for a, b in zip(xs[::-1], lo[start:stop][::-1],
+                                                      strict=True)]
+        path.addPolygon(QtGui.QPolygonF(upper + lower))
+        path.closeSubpath()
+    return path
 
 
 class AlignedTrack(Track):
@@ -133,8 +153,9 @@ class AlignedTrack(Track):
         if self.band:
             lo, hi = plotted(s.q1, panel.log), plotted(s.q3, panel.log)
             # Over the patients' lines, translucent: under them fifty lines hid it.
-            band = pg.FillBetweenItem(pg.PlotDataItem(x, lo), pg.PlotDataItem(x, hi),
-                                      brush=pg.mkBrush(86, 180, 233, 110))
+            band = QtWidgets.QGraphicsPathItem(band_path(x, lo, hi))
+            band.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
+            band.setBrush(pg.mkBrush(86, 180, 233, 110))
             band.setZValue(20)
             self.plot.addItem(band)
         if np.isfinite(median).any():
