@@ -8,6 +8,7 @@ from typing import Any
 from data.alignment import DAY
 from data.case import Case
 from data.key_figure_samples import sample_record
+from data.numbers import is_missing
 from data.relapse_criteria import BY_KEY, CRITERIA, CaseSuggestions, CriteriaSettings, Suggestion
 from data.suggest_agreement import MATCH_DAYS, Agreement, agreement, reviewer_episodes
 from data.summary.dates import DateFormat, date_format
@@ -21,7 +22,8 @@ def edges_text(case: Case, onset: float, end: float | None, fmt: DateFormat) -> 
     """"day +275 (2010-03-17) to day +301 (2010-04-12)"; "… to ongoing" without an end.
     An end is exclusive: the last day shown is the day before it."""
     first = _day(case, onset, fmt)
-    last = "ongoing" if end is None else _day(case, float(end) - DAY, fmt)
+    # An episode frame holds an open end as NaN once another episode has one.
+    last = "ongoing" if is_missing(end) else _day(case, float(end) - DAY, fmt)
     return f"{first} to {last}"
 
 
@@ -61,15 +63,29 @@ def counts_text(matched: int, missed: int, extra: int, within_days: int) -> str:
             f"{within_days} days): {matched} matched, {missed} missed, {extra} extra")
 
 
-def agreement_line(a: Agreement, within_days: int = MATCH_DAYS) -> str:
-    """The agreement in one sentence, as the window shows it."""
-    text = counts_text(len(a.matched), len(a.missed), len(a.extra), within_days)
-    if a.matched:
-        text += "; onset " + ", ".join(_signed_days(p.onset_days) for p in a.matched)
+def agreement_line(report: dict[str, Any]) -> str:
+    """The agreement (agreement_report) in one sentence, as the window shows it."""
+    n = report["counts"]
+    text = counts_text(n["matched"], n["missed"], n["extra"], report["within_days"])
+    if report["matched"]:
+        text += "; onset " + ", ".join(signed_days(m["onset_difference_days"])
+                                       for m in report["matched"])
     return text[0].upper() + text[1:]
 
 
-def agreement_record(case: Case, a: Agreement, fmt: DateFormat) -> dict[str, Any]:
+def agreement_report(case: Case, suggestions: list[Suggestion], fmt: DateFormat,
+                     within_days: int = MATCH_DAYS) -> dict[str, Any]:
+    """How the suggestions agree with the reviewer's relapses and flares: matched, missed
+    and extra, the onset difference in days, overall and per criterion. The one report
+    ``suggest`` prints, the Suggestions dock sums up in a line and the case PDF shows."""
+    a = agreement(suggestions, reviewer_episodes(case.episodes), within_days=within_days)
+    return {"within_days": within_days,
+            "counts": {"matched": len(a.matched), "missed": len(a.missed),
+                       "extra": len(a.extra)},
+            **_agreement_record(case, a, fmt)}
+
+
+def _agreement_record(case: Case, a: Agreement, fmt: DateFormat) -> dict[str, Any]:
     def episode(e: dict) -> dict[str, Any]:
         return {"id": e.get("id"), "kind": e["kind"],
                 "onset_day": case.anchor.day(float(e["onset"])),
@@ -98,8 +114,6 @@ def case_record(case: Case, result: CaseSuggestions, *, settings: CriteriaSettin
                 within_days: int = MATCH_DAYS, relative: bool = False) -> dict[str, Any]:
     """Everything ``suggest --json`` prints for one case."""
     fmt = date_format(case, relative=relative)
-    a = agreement(result.suggestions, reviewer_episodes(case.episodes),
-                  within_days=within_days)
     return {
         "case": case.pseudonym,
         "day0": {"described": case.anchor.described,
@@ -109,7 +123,7 @@ def case_record(case: Case, result: CaseSuggestions, *, settings: CriteriaSettin
                      "text": p.text, "start_day": case.anchor.day(p.start),
                      "end_day": case.anchor.day(p.end - DAY)} for p in result.periods],
         "notes": list(result.notes),
-        "agreement": {"within_days": within_days, **agreement_record(case, a, fmt)},
+        "agreement": agreement_report(case, result.suggestions, fmt, within_days),
     }
 
 
@@ -132,7 +146,7 @@ def text_lines(record: dict[str, Any]) -> list[str]:
                                     a["within_days"]))
     for m in a["matched"]:
         lines.append(f"    matched: {m['episode']['kind']} {m['episode']['edges']} ~ suggested "
-                     f"{m['kind']} {m['suggestion']} (onset {_signed_days(m['onset_difference_days'])})")
+                     f"{m['kind']} {m['suggestion']} (onset {signed_days(m['onset_difference_days'])})")
     lines += [f"    missed: {e['kind']} {e['edges']}" for e in a["missed"]]
     lines += [f"    extra: suggested {x['kind']} {x['suggestion']}" for x in a["extra"]]
     for key, n in a["per_criterion"].items():
@@ -142,7 +156,9 @@ def text_lines(record: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _signed_days(n: int) -> str:
+def signed_days(n: int) -> str:
+    """"same day", "4 days later", "1 day earlier": a suggested onset against the
+    reviewer's."""
     if n == 0:
         return "same day"
     return f"{abs(n)} day{'s' if abs(n) != 1 else ''} {'later' if n > 0 else 'earlier'}"

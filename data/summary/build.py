@@ -14,6 +14,7 @@ from data.case import DAY, Case, epoch
 from data.dose_context import DEFAULT_DOSE_TIME
 from data.numbers import DASH, fmt_number, is_missing
 from data.patients import sex_text
+from data.summary.agreement import agreement_tables
 from data.summary.audit import notes_table
 from data.summary.dates import date_format
 from data.summary.figures import NEAR_NORMAL_FOLD, KeyFigure, key_figures
@@ -114,6 +115,7 @@ def build_summary(case: Case, *, deidentify: bool = False, reviewer: str | None 
         cytokine_table(case, fmt, privacy, dose_time=dose_time),
         dosing_table(case, fmt, privacy),
         aidai_table(case, fmt),
+        *agreement_tables(case, fmt, privacy),
         notes_table(case, audit, privacy),
     ]
     # What the timeline shades is its own legend (gui.pdf.timeline_figure), drawn from the

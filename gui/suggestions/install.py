@@ -14,8 +14,8 @@ import logging
 from PySide6 import QtCore
 
 from data.relapse_criteria import CriteriaSettings, suggest
-from data.suggest_agreement import agreement, reviewer_episodes
-from data.suggest_report import agreement_line, criteria_names, stored_form
+from data.suggest_report import agreement_line, agreement_report, criteria_names, stored_form
+from data.summary.dates import date_format
 from db import suggestions as store
 from gui.access import changes_data
 from gui.case_dock import CaseDock
@@ -109,8 +109,9 @@ class SuggestionFeature(CaseDock):
         self.panel.set_rows(self.rows, case.anchor)
         self.layer.set_suggestions(self.rows)
         if self.result is not None:
-            a = agreement(self.result.suggestions, reviewer_episodes(case.episodes))
-            self.panel.set_agreement(agreement_line(a), self.result.notes)
+            report = agreement_report(case, self.result.suggestions,
+                                      date_format(case, relative=False))
+            self.panel.set_agreement(agreement_line(report), self.result.notes)
 
     # -- decisions -------------------------------------------------------------------------
     def _row(self, sid: int) -> dict | None:
