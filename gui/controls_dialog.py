@@ -212,6 +212,21 @@ class ControlsDialog(QtWidgets.QDialog):
         self.table.resizeColumnsToContents()
         self._enable()
 
+    def follow(self, actors: list[str]) -> None:
+        """Reference sets saved by someone else while the dialog is open (gui.live_refresh):
+        the list is read again, the selection kept, unless an edit is open (its save then
+        shows the choice, _conflict)."""
+        if self.conflict_dialog is not None or (self.editor is not None
+                                                and self.editor.isVisible()):
+            return
+        before, chosen = self.seen_set, self.selected()
+        self.reload()
+        if self.seen_set == before:  # our own save, already shown
+            return
+        if chosen is not None:
+            self.select_id(int(chosen["id"]))
+        self.status.setText(f"Changed by {', '.join(actors)} meanwhile: shown now")
+
     def selected(self) -> dict | None:
         items = self.table.selectedItems()
         return self.rows.get(items[0].data(ID_ROLE)) if items else None

@@ -7,7 +7,7 @@ data_version is asked every POLL_MS. The audit rows since the last look then say
 may have changed, and only what differs from the screen is re-read: the case list (its
 selection and scroll kept), the open case's episodes (selection and view range kept), its
 review, or the whole case (details, imported values, control references), and an open
-Patient details dialog (gui.patient_dialog.follow). Never under an
+Patient details or Control references dialog (their ``follow``). Never under an
 edit in progress (a drag, a note being typed): that is looked at again RETRY_MS later,
 and a save based on the old version is then refused with the choice (gui.conflict_dialog).
 """
@@ -103,6 +103,11 @@ class LiveRefresh(QtCore.QObject):
     def _show(self, changes) -> bool:
         window = self.window
         shown = window.browser.set_rows(case_list_rows(self.engine))
+        sets = {c.actor for c in changes if c.entity == "control_reference_set"}
+        controls = getattr(window, "controls_dialog", None)
+        if sets and controls is not None and controls.isVisible():
+            controls.follow(sorted(sets))
+            shown = True
         case = window.case
         if case is None or not any(c.patient_id in (case.id, None) for c in changes):
             return shown

@@ -157,3 +157,20 @@ def test_a_patient_details_dialog_being_edited_keeps_the_typing(qtbot, window, c
     assert dialog.diagnosis.text() == "CAPS, doubtful" and dialog.genotype.text() != "NLRP3 x"
     qtbot.mouseClick(dialog.save_button, QtCore.Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.conflict_dialog is not None)  # the choice, as before
+
+
+def test_an_open_control_references_dialog_follows_a_colleagues_change(qtbot, window,
+                                                                       colleague):
+    from data.controls import Reference, store_references
+    from gui.controls_install import open_controls_dialog
+
+    open_case(qtbot, window, "CAPS-01")
+    dialog = open_controls_dialog(window)
+    assert "Lab B" not in [dialog.table.item(r, 8).text()
+                           for r in range(dialog.table.rowCount())]
+    store_references(colleague, [Reference(code="IL6", specimen="serum", unit="pg/mL", n=12,
+                                            mean=2.5, sd=1.0, lab="Lab B", source="dialog")],
+                     actor="Dr Colleague", action="add", lab="Lab B", supersede=True)
+    qtbot.waitUntil(lambda: dialog.status.text() == "Changed by Dr Colleague meanwhile: "
+                    "shown now", timeout=SHOWN_WITHIN_MS)
+    assert "Lab B" in [dialog.table.item(r, 8).text() for r in range(dialog.table.rowCount())]
