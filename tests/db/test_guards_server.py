@@ -50,6 +50,9 @@ def _one(engine, sql: str, **params):
 
 
 NOW = "CAST(EXTRACT(EPOCH FROM now()) AS BIGINT)"
+PATIENTS = ("pseudonym;diagnosis;sex;birth_year;name;weight;weight_date\n"
+            "NLRP12-01;NLRP12-AID, confirmed;;;;;\n"
+            "FR-21;CAPS;M;1990;Jean Martin;70;02/02/2026\n")
 
 
 def test_a_reviewer_cannot_write_another_persons_name(demo_engine, server_login):
@@ -198,11 +201,16 @@ def test_what_the_window_does_still_works_for_a_reviewer(demo_engine, server_log
                                                                    "sd": 0.5}
         assert change_references(conn, add=[row], retire=[int(old["id"])], lab="Lab",
                                  action="edit", actor=me) is not None
-    # An import of a lab file.
+    # An import of a lab file, and of a patient file that updates a case and adds one.
     csv = tmp_path / "lab.csv"
     csv.write_text("patient,date,code,value,unit\nNLRP12-01,2026-01-05,CRP,3,mg/L\n")
     assert main.main(["--db", target(second), "import", str(csv)]) == 0, \
         capsys.readouterr().err
+    patients = tmp_path / "patients.csv"
+    patients.write_text(PATIENTS, encoding="utf-8")
+    assert main.main(["--db", target(second), "patients", "import", str(patients)]) == 0, \
+        capsys.readouterr().err
+    assert "1 patient created: FR-21" in capsys.readouterr().out
     assert verify(demo_engine)[1] == []
 
 
