@@ -118,9 +118,10 @@ def aidai_periods(case: Case, *, relative: bool) -> list[AidaiPeriod]:
         ends = epochs(first_months.end_time.normalize()) + DAY
         lengths = first_months.days_in_month
     labels = [label(code) for code in AIDAI_CODES]
+    gaps = missing.tolist()  # Python ints: numpy scalars one by one cost ~1 ms a case
     return [AidaiPeriod(float(starts[i]), float(ends[i]), periods[i], firsts[i],
                         float(scores[i]), int(lengths[i]), int(with_diary[i]), int(full[i]),
-                        tuple((labels[j], int(n)) for j, n in enumerate(missing[i]) if n))
+                        tuple((labels[j], n) for j, n in enumerate(gaps[i]) if n))
             for i in range(len(first_rows))]
 
 

@@ -47,7 +47,8 @@ class CytokinesTrack(Track):
         for analyte in CYTOKINES:
             colour = ANALYTE_COLOURS[analyte.code]
             for specimen in case.specimens(analyte.code):
-                s = case.fold(analyte.code, specimen)
+                # The fold column only when shown: assign() copies the series' frame.
+                s = (case.fold if options.fold else case.series)(analyte.code, specimen)
                 if s.empty:
                     continue
                 mean = case.control_mean(analyte.code, specimen)

@@ -68,10 +68,11 @@ def add_points(track: Track, rows: pd.DataFrame, y: np.ndarray, *, name: str, la
 def texts(column: pd.Series) -> list:
     """column.astype(str).tolist(), a categorical's from its few categories: pandas'
     astype of each text column of each series cost an opening ~4 ms."""
-    if not isinstance(column.dtype, pd.CategoricalDtype):
+    values = column.array
+    if not isinstance(values, pd.Categorical):
         return column.astype(str).tolist()
-    names = [*column.cat.categories.astype(str).tolist(), np.nan]  # -1: missing, as pandas
-    return [names[c] for c in column.cat.codes.tolist()]
+    names = [*map(str, values.categories), np.nan]  # code -1: missing, as pandas gives it
+    return [names[c] for c in values.codes.tolist()]
 
 
 def measured_text(record: dict) -> str:
