@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -118,6 +119,26 @@ class Observation(Base):
         # Serves the (patient, code, time) read path and makes re-imports idempotent.
         UniqueConstraint("series_id", "t", name="uq_observation_key"),
     )
+
+
+class SeriesChunk(Base):
+    """A dense series' observations again, packed: each chunk of up to 65,536 rows as two
+    byte strings that numpy reads as they are (``packed``: each row's time, NULL flag,
+    censor and source id in one little-endian int64, as db.queries packs them; ``value``:
+    little-endian float64). Reading a million thermometer rows one by one kept SQLite
+    stepping for ~330 ms; these take a few. The rows in ``observation`` stay the record:
+    every program reads them, and a trigger deletes a series' chunks when any of its rows
+    is inserted, changed or deleted, so chunks are never older than the rows they repeat
+    (db/dense.py writes them again).
+    """
+
+    __tablename__ = "series_chunk"
+    series_id: Mapped[int] = mapped_column(
+        ForeignKey("series.id", ondelete="CASCADE"), primary_key=True)
+    first_t: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    packed: Mapped[bytes] = mapped_column(LargeBinary)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Medication(Base):

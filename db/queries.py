@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
+from db import dense
 from db.cases import CASE_FIELDS, case_rows
 from db.controls import load_references
 from db.models import (
@@ -75,15 +77,23 @@ def load_observations(engine: Engine, patient_id: int, codes: list[str] | None =
     series = series.sort_values("id").reset_index(drop=True)
     ids = [int(i) for i in series["id"]]
     for _ in range(3):  # rows written between the count and the read: count again
-        series["rows"] = _row_counts(engine, ids)
+        packed = _packed_rows(engine, ids)  # their chunks say: no count over the rows
+        rows = [i for i in ids if i not in packed]
+        counts = dict(zip(rows, _row_counts(engine, rows), strict=True)) if rows else {}
+        series["rows"] = [packed.get(i, counts.get(i, 0)) for i in ids]
         raw = _Numbers(int(series["rows"].sum()), sources)
         try:
-            _read_values(engine, ids, raw)
+            _read_values(engine, ids, raw, set(packed))
         except _CountChanged:
             continue
         if raw.filled == len(raw.t):
             return _frame(raw, series)
     raise RuntimeError("the case kept changing while it was read; try again")
+
+
+def _packed_rows(engine: Engine, series_ids: list[int]) -> dict[int, int]:
+    with engine.connect() as conn:
+        return dense.packed_rows(conn, series_ids)
 
 
 def _row_counts(engine: Engine, series_ids: list[int]) -> list[int]:
@@ -134,12 +144,12 @@ class _Numbers:
 # bits). A time or source id that does not fit packs as NULL and the case is read
 # unpacked instead.
 _SOURCE_BITS = 20
-_T_SHIFT = _SOURCE_BITS + 3
-_T_LIMIT = 2 ** (62 - _T_SHIFT)  # |t| below it (year 17,000): the packed value fits int64
+T_SHIFT = _SOURCE_BITS + 3
+_T_LIMIT = 2 ** (62 - T_SHIFT)  # |t| below it (year 17,000): the packed value fits int64
 _PACKED = (
     f"CASE WHEN t > -{_T_LIMIT} AND t < {_T_LIMIT} "
     f"AND COALESCE(source_id, 0) BETWEEN 0 AND {2 ** _SOURCE_BITS - 1} THEN "
-    f"t * {2 ** _T_SHIFT} + (CASE WHEN value IS NULL THEN {2 ** (_SOURCE_BITS + 2)} ELSE 0 END) "
+    f"t * {2 ** T_SHIFT} + (CASE WHEN value IS NULL THEN {2 ** (_SOURCE_BITS + 2)} ELSE 0 END) "
     "+ (CASE COALESCE(censor, 0) WHEN -1 THEN 0 WHEN 0 THEN 1 WHEN 1 THEN 2 ELSE 3 END) "
     f"* {2 ** _SOURCE_BITS} + COALESCE(source_id, 0) END"
 )
@@ -183,12 +193,14 @@ _UNPACKED_SQL = (
 )
 
 
-class _Unpackable(Exception):
+class Unpackable(Exception):
     pass
 
 
-def _read_values(engine: Engine, series_ids: list[int], out: _Numbers) -> None:
-    """The numbers of a case into numpy arrays, a chunk of rows at a time.
+def _read_values(engine: Engine, series_ids: list[int], out: _Numbers,
+                 packed: set[int] = frozenset()) -> None:
+    """The numbers of a case into numpy arrays, a chunk of rows at a time; the series in
+    ``packed`` from their packed chunks (db/dense.py) when they still have them.
 
     Read through the engine's own driver, never a second SQLite library: ADBC's SQLite
     read was 3x faster, but a second SQLite library in the process drops this process's
@@ -201,14 +213,17 @@ def _read_values(engine: Engine, series_ids: list[int], out: _Numbers) -> None:
             conn.execution_options(isolation_level="REPEATABLE READ")
         # One transaction: every chunk is read from the same snapshot of the database.
         with conn.begin():
-            driver = conn.connection.driver_connection
-            sqlite = conn.dialect.name == "sqlite"
             try:
                 for series in series_ids:
-                    _read_series_in_chunks(
-                        driver.cursor() if sqlite else driver.cursor(binary=True),
-                        int(series), out, _sqlite_chunk if sqlite else _postgresql_chunk)
-            except _Unpackable:
+                    read = False
+                    if series in packed:
+                        for chunk in dense.chunks(conn, series):
+                            _add_packed(out, *chunk)
+                            read = True
+                    if not read:  # no chunks, or a write took them since they were counted
+                        for chunk in series_chunks(conn, series):
+                            _add_packed(out, *chunk)
+            except Unpackable:
                 out.filled = 0
                 # Ids are our own integers, written into the SQL.
                 ids = ", ".join(str(int(i)) for i in series_ids)
@@ -216,22 +231,29 @@ def _read_values(engine: Engine, series_ids: list[int], out: _Numbers) -> None:
 
 
 def _add_packed(out: _Numbers, packed: np.ndarray, value: np.ndarray) -> None:
-    low = packed & (2 ** _T_SHIFT - 1)
+    low = packed & (2 ** T_SHIFT - 1)
     censor = ((low >> _SOURCE_BITS) & 3) - 1
     value = np.where(low >> (_SOURCE_BITS + 2) == 1, np.nan, value)
-    out.add(packed >> _T_SHIFT, value, censor, low & (2 ** _SOURCE_BITS - 1))
+    out.add(packed >> T_SHIFT, value, censor, low & (2 ** _SOURCE_BITS - 1))
 
 
-def _read_series_in_chunks(cursor, series: int, out: _Numbers, chunk_of) -> None:
+def series_chunks(conn: Connection, series: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(packed, value) of a series' rows, _CHUNK_ROWS at a time, in time order, read in
+    the caller's transaction. Raises Unpackable for a row whose time or source id does
+    not fit the packed bits."""
+    driver = conn.connection.driver_connection
+    sqlite = conn.dialect.name == "sqlite"
+    cursor = driver.cursor() if sqlite else driver.cursor(binary=True)
+    chunk_of = _sqlite_chunk if sqlite else _postgresql_chunk
     after = -(2 ** 63)  # below any time: each chunk starts after the last one's end
     try:
         while True:
             packed, value = chunk_of(cursor, dict(series=series, after=after, limit=_CHUNK_ROWS))
             if len(packed):
-                _add_packed(out, packed, value)
+                yield packed, value
             if len(packed) < _CHUNK_ROWS:
                 return
-            after = int(packed[-1] >> _T_SHIFT)
+            after = int(packed[-1] >> T_SHIFT)
     finally:
         cursor.close()
 
@@ -251,10 +273,10 @@ def _postgresql_chunk(cursor, where: dict) -> tuple[np.ndarray, np.ndarray]:
             return np.empty(0, np.int64), np.empty(0)
         # A NULL packed value (a time or source id beyond the bits) is left out.
         if data is None or len(data) != _BYTES_ROW.itemsize * n:
-            raise _Unpackable
+            raise Unpackable
         rows = np.frombuffer(data, _BYTES_ROW)
         packed = rows["packed"].astype(np.int64)
-        if (np.diff(packed >> _T_SHIFT) > 0).all():  # times are unique in a series
+        if (np.diff(packed >> T_SHIFT) > 0).all():  # times are unique in a series
             return packed, rows["value"].astype(np.float64)
     raise RuntimeError("the server gave a series' values out of order")
 
@@ -270,7 +292,7 @@ def _chunk_as_text(cursor, sql: str) -> tuple[np.ndarray, np.ndarray] | None:
     thousandths = np.fromstring(thousandths_text, dtype=np.int64, sep=",")
     # A NULL is left out of group_concat: fewer numbers than rows. Times are unique in a
     # series, so rows in the order asked have strictly rising times.
-    if len(packed) != n or len(thousandths) != n or (np.diff(packed >> _T_SHIFT) <= 0).any():
+    if len(packed) != n or len(thousandths) != n or (np.diff(packed >> T_SHIFT) <= 0).any():
         return None
     return packed, thousandths / 1000.0
 
@@ -279,7 +301,7 @@ def _chunk_as_rows(cursor, sql: str) -> tuple[np.ndarray, np.ndarray]:
     try:
         rows = np.fromiter(cursor.execute(sql), _PACKED_ROW)  # row by row: no list of tuples
     except TypeError as exc:  # a NULL packed value: a time or source id beyond the bits
-        raise _Unpackable from exc
+        raise Unpackable from exc
     return rows["packed"], rows["value"]
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Float, Table, delete, func, insert, select
 
+from db import dense
 from db.errors import UserFacingError
 from db.models import (
     CENSOR_SIGNS,
@@ -25,6 +26,7 @@ from db.models import (
     Patient,
     PatientIdentity,
     Series,
+    SeriesChunk,
     Source,
     Suggestion,
 )
@@ -57,6 +59,7 @@ def clear_database(conn: Connection) -> tuple[dict[str, int], int]:
     first_id = 1 + max(conn.execute(select(func.max(Patient.id))).scalar() or 0,
                        conn.execute(select(func.max(a.c.patient_id))).scalar() or 0)
     counts = {}
+    conn.execute(delete(SeriesChunk))  # rows again, not a kind of its own: not counted
     for model in (Suggestion, Episode, Medication, Observation, Series, Source,
                   PatientIdentity, Patient,
                   ControlReference, ControlReferenceSet, ImportMapping):
@@ -130,8 +133,11 @@ def insert_observations(conn: Connection, rows: Iterable[Sequence[Any]]) -> int:
     _check_observations(rows)
     frame = pd.DataFrame(rows, columns=list(OBSERVATION_COLUMNS))
     frame["source"] = frame["source"].astype(object).where(frame["source"].notna(), "")
-    return sum(insert_observation_columns(conn, part, str(source))
-               for source, part in frame.groupby("source", sort=False))
+    added = sum(insert_observation_columns(conn, part, str(source))
+                for source, part in frame.groupby("source", sort=False))
+    if added:
+        dense.pack_missing(conn, frame["patient_id"].unique().tolist())
+    return added
 
 
 def insert_observation_columns(conn: Connection, frame: pd.DataFrame, source: str,
@@ -142,7 +148,9 @@ def insert_observation_columns(conn: Connection, frame: pd.DataFrame, source: st
     twice: the series of each row is found by group, not by row. Returns how many were
     new.
 
-    ``between(start)`` is called before each ``chunk`` rows (progress, cancel)."""
+    ``between(start)`` is called before each ``chunk`` rows (progress, cancel).
+    A dense series written this way is packed again by db.dense.pack_missing, which the
+    caller runs once its last part is written (a file's parts share one transaction)."""
     n = len(frame)
     if not n:
         return 0

@@ -30,6 +30,7 @@ from data.importing.plan import NO_VALUE, Cancelled, ImportPlan, Progress, Tally
 from data.importing.safe_text import look_alike_key, printable
 from data.importing.synonyms import UNSPECIFIED
 from data.numbers import fmt_number
+from db import dense
 from db.audit import record
 from db.engine import WRITE_LOCK
 from db.identity import login
@@ -155,6 +156,7 @@ def commit_plans(engine: Engine, plans: Iterable[ImportPlan | ImportFailed], *,
         if failed:
             transaction.rollback()
             raise _all_problems(failed)
+        dense.pack_missing(conn, pids.values())  # once, after the file's last part
         if last is None or not (result.observations_added + result.observations_skipped
                                 + result.medications_added + result.medications_skipped
                                 + result.medications_closed):

@@ -96,9 +96,11 @@ def _tamper(db_path, *statements: str, cover_tracks: bool = True) -> None:
     can do: triggers put back after, unless cover_tracks is False."""
     if not str(db_path).startswith("postgresql"):
         con = sqlite3.connect(db_path)
-        triggers = con.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
-        con.execute("DROP TRIGGER audit_event_no_update")
-        con.execute("DROP TRIGGER audit_event_no_delete")
+        dropped = ("audit_event_no_update", "audit_event_no_delete")
+        triggers = con.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND "
+                               "name IN (?, ?)", dropped).fetchall()
+        for name in dropped:
+            con.execute(f"DROP TRIGGER {name}")
         for sql in statements:
             con.execute(sql)
         if cover_tracks:

@@ -141,8 +141,10 @@ def test_a_long_series_reads_the_same_across_chunks_whatever_its_decimals(engine
 
 def test_a_write_between_chunks_does_not_mix_two_states_of_the_case(engine, monkeypatch):
     """Chunks are separate statements: they must all read one snapshot."""
+    from db import dense
     from db.writes import insert_observations, insert_patient
 
+    monkeypatch.setattr(dense, "DENSE_ROWS", 10**9)  # its rows, not packed chunks
     n = 70_000  # two chunks
     with engine.begin() as conn:
         pid = insert_patient(conn, pseudonym="MOVING-01", diagnosis="CAPS")
@@ -164,13 +166,41 @@ def test_a_write_between_chunks_does_not_mix_two_states_of_the_case(engine, monk
     assert writes and values == {37.0}
 
 
+@pytest.mark.sqlite_only
+def test_a_write_between_packed_chunks_does_not_mix_two_states_of_the_case(engine, monkeypatch):
+    """A dense series read from its packed chunks (db/dense.py) reads one snapshot too:
+    the write takes the chunks away for later reads, not from this one."""
+    from db import dense
+    from db.writes import insert_observations, insert_patient
+
+    n = 70_000  # two chunks
+    with engine.begin() as conn:
+        pid = insert_patient(conn, pseudonym="MOVING-01", diagnosis="CAPS")
+        insert_observations(conn, [(pid, 1_600_000_000 + 60 * i, "TEMP", 37.0, None, "Cel",
+                                    "device", "") for i in range(n)])
+    chunks, writes = dense.chunks, []
+
+    def chunks_then_write(conn, series):
+        for chunk in chunks(conn, series):
+            yield chunk
+            if not writes:
+                with engine.begin() as other:
+                    writes.append(other.exec_driver_sql("UPDATE observation SET value = 39.0"))
+
+    monkeypatch.setattr(dense, "chunks", chunks_then_write)
+    values = set(queries.load_observations(engine, pid)["value"])
+    assert writes and values == {37.0}
+    monkeypatch.setattr(dense, "chunks", chunks)
+    assert set(queries.load_observations(engine, pid)["value"]) == {39.0}  # from its rows
+
+
 def test_a_chunk_the_server_gives_out_of_order_is_asked_again_with_the_order_spelt_out():
     """PostgreSQL's aggregate takes an ordered subquery's rows in their order; should a
     chunk ever come otherwise, it is read again with the order inside the aggregate."""
     measured = 1 << queries._SOURCE_BITS  # censor flag "measured", source 0
 
     def chunk(times):
-        rows = np.array([(t << queries._T_SHIFT | measured, t / 10) for t in times],
+        rows = np.array([(t << queries.T_SHIFT | measured, t / 10) for t in times],
                         dtype=queries._BYTES_ROW)
         return rows.tobytes(), len(times)
 
@@ -188,4 +218,4 @@ def test_a_chunk_the_server_gives_out_of_order_is_asked_again_with_the_order_spe
     packed, value = queries._postgresql_chunk(Server(), dict(series=1, after=0, limit=10))
 
     assert len(asked) == 2
-    assert list(packed >> queries._T_SHIFT) == [1, 2, 3] and list(value) == [0.1, 0.2, 0.3]
+    assert list(packed >> queries.T_SHIFT) == [1, 2, 3] and list(value) == [0.1, 0.2, 0.3]
