@@ -30,6 +30,7 @@ class CaseDock:
         toggle.setToolTip(tip)
         window.menu("&View").addAction(toggle)
         window.caseOpened.connect(self.case_opened)
+        window.caseClosed.connect(self.case_closed)
         self.dock.visibilityChanged.connect(lambda _visible: self.refresh())
         self._focus_keeper = _FocusKeeper(self)
 
@@ -47,6 +48,11 @@ class CaseDock:
         self.case = case
         self.window.timeline.highlight.clear()
         self.refresh()
+
+    def case_closed(self) -> None:
+        """Another case is being read: what was shown for this one stays until it
+        comes, the case itself is let go."""
+        self.case = self._shown_for = None
 
     def refresh(self, *, force: bool = False) -> None:
         if self.case is None or not self.dock.isVisible():

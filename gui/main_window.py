@@ -36,6 +36,7 @@ TIMELINE_ACTIONS = ("fit", "months_1", "months_3", "months_6", "months_12", "zoo
 
 class MainWindow(QtWidgets.QMainWindow):
     caseOpened = QtCore.Signal(object)  # noqa: N815  data.case.Case
+    caseClosed = QtCore.Signal()  # noqa: N815  another case asked for: let go of this one
     preferencesChanged = QtCore.Signal()  # noqa: N815  Edit → Preferences accepted
 
     def __init__(self, engine: Engine, settings: Settings | None = None, *,
@@ -269,7 +270,18 @@ class MainWindow(QtWidgets.QMainWindow):
         if isinstance(self.timeline, _Placeholder):
             self._pending_case = case_id  # loaded as soon as the timeline is being built
         else:
+            if self.case is not None and self.case.id != case_id:
+                self._close_case()
             self.loader.load(case_id)
+
+    def _close_case(self) -> None:
+        """Let go of the case on screen before the next one is read, so that the window
+        never holds two cases' numbers (a ten-year case with a thermometer: ~20 MB each).
+        The timeline keeps its plots for the next case; docks drop theirs (caseClosed)."""
+        self.case = None
+        self._keep_range = None
+        self.timeline.clear_case()
+        self.caseClosed.emit()
 
     def reload_case(self) -> None:
         """Re-read the open case (after an import or an edit), keeping the visible range."""

@@ -57,6 +57,19 @@ class TimelineWidget(TrackStack):
         self._follow_y()
         self.set_cursor(None)
 
+    def clear_case(self) -> None:
+        """Take the case off the screen while the next one is read: every item that
+        refers to its numbers goes, the plots stay for the next case."""
+        self.case = None
+        self.highlight.clear()
+        for plot in self.plots():
+            for band in self._phase_items.pop(plot, []):
+                plot.removeItem(band)
+            self.clear_track(plot)
+        self.tracks.clear()
+        self.episode_layer.set_episodes(self.episode_layer.episodes.iloc[0:0])
+        self.set_cursor(None)
+
     def _rebuild(self) -> None:
         if self.case is None:
             self._phase_items.clear()

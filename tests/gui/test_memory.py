@@ -96,3 +96,29 @@ def test_twenty_cases_opened_in_turn_hold_the_memory_of_about_one(twenty_cases, 
     # RSS (~250 MB of libraries) would hide a leak of every case (+40 MB) in its 20 %.
     held = out["held"]
     assert held[-1] <= held[0] * 1.2, [round(m, 1) for m in held]
+
+
+def test_the_case_on_screen_is_let_go_before_the_next_one_is_read(qtbot, window):
+    """Opening another case frees the one on screen at the click, before the next is
+    read: a window never holds two cases' numbers at once."""
+    import weakref
+
+    from PySide6 import QtCore
+    from PySide6.QtTest import QTest
+
+    from tests.gui.conftest import click_case
+
+    shown = click_case(qtbot, window, "NLRP12-02")
+    case, numbers = weakref.ref(shown), weakref.ref(shown.observations)
+    values = weakref.ref(shown.observations["value"].to_numpy())
+    del shown
+    proxy = window.browser.proxy
+    row = next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data() == "CAPS-01")
+    with qtbot.waitSignal(window.caseOpened, timeout=10_000):
+        QTest.mouseClick(window.browser.table.viewport(), QtCore.Qt.MouseButton.LeftButton,
+                         pos=window.browser.table.visualRect(proxy.index(row, 0)).center())
+        # The click asked for CAPS-01; it is being read on the loader's thread.
+        assert case() is None and numbers() is None and values() is None
+        assert window.case is None and window.timeline.case is None
+    assert window.case.pseudonym == "CAPS-01"
+    assert window.timeline.tracks  # drawn into the plots the last case left
