@@ -93,7 +93,8 @@ class CaseBrowser(QtWidgets.QWidget):
         self.filter = QtWidgets.QLineEdit(placeholderText="Filter cases (pseudonym, diagnosis…)")
         self.filter.setClearButtonEnabled(True)
         self.filter.installEventFilter(_LetShortcutsThrough(KEYS_NOT_TYPED, self))
-        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter.textChanged.connect(self._filter)
+        self._chosen: int | None = None  # the case last asked for from this list
         self.table = QtWidgets.QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
@@ -156,14 +157,20 @@ class CaseBrowser(QtWidgets.QWidget):
         return [i.data(QtCore.Qt.ItemDataRole.UserRole).id for i in rows]
 
     def select_id(self, case_id: int, *, emit: bool = True) -> bool:
+        idx = self._index_of(case_id)
+        if idx is None:
+            return False
+        blocker = None if emit else QtCore.QSignalBlocker(self.table.selectionModel())
+        self.table.setCurrentIndex(idx)
+        del blocker
+        return True
+
+    def _index_of(self, case_id: int | None) -> QtCore.QModelIndex | None:
         for r in range(self.proxy.rowCount()):
             idx = self.proxy.index(r, 0)
             if idx.data(QtCore.Qt.ItemDataRole.UserRole).id == case_id:
-                blocker = None if emit else QtCore.QSignalBlocker(self.table.selectionModel())
-                self.table.setCurrentIndex(idx)
-                del blocker
-                return True
-        return False
+                return idx
+        return None
 
     def select_pseudonym(self, pseudonym: str) -> bool:
         for row in self.model.rows:
@@ -171,9 +178,23 @@ class CaseBrowser(QtWidgets.QWidget):
                 return self.select_id(row.id)
         return False
 
+    def _filter(self, text: str) -> None:
+        """Narrow the list. A current row that goes out of sight moved to a neighbour,
+        which opened that case as the reviewer typed ('12' opened NLRP12-01): only Enter
+        or a click opens one. The chosen case's row is current while it is listed, else
+        none is; the rows selected for the cohort view stay selected."""
+        model = self.table.selectionModel()
+        with QtCore.QSignalBlocker(model):
+            self.proxy.setFilterFixedString(text)
+            if self.current_id() != self._chosen:
+                chosen = self._index_of(self._chosen)
+                model.setCurrentIndex(QtCore.QModelIndex() if chosen is None else chosen,
+                                      QtCore.QItemSelectionModel.SelectionFlag.NoUpdate)
+
     def _current_changed(self, current, _previous) -> None:
         row = current.data(QtCore.Qt.ItemDataRole.UserRole) if current.isValid() else None
         if row is not None:
+            self._chosen = row.id
             self.caseActivated.emit(row.id)
 
     def _open_first_match(self) -> None:

@@ -117,6 +117,8 @@ def test_typing_in_the_filter_box_types_and_never_moves_the_timeline(qtbot, make
     for key in (QtCore.Qt.Key.Key_1, QtCore.Qt.Key.Key_2, QtCore.Qt.Key.Key_A):
         _key(w, key)
     assert w.browser.filter.text() == "12a"
+    qtbot.wait(500)  # a case asked for meanwhile would be on screen by now
+    assert w.case.pseudonym == "CAPS-01"  # '12' hid its row: that opened NLRP12-01
     assert w.timeline.x_range() == pytest.approx(before)
     assert not w.actions["annotate"].isChecked()
 
