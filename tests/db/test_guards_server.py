@@ -269,3 +269,25 @@ def test_the_guards_come_and_go_with_their_migration(demo_engine):
     assert _one(demo_engine, "SELECT to_regclass('audit_due')") is None
     command.upgrade(alembic_config(demo_engine), "head")
     assert verify(demo_engine)[1] == []
+
+
+def test_a_temporary_table_cannot_stand_in_for_the_trail(demo_engine, server_login):
+    """A session's temporary tables come first in its search path: one named audit_event
+    (owned by the reviewer) must not make the guards take the reviewer for the owner, nor
+    lend them a forged history."""
+    raw = server_login(demo_engine, REVIEWER, "dr_shadow")
+    server_login(demo_engine, REVIEWER, "dr_martin")
+    pid = _pid(raw)
+    with pytest.raises(DBAPIError) as refused, raw.begin() as conn:
+        conn.execute(text("CREATE TEMP TABLE audit_event (id int, hash text, entity text, "
+                          "entity_id int, action text, actor text, \"after\" text)"))
+        conn.execute(text(f"UPDATE patient SET reviewed_by = 'dr_martin', reviewed_at = {NOW} "
+                          "WHERE id = :pid"), {"pid": pid})
+    assert "marked reviewed by the login that reviews it" in user_line(refused.value)
+    with pytest.raises(DBAPIError) as refused, raw.begin() as conn:
+        conn.execute(text("CREATE TEMP TABLE audit_due (xid bigint)"))
+        conn.execute(text("INSERT INTO medication (patient_id, drug, dose, unit, start) "
+                          "VALUES (:pid, 'anakinra', 300, 'mg', DATE '2001-01-01')"),
+                     {"pid": pid})
+    assert "has none" in user_line(refused.value)
+    assert _one(demo_engine, "SELECT count(*) FROM patient WHERE reviewed_by = 'dr_martin'") == 0

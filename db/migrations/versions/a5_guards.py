@@ -14,6 +14,7 @@ which `audit verify` reports. Nor does a reviewer login change anything without 
 audit row that says so (audit_due, below). Each refusal is SQLSTATE 42501 with GUARD_HINT, so the
 program shows the trigger's message as the one line (db.errors.denied_message).
 """
+import sqlalchemy as sa
 from alembic import op
 
 from db.audit import AUDITED_TABLES
@@ -30,16 +31,17 @@ REFUSE = f"USING ERRCODE = 'insufficient_privilege', HINT = '{GUARD_HINT}'"
 
 HELPERS = [
     """CREATE OR REPLACE FUNCTION flarescope_owner_session() RETURNS boolean
-        LANGUAGE sql STABLE AS $$
+        LANGUAGE sql STABLE SET search_path FROM CURRENT AS $$
         SELECT pg_has_role(session_user, relowner, 'MEMBER') FROM pg_class
         WHERE oid = 'audit_event'::regclass $$""",
-    """CREATE OR REPLACE FUNCTION flarescope_now() RETURNS bigint LANGUAGE sql STABLE AS $$
+    """CREATE OR REPLACE FUNCTION flarescope_now() RETURNS bigint LANGUAGE sql STABLE
+        SET search_path FROM CURRENT AS $$
         SELECT CAST(EXTRACT(EPOCH FROM now()) AS BIGINT) $$""",
 ]
 
 # a4_roles's check of an audit row's actor and time, its refusal now told as the others are.
 FROM_SERVER = f"""CREATE OR REPLACE FUNCTION audit_event_from_server() RETURNS trigger
-    LANGUAGE plpgsql AS $$
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
     BEGIN
         IF (NEW.actor IS DISTINCT FROM session_user::text
             OR NEW.at IS DISTINCT FROM flarescope_now())
@@ -192,7 +194,8 @@ def _statements():
     yield from HELPERS
     yield FROM_SERVER
     for table, name, when, body in GUARDS:
-        yield (f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        yield (f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
+               "SET search_path FROM CURRENT AS $$\n"
                "DECLARE newest_id integer; newest text; body text;\n"
                "BEGIN\n"
                f"    IF flarescope_owner_session() THEN {PASS} END IF;{body}\nEND $$")
@@ -203,9 +206,19 @@ def _statements():
 
 def upgrade() -> None:
     # A SQLite file is one person's: whoever opens it may change anything in it anyway.
-    if op.get_bind().dialect.name == "postgresql":
-        for statement in _statements():
-            op.execute(statement)
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    # Every function keeps the search path set here (SET search_path FROM CURRENT): a
+    # session's temporary schema comes first in its own path, and a temporary table named
+    # audit_event would otherwise stand in for the trail (even make a reviewer its
+    # "owner"); listed last, it is never reached.
+    schema, before = bind.exec_driver_sql(
+        "SELECT current_schema(), current_setting('search_path')").one()
+    bind.exec_driver_sql(f'SET LOCAL search_path = "{schema}", pg_catalog, pg_temp')
+    for statement in _statements():
+        op.execute(statement)
+    bind.execute(sa.text("SELECT set_config('search_path', :p, true)"), {"p": before})
 
 
 def downgrade() -> None:
