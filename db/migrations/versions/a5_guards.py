@@ -14,7 +14,6 @@ which `audit verify` reports. Nor does a reviewer login change anything without 
 audit row that says so (audit_due, below). Each refusal is SQLSTATE 42501 with GUARD_HINT, so the
 program shows the trigger's message as the one line (db.errors.denied_message).
 """
-import sqlalchemy as sa
 from alembic import op
 
 from db.audit import AUDITED_TABLES
@@ -25,23 +24,25 @@ down_revision = "a4_suggest"
 branch_labels = None
 depends_on = None
 
+# Where each function's own search path goes (upgrade() puts it in: it names the schema).
+PATH = "{PATH}"
 # What a trigger returns to let the row through, whatever the operation.
 PASS = "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;"
 REFUSE = f"USING ERRCODE = 'insufficient_privilege', HINT = '{GUARD_HINT}'"
 
 HELPERS = [
     """CREATE OR REPLACE FUNCTION flarescope_owner_session() RETURNS boolean
-        LANGUAGE sql STABLE SET search_path FROM CURRENT AS $$
+        LANGUAGE sql STABLE {PATH} AS $$
         SELECT pg_has_role(session_user, relowner, 'MEMBER') FROM pg_class
         WHERE oid = 'audit_event'::regclass $$""",
     """CREATE OR REPLACE FUNCTION flarescope_now() RETURNS bigint LANGUAGE sql STABLE
-        SET search_path FROM CURRENT AS $$
+        {PATH} AS $$
         SELECT CAST(EXTRACT(EPOCH FROM now()) AS BIGINT) $$""",
 ]
 
 # a4_roles's check of an audit row's actor and time, its refusal now told as the others are.
 FROM_SERVER = f"""CREATE OR REPLACE FUNCTION audit_event_from_server() RETURNS trigger
-    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+    LANGUAGE plpgsql {PATH} AS $$
     BEGIN
         IF (NEW.actor IS DISTINCT FROM session_user::text
             OR NEW.at IS DISTINCT FROM flarescope_now())
@@ -164,7 +165,7 @@ AUDITED = AUDITED_TABLES
 AUDIT_DUE = [
     "CREATE TABLE audit_due (xid bigint PRIMARY KEY)",
     """CREATE OR REPLACE FUNCTION flarescope_audit_due() RETURNS trigger LANGUAGE plpgsql
-        SECURITY DEFINER SET search_path FROM CURRENT AS $$
+        SECURITY DEFINER {PATH} AS $$
         BEGIN
             IF NOT flarescope_owner_session() THEN
                 INSERT INTO audit_due VALUES (txid_current()) ON CONFLICT DO NOTHING;
@@ -172,7 +173,7 @@ AUDIT_DUE = [
             RETURN NULL;
         END $$""",
     f"""CREATE OR REPLACE FUNCTION audit_due_checked() RETURNS trigger LANGUAGE plpgsql
-        SECURITY DEFINER SET search_path FROM CURRENT AS $$
+        SECURITY DEFINER {PATH} AS $$
         BEGIN
             DELETE FROM audit_due WHERE xid = NEW.xid;
             -- xmin is the 32-bit transaction id, txid_current() the 64-bit one.
@@ -195,7 +196,7 @@ def _statements():
     yield FROM_SERVER
     for table, name, when, body in GUARDS:
         yield (f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
-               "SET search_path FROM CURRENT AS $$\n"
+               "{PATH} AS $$\n"
                "DECLARE newest_id integer; newest text; body text;\n"
                "BEGIN\n"
                f"    IF flarescope_owner_session() THEN {PASS} END IF;{body}\nEND $$")
@@ -209,16 +210,14 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    # Every function keeps the search path set here (SET search_path FROM CURRENT): a
-    # session's temporary schema comes first in its own path, and a temporary table named
-    # audit_event would otherwise stand in for the trail (even make a reviewer its
-    # "owner"); listed last, it is never reached.
-    schema, before = bind.exec_driver_sql(
-        "SELECT current_schema(), current_setting('search_path')").one()
-    bind.exec_driver_sql(f'SET LOCAL search_path = "{schema}", pg_catalog, pg_temp')
+    # Every function gets a search path of its own: a session's temporary schema comes
+    # first in its path, and a temporary table named audit_event would otherwise stand in
+    # for the trail (even make a reviewer its "owner"); pg_catalog first, so no object in
+    # the schema shadows a built-in either.
+    schema = bind.exec_driver_sql("SELECT current_schema()").scalar()
+    path = f'SET search_path = pg_catalog, "{schema}", pg_temp'
     for statement in _statements():
-        op.execute(statement)
-    bind.execute(sa.text("SELECT set_config('search_path', :p, true)"), {"p": before})
+        op.execute(statement.replace(PATH, path))
 
 
 def downgrade() -> None:
