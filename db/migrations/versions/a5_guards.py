@@ -129,15 +129,15 @@ GUARDS = [
     ("observation", "observation_measured_stays", "BEFORE UPDATE OR DELETE", f"""
         -- Measurements are the import's; only a weight is typed (the patient details).
         IF NOT EXISTS (SELECT 1 FROM series WHERE id = OLD.series_id AND code = 'WEIGHT') THEN
-            RAISE EXCEPTION 'a measurement is not changed or deleted: import a corrected '
-                            'file instead' {REFUSE};
+            RAISE EXCEPTION 'a measurement is not changed or deleted by a reviewer (a '
+                            'weight excepted): the imported value stands' {REFUSE};
         END IF;
         {PASS}"""),
     ("medication", "medication_period_stays", "BEFORE UPDATE", f"""
         -- A later file gives an ongoing period its end; nothing else changes a dose.
         IF OLD."end" IS NOT NULL THEN
-            RAISE EXCEPTION 'a dose period that has ended is not changed: import a '
-                            'corrected file instead' {REFUSE};
+            RAISE EXCEPTION 'a dose period that has ended is not changed by a reviewer: '
+                            'the imported period stands' {REFUSE};
         END IF;
         RETURN NEW;"""),
     ("suggestion", "suggestion_decision_stays", "BEFORE UPDATE OR DELETE", f"""
