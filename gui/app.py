@@ -55,7 +55,7 @@ def run_gui(db: str | None = None, *, case: str | None = None, version: str = ""
 
     # The window paints its case list first; the timeline, pandas and pyqtgraph follow
     # once it is on screen (MainWindow.build_timeline).
-    window = MainWindow(engine, defer_timeline=True)
+    window = MainWindow(engine, defer_timeline=True, freeze_startup=True)
     errors.install(window)
     first_paint.report_paints(window)
     window.show()

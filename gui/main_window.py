@@ -19,6 +19,7 @@ from gui.actions import ActionRegistry, set_tip
 from gui.case_browser import CaseBrowser
 from gui.case_header import CaseHeader
 from gui.case_loader import CaseLoader
+from gui.collector import freeze_startup
 from gui.first_paint import after_next_paint
 from gui.settings import Settings
 
@@ -40,12 +41,15 @@ class MainWindow(QtWidgets.QMainWindow):
     preferencesChanged = QtCore.Signal()  # noqa: N815  Edit → Preferences accepted
 
     def __init__(self, engine: Engine, settings: Settings | None = None, *,
-                 defer_timeline: bool = False) -> None:
-        """With defer_timeline the window can be shown with its case list at once; the
+                 defer_timeline: bool = False, freeze_startup: bool = False) -> None:
+        """freeze_startup: the program's window (gui/app.py); gui.collector.freeze_startup
+        when the first case comes.
+        With defer_timeline the window can be shown with its case list at once; the
         timeline (pyqtgraph, pandas: most of the start-up time) is built once the case
         list has been painted (build_timeline)."""
         super().__init__()
         self.engine = engine
+        self._freeze_startup = freeze_startup
         self.settings = settings or Settings()
         # Who is signed in and what their role allows: asked once, the server decides.
         self.access = access(engine)
@@ -292,6 +296,9 @@ class MainWindow(QtWidgets.QMainWindow):
     _keep_range: tuple[int, tuple[float, float]] | None = None  # (case id, x range)
 
     def _case_loaded(self, case) -> None:
+        if self._freeze_startup:  # everything imported by now, no plot item made yet
+            self._freeze_startup = False
+            freeze_startup()
         self.case = case
         self.header.show_case(case)
         keep, self._keep_range = self._keep_range, None

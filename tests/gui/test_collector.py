@@ -43,3 +43,37 @@ def test_closing_the_window_gives_back_automatic_collection(qtbot, window):
     assert not gc.isenabled()
     window.close()
     assert gc.isenabled()
+
+
+def test_the_programs_window_leaves_start_up_out_of_later_collections(
+        qtbot, demo_engine, settings, reviewer, monkeypatch):
+    """gui/app.py's window freezes what exists when the first case comes (a full
+    collection scanned ~140,000 long-lived objects, ~75 ms on the GUI thread); that
+    case's plot items, made after, are still collected once another case replaces them."""
+    import weakref
+
+    import pyqtgraph as pg
+
+    from gui import collector
+    from gui.main_window import MainWindow
+
+    monkeypatch.setattr(collector, "_frozen", False)
+    frozen_before = gc.get_freeze_count()
+    try:
+        w = MainWindow(demo_engine, settings, freeze_startup=True)
+        qtbot.addWidget(w)
+        w.show()
+        click_case(qtbot, w, "NLRP12-02")
+        assert gc.get_freeze_count() > frozen_before + 10_000
+        scatters = [weakref.ref(item) for item in w.timeline.plot_for("cytokines").items
+                    if isinstance(item, pg.ScatterPlotItem)]
+        assert scatters
+        click_case(qtbot, w, "CAPS-01")
+        gc.collect()
+        assert all(ref() is None for ref in scatters)
+        w.loader.close()
+        w.close()
+    finally:
+        gc.unfreeze()
+        if frozen_before:
+            gc.freeze()
