@@ -103,6 +103,15 @@ def driver():
     return dbapi2
 
 
+def has_plain_header(path: str | Path) -> bool:
+    """The file starts as a plain SQLite database does."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(_PLAIN_HEADER)) == _PLAIN_HEADER
+    except OSError:
+        return False
+
+
 def is_encrypted(path: str | Path) -> bool:
     """The file holds data but is not plain SQLite: SQLCipher's pages are whole 512-byte
     multiples, which a stray CSV or text file given as --db almost never is."""

@@ -265,7 +265,10 @@ def _refuse_writes_if_damaged(engine: Engine, shown: str) -> None:
 
     def check(conn: Connection) -> None:
         if not verdict:
-            verdict.append(_quick_check(conn.connection.driver_connection) or "ok")
+            problem = _quick_check(conn.connection.driver_connection)
+            if problem is not None and not _is_damage(problem):
+                return  # unreadable now (locked, full disk): the commit says so; ask again
+            verdict.append(problem or "ok")
         if verdict[0] != "ok":
             raise DatabaseDamagedError(
                 f"{shown} is damaged ({verdict[0]}); nothing was written. Restore it "
@@ -274,8 +277,20 @@ def _refuse_writes_if_damaged(engine: Engine, shown: str) -> None:
     event.listen(engine, "commit", check)
 
 
+# SQLite errors that say the file cannot be read now, not that it is damaged: another
+# process holds it, the disk is full or gone, or it is no database at all. The command
+# that goes on to use the file says which, in its own line; calling such a file damaged
+# sent a reviewer to restore a sound file from a backup (attacker review).
+_NOT_DAMAGE = ("locked", "busy", "disk I/O error", "unable to open", "readonly", "disk is full")
+
+
+def _is_damage(problem: str) -> bool:
+    return not any(s in problem for s in _NOT_DAMAGE)
+
+
 def _quick_check(dbapi_conn: sqlite3.Connection) -> str | None:
-    """SQLite's quick integrity check: None if the file is sound, else its first problem."""
+    """SQLite's quick integrity check: None if the file is sound, else its first problem
+    (which may be one that is not damage: see _is_damage)."""
     cur = dbapi_conn.cursor()
     try:
         rows = [r[0] for r in cur.execute("PRAGMA quick_check(3)").fetchall()]
@@ -293,19 +308,28 @@ def damage(path_or_url: str | None = None) -> str | None:
     url = resolve_url(path_or_url)
     if isinstance(url, str) or not url.database or not Path(url.database).is_file():
         return None
+    # A file without SQLite's header is another file (or, encrypted, needs another key),
+    # not a damaged database; with the header, "not a database" is damage.
+    encrypted = cipher.is_encrypted(url.database)
+    foreign = not encrypted and not cipher.has_plain_header(url.database)
     try:
-        if cipher.is_encrypted(url.database):
+        if encrypted:
             conn = cipher.open_readonly(Path(url.database))
             if conn is None:  # no key at hand: unreadable is not damaged
                 return None
         else:
             conn = sqlite3.connect(f"{Path(url.database).as_uri()}?mode=ro", uri=True)
     except sqlite_errors("Error") as exc:
-        return str(exc)
-    try:
-        return _quick_check(conn)
-    finally:
-        conn.close()
+        problem = str(exc)
+    else:
+        try:
+            problem = _quick_check(conn)
+        finally:
+            conn.close()
+    if problem is None or not _is_damage(problem) or (
+            (encrypted or foreign) and "file is not a database" in problem):
+        return None
+    return problem
 
 
 def display_name(engine: Engine) -> str:

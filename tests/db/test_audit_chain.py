@@ -319,3 +319,29 @@ def test_audit_verify_reports_every_row_it_cannot_vouch_for_and_checks_the_rest(
                                                           ["audit verify", " row 3"]]
     assert out[0].endswith("edited after it was written, or written outside Flarescope")
     assert out[-1].startswith(f"audit verify: 4 rows, {len(problems)} problem(s)")
+
+
+@pytest.mark.sqlite_only
+def test_audit_verify_on_a_locked_or_foreign_file_says_so_and_not_damaged(trail, db_path,
+                                                                           capsys, tmp_path):
+    """Another program holding the file, or a file that is no database, is not damage:
+    verify said "damaged, restore it from a backup" of a sound file (attacker review)."""
+    trail.dispose()
+    holder = sqlite3.connect(db_path, timeout=0)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        code = main(["--db", str(db_path), "audit", "verify"])
+        out, err = capsys.readouterr()
+        assert code == 1 and "damaged" not in out + err and "backup" not in out + err
+        assert "busy" in out + err or "locked" in out + err, out + err
+    finally:
+        holder.rollback()
+        holder.close()
+    assert main(["--db", str(db_path), "audit", "verify"]) == 0
+    assert capsys.readouterr().out.strip() == "audit verify: 4 rows, chain intact"
+    pdf = tmp_path / "summary.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 64)
+    code = main(["--db", str(pdf), "audit", "verify"])
+    out, err = capsys.readouterr()
+    assert code != 0 and "damaged" not in out + err and "Traceback" not in out + err, out + err
