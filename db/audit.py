@@ -35,7 +35,7 @@ from db.models import AuditEvent
 GENESIS = "0" * 64
 # What an audit row may be about: the entity kinds the program changes.
 ENTITIES = ("episode", "patient", "patient_identity", "import", "database",
-            "control_reference_set", "suggestion")
+            "control_reference_set", "suggestion", "measurement")
 _T = AuditEvent.__table__
 # The columns a row's hash covers, in the order they are encoded (never change it: every
 # stored hash depends on it).

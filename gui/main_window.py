@@ -27,9 +27,9 @@ log = logging.getLogger(__name__)
 
 INSTALLERS = ("gui.episodes.install", "gui.suggestions.install", "gui.import_install",
               "gui.export_install",
-              "gui.patient_install", "gui.controls_install", "gui.key_figures.install",
-              "gui.results_grid.install", "gui.overlay.install", "gui.cohort.install",
-              "gui.live_refresh")
+              "gui.patient_install", "gui.pga_install", "gui.controls_install",
+              "gui.key_figures.install", "gui.results_grid.install", "gui.overlay.install",
+              "gui.cohort.install", "gui.live_refresh")
 DOCKS_SHARE = 0.3  # of the window's width, for the case list and episode docks at most
 TIMELINE_ACTIONS = ("fit", "months_1", "months_3", "months_6", "months_12", "zoom_in",
                     "zoom_out", "pan_left", "pan_right", "pan_left_far", "pan_right_far")

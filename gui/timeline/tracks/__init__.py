@@ -4,6 +4,7 @@ from gui.timeline.tracks.activity import ActivityTrack
 from gui.timeline.tracks.cytokines import CytokinesTrack
 from gui.timeline.tracks.episodes import EpisodesTrack
 from gui.timeline.tracks.markers import MarkersTrack
+from gui.timeline.tracks.pga import PgaTrack
 from gui.timeline.tracks.stimulation import StimulationTrack
 from gui.timeline.tracks.symptoms import SymptomsTrack
 from gui.timeline.tracks.temperature import TemperatureTrack
@@ -17,6 +18,7 @@ TRACK_TYPES = (
     CytokinesTrack,
     StimulationTrack,
     MarkersTrack,
+    PgaTrack,
     TemperatureTrack,
 )
 TRACKS_BY_KEY = {t.key: t for t in TRACK_TYPES}
