@@ -151,6 +151,10 @@ def _grant_privileges(conn: Connection, groups: dict[str, str]) -> None:
     # Health data: only logins given a role connect (the owner and superusers always can).
     run(f"REVOKE CONNECT ON DATABASE {db} FROM PUBLIC")
     run(f"GRANT CONNECT ON DATABASE {db} TO {reviewer}, {read_only}")
+    # No temporary tables for anyone but the owner: a session's own tables come first in
+    # its search path, where a function that forgot its own path would take them for ours
+    # (the guards set theirs; this is the second lock). The program needs none.
+    run(f"REVOKE TEMPORARY ON DATABASE {db} FROM PUBLIC, {reviewer}, {read_only}")
     run(f"GRANT USAGE ON SCHEMA {schema} TO {reviewer}, {read_only}")
     run(f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {reviewer}, {read_only}")
     run(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {reviewer}, {read_only}")

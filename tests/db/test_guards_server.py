@@ -6,6 +6,8 @@ changes through the same login keep working."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -271,6 +273,21 @@ def test_the_guards_come_and_go_with_their_migration(demo_engine):
     assert verify(demo_engine)[1] == []
 
 
+@contextmanager
+def _temporary_tables_lent(engine, name: str):
+    """As on a server whose roles were granted before `db roles` took them away: the
+    guards must hold by their own search path alone."""
+    with engine.begin() as conn:
+        db = conn.execute(text("SELECT current_database()")).scalar()
+    with engine.begin() as conn:
+        conn.execute(text(f'GRANT TEMPORARY ON DATABASE "{db}" TO "{name}"'))
+    try:
+        yield
+    finally:  # the login is dropped after the test, which its privileges would stop
+        with engine.begin() as conn:
+            conn.execute(text(f'REVOKE TEMPORARY ON DATABASE "{db}" FROM "{name}"'))
+
+
 def test_a_temporary_table_cannot_stand_in_for_the_trail(demo_engine, server_login):
     """A session's temporary tables come first in its search path: one named audit_event
     (owned by the reviewer) must not make the guards take the reviewer for the owner, nor
@@ -278,16 +295,58 @@ def test_a_temporary_table_cannot_stand_in_for_the_trail(demo_engine, server_log
     raw = server_login(demo_engine, REVIEWER, "dr_shadow")
     server_login(demo_engine, REVIEWER, "dr_martin")
     pid = _pid(raw)
-    with pytest.raises(DBAPIError) as refused, raw.begin() as conn:
-        conn.execute(text("CREATE TEMP TABLE audit_event (id int, hash text, entity text, "
-                          "entity_id int, action text, actor text, \"after\" text)"))
-        conn.execute(text(f"UPDATE patient SET reviewed_by = 'dr_martin', reviewed_at = {NOW} "
-                          "WHERE id = :pid"), {"pid": pid})
-    assert "marked reviewed by the login that reviews it" in user_line(refused.value)
-    with pytest.raises(DBAPIError) as refused, raw.begin() as conn:
-        conn.execute(text("CREATE TEMP TABLE audit_due (xid bigint)"))
-        conn.execute(text("INSERT INTO medication (patient_id, drug, dose, unit, start) "
-                          "VALUES (:pid, 'anakinra', 300, 'mg', DATE '2001-01-01')"),
-                     {"pid": pid})
-    assert "has none" in user_line(refused.value)
+    with _temporary_tables_lent(demo_engine, "dr_shadow"):  # `db roles` takes them
+        with pytest.raises(DBAPIError) as refused, raw.begin() as conn:
+            conn.execute(text("CREATE TEMP TABLE audit_event (id int, hash text, entity text, "
+                              "entity_id int, action text, actor text, \"after\" text)"))
+            conn.execute(text(f"UPDATE patient SET reviewed_by = 'dr_martin', reviewed_at = {NOW} "
+                              "WHERE id = :pid"), {"pid": pid})
+        assert "marked reviewed by the login that reviews it" in user_line(refused.value)
+        with pytest.raises(DBAPIError) as refused, raw.begin() as conn:
+            conn.execute(text("CREATE TEMP TABLE audit_due (xid bigint)"))
+            conn.execute(text("INSERT INTO medication (patient_id, drug, dose, unit, start) "
+                              "VALUES (:pid, 'anakinra', 300, 'mg', DATE '2001-01-01')"),
+                         {"pid": pid})
+        assert "has none" in user_line(refused.value)
     assert _one(demo_engine, "SELECT count(*) FROM patient WHERE reviewed_by = 'dr_martin'") == 0
+
+
+def test_a_reviewer_cannot_borrow_the_owners_rights_through_a_temporary_table(demo_engine,
+                                                                            server_login):
+    """The attack on 1c0e5cf: a temporary audit_due open to all, with a trigger of the
+    reviewer's, which the owner's SECURITY DEFINER function would fill, running the
+    trigger as the owner. The guards keep their own path; and no login of the database's
+    roles makes temporary tables at all."""
+    raw = server_login(demo_engine, REVIEWER, "dr_alice")
+    pid = _pid(raw)
+    owner = _one(demo_engine, "SELECT relowner::regrole::text FROM pg_class "
+                              "WHERE oid = 'audit_event'::regclass")
+    attempt = [
+        "CREATE TEMP TABLE audit_due (xid bigint PRIMARY KEY)",
+        "GRANT ALL ON pg_temp.audit_due TO PUBLIC",
+        "CREATE FUNCTION pg_temp.escalate() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"EXECUTE 'GRANT \"{owner}\" TO dr_alice'; RETURN NULL; END $$",
+        "CREATE TRIGGER escalate AFTER INSERT ON pg_temp.audit_due FOR EACH ROW "
+        "EXECUTE FUNCTION pg_temp.escalate()",
+        "INSERT INTO medication (patient_id, drug, dose, unit, start) VALUES "
+        "(:pid, 'anakinra', 300, 'mg', DATE '2001-01-01')",
+    ]
+    with pytest.raises(DBAPIError) as refused, raw.begin() as conn:
+        for sql in attempt:
+            conn.execute(text(sql), {"pid": pid})
+    assert "temporary" in str(refused.value.orig)  # refused at its first step
+    assert user_line(refused.value) == DENIED_MESSAGE
+    assert not _one(demo_engine, "SELECT pg_has_role('dr_alice', :o, 'MEMBER')", o=owner)
+    assert not _one(demo_engine, "SELECT has_database_privilege('dr_alice', "
+                                 "current_database(), 'TEMPORARY')")
+    assert _one(demo_engine, "SELECT has_database_privilege(current_database(), "
+                             "'TEMPORARY')")  # the owner keeps them
+
+    # And where a login may make them, the guards' own search path passes them by.
+    with (_temporary_tables_lent(demo_engine, "dr_alice"),
+          pytest.raises(DBAPIError) as refused, raw.begin() as conn):
+        for sql in attempt:
+            conn.execute(text(sql), {"pid": pid})
+    assert "has none" in user_line(refused.value)
+    assert not _one(demo_engine, "SELECT pg_has_role('dr_alice', :o, 'MEMBER')", o=owner)
+
