@@ -313,7 +313,8 @@ _YEAR = r"(?:19|20)\d\d"
 _DATE_LIKE = re.compile(
     rf"(?<!\d)(?:{_YEAR}(?P<s1>[-/._ ]){_MONTH}(?P=s1){_DAY}"  # 1975-11-02
     rf"|{_DAY}(?P<s2>[-/._ ]){_MONTH}(?P=s2)(?:{_YEAR}|\d\d)"  # 02/11/1975, 02.11.75
-    rf"|{_YEAR}{_MONTH2}{_DAY2}|{_DAY2}{_MONTH2}{_YEAR})(?!\d)"  # 19751102, 02111975
+    rf"|{_YEAR}{_MONTH2}{_DAY2}|{_DAY2}{_MONTH2}{_YEAR}"  # 19751102, 02111975
+    rf"|{_DAY2}{_MONTH2}\d\d|\d\d{_MONTH2}{_DAY2})(?!\d)"  # 021175, 751102
     rf"|(?<![a-z])(?:{_MONTH_WORDS})[-/._ ]?(?:\d{{1,2}}[-/._ ,]+)?(?:{_YEAR}|\d\d)(?!\d)"
     rf"|(?<!\d){_DAY}[-/._ ]?(?:{_MONTH_WORDS})(?![a-z])",  # 2nov, 02-nov-75
 )

@@ -40,6 +40,9 @@ _DATE = re.compile("|".join((
     # written without separators: 20090112, 12012009
     r"(?<!\d)(?:1[89]|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)",
     r"(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:1[89]|20)\d{2}(?!\d)",
+    # ... and with a two-digit year: 100221 (day-month-year), 210210 (year-month-day)
+    rf"(?<![\d.,])(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{{2}}(?![\d.,]\d|\d)(?!{_UNIT_AFTER})",
+    rf"(?<![\d.,])\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?![\d.,]\d|\d)(?!{_UNIT_AFTER})",
     # two-digit years: 09-01-12, 12-01-09; a month with a short year: Jan-09, Jan '09
     r"(?<![\d.,-])\d{1,2}-\d{1,2}-\d{2}(?![\d-])",
     rf"(?<!\w){_MONTH}[\s\-/.']+\d{{2,4}}(?!\d)(?!{_UNIT_AFTER})",
@@ -54,6 +57,19 @@ _TIME = re.compile("|".join((
     r"(?<![\d.,:])(?:[01]?\d|2[0-3])\s?[:h]\s?[0-5]\d(?::[0-5]\d)?(?![\d:])"
     rf"(?:{_MERIDIEM})?",
     rf"(?<![\d.,:])(?:0?[1-9]|1[0-2])(?:[.:][0-5]\d)?{_MERIDIEM}",
+)), re.IGNORECASE)
+
+# A way to reach the patient: an e-mail address, a telephone number (four or more groups
+# of digits: 06 12 34 56 78, +33 6 12 34 56 78), a street address (12 rue des Lilas,
+# 4 Baker Street) and a postcode with its town (69003 Lyon).
+_STREET = (r"rue|avenue|av\.?|bd|boulevard|chemin|all[ée]e|place|impasse|quai|route|cours"
+           r"|street|st\.?|road|rd\.?|lane|drive|way")
+_CONTACT = re.compile("|".join((
+    r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+",
+    r"(?<![\w.,])(?:\+\d{1,3}[\s.\-]?)?\(?\d{1,4}\)?(?:[\s.\-]\d{2,4}){3,}(?![\w]|[.,]\d)",
+    rf"(?<![\w.,])\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:{_STREET})(?!\w)[^,;:\n]{{0,40}}",
+    rf"(?<![\w.,])\d{{1,4}}\s+(?-i:[A-Z][\w'’\-]*\s+){{1,3}}(?:{_STREET})(?!\w)",
+    r"(?<![\w.,])\d{5}\s+[A-ZÉÈ][\w'’\-]+(?:[\s\-][A-ZÉÈ][\w'’\-]+)*",
 )), re.IGNORECASE)
 
 _ACCENTS = {"a": "aàâäá", "c": "cç", "e": "eéèêë", "i": "iîïí", "o": "oôöó", "u": "uùûüú",
@@ -109,8 +125,10 @@ class Scrubber:
     common formats); then every calendar date is removed: numeric (2010-03-14,
     14/03/2010, 14-03-2010, 14.03.2010, 2010/03/14, 03/2010), with an English or French
     month name and a day or a year (April 17th, 1982; 17 avril 1982; April 1982), and a
-    bare year unless a unit follows it ("2000 pg/mL" is a value); then clock times
-    (10:45, 10h45, 8 am), which would date a note within its day.
+    bare year unless a unit follows it ("2000 pg/mL" is a value), six-digit dates
+    (100221); then clock times (10:45, 10h45, 8 am), which would date a note within its
+    day. E-mail addresses, telephone numbers, street addresses and postcodes with their
+    town go first, before their digits read as dates.
     """
 
     active: bool
@@ -125,6 +143,7 @@ class Scrubber:
             return text
         if self._own is not None:
             text = self._own.sub("[removed]", text)
+        text = _CONTACT.sub("[contact removed]", text)
         text = _DATE.sub("[date removed]", text)
         return _TIME.sub("[time removed]", text)
 

@@ -108,8 +108,11 @@ IDENTITY = dict(name="Jean Dupont", record_number="MRN-100587", birth_date=dt.da
                                 "a date ('1975-11-02')"]),
     ("DUPONTJ-01", ["the name part 'dupont'"]),
     ("Dupónt-01", ["the name part 'dupont'"]),  # accents do not hide a name
-    ("P-100587", ["the record number"]),
-    ("mrn100587", ["the record number"]),
+    # 100587 is also 10 May 1987 (day-month-year)
+    ("P-100587", ["the record number", "a date ('100587')"]),
+    ("mrn100587", ["the record number", "a date ('100587')"]),
+    ("P-100221", ["a date ('100221')"]),  # day 0 as ddmmyy, yymmdd (attacker review)
+    ("P-210210", ["a date ('210210')"]),
     ("CASE-02111975", ["a date ('02111975')"]),
     ("X-20090112", ["a date ('20090112')"]),
     ("X 09-01-12", ["a date ('09-01-12')"]),
@@ -121,6 +124,7 @@ def test_identifying_pseudonyms_are_caught(pseudonym, found):
 
 
 @pytest.mark.parametrize("pseudonym", ["NLRP12-01", "NLRP12-02", "CAPS-01", "TRAPS-01",
-                                       "STUDY-2019-12", "JD-07", "FCAS2-Paris-3"])
+                                       "STUDY-2019-12", "JD-07", "FCAS2-Paris-3",
+                                       "P-123456", "FR-004711"])
 def test_ordinary_codes_pass(pseudonym):
     assert identifying_parts(pseudonym, **IDENTITY) == []

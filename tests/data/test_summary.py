@@ -456,11 +456,16 @@ SECRET = dict(name="Léa Demo-Lefort", record_number="MRN-100231", birth_date="1
     ("since 03/2010 or 2010-03", "since  or "),
     ("the 17th of April", "the "),
     ("back in 2009", "back in "),
+    # attacker review: six-digit dates and ways to reach the patient
+    ("seen 100221, again 210210", "seen , again "),
+    ("call 06 12 34 56 78 or +33 6 12 34 56 78", "call  or "),
+    ("lives 12 rue des Lilas; mail lea.x@chu-lyon.fr", "lives ; mail "),
+    ("moved to 4 Baker Street, 69003 Lyon", "moved to , "),
 ])
 def test_scrubber_removes_identifiers_and_dates_in_any_wrapping(note, kept):
     scrub = scrubber(SECRET, active=True)
     out = scrub(note)
-    assert re.sub(r"\[(date )?removed\]", "", out) == kept, out
+    assert re.sub(r"\[(date |contact )?removed\]", "", out) == kept, out
     for secret in ("100231", "Lefort", "Léa", "Lea", "1982", "2010", "avril", "April"):
         assert secret.lower() not in out.lower()
 
@@ -468,6 +473,7 @@ def test_scrubber_removes_identifiers_and_dates_in_any_wrapping(note, kept):
 @pytest.mark.parametrize("note", [
     "IL-1b 2000 pg/mL", "IL-1β 2000.5 pg/mL", "CRP 2010 mg/L", "IL-6 at 1999%", "2 mg/kg/d",
     "temperature 38.5 °C", "an annual review", "weight 2001 g",
+    "platelets 150000", "3 flares in 12 months, 2 on anakinra 100 mg", "ratio 12.5",
 ])
 def test_scrubber_leaves_measurements_and_ordinary_words_alone(note):
     assert scrubber(SECRET, active=True)(note) == note
