@@ -50,7 +50,10 @@ _DELETE = ("episode", "observation", "suggestion")
 # INSERT only in spirit: LOCK TABLE … IN EXCLUSIVE MODE, the write lock every change takes
 # (db.engine.take_write_lock), needs UPDATE, DELETE or TRUNCATE on the table in PostgreSQL
 # 15. UPDATE is granted for that lock; the append-only trigger refuses every UPDATE itself.
-_AUDIT = "INSERT, UPDATE"
+# An audit row's id is the sequence's, never the writer's: a row chained under id
+# 2147483647 would leave every later one (which must follow the newest) refused for good.
+_AUDIT_INSERTED = ("at", "actor", "entity", "entity_id", "patient_id", "action", "before",
+                   "after", "prev_hash", "hash")
 
 
 class RolesError(UserFacingError):
@@ -86,7 +89,7 @@ def access(engine: Engine) -> Access:
         # The owner (or a member of it, or a superuser) is told apart: it may do anything.
         can_write, owner = conn.execute(text(
             "SELECT has_table_privilege('episode', 'INSERT') "
-            "AND has_table_privilege('audit_event', 'INSERT') "
+            "AND has_any_column_privilege('audit_event', 'INSERT') "
             "AND has_table_privilege('audit_event', 'UPDATE'), "
             "pg_has_role(session_user, relowner, 'MEMBER') "
             "FROM pg_class WHERE oid = 'audit_event'::regclass")).one()
@@ -165,7 +168,8 @@ def _grant_privileges(conn: Connection, groups: dict[str, str]) -> None:
             run(f"GRANT UPDATE ({listed}) ON {_quote(conn, table)} TO {reviewer}")
     for table in _DELETE:
         run(f"GRANT DELETE ON {_quote(conn, table)} TO {reviewer}")
-    run(f"GRANT {_AUDIT} ON audit_event TO {reviewer}")
+    listed = ", ".join(_quote(conn, c) for c in _AUDIT_INSERTED)
+    run(f"GRANT INSERT ({listed}), UPDATE ON audit_event TO {reviewer}")
     run(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {reviewer}")
 
 

@@ -9,12 +9,20 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError
 
 import main
 from db import suggestions as store
-from db.audit import GENESIS, audited_transaction, record, row_hash, verify
+from db.audit import (
+    GENESIS,
+    audited_transaction,
+    db_now,
+    lock_chain,
+    record,
+    row_hash,
+    verify,
+)
 from db.controls import change_references, references
 from db.episodes import (
     create_episode,
@@ -25,6 +33,7 @@ from db.episodes import (
 )
 from db.errors import DENIED_MESSAGE, user_line
 from db.identity import login
+from db.models import AuditEvent
 from db.patients import get_patient, patient_id, update_patient
 from db.roles import REVIEWER
 from tests.backend import target
@@ -349,4 +358,25 @@ def test_a_reviewer_cannot_borrow_the_owners_rights_through_a_temporary_table(de
             conn.execute(text(sql), {"pid": pid})
     assert "has none" in user_line(refused.value)
     assert not _one(demo_engine, "SELECT pg_has_role('dr_alice', :o, 'MEMBER')", o=owner)
+
+
+def test_a_reviewer_does_not_choose_an_audit_rows_id(demo_engine, server_login):
+    """A properly chained row under id 2147483647 would have been the newest for good: the
+    sequence never reaches it, so every later audit row (which must follow the newest)
+    and with it every change by a reviewer would be refused."""
+    raw = server_login(demo_engine, REVIEWER, "dr_last")
+    pid = _pid(raw)
+    with pytest.raises(DBAPIError) as refused, audited_transaction(raw) as conn:
+        lock_chain(conn)
+        prev = conn.execute(text("SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1")
+                            ).scalar() or GENESIS
+        values = dict(at=db_now(conn), actor=login(conn), entity="database", entity_id=None,
+                      patient_id=None, action="note", before=None, after=None,
+                      prev_hash=prev)
+        values["hash"] = row_hash(prev, values)
+        conn.execute(insert(AuditEvent).values(id=2_147_483_647, **values))
+    assert user_line(refused.value) == DENIED_MESSAGE
+    assert _one(demo_engine, "SELECT max(id) FROM audit_event") < 2_147_483_647
+    create_episode(raw, pid, actor=login(raw), kind="flare", onset=1_500_000_000)
+    assert verify(demo_engine)[1] == []
 
