@@ -37,6 +37,10 @@ PATIENT_FIELDS = ("pseudonym", "diagnosis", "sex", "birth_year", "genotype", "ve
 IDENTITY_FIELDS = ("name", "birth_date", "record_number")  # shown by name only, never value
 EPISODE_FIELDS = ("patient_id", "kind", "onset", "end", "severity", "certainty", "note",
                   "author", "created", "version", "status", "origin")
+# A suggestion's: its rule's findings and the reviewer's decision (state, reason).
+SUGGESTION_FIELDS = ("patient_id", "kind", "onset", "end", "criteria", "certainty",
+                     "evidence", "fingerprint", "state", "reason", "episode_id", "changed",
+                     "version")
 WEIGHT = "WEIGHT"
 _SHOWN = 60  # characters of a differing value shown; a note can be long
 
@@ -49,7 +53,11 @@ def differences(conn: Connection) -> list[str]:
         "SELECT id, pseudonym FROM patient")}
     return [*_patients(conn, patients, names), *_weights(conn, patients, names, since),
             *_identities(conn, _fold(conn, "patient_identity", since), names),
-            *_episodes(conn, _fold(conn, "episode", since)), *_control_sets(conn, since)]
+            *_rows_against_trail(conn, _fold(conn, "episode", since), "episode",
+                                 EPISODE_FIELDS),
+            *_rows_against_trail(conn, _fold(conn, "suggestion", since), "suggestion",
+                                 SUGGESTION_FIELDS),
+            *_control_sets(conn, since)]
 
 
 class _State:
@@ -159,20 +167,22 @@ def _identities(conn: Connection, states: dict[int, _State],
                    "trail's last change left: changed outside Flarescope")
 
 
-def _episodes(conn: Connection, states: dict[int, _State]) -> Iterator[str]:
-    table = _rows(conn, "episode", "id", EPISODE_FIELDS)
+def _rows_against_trail(conn: Connection, states: dict[int, _State], entity: str,
+                        fields: tuple[str, ...]) -> Iterator[str]:
+    """An episode or a suggestion (``entity``, its table's name) against the trail."""
+    table = _rows(conn, entity, "id", fields)
     for eid, state in sorted(states.items()):
         if state.fields is None:
             if eid in table:
-                yield (f"episode #{eid}: the table has it, the audit trail's last change "
+                yield (f"{entity} #{eid}: the table has it, the audit trail's last change "
                        "deleted it: changed outside Flarescope")
         elif eid not in table:
-            yield (f"episode #{eid}: the table has no such episode, the audit trail's last "
+            yield (f"{entity} #{eid}: the table has no such {entity}, the audit trail's last "
                    "change left it in place: deleted outside Flarescope")
         else:
             for field, table_says, trail_left in _differing(table[eid], state.fields,
-                                                            EPISODE_FIELDS):
-                yield _line(f"episode #{eid}", field, table_says, trail_left)
+                                                            fields):
+                yield _line(f"{entity} #{eid}", field, table_says, trail_left)
 
 
 def _weights(conn: Connection, states: dict[int, _State], names: dict[int, str],

@@ -214,3 +214,40 @@ def test_sqlite_and_any_database_fold_the_trail_alike(demo_engine):
             assert scalars(_newest_sqlite(conn, entity, 0, member)) \
                 == scalars(_newest_decoded(conn, entity, 0, member))
     assert gone["id"] == new["id"]
+
+
+def test_a_hand_edit_of_a_suggestion_s_decision_is_reported(engine, pid, capsys):
+    from db import suggestions as store
+
+    found = {"kind": "flare", "onset": T0, "end": T0 + 7 * DAY, "criteria": ["cluster_flare"],
+             "certainty": "probable", "fingerprint": "f1",
+             "evidence": [{"text": "CRP 45 mg/L", "samples": []}]}
+    store.store_suggestions(engine, pid, [found, found | {"onset": T0 + 60 * DAY,
+                                                        "end": None}], actor="alice")
+    first, second = store.load_suggestions(engine, pid).to_dict("records")
+    store.reject_suggestion(engine, first["id"], first["version"], actor="alice",
+                            reason="a single attack")
+    assert _verify(engine, capsys)[0] == 0
+    _hand_edit(engine, f"UPDATE suggestion SET state = 'open', reason = 'never seen' "
+                       f"WHERE id = {first['id']}",
+               f"UPDATE suggestion SET state = 'accepted' WHERE id = {second['id']}")
+    code, out = _verify(engine, capsys)
+    assert code != 0
+    assert (f"suggestion #{first['id']} state: the table says 'open', the audit trail's last "
+            "change left 'rejected': changed outside Flarescope") in out
+    assert (f"suggestion #{first['id']} reason: the table says 'never seen', the audit "
+            "trail's last change left 'a single attack'") in out
+    assert f"suggestion #{second['id']} state: the table says 'accepted'" in out
+
+
+def test_a_suggestion_deleted_by_hand_is_reported(engine, pid, capsys):
+    from db import suggestions as store
+
+    store.store_suggestions(engine, pid, [{
+        "kind": "flare", "onset": T0, "end": None, "criteria": ["caps_relapse"],
+        "certainty": "uncertain", "fingerprint": "f", "evidence": []}], actor="alice")
+    [row] = store.load_suggestions(engine, pid).to_dict("records")
+    _hand_edit(engine, f"DELETE FROM suggestion WHERE id = {row['id']}")
+    assert (f"suggestion #{row['id']}: the table has no such suggestion, the audit trail's "
+            "last change left it in place: deleted outside Flarescope") in _verify(engine,
+                                                                                   capsys)[1]
