@@ -58,7 +58,11 @@ def main(argv: list[str] | None = None) -> int:
         from cli.passphrase import install
 
         install()
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # a reader gone (`| head`) is found here, not at exit
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -70,6 +74,21 @@ def main(argv: list[str] | None = None) -> int:
             line = _damaged_line(args) or user_message(exc)
         print(f"flarescope: {line}", file=sys.stderr)
         return 1
+
+
+def _reader_gone() -> int:
+    """The output's reader closed its end (`suggest --all | head`): what it did not read
+    is not wanted. Quiet, as a command stopped by SIGPIPE is, with its exit status (141);
+    stdout goes to /dev/null so the interpreter's flush at exit has nothing to complain
+    about ("Exception ignored ... BrokenPipeError")."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is no file (a test's capture)
+        pass
+    return 141
 
 
 def _damaged_line(args) -> str | None:

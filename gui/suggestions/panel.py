@@ -174,10 +174,28 @@ class SuggestionPanel(QtWidgets.QWidget):
     def _accept(self) -> None:
         sid = self.selected_id()
         if sid is not None:
+            row = self.table.currentRow()
             self.acceptRequested.emit(sid)
+            self._on_to_the_next(sid, row)
 
     def _reject(self) -> None:
         sid, reason = self.selected_id(), self.reason.text().strip()
         if sid is not None and reason and self.reject.isEnabled():
+            row = self.table.currentRow()
             self.rejectRequested.emit(sid, reason)
             self.reason.clear()
+            self._on_to_the_next(sid, row)
+
+    def _on_to_the_next(self, decided: int, row: int) -> None:
+        """After a decision the keyboard stays in the list, on the suggestion that follows
+        the decided one: a reviewer goes through them with the arrow keys, Tab to Accept
+        or to the reason and Enter. (The decided row left the list, or its button greyed out, and Qt gave the
+        focus to the case filter, where the next key went.)"""
+        n = self.table.rowCount()
+        if n:
+            ids = [self.table.item(r, 0).data(ID_ROLE) for r in range(n)]
+            at = min(max(row, 0), n - 1)
+            if ids[at] == decided and at + 1 < n:  # still listed (decided ones shown)
+                at += 1
+            self.select(ids[at])
+        self.table.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)

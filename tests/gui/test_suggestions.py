@@ -171,3 +171,34 @@ def test_a_reimport_that_changes_the_evidence_marks_the_suggestion(qtbot, window
     panel.show_decided.setChecked(True)
     states = [panel.table.item(r, 5).text() for r in range(panel.table.rowCount())]
     assert "rejected: CRP from a chest infection · evidence changed" in states
+
+
+def test_after_accept_or_reject_the_keys_stay_in_the_list(qtbot, window, demo_engine,
+                                                         tmp_path):
+    """A reviewer goes through the suggestions by keyboard: after Accept or Reject the list
+    keeps the keyboard, on the next suggestion (the focus went to the case filter, where
+    the next key was typed)."""
+    from PySide6 import QtWidgets
+
+    write_cases(demo_engine, tmp_path)
+    window.refresh_case_list()
+    qtbot.wait(50)
+    open_dock(qtbot, window, "HOSP-01")
+    panel = window.suggestions.panel
+    first, second = (panel.table.item(r, 0).data(QtCore.Qt.ItemDataRole.UserRole)
+                     for r in range(2))
+    click_row(qtbot, panel, 0)
+    QTest.mouseClick(panel.accept, QtCore.Qt.MouseButton.LeftButton)
+    assert next(r for r in stored(demo_engine, window.case)
+                if r["id"] == first)["state"] == "accepted"
+    assert QtWidgets.QApplication.focusWidget() is panel.table
+    assert panel.selected_id() == second
+    QTest.keyClick(panel.table, QtCore.Qt.Key.Key_6)  # a timeline key, not a filter's text
+    assert window.browser.filter.text() == ""
+
+    panel.reason.setFocus()
+    qtbot.keyClicks(panel.reason, "no visit with a physician global")
+    QTest.keyClick(panel.reason, QtCore.Qt.Key.Key_Return)
+    assert next(r for r in stored(demo_engine, window.case)
+                if r["id"] == second)["state"] == "rejected"
+    assert QtWidgets.QApplication.focusWidget() is panel.table
