@@ -418,8 +418,10 @@ class _Diary:
 
 
 def _active_periods(t: np.ndarray, rolling: np.ndarray, s: CriteriaSettings,
-                    case: Case) -> list[Period]:
-    """Every run of days covered by a window whose sum reaches the threshold."""
+                    case: Case, within: tuple[float, float] | None = None) -> list[Period]:
+    """Every run of days covered by a window whose sum reaches the threshold; only those
+    overlapping ``within`` (lo, hi) when given (a candidate asks for its own: fifty
+    ten-year cases ask 800 times, and writing every period's text took 0.3 s)."""
     if t.size == 0:
         return []
     hot = rolling >= s.aidai_threshold
@@ -431,6 +433,8 @@ def _active_periods(t: np.ndarray, rolling: np.ndarray, s: CriteriaSettings,
     edges = np.flatnonzero(np.diff(np.concatenate([[0], inside.astype(int), [0]])))
     out = []
     for a, b in zip(edges[::2], edges[1::2], strict=True):
+        if within is not None and not (t[a] < within[1] and t[b - 1] + DAY > within[0]):
+            continue
         peak = int(a + np.argmax(rolling[a:b]))
         text = (f"AIDAI {_n(rolling[peak])} over the {s.aidai_days} days to "
                 f"{case.anchor.label(t[peak])} (≥ {_n(s.aidai_threshold)}: active), "
@@ -483,8 +487,8 @@ def _aidai_evidence(case: Case, diary: _Diary, onset: int, hi: float, s: Criteri
                     bounds: _Bounds) -> Evidence | None:
     """The active diary period around the candidate, summed over its own days only."""
     own = diary.between(bounds.lo, bounds.hi)
-    periods = [p for p in _active_periods(own.t, own.rolling(s.aidai_days), s, case)
-               if _overlaps(p, onset - s.aidai_days * DAY, hi)]
+    within = (onset - s.aidai_days * DAY, hi)
+    periods = _active_periods(own.t, own.rolling(s.aidai_days), s, case, within)
     return Evidence(periods[0].text) if periods else None
 
 
@@ -584,10 +588,6 @@ def _certainty(full: bool, supported: bool) -> str:
     if full:
         return CERTAIN if supported else PROBABLE
     return PROBABLE if supported else UNCERTAIN
-
-
-def _overlaps(p: Period, lo: float, hi: float) -> bool:
-    return p.start < hi and p.end > lo
 
 
 def suggest(case: Case, settings: CriteriaSettings | None = None) -> CaseSuggestions:
