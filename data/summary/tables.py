@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from data.aidai_periods import BLOCK_DAYS, aidai_periods, period_definition, period_text
 from data.case import DAY, Case, epoch, is_per_kg
@@ -16,8 +15,6 @@ from data.dose_context import texts as dose_texts
 from data.episode_edit import last_day
 from data.numbers import DASH, fmt_fold, fmt_number, is_missing, shown
 from data.stimulation import SPECIMEN as SI_SPECIMEN
-from data.stimulation import UNIT as SI_UNIT
-from data.stimulation import stimulation_indices
 from data.summary.censored import Measure, censor_sign
 from data.summary.dates import DateFormat
 from data.summary.privacy import Privacy
@@ -64,48 +61,82 @@ def episodes_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:
 
 def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy, *,
                    dose_time: float = DEFAULT_DOSE_TIME) -> Table:
-    """Every cytokine value and stimulation index; dose_time is the usual anakinra time
-    (a setting) behind "Anakinra then"."""
-    cols = (Column("Date"), Column("Analyte"), Column("Specimen"), Column("Value", "right"),
-            Column("Unit"), Column("Fold", "right"), Column("Anakinra then", wrap=True))
-    codes = [a.code for a in CYTOKINES]
-    parts = []
-    for code in codes:
-        for spec in case.specimens(code):
-            s = case.fold(code, spec)
-            parts.append(s)
-    if not parts:
-        return Table("Cytokine measurements", cols, [])
-    si = stimulation_indices(case)
-    if len(si):
-        parts.append(si.assign(specimen=SI_SPECIMEN, unit=SI_UNIT, fold=np.nan)[
-            ["t", "code", "specimen", "value", "censor", "unit", "fold"]])
-    df = pd.concat([p.astype({"code": str, "specimen": str, "unit": str}) for p in parts])
-    order = {c: i for i, c in enumerate(codes)}
-    df = df.assign(_o=df["code"].astype(str).map(order)).sort_values(["t", "_o", "specimen"])
-    rows = []
-    dose = dose_texts(dose_context(case, df["t"], dose_time=dose_time), case.anchor,
-                      with_day=False, clock_free=fmt.relative)
-    for t, code, spec, v, c, u, f, d in zip(df["t"], df["code"], df["specimen"], df["value"],
-                                            df["censor"], df["unit"], df["fold"], dose,
-                                            strict=True):
-        cen = censor_sign(c)
-        number = fmt_fold if spec == SI_SPECIMEN else fmt_number  # an index is a ratio
-        value = Measure(float(v), cen).text(number) if np.isfinite(v) else "not computable"
-        fold = Measure(float(f), cen).text(fmt_fold) if np.isfinite(f) else DASH
-        if spec == SI_SPECIMEN:  # a derived row: our own words, safe to print
-            rows.append((fmt.date(t), label(str(code)), "LPS ÷ spontaneous", value, u, fold, d))
-            continue
-        rows.append((fmt.date(t), label(str(code)), privacy.specimen(spec), value,
-                     privacy.unit(u), fold, d))
-    return Table("Cytokine measurements", cols, rows,
-                 note="Fold = value ÷ healthy-control mean for the same analyte and specimen. "
-                      "A value such as “<5” was below the assay's detection limit: the limit "
-                      "is shown, not a measurement. Anakinra then: "
+    """The results grid (data.results_grid) as the PDF prints it: a row per day, a column
+    per analyte and specimen (a cytokine's fold over controls under its value), the
+    stimulation indices, and what anakinra was then. One row per value ran to three pages.
+
+    dose_time is the usual anakinra time (a setting) behind "Anakinra then"."""
+    from data.results_grid import results_grid  # it imports data.summary.censored
+
+    grid = results_grid(case)
+    cols = [Column(_grid_header(c, privacy), "right") for c in grid.columns]
+    date_col = Column("Day" if fmt.relative else "Date")
+    table_cols = (date_col, *cols, Column("Anakinra then", wrap=True))
+    folds = _folds(case, grid)
+    rows: list[tuple[str, ...]] = []
+    times = np.full(len(grid.days), np.inf)  # each day's first sample: what anakinra was
+    for (row, _), cells in grid.cells.items():
+        times[row] = min(times[row], *(c.t for c in cells))
+    dose = dose_texts(dose_context(case, times, dose_time=dose_time),
+                      case.anchor, with_day=False, clock_free=fmt.relative)
+    for row, day in enumerate(grid.days):
+        date = fmt.date(float(day)) if fmt.relative else \
+            f"{fmt.date(float(day))}\n{case.anchor.label(float(day))}"
+        cells = []
+        for col, column in enumerate(grid.columns):
+            shown_cells = grid.cells.get((row, col), [])
+            ratio = column.specimen == SI_SPECIMEN  # an index is a ratio: fmt_fold
+            values = " / ".join(_cell_text(c, ratio) for c in shown_cells)
+            fold = " / ".join(folds[(col, c.t)] for c in shown_cells if (col, c.t) in folds)
+            cells.append(f"{values}\n{fold}" if fold else values)
+        rows.append((date, *cells, dose[row]))
+    references = "; ".join(f"{c.title} {c.reference}" for c in grid.columns
+                           if c.specimen != SI_SPECIMEN)
+    return Table("Cytokine measurements", table_cols, rows,
+                 note="A row per day, a column per analyte and specimen; under a cytokine's "
+                      "value, its fold (value ÷ healthy-control mean for the same analyte and "
+                      "specimen). ↑/↓: outside the healthy-control band (mean ± 2 SD or the "
+                      f"reported range) or the normal range: {references}. A value such as "
+                      "“<5” was below the assay's detection limit: the limit is shown, not a "
+                      "measurement, flagged only when the limit decides. Anakinra then: "
                       f"{_since_dose_note(fmt.relative, dose_time)} "
                       "Stimulation index (LPS ÷ spontaneous): the LPS-stimulated value ÷ the "
                       "spontaneous one of the same analyte drawn the same day (the nearest in "
                       "time); a censored value makes it a bound, two make it not computable.")
+
+
+def _grid_header(column, privacy: Privacy) -> str:
+    """Analyte, specimen and unit on lines of their own, so ten columns fit an A4 page; a
+    specimen or unit read from a file is printed only as a de-identified summary allows."""
+    from data.results_grid import SHORT_SPECIMEN
+
+    if column.specimen == SI_SPECIMEN:
+        return f"{label(column.code)}\nLPS ÷\nspont."  # a ratio: no unit
+    specimen = SHORT_SPECIMEN.get(column.specimen) if column.specimen in SHORT_SPECIMEN \
+        else privacy.specimen(column.specimen)
+    lines = [label(column.code), specimen, privacy.unit(column.unit)]
+    return "\n".join(x for x in lines if x)
+
+
+def _cell_text(cell, ratio: bool) -> str:
+    if not np.isfinite(cell.value):  # a stimulation index of two censored values
+        return "not\ncomputable"  # two lines, as narrow as a value over its fold
+    value = Measure(cell.value, cell.censor).text(fmt_fold if ratio else fmt_number)
+    return f"{value} {cell.flag}" if cell.flag else value
+
+
+def _folds(case: Case, grid) -> dict[tuple[int, float], str]:
+    """Each cytokine value's fold over controls, as the timeline's readout writes it."""
+    codes = {a.code for a in CYTOKINES}
+    out: dict[tuple[int, float], str] = {}
+    for col, column in enumerate(grid.columns):
+        if column.code not in codes or column.specimen == SI_SPECIMEN:
+            continue
+        s = case.fold(column.code, column.specimen)
+        for t, f, c in zip(s["t"], s["fold"], s["censor"], strict=True):
+            if np.isfinite(f):
+                out[(col, float(t))] = f"{Measure(float(f), censor_sign(c)).text(fmt_fold)}×"
+    return out
 
 
 def _since_dose_note(clock_free: bool, dose_time: float) -> str:

@@ -57,7 +57,7 @@ class Flow:
     # -- primitives ----------------------------------------------------------------------
     def text_height(self, font: QtGui.QFont, text: str, width: float) -> float:
         fm = self.style.fm(font)
-        if fm.horizontalAdvance(text) <= width:
+        if "\n" not in text and fm.horizontalAdvance(text) <= width:
             return fm.height()
         r = fm.boundingRect(QtCore.QRectF(0, 0, width, 1e6), LEFT_TOP | WRAP, text)
         return r.height()
@@ -154,16 +154,20 @@ def column_widths(flow: Flow, table: Table) -> list[float]:
     fm, fm_b = s.fm(s.cell), s.fm(s.cell_bold)
     natural = []
     for i, col in enumerate(table.columns):
-        cells = {row[i] for row in table.rows}
-        widest = max((fm.horizontalAdvance(c) for c in cells), default=0.0)
+        lines = {line for row in table.rows for line in row[i].split("\n")}
+        widest = max((fm.horizontalAdvance(c) for c in lines), default=0.0)
+        head = max(fm_b.horizontalAdvance(line) for line in col.name.split("\n"))
         # A hair of slack: text measured exactly as wide as its box may wrap when drawn.
-        natural.append(max(widest, fm_b.horizontalAdvance(col.name)) + 2 * CELL_PAD_X + 1)
+        natural.append(max(widest, head) + 2 * CELL_PAD_X + 1)
     wraps = [i for i, c in enumerate(table.columns) if c.wrap]
     fixed = sum(w for i, w in enumerate(natural) if i not in wraps)
-    min_wrap = 45 * MM
-    if wraps and fixed + min_wrap * len(wraps) <= flow.width:
-        rest = (flow.width - fixed) / len(wraps)
-        return [rest if i in wraps else w for i, w in enumerate(natural)]
+    # Free text wraps in 45 mm; in a wide grid (the cytokine table's "Anakinra then"
+    # beside ten values) in 30 mm, two or three lines beside two-line cells, rather than
+    # every column squeezed.
+    for min_wrap in (45 * MM, 30 * MM):
+        if wraps and fixed + min_wrap * len(wraps) <= flow.width:
+            rest = (flow.width - fixed) / len(wraps)
+            return [rest if i in wraps else w for i, w in enumerate(natural)]
     if sum(natural) <= flow.width:
         return natural
     # Too wide even so: the widest columns give way first, down to one shared cap, and
@@ -198,7 +202,7 @@ def layout_table(flow: Flow, table: Table) -> None:
     def row_height(row: tuple[str, ...]) -> float:
         h = line_h
         for text, w in zip(row, widths, strict=True):
-            if fm.horizontalAdvance(text) > w - 2 * CELL_PAD_X:
+            if "\n" in text or fm.horizontalAdvance(text) > w - 2 * CELL_PAD_X:
                 h = max(h, flow.text_height(s.cell, text, w - 2 * CELL_PAD_X))
         return h + 2 * CELL_PAD_Y
 
@@ -240,25 +244,27 @@ def _table_row(flow: Flow, row: tuple[str, ...], table: Table, xs: list[float],
     y = flow.y
     font, colour, zebra_colour = s.cell, s.colours.text, s.colours.zebra
     width = flow.width
-    cells: list[tuple[QtCore.QRectF | QtCore.QPointF, str]] = []
+    cells: list[tuple[QtCore.QRectF | QtCore.QPointF, str, int]] = []
     for text, col, x, w in zip(row, table.columns, xs, widths, strict=True):
         inner = w - 2 * CELL_PAD_X
         advance = fm.horizontalAdvance(text)
-        if advance > inner:
-            cells.append((QtCore.QRectF(x + CELL_PAD_X, y + CELL_PAD_Y, inner, h), text))
+        if "\n" in text or advance > inner:  # lines (a value over its fold) or wrapped
+            side = Align.AlignRight if col.align == "right" else Align.AlignLeft
+            cells.append((QtCore.QRectF(x + CELL_PAD_X, y + CELL_PAD_Y, inner, h), text,
+                          int(side | Align.AlignTop) | WRAP))
         else:
             dx = inner - advance if col.align == "right" else 0.0
             cells.append((QtCore.QPointF(x + CELL_PAD_X + dx, y + CELL_PAD_Y + fm.ascent()),
-                          text))
+                          text, 0))
 
     def op(p: QtGui.QPainter) -> None:
         if zebra:
             p.fillRect(QtCore.QRectF(0, y, width, h), zebra_colour)
         p.setFont(font)
         p.setPen(colour)
-        for where, text in cells:
+        for where, text, flags in cells:
             if isinstance(where, QtCore.QRectF):
-                p.drawText(where, LEFT_TOP | WRAP, text)
+                p.drawText(where, flags, text)
             else:
                 p.drawText(where, text)
 

@@ -56,3 +56,12 @@ def make_case(obs: list[tuple], periods: list[tuple] = (), *, episodes: list[dic
         dict(code="TNFA", specimen=PBMC_SPONTANEOUS, mean=20.0)])
     p = dict(id=1, pseudonym="HAND-01", diagnosis="NLRP12AD", sex="F", onset_age=3.0)
     return Case(p, o, meds, ep, ctl)
+
+
+def cytokine_cells(summary) -> dict[tuple[str, str], str]:
+    """The PDF's cytokine table (a results grid) as {(row's first line, column's header
+    with its lines joined by spaces): cell}: "2020-01-09", "IL-1β LPS ÷ spont."."""
+    table = next(t for t in summary.tables if t.title == "Cytokine measurements")
+    heads = [c.name.replace("\n", " ") for c in table.columns]
+    return {(row[0].split("\n")[0], head): cell for row in table.rows
+            for head, cell in zip(heads, row, strict=True)}

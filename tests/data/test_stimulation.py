@@ -6,7 +6,7 @@ import math
 
 from data.codes import PBMC_LPS, PBMC_SPONTANEOUS
 from data.stimulation import stimulation_index, stimulation_indices
-from tests.data.insight_cases import at, make_case
+from tests.data.insight_cases import at, cytokine_cells, make_case
 
 S, L = PBMC_SPONTANEOUS, PBMC_LPS
 OBS = [
@@ -48,14 +48,16 @@ def test_no_index_without_both_stimulations_or_for_a_single_measurement():
 def test_the_summary_cytokine_table_lists_the_indices():
     from data.summary import build_summary
 
-    table = next(t for t in build_summary(make_case(OBS)).tables
-                 if t.title == "Cytokine measurements")
-    rows = [r for r in table.rows if r[2] == "LPS ÷ spontaneous"]
-    assert [(r[0], r[1], r[3], r[4]) for r in rows] == [
-        ("2020-01-09", "TNF-α", "4.5", "ratio"), ("2020-01-09", "IL-1β", "12", "ratio"),
-        ("2020-01-13", "IL-1β", ">120", "ratio"), ("2020-01-15", "IL-1β", "<0.1", "ratio"),
-        ("2020-01-17", "IL-1β", "not computable", "ratio"),
-        ("2020-01-26", "IL-1β", "5", "ratio")]
+    summary = build_summary(make_case(OBS))
+    cells = cytokine_cells(summary)
+    index = {(day, head): v for (day, head), v in cells.items() if head.endswith("LPS ÷ spont.")
+             and v}
+    assert index == {
+        ("2020-01-09", "TNF-α LPS ÷ spont."): "4.5", ("2020-01-09", "IL-1β LPS ÷ spont."): "12",
+        ("2020-01-13", "IL-1β LPS ÷ spont."): ">120", ("2020-01-15", "IL-1β LPS ÷ spont."): "<0.1",
+        ("2020-01-17", "IL-1β LPS ÷ spont."): "not\ncomputable",
+        ("2020-01-26", "IL-1β LPS ÷ spont."): "5"}
+    table = next(t for t in summary.tables if t.title == "Cytokine measurements")
     assert "Stimulation index" in table.note
 
 
@@ -66,6 +68,6 @@ def test_the_summary_prints_an_index_as_every_fold_is_printed():
 
     obs = [(3, 9, "IL1B", 100, "", S), (3, 11, "IL1B", 16194, "", L),
            (4, 9, "IL1B", 1000, "", S), (4, 11, "IL1B", 46, "", L)]
-    table = next(t for t in build_summary(make_case(obs)).tables
-                 if t.title == "Cytokine measurements")
-    assert [r[3] for r in table.rows if r[2] == "LPS ÷ spontaneous"] == ["162", "0.046"]
+    cells = cytokine_cells(build_summary(make_case(obs)))
+    assert [cells[(day, "IL-1β LPS ÷ spont.")] for day in ("2020-01-09", "2020-01-10")] == [
+        "162", "0.046"]

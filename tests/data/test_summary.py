@@ -315,12 +315,17 @@ def test_tables_hold_every_row_with_censoring_shown(nlrp12_02):
     summary = build_summary(case, audit=audit)
     tables = {t.title: t for t in summary.tables}
     cyto = tables["Cytokine measurements"]
-    n = sum(len(case.series(c)) for c in ("IL1B", "IL1RA", "IL6", "TNFA"))
-    # Every measurement, and a stimulation index for each same-day LPS/spontaneous pair.
-    assert len(cyto.rows) == n + len(stimulation_indices(case)) > n
-    values = {f"{v:.2f}".rstrip("0").rstrip(".") for c in ("IL1B", "TNFA")
-              for v in case.series(c)["value"]}
-    assert values <= {r[3] for r in cyto.rows}
+    codes = ("IL1B", "IL1RA", "IL6", "TNFA", "CRP", "SAA")
+    days = {int(t // DAY) for c in codes for t in case.series(c)["t"]}
+    # A row per day (the results grid), not one per value: 31 rows for 190 values.
+    assert len(cyto.rows) == len(days) < 40
+    # Every measurement and every stimulation index is in a cell (a value over its fold).
+    values = [line for row in cyto.rows for cell in row[1:-1] if cell
+              for line in cell.split("\n")[:1] for line in line.split(" / ")]
+    n = sum(len(case.series(c)) for c in codes)
+    assert len(values) == n + len(stimulation_indices(case))
+    shown = {v.rstrip(" ↑↓") for v in values}
+    assert {fmt_number(v) for c in ("IL1B", "TNFA") for v in case.series(c)["value"]} <= shown
     # The stored end is exclusive (15 August 00:00): the last day is 14 August.
     assert tables["Episodes"].rows[0][:4] == ("relapse", "2010-03-14", "2010-08-14", "154 d")
     assert any("created episode" in r[2] for r in tables["Reviewer notes and audit trail"].rows)
@@ -328,11 +333,15 @@ def test_tables_hold_every_row_with_censoring_shown(nlrp12_02):
 
 
 def test_censored_rows_print_the_limit_with_its_sign():
-    cyto = next(t for t in build_summary(_case(SMALL)).tables if t.title.startswith("Cytokine"))
-    row = next(r for r in cyto.rows if r[0] == "2020-02-15")
-    assert row[1:6] == ("IL-1β", "PBMC, spontaneous", "<5", "pg/mL", "<0.5")
-    assert row[6] == "≈1 h after 100 mg"  # day 40 09:00, daily 100 mg at 08:00
-    assert sum(r[3].startswith("<") for r in cyto.rows) == 1
+    summary = build_summary(_case(SMALL))
+    cyto = next(t for t in summary.tables if t.title.startswith("Cytokine"))
+    row = next(r for r in cyto.rows if r[0].startswith("2020-02-15"))
+    # Day 40: IL-1β <5 pg/mL, fold <0.5 (control mean 10), no TNF-α that day.
+    assert row[0] == "2020-02-15\nday +40"
+    assert [c.name for c in cyto.columns[1:-1]] == ["IL-1β\nspont.\npg/mL",
+                                                   "TNF-α\nspont.\npg/mL"]
+    assert row[1:] == ("<5\n<0.5×", "", "≈1 h after 100 mg")  # daily 100 mg at 08:00
+    assert sum(cell.startswith("<") for r in cyto.rows for cell in r[1:-1]) == 1
 
 
 # -- de-identification ------------------------------------------------------------------------

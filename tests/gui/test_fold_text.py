@@ -12,6 +12,7 @@ from data.codes import PBMC_SPONTANEOUS
 from data.numbers import fmt_fold
 from data.summary import build_summary, load_case
 from db.queries import list_cases
+from tests.data.insight_cases import cytokine_cells
 
 
 def test_a_fold_has_three_significant_digits_at_most():
@@ -42,8 +43,10 @@ def test_every_fold_in_the_summary_follows_the_rule(nlrp12_02):
     figures = " ".join(f.value for f in summary.figures)
     in_figures = re.findall(r"([<>]?[\d.]+)× controls", figures)
     assert len(in_figures) >= 3  # baseline, best response, near-normal
-    table = next(t for t in summary.tables if t.title == "Cytokine measurements")
-    in_table = [row[5] for row in table.rows if row[5] != "—"]
+    cells = cytokine_cells(summary)
+    # Under each cytokine value, its fold: "1554.9 ↑\n130×".
+    in_table = [fold.removesuffix("×") for cell in cells.values() if "\n" in cell
+                for fold in cell.split("\n")[1].split(" / ") if fold.endswith("×")]
     assert len(in_table) > 100
     loose = [f for f in in_figures + in_table if _significant(f) > 3 and float(
         f.strip("<>")) < 1000]
@@ -51,7 +54,7 @@ def test_every_fold_in_the_summary_follows_the_rule(nlrp12_02):
     # The same measurement reads the same in the key figures and in the table.
     best = re.search(r"([\d.]+) pg/mL \(([\d.]+)× controls\)",
                      next(f.value for f in summary.figures if f.name == "Best response"))
-    assert any(row[3] == best.group(1) and row[5] == best.group(2) for row in table.rows)
+    assert f"{best.group(1)}\n{best.group(2)}×" in cells.values()
 
 
 def test_the_readout_writes_a_fold_as_the_pdf_does(qtbot, nlrp12_02):
@@ -60,12 +63,13 @@ def test_the_readout_writes_a_fold_as_the_pdf_does(qtbot, nlrp12_02):
     case = nlrp12_02
     w = _shown(qtbot, case)
     w.set_fold(True)
-    table = next(t for t in build_summary(case).tables if t.title == "Cytokine measurements")
-    rows = [r for r in table.rows if r[1] == "IL-1β" and r[2] == "PBMC, spontaneous"]
+    cells = cytokine_cells(build_summary(case))
+    folds = [cell.split("\n")[1].removesuffix("×") for (_, head), cell in cells.items()
+             if head == "IL-1β spont. pg/mL" and cell]
     series = next(s for s in w.tracks["cytokines"].series if s.label == "IL-1β spont."
                   and s.records[0]["specimen"] == PBMC_SPONTANEOUS)
     for j in range(len(series.x)):
         line = next(ln for ln in w.readout_lines(float(series.x[j]))
                     if ln.label == "IL-1β spont.")
         assert line.unit == "× controls"
-        assert line.value == rows[j][5], (j, line.value, rows[j])
+        assert line.value == folds[j], (j, line.value, folds[j])
