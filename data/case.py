@@ -35,6 +35,8 @@ class Case:
     episodes: pd.DataFrame
     controls: pd.DataFrame  # the healthy-control references in force when the case loaded
     reference_set: dict | None = None  # the set that put them in force (data.controls)
+    # Doses recorded one by one, with their time (t, drug, dose, unit, route), if any.
+    administrations: pd.DataFrame | None = None
     # Derived once per case: a redraw asks for them per series and per track, and each
     # pandas filter costs ~0.1–1 ms (the large case's opening asked ~200 times; the lists
     # of evidence ask once per sample). Callers read what they get and never change it.
@@ -45,7 +47,16 @@ class Case:
     @classmethod
     def from_frames(cls, frames) -> Case:
         return cls(frames.patient, frames.observations, frames.medications,
-                   frames.episodes, frames.controls, getattr(frames, "reference_set", None))
+                   frames.episodes, frames.controls, getattr(frames, "reference_set", None),
+                   getattr(frames, "administrations", None))
+
+    def recorded_doses(self, drug: str) -> pd.DataFrame | None:
+        """The drug's doses recorded one by one (t, dose, unit), by time; None if none."""
+        a = self.administrations
+        if a is None or a.empty:
+            return None
+        rows = a[a["drug"] == drug]
+        return rows.sort_values("t", kind="stable") if len(rows) else None
 
     # -- identity --------------------------------------------------------------------
     @property

@@ -72,7 +72,8 @@ def administrations(case: Case, *, dose_time: float = DEFAULT_DOSE_TIME,
     """One administration per day of each anakinra period at dose_time, unless recorded.
 
     recorded: individual administrations (columns ``t``, ``dose``, ``unit``); on each UTC
-    day they cover they replace the period's assumed one. An open period runs to ``until``
+    day they cover they replace the period's assumed one (dose_context passes the case's
+    imported ones, ``Case.recorded_doses``). An open period runs to ``until``
     (default: the end of the case).
     """
     periods = case.drug_periods(ANAKINRA)
@@ -134,8 +135,9 @@ def dose_context(case: Case, t: np.ndarray | pd.Series, *,
     t = np.asarray(t, dtype=float)
     until = max(case.time_range[1], float(t.max()) if t.size else 0.0)
     if recorded is None:  # the same for every series of the case: computed once
+        # The case's own record of each injection, where one was imported.
         adm = case.derived(("administrations", dose_time, until), lambda: administrations(
-            case, dose_time=dose_time, until=until))
+            case, dose_time=dose_time, recorded=case.recorded_doses(ANAKINRA), until=until))
     else:
         adm = administrations(case, dose_time=dose_time, recorded=recorded, until=until)
     n = t.size

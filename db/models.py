@@ -161,6 +161,23 @@ class Medication(Base):
     __table_args__ = (Index("ix_medication_patient", "patient_id", "drug", "start"),)
 
 
+class Administration(Base):
+    """One dose given, at its recorded time (epoch seconds, UTC): a hospital's
+    administration record. Periods (``Medication``) stay the regimen; these replace the
+    assumed dose on the days they cover (data.dose_context)."""
+
+    __tablename__ = "administration"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id", ondelete="CASCADE"))
+    drug: Mapped[str] = mapped_column(String(64))
+    t: Mapped[int] = mapped_column(BigInteger)
+    dose: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(32))  # mg or mg/kg
+    route: Mapped[str | None] = mapped_column(String(32))
+    source: Mapped[str | None] = mapped_column(String(200))
+    __table_args__ = (UniqueConstraint("patient_id", "drug", "t", name="uq_administration_time"),)
+
+
 class ControlReferenceSet(Base):
     """One change to the healthy-control references: an import, the demo, a dialog edit.
 

@@ -14,6 +14,7 @@ from db.cases import CASE_FIELDS, case_rows
 from db.controls import load_references
 from db.models import (
     CENSOR_SIGNS,
+    Administration,
     Episode,
     Medication,
     Observation,
@@ -36,6 +37,7 @@ class CaseFrames:
     episodes: pd.DataFrame
     controls: pd.DataFrame
     reference_set: dict | None = None  # the control reference set ``controls`` come from
+    administrations: pd.DataFrame | None = None  # doses recorded one by one (t, drug, …)
 
 
 def list_cases(engine: Engine) -> pd.DataFrame:
@@ -372,6 +374,16 @@ def load_medications(engine: Engine, patient_id: int) -> pd.DataFrame:
     return df
 
 
+def load_administrations(engine: Engine, patient_id: int) -> pd.DataFrame:
+    """The doses recorded one by one (t, drug, dose, unit, route), by drug and time."""
+    a = Administration.__table__
+    stmt = select(a.c.t, a.c.drug, a.c.dose, a.c.unit, a.c.route).where(
+        a.c.patient_id == patient_id).order_by(a.c.drug, a.c.t)
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return pd.DataFrame(rows, columns=["t", "drug", "dose", "unit", "route"])
+
+
 def load_episodes(engine: Engine, patient_id: int) -> pd.DataFrame:
     e = Episode.__table__
     stmt = select(e).where(e.c.patient_id == patient_id).order_by(e.c.onset, e.c.id)
@@ -389,4 +401,5 @@ def load_case(engine: Engine, patient_id: int, *, identifying: bool = False) -> 
         episodes=load_episodes(engine, patient_id),
         controls=controls,
         reference_set=reference_set,
+        administrations=load_administrations(engine, patient_id),
     )

@@ -37,6 +37,7 @@ _WRITES: dict[str, tuple[str, ...] | None] = {
     "series": None, "source": None,
     "observation": ("value", "censor", "source_id"),  # a typed weight
     "medication": ("end",),  # an ongoing period ended by a later file
+    "administration": None,
     "control_reference_set": None,
     "control_reference": ("retired_set_id",),
     "episode": ("kind", "onset", "end", "severity", "certainty", "note", "status", "origin",

@@ -16,6 +16,7 @@ from db import dense
 from db.errors import UserFacingError
 from db.models import (
     CENSOR_SIGNS,
+    Administration,
     AuditEvent,
     ControlReference,
     ControlReferenceSet,
@@ -60,7 +61,7 @@ def clear_database(conn: Connection) -> tuple[dict[str, int], int]:
                        conn.execute(select(func.max(a.c.patient_id))).scalar() or 0)
     counts = {}
     conn.execute(delete(SeriesChunk))  # rows again, not a kind of its own: not counted
-    for model in (Suggestion, Episode, Medication, Observation, Series, Source,
+    for model in (Suggestion, Episode, Administration, Medication, Observation, Series, Source,
                   PatientIdentity, Patient,
                   ControlReference, ControlReferenceSet, ImportMapping):
         counts[model.__tablename__] = conn.execute(delete(model)).rowcount
@@ -290,6 +291,29 @@ def insert_medications(conn: Connection, rows: Iterable[dict[str, Any]]) -> int:
                                   "on or after it; nothing was written")
     if rows:
         conn.execute(insert(Medication), rows)
+    return len(rows)
+
+
+def stored_administrations(conn: Connection, patient_ids: Iterable[int]
+                           ) -> dict[tuple[int, str, int], tuple[float, str]]:
+    """{(patient id, drug, time): (dose, unit)} of some patients, to de-duplicate a
+    re-imported administration file."""
+    ids = list(patient_ids)
+    if not ids:
+        return {}
+    a = Administration.__table__
+    rows = conn.execute(select(a.c.patient_id, a.c.drug, a.c.t, a.c.dose, a.c.unit)
+                        .where(a.c.patient_id.in_(ids)))
+    return {(int(p), str(d), int(t)): (float(v), str(u)) for p, d, t, v, u in rows}
+
+
+def insert_administrations(conn: Connection, rows: list[dict[str, Any]]) -> int:
+    for row in rows:
+        if not (math.isfinite(row["dose"]) and row["dose"] >= 0):
+            raise InvalidRowError(f"{row.get('drug')}: dose {row['dose']!r} is not a finite "
+                                  "number ≥ 0; nothing was written")
+    if rows:
+        conn.execute(insert(Administration), rows)
     return len(rows)
 
 

@@ -209,7 +209,8 @@ class PreviewPage(QtWidgets.QWizardPage):
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         table = self.wiz.table
         kind = {"long": "long (one value per row)", "wide": "wide (one column per analyte)",
-                "dosing": "dosing periods"}[shape(table)]
+                "dosing": "dosing periods",
+                "administrations": "administrations (one dose given per row)"}[shape(table)]
         self.setSubTitle(f"The first rows of {table.file} as read; rows are numbered as in "
                          "a spreadsheet.")
         self.info.setText(f"{table.description}. Shape: {kind}. {len(table.data)} rows.")

@@ -45,6 +45,7 @@ _FIELD_OF = {name: field for field, names in FIELD_NAMES.items() for name in nam
 LONG_FIELDS = {"patient", "date", "time", "code", "value", "unit", "specimen", "censor",
                "comment"}
 DOSING_FIELDS = {"patient", "drug", "dose", "unit", "start", "end", "route", "comment"}
+ADMINISTRATION_FIELDS = {"patient", "date", "time", "drug", "dose", "unit", "route", "comment"}
 WIDE_FIELDS = {"patient", "date", "time", "specimen", "comment"}
 
 
@@ -53,13 +54,14 @@ def field_of(header: str) -> str | None:
 
 
 def shape_of(header: list[str]) -> str:
-    """'dosing' with a drug column, 'long' with a code or value column, else 'wide'.
+    """'administrations' with a drug and a date column (each dose given), 'dosing' with a
+    drug column (periods from a start), 'long' with a code or value column, else 'wide'.
 
     One of the pair is enough: a long file missing its code column should be told so,
     not read as a wide file whose 'value' column nobody recognises."""
     fields = {field_of(h) for h in header}
     if "drug" in fields:
-        return "dosing"
+        return "administrations" if "date" in fields and "start" not in fields else "dosing"
     if fields & {"code", "value"}:
         return "long"
     return "wide"

@@ -19,6 +19,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from data.codes import SPECIMEN_LABELS
+from data.importing.commit_doses import write_administrations
 from data.importing.errors import (
     KEEP_CAP,
     ImportCancelled,
@@ -62,6 +63,8 @@ class ImportResult:
     medications_added: int = 0
     medications_skipped: int = 0
     medications_closed: int = 0
+    administrations_added: int = 0
+    administrations_skipped: int = 0
     dry_run: bool = False
     warnings: list[str] = field(default_factory=list)
     shape: str = ""
@@ -87,6 +90,11 @@ class ImportResult:
         if self.medications_closed:
             out.append(f"{self.medications_closed} ongoing dosing periods {would}given the "
                        "end date this file records")
+        if self.administrations_added or self.administrations_skipped:
+            out.append(f"{self.administrations_added} administrations {would}added")
+        if self.administrations_skipped:
+            out.append(f"{self.administrations_skipped} administrations skipped: already in "
+                       "the database")
         out += [f"warning: {w}" for w in self.warnings]
         return [printable(line) for line in out]
 
@@ -151,6 +159,9 @@ def commit_plans(engine: Engine, plans: Iterable[ImportPlan | ImportFailed], *,
                 pids.update(_patient_ids(conn, plan, result))
                 _write_observations(conn, plan, pids, result, step)
                 _write_medications(conn, plan, pids, result)
+                added, skipped = write_administrations(conn, plan, pids)
+                result.administrations_added += added
+                result.administrations_skipped += skipped
             except ImportFailed as clash:
                 failed.append(clash)
         if failed:
@@ -159,7 +170,8 @@ def commit_plans(engine: Engine, plans: Iterable[ImportPlan | ImportFailed], *,
         dense.pack_missing(conn, pids.values())  # once, after the file's last part
         if last is None or not (result.observations_added + result.observations_skipped
                                 + result.medications_added + result.medications_skipped
-                                + result.medications_closed):
+                                + result.medications_closed + result.administrations_added
+                                + result.administrations_skipped):
             transaction.rollback()
             file = last.file if last is not None else ""
             raise ImportFailed(file, [ImportProblem(file, None, None, None, NO_VALUE)])
@@ -178,7 +190,9 @@ def commit_plans(engine: Engine, plans: Iterable[ImportPlan | ImportFailed], *,
                       "observations_skipped": result.observations_skipped,
                       "medications_added": result.medications_added,
                       "medications_closed": result.medications_closed,
-                      "medications_skipped": result.medications_skipped})
+                      "medications_skipped": result.medications_skipped,
+                      "administrations_added": result.administrations_added,
+                      "administrations_skipped": result.administrations_skipped})
         step(1.0, "committing")
         if dry_run:
             transaction.rollback()

@@ -12,16 +12,13 @@ import pandas as pd
 
 from data.codes import DRUG_ATC
 from data.importing.columns import DOSING_FIELDS
-from data.importing.context import Options, locate_fields, patient_column
+from data.importing.context import Options
 from data.importing.dates import DAY, parse_dates
+from data.importing.drug_rows import DrugRows
 from data.importing.errors import Problems
-from data.importing.long_format import distinct
 from data.importing.readers import Table
-from data.importing.safe_text import text_problem
 from data.importing.synonyms import key
-from data.importing.units import DOSE_UNITS_ACCEPTED, dose_conversion, tidy
-from data.importing.values import parse_numbers
-from data.numbers import fmt_number
+from data.importing.units import DOSE_UNITS_ACCEPTED, dose_conversion
 
 # Beyond these a daily dose is a typo or an attack (100 g a day of any drug), and an
 # infinite dose would break every later computation (mg/kg, key figures, the PDF).
@@ -37,83 +34,20 @@ DRUG_NAMES = {
     "cortancyl": "prednisone", "ibuprofene": "ibuprofen", "advil": "ibuprofen",
     "nurofen": "ibuprofen",
 }
-ROUTES = {
-    "sc": "subcutaneous", "subcutaneous": "subcutaneous", "souscutanee": "subcutaneous",
-    "sq": "subcutaneous", "po": "oral", "oral": "oral", "orale": "oral", "peros": "oral",
-    "os": "oral", "iv": "intravenous", "intravenous": "intravenous",
-    "intraveineuse": "intravenous", "ivd": "intravenous", "im": "intramuscular",
-    "intramuscular": "intramuscular", "intramusculaire": "intramuscular",
-    "topical": "topical", "locale": "topical", "cutanee": "topical", "rectal": "rectal",
-    "rectale": "rectal", "inhaled": "inhaled", "inhalee": "inhaled",
-}
-ROUTES_ACCEPTED = "subcutaneous (SC), oral (PO), intravenous (IV), intramuscular (IM), " \
-    "topical, rectal, inhaled"
-
-
 def drug_name(text: str) -> str:
     lowered = " ".join(text.split()).lower()
     return DRUG_NAMES.get(key(lowered), lowered)
 
 
 def read_dosing(table: Table, options: Options, problems: Problems) -> pd.DataFrame:
-    fields, others = locate_fields(table, DOSING_FIELDS, problems, options.mapping_keys())
-    for i in others:
-        problems.add(1, table.header[i], None, "a column a dosing file does not have (patient, "
-                     "drug, dose, unit, start, end, route, comment); map it to '-' to leave "
-                     "it out")
-    for needed in ("drug", "dose", "start"):
-        if needed not in fields:
-            problems.add(None, None, None, f"no {needed} column")
-    problems.raise_if_any()
-    rows = table.data.index.to_numpy()
-    n = len(rows)
-    col = {f: table.column(i) for f, i in fields.items()}
-    name = {f: table.header[i] for f, i in fields.items()}
-    patients = patient_column(table, fields, options, problems)
-    bad = patients == ""
-
-    def rule(mask: np.ndarray, field: str, reason: str | np.ndarray) -> None:
-        mask = mask & ~bad
-        problems.add_rows(rows, name.get(field), col.get(field), reason, mask)
-        bad[:] |= mask
-
-    ids, drugs = distinct(col["drug"])
-    drug = np.array([drug_name(d) for d in drugs], dtype=object)[ids]
-    rule(drug == "", "drug", "no drug")
-    unsafe = np.array([text_problem(d.strip(" ")) or "" for d in drugs], dtype=object)[ids]
-    rule(unsafe != "", "drug", unsafe)
-
-    numbers = parse_numbers(col["dose"], table.decimal_comma)
-    rule(numbers.reason != "", "dose", numbers.reason)
-    rule(numbers.missing, "dose", "no dose")
-    rule((numbers.censor != None) | numbers.word | (numbers.value < 0), "dose",  # noqa: E711
-         "a dose is a number of 0 or more")
-
-    unit = np.full(n, "mg", dtype=object)
-    from_unit = np.full(n, None, dtype=object)  # the file's unit of a converted dose
-    dose = numbers.value
-    if "unit" in fields:
-        uids, units = distinct(col["unit"])
-        conv = [dose_conversion(u) for u in units]
-        rule(np.array([c is None for c in conv], dtype=bool)[uids], "unit",
-             f"unknown dose unit (accepted: {DOSE_UNITS_ACCEPTED})")
-        unit = np.array([c[0] if c else "" for c in conv], dtype=object)[uids]
-        factor = np.array([c[1] if c else 1.0 for c in conv])[uids]
-        with np.errstate(over="ignore", invalid="ignore"):
-            dose = np.where(factor != 1.0, tidy(dose * factor), dose)
-        from_unit = np.where(factor != 1.0, np.asarray(units, dtype=object)[uids], None)
-    limit = np.array([MAX_DAILY_DOSE.get(u, 0.0) for u in unit], dtype=float)
-    rule(~(dose <= limit) & ~np.isnan(dose), "dose",
-         np.array([f"not a plausible daily dose (at most {fmt_number(MAX_DAILY_DOSE.get(u, 0.0))} "
-                   f"{u} once converted)" for u in unit], dtype=object))
-
-    route = np.full(n, None, dtype=object)
-    if "route" in fields:
-        rids, routes = distinct(col["route"])
-        known = [ROUTES.get(key(r)) if r else None for r in routes]
-        rule(np.array([bool(r) and k is None for r, k in zip(routes, known, strict=True)], dtype=bool)[rids],
-             "route", f"unknown route (accepted: {ROUTES_ACCEPTED})")
-        route = np.array(known, dtype=object)[rids]
+    checked = DrugRows(table, options, problems, allowed=DOSING_FIELDS,
+                       needed=("drug", "dose", "start"), kind="a dosing file")
+    col, fields, rule, n = checked.col, checked.fields, checked.rule, checked.n
+    rows, patients = checked.rows, checked.patients
+    drug = checked.drugs(drug_name)
+    dose, unit, from_unit = checked.doses(dose_conversion, DOSE_UNITS_ACCEPTED,
+                                          MAX_DAILY_DOSE, "daily dose")
+    route = checked.routes()
 
     start = parse_dates(col["start"])
     rule(start.bad, "start", start.reason)
@@ -130,7 +64,7 @@ def read_dosing(table: Table, options: Options, problems: Problems) -> pd.DataFr
         "patient": patients, "drug": drug, "atc": [DRUG_ATC.get(d) for d in drug],
         "dose": dose, "unit": unit, "route": route, "start": start_days, "end": end_days,
         "row": rows, "from_unit": from_unit,
-    })[~bad]
+    })[~checked.bad]
     frame = _check_overlaps(frame, problems)
     frame["start"] = _to_dates(frame["start"])
     frame["end"] = _to_dates(frame["end"])

@@ -10,6 +10,10 @@ from pathlib import Path
 import pandas as pd
 
 from data.codes import SPECIMEN_LABELS, label
+from data.importing.administrations import (
+    ADMINISTRATION_FRAME_COLUMNS,
+    read_administrations,
+)
 from data.importing.columns import field_of, shape_of
 from data.importing.context import Options
 from data.importing.dosing import MEDICATION_FRAME_COLUMNS, read_dosing
@@ -32,7 +36,7 @@ class ImportPlan:
     """Everything a file will add, validated and in stored units."""
 
     file: str
-    shape: str  # 'long', 'wide' or 'dosing'
+    shape: str  # 'long', 'wide', 'dosing' or 'administrations'
     description: str
     observations: pd.DataFrame  # OBSERVATION_FRAME_COLUMNS
     medications: pd.DataFrame  # MEDICATION_FRAME_COLUMNS
@@ -40,10 +44,13 @@ class ImportPlan:
     specimen: str | None = None  # chosen at import for the whole file ('' unspecified)
     # Columns (or long-file code names) whose specimen was chosen at import → code.
     specimen_columns: dict[str, str] = field(default_factory=dict)
+    administrations: pd.DataFrame = field(  # ADMINISTRATION_FRAME_COLUMNS
+        default_factory=lambda: pd.DataFrame(columns=ADMINISTRATION_FRAME_COLUMNS))
 
     @property
     def patients(self) -> list[str]:
-        names = [*self.observations["patient"].unique(), *self.medications["patient"].unique()]
+        names = [*self.observations["patient"].unique(), *self.medications["patient"].unique(),
+                 *self.administrations["patient"].unique()]
         return sorted(set(names))
 
     def summary(self) -> list[str]:
@@ -59,6 +66,7 @@ class Tally:
 
     codes: Counter = field(default_factory=Counter)
     drugs: Counter = field(default_factory=Counter)
+    given: Counter = field(default_factory=Counter)  # administrations per drug
     open_specimens: Counter = field(default_factory=Counter)  # of CHOSEN_AT_IMPORT codes
     converted: Counter = field(default_factory=Counter)  # (file's unit, stored unit) → n
     censored: Counter = field(default_factory=Counter)  # '<' or '>' → n
@@ -67,8 +75,9 @@ class Tally:
         obs = plan.observations
         self.codes.update(obs["code"].value_counts().to_dict())
         self.drugs.update(plan.medications["drug"].value_counts().to_dict())
+        self.given.update(plan.administrations["drug"].value_counts().to_dict())
         self.censored.update(obs["censor"].value_counts().to_dict())
-        for frame in (obs, plan.medications):
+        for frame in (obs, plan.medications, plan.administrations):
             if "from_unit" in frame and len(frame):
                 pairs = frame.loc[frame["from_unit"].notna(), ["from_unit", "unit"]]
                 self.converted.update(Counter(map(tuple, pairs.to_numpy().tolist())))
@@ -80,6 +89,7 @@ class Tally:
         lines = [f"{label(str(code))} ({code}): {_count(n, 'value')}"
                  for code, n in sorted(self.codes.items())]
         lines += [f"{drug}: {_count(n, 'dosing period')}" for drug, n in sorted(self.drugs.items())]
+        lines += [f"{drug}: {_count(n, 'administration')}" for drug, n in sorted(self.given.items())]
         # Before the user confirms: what the import changes in the numbers it was given.
         lines += [f"converted from {given} to {stored}: {_count(n, 'value')}"
                   for (given, stored), n in sorted(self.converted.items())]
@@ -150,7 +160,7 @@ def iter_plans(path: str | Path, options: Options | None = None, *,
             raise ImportCancelled()
         if progress is not None:
             progress(done, f"checking and writing {path.name}")
-        if first and chunked and shape(table) == "dosing":
+        if first and chunked and shape(table) in ("dosing", "administrations"):
             # Overlaps are checked across the whole file: dosing files are small.
             yield _checked(read_table(path), options, part=False)
             return
@@ -190,16 +200,19 @@ def build_plan(source: str | Path | Table, options: Options | None = None, *,
     kind = shape(table)
     observations = pd.DataFrame(columns=OBSERVATION_FRAME_COLUMNS)
     medications = pd.DataFrame(columns=MEDICATION_FRAME_COLUMNS)
+    administrations = pd.DataFrame(columns=ADMINISTRATION_FRAME_COLUMNS)
     if kind == "dosing":
         medications = read_dosing(table, options, problems)
+    elif kind == "administrations":
+        administrations = read_administrations(table, options, problems)
     elif kind == "long":
         observations = read_long(table, options, problems)
     else:
         observations = read_wide(table, options, problems)
     problems.raise_if_any()
-    if observations.empty and medications.empty and not part:
+    if observations.empty and medications.empty and administrations.empty and not part:
         problems.fail(None, None, None, NO_VALUE)
     step(1.0, "checked")
     return ImportPlan(table.file, kind, table.description, observations, medications,
                       dict(options.mapping), options.specimen,
-                      open_specimen_columns(table, options))
+                      open_specimen_columns(table, options), administrations)

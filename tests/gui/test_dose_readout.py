@@ -128,3 +128,18 @@ def test_the_point_window_shows_the_dose_context(qtbot):
     qtbot.addWidget(dialog)
     texts = [label.text() for label in dialog.findChildren(QtWidgets.QLabel)]
     assert "≈6 h after 100 mg (2 mg/kg/d), day +3" in texts
+
+
+def test_an_imported_administration_record_sets_the_time_since_dose(qtbot, make_window,
+                                                                   demo_engine, tmp_path):
+    # The ward's record (tests/data/test_import_administrations.py): 150 mg at 22:00 on
+    # 5 March, so the 23:00 sample is 1 h after it, not ≈15 h after the period's 08:00.
+    from tests.data.test_import_administrations import DOSES, GIVEN, LAB
+    from tests.gui.hand_files import import_texts, utc
+
+    import_texts(demo_engine, tmp_path, {"doses.csv": DOSES, "lab.csv": LAB,
+                                         "given.csv": GIVEN})
+    w = make_window()
+    open_case(qtbot, w, "ADM-01")
+    _hover(qtbot, w.timeline, "cytokines", utc("2024-03-05T23:00"))
+    assert "Sampled 1 h after 150 mg" in readout_text(w.timeline)
