@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from gui.timeline.aligned_layout import list_beside, member_list, swatch
 from gui.timeline.aligned_stack import AlignedStack
 from gui.timeline.tracks.aligned import member_colour
 
@@ -38,9 +39,7 @@ class CohortWindow(QtWidgets.QWidget):
         self.export_button = QtWidgets.QPushButton("Export PDF…")
         self.export_button.setToolTip("This cohort view as a one-page PDF")
         self.export_button.clicked.connect(self.exportRequested)
-        self.patients = QtWidgets.QListWidget()
-        self.patients.setWordWrap(True)
-        self.patients.setToolTip("Choose a patient to draw their lines over the others")
+        self.patients = member_list("Choose a patient to draw their lines over the others")
         self.patients.currentItemChanged.connect(self._patient_chosen)
         self.stack = AlignedStack(hint=HINT, band=True)
         self.stack.lineClicked.connect(self.caseChosen)
@@ -48,11 +47,7 @@ class CohortWindow(QtWidgets.QWidget):
         top = QtWidgets.QHBoxLayout()
         top.addWidget(self.about, 1)
         top.addWidget(self.export_button, 0, QtCore.Qt.AlignmentFlag.AlignTop)
-        split = QtWidgets.QSplitter()
-        split.addWidget(self.patients)
-        split.addWidget(self.stack)
-        split.setStretchFactor(1, 1)
-        split.setSizes([250, 950])
+        split = list_beside(self.patients, self.stack)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
@@ -72,9 +67,7 @@ class CohortWindow(QtWidgets.QWidget):
                 f"first relapse day {int(m.first_relapse // 1):+d}"
             item = QtWidgets.QListWidgetItem(f"{m.pseudonym} · {relapse}")
             item.setData(QtCore.Qt.ItemDataRole.UserRole, m.patient_id)
-            swatch = QtGui.QPixmap(12, 12)  # each line's colour (grey in a crowd)
-            swatch.fill(QtGui.QColor(member_colour(i, n)))
-            item.setIcon(QtGui.QIcon(swatch))
+            item.setIcon(swatch(member_colour(i, n)))  # grey in a crowd
             self.patients.addItem(item)
         for pseudonym, why in cohort.not_alignable:
             item = QtWidgets.QListWidgetItem(f"{pseudonym}: not alignable ({why})")

@@ -6,13 +6,15 @@ It shows a data.episode_overlay.Overlay and announces what the reviewer changes
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from data.alignment import RELAPSE_ONSET
 from data.episode_overlay import KIND_NAMES, KINDS, WINDOW, Overlay, samples_in_window
+from gui.timeline.aligned_layout import list_beside, member_list, swatch
 from gui.timeline.aligned_stack import AlignedStack
 from gui.timeline.tracks.aligned import member_colour
 
+PANEL_HEIGHT = 100  # px: a panel's least height in the dock (70 squeezed seven into it)
 HINT = ("Each line is one episode, day 0 at its anchor; black: their median, day by day, "
         "where two or more episodes run. "
         "Hover a line to name it; click it to show that day on the timeline.")
@@ -46,16 +48,12 @@ class OverlayPanel(QtWidgets.QWidget):
 
         self.message = QtWidgets.QLabel()
         self.message.setWordWrap(True)
-        self.episodes = QtWidgets.QListWidget()
-        self.episodes.setWordWrap(True)
-        self.episodes.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.episodes.setToolTip("The episodes overlaid; choose one to draw it over the others")
-        self.stack = AlignedStack(hint=HINT)
-        split = QtWidgets.QSplitter()
-        split.addWidget(self.episodes)
-        split.addWidget(self.stack)
-        split.setStretchFactor(1, 1)
-        split.setSizes([260, 880])
+        self.episodes = member_list("The episodes overlaid; choose one to draw it over the "
+                                    "others")
+        # Taller panels than the cohort window's: a dock is short, and seven panels
+        # squeezed into it were unreadable; they scroll instead.
+        self.stack = AlignedStack(hint=HINT, panel_height=PANEL_HEIGHT)
+        split = list_beside(self.episodes, self.stack)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(controls)
@@ -83,13 +81,13 @@ class OverlayPanel(QtWidgets.QWidget):
         for i, e in enumerate(overlay.episodes):
             count = samples_in_window(overlay, e)
             item = QtWidgets.QListWidgetItem(f"{e.name} · {count} value{'s' * (count != 1)}")
-            swatch = QtGui.QPixmap(12, 12)
-            swatch.fill(QtGui.QColor(member_colour(i, n)))
-            item.setIcon(QtGui.QIcon(swatch))
+            item.setIcon(swatch(member_colour(i, n)))
             self.episodes.addItem(item)
         self.episodes.blockSignals(False)
         self.export_button.setEnabled(bool(overlay.panels))
-        self.stack.set_panels(overlay.panels, f"Days from {KIND_NAMES[overlay.kind]}")
+        # The whole window on the axis, its edges labelled (day -28 … +56), weekly ticks.
+        self.stack.set_panels(overlay.panels, f"Days from {KIND_NAMES[overlay.kind]}",
+                              window=overlay.window)
 
     def _episode_chosen(self, row: int) -> None:
         if self.overlay is None or not 0 <= row < len(self.overlay.episodes):

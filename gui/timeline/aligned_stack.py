@@ -28,9 +28,11 @@ class AlignedStack(TrackStack):
     lineHovered = QtCore.Signal(object)  # noqa: N815  the Line under the mouse, or None
 
     def __init__(self, parent: QtWidgets.QWidget | None = None, *, theme: str = "screen",
-                 hint: str = "", band: bool = False) -> None:
+                 hint: str = "", band: bool = False,
+                 panel_height: int = AlignedTrack.min_height) -> None:
         self._hint_text = hint
         self.band = band  # draw the interquartile band (a cohort)
+        self.panel_height = panel_height  # a panel's least height; below, they scroll
         super().__init__(parent, theme=theme)
         self.panels: tuple[Panel, ...] = ()
         self.options = TimelineOptions(axis_mode=RELATIVE)
@@ -38,12 +40,14 @@ class AlignedStack(TrackStack):
         self.view.scene().sigMouseClicked.connect(self._clicked)
 
     def set_panels(self, panels: tuple[Panel, ...], axis_label: str, *,
-                   keep_range: bool = False) -> None:
-        """Draw panels; keep_range: a panel filled in later keeps the reader's view."""
+                   keep_range: bool = False, window: tuple[int, int] | None = None) -> None:
+        """Draw panels; keep_range: a panel filled in later keeps the reader's view.
+        window (first and last day, an overlay's): the axis spans it, whatever days the
+        lines reach, with weekly ticks, so both edges are labelled."""
         kept = self.x_range() if keep_range and self.tracks else None
         self.panels = tuple(panels)
         self.hovered_line = None
-        self.arrange([Row(p.key, AlignedTrack.stretch, AlignedTrack.min_height)
+        self.arrange([Row(p.key, AlignedTrack.stretch, self.panel_height)
                       for p in self.panels])
         if not self.panels:
             self._release_plots()
@@ -52,13 +56,18 @@ class AlignedStack(TrackStack):
                        self.options)
         for axis in self.time_axes():
             axis.set_mode(RELATIVE, 0.0)
+            axis.weeks = window is not None
             axis.setLabel(axis_label)
-        days = [d for p in self.panels for line in p.lines for d in line.days[[0, -1]]
-                if line.days.size]
+        # An episode without a value of this panel in its window has an empty line.
+        days = [d for p in self.panels for line in p.lines if line.days.size
+                for d in line.days[[0, -1]]]
+        if window is not None and self.panels:
+            days = list(window)
         if days:
             lo, hi = min(days) * DAY, max(days) * DAY
             self.limit_x(lo, hi)
-            margin = (hi - lo) * 0.02 + DAY
+            # Room for the edge labels: pyqtgraph hides one that would stick out.
+            margin = (hi - lo) * 0.03 + DAY
             self.set_x_range(*(kept or (lo - margin, hi + margin)))
         self._follow_y()
         self.set_cursor(None)

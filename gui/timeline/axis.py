@@ -20,6 +20,7 @@ from gui.timeline.ticks import (
     linear_ticks,
     log_ticks,
     value_label,
+    week_ticks,
 )
 
 CALENDAR = "calendar"
@@ -73,6 +74,7 @@ class TimeAxis(pg.AxisItem):
         super().__init__(orientation, **kwargs)
         self.mode = CALENDAR
         self.anchor = 0.0
+        self.weeks = False  # relative ticks at whole weeks (an overlay's -28 … +56 window)
         self._unit = "day"
 
     def set_mode(self, mode: str, anchor: float | None = None) -> None:
@@ -96,7 +98,8 @@ class TimeAxis(pg.AxisItem):
             return [(APPROX_SECONDS[self._unit] * n, inside)]
         lo, hi = (minVal - self.anchor) / DAY, (maxVal - self.anchor) / DAY
         fits = max(2, int(size / (fm.horizontalAdvance("-0000") + 24)))
-        days = [d for d in linear_ticks(lo, hi, fits) if d == int(d)]  # whole days only
+        days = week_ticks(lo, hi, fits) if self.weeks else []
+        days = days or [d for d in linear_ticks(lo, hi, fits) if d == int(d)]  # whole days
         return [(DAY, [self.anchor + d * DAY for d in days])]
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802

@@ -44,6 +44,21 @@ def linear_ticks(lo: float, hi: float, max_count: int) -> list[float]:
         step = smaller_step(step)
 
 
+WEEK_STEPS = (7, 14, 28, 56, 91, 182, 364)  # days: 1, 2, 4, 8 weeks, 3, 6, 12 months
+
+
+def week_ticks(lo: float, hi: float, max_count: int) -> list[float]:
+    """Days from day 0 at whole weeks (-28, -14, 0, 14 …), about max_count at most; []
+    when fewer than two would fall within [lo, hi]."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        return []
+    for step in WEEK_STEPS:
+        first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+        if last - first + 1 <= max(max_count, 2):
+            return [float(i * step) for i in range(first, last + 1)] if last > first else []
+    return []
+
+
 def log_ticks(lo: float, hi: float, max_count: int) -> list[float]:
     """Ticks for a log axis, given and returned as log10 values, labels at 1-2-5 values:
     decades (every 2nd, 5th… when many), or 1, 2, 5 per decade when they fit; over less

@@ -101,3 +101,42 @@ def test_the_overlay_page_names_the_episodes_and_the_definition(qtbot, make_wind
     assert "#1 relapse, day +63" in text and "#2 relapse, day +168" in text
     assert "Days from each relapse onset" in text
     assert "IL-1β, PBMC, spontaneous" in text
+
+
+def test_the_axis_spans_the_whole_window_and_labels_its_edges(qtbot, make_window,
+                                                              demo_engine, tmp_path):
+    # A clinician found the axis ending at the samples (-20 … +40), never showing -28.
+    w = _window(qtbot, make_window, demo_engine, tmp_path)
+    panel = _open_overlay(qtbot, w)
+    qtbot.wait(50)
+    stack = panel.stack
+    lo, hi = stack.x_range()
+    assert lo < -28 * DAY and hi > 56 * DAY
+    axis = stack.time_axes()[0]
+    [(_, ticks)] = axis.tickValues(lo, hi, axis.geometry().width())
+    labels = axis.tickStrings(ticks, 1, DAY)
+    assert labels[0] == "-28" and labels[-1] == "56" and "0" in labels
+    panel.from_box.setValue(-90)  # the reviewer widens it: the axis follows
+    qtbot.waitUntil(lambda: stack.x_range()[0] < -90 * DAY)
+
+
+def test_panels_keep_a_readable_height_in_the_dock(qtbot, make_window, demo_engine,
+                                                   tmp_path):
+    from gui.overlay.panel import PANEL_HEIGHT
+
+    w = _window(qtbot, make_window, demo_engine, tmp_path)
+    # Five more analytes around the first relapse (4 March): six panels in the dock. No
+    # SAA near the second relapse: its SAA line is empty (that crashed the overlay).
+    more = "patient,date,code,value,unit,specimen\n" + "".join(
+        f"H-30,2024-03-0{d}T09:00,{c},{v},{u},{s}\n" for d in (2, 6) for c, v, u, s in (
+            ("TNFA", 30, "pg/mL", "pbmc-spont"), ("IL6", 40, "pg/mL", "pbmc-spont"),
+            ("CRP", 12, "mg/L", "serum"), ("SAA", 20, "mg/L", "serum"),
+            ("IL1RA", 900, "pg/mL", "pbmc-spont")))
+    import_texts(demo_engine, tmp_path, {"more.csv": more})
+    with qtbot.waitSignal(w.caseOpened, timeout=10_000):
+        w.reload_case()
+    panel = _open_overlay(qtbot, w)
+    qtbot.wait(50)
+    assert len(panel.stack.tracks) == 6
+    heights = [plot.height() for _key, plot in panel.stack.visible_plots()]
+    assert min(heights) >= PANEL_HEIGHT - 1  # they scroll rather than squeeze

@@ -83,3 +83,12 @@ def test_calendar_ticks_lie_inside_and_are_increasing(days):
     assert 1 <= len(ticks) <= 9
     assert all(lo <= t <= hi for t in ticks) and ticks == sorted(ticks)
     assert any(str(y) in " ".join(calendar_labels(ticks, unit)) for y in range(2009, 2020))
+
+
+def test_week_ticks_label_an_overlays_window_edges():
+    from gui.timeline.ticks import week_ticks
+
+    assert week_ticks(-30, 58, 13) == [-28, -21, -14, -7, 0, 7, 14, 21, 28, 35, 42, 49, 56]
+    assert week_ticks(-30, 58, 7) == [-28, -14, 0, 14, 28, 42, 56]
+    assert week_ticks(-95, 60, 5) == [-56, 0, 56]
+    assert week_ticks(1, 5, 10) == []  # no two whole weeks: the caller's 1-2-5 steps
