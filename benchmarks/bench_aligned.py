@@ -6,8 +6,9 @@ cohort_open_ms: 50 cases of that shape (their anakinra starts spread over two ye
 relapse each): read, aligned and drawn to the first frame (IL-1β fold, TNF-α fold, CRP;
 the AIDAI panel says it is summing the diaries). cohort_diary_ms: then the diaries summed
 by the database and the AIDAI panel drawn (the view answers the mouse meanwhile only
-after it). *_cpu_ms: the same in this process's CPU time (a shared machine's wall time is
-mostly waiting).
+after it). *_cpu_ms: the same in this process's CPU time; *_runq_ms: the time its threads
+were ready to run but waited for a CPU another process held; *_blocked_ms: the rest of
+the wall time (disk, locks, sleep). On a shared machine wall ≈ CPU + run-queue wait.
 cohort_frame_ms: one repaint of the cohort view while panning and zooming over it
 (median; p90 beside it). Medians of 5 runs for the openings.
 """
@@ -26,6 +27,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.large_case import START, WORK, _rows, build_large_case  # noqa: E402
+from benchmarks.window import close_window  # noqa: E402
 
 RUNS = 5
 COHORT = 50
@@ -34,6 +36,44 @@ COHORT_VERSION = 1
 
 def _median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
+
+
+def _waited_s() -> float:
+    """Seconds this process's threads have been runnable but not running (waiting for a
+    CPU another process had): /proc/<pid>/task/*/schedstat's second field. Wall time
+    minus CPU time minus this is what was spent blocked (disk, locks, sleeping)."""
+    total = 0
+    for f in Path("/proc/self/task").glob("*/schedstat"):
+        try:
+            total += int(f.read_text().split()[1])
+        except (OSError, IndexError, ValueError):  # a thread gone meanwhile
+            continue
+    return total / 1e9
+
+
+class _Clock:
+    """Wall, CPU and run-queue wait of a stretch of code, one run after another."""
+
+    def __init__(self) -> None:
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+        self.waited: list[float] = []
+
+    def start(self) -> None:
+        self._t, self._c, self._w = time.perf_counter(), time.process_time(), _waited_s()
+
+    def stop(self) -> None:
+        self.wall.append(time.perf_counter() - self._t)
+        self.cpu.append(time.process_time() - self._c)
+        self.waited.append(_waited_s() - self._w)
+
+    def print(self, name: str) -> None:
+        print(f"{name}_ms {_median_ms(self.wall):.1f} ms")
+        # CPU: this process's own seconds; on a shared machine wall time is mostly waiting.
+        print(f"{name}_cpu_ms {_median_ms(self.cpu):.1f} ms")
+        print(f"{name}_runq_ms {_median_ms(self.waited):.1f} ms")
+        blocked = [w - c - q for w, c, q in zip(self.wall, self.cpu, self.waited, strict=True)]
+        print(f"{name}_blocked_ms {_median_ms(blocked):.1f} ms")
 
 
 def build_cohort_db() -> tuple[object, list[int]]:
@@ -81,7 +121,7 @@ def build_cohort_db() -> tuple[object, list[int]]:
     return engine, ids
 
 
-def overlay_open(app) -> tuple[list[float], list[float]]:
+def overlay_open(app) -> _Clock:
     import pandas as pd
 
     from data.alignment import DAY, RELAPSE_ONSET
@@ -100,21 +140,19 @@ def overlay_open(app) -> tuple[list[float], list[float]]:
     panel.resize(1150, 760)
     panel.show()
     app.processEvents()
-    out, cpu = [], []
+    clock = _Clock()
     for _ in range(RUNS):
-        t0, c0 = time.perf_counter(), time.process_time()
+        clock.start()
         overlay = episode_overlay(case, RELAPSE_ONSET)
         panel.show_overlay(overlay)
         panel.stack.view.viewport().repaint()
-        out.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
+        clock.stop()
     assert len(overlay.episodes) == 10
-    panel.close()
-    panel.deleteLater()
-    return out, cpu
+    close_window(app, panel)  # closed and deleted now: left pending, exit segfaulted
+    return clock
 
 
-def cohort(app) -> tuple[dict[str, list[float]], list[float]]:
+def cohort(app) -> tuple[_Clock, _Clock, list[float]]:
     """As gui/cohort/install.py opens it: the measured series to the first frame, then
     the diaries' AIDAI panel."""
     from data.cohort import build_cohort, read_cases, read_diary_blocks, with_diary
@@ -126,21 +164,18 @@ def cohort(app) -> tuple[dict[str, list[float]], list[float]]:
     view.resize(1400, 900)
     view.show()
     app.processEvents()
-    times: dict[str, list[float]] = {"open": [], "open_cpu": [], "diary": [], "diary_cpu": []}
+    opening, diary = _Clock(), _Clock()
     for _ in range(RUNS):
-        t0, c0 = time.perf_counter(), time.process_time()
+        opening.start()
         cases = read_cases(engine, ids)
         first = build_cohort(cases, diary_pending=True)
         view.show_cohort(first, f"{len(ids)} cases")
         view.stack.view.viewport().repaint()
-        t1, c1 = time.perf_counter(), time.process_time()
+        opening.stop()
+        diary.start()
         view.update_panels(with_diary(first, cases, read_diary_blocks(engine, cases)))
         view.stack.view.viewport().repaint()
-        t2, c2 = time.perf_counter(), time.process_time()
-        times["open"].append(t1 - t0)
-        times["open_cpu"].append(c1 - c0)
-        times["diary"].append(t2 - t1)
-        times["diary_cpu"].append(c2 - c1)
+        diary.stop()
     assert len(view.cohort.members) == COHORT
     assert all(len(p.lines) == COHORT for p in view.cohort.panels)
     lo, hi = view.stack.x_range()
@@ -153,28 +188,23 @@ def cohort(app) -> tuple[dict[str, list[float]], list[float]]:
             view.stack.view.viewport().repaint()
             frames.append(time.perf_counter() - t0)
     engine.dispose()
-    view.close()
-    view.deleteLater()
-    return times, frames
+    close_window(app, view)
+    return opening, diary, frames
 
 
 def main() -> None:
-    from PySide6 import QtCore, QtWidgets
+    from PySide6 import QtWidgets
 
     app = QtWidgets.QApplication([])
-    overlay, overlay_cpu = overlay_open(app)
-    print(f"overlay_open_ms {_median_ms(overlay):.1f} ms")
-    print(f"overlay_open_cpu_ms {_median_ms(overlay_cpu):.1f} ms")
-    opens, frames = cohort(app)
-    # CPU: this process's own seconds; on a shared machine wall time is mostly waiting.
-    print(f"cohort_open_ms {_median_ms(opens['open']):.1f} ms")
-    print(f"cohort_open_cpu_ms {_median_ms(opens['open_cpu']):.1f} ms")
-    print(f"cohort_diary_ms {_median_ms(opens['diary']):.1f} ms")
-    print(f"cohort_diary_cpu_ms {_median_ms(opens['diary_cpu']):.1f} ms")
+    print(f"load_average_1min {os.getloadavg()[0]:.1f} load")
+    overlay_open(app).print("overlay_open")
+    opening, diary, frames = cohort(app)
+    opening.print("cohort_open")
+    diary.print("cohort_diary")
     frames.sort()
     print(f"cohort_frame_ms {_median_ms(frames):.1f} ms")
     print(f"cohort_frame_p90_ms {frames[int(len(frames) * 0.9)] * 1000:.1f} ms")
-    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete.value)
+    print(f"load_average_1min {os.getloadavg()[0]:.1f} load")
 
 
 if __name__ == "__main__":
