@@ -237,6 +237,11 @@ def run(target: str, kills: int, *, seed: int = 16, folder: Path | None = None) 
             deadline = time.monotonic() + READY_WITHIN_S
             while not read_log(log)[2] and writer.is_alive() and time.monotonic() < deadline:
                 time.sleep(0.005)
+            # ... and at work: one change committed. On a loaded machine a writer ready
+            # for a while may not have begun any change within the kill's window, and the
+            # kills then hit it idle (1 of 20 mid-write at load 7), which proves nothing.
+            while not read_log(log)[0] and writer.is_alive() and time.monotonic() < deadline:
+                time.sleep(0.005)
             time.sleep(rng.uniform(0, KILL_WITHIN_S))
             if writer.is_alive():
                 os.kill(writer.pid, signal.SIGKILL)
