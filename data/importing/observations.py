@@ -26,6 +26,9 @@ OBSERVATION_FRAME_COLUMNS = ["patient", "t", "code", "value", "censor", "unit", 
 
 _KEY = ["patient", "t", "code", "specimen"]
 MAX_VALUE = 1e12  # in the stored unit: 1 g/mL of a cytokine, a kilometre of ESR
+# ... and the smallest above 0: a femtogram of cytokine per litre is 1e-6 pg/mL. 1e-320
+# (a subnormal float) was stored and later printed as a 330-digit decimal.
+MIN_VALUE = 1e-9
 
 
 @dataclass
@@ -159,6 +162,14 @@ def _convert_units(cells: Cells, codes: np.ndarray, code_id: np.ndarray, value: 
                         f"{MAX_VALUE:.0e})" for u in stored[huge]]
         problems.add_rows(cells.row, cells.value_column, cells.value, reason, huge)
         bad |= huge
+    with np.errstate(invalid="ignore"):
+        tiny = ~bad & (value != 0) & (np.abs(value) < MIN_VALUE)
+    if tiny.any():
+        reason = np.full(len(value), "", dtype=object)
+        reason[tiny] = [f"too small to be a measurement in {u} (0, or at least "
+                        f"{MIN_VALUE:.0e})" for u in stored[tiny]]
+        problems.add_rows(cells.row, cells.value_column, cells.value, reason, tiny)
+        bad |= tiny
     return value, rows
 
 

@@ -68,6 +68,17 @@ def test_a_value_that_becomes_infinite_once_converted(engine):
     assert "too large" in report and "pg/mL" in report
 
 
+def test_a_subnormal_value_is_refused_not_stored(engine, tmp_path):
+    """1e-320 is a float, but no assay reads it: stored, it came back as a 330-digit
+    decimal in a later message (attacker review). 0 stays a measurement."""
+    path = tmp_path / "tiny.csv"
+    path.write_text("pseudonym,date,analyte,value,unit\nT-1,2026-01-05,CRP,1e-320,mg/L\n"
+                    "T-1,2026-01-06,CRP,0,mg/L\n")
+    report = refused(engine, path)
+    assert 'row 2, column "value", value "1e-320"' in report and "too small" in report
+    assert "row 3" not in report
+
+
 def test_infinite_and_absurd_doses(engine):
     report = refused(engine, HOSTILE / "infinite_dose.csv")
     assert 'row 2, column "dose", value "1e308"' in report
