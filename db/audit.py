@@ -258,12 +258,16 @@ AUDITED_TABLES = ("patient", "patient_identity", "series", "source", "observatio
 _SQLITE_GUARDS = ("audit_event_no_update", "audit_event_no_delete")
 _POSTGRESQL_GUARDS = ("audit_event_no_change", "audit_event_no_truncate",
                       "audit_event_from_server", "audit_event_chained")
-# What a reviewer login may write, even with raw SQL (the a5_guards migration).
+# What a reviewer login may write, even with raw SQL (the a5_guards, a6_guards migrations).
 _POSTGRESQL_VALUE_GUARDS = ("episode_author_is_login", "patient_reviewer_is_login",
                             "control_set_creator_is_login", "control_reference_in_new_set",
                             "observation_measured_stays", "medication_period_stays",
                             "suggestion_decision_stays", "audit_due_checked",
-                            *(f"{table}_audit_due" for table in AUDITED_TABLES))
+                            *(f"{table}_audit_due" for table in AUDITED_TABLES),
+                            # and a6_guards's
+                            "suggestion_decided_by", "medication_ends_after_start",
+                            "episode_version_goes_up", "suggestion_version_goes_up",
+                            "patient_version_goes_up", "episode_created_by_server")
 
 
 def _unguarded(conn: Connection) -> list[str]:

@@ -380,3 +380,68 @@ def test_a_reviewer_does_not_choose_an_audit_rows_id(demo_engine, server_login):
     create_episode(raw, pid, actor=login(raw), kind="flare", onset=1_500_000_000)
     assert verify(demo_engine)[1] == []
 
+
+
+def test_every_function_of_the_schema_keeps_its_own_search_path(demo_engine):
+    """pg_catalog first, the schema, the session's temporary schema last: no table or
+    function of a login's own stands in for ours or for a built-in."""
+    with demo_engine.connect() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar()
+        paths = dict(conn.execute(text(
+            "SELECT proname, array_to_string(proconfig, ';') FROM pg_proc "
+            "WHERE pronamespace = current_schema()::regnamespace")).all())
+    assert paths, "the guards' functions are there"
+    assert {name: path for name, path in paths.items()
+            if path != f"search_path=pg_catalog, {schema}, pg_temp"} == {}
+
+
+def test_a_reviewer_cannot_reopen_or_reword_a_colleagues_decision(demo_engine, server_login):
+    """An audit row naming oneself as the decider does not make one the decider (the
+    attack on a5_guards); nor is a rejection's reason rewritten with its state kept."""
+    decider = server_login(demo_engine, REVIEWER, "dr_decides")
+    other = server_login(demo_engine, REVIEWER, "dr_other")
+    pid = _pid(decider)
+    store.store_suggestions(decider, pid, [found()], actor=login(decider))
+    [row] = store.load_suggestions(decider, pid).to_dict("records")
+    store.reject_suggestion(decider, row["id"], row["version"], actor=login(decider),
+                            reason="not a relapse")
+    with pytest.raises(DBAPIError) as refused, audited_transaction(other) as conn:
+        record(conn, actor=login(conn), entity="suggestion", entity_id=row["id"],
+               patient_id=pid, action="reject", before=None, after={"state": "rejected"})
+        conn.execute(text("UPDATE suggestion SET state = 'open', reason = NULL, "
+                          "version = version + 1 WHERE id = :s"), {"s": row["id"]})
+    assert "reopened only by an undo of whoever decided it" in user_line(refused.value)
+    line = _refused(other, "UPDATE suggestion SET reason = 'a relapse after all' "
+                           "WHERE id = :s", s=row["id"])
+    assert line == ("the server refused the change: a suggestion's reason and episode "
+                    "change only with its decision; nothing was changed")
+    [stored] = store.load_suggestions(decider, pid).to_dict("records")
+    assert (stored["state"], stored["reason"]) == ("rejected", "not a relapse")
+    assert verify(demo_engine)[1] == []
+
+
+def test_a_reviewer_cannot_end_a_dose_before_it_starts_set_a_version_back_or_backdate(
+        demo_engine, server_login):
+    raw = server_login(demo_engine, REVIEWER, "dr_back")
+    pid = _pid(raw)
+    line = _refused(raw, "INSERT INTO medication (patient_id, drug, dose, unit, start, \"end\") "
+                         "VALUES (:pid, 'anakinra', 100, 'mg', DATE '2020-01-01', "
+                         "DATE '1900-01-01')", pid=pid)
+    assert line == ("the server refused the change: a dose period ends on or after the day "
+                    "it starts (1900-01-01 before 2020-01-01); nothing was changed")
+    episode = create_episode(raw, pid, actor=login(raw), kind="flare", onset=1_500_000_000)
+    review = mark_case_reviewed(raw, pid, login(raw), True, version=0)
+    assert review["review_version"] == 1
+    for sql in ("UPDATE episode SET version = 0 WHERE id = :e",
+                "UPDATE episode SET version = version + 5 WHERE id = :e",
+                "UPDATE patient SET review_version = 0 WHERE id = :pid",
+                "UPDATE patient SET version = 0 WHERE id = :pid"):
+        assert "a version only goes up, by one at each change" in _refused(
+            raw, sql, e=episode["id"], pid=pid)
+    line = _refused(raw, "INSERT INTO episode (patient_id, kind, onset, note, author, created, "
+                         f"updated, version, status, origin) VALUES (:pid, 'flare', 0, '', "
+                         f"'dr_back', 946684800, {NOW}, 1, 'accepted', 'reviewer')", pid=pid)
+    assert "an episode is created at the server's time" in line
+    assert _one(demo_engine, "SELECT version FROM episode WHERE id = :e", e=episode["id"]) == 1
+    assert _one(demo_engine, "SELECT count(*) FROM episode WHERE created = 946684800") == 0
+    assert verify(demo_engine)[1] == []
