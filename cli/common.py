@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -27,6 +28,23 @@ def open_db(args: argparse.Namespace, *, with_demo: bool = True) -> Engine:
         if ensure_demo(engine):
             print("created the demo cohort in a new database", file=sys.stderr)
     return engine
+
+
+def input_file(name: str) -> Path:
+    """The file a command reads, or the one line saying why it cannot be read as one (a
+    folder, a device such as /dev/zero, nothing there)."""
+    from data.importing.safe_text import printable
+
+    path = Path(name)
+    if path.is_file():
+        return path
+    shown = printable(name)
+    if path.is_dir():
+        raise CommandError(f"{shown}: is a folder, not a file; give the file inside it")
+    if path.exists():
+        raise CommandError(f"{shown}: not a regular file (a device, a pipe or a socket); "
+                           "give a CSV or Excel file")
+    raise CommandError(f"{shown}: no such file")
 
 
 def find_patient_id(engine: Engine, pseudonym: str) -> int:

@@ -40,9 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from cli.common import CommandError, open_db
+    from cli.common import input_file, open_db
     from data.controls import describe, write_references
     from data.importing import ImportFailed
     from data.importing.controls_file import read_reference_file
@@ -50,9 +48,7 @@ def run_import(args: argparse.Namespace) -> int:
     from db.controls import latest_set
     from db.identity import login
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise CommandError(f"{args.file}: no such file")
+    path = input_file(args.file)
     try:
         plan = read_reference_file(path, lab=args.lab)
     except ImportFailed as failed:

@@ -68,16 +68,12 @@ def parse_specimen(text: str | None) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from cli.common import CommandError, open_db
+    from cli.common import input_file, open_db
     from data.importing import ImportFailed, Options, commit_plans, iter_plans
     from data.importing.safe_text import printable
     from data.importing.store import remembered_mapping, remembered_specimens
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise CommandError(f"{printable(args.file)}: no such file")
+    path = input_file(args.file)
     user_mapping = parse_mapping(args.map)
     specimen = parse_specimen(args.specimen)
     # A new database gets no demo cohort: it is about to hold real cases.

@@ -64,17 +64,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from cli.common import CommandError, open_db
+    from cli.common import input_file, open_db
     from data.importing import ImportFailed
     from data.patient_file import read_patient_file
     from db.identity import login
     from db.patients import import_patients
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise CommandError(f"{args.file}: no such file")
+    path = input_file(args.file)
     engine = open_db(args, with_demo=False)
     try:
         try:

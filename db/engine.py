@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 from pathlib import Path
 
@@ -152,8 +153,15 @@ def open_database(path_or_url: str | None = None, *, migrate: bool = True) -> En
     url_text = target if isinstance(target, str) else str(target.database)
     try:
         url = make_url(target)
+        if url.port is not None and not 0 < url.port < 65536:
+            raise ValueError(f"port {url.port}")
     except ArgumentError as exc:
-        raise DatabaseOpenError(f"Not a database path or URL: {url_text!r}") from exc
+        raise DatabaseOpenError(f"Not a database path or URL: {_unparsed(url_text)!r}") from exc
+    except ValueError as exc:  # a port that is not a number, or two of them
+        raise DatabaseOpenError(
+            f"Malformed database URL {_unparsed(url_text)!r}: expected "
+            "postgresql+psycopg://USER@HOST[:PORT]/DATABASE, a port a number up to "
+            "65535") from exc
     shown = _display(url)
     sqlite_file = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
     if sqlite_file:
@@ -335,6 +343,12 @@ def damage(path_or_url: str | None = None) -> str | None:
 def display_name(engine: Engine) -> str:
     """The database's name for a message: its file, or its URL without the password."""
     return _display(engine.url)
+
+
+def _unparsed(text: str) -> str:
+    """A URL that could not be parsed, for a message: its passwords starred all the same."""
+    text = re.sub(r"(://[^:/@]*:).*@", r"\1***@", text)
+    return re.sub(r"(password=)[^&]*", r"\1***", text, flags=re.IGNORECASE)
 
 
 def _display(url: URL) -> str:

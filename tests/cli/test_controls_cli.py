@@ -68,6 +68,9 @@ def test_dry_run_and_a_bad_file_write_nothing(capsys, db, tmp_path):
 def test_no_such_file(capsys, db):
     code, _, err = run(capsys, db, "import", "/nonexistent/refs.csv")
     assert code == 1 and err.strip() == "flarescope: /nonexistent/refs.csv: no such file"
+    code, _, err = run(capsys, db, "import", "/dev/zero")
+    assert code == 1 and err.strip() == ("flarescope: /dev/zero: not a regular file (a device, "
+                                         "a pipe or a socket); give a CSV or Excel file")
 
 
 def test_references_imported_first_make_a_real_database(capsys, db, tmp_path):

@@ -105,6 +105,8 @@ def test_dry_run_writes_nothing(capsys, db):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["nosuchfile.csv"], "nosuchfile.csv: no such file"),
+    ([FILES], f"{FILES}: is a folder, not a file; give the file inside it"),
+    (["/dev/zero"], "/dev/zero: not a regular file (a device, a pipe or a socket)"),
     ([FILES / "lab_long.csv", "--map", "IL18"], "write COLUMN=CODE"),
     ([FILES / "lab_long.csv", "--map", "IL18=IL18"], "unknown code 'IL18'"),
 ])
