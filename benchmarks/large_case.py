@@ -23,7 +23,7 @@ WORK = Path(__file__).with_name("_work")
 
 START = int(dt.datetime(2014, 1, 1, tzinfo=dt.UTC).timestamp())
 YEARS = 10
-VERSION = 3  # bump when the shape changes
+VERSION = 4  # bump when the shape changes (4: diary series packed, db/dense.py)
 
 
 def _rows(pid: int, rng: np.random.Generator, with_temperature: bool):
