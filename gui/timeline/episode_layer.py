@@ -86,6 +86,12 @@ class EpisodeLayer(QtCore.QObject):
     def redraw(self) -> None:
         # The item being dragged may be the one asking for this redraw (a drop writes,
         # the controller reloads): keep removed items alive until the next redraw.
+        # Those retired by the redraw before are out of every scene and no drag holds
+        # them: delete them now, from the event loop. Left to Python, items caught in
+        # pyqtgraph's reference cycles were deleted, still live, whenever the collector
+        # next ran (the cohort band's crash, issue 14).
+        for item in self._retired:
+            item.deleteLater()
         self._retired = [item for _, item in self._items]
         for plot, item in self._items:
             plot.removeItem(item)

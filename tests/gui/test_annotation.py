@@ -703,3 +703,18 @@ def test_an_episode_marked_and_dated_with_the_keyboard_alone(qtbot, window, demo
     assert [r["action"] for r in audit(demo_engine, ep["id"])] == ["create", "update", "update"]
     window.actions["undo"].trigger()  # the typed end, then the typed onset
     assert episodes(demo_engine, window)[0]["end"] == marked_end
+
+
+def test_episode_items_of_an_old_redraw_are_deleted_not_left_to_the_collector(
+        qtbot, window, relapse_case):
+    """A redraw keeps the items it removed alive (the one dragged may have asked for it);
+    the next redraw deletes them, so the garbage collector never deletes a live one."""
+    import shiboken6
+
+    layer = window.timeline.episode_layer
+    first = [item for _, item in layer._items]
+    assert first
+    layer.redraw()
+    layer.redraw()
+    qtbot.waitUntil(lambda: not any(shiboken6.isValid(i) for i in first))
+    assert all(shiboken6.isValid(i) for _, i in layer._items)
