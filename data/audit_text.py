@@ -143,10 +143,12 @@ def decoded(x: Any) -> dict[str, Any]:
 
 def change_lines(action: str, entity: str, before: Any, after: Any,
                  value: ValueText = plain_value,
-                 withheld: Callable[[str], bool] = lambda _: False) -> list[str]:
+                 withheld: Callable[[str], bool] = lambda _: False,
+                 label: Callable[[str], str] = field_label) -> list[str]:
     """One line per field: "onset: 2024-03-03 → 2024-03-01" for a change, "kind: relapse"
     for what a creation set or a deletion removed; a field whose values are ``withheld``
-    is named without them ("name changed (withheld)")."""
+    is named without them ("name changed (withheld)"). ``label`` names a field (a typed
+    measurement's field holds its date: "PGA 2009-11-30T12:00")."""
     if entity == "import":
         return [import_counts(after)]
     b, a = decoded(before), decoded(after)
@@ -154,19 +156,19 @@ def change_lines(action: str, entity: str, before: Any, after: Any,
         values = a or b
         keys = (EPISODE_FIELDS if entity == "episode"
                 else [k for k in values if k not in HIDDEN_FIELDS])
-        return [f"{field_label(k)} (withheld)" if withheld(k)
-                else f"{field_label(k)}: {_value(value, k, values.get(k))}" for k in keys]
+        return [f"{label(k)} (withheld)" if withheld(k)
+                else f"{label(k)}: {_value(value, k, values.get(k))}" for k in keys]
     keys = [k for k in dict.fromkeys([*a, *b]) if k not in HIDDEN_FIELDS]
     lines = []
     for k in keys:
         if b.get(k) == a.get(k):
             continue
         if withheld(k):
-            lines.append(f"{field_label(k)} changed (withheld)")
+            lines.append(f"{label(k)} changed (withheld)")
         elif k == "weights":
             lines += _weight_lines(b.get(k) or {}, a.get(k) or {})
         else:
-            lines.append(f"{field_label(k)}: {_value(value, k, b.get(k))} → "
+            lines.append(f"{label(k)}: {_value(value, k, b.get(k))} → "
                          f"{_value(value, k, a.get(k))}")
     return lines
 

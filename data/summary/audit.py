@@ -39,7 +39,7 @@ def notes_table(case: Case, audit: pd.DataFrame | None, privacy: Privacy) -> Tab
         for i, r in enumerate(audit.itertuples(index=False), start=1):
             what = headline(r.action, r.entity, r.entity_id, r.after, privacy.value)
             change = "; ".join(change_lines(r.action, r.entity, r.before, r.after,
-                                            privacy.value, privacy.withheld))
+                                            privacy.value, privacy.withheld, privacy.label))
             rows.append((float(r.at), i, (str(r.at), privacy.reviewer(r.actor), what, change)))
     rows.sort(key=lambda x: (x[0], x[1]))
     printed = [(privacy.audit_time(t, n), *cells[1:])

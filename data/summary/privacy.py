@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from data.audit_text import plain_value, when
+from data.audit_text import field_label, plain_value, when
 from data.case import Case
 from data.codes import DRUG_ATC, SPECIMEN_LABELS
 from data.episode_edit import shown_end
@@ -154,6 +154,21 @@ class Privacy:
         return f"{when(t)} UTC" if not self.active else f"#{order}"
 
     # -- audit values --------------------------------------------------------------------
+    _DATED = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?")
+
+    def label(self, name: str) -> str:
+        """An audit field's name; de-identified, a date in it (a typed measurement's
+        "PGA 2009-11-30T12:00") as its day N: the name printed the calendar date."""
+        text = field_label(name)
+        if not self.active:
+            return text
+
+        def relative(m: re.Match) -> str:
+            t = pd.Timestamp(m.group(0).replace(" ", "T"), tz="UTC").timestamp()
+            return self.fmt.date(t)
+
+        return self._DATED.sub(relative, text)
+
     def withheld(self, name: str) -> bool:
         """A field printed by name only: de-identified, anything not known to be safe
         (an earlier name, a pseudonym, a birth year)."""

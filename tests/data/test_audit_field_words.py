@@ -55,3 +55,25 @@ def test_control_reference_sets_are_worded():
     assert headline("edit", "control_reference_set", 2, after) == \
         "edited control reference set #2"
     assert not any(re.search(r"\w_\w", line) for line in lines)
+
+
+def test_a_typed_physician_global_gives_no_date_away_when_de_identified(tmp_path):
+    """The PGA dialog's audit field is named by its date ("PGA 2009-11-30T12:00"): the
+    de-identified trail printed it (clinician review); it reads as day N there."""
+    import datetime as dt
+
+    from db.typed_measures import set_typed_value
+    from db.writes import insert_observations
+
+    engine = open_database(str(tmp_path / "pga.db"))
+    day0 = int(dt.datetime(2009, 3, 2, tzinfo=dt.UTC).timestamp())
+    with engine.begin() as conn:
+        pid = insert_patient(conn, pseudonym="G-01")
+        insert_observations(conn, [(pid, day0, "CRP", 12.0, None, "mg/L", "", "lab")])
+    noon = int(dt.datetime(2009, 11, 30, 12, tzinfo=dt.UTC).timestamp())
+    set_typed_value(engine, pid, code="PGA", unit="1", t=noon, value=2, actor="Dr Martin")
+    plain = " ".join(c for r in _trail(engine, pid) for c in r[2:])
+    assert "PGA 2009-11-30" in plain
+    deid = " ".join(c for r in _trail(engine, pid, deidentify=True) for c in r[2:])
+    assert "PGA day +273" in deid, deid
+    assert not re.search(r"20\d\d|11-30", deid), deid
