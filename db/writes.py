@@ -92,20 +92,41 @@ def _insert_ignoring_duplicates(conn: Connection, table: Table, columns: Sequenc
         )
         return cur.rowcount
     if conn.dialect.name == "postgresql":
-        return _unnest_ignoring_duplicates(conn, table, columns, rows)
+        return _copy_ignoring_duplicates(conn, table, columns, rows)
     result = conn.execute(insert(table), [dict(zip(columns, r, strict=True)) for r in rows])
     return result.rowcount
 
 
-def _unnest_ignoring_duplicates(conn: Connection, table: Table, columns: Sequence[str],
+def _copy_ignoring_duplicates(conn: Connection, table: Table, columns: Sequence[str],
                               rows: Sequence[Sequence[Any]]) -> int:
-    """PostgreSQL: one INSERT ... ON CONFLICT DO NOTHING from the rows sent as one typed
-    array per column (binary), unnested by the server. No temporary table: `db roles`
-    takes the right to make them from every login (a temporary table can stand in for one
-    of ours in a careless function), and the INSERT's row count is the rows added (an
-    executemany reports -1)."""
+    """PostgreSQL: COPY straight into the table, the server's fast path, when none of the
+    rows is stored yet (a new file's); if one is (a file imported again, in part), that
+    COPY is undone and one INSERT ... ON CONFLICT DO NOTHING adds the others. No temporary
+    staging table: `db roles` takes the right to make them from every login (a temporary
+    table can stand in for one of ours in a careless function)."""
+    from psycopg.errors import UniqueViolation
+
+    floats = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, Float)]
     cols = ", ".join(f'"{c}"' for c in columns)
-    arrays = ", ".join(f"%s::{table.c[c].type.compile(dialect=conn.dialect)}[]"
+    try:
+        with conn.begin_nested(), conn.connection.driver_connection.cursor() as cur, \
+                cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+            for row in rows:
+                # NaN is how the importers hand over a value not given: NULL.
+                if any(row[i] != row[i] for i in floats):
+                    row = [None if i in floats and v != v else v for i, v in enumerate(row)]
+                copy.write_row(row)
+        return len(rows)
+    except UniqueViolation:  # the driver's own: raised through its cursor
+        return _unnest_ignoring_duplicates(conn, table, columns, rows)
+
+
+def _unnest_ignoring_duplicates(conn: Connection, table: Table, columns: Sequence[str],
+                                rows: Sequence[Sequence[Any]]) -> int:
+    """One INSERT ... ON CONFLICT DO NOTHING from the rows sent as one typed array per
+    column; its row count is the rows added (an executemany reports -1)."""
+    cols = ", ".join(f'"{c}"' for c in columns)
+    arrays = ", ".join(f"%b::{table.c[c].type.compile(dialect=conn.dialect)}[]"
                        for c in columns)
     # NaN is how the importers hand over a value not given: NULL, as SQLite stores it.
     picked = ", ".join(f"NULLIF(\"{c}\", 'NaN')" if isinstance(table.c[c].type, Float)
@@ -113,7 +134,7 @@ def _unnest_ignoring_duplicates(conn: Connection, table: Table, columns: Sequenc
     with conn.connection.driver_connection.cursor() as cur:
         cur.execute(f'INSERT INTO "{table.name}" ({cols}) SELECT {picked} '
                     f"FROM unnest({arrays}) AS incoming ({cols}) ON CONFLICT DO NOTHING",
-                    [list(values) for values in zip(*rows, strict=True)], binary=True)
+                    [list(values) for values in zip(*rows, strict=True)])
         return cur.rowcount
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import text
+
 from db.writes import (
     changed_observations,
     insert_medications,
@@ -25,6 +27,14 @@ def test_insert_observations_counts_only_new_rows(engine):
                  (pid, 300, "CRP", 5.0, None, "mg/L", "serum", "b.csv")]
         assert insert_observations(conn, again) == 1
         assert insert_observations(conn, []) == 0
+        # A value not given (NaN on its way through a frame) is NULL, new file or one again.
+        blank = [(pid, 400, "CRP", None, None, "mg/L", "serum", "c.csv")]
+        assert insert_observations(conn, blank) == 1
+        blank += [(pid, 100, "CRP", 3.0, None, "mg/L", "serum", "c.csv"),
+                  (pid, 500, "CRP", None, ">", "mg/L", "serum", "c.csv")]
+        assert insert_observations(conn, blank) == 1
+        assert conn.execute(text("SELECT t FROM observation WHERE value IS NULL ORDER BY t")
+                            ).scalars().all() == [400, 500]
 
 
 def test_import_mappings_are_saved_and_changed(engine):
