@@ -187,7 +187,7 @@ class PropertiesPanel(QtWidgets.QWidget):
         self.certainty.activated.connect(
             lambda _i: self._set(certainty=self.certainty.currentData()))
         self.note.committed.connect(lambda text: self._set(note=text))
-        self.onset.editingFinished.connect(self._dates_edited)
+        self.onset.editingFinished.connect(lambda: self._dates_edited(onset_typed=True))
         self.end.editingFinished.connect(self._dates_edited)
         self.ongoing.clicked.connect(self._ongoing_clicked)
         self.history_button.clicked.connect(self.historyRequested)
@@ -251,13 +251,18 @@ class PropertiesPanel(QtWidgets.QWidget):
         if self.row is not None:
             self.controller.change_properties(self.row["id"], **changes)
 
-    def _dates_edited(self) -> None:
+    def _dates_edited(self, onset_typed: bool = False) -> None:
         row = self.row
         if row is None:
             return
         onset = _with_date(row["onset"], self.onset.date())
         end = None if row["end"] is None else \
             edit.end_for_last_day(row["end"], _midnight(self.end.date()))
+        if onset_typed and end is not None and onset >= end:
+            # An onset typed past the end takes the episode with it, its length kept:
+            # N marks one day, and the reviewer types the real onset first (clinician
+            # review: typing a later onset was refused, "end before onset").
+            end += onset - row["onset"]
         if not self.controller.change_times(row["id"], onset, end):
             self.show_row(self.controller.row(row["id"]))  # put refused dates back
 

@@ -705,6 +705,24 @@ def test_an_episode_marked_and_dated_with_the_keyboard_alone(qtbot, window, demo
     assert episodes(demo_engine, window)[0]["end"] == marked_end
 
 
+def test_an_onset_typed_after_the_marked_day_carries_the_episode_along(qtbot, window,
+                                                                       demo_engine):
+    """N marks one day; typing a later onset moves the day there, not "end before onset"
+    (clinician review)."""
+    case = open_case(qtbot, window, "NLRP12-01")
+    show(qtbot, window, case.day0 + 90 * DAY, case.day0 + 140 * DAY)
+    window.timeline.view.setFocus()
+    qtbot.keyClick(window.timeline.view, QtCore.Qt.Key.Key_N)
+    props = window.episode_feature.properties
+    qtbot.waitUntil(props.onset.hasFocus)
+    later = dt.datetime.fromtimestamp(case.day0 + 200 * DAY, dt.UTC)
+    qtbot.keyClicks(props.onset, later.strftime("%Y-%m-%d"))
+    qtbot.keyClick(props.onset, QtCore.Qt.Key.Key_Tab)
+    [ep] = episodes(demo_engine, window)
+    assert (ep["onset"], ep["end"]) == (case.day0 + 200 * DAY, case.day0 + 201 * DAY)
+    assert "before the onset" not in window.statusBar().currentMessage()
+
+
 def test_episode_items_of_an_old_redraw_are_deleted_not_left_to_the_collector(
         qtbot, window, relapse_case):
     """A redraw keeps the items it removed alive (the one dragged may have asked for it);
