@@ -23,6 +23,11 @@ from data.summary.references import references_table
 from data.summary.scrub import Scrubber, scrubber
 from data.summary.tables import Table, aidai_table, cytokine_table, dosing_table, episodes_table
 
+DEIDENTIFIED_FORM = ("de-identified by relative dates: days from day 0, no calendar date, "
+                     "name, birth date or record number; not the HIPAA Safe Harbor method, "
+                     "which keeps years only")
+IDENTIFIED_FORM = "identifying: calendar dates and the patient's identity are shown"
+
 
 @dataclass
 class Summary:
@@ -108,6 +113,8 @@ def build_summary(case: Case, *, deidentify: bool = False, reviewer: str | None 
          if case.day0 is not None else "no anakinra: days count from the first record"),
         ("Generated", "withheld in a de-identified export" if deidentify
          else (generated_at or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")),
+        # DOMAIN.md: say which form an export used; relative dates are not Safe Harbor.
+        ("Privacy", DEIDENTIFIED_FORM if deidentify else IDENTIFIED_FORM),
     ]
     tables = [
         episodes_table(case, fmt, privacy),

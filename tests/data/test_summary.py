@@ -536,3 +536,13 @@ def test_tnfa_rise_is_not_computable_when_the_best_response_is_the_last_sample()
     # One TNF-α after it: the definition's highest (the reference included) ÷ the reference.
     f = _figure(_case([*obs, (95, 9, "TNFA", 15, None)]), "TNF-α rise")
     assert f.value == "×1: 30 pg/mL on day +90 ÷ 30 pg/mL on day +90"
+
+
+def test_the_summary_says_which_form_of_export_it_is(nlrp12_02):
+    """DOMAIN.md: relative dates are not HIPAA Safe Harbor; an export says which form it
+    used (clinician review: the de-identified PDF never said)."""
+    case, audit = nlrp12_02
+    deid = dict(build_summary(case, audit=audit, deidentify=True).header)["Privacy"]
+    assert "days from day 0" in deid and "not the HIPAA Safe Harbor method" in deid
+    plain = dict(build_summary(case, audit=audit).header)["Privacy"]
+    assert plain.startswith("identifying")
