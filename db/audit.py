@@ -253,7 +253,7 @@ def verify(engine: Engine) -> tuple[int, list[tuple[int, str]]]:
 # What a reviewer login changes only together with an audit row (the a5_guards migration).
 AUDITED_TABLES = ("patient", "patient_identity", "series", "source", "observation",
                   "medication", "control_reference_set", "control_reference", "episode",
-                  "import_mapping", "suggestion")
+                  "import_mapping", "suggestion", "administration")
 # The chain cannot see the newest rows deleted, or the whole trail: these can.
 _SQLITE_GUARDS = ("audit_event_no_update", "audit_event_no_delete")
 _POSTGRESQL_GUARDS = ("audit_event_no_change", "audit_event_no_truncate",

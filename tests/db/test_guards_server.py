@@ -217,6 +217,10 @@ def test_what_the_window_does_still_works_for_a_reviewer(demo_engine, server_log
     csv.write_text("patient,date,code,value,unit\nNLRP12-01,2026-01-05,CRP,3,mg/L\n")
     assert main.main(["--db", target(second), "import", str(csv)]) == 0, \
         capsys.readouterr().err
+    doses = tmp_path / "given.csv"
+    doses.write_text("patient,date,drug,dose\nNLRP12-01,2026-01-05T08:10,anakinra,100\n")
+    assert main.main(["--db", target(second), "import", str(doses)]) == 0, \
+        capsys.readouterr().err
     patients = tmp_path / "patients.csv"
     patients.write_text(PATIENTS, encoding="utf-8")
     assert main.main(["--db", target(second), "patients", "import", str(patients)]) == 0, \
@@ -240,6 +244,9 @@ def test_a_reviewer_adds_nothing_without_its_audit_row(demo_engine, server_login
          {}),
         (f"INSERT INTO control_reference_set (lab, action, created_at, created_by) VALUES "
          f"('x', 'add', {NOW}, 'dr_quiet')", {}),
+        # a5_doses came after the list a5_guards made (a7_admin_audit)
+        ("INSERT INTO administration (patient_id, drug, t, dose, unit) VALUES "
+         "(:pid, 'anakinra', 86400, 300, 'mg')", {"pid": pid}),
     ]
     for sql, params in silent:
         assert _refused(raw, sql, **params) == (
