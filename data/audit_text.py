@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from data.codes import ANALYTES, PGA, pga_text
 from data.episode_edit import shown_end
 from data.numbers import DASH, fmt_number, is_missing
 from db.audit_action import split_action
@@ -93,13 +94,28 @@ def action_text(action: str) -> str:
 
 
 def headline(action: str, entity: str, entity_id: Any, after: Any,
-             value: ValueText = plain_value) -> str:
+             value: ValueText = plain_value, before: Any = None,
+             suggested: Mapping[int, Suggested] | None = None) -> str:
     """What a row of the trail did to what: "changed episode #2 (by undo)", "import of
-    lab.csv" (the file as ``value`` prints it: "file 1" when de-identified)."""
+    lab.csv" (the file as ``value`` prints it: "file 1" when de-identified), "rejected
+    suggested relapse, onset 2024-04-28", "recorded physician global, 2024-05-02 10:00".
+    ``suggested``: each suggestion's kind and onset (``suggestions_named``), which its
+    decision rows do not repeat."""
     if entity == "import":
         return f"import of {value('file', decoded(after).get('file'))}"
     step, base = split_action(action)
-    text = f"{ACTIONS.get(base, base)} {subject(entity, entity_id)}"
+    if entity == "suggestion":
+        # "suggested relapse, onset …" is what a creation did; a re-run's row names its
+        # suggestion after the news ("evidence changed for suggested flare, …").
+        named = _suggestion(entity_id, value, suggested)
+        text = (named if base == "create" else
+                f"evidence changed for {named}" if base == "evidence changed" else
+                f"{ACTIONS.get(base, base)} {named}")
+    elif entity == "measurement" and (typed := _typed(before, after)):
+        code, t, _, _ = typed
+        text = f"{TYPED_ACTIONS.get(base, base)} {_code_name(code)}, {value('onset', t)}"
+    else:
+        text = f"{ACTIONS.get(base, base)} {subject(entity, entity_id)}"
     return f"{text} (by {step})" if step else text
 
 
@@ -148,9 +164,17 @@ def change_lines(action: str, entity: str, before: Any, after: Any,
     """One line per field: "onset: 2024-03-03 → 2024-03-01" for a change, "kind: relapse"
     for what a creation set or a deletion removed; a field whose values are ``withheld``
     is named without them ("name changed (withheld)"). ``label`` names a field (a typed
-    measurement's field holds its date: "PGA 2009-11-30T12:00")."""
+    measurement's field holds its date: "PGA 2009-11-30T12:00"). A suggestion or a typed
+    measurement reads as a clinician says it (``suggestion_lines``, "score: — → 3
+    (moderate)")."""
     if entity == "import":
         return [import_counts(after)]
+    if entity == "suggestion":
+        return suggestion_lines(action, before, after, value)
+    if entity == "measurement" and (typed := _typed(before, after)):
+        code, _, was, now = typed
+        return [f"{'score' if code == PGA else 'value'}: "
+                f"{_measured(code, was)} → {_measured(code, now)}"]
     b, a = decoded(before), decoded(after)
     if (not b) != (not a):  # a creation, a restore, a deletion
         values = a or b
@@ -197,3 +221,121 @@ def _weight_lines(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 def describe_change(action: str, entity: str, before: Any, after: Any,
                     value: ValueText = plain_value, sep: str = "\n") -> str:
     return sep.join(change_lines(action, entity, before, after, value))
+
+
+# -- suggested episodes and typed measurements --------------------------------------------
+# A suggestion as the trail names it: (kind, onset), from the row that created it.
+Suggested = tuple[str, float]
+TYPED_ACTIONS = {"record": "recorded", "remove": "removed"}
+
+
+def suggestions_named(rows: Iterable[tuple[str, Any, Any, Any]]) -> dict[int, Suggested]:
+    """Each suggestion's kind and first onset from (entity, entity_id, before, after) audit
+    rows: a decision row holds only what it changed, the creation holds the rest."""
+    named: dict[int, Suggested] = {}
+    for entity, entity_id, before, after in rows:
+        if entity != "suggestion" or is_missing(entity_id) or int(entity_id) in named:
+            continue
+        values = decoded(after) or decoded(before)
+        if values.get("onset") is not None and values.get("kind"):
+            named[int(entity_id)] = (str(values["kind"]), float(values["onset"]))
+    return named
+
+
+def _suggestion(entity_id: Any, value: ValueText,
+                suggested: Mapping[int, Suggested] | None) -> str:
+    """"suggested relapse, onset 2024-04-28" (day N when de-identified)."""
+    known = None if is_missing(entity_id) else (suggested or {}).get(int(entity_id))
+    if known is None:
+        return subject("suggestion", entity_id)
+    kind, onset = known
+    return f"suggested {value('kind', kind)}, onset {value('onset', onset)}"
+
+
+def suggestion_lines(action: str, before: Any, after: Any, value: ValueText) -> list[str]:
+    """What a suggestion row did, never its stored JSON: the criteria behind a new one,
+    the episode an accept made, a rejection's reason, the decision an undo took back,
+    the evidence a re-run found."""
+    _, base = split_action(action)
+    b, a = decoded(before), decoded(after)
+    if base == "create":
+        return [f"by {_criteria(a.get('criteria'))} ({value('certainty', a.get('certainty'))})"]
+    if base == "withdraw":
+        return ["the criteria no longer find it"]
+    if base == "accept":
+        return [f"became episode #{a['episode_id']}" if a.get("episode_id") else "accepted"]
+    if base == "reject":
+        return [f"reason: {value('reason', a.get('reason'))}"]
+    if base == "reopen":
+        was = b.get("state")
+        episode = b.get("episode_id")
+        lines = [f"open again (was {was})" if was else "open again"]
+        if episode:
+            lines.append(f"episode #{episode} deleted")
+        return lines
+    lines = []
+    if "evidence" in a:
+        lines += [f"evidence now: {'; '.join(_evidence(a['evidence'], value)) or DASH}"]
+    elif a.get("fingerprint") == "":
+        lines.append("the criteria no longer find it")
+    if "criteria" in a:
+        lines.append(f"criteria now: {_criteria(a['criteria'])}")
+    if "end" in a:
+        lines.append(f"end: {value('end', b.get('end'))} → {value('end', a['end'])}")
+    if a.get("changed"):
+        lines.append("marked changed for the reviewer")
+    return lines
+
+
+def _listed(x: Any) -> list[Any]:
+    """A stored JSON list (the criteria, the evidence), or an already decoded one."""
+    if isinstance(x, str):
+        try:
+            x = json.loads(x)
+        except ValueError:
+            return []
+    return x if isinstance(x, list) else []
+
+
+def _criteria(x: Any) -> str:
+    from data.relapse_criteria import BY_KEY  # the criteria's names live with their rules
+
+    return ", ".join(BY_KEY[k].name if k in BY_KEY else str(k) for k in _listed(x)) or DASH
+
+
+def _evidence(x: Any, value: ValueText) -> list[str]:
+    """"2024-05-02 10:00: CRP 62 mg/L, physician global 2 (mild)" per visit."""
+    out = []
+    for item in _listed(x):
+        if not isinstance(item, dict) or not item.get("text"):
+            continue
+        times = [x["t"] for x in item.get("samples") or [] if isinstance(x, dict) and "t" in x]
+        out.append(f"{value('onset', min(times))}: {item['text']}" if times
+                   else str(item["text"]))
+    return out
+
+
+def _typed(before: Any, after: Any) -> tuple[str, float, Any, Any] | None:
+    """A typed measurement's row, {"PGA 2024-05-02T12:00": 3.0}, as (code, time, before,
+    after); None for any other shape."""
+    b, a = decoded(before), decoded(after)
+    keys = list(dict.fromkeys([*b, *a]))
+    if len(keys) != 1 or " " not in keys[0]:
+        return None
+    code, _, moment = keys[0].partition(" ")
+    try:
+        t = dt.datetime.fromisoformat(moment).replace(tzinfo=dt.UTC).timestamp()
+    except ValueError:
+        return None
+    return code, t, b.get(keys[0]), a.get(keys[0])
+
+
+def _code_name(code: str) -> str:
+    analyte = ANALYTES.get(code)
+    return analyte.label.lower() if analyte else code
+
+
+def _measured(code: str, x: Any) -> str:
+    if is_missing(x):
+        return DASH
+    return pga_text(float(x)) if code == PGA else fmt_number(float(x))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data.audit_text import change_lines, decoded, headline
+from data.audit_text import change_lines, decoded, headline, suggestions_named
 from data.case import Case
 from data.summary.privacy import Privacy
 from data.summary.tables import Column, Table
@@ -36,8 +36,11 @@ def notes_table(case: Case, audit: pd.DataFrame | None, privacy: Privacy) -> Tab
             at, author = note_written(audit, r.id, r.note) or (float(r.updated), r.author)
             rows.append((at, 0, (str(at), privacy.reviewer(author), what, note)))
     if audit is not None:
+        suggested = suggestions_named(zip(audit["entity"], audit["entity_id"], audit["before"],
+                                          audit["after"], strict=True))
         for i, r in enumerate(audit.itertuples(index=False), start=1):
-            what = headline(r.action, r.entity, r.entity_id, r.after, privacy.value)
+            what = headline(r.action, r.entity, r.entity_id, r.after, privacy.value,
+                            r.before, suggested)
             change = "; ".join(change_lines(r.action, r.entity, r.before, r.after,
                                             privacy.value, privacy.withheld, privacy.label))
             rows.append((float(r.at), i, (str(r.at), privacy.reviewer(r.actor), what, change)))

@@ -187,7 +187,7 @@ class Privacy:
             return plain_value(name, value)
         if name in VOCABULARIES:
             return self.vocab(name, value)
-        if name == "note":
+        if name in ("note", "reason"):  # a rejection's reason is free text too
             return self.note(value) or DASH
         if name in REVIEWER_FIELDS:
             return self.reviewer(value)
