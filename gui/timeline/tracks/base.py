@@ -42,6 +42,10 @@ class Series:
     # A daily value (a dose, a diary sum) holds for its own day only: the readout shows
     # it on that day and nothing elsewhere ("Anakinra 100 mg/d" read before day 0).
     daily: bool = False
+    # A judgement made at a visit (the physician global) holds until the next one, as its
+    # step line draws it: the readout gives the last value at or before the cursor, never
+    # a later visit's that happens to be nearer.
+    held: bool = False
 
     def visible_bounds(self, lo: float, hi: float, *,
                        positive: bool = False) -> tuple[float, float] | None:
@@ -67,10 +71,14 @@ class Series:
         return bool((self.y[a:b] <= 0).any())
 
     def nearest(self, t: float, lo: float, hi: float) -> int | None:
-        """Index of the measurement nearest t within the visible range [lo, hi]."""
+        """Index of the measurement nearest t within the visible range [lo, hi]; for a
+        ``held`` series the one whose step is under t, wherever it began."""
         if self.x.size == 0:
             return None
         i = int(sorted_index(self.x, t))
+        if self.held:
+            j = i if i < self.x.size and self.x[i] <= t else i - 1
+            return j if j >= 0 and not np.isnan(self.y[j]) and self.x[j] <= hi else None
         candidates = [j for j in (i - 1, i) if 0 <= j < self.x.size]
         j = min(candidates, key=lambda k: abs(self.x[k] - t))
         if self.daily and abs(self.x[j] - t) > DAY / 2:

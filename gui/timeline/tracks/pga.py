@@ -41,6 +41,7 @@ class PgaTrack(Track):
         series = add_points(self, s, y, name="PGA (0–4)", label="Physician global",
                             unit="", colour=COLOUR, symbol="d")
         series.fmt = pga_text  # the readout says "3 (moderate)"
+        series.held = True  # ... the score the step shows, not the next visit's
         self.series.append(series)
         axis = p.getAxis("left")
         axis.setTicks([[(float(i), pga_text(i)) for i in range(len(PGA_LEVELS))]])
