@@ -300,11 +300,14 @@ def _visits(case: Case) -> _Visits:
 
 @dataclass
 class _Judged:
-    """Per visit: the criteria met with every input (full) or as far as the recorded
-    inputs go (partial)."""
+    """Per visit: the criteria met with every input (full) or with the marker and no
+    physician global recorded (partial). A visit without its inflammatory marker meets
+    neither, whatever its physician global: both criteria need the marker (``unjudged``:
+    such a visit with a physician global high enough to matter, evidence only)."""
 
     full: dict[str, np.ndarray]
     partial: dict[str, np.ndarray]
+    unjudged: np.ndarray
 
     @cached_property
     def flare(self) -> np.ndarray:
@@ -316,12 +319,15 @@ def _judge(v: _Visits, s: CriteriaSettings) -> _Judged:
     high_marker = v.crp.above(s.marker_above) | v.saa.above(s.marker_above)
     crp_high = v.crp.above(s.cluster_crp_min, inclusive=True)
     pga_high = v.pga.above(s.cluster_pga_min, inclusive=True)
-    cluster = crp_high & pga_high
-    return _Judged(
+    judged = _Judged(
         full={CAPS_RELAPSE: high_marker & v.pga.above(s.caps_pga_above),
-              CLUSTER_FLARE: cluster},
+              CLUSTER_FLARE: crp_high & pga_high},
         partial={CAPS_RELAPSE: high_marker & ~v.pga.has,
-                 CLUSTER_FLARE: ~cluster & (crp_high & ~v.pga.has | pga_high & ~v.crp.has)})
+                 CLUSTER_FLARE: crp_high & ~v.pga.has},
+        unjudged=np.zeros(len(v), dtype=bool))
+    no_marker = v.pga.above(s.caps_pga_above) & ~(v.crp.has | v.saa.has)
+    judged.unjudged = (no_marker | pga_high & ~v.crp.has) & ~judged.flare
+    return judged
 
 
 @dataclass
@@ -348,14 +354,12 @@ def _verdict(v: _Visits, judged: _Judged, i: int) -> _Verdict:
     full = [k for k, met in judged.full.items() if met[i]]
     partial = [k for k, met in judged.partial.items() if met[i]]
     missing = []
-    if full or partial:
+    if full or partial or judged.unjudged[i]:
         crp, saa, pga = (bool(c.has[i]) for c in (v.crp, v.saa, v.pga))
         if not pga:
             missing.append("physician global not recorded")
         if not crp:
-            missing.append("CRP not recorded")
-        if not saa and not crp and CAPS_RELAPSE in partial + full:
-            missing.append("SAA not recorded")
+            missing.append("CRP not recorded" if saa else "CRP and SAA not recorded")
     return _Verdict(full, partial, missing, v.readings(i))
 
 
@@ -584,6 +588,20 @@ def _candidates(v: _Visits, judged: _Judged, resolved: _Resolution, case: Case
     return out, early
 
 
+def _unjudged_evidence(v: _Visits, judged: _Judged, case: Case, lo: float, hi: float
+                       ) -> list[Evidence]:
+    """Visits from lo to hi with a physician global and no marker: said, never met (a
+    physician global of 2 with no CRP that day opened a 'certain' relapse a week early)."""
+    at = np.flatnonzero(judged.unjudged)
+    a, b = np.searchsorted(v.day[at], [lo, hi])
+    out = []
+    for i in at[a:b][:3].tolist():
+        x = _verdict(v, judged, i)
+        out.append(Evidence(f"{case.anchor.label(float(v.day[i]))}: {x.text}: no criterion "
+                            "met, both need the inflammatory marker", x.samples))
+    return out
+
+
 def _certainty(full: bool, supported: bool) -> str:
     if full:
         return CERTAIN if supported else PROBABLE
@@ -612,6 +630,9 @@ def suggest(case: Case, settings: CriteriaSettings | None = None) -> CaseSuggest
         evidence = [Evidence(first.text, first.samples)]
         evidence += [Evidence(f"also {case.anchor.label(v.samples[0].t)}: {v.text}",
                               v.samples) for v in verdicts[1:4]]
+        evidence += _unjudged_evidence(visits, judged, case,
+                                       max(c.onset - s.diary_days * DAY, bounds.lo),
+                                       bounds.hi)
         support: list[str] = []
         diary_text = _diary_evidence(case, diary, c.onset, s, bounds)
         if diary_text is not None:
