@@ -498,44 +498,76 @@ def _aidai_evidence(case: Case, diary: _Diary, onset: int, hi: float, s: Criteri
 
 # -- cytokines --------------------------------------------------------------------------
 
-def _cytokine_signals(case: Case, s: CriteriaSettings) -> list[Evidence]:
+@dataclass(frozen=True)
+class _Rises:
+    """One cytokine signal's every occurrence (time, measure), by time; each candidate
+    cites those in its own window (counted once, at its first occurrence, the signal
+    went to an earlier flare and a later relapse showing it listed none)."""
+
+    rows: list[tuple[float, Measure]]
+    write: Callable[[list[tuple[float, Measure]]], Evidence]
+
+    def within(self, lo: float, hi: float) -> Evidence | None:
+        times = [t for t, _ in self.rows]
+        a, b = np.searchsorted(times, [lo, hi])
+        return self.write(self.rows[a:b]) if b > a else None
+
+
+def _more(rows: list[tuple[float, Measure]], folds: list[float], case: Case) -> str:
+    """"; 3 samples to day +160, ×3.9-×6.7": what follows the first of a window's rises."""
+    if len(rows) < 2:
+        return ""
+    return (f"; {len(rows)} samples to {case.anchor.label(rows[-1][0])}, "
+            f"×{fmt_fold(min(folds))}-×{fmt_fold(max(folds))}")
+
+
+def _cytokine_signals(case: Case, s: CriteriaSettings) -> list[_Rises]:
     """IL-1β back above near-normal after the best response; TNF-α ≥ factor × its value
-    at the best response. Each the first time it happened, as (time-ordered) evidence."""
+    at the best response."""
     x = il1b_samples(case)
     best = best_il1b(x)
     if best is None:
         return []
-    out: list[tuple[float, Evidence]] = []
+    out: list[_Rises] = []
     # "Back above" needs the best response to have reached near-normal first.
     if x.mean and best[1].value / x.mean <= s.near_normal_fold and best[1].censor != ">":
-        for t, m in x.on_treatment:
-            if t > best[0] and m.censor != "<" and m.value / x.mean > s.near_normal_fold:
-                out.append((t, Evidence(
-                    f"IL-1β back above near-normal: {m.text()} {x.unit} "
-                    f"({fmt_fold(m.value / x.mean)}× controls, > {fmt_fold(s.near_normal_fold)}) "
-                    f"on {case.anchor.label(t)}; best response {best[1].text()} {x.unit} on "
-                    f"{case.anchor.label(best[0])}",
-                    (Sample("IL1B", x.specimen or "", best[0]),
-                     Sample("IL1B", x.specimen or "", t)))))
-                break
+        mean, il1b_spec = x.mean, x.specimen or ""
+
+        def il1b(rows: list[tuple[float, Measure]]) -> Evidence:
+            t, m = rows[0]
+            folds = [r.value / mean for _, r in rows]
+            return Evidence(
+                f"IL-1β back above near-normal: {m.text()} {x.unit} "
+                f"({fmt_fold(m.value / mean)}× controls, > {fmt_fold(s.near_normal_fold)}) "
+                f"on {case.anchor.label(t)}{_more(rows, folds, case)}; best response "
+                f"{best[1].text()} {x.unit} on {case.anchor.label(best[0])}",
+                (Sample("IL1B", il1b_spec, best[0]),
+                 *(Sample("IL1B", il1b_spec, u) for u, _ in rows)))
+
+        out.append(_Rises(sorted(
+            ((t, m) for t, m in x.on_treatment if t > best[0] and m.censor != "<"
+             and m.value / mean > s.near_normal_fold), key=lambda r: r[0]), il1b))
     spec = pick_specimen(case, "TNFA")
     if spec is not None:
         rows, unit, ref = tnfa_reference(case, spec, best)
         if ref is not None and ref[1].value > 0 and ref[1].censor != ">":
-            for t, m in rows:
-                if t > ref[0] and m.censor != "<" and m.value >= s.tnfa_factor * ref[1].value:
-                    out.append((t, Evidence(
-                        f"TNF-α ×{fmt_fold(m.value / ref[1].value)}: {m.text()} {unit} on "
-                        f"{case.anchor.label(t)} ÷ {ref[1].text()} {unit} on "
-                        f"{case.anchor.label(ref[0])} (best response; ≥ "
-                        f"×{fmt_fold(s.tnfa_factor)})",
-                        (Sample("TNFA", spec, ref[0]), Sample("TNFA", spec, t)))))
-                    break
-    return [e for _, e in sorted(out, key=lambda te: te[0])]
+            base = ref
 
+            def tnfa(rows: list[tuple[float, Measure]]) -> Evidence:
+                t, m = rows[0]
+                folds = [r.value / base[1].value for _, r in rows]
+                return Evidence(
+                    f"TNF-α ×{fmt_fold(m.value / base[1].value)}: {m.text()} {unit} on "
+                    f"{case.anchor.label(t)} ÷ {base[1].text()} {unit} on "
+                    f"{case.anchor.label(base[0])} (best response; ≥ "
+                    f"×{fmt_fold(s.tnfa_factor)}){_more(rows, folds, case)}",
+                    (Sample("TNFA", spec, base[0]),
+                     *(Sample("TNFA", spec, u) for u, _ in rows)))
 
-def _signal_time(e: Evidence) -> float:
-    return e.samples[-1].t
+            out.append(_Rises(sorted(
+                ((t, m) for t, m in rows if t > ref[0] and m.censor != "<"
+                 and m.value >= s.tnfa_factor * ref[1].value), key=lambda r: r[0]), tnfa))
+    return out
 
 
 # -- candidates -------------------------------------------------------------------------
@@ -642,8 +674,9 @@ def suggest(case: Case, settings: CriteriaSettings | None = None) -> CaseSuggest
         if active_text is not None:
             support.append(AIDAI_ACTIVE)
             evidence.append(active_text)
-        near = [e for e in signals
-                if max(c.onset - s.signal_days * DAY, bounds.lo) <= _signal_time(e) < hi]
+        lo = max(c.onset - s.signal_days * DAY, bounds.lo)
+        near = sorted((e for e in (r.within(lo, hi) for r in signals) if e is not None),
+                      key=lambda e: e.samples[1].t)
         if near:
             support.append(CYTOKINE_SIGNAL)
             evidence += near

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from data.relapse_criteria import CAPS_RELAPSE, CLUSTER_FLARE, suggest
+from data.relapse_criteria import CAPS_RELAPSE, CLUSTER_FLARE, CYTOKINE_SIGNAL, suggest
 from data.suggest_cases import load_case
 from db.patients import patient_id
 from tests.data.relapse_cases import epoch
@@ -33,3 +33,13 @@ def test_a_physician_global_without_its_marker_sets_no_onset(hosp05):
     assert ("day +132: physician global 2 (mild); CRP and SAA not recorded: no criterion "
             "met, both need the inflammatory marker") in texts
     assert flare.onset == epoch(dt.date(2024, 4, 2))
+
+
+def test_the_cytokine_signal_counts_for_every_candidate_whose_window_shows_it(hosp05):
+    flare, relapse, _ = hosp05.suggestions
+    assert CYTOKINE_SIGNAL in flare.criteria
+    assert any(e.text.startswith("TNF-α ×5: 50 pg/mL on day +76") for e in flare.evidence)
+    # The relapse's own rise, 21 May: not spent on the flare before it.
+    assert CYTOKINE_SIGNAL in relapse.criteria
+    assert any(e.text.startswith("TNF-α ×4.5: 45 pg/mL on day +132") for e in relapse.evidence)
+    assert not any(s.t == epoch(dt.date(2024, 3, 26)) + 10 * 3600 for s in relapse.samples)
