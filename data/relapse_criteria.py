@@ -35,6 +35,7 @@ import numpy as np
 from data.alignment import DAY
 from data.case import Case
 from data.codes import AIDAI_ACTIVE_THRESHOLD, PGA, pga_text
+from data.dose_context import INTERRUPTED, STOPPED, dose_context
 from data.numbers import fmt_fold, fmt_number
 from data.summary.censored import Measure, censor_signs
 from data.summary.figures import (
@@ -620,6 +621,22 @@ def _candidates(v: _Visits, judged: _Judged, resolved: _Resolution, case: Case
     return out, early
 
 
+def _off_anakinra(case: Case, v: _Visits, opened: list[_Open]) -> list[str]:
+    """Per candidate, "during anakinra interruption (since day +152)" when its opening
+    visit fell in an interruption or after a stop (data.dose_context, as the readout and
+    the PDF say it), else ""."""
+    if case.day0 is None or not opened:
+        return [""] * len(opened)
+    times = [min(r.t for r in v.readings(c.visits[0])) for c in opened]
+    ctx = dose_context(case, np.array(times))
+    out = []
+    for state, since in zip(ctx.state.tolist(), ctx.since.tolist(), strict=True):
+        when = f"(since {case.anchor.label(since)})" if state in (INTERRUPTED, STOPPED) else ""
+        out.append(f"during anakinra interruption {when}" if state == INTERRUPTED else
+                   f"after anakinra was stopped {when}" if state == STOPPED else "")
+    return out
+
+
 def _unjudged_evidence(v: _Visits, judged: _Judged, case: Case, lo: float, hi: float
                        ) -> list[Evidence]:
     """Visits from lo to hi with a physician global and no marker: said, never met (a
@@ -652,7 +669,8 @@ def suggest(case: Case, settings: CriteriaSettings | None = None) -> CaseSuggest
     judged = _judge(visits, s)
     opened, early = _candidates(visits, judged, _resolution(visits, s), case)
     bounds = _Bounds()
-    for c in opened:
+    off = _off_anakinra(case, visits, opened)
+    for c, off_text in zip(opened, off, strict=True):
         bounds = _Bounds(bounds.lo, math.inf if c.end is None else c.end, bounds.before)
         verdicts = [_verdict(visits, judged, i) for i in c.visits]
         first = verdicts[0]
@@ -660,6 +678,8 @@ def suggest(case: Case, settings: CriteriaSettings | None = None) -> CaseSuggest
         partial = [k for k in (CAPS_RELAPSE, CLUSTER_FLARE)
                    if k not in met and any(k in v.partial for v in verdicts)]
         evidence = [Evidence(first.text, first.samples)]
+        if off_text:
+            evidence.append(Evidence(off_text))
         evidence += [Evidence(f"also {case.anchor.label(v.samples[0].t)}: {v.text}",
                               v.samples) for v in verdicts[1:4]]
         evidence += _unjudged_evidence(visits, judged, case,

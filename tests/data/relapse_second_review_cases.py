@@ -6,7 +6,8 @@ response on 7 February (CRP 4, IL-1β and TNF-α 10 pg/mL, the best response). A
 seen on 28 May (CRP 60, SAA 100, PGA 2; TNF-α 45 pg/mL, ×4.5, on 21 May), the reviewer's
 onset; a week before, on 21 May, a physician global of 2 with no CRP or SAA drawn. Still
 active on 11 June (CRP 40, PGA 2), settled on 25 June. A flare on 13 August (CRP 70, PGA
-3) during the interruption of anakinra from 1 August, settled on 27 August.
+3) during the interruption of anakinra from 1 August, settled on 27 August; quiet on 8
+October, back on anakinra.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ HOSP-05,2024-08-13T10:00,CRP,70,mg/L,serum
 HOSP-05,2024-08-13T10:00,PGA,3,{score},
 HOSP-05,2024-08-27T10:00,CRP,5,mg/L,serum
 HOSP-05,2024-08-27T10:00,PGA,0,{score},
+HOSP-05,2024-10-08T10:00,CRP,3,mg/L,serum
+HOSP-05,2024-10-08T10:00,PGA,0,{score},
 """
 DOSING = """drug,dose,unit,start,end,route
 anakinra,100,mg,2024-01-10,2024-07-31,subcutaneous

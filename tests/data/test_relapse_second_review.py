@@ -43,3 +43,13 @@ def test_the_cytokine_signal_counts_for_every_candidate_whose_window_shows_it(ho
     assert CYTOKINE_SIGNAL in relapse.criteria
     assert any(e.text.startswith("TNF-α ×4.5: 45 pg/mL on day +132") for e in relapse.evidence)
     assert not any(s.t == epoch(dt.date(2024, 3, 26)) + 10 * 3600 for s in relapse.samples)
+
+
+def test_a_flare_during_an_anakinra_interruption_says_so(hosp05):
+    flare, relapse, interrupted = hosp05.suggestions
+    assert interrupted.onset == epoch(dt.date(2024, 8, 13))
+    texts = [e.text for e in interrupted.evidence]
+    # Anakinra to 31 July and again from 1 September: interrupted from 1 August, day +204.
+    assert texts[1] == "during anakinra interruption (since day +204)"
+    assert not any("anakinra interruption" in e.text
+                   for s in (flare, relapse) for e in s.evidence)
