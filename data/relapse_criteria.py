@@ -140,6 +140,11 @@ CRITERIA: tuple[Criterion, ...] = (
 BY_KEY = {c.key: c for c in CRITERIA}
 
 
+def not_applicable(case: Case) -> dict[str, str]:
+    """The criteria that cannot apply to the case, with why."""
+    return {CYTOKINE_SIGNAL: "no anakinra recorded"} if case.day0 is None else {}
+
+
 @dataclass(frozen=True)
 class Evidence:
     """One line of evidence and the points behind it (highlighted on the timeline)."""

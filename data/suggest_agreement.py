@@ -33,7 +33,7 @@ class Agreement:
     matched: list[Pair] = field(default_factory=list)
     missed: list[dict] = field(default_factory=list)
     extra: list[Suggestion] = field(default_factory=list)
-    per_criterion: dict[str, dict[str, int]] = field(default_factory=dict)
+    per_criterion: dict[str, dict[str, int | str]] = field(default_factory=dict)
 
     @property
     def onset_errors(self) -> list[int]:
@@ -73,13 +73,29 @@ def reviewer_episodes(episodes) -> list[dict]:
             and (r.get("status") or "accepted") == "accepted"]
 
 
+# A criterion's part in the agreement: only one that sets edges can miss an episode.
+SETS_EDGES, SUPPORTS, DOES_NOT_APPLY = "sets edges", "supports", "does not apply"
+
+
 def agreement(suggestions: list[Suggestion], episodes: list[dict], *,
-              within_days: int = MATCH_DAYS) -> Agreement:
+              within_days: int = MATCH_DAYS,
+              not_applicable: dict[str, str] | None = None) -> Agreement:
+    """Overall and per criterion. A supporting criterion (diary, SAA, cytokines) never
+    places an episode, so it cannot miss one: it counts the suggestions it supports. One
+    that cannot apply to the case (``not_applicable``: key -> why) says why, no counts
+    (an untreated patient's cytokine signal read '3 missed')."""
     pairs, missed, extra = match(suggestions, episodes, within_days=within_days)
     out = Agreement(pairs, missed, extra)
     for c in CRITERIA:
+        why = (not_applicable or {}).get(c.key)
+        if why is not None:
+            out.per_criterion[c.key] = {"role": DOES_NOT_APPLY, "why": why}
+            continue
         meeting = [s for s in suggestions if c.key in s.criteria]
         p, m, x = match(meeting, episodes, within_days=within_days)
-        out.per_criterion[c.key] = {"suggested": len(meeting), "matched": len(p),
-                                    "missed": len(m), "extra": len(x)}
+        n = {"role": SETS_EDGES if c.sets_edges else SUPPORTS, "suggested": len(meeting),
+             "matched": len(p), "missed": len(m), "extra": len(x)}
+        if not c.sets_edges:
+            del n["missed"]
+        out.per_criterion[c.key] = n
     return out

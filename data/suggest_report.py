@@ -9,8 +9,22 @@ from data.alignment import DAY
 from data.case import Case
 from data.key_figure_samples import sample_record
 from data.numbers import is_missing
-from data.relapse_criteria import BY_KEY, CRITERIA, CaseSuggestions, CriteriaSettings, Suggestion
-from data.suggest_agreement import MATCH_DAYS, Agreement, agreement, reviewer_episodes
+from data.relapse_criteria import (
+    BY_KEY,
+    CRITERIA,
+    CaseSuggestions,
+    CriteriaSettings,
+    Suggestion,
+    not_applicable,
+)
+from data.suggest_agreement import (
+    DOES_NOT_APPLY,
+    MATCH_DAYS,
+    SUPPORTS,
+    Agreement,
+    agreement,
+    reviewer_episodes,
+)
 from data.summary.dates import DateFormat, date_format
 
 
@@ -78,7 +92,8 @@ def agreement_report(case: Case, suggestions: list[Suggestion], fmt: DateFormat,
     """How the suggestions agree with the reviewer's relapses and flares: matched, missed
     and extra, the onset difference in days, overall and per criterion. The one report
     ``suggest`` prints, the Suggestions dock sums up in a line and the case PDF shows."""
-    a = agreement(suggestions, reviewer_episodes(case.episodes), within_days=within_days)
+    a = agreement(suggestions, reviewer_episodes(case.episodes), within_days=within_days,
+                  not_applicable=not_applicable(case))
     return {"within_days": within_days,
             "counts": {"matched": len(a.matched), "missed": len(a.missed),
                        "extra": len(a.extra)},
@@ -150,10 +165,23 @@ def text_lines(record: dict[str, Any]) -> list[str]:
     lines += [f"    missed: {e['kind']} {e['edges']}" for e in a["missed"]]
     lines += [f"    extra: suggested {x['kind']} {x['suggestion']}" for x in a["extra"]]
     for key, n in a["per_criterion"].items():
-        if n["suggested"] or (BY_KEY[key].sets_edges and n["missed"]):
-            lines.append(f"    {BY_KEY[key].name}: {n['suggested']} suggested, {n['matched']} "
-                         f"matched, {n['missed']} missed, {n['extra']} extra")
+        if n["role"] == DOES_NOT_APPLY or n["suggested"] or n.get("missed"):
+            lines.append(f"    {BY_KEY[key].name}: {criterion_counts_text(n)}")
     return lines
+
+
+def criterion_counts_text(n: dict[str, Any]) -> str:
+    """One criterion's agreement: counts for one that sets edges; the suggestions it
+    supports for one that never sets them (it cannot miss an episode); why not for one
+    that does not apply."""
+    if n["role"] == DOES_NOT_APPLY:
+        return f"does not apply ({n['why']})"
+    if n["role"] == SUPPORTS:
+        return (f"supports {n['suggested']} suggestion{'s' if n['suggested'] != 1 else ''}"
+                f", {n['matched']} of them matched (supports only: it never sets an "
+                "episode, so it misses none)")
+    return (f"{n['suggested']} suggested, {n['matched']} matched, {n['missed']} missed, "
+            f"{n['extra']} extra")
 
 
 def signed_days(n: int) -> str:

@@ -7,7 +7,15 @@ import datetime as dt
 
 import pytest
 
-from data.relapse_criteria import CAPS_RELAPSE, CLUSTER_FLARE, CYTOKINE_SIGNAL, suggest
+from data.relapse_criteria import (
+    AIDAI_ACTIVE,
+    CAPS_RELAPSE,
+    CLUSTER_FLARE,
+    CYTOKINE_SIGNAL,
+    SUBCLINICAL,
+    CriteriaSettings,
+    suggest,
+)
 from data.suggest_cases import load_case
 from db.patients import patient_id
 from tests.data.relapse_cases import epoch
@@ -53,3 +61,35 @@ def test_a_flare_during_an_anakinra_interruption_says_so(hosp05):
     assert texts[1] == "during anakinra interruption (since day +204)"
     assert not any("anakinra interruption" in e.text
                    for s in (flare, relapse) for e in s.evidence)
+
+
+def _report_lines(engine, name, episodes):
+    from data.suggest_report import case_record, text_lines
+    from db.episodes import create_episode
+
+    pid = patient_id(engine, name)
+    for onset in episodes:
+        create_episode(engine, pid, actor="Dr Hand", kind="flare", onset=epoch(onset))
+    case = load_case(engine, pid)
+    record = case_record(case, suggest(case), settings=CriteriaSettings())
+    return record["agreement"]["per_criterion"], text_lines(record)
+
+
+def test_the_agreement_says_what_cannot_miss_and_what_does_not_apply(engine, tmp_path):
+    from tests.data.relapse_review_cases import write_review_cases
+
+    write_review_cases(engine, tmp_path)
+    # HOSP-04, never on anakinra: three flares marked, two suggested.
+    per, lines = _report_lines(engine, "HOSP-04", [dt.date(2024, 3, 5), dt.date(2024, 5, 14),
+                                                    dt.date(2024, 7, 20)])
+    assert per[CYTOKINE_SIGNAL] == {"role": "does not apply", "why": "no anakinra recorded"}
+    assert "    Cytokine relapse signal: does not apply (no anakinra recorded)" in lines
+    # Supporting criteria never set an episode, so they miss none.
+    assert per[SUBCLINICAL] == {"role": "supports", "suggested": 0, "matched": 0, "extra": 0}
+    assert per[AIDAI_ACTIVE]["role"] == "supports" and "missed" not in per[AIDAI_ACTIVE]
+    assert ("    Active disease by diary: supports 1 suggestion, 1 of them matched (supports "
+            "only: it never sets an episode, so it misses none)") in lines
+    assert not any("missed" in line for line in lines
+                   if line.lstrip().startswith(("Cytokine", "Subclinical", "Active")))
+    assert per[CLUSTER_FLARE] == {"role": "sets edges", "suggested": 2, "matched": 2,
+                                  "missed": 1, "extra": 0}

@@ -45,7 +45,7 @@ def test_the_agreement_is_a_section_of_the_case_pdf(hand, tmp_path):
     engine, pid = hand
     pdf = export_case_pdf(engine, tmp_path / "case.pdf", patient_id=pid, figure=stub_figure)
     text = _text(pdf)
-    assert "Suggested episodes against the reviewer's" in text
+    assert "Suggested episodes compared with the reviewer's" in text
     assert "1 matched, 1 missed, 1 extra" in text
     # The reviewer's relapse from 28 April, suggested from 2 May: 4 days later.
     assert re.search(r"matched relapse day \+109 \(2024-04-28\) to ongoing relapse day "
@@ -54,7 +54,9 @@ def test_the_agreement_is_a_section_of_the_case_pdf(hand, tmp_path):
     assert "missed flare day +204 (2024-08-01) to day +207 (2024-08-04)" in text
     assert "extra none flare day +246 (2024-09-12)" in text
     assert "Agreement per criterion" in text
-    assert "CLUSTER flare 2 1 1 1" in text  # suggested, matched, missed, extra
+    assert "CLUSTER flare sets episode edges 2 1 1 1" in text  # suggested, matched, missed, extra
+    # A supporting criterion never sets an episode: it misses none.
+    assert "Subclinical inflammation supports only 0 0 – 0" in text
 
 
 def test_a_de_identified_pdf_gives_days_only(hand, tmp_path):
