@@ -510,21 +510,25 @@ class _Rises:
     cites those in its own window (counted once, at its first occurrence, the signal
     went to an earlier flare and a later relapse showing it listed none)."""
 
+    code: str
+    specimen: str
+    best_t: float  # the best response's sample
+    over: float  # what a fold is of
     rows: list[tuple[float, Measure]]
-    write: Callable[[list[tuple[float, Measure]]], Evidence]
+    text: Callable[[float, Measure, str], str]  # the first rise, what follows it
 
-    def within(self, lo: float, hi: float) -> Evidence | None:
-        times = [t for t, _ in self.rows]
-        a, b = np.searchsorted(times, [lo, hi])
-        return self.write(self.rows[a:b]) if b > a else None
-
-
-def _more(rows: list[tuple[float, Measure]], folds: list[float], case: Case) -> str:
-    """"; 3 samples to day +160, ×3.9-×6.7": what follows the first of a window's rises."""
-    if len(rows) < 2:
-        return ""
-    return (f"; {len(rows)} samples to {case.anchor.label(rows[-1][0])}, "
-            f"×{fmt_fold(min(folds))}-×{fmt_fold(max(folds))}")
+    def within(self, lo: float, hi: float, case: Case) -> Evidence | None:
+        a, b = np.searchsorted([t for t, _ in self.rows], [lo, hi])
+        rows = self.rows[a:b]
+        if not rows:
+            return None
+        folds = [m.value / self.over for _, m in rows]
+        more = ("" if len(rows) < 2 else
+                f"; {len(rows)} samples to {case.anchor.label(rows[-1][0])}, "
+                f"×{fmt_fold(min(folds))}-×{fmt_fold(max(folds))}")
+        return Evidence(self.text(*rows[0], more),
+                        (Sample(self.code, self.specimen, self.best_t),
+                         *(Sample(self.code, self.specimen, t) for t, _ in rows)))
 
 
 def _cytokine_signals(case: Case, s: CriteriaSettings) -> list[_Rises]:
@@ -537,42 +541,30 @@ def _cytokine_signals(case: Case, s: CriteriaSettings) -> list[_Rises]:
     out: list[_Rises] = []
     # "Back above" needs the best response to have reached near-normal first.
     if x.mean and best[1].value / x.mean <= s.near_normal_fold and best[1].censor != ">":
-        mean, il1b_spec = x.mean, x.specimen or ""
-
-        def il1b(rows: list[tuple[float, Measure]]) -> Evidence:
-            t, m = rows[0]
-            folds = [r.value / mean for _, r in rows]
-            return Evidence(
+        mean = x.mean
+        out.append(_Rises(
+            "IL1B", x.specimen or "", best[0], mean,
+            sorted(((t, m) for t, m in x.on_treatment if t > best[0] and m.censor != "<"
+                    and m.value / mean > s.near_normal_fold), key=lambda r: r[0]),
+            lambda t, m, more: (
                 f"IL-1β back above near-normal: {m.text()} {x.unit} "
                 f"({fmt_fold(m.value / mean)}× controls, > {fmt_fold(s.near_normal_fold)}) "
-                f"on {case.anchor.label(t)}{_more(rows, folds, case)}; best response "
-                f"{best[1].text()} {x.unit} on {case.anchor.label(best[0])}",
-                (Sample("IL1B", il1b_spec, best[0]),
-                 *(Sample("IL1B", il1b_spec, u) for u, _ in rows)))
-
-        out.append(_Rises(sorted(
-            ((t, m) for t, m in x.on_treatment if t > best[0] and m.censor != "<"
-             and m.value / mean > s.near_normal_fold), key=lambda r: r[0]), il1b))
+                f"on {case.anchor.label(t)}{more}; best response {best[1].text()} {x.unit} "
+                f"on {case.anchor.label(best[0])}")))
     spec = pick_specimen(case, "TNFA")
     if spec is not None:
         rows, unit, ref = tnfa_reference(case, spec, best)
         if ref is not None and ref[1].value > 0 and ref[1].censor != ">":
             base = ref
-
-            def tnfa(rows: list[tuple[float, Measure]]) -> Evidence:
-                t, m = rows[0]
-                folds = [r.value / base[1].value for _, r in rows]
-                return Evidence(
+            out.append(_Rises(
+                "TNFA", spec, ref[0], ref[1].value,
+                sorted(((t, m) for t, m in rows if t > ref[0] and m.censor != "<"
+                        and m.value >= s.tnfa_factor * ref[1].value), key=lambda r: r[0]),
+                lambda t, m, more: (
                     f"TNF-α ×{fmt_fold(m.value / base[1].value)}: {m.text()} {unit} on "
                     f"{case.anchor.label(t)} ÷ {base[1].text()} {unit} on "
                     f"{case.anchor.label(base[0])} (best response; ≥ "
-                    f"×{fmt_fold(s.tnfa_factor)}){_more(rows, folds, case)}",
-                    (Sample("TNFA", spec, base[0]),
-                     *(Sample("TNFA", spec, u) for u, _ in rows)))
-
-            out.append(_Rises(sorted(
-                ((t, m) for t, m in rows if t > ref[0] and m.censor != "<"
-                 and m.value >= s.tnfa_factor * ref[1].value), key=lambda r: r[0]), tnfa))
+                    f"×{fmt_fold(s.tnfa_factor)}){more}")))
     return out
 
 
@@ -700,7 +692,7 @@ def suggest(case: Case, settings: CriteriaSettings | None = None) -> CaseSuggest
             support.append(AIDAI_ACTIVE)
             evidence.append(active_text)
         lo = max(c.onset - s.signal_days * DAY, bounds.lo)
-        near = sorted((e for e in (r.within(lo, hi) for r in signals) if e is not None),
+        near = sorted((e for e in (r.within(lo, hi, case) for r in signals) if e is not None),
                       key=lambda e: e.samples[1].t)
         if near:
             support.append(CYTOKINE_SIGNAL)
