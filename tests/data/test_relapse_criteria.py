@@ -106,8 +106,8 @@ def test_agreement_with_the_hand_labelled_relapse(hand):
     [pair] = a.matched
     assert pair.onset_days == 4  # seen on 2 May, fevers from 28 April
     assert a.missed == [] and len(a.extra) == 1  # the September visit
-    assert a.per_criterion[CLUSTER_FLARE] == {"suggested": 2, "matched": 1, "missed": 0,
-                                              "extra": 1}
+    assert a.per_criterion[CLUSTER_FLARE] == {"role": "sets edges", "suggested": 2,
+                                              "matched": 1, "missed": 0, "extra": 1}
 
 
 def test_demo_relapse_has_its_cytokine_signal_and_matches_the_annotation(demo_engine):
