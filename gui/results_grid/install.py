@@ -30,7 +30,10 @@ class ResultsGridFeature(CaseDock):
         self.panel.show_grid(results_grid(case), case.anchor)
 
     def cell_chosen(self, samples: list[dict]) -> None:
-        self.window.timeline.highlight.show(samples, centre=True)
+        timeline = self.window.timeline
+        timeline.highlight.show(samples, centre=True)
+        # The readout reads that day, as if the reviewer pointed at the sample.
+        timeline.set_cursor(float(samples[0]["t"]))
 
 
 def install(window) -> ResultsGridFeature:

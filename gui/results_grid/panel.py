@@ -106,6 +106,15 @@ class ResultsGridPanel(QtWidgets.QWidget):
 
     def show_grid(self, grid: ResultsGrid | None, anchor: Anchor | None) -> None:
         self.model.set_grid(grid, anchor)
+        # A column as wide as its longest header line ("IL-1β LPS ÷ spont." was cut to
+        # "-1β LPS ÷ spon"), never narrower than the default.
+        header = self.table.horizontalHeader()
+        metrics = header.fontMetrics()
+        pad = 3 * header.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_HeaderMargin) + 8
+        for c in range(self.model.columnCount()):
+            text = self.model.headerData(c, QtCore.Qt.Orientation.Horizontal) or ""
+            wanted = max(metrics.horizontalAdvance(line) for line in text.split("\n")) + pad
+            header.resizeSection(c, max(header.defaultSectionSize(), wanted))
 
     def _clicked(self, index: QtCore.QModelIndex) -> None:
         samples = self.model.samples(index)

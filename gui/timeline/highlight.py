@@ -40,7 +40,8 @@ class SampleHighlight:
 
     def show(self, samples: list[dict], *, centre: bool = False) -> list[Ringed]:
         """Ring each sample ({code, specimen, t}) where a track draws it; bring them into
-        view (centre: in the middle of the view). Samples on a hidden track are not
+        view (centre: in the middle of the view), the first one's track scrolled into
+        sight. Samples on a hidden track are not
         ringed."""
         self.clear()
         found = [r for s in samples if (r := self._find(s)) is not None]
@@ -56,6 +57,8 @@ class SampleHighlight:
             plot.addItem(item)
             self.items.append((plot, item))
         self.ringed = found
+        if found:  # a track scrolled out of sight (a short window) is brought back
+            self.timeline.scroll_to_track(found[0].track)
         times = [float(s["t"]) for s in samples]
         if times and centre:
             lo, hi = self.timeline.x_range()

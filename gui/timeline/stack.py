@@ -273,6 +273,16 @@ class TrackStack(QtWidgets.QWidget):
     def visible_plots(self) -> list[tuple[str, pg.PlotItem]]:
         return [(k, t.plot) for k, t in self.tracks.items()]
 
+    def scroll_to_track(self, key: str) -> None:
+        """Scroll the tracks (a window shorter than their minimum scrolls them) so that
+        track ``key`` is in sight, moving as little as needed."""
+        plot = self.plot_for(key)
+        if plot is None:
+            return
+        box = self.view.mapFromScene(plot.mapRectToScene(plot.boundingRect())).boundingRect()
+        half = box.height() // 2
+        self.scroll.ensureVisible(box.center().x(), box.top() + half, 0, half)
+
     def plot_for(self, key: str) -> pg.PlotItem | None:
         t = self.tracks.get(key)
         return None if t is None else t.plot

@@ -75,3 +75,44 @@ def test_an_empty_cell_does_nothing(qtbot, make_window, demo_engine, tmp_path):
     rect = table.visualRect(table.model().index(0, 1))  # CRP on 15 January: none
     QTest.mouseClick(table.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=rect.center())
     assert w.timeline.x_range() == before and w.timeline.highlight.ringed == []
+
+
+def test_on_a_small_screen_a_click_scrolls_the_track_into_sight_and_reads_that_day(
+        qtbot, make_window):
+    from tests.gui.test_main_window import _sized
+    from tests.gui.test_readout_dates import _plain
+    from tests.gui.test_small_screen import _visible_in
+
+    w = _sized(qtbot, make_window, 1024, 700)  # NLRP12-01: every track, the ratios too
+    w.results_grid.dock.show()
+    qtbot.wait(100)
+    t, panel = w.timeline, w.results_grid.panel
+    model, table = panel.model, panel.table
+    header = table.horizontalHeader()
+    for c in range(model.columnCount()):  # "IL-1β LPS ÷ spont." was cut to "-1β LPS ÷ spon"
+        lines = model.headerData(c, QtCore.Qt.Orientation.Horizontal).split("\n")
+        widest = max(header.fontMetrics().horizontalAdvance(line) for line in lines)
+        assert widest + 8 <= header.sectionSize(c), (lines, header.sectionSize(c))
+    assert any("LPS ÷ spont." in model.headerData(c, QtCore.Qt.Orientation.Horizontal)
+               for c in range(model.columnCount()))
+
+    def in_sight(key: str) -> bool:
+        plot = t.plot_for(key)
+        box = t.view.mapFromScene(plot.mapRectToScene(plot.boundingRect())).boundingRect()
+        return _visible_in(t.view, t.scroll.viewport(), QtCore.QRectF(box))
+
+    assert t.scroll.verticalScrollBar().maximum() > 0  # the grid took the room: it scrolls
+    col = next(c for c in range(model.columnCount())
+               if model.headerData(c, QtCore.Qt.Orientation.Horizontal).startswith("CRP"))
+    assert not in_sight("markers")
+    row = next(r for r in range(model.rowCount()) if model.index(r, col).data())
+    table.scrollTo(model.index(row, col))
+    rect = table.visualRect(model.index(row, col))
+    QTest.mouseClick(table.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=rect.center())
+    [ring] = t.highlight.ringed
+    assert ring.track == "markers" and in_sight("markers")
+    assert t.cursor_t == ring.t
+    value = model.index(row, col).data().split()[0]
+    assert f"CRP {value} mg/L" in _plain(t.readout.text())
+    qtbot.wait(50)
+    w.grab().save("/tmp/insight_grid_click.png")
