@@ -41,7 +41,7 @@ SEEDS = 10
 MATCH_DAYS = 14
 CASES = 50
 YEARS = 10
-VERSION = 1  # bump when the cohort's shape changes
+VERSION = 2  # bump when the cohort's shape or storage changes (2: diary packed)
 
 
 def demo_scores() -> None:

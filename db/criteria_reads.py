@@ -19,7 +19,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
+from db import dense
 from db.models import Observation, Series
+from db.queries import unpack
 
 DAY = 86_400
 # The day number of t, rounded down for times before 1970 too (SQLite's and PostgreSQL's
@@ -57,13 +59,17 @@ def diary_days(engine: Engine, patient_ids: Iterable[int], codes: list[str]) -> 
             s.c.patient_id.in_(ids), s.c.code.in_(codes))).all())
         if not series:
             return pd.DataFrame({c: [] for c in DIARY_DAY_FIELDS})
+        # Items stored packed too (db/dense.py: the long ones, SQLite files) are read so.
+        packed = {i: unpack(*rows)[:2]
+                  for i, rows in dense.chunks_of(conn, list(series)).items()}
+        rest = [i for i in series if i not in packed]
         cursor = conn.connection.driver_connection.cursor()
         try:
             # count(DISTINCT t / DAY) truncates toward zero before 1970: two days may
             # count as one, so a series may be judged broken, never unbroken wrongly.
             stats = _rows(cursor, (
                 f"SELECT series_id, count(*), count(DISTINCT t / {DAY}), min(t), max(t) "
-                f"FROM observation WHERE series_id IN ({_id_list(series)}) "
+                f"FROM observation WHERE series_id IN ({_id_list(rest)}) "
                 "GROUP BY series_id"), 5)
             stats[:, 3:5] = np.floor_divide(stats[:, 3:5], DAY)  # first and last day
             whole = (stats[:, 1] == stats[:, 2]) & (stats[:, 1] == stats[:, 4] - stats[:, 3] + 1)
@@ -81,7 +87,32 @@ def diary_days(engine: Engine, patient_ids: Iterable[int], codes: list[str]) -> 
                 "GROUP BY series_id, d"), 4)
         finally:
             cursor.close()
-    return _per_day(series, stats[whole], nonzero, grouped)
+    more = _packed_days(packed)
+    return _per_day(series, np.vstack([stats[whole], more[0]]),
+                    np.vstack([nonzero, more[1]]), np.vstack([grouped, more[2]]))
+
+
+def _packed_days(packed: dict[int, tuple[np.ndarray, np.ndarray]]
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What diary_days' three queries give for series read packed (t, value with NaN for
+    an empty answer): the unbroken ones' (series, answers, days, first day, last day) and
+    their answers that are not 0, the others' answers summed per day."""
+    stats, nonzero, grouped = [np.empty((0, 5))], [np.empty((0, 4))], [np.empty((0, 4))]
+    for series, (t, value) in packed.items():
+        day = np.floor_divide(t, DAY)
+        n = len(day)
+        if n and day[-1] - day[0] + 1 == n and (np.diff(day) > 0).all():
+            stats.append(np.array([[series, n, n, day[0], day[-1]]], dtype=float))
+            keep = value != 0  # NaN too: an empty answer
+            v = value[keep]
+            nonzero.append(np.column_stack([np.full(len(v), series), day[keep],
+                                            np.nan_to_num(v), np.where(np.isnan(v), -1.0, 0.0)]))
+        elif n:
+            d, at = np.unique(day, return_inverse=True)
+            grouped.append(np.column_stack([
+                np.full(len(d), series), d, np.bincount(at, np.nan_to_num(value), len(d)),
+                np.bincount(at, (~np.isnan(value)).astype(float), len(d))]))
+    return np.vstack(stats), np.vstack(nonzero), np.vstack(grouped)
 
 
 def _per_day(series: dict[int, int], whole: np.ndarray, nonzero: np.ndarray,

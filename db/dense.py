@@ -19,7 +19,9 @@ from sqlalchemy import Connection, bindparam, delete, exists, func, insert, sele
 from db.models import Observation, Series, SeriesChunk
 
 # A ten-year diary item (3,650 rows) too: the large benchmark case's twelve of them took
-# 27 ms CPU to read as rows, 12 ms as chunks. Weekly labs (~500 rows) stay rows.
+# 27 ms CPU to read as rows, 12 ms as chunks; `suggest --all` counted fifty ten-year
+# cases' 2.2 M answers in 0.6 s, reads them packed in ~0.1 s. Weekly labs (~500 rows)
+# stay rows.
 DENSE_ROWS = 2_000
 _PACKED, _VALUE = np.dtype("<i8"), np.dtype("<f8")
 
@@ -81,3 +83,21 @@ def chunks(conn: Connection, series: int) -> Iterator[tuple[np.ndarray, np.ndarr
     while (row := conn.execute(stmt, {"after": after}).first()) is not None:
         after, packed, value = row
         yield np.frombuffer(packed, _PACKED), np.frombuffer(value, _VALUE)
+
+
+def chunks_of(conn: Connection, series_ids: list[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """(packed, value) of each series given that has chunks, its chunks joined in time
+    order: many small series in one query (for series of a few chunks each, such as a
+    diary's items; ``chunks`` holds one chunk in memory at a time)."""
+    if conn.dialect.name != "sqlite" or not series_ids:
+        return {}
+    c = SeriesChunk.__table__
+    parts: dict[int, list[tuple[bytes, bytes]]] = {}
+    for series, packed, value in conn.execute(
+            select(c.c.series_id, c.c.packed, c.c.value)
+            .where(c.c.series_id.in_([int(i) for i in series_ids]))
+            .order_by(c.c.series_id, c.c.first_t)):
+        parts.setdefault(int(series), []).append((packed, value))
+    return {series: (np.frombuffer(b"".join(p for p, _ in chunk), _PACKED),
+                     np.frombuffer(b"".join(v for _, v in chunk), _VALUE))
+            for series, chunk in parts.items()}

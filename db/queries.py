@@ -233,10 +233,16 @@ def _read_values(engine: Engine, series_ids: list[int], out: _Numbers,
 
 
 def _add_packed(out: _Numbers, packed: np.ndarray, value: np.ndarray) -> None:
+    out.add(*unpack(packed, value))
+
+
+def unpack(packed: np.ndarray, value: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """t, value (NaN for NULL), censor and source id of packed rows."""
     low = packed & (2 ** T_SHIFT - 1)
     censor = ((low >> _SOURCE_BITS) & 3) - 1
     value = np.where(low >> (_SOURCE_BITS + 2) == 1, np.nan, value)
-    out.add(packed >> T_SHIFT, value, censor, low & (2 ** _SOURCE_BITS - 1))
+    return packed >> T_SHIFT, value, censor, low & (2 ** _SOURCE_BITS - 1)
 
 
 def series_chunks(conn: Connection, series: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
