@@ -223,9 +223,12 @@ class ControlReference(Base):
     ref_date = mapped_column(Date, nullable=True)
     source: Mapped[str | None] = mapped_column(String(200))
     __table_args__ = (
+        # In force: retired_set_id IS NULL, on both back-ends (migration a2_controls
+        # makes the partial index; nothing builds the schema from these models). Only
+        # SQLite's condition is repeated here: a postgresql_where loaded SQLAlchemy's
+        # PostgreSQL dialect (~50 ms) into every command, on SQLite files too.
         Index("uq_control_in_force", "code", "specimen", unique=True,
-              sqlite_where=text("retired_set_id IS NULL"),
-              postgresql_where=text("retired_set_id IS NULL")),
+              sqlite_where=text("retired_set_id IS NULL")),
     )
 
 
