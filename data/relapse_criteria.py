@@ -423,8 +423,10 @@ class _Diary:
         """The AIDAI summed over the window of ``days`` days ending on each day (days
         before the first of these count 0)."""
         csum = np.concatenate([[0.0], np.cumsum(np.nan_to_num(self.score))])
-        idx = np.arange(len(self.score))
-        return csum[idx + 1] - csum[np.maximum(idx + 1 - days, 0)]
+        out = csum[1:].copy()  # the first days' windows start at the first day (csum 0)
+        if days < len(out):
+            out[days:] -= csum[1:len(out) + 1 - days]
+        return out
 
 
 def _active_periods(t: np.ndarray, rolling: np.ndarray, s: CriteriaSettings,
@@ -441,10 +443,12 @@ def _active_periods(t: np.ndarray, rolling: np.ndarray, s: CriteriaSettings,
     np.add.at(covered, ends + 1, -1)
     inside = np.cumsum(covered[:-1]) > 0
     edges = np.flatnonzero(np.diff(np.concatenate([[0], inside.astype(int), [0]])))
+    starts, stops = edges[::2], edges[1::2]
+    if within is not None:  # chosen in numpy: a ten-year diary has dozens of periods
+        near = (t[starts] < within[1]) & (t[stops - 1] + DAY > within[0])
+        starts, stops = starts[near], stops[near]
     out = []
-    for a, b in zip(edges[::2], edges[1::2], strict=True):
-        if within is not None and not (t[a] < within[1] and t[b - 1] + DAY > within[0]):
-            continue
+    for a, b in zip(starts.tolist(), stops.tolist(), strict=True):
         peak = int(a + np.argmax(rolling[a:b]))
         text = (f"AIDAI {_n(rolling[peak])} over the {s.aidai_days} days to "
                 f"{case.anchor.label(t[peak])} (≥ {_n(s.aidai_threshold)}: active), "

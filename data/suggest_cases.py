@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from data.case import Case, every_diary_day
+from data.case import CONTROLS_BY_KEY, Case, every_diary_day
 from data.codes import AIDAI_CODES, PGA
 from data.relapse_criteria import CriteriaSettings, suggest
 from data.suggest_agreement import MATCH_DAYS
@@ -68,6 +68,7 @@ def criteria_cases(engine: Engine, patient_ids: list[int], references=None
                    ) -> Iterator[CriteriaCase]:
     """The cases, in the order given, as the criteria need them; ``references``
     (db.controls.load_references) when already read."""
+    from data.controls import by_key
     from db.cohort import cohort_rows
     from db.controls import load_references
     from db.criteria_reads import code_extents, diary_days
@@ -85,12 +86,15 @@ def criteria_cases(engine: Engine, patient_ids: list[int], references=None
     extents = code_extents(engine, ids)
     diary = diary_days(engine, ids, list(AIDAI_CODES))
     patients = {int(p["id"]): p for p in rows["patients"].to_dict("records")}
+    refs = by_key(controls)  # every case's, from the one table
     for pid in ids:
-        yield CriteriaCase(
+        case = CriteriaCase(
             patients[pid], _of(obs, pid).drop(columns="patient_id").reset_index(drop=True),
             _of(rows["medications"], pid).reset_index(drop=True),
             _of(rows["episodes"], pid).reset_index(drop=True), controls, reference_set,
             diary=_of(diary, pid), extents=_of(extents, pid))
+        case.derived(CONTROLS_BY_KEY, lambda: refs)
+        yield case
 
 
 def _of(frame: pd.DataFrame, pid: int) -> pd.DataFrame:
