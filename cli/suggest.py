@@ -4,6 +4,7 @@ criteria, with their evidence, and how they agree with the reviewer's episodes."
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 
 
@@ -45,10 +46,15 @@ def run(args: argparse.Namespace) -> int:
     within = MATCH_DAYS if args.within is None else args.within
     settings = CriteriaSettings()
     engine = open_db(args)
+    # The criteria make millions of short-lived objects, freed as each case ends: with a
+    # collection every 700 of them, the collector took ~0.25 s of fifty ten-year cases.
+    threshold = gc.get_threshold()
+    gc.set_threshold(10_000, *threshold[1:])
     try:
         ids = case_ids(engine) if args.all else [find_patient_id(engine, args.case)]
         records = suggest_cases(engine, ids, settings=settings, within_days=within)
     finally:
+        gc.set_threshold(*threshold)
         engine.dispose()
     if args.json:
         doc = {"criteria": criteria_record(settings), "cases": records,
