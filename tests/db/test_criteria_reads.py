@@ -6,9 +6,11 @@ day before 1970, answers at different times of day."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from data.case import Case
 from data.codes import AIDAI_CODES
+from db import dense
 from db.criteria_reads import code_extents, diary_days
 from db.queries import load_case
 from db.writes import insert_observations, insert_patient
@@ -43,7 +45,28 @@ def _write(engine):
 
 
 def test_the_daily_sums_equal_the_whole_case_s(engine):
+    _sums_equal_the_whole_case_s(engine, _write(engine))
+
+
+@pytest.mark.sqlite_only
+def test_items_stored_packed_are_summed_from_their_chunks(engine, monkeypatch):
+    # Every series packed, the hand-written shapes included (gap, two answers a day,
+    # an empty answer, before 1970): the sums come from the chunks and are the same.
+    monkeypatch.setattr(dense, "DENSE_ROWS", 1)
     ids = _write(engine)
+    read, chunks_of = [], dense.chunks_of
+
+    def spy(conn, series_ids):
+        found = chunks_of(conn, series_ids)
+        read.extend(found)
+        return found
+
+    monkeypatch.setattr(dense, "chunks_of", spy)
+    _sums_equal_the_whole_case_s(engine, ids)
+    assert len(read) == 4  # every diary series of both cases, none read as rows
+
+
+def _sums_equal_the_whole_case_s(engine, ids):
     summed = diary_days(engine, ids, list(AIDAI_CODES))
     for pid in ids:
         whole = Case.from_frames(load_case(engine, pid)).activity_score
