@@ -73,7 +73,7 @@ def criteria_cases(engine: Engine, patient_ids: list[int], references=None
     from db.controls import load_references
     from db.criteria_reads import code_extents, diary_days
     from db.models import CENSOR_SIGNS
-    from db.queries import OBS_FIELDS
+    from db.queries import OBS_FIELDS, administrations_of
 
     ids = [int(i) for i in patient_ids]
     controls, reference_set = references or load_references(engine)
@@ -85,6 +85,8 @@ def criteria_cases(engine: Engine, patient_ids: list[int], references=None
         source=pd.Categorical([""] * len(obs)))[["patient_id", *OBS_FIELDS]]
     extents = code_extents(engine, ids)
     diary = diary_days(engine, ids, list(AIDAI_CODES))
+    # Doses recorded one by one: the dose context of an episode's onset (interrupted?).
+    given = administrations_of(engine, ids)
     patients = {int(p["id"]): p for p in rows["patients"].to_dict("records")}
     refs = by_key(controls)  # every case's, from the one table
     for pid in ids:
@@ -92,6 +94,7 @@ def criteria_cases(engine: Engine, patient_ids: list[int], references=None
             patients[pid], _of(obs, pid).drop(columns="patient_id").reset_index(drop=True),
             _of(rows["medications"], pid).reset_index(drop=True),
             _of(rows["episodes"], pid).reset_index(drop=True), controls, reference_set,
+            administrations=_of(given, pid).drop(columns="patient_id").reset_index(drop=True),
             diary=_of(diary, pid), extents=_of(extents, pid))
         case.derived(CONTROLS_BY_KEY, lambda: refs)
         yield case

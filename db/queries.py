@@ -382,12 +382,19 @@ def load_medications(engine: Engine, patient_id: int) -> pd.DataFrame:
 
 def load_administrations(engine: Engine, patient_id: int) -> pd.DataFrame:
     """The doses recorded one by one (t, drug, dose, unit, route), by drug and time."""
+    return administrations_of(engine, [patient_id]).drop(columns="patient_id")
+
+
+def administrations_of(engine: Engine, patient_ids: list[int]) -> pd.DataFrame:
+    """The doses recorded one by one of some patients in one query (patient_id, t, drug,
+    dose, unit, route), by patient, drug and time."""
     a = Administration.__table__
-    stmt = select(a.c.t, a.c.drug, a.c.dose, a.c.unit, a.c.route).where(
-        a.c.patient_id == patient_id).order_by(a.c.drug, a.c.t)
+    stmt = select(a.c.patient_id, a.c.t, a.c.drug, a.c.dose, a.c.unit, a.c.route).where(
+        a.c.patient_id.in_([int(i) for i in patient_ids])).order_by(
+        a.c.patient_id, a.c.drug, a.c.t)
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
-    return pd.DataFrame(rows, columns=["t", "drug", "dose", "unit", "route"])
+    return pd.DataFrame(rows, columns=["patient_id", "t", "drug", "dose", "unit", "route"])
 
 
 def load_episodes(engine: Engine, patient_id: int) -> pd.DataFrame:

@@ -93,3 +93,24 @@ def test_the_agreement_says_what_cannot_miss_and_what_does_not_apply(engine, tmp
                    if line.lstrip().startswith(("Cytokine", "Subclinical", "Active")))
     assert per[CLUSTER_FLARE] == {"role": "sets edges", "suggested": 2, "matched": 2,
                                   "missed": 1, "extra": 0}
+
+
+def test_doses_recorded_one_by_one_count_in_suggest_all_as_in_the_window(engine, tmp_path):
+    from data.case import Case
+    from data.importing import import_file
+    from data.suggest_cases import criteria_cases
+    from db.queries import load_case as whole_case
+
+    write_second_review_case(engine, tmp_path)
+    # Two injections given in August, recorded one by one: 13 August is no interruption.
+    given = tmp_path / "given.csv"
+    given.write_text("patient,date,time,drug,dose,unit,route\n"
+                     "HOSP-05,2024-08-12,08:00,anakinra,100,mg,SC\n"
+                     "HOSP-05,2024-08-13,08:00,anakinra,100,mg,SC\n", encoding="utf-8")
+    import_file(engine, given)
+    pid = patient_id(engine, "HOSP-05")
+    [part] = criteria_cases(engine, [pid])
+    whole = Case.from_frames(whole_case(engine, pid))
+    assert suggest(part) == suggest(whole)
+    assert not any("interruption" in e.text for s in suggest(part).suggestions
+                   for e in s.evidence)
