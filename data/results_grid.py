@@ -1,6 +1,7 @@
 """The results grid: every cytokine and marker measurement of a case as a date × analyte
-table, as an EHR's results view shows them (issue 14, item 3), and the stimulation
-indices (data.stimulation) as columns of their own.
+table, as an EHR's results view shows them (issue 14, item 3), the physician global
+(score and word, never flagged) and the stimulation indices (data.stimulation) as columns
+of their own.
 
 A value outside its reference is flagged ↑ or ↓: for a cytokine the healthy-control band
 (mean ± 2 SD, or the reported range; data.controls.band), for a marker its upper limit
@@ -11,14 +12,25 @@ known. Rows are UTC calendar days; two measurements of one column on one day sha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from data.alignment import DAY
 from data.case import Case
-from data.codes import CYTOKINES, MARKERS, PBMC_LPS, PBMC_SPONTANEOUS, SERUM
+from data.codes import (
+    ANALYTES,
+    CYTOKINES,
+    MARKERS,
+    PBMC_LPS,
+    PBMC_SPONTANEOUS,
+    PGA,
+    SERUM,
+    pga_text,
+)
 from data.controls import band
+from data.numbers import fmt_number
 from data.stimulation import SPECIMEN as SI_SPECIMEN
 from data.stimulation import UNIT as SI_UNIT
 from data.stimulation import stimulation_indices
@@ -39,6 +51,8 @@ class GridColumn:
     # An upper limit of normal is stated "normal below 5 mg/L" (DOMAIN.md): 5 itself is
     # outside it. A control band's mean + 2 SD is inside its own band.
     normal_below: bool = False
+    # How a value reads: the physician global with its word ("2 (mild)"); None: a number.
+    words: Callable[[float], str] | None = None
 
     @property
     def reference(self) -> str:
@@ -59,10 +73,11 @@ class Cell:
     censor: str  # '', '<' or '>'
     flag: str  # HIGH, LOW or ''
 
-    def text(self) -> str:
+    def text(self, words: Callable[[float], str] | None = None) -> str:
         if not np.isfinite(self.value):  # a stimulation index of two censored values
             return "not computable"
-        return f"{Measure(self.value, self.censor).text()}{' ' + self.flag if self.flag else ''}"
+        value = Measure(self.value, self.censor).text(words or fmt_number)
+        return f"{value}{' ' + self.flag if self.flag else ''}"
 
 
 @dataclass
@@ -72,7 +87,8 @@ class ResultsGrid:
     cells: dict[tuple[int, int], list[Cell]] = field(default_factory=dict)  # (row, column)
 
     def text(self, row: int, col: int) -> str:
-        return " / ".join(c.text() for c in self.cells.get((row, col), ()))
+        words = self.columns[col].words
+        return " / ".join(c.text(words) for c in self.cells.get((row, col), ()))
 
     def row_of(self, t: float) -> int:
         return int(np.searchsorted(self.days, np.floor(t / DAY) * DAY))
@@ -122,6 +138,11 @@ def results_grid(case: Case) -> ResultsGrid:
             columns.append(GridColumn(analyte.code, specimen, title,
                                       str(s["unit"].iloc[0]), low, high, normal_below))
             series.append(s)
+    pga = case.series(PGA)
+    if not pga.empty:  # a judgement on a scale: no reference, never flagged
+        columns.append(GridColumn(PGA, "", ANALYTES[PGA].label, "0–4", None, None,
+                                  words=pga_text))
+        series.append(pga.assign(censor=""))
     si = stimulation_indices(case)
     for analyte in CYTOKINES:
         rows = si[si["code"] == analyte.code]

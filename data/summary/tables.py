@@ -9,7 +9,14 @@ import numpy as np
 
 from data.aidai_periods import BLOCK_DAYS, aidai_periods, period_definition, period_text
 from data.case import DAY, Case, epoch, is_per_kg
-from data.codes import AIDAI_ACTIVE_THRESHOLD, AIDAI_CODES, ANAKINRA, CYTOKINES, label
+from data.codes import (
+    AIDAI_ACTIVE_THRESHOLD,
+    AIDAI_CODES,
+    ANAKINRA,
+    CYTOKINES,
+    PGA_LEVELS,
+    label,
+)
 from data.dose_context import DEFAULT_DOSE_TIME, OFF_DRUG_HOURS, dose_context
 from data.dose_context import texts as dose_texts
 from data.episode_edit import last_day
@@ -86,12 +93,12 @@ def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy, *,
         for col, column in enumerate(grid.columns):
             shown_cells = grid.cells.get((row, col), [])
             ratio = column.specimen == SI_SPECIMEN  # an index is a ratio: fmt_fold
-            values = " / ".join(_cell_text(c, ratio) for c in shown_cells)
+            values = " / ".join(_cell_text(c, ratio, column.words) for c in shown_cells)
             fold = " / ".join(folds[(col, c.t)] for c in shown_cells if (col, c.t) in folds)
             cells.append(f"{values}\n{fold}" if fold else values)
         rows.append((date, *cells, dose[row]))
     references = "; ".join(f"{c.title} {c.reference}" for c in grid.columns
-                           if c.specimen != SI_SPECIMEN)
+                           if c.specimen != SI_SPECIMEN and c.words is None)
     return Table("Cytokine measurements", table_cols, rows,
                  note="A row per day, a column per analyte and specimen; under a cytokine's "
                       "value, its fold (value ÷ healthy-control mean for the same analyte and "
@@ -102,7 +109,10 @@ def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy, *,
                       f"{_since_dose_note(fmt.relative, dose_time)} "
                       "Stimulation index (LPS ÷ spontaneous): the LPS-stimulated value ÷ the "
                       "spontaneous one of the same analyte drawn the same day (the nearest in "
-                      "time); a censored value makes it a bound, two make it not computable.")
+                      "time); a censored value makes it a bound, two make it not computable."
+                      + (" PGA: physician global assessment, " + ", ".join(
+                         f"{i} {w}" for i, w in enumerate(PGA_LEVELS)) + "; no reference, never "
+                         "flagged." if any(c.words for c in grid.columns) else ""))
 
 
 def _grid_header(column, privacy: Privacy) -> str:
@@ -112,15 +122,19 @@ def _grid_header(column, privacy: Privacy) -> str:
 
     if column.specimen == SI_SPECIMEN:
         return f"{label(column.code)}\nLPS ÷\nspont."  # a ratio: no unit
+    if column.words is not None:  # a score: its scale instead of a unit
+        return f"PGA\n{column.unit}"
     specimen = SHORT_SPECIMEN.get(column.specimen) if column.specimen in SHORT_SPECIMEN \
         else privacy.specimen(column.specimen)
     lines = [label(column.code), specimen, privacy.unit(column.unit)]
     return "\n".join(x for x in lines if x)
 
 
-def _cell_text(cell, ratio: bool) -> str:
+def _cell_text(cell, ratio: bool, words=None) -> str:
     if not np.isfinite(cell.value):  # a stimulation index of two censored values
         return "not\ncomputable"  # two lines, as narrow as a value over its fold
+    if words is not None:  # the physician global: its score, its words in the note
+        return fmt_number(cell.value)
     value = Measure(cell.value, cell.censor).text(fmt_fold if ratio else fmt_number)
     return f"{value} {cell.flag}" if cell.flag else value
 

@@ -162,9 +162,9 @@ def column_widths(flow: Flow, table: Table) -> list[float]:
     wraps = [i for i, c in enumerate(table.columns) if c.wrap]
     fixed = sum(w for i, w in enumerate(natural) if i not in wraps)
     # Free text wraps in 45 mm; in a wide grid (the cytokine table's "Anakinra then"
-    # beside ten values) in 30 mm, two or three lines beside two-line cells, rather than
-    # every column squeezed.
-    for min_wrap in (45 * MM, 30 * MM):
+    # beside ten values) in 30 mm, two or three lines beside two-line cells, or (eleven
+    # values) in 20 mm, rather than every column squeezed and a date cut to "2008-12-0".
+    for min_wrap in (45 * MM, 30 * MM, 20 * MM):
         if wraps and fixed + min_wrap * len(wraps) <= flow.width:
             rest = (flow.width - fixed) / len(wraps)
             return [rest if i in wraps else w for i, w in enumerate(natural)]

@@ -315,7 +315,7 @@ def test_tables_hold_every_row_with_censoring_shown(nlrp12_02):
     summary = build_summary(case, audit=audit)
     tables = {t.title: t for t in summary.tables}
     cyto = tables["Cytokine measurements"]
-    codes = ("IL1B", "IL1RA", "IL6", "TNFA", "CRP", "SAA")
+    codes = ("IL1B", "IL1RA", "IL6", "TNFA", "CRP", "SAA", "PGA")
     days = {int(t // DAY) for c in codes for t in case.series(c)["t"]}
     # A row per day (the results grid), not one per value: 31 rows for 190 values.
     assert len(cyto.rows) == len(days) < 40

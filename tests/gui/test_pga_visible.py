@@ -3,6 +3,9 @@ line shows under the cursor, with the day it was given."""
 
 from __future__ import annotations
 
+import re
+
+from PySide6 import QtCore
 from PySide6.QtTest import QTest
 
 from data.alignment import DAY
@@ -40,3 +43,46 @@ def test_the_readout_gives_the_score_the_step_shows(qtbot, make_window):
         QTest.mouseMove(t.view.viewport(), data_to_viewport(t, "pga", at, 1.0))
         qtbot.waitUntil(lambda at=at: abs(t.cursor_t - at) < DAY / 4, timeout=3000)
         assert _pga_part(t).startswith(f"■ Physician global {pga_text(v[k + 1])}")
+
+
+VISITS = """patient,date,code,value,unit,specimen
+H-31,2024-01-15T09:00,CRP,45,mg/L,serum
+H-31,2024-01-15T09:00,PGA,3,{score},
+H-31,2024-03-08T09:00,CRP,4,mg/L,serum
+H-31,2024-03-08T09:00,PGA,1,{score},
+H-31,2024-04-10T09:00,PGA,0,{score},
+"""
+
+
+def test_the_results_grid_and_the_pdf_have_a_physician_global_column(qtbot, make_window,
+                                                                     demo_engine, tmp_path):
+    from pypdf import PdfReader
+
+    from data.importing import import_file
+    from gui.pdf.export import export_case_pdf
+
+    path = tmp_path / "visits.csv"
+    path.write_text(VISITS, encoding="utf-8")
+    import_file(demo_engine, path)
+    w = make_window()
+    case = open_case(qtbot, w, "H-31")
+    w.results_grid.dock.show()
+    model = w.results_grid.panel.model
+    titles = [model.headerData(c, QtCore.Qt.Orientation.Horizontal)
+              for c in range(model.columnCount())]
+    assert titles == ["CRP\nmg/L", "Physician global\n0–4"]
+    assert [model.index(r, 1).data() for r in range(3)] == ["3 (moderate)", "1 (minimal)",
+                                                            "0 (absent)"]
+    # A score has no reference: nothing flagged, nothing coloured.
+    assert model.index(0, 0).data().endswith("↑")
+    assert model.index(0, 1).data(QtCore.Qt.ItemDataRole.ForegroundRole) is None
+
+    pdf = export_case_pdf(demo_engine, tmp_path / "case.pdf", patient_id=case.id)
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(pdf).pages))
+    grid = text[text.index("Cytokine measurements"):]
+    # The A4 grid has no room for the words beside ten columns: the score, its words in
+    # the table's note.
+    assert "PGA 0–4" in grid and "45 ↑ 3 no anakinra" in grid and "4 1 no anakinra" in grid
+    assert "PGA: physician global assessment, 0 absent, 1 minimal, 2 mild, 3 moderate, " \
+        "4 severe; no reference, never flagged." in grid
+    assert "Physician global no reference" not in grid
