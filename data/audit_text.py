@@ -63,7 +63,10 @@ def plain_value(field: str, value: Any) -> str:
     if is_missing(value):
         return DASH
     if field in TIME_FIELDS:
-        t = float(value)
+        try:
+            t = float(value)
+        except (TypeError, ValueError):  # a row written outside Flarescope: as it stands
+            return str(value)
         if field == "end":
             t = shown_end(t)
         moment = dt.datetime.fromtimestamp(int(t), dt.UTC)
@@ -212,8 +215,13 @@ def _weight_lines(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """A weight history change, one date a line: "weight 2026-03-15: — → 63.2 kg" (added),
     "… 61.5 kg → 62 kg" (corrected), "… 63.2 kg → —" (removed)."""
     def kg(x: Any) -> str:
-        return DASH if is_missing(x) else f"{fmt_number(float(x))} kg"
+        try:
+            return DASH if is_missing(x) else f"{fmt_number(float(x))} kg"
+        except (TypeError, ValueError):
+            return str(x)
 
+    # A weight history that is not a {date: kg} object was written outside Flarescope.
+    before, after = (x if isinstance(x, dict) else {} for x in (before, after))
     return [f"weight {day}: {kg(before.get(day))} → {kg(after.get(day))}"
             for day in sorted({*before, *after})]
 

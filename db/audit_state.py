@@ -128,7 +128,11 @@ def _newest_decoded(conn: Connection, entity: str, since: int,
             {"entity": entity, "since": since}):
         change = json.loads(after) if after else None
         if change is not None and member != "$":
-            change = change.get(member.removeprefix("$."))
+            change = change.get(member.removeprefix("$.")) if isinstance(change, dict) else None
+        if change is not None and not isinstance(change, dict):
+            # Not a shape Flarescope writes (a list, a string): a row written by hand.
+            # It holds no state to compare; the rows it sits among still are.
+            continue
         values = out.setdefault(eid, {})
         if change:
             values.update((key, (rid, value)) for key, value in change.items())

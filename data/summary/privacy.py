@@ -181,7 +181,10 @@ class Privacy:
         if is_missing(value):
             return DASH
         if name in ("onset", "end"):
-            t = float(value)
+            try:
+                t = float(value)
+            except (TypeError, ValueError):  # written outside Flarescope: never printed
+                return WITHHELD
             return self.fmt.date(shown_end(t) if name == "end" else t)
         if name in REVIEW_TIMES:
             return plain_value(name, value)

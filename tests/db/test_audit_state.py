@@ -251,3 +251,30 @@ def test_a_suggestion_deleted_by_hand_is_reported(engine, pid, capsys):
     assert (f"suggestion #{row['id']}: the table has no such suggestion, the audit trail's "
             "last change left it in place: deleted outside Flarescope") in _verify(engine,
                                                                                    capsys)[1]
+
+
+def test_audit_rows_of_shapes_flarescope_never_writes_break_neither_verify_nor_export(
+        demo_engine, capsys, tmp_path):
+    """A login with psql can append a well-chained audit row whose before/after is JSON of
+    any shape; verify and every case export failed on it, for everyone, for good (second
+    attacker review)."""
+    from db.audit import audited_transaction, record
+    from db.identity import login
+
+    engine = demo_engine
+    pid = _first(engine, "patient")
+    episode = create_episode(engine, pid, actor="dr. ward", kind="flare", onset=1_250_000_000)
+    with audited_transaction(engine) as conn:
+        me = login(conn) if engine.dialect.name == "postgresql" else "dr. ward"
+        record(conn, actor=me, entity="patient", entity_id=pid, patient_id=pid, action="edit",
+               before={"weights": "x"}, after={"weights": [1]})
+    with audited_transaction(engine) as conn:
+        record(conn, actor=me, entity="episode", entity_id=episode["id"], patient_id=pid,
+               action="edit", before={"onset": "abc"}, after={"onset": {"a": 1}})
+    code, out = _verify(engine, capsys)
+    assert "unexpected error" not in out and "Traceback" not in out, out
+    pseudonym = get_patient(engine, pid)["pseudonym"]
+    for extra in ([], ["--deidentify"]):
+        capsys.readouterr()
+        assert main(["--db", target(engine), "export", pseudonym, "-o", str(tmp_path) + "/",
+                     *extra]) == 0, capsys.readouterr().err
