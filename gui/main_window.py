@@ -348,7 +348,7 @@ class MainWindow(QtWidgets.QMainWindow):
             sub = m.addMenu(TRACKS_BY_KEY[key].title)
             show = sub.addAction("Show")
             show.setCheckable(True)
-            show.setChecked(key not in t.hidden)
+            show.setChecked(t.shown(key))
             show.toggled.connect(lambda on, k=key: t.set_track_visible(k, on))
             sub.addAction("Move up").triggered.connect(lambda _=False, k=key: t.move_track(k, -1))
             sub.addAction("Move down").triggered.connect(lambda _=False, k=key: t.move_track(k, 1))

@@ -131,7 +131,7 @@ def open_pga_dialog(window, *, exec_dialog: bool = True) -> PgaDialog | None:
         # What was entered is seen: the track is shown (the reviewer may hide it again).
         from gui.timeline.tracks.pga import PgaTrack  # pyqtgraph: after the first paint
 
-        if PgaTrack.key in window.timeline.hidden:
+        if not window.timeline.shown(PgaTrack.key):
             window.timeline.set_track_visible(PgaTrack.key, True)
 
     dialog.accepted.connect(record)

@@ -193,6 +193,15 @@ class TrackStack(QtWidgets.QWidget):
         self._rows = list(rows)
         self._fit_min_heights()
 
+    def needed_height(self, rows: list[Row]) -> int:
+        """The least height of rows before they are drawn, each legend taken as one line
+        and one more line for the one that wraps (the cytokines' in a 1024 px window):
+        about what _fit_min_heights will ask, never less."""
+        line = self.fontMetrics().height() + 2
+        margins = self.view.ci.layout.getContentsMargins()
+        return int(sum(LANE_HEIGHT if r.stretch == 0 else r.min_height + line for r in rows)
+                   + line + margins[1] + margins[3]) + 2
+
     def _fit_min_heights(self) -> None:
         """Each track's minimum: its legend line(s) as wrapped now, plus the data area's
         readable minimum. The tracks scroll only below the sum of those (a window shorter

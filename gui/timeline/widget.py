@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from data.numbers import utc_date
 from gui.palette import phase_bands
@@ -37,6 +37,12 @@ class TimelineWidget(TrackStack):
         self.options = TimelineOptions()
         self.track_order: list[str] = [t.key for t in TRACK_TYPES]
         self.hidden: set[str] = {t.key for t in TRACK_TYPES if not t.shown_by_default}
+        # Tracks shown only where there is room (Track.shown_when_room): the ones the
+        # reviewer asked for anyway, and the ones left out now for want of room.
+        self.asked: set[str] = set()
+        self.no_room: set[str] = set()
+        self._room_timer = QtCore.QTimer(self, singleShot=True, interval=0)
+        self._room_timer.timeout.connect(self._check_room)
         # Each plot's phase bands, kept with the plot from case to case (TrackStack.place)
         self._phase_items: dict[pg.PlotItem, list[shapes.VBand]] = {}
         self.episode_layer = EpisodeLayer(self)
@@ -75,8 +81,10 @@ class TimelineWidget(TrackStack):
             self._phase_items.clear()
             self.arrange([])
             return
-        shown = [k for k in self.available_tracks() if k not in self.hidden]
-        self.arrange([Row.of(k, TRACKS_BY_KEY[k]) for k in shown])
+        rows = self._with_room([Row.of(k, TRACKS_BY_KEY[k]) for k in self.available_tracks()
+                                if k not in self.hidden])
+        shown = [r.key for r in rows]
+        self.arrange(rows)
         for key in shown:
             track = self.place(key, TRACKS_BY_KEY[key], self.case, self.options)
             track.on_point_clicked = self.pointClicked.emit
@@ -102,6 +110,39 @@ class TimelineWidget(TrackStack):
     def kept_items(self, plot: pg.PlotItem) -> set[int]:
         return super().kept_items(plot) | {id(b) for b in self._phase_items.get(plot, [])}
 
+    def _with_room(self, rows: list[Row]) -> list[Row]:
+        """rows without the tracks shown only where there is room if, with them, the
+        tracks would scroll at the timeline's height now (always on paper)."""
+        optional = {r.key for r in rows
+                    if TRACKS_BY_KEY[r.key].shown_when_room and r.key not in self.asked}
+        if optional and (self.time_axis is None or
+                         self.needed_height(rows) > self.scroll.viewport().height()):
+            rows = [r for r in rows if r.key not in optional]
+        else:
+            optional = set()
+        self.no_room = optional
+        return rows
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._room_timer.start()  # once the scroll area has its new height
+
+    def _check_room(self) -> None:
+        """A taller or shorter window may give or take the room a track needs."""
+        if self.case is None or self.time_axis is None:
+            return
+        wanted = [Row.of(k, TRACKS_BY_KEY[k]) for k in self.available_tracks()
+                  if k not in self.hidden]
+        before = self.no_room
+        if [r.key for r in self._with_room(wanted)] != [r.key for r in self._rows]:
+            self._rebuild_keeping_range()
+        elif self.no_room != before:
+            self._announce_tracks()
+
+    def shown(self, key: str) -> bool:
+        """Whether track key is shown when the case has data for it (View → Tracks)."""
+        return key not in self.hidden and key not in self.no_room
+
     # -- queries -----------------------------------------------------------------------
     def available_tracks(self) -> list[str]:
         """Tracks with something to show for this case, in the user's order."""
@@ -121,6 +162,7 @@ class TimelineWidget(TrackStack):
 
     def set_track_visible(self, key: str, visible: bool) -> None:
         (self.hidden.discard if visible else self.hidden.add)(key)
+        (self.asked.add if visible else self.asked.discard)(key)
         self._rebuild_keeping_range()
         self._announce_tracks()
 

@@ -86,3 +86,39 @@ def test_the_results_grid_and_the_pdf_have_a_physician_global_column(qtbot, make
     assert "PGA: physician global assessment, 0 absent, 1 minimal, 2 mild, 3 moderate, " \
         "4 severe; no reference, never flagged." in grid
     assert "Physician global no reference" not in grid
+
+
+def test_the_physician_global_track_shows_by_default_where_every_track_fits(
+        qtbot, make_window, demo_engine, tmp_path):
+    from data.importing import import_file
+    from tests.gui.test_main_window import _sized
+
+    path = tmp_path / "visits.csv"
+    path.write_text(VISITS, encoding="utf-8")
+    import_file(demo_engine, path)
+    w = _sized(qtbot, make_window, 1024, 700)
+    t = w.timeline
+    # NLRP12-01 fills a 1024×700 screen (six data tracks): the scores wait in View → Tracks.
+    assert "pga" not in t.tracks and not t.shown("pga")
+    assert t.scroll.verticalScrollBar().maximum() == 0
+    # A hospital's case with markers and imported scores: there is room, it is shown.
+    open_case(qtbot, w, "H-31")
+    assert "pga" in t.tracks and t.shown("pga")
+    assert t.scroll.verticalScrollBar().maximum() == 0
+    assert t.plot_for("pga").vb.height() >= 52  # its five labels apart
+    qtbot.wait(50)
+    w.grab().save("/tmp/insight_pga_h31.png")
+    # A taller window gives the full case the room too.
+    open_case(qtbot, w, "NLRP12-01")
+    w.resize(1600, 1000)
+    qtbot.waitUntil(lambda: "pga" in t.tracks, timeout=3000)
+    assert t.scroll.verticalScrollBar().maximum() == 0
+    # Back on the small screen it gives way, unless the reviewer asks for it.
+    w.resize(1024, 700)
+    qtbot.waitUntil(lambda: "pga" not in t.tracks, timeout=3000)
+    w.tracks_menu.aboutToShow.emit()
+    show = next(a for m in w.tracks_menu.actions() if m.menu() and m.text() == "Physician global"
+                for a in m.menu().actions() if a.text() == "Show")
+    assert not show.isChecked()
+    show.trigger()
+    assert "pga" in t.tracks  # it scrolls now, as asked

@@ -50,7 +50,9 @@ def test_large_screens_give_the_room_to_the_tracks(qtbot, make_window, size):
     from gui.timeline.tracks import TRACKS_BY_KEY
 
     cytokines = t.plot_for("cytokines").vb.height()
-    assert cytokines >= 2 * TRACKS_BY_KEY["cytokines"].min_height
+    # 1.75×, not 2×, at 1600×1000: the physician global's track is shown there too.
+    assert cytokines >= 1.75 * TRACKS_BY_KEY["cytokines"].min_height
+    assert "pga" in t.tracks
     assert cytokines == max(p.vb.height() for k, p in t.visible_plots() if k != "symptoms")
     assert t.plot_for("episodes").height() < 60
 

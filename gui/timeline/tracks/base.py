@@ -110,6 +110,10 @@ class Track:
     min_height = 40
     log_y = False
     shown_by_default = True  # False: listed in View → Tracks, shown once the reviewer asks
+    # True: shown by default on screen only where every track still fits without scrolling
+    # (the physician global beside a full case on a 1024×700 screen does not); View →
+    # Tracks shows it anyway. The PDF leaves it out.
+    shown_when_room = False
     # Tracks whose y range follows the visible data set this in draw(): the y values
     # (in plotted units) that must stay in view, such as a threshold line.
     follow_y: tuple[float, ...] | None = None

@@ -19,10 +19,12 @@ class PgaTrack(Track):
     key = "pga"
     title = "Physician global"
     stretch = 1
-    min_height = 40
-    # Off until asked for (View → Tracks) or a score is entered: with it every track no
-    # longer fits a 1024×700 screen (tests/gui/test_small_screen.py).
-    shown_by_default = False
+    # Five labelled steps, "0 (absent)" to "4 (severe)", apart: at 40 px they overlapped.
+    min_height = 56
+    # Shown when the case has scores, where every track still fits: beside a full case
+    # (symptoms, activity, treatment, cytokines, markers, temperature) a 1024×700 screen
+    # has no 70 px to spare (tests/gui/test_small_screen.py), and View → Tracks shows it.
+    shown_when_room = True
 
     @staticmethod
     def has_data(case) -> bool:
