@@ -267,7 +267,9 @@ _POSTGRESQL_VALUE_GUARDS = ("episode_author_is_login", "patient_reviewer_is_logi
                             # and a6_guards's
                             "suggestion_decided_by", "medication_ends_after_start",
                             "episode_version_goes_up", "suggestion_version_goes_up",
-                            "patient_version_goes_up", "episode_created_by_server")
+                            "patient_version_goes_up", "episode_created_by_server",
+                            # and a8_guards's
+                            "audit_event_whole_database")
 
 
 def _unguarded(conn: Connection) -> list[str]:

@@ -172,7 +172,7 @@ def test_a_forged_audit_row_is_refused_and_verify_stays_clean(demo_engine, serve
     # The program's own rows go through, whatever their text holds: the server encodes a
     # row as db.audit does, quotes, control characters and all.
     with audited_transaction(raw) as conn:
-        values = record(conn, actor=login(conn), entity="database", entity_id=None,
+        values = record(conn, actor=login(conn), entity="import", entity_id=None,
                         patient_id=None, action='n"é\\😀\u2028\u00a0', before=None,
                         after={"note": 'a "quoted"\n\ttab\\ é 😀 \u0001 \u2028'})
     assert values["hash"] == row_hash(values["prev_hash"], values)
@@ -452,3 +452,21 @@ def test_a_reviewer_cannot_end_a_dose_before_it_starts_set_a_version_back_or_bac
     assert _one(demo_engine, "SELECT version FROM episode WHERE id = :e", e=episode["id"]) == 1
     assert _one(demo_engine, "SELECT count(*) FROM episode WHERE created = 946684800") == 0
     assert verify(demo_engine)[1] == []
+
+
+def test_a_reviewer_cannot_silence_verify_or_use_up_the_trails_ids(demo_engine, server_login):
+    """verify compares the tables with the trail from the newest 'database' row (a reset)
+    on: one such row by a reviewer made it report nothing. And two sessions of nextval()
+    used up 32-bit ids in minutes, after which nobody could save (second attacker review)."""
+    raw = server_login(demo_engine, REVIEWER, "dr_quiet2")
+    with pytest.raises(DBAPIError) as refused, audited_transaction(raw) as conn:
+        record(conn, actor=login(conn), entity="database", entity_id=None, patient_id=None,
+               action="note", before=None, after=None)
+    assert "only the database's owner records a change to the whole database" in \
+        user_line(refused.value)
+    assert _one(demo_engine, "SELECT data_type FROM information_schema.columns WHERE "
+                "table_schema = current_schema() AND table_name = 'audit_event' "
+                "AND column_name = 'id'") == "bigint"
+    assert _one(demo_engine, "SELECT data_type FROM information_schema.sequences WHERE "
+                "sequence_schema = current_schema() AND sequence_name = "
+                "'audit_event_id_seq'") in ("bigint", None)
