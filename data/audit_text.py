@@ -245,7 +245,7 @@ def suggestions_named(rows: Iterable[tuple[str, Any, Any, Any]]) -> dict[int, Su
         if entity != "suggestion" or is_missing(entity_id) or int(entity_id) in named:
             continue
         values = decoded(after) or decoded(before)
-        if values.get("onset") is not None and values.get("kind"):
+        if isinstance(values.get("onset"), int | float) and values.get("kind"):
             named[int(entity_id)] = (str(values["kind"]), float(values["onset"]))
     return named
 
@@ -308,7 +308,8 @@ def _listed(x: Any) -> list[Any]:
 def _criteria(x: Any) -> str:
     from data.relapse_criteria import BY_KEY  # the criteria's names live with their rules
 
-    return ", ".join(BY_KEY[k].name if k in BY_KEY else str(k) for k in _listed(x)) or DASH
+    return ", ".join(BY_KEY[k].name if isinstance(k, str) and k in BY_KEY else str(k)
+                     for k in _listed(x)) or DASH
 
 
 def _evidence(x: Any, value: ValueText) -> list[str]:
@@ -317,7 +318,9 @@ def _evidence(x: Any, value: ValueText) -> list[str]:
     for item in _listed(x):
         if not isinstance(item, dict) or not item.get("text"):
             continue
-        times = [x["t"] for x in item.get("samples") or [] if isinstance(x, dict) and "t" in x]
+        samples = item.get("samples")
+        times = [x["t"] for x in samples if isinstance(x, dict)
+                 and isinstance(x.get("t"), int | float)] if isinstance(samples, list) else []
         out.append(f"{value('onset', min(times))}: {item['text']}" if times
                    else str(item["text"]))
     return out
@@ -346,4 +349,6 @@ def _code_name(code: str) -> str:
 def _measured(code: str, x: Any) -> str:
     if is_missing(x):
         return DASH
+    if not isinstance(x, int | float):  # a row written outside Flarescope: as it stands
+        return str(x)
     return pga_text(float(x)) if code == PGA else fmt_number(float(x))

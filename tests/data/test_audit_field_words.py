@@ -77,3 +77,25 @@ def test_a_typed_physician_global_gives_no_date_away_when_de_identified(tmp_path
     deid = " ".join(c for r in _trail(engine, pid, deidentify=True) for c in r[2:])
     assert "recorded physician global, day +273 score: — → 2 (mild)" in deid, deid
     assert not re.search(r"20\d\d|11-30", deid), deid
+
+
+def test_suggestion_and_typed_rows_of_a_foreign_shape_print_as_they_stand():
+    """Rows written outside Flarescope (an onset as text, evidence times as text, a score
+    as a word) still read, never a traceback that stops the export."""
+    from data.audit_text import change_lines, headline, suggestions_named
+
+    rows = [("suggestion", 4, None, '{"kind": "relapse", "onset": "soon"}'),
+            ("suggestion", 5, None, '{"kind": "flare", "onset": 1262304000}')]
+    named = suggestions_named(rows)
+    assert named == {5: ("flare", 1262304000.0)}
+    assert headline("accept", "suggestion", 4, "{}", suggested=named) == \
+        "accepted suggestion #4"
+    assert headline("accept", "suggestion", 5, "{}", suggested=named) == \
+        "accepted suggested flare, onset 2010-01-01"
+    after = ('{"evidence": [{"text": "CRP 45 mg/L", "samples": [{"t": "x"}]}], '
+             '"criteria": [{"a": 1}], "changed": 1}')
+    assert change_lines("evidence changed", "suggestion", "{}", after) == [
+        "evidence now: CRP 45 mg/L", "criteria now: {'a': 1}",
+        "marked changed for the reviewer"]
+    assert change_lines("record", "measurement", '{"PGA 2010-01-01T12:00": null}',
+                        '{"PGA 2010-01-01T12:00": "high"}') == ["score: — → high"]
