@@ -106,8 +106,6 @@ def test_the_physician_global_track_shows_by_default_where_every_track_fits(
     assert "pga" in t.tracks and t.shown("pga")
     assert t.scroll.verticalScrollBar().maximum() == 0
     assert t.plot_for("pga").vb.height() >= 52  # its five labels apart
-    qtbot.wait(50)
-    w.grab().save("/tmp/insight_pga_h31.png")
     # A taller window gives the full case the room too.
     open_case(qtbot, w, "NLRP12-01")
     w.resize(1600, 1000)

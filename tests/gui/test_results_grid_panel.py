@@ -114,5 +114,3 @@ def test_on_a_small_screen_a_click_scrolls_the_track_into_sight_and_reads_that_d
     assert t.cursor_t == ring.t
     value = model.index(row, col).data().split()[0]
     assert f"CRP {value} mg/L" in _plain(t.readout.text())
-    qtbot.wait(50)
-    w.grab().save("/tmp/insight_grid_click.png")
