@@ -90,7 +90,9 @@ class Flow:
     def heading(self, title: str, keep_with: float = 0.0) -> None:
         s = self.style
         h = s.fm(s.h2).height()
-        self.ensure(h + 1.5 * MM + keep_with)
+        # The gap above the heading counts too: without it a heading and its table's
+        # column titles were left alone at a page's foot, their rows on the next page.
+        self.ensure((GAP if self.y > 0 else 0.0) + h + 1.5 * MM + keep_with)
         if self.y > 0:
             self.y += GAP
         self.text(s.h2, title, 0, self.y, self.width, s.colours.accent)
@@ -210,7 +212,8 @@ def layout_table(flow: Flow, table: Table) -> None:
         if continued:
             flow.heading(f"{table.title} (continued)")
         else:
-            flow.heading(table.title, keep_with=note_h + head_h + row_height(table.rows[0]))
+            first = sum(row_height(r) for r in table.rows[:2])  # never a row alone
+            flow.heading(table.title, keep_with=note_h + head_h + first)
             if table.note:
                 flow.text(s.small, table.note, 0, flow.y, flow.width, s.colours.muted)
                 flow.y += note_h

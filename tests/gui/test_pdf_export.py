@@ -493,3 +493,15 @@ def test_a_wide_table_narrows_its_longest_columns_not_its_numbers(qapp):
     assert sum(widths) <= width + 0.5
     assert widths[1] >= fm.horizontalAdvance("18") and widths[2] >= fm.horizontalAdvance("2025-01-15")
     del writer
+
+
+def test_no_table_heading_is_left_without_its_rows_at_a_pages_foot(demo_pdfs):
+    """The de-identified NLRP12-02 left "Dosing history" and its column titles alone at
+    page 1's foot, its two rows on page 2 (a page of its own)."""
+    _, _, plain, deid = demo_pdfs
+    for path in (plain, deid):
+        for page in _text(path):
+            text = _squash(page)
+            if "Dosing history" in text and "Dosing history (continued)" not in text:
+                assert "anakinra" in text and "L04AC03" in text, text[-400:]
+            assert "Dosing history (continued)" not in text, "its two rows were split"
