@@ -156,21 +156,23 @@ def _convert_units(cells: Cells, codes: np.ndarray, code_id: np.ndarray, value: 
     # anywhere near MAX_VALUE, so beyond it the cell is a typo or an attack.
     stored = np.array([ANALYTES[c].unit if c else "" for c in codes], dtype=object)[code_id]
     huge = ~bad & ~(np.abs(value) <= MAX_VALUE) & ~np.isnan(value)
-    if huge.any():
-        reason = np.full(len(value), "", dtype=object)
-        reason[huge] = [f"too large to be a measurement once converted to {u} (at most "
-                        f"{MAX_VALUE:.0e})" for u in stored[huge]]
-        problems.add_rows(cells.row, cells.value_column, cells.value, reason, huge)
-        bad |= huge
+    _refuse(cells, problems, bad, huge, stored, lambda u: "too large to be a measurement once "
+            f"converted to {u} (at most {MAX_VALUE:.0e})")
     with np.errstate(invalid="ignore"):
         tiny = ~bad & (value != 0) & (np.abs(value) < MIN_VALUE)
-    if tiny.any():
-        reason = np.full(len(value), "", dtype=object)
-        reason[tiny] = [f"too small to be a measurement in {u} (0, or at least "
-                        f"{MIN_VALUE:.0e})" for u in stored[tiny]]
-        problems.add_rows(cells.row, cells.value_column, cells.value, reason, tiny)
-        bad |= tiny
+    _refuse(cells, problems, bad, tiny, stored, lambda u: "too small to be a measurement in "
+            f"{u} (0, or at least {MIN_VALUE:.0e})")
     return value, rows
+
+
+def _refuse(cells: Cells, problems: Problems, bad: np.ndarray, mask: np.ndarray,
+            stored: np.ndarray, why) -> None:
+    """Each masked value a problem whose reason names its stored unit; marks them bad."""
+    if mask.any():
+        reason = np.full(len(mask), "", dtype=object)
+        reason[mask] = [why(u) for u in stored[mask]]
+        problems.add_rows(cells.row, cells.value_column, cells.value, reason, mask)
+        bad |= mask
 
 
 def _check_values(cells: Cells, codes: np.ndarray, code_id: np.ndarray, value: np.ndarray,
