@@ -319,7 +319,7 @@ def damage(path_or_url: str | None = None) -> str | None:
     # A file without SQLite's header is another file (or, encrypted, needs another key),
     # not a damaged database; with the header, "not a database" is damage.
     encrypted = cipher.is_encrypted(url.database)
-    foreign = not encrypted and not cipher.has_plain_header(url.database)
+    plain = cipher.has_plain_header(url.database)
     try:
         if encrypted:
             conn = cipher.open_readonly(Path(url.database))
@@ -335,7 +335,7 @@ def damage(path_or_url: str | None = None) -> str | None:
         finally:
             conn.close()
     if problem is None or not _is_damage(problem) or (
-            (encrypted or foreign) and "file is not a database" in problem):
+            not plain and "file is not a database" in problem):
         return None
     return problem
 
