@@ -8,12 +8,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import logging
-import math
 from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui
 
-from data.alignment import DAY
 from data.codes import PGA, pga_text
 from gui.access import changes_data
 from gui.actions import ActionSpec
@@ -87,11 +85,7 @@ def install(window) -> None:
 
 
 def _offered_day(window) -> dt.date:
-    """The day under the timeline's cursor, else the middle of the view (as N does)."""
-    lo, hi = window.timeline.x_range()
-    t = window.timeline.cursor_t
-    t = t if t is not None and lo <= t <= hi else (lo + hi) / 2
-    return dt.datetime.fromtimestamp(math.floor(t / DAY) * DAY, dt.UTC).date()
+    return dt.datetime.fromtimestamp(window.timeline.cursor_day(), dt.UTC).date()
 
 
 def open_pga_dialog(window, *, exec_dialog: bool = True) -> PgaDialog | None:

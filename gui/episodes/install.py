@@ -5,7 +5,6 @@ The main window imports this module by name and calls install(window).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -153,9 +152,7 @@ def _connect(window, f: EpisodeFeature) -> None:
     def new_episode() -> None:
         # The keyboard's way to mark an episode: a reviewer without a mouse (or with exact
         # dates from a letter) marks one day, then types onset and end in the panel.
-        lo, hi = window.timeline.x_range()
-        t = window.timeline.cursor_t
-        day = math.floor((t if t is not None and lo <= t <= hi else (lo + hi) / 2) / DAY) * DAY
+        day = window.timeline.cursor_day()
         if c.create(day, day + DAY):
             window.findChild(QtWidgets.QDockWidget, "episodePropertiesDock").show()
             f.properties.onset.setFocus(QtCore.Qt.FocusReason.ShortcutFocusReason)

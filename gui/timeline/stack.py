@@ -8,12 +8,14 @@ episodes or annotating: the case timeline (gui/timeline/widget.py) adds those.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from data.alignment import DAY
 from gui.palette import THEMES, Theme
 from gui.timeline import navigation, shapes
 from gui.timeline.axis import TimeAxis, ValueAxis
@@ -302,6 +304,14 @@ class TrackStack(QtWidgets.QWidget):
             return (0.0, 1.0)
         lo, hi = plots[0].vb.viewRange()[0]
         return float(lo), float(hi)
+
+    def cursor_day(self) -> float:
+        """Midnight (UTC epoch seconds) of the day under the cursor, or of the middle of
+        the view when the cursor is elsewhere: the day a keyboard action offers."""
+        lo, hi = self.x_range()
+        t = self.cursor_t
+        t = t if t is not None and lo <= t <= hi else (lo + hi) / 2
+        return math.floor(t / DAY) * DAY
 
     def _follow_y(self, *_args) -> None:
         lo, hi = self.x_range()
