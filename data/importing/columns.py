@@ -11,7 +11,11 @@ from data.importing.synonyms import key
 
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "patient": ("patient", "patientid", "pseudonym", "pseudonyme", "subject", "subjectid",
-                "patientcode", "codepatient", "idpatient", "identifiant", "sujet", "case"),
+                "patientcode", "codepatient", "idpatient", "identifiant", "sujet", "case",
+                # 'N° patient', 'Numéro de patient', 'Patient no.': a study number
+                "npatient", "nopatient", "numeropatient", "numerodepatient", "patientno",
+                "patientnumber", "patientnr", "nsujet", "numerosujet", "subjectno",
+                "subjectnumber"),
     "date": ("date", "datetime", "timestamp", "sampledate", "samplingdate", "collectiondate",
              "dateofsampling", "datedeprelevement", "dateprelevement", "datedeprelevements",
              "datedelanalyse", "jour", "day", "dateheure", "dateetheure", "visitdate",

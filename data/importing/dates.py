@@ -28,6 +28,8 @@ _TIME = r"^(?P<hour>\d{1,2})[:hH](?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)
 
 NOT_A_DATE = "not a date (write YYYY-MM-DD or DD/MM/YYYY, optionally with HH:MM)"
 IMPOSSIBLE = "impossible date"
+MONTH_FIRST = (IMPOSSIBLE + " (day/month/year expected: {month} is not a month; "
+               "month-first dates are not read)")
 EMPTY = "no date"
 NOT_A_TIME = "not a time of day (write HH:MM)"
 
@@ -50,6 +52,15 @@ def _components(found: pd.DataFrame) -> pd.Series:
                           errors="coerce", utc=True)
 
 
+def _explain_month_first(found: pd.DataFrame, reason: np.ndarray, rows: np.ndarray) -> None:
+    """08/13/2009 is most likely a US export: say which part we read as the month."""
+    day = found["day"].astype(int).to_numpy()
+    month = found["month"].astype(int).to_numpy()
+    swapped = (month > 12) & (day >= 1) & (day <= 12)
+    for row, m in zip(rows[swapped], month[swapped], strict=True):
+        reason[row] = MONTH_FIRST.format(month=m)
+
+
 def _parse_unique(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Epoch seconds and reasons for distinct, stripped strings."""
     n = len(texts)
@@ -66,9 +77,10 @@ def _parse_unique(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         reason[sub[~matched]] = NOT_A_DATE
         if matched.any():
             stamps.iloc[sub[matched]] = _components(found[matched]).to_numpy()
+            _explain_month_first(found[matched], reason, sub[matched])
     empty = (texts == "").to_numpy()
     reason[empty] = EMPTY
-    missing = stamps.isna().to_numpy() & (reason == "")
+    missing = stamps.isna().to_numpy() & (reason == "")  # a month-first hint is kept
     reason[missing] = IMPOSSIBLE
     years = stamps.dt.year.to_numpy(dtype=float, na_value=np.nan)
     out_of_range = ~np.isnan(years) & ((years < FIRST_YEAR) | (years > LAST_YEAR))

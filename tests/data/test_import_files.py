@@ -269,3 +269,15 @@ def test_a_code_mapped_to_leave_out_drops_its_rows_in_a_long_file(engine, tmp_pa
     result = import_file(engine, path, patient="P", mapping={"Ferritin": "-"})
     assert result.observations_added == 1
     assert stored(engine, "P")["code"].tolist() == ["CRP"]
+
+
+@pytest.mark.parametrize("header", ["N° patient", "Numéro de patient", "Patient No.",
+                                    "Patient number"])
+def test_a_study_number_column_names_the_patient(engine, tmp_path, header):
+    # A French hospital's export heads its pseudonym column "N° patient".
+    path = tmp_path / "numbered.csv"
+    path.write_text(f"{header};Date;Analyse;Valeur;Unité\n"
+                    "P-017;02/03/2026;CRP;24;mg/L\n", encoding="utf-8")
+    result = import_file(engine, path)
+    assert result.patients_created == ["P-017"]
+    assert value_of(stored(engine, "P-017"), "2026-03-02 00:00", "CRP") == (24.0, "")

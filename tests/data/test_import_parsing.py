@@ -169,6 +169,13 @@ def test_bad_dates(text, reason):
     assert reason in parsed.reason[0]
 
 
+def test_a_month_first_date_says_which_part_is_not_a_month():
+    parsed = parse_dates(pd.Series(["08/13/2009", "13/08/2009"], dtype=str))
+    assert parsed.reason[0] == ("impossible date (day/month/year expected: 13 is not a month; "
+                                "month-first dates are not read)")
+    assert not parsed.bad[1]
+
+
 def test_numbers_censoring_and_answers():
     cells = pd.Series(["12.5", "<5", "> 1000", "≤0.3", "oui", "", "NA", "n.d.", "abc", "1e3",
                        "inf"], dtype=str)
