@@ -1,7 +1,7 @@
 """`flarescope patients`: import a patient file, set and show a patient's details.
 
     patients import FILE [--dry-run]     all or nothing, problems by file/row/column
-    patients set CASE --diagnosis … --sex F --birth-year 1990 --genotype …
+    patients set CASE --diagnosis … --sex F --birth-year 1990 --onset-age 4 --genotype …
     patients set CASE --weight KG --weight-date YYYY-MM-DD[THH:MM]   add or correct a weighing
     patients set CASE --remove-weight-date YYYY-MM-DD
     patients show CASE [--identifying]
@@ -19,6 +19,7 @@ EXIT_PROBLEMS = 1
 # Option → stored field, in the order `show` prints them.
 OPTIONS = (("pseudonym", "new pseudonym"), ("diagnosis", "diagnosis"),
            ("sex", "F, M or X (unknown/other)"), ("birth_year", "e.g. 1990"),
+           ("onset_age", "age at onset in years, e.g. 4 or 0.5"),
            ("genotype", "e.g. 'NLRP12 c.910C>T'"))
 IDENTIFYING = (("name", "the patient's name (identifying: kept apart)"),
                ("birth_date", "YYYY-MM-DD or DD/MM/YYYY (identifying)"),
@@ -33,7 +34,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
     imp = verbs.add_parser("import", help="import a patient file (CSV or .xlsx)",
                            description="One row per patient: pseudonym, diagnosis, sex, "
-                           "birth_year, genotype, name, birth_date, record_number, optionally "
+                           "birth_year, onset_age, genotype, name, birth_date, record_number, optionally "
                            "weight and weight_date (repeat the pseudonym on another row for "
                            "another weight). Any problem imports nothing.")
     imp.add_argument("file", metavar="FILE")

@@ -35,6 +35,10 @@ from data.patients import (
 # Header (lower case, spaces/hyphens as '_', accents off) → field.
 COLUMNS = {
     "pseudonym": "pseudonym", "patient": "pseudonym", "case": "pseudonym",
+    "n°_patient": "pseudonym", "no_patient": "pseudonym", "numero_patient": "pseudonym",
+    "numero_de_patient": "pseudonym", "patient_no": "pseudonym", "patient_number": "pseudonym",
+    "onset_age": "onset_age", "age_at_onset": "onset_age", "age_de_debut": "onset_age",
+    "age_au_debut": "onset_age",
     "diagnosis": "diagnosis", "diagnostic": "diagnosis",
     "sex": "sex", "gender": "sex", "sexe": "sex",
     "birth_year": "birth_year", "year_of_birth": "birth_year", "annee_de_naissance": "birth_year",
@@ -47,7 +51,7 @@ COLUMNS = {
     "poids_(kg)": "weight",
     "weight_date": "weight_date", "date_of_weight": "weight_date", "date_du_poids": "weight_date",
 }
-FIELDS_ACCEPTED = ("pseudonym, diagnosis, sex, birth_year, genotype, name, birth_date, "
+FIELDS_ACCEPTED = ("pseudonym, diagnosis, sex, birth_year, onset_age, genotype, name, birth_date, "
                    "record_number, weight, weight_date")
 
 

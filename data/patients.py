@@ -29,10 +29,11 @@ _SEX_WORDS = {
 }
 SEX_ACCEPTED = "F, M or X (unknown/other)"
 FIRST_BIRTH_YEAR = 1900
+MAX_ONSET_AGE = 120
 # Column widths in db/models.py: a longer text would be cut by PostgreSQL.
 MAX_LENGTH = {"pseudonym": 64, "diagnosis": 120, "genotype": 200, "name": 200,
               "record_number": 64}
-DETAILS = ("diagnosis", "sex", "birth_year", "genotype")
+DETAILS = ("diagnosis", "sex", "birth_year", "onset_age", "genotype")
 IDENTITY = ("name", "birth_date", "record_number")
 EDITABLE = ("pseudonym", *DETAILS, *IDENTITY, "weights")
 # Audit values a de-identified export names without printing: earlier identities and
@@ -89,6 +90,33 @@ def clean_birth_year(value: object, *, today: dt.date | None = None) -> int | No
         raise PatientValueError(
             f"implausible birth year {text} (accepted {FIRST_BIRTH_YEAR}–{last})")
     return int(number)
+
+
+def clean_onset_age(value: object) -> float | None:
+    """Years, as the clinic writes it: '4', '0.5' (six months), '3,5'."""
+    if is_missing(value):
+        return None
+    from data.importing.values import parse_number
+
+    text = str(value).strip()
+    try:
+        number = parse_number(text)
+    except ValueError:
+        raise PatientValueError(
+            f"age at onset {text!r} is not a number of years (write e.g. 4 or 0.5)") from None
+    if not 0 <= number <= MAX_ONSET_AGE:
+        raise PatientValueError(
+            f"implausible age at onset {text} (accepted 0–{MAX_ONSET_AGE} years)")
+    return float(number)
+
+
+def age_text(years: object) -> str:
+    """'4 years', '1 year', '0.5 years'; a dash when not recorded."""
+    from data.numbers import DASH, fmt_number
+
+    if is_missing(years):
+        return DASH
+    return f"{fmt_number(float(years))} year{'' if float(years) == 1 else 's'}"
 
 
 def clean_date(value: object, *, what: str = "date",
@@ -236,6 +264,8 @@ def clean(field: str, value: object) -> Any:
         return clean_birth_year(value)
     if field == "birth_date":
         return clean_date(value, what="birth date")
+    if field == "onset_age":
+        return clean_onset_age(value)
     if field == "pseudonym":
         return clean_pseudonym(value)
     if field == "weights":
@@ -505,6 +535,7 @@ def details_lines(patient: dict, *, identifying: bool = False) -> list[tuple[str
     p = patient
     lines = [("pseudonym", str(p["pseudonym"])), ("diagnosis", shown(p.get("diagnosis"))),
              ("sex", sex_text(p.get("sex"))), ("birth year", shown(p.get("birth_year"))),
+             ("age at onset", age_text(p.get("onset_age"))),
              ("genotype", shown(p.get("genotype")))]
     labels = {"name": "name", "birth_date": "birth date", "record_number": "record number"}
     recorded = [f for f in IDENTITY if not is_missing(p.get(f))]

@@ -28,7 +28,7 @@ from db.audit_action import stepped
 from db.models import Observation, Patient, PatientIdentity, Series
 from db.writes import insert_observations, patient_pseudonyms, source_ids
 
-DETAILS = ("pseudonym", "diagnosis", "sex", "birth_year", "genotype")
+DETAILS = ("pseudonym", "diagnosis", "sex", "birth_year", "onset_age", "genotype")
 IDENTITY = ("name", "birth_date", "record_number")
 ENTITY, IDENTITY_ENTITY = "patient", "patient_identity"
 WEIGHT, WEIGHT_UNIT = "WEIGHT", "kg"  # the code and stored unit of data.codes

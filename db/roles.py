@@ -31,7 +31,7 @@ REVIEWER, READ_ONLY = "reviewer", "read-only"
 # removed in the patient details, a suggestion withdrawn while still open; never a
 # patient, so a demo reset (which empties every table) stays the owner's.
 _WRITES: dict[str, tuple[str, ...] | None] = {
-    "patient": ("pseudonym", "diagnosis", "sex", "birth_year", "genotype", "version",
+    "patient": ("pseudonym", "diagnosis", "sex", "birth_year", "onset_age", "genotype", "version",
                 "reviewed_by", "reviewed_at", "review_version"),
     "patient_identity": ("name", "birth_date", "record_number"),
     "series": None, "source": None,

@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
+from data.numbers import fmt_number
 from data.patients import SEX_TEXT, PatientValueError, flagged, weight_edits
 from db.patients import PatientError, StalePatientError
 from gui.weight_table import WeightTable
@@ -25,8 +26,8 @@ log = logging.getLogger(__name__)
 Save = Callable[[dict[str, Any]], dict[str, Any]]
 # Given the row the form was filled from: what others changed since (text) and the row now.
 Theirs = Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
-_TEXT_FIELDS = ("pseudonym", "diagnosis", "birth_year", "genotype", "name", "birth_date",
-                "record_number")
+_TEXT_FIELDS = ("pseudonym", "diagnosis", "birth_year", "onset_age", "genotype", "name",
+                "birth_date", "record_number")
 
 
 def _as_text(value: object) -> str:
@@ -34,6 +35,8 @@ def _as_text(value: object) -> str:
         return ""
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, float):
+        return fmt_number(value)
     return str(value)
 
 
@@ -66,6 +69,7 @@ class PatientDialog(QtWidgets.QDialog):
         self.sex.setCurrentIndex(max(0, self.sex.findData(row.get("sex"))))
         details.addRow("&Sex", self.sex)
         self._line(details, "birth_year", "Birth &year", "e.g. 1990")
+        self._line(details, "onset_age", "Age at &onset", "years, e.g. 4 or 0.5")
         self._line(details, "genotype", "&Genotype", "e.g. NLRP12 c.910C>T")
         weights_box = QtWidgets.QGroupBox("Weights (convert doses per kg; the last one before a "
                                           "day is carried forward)")

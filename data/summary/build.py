@@ -12,8 +12,8 @@ import pandas as pd
 from data.audit_text import decoded
 from data.case import DAY, Case, epoch
 from data.dose_context import DEFAULT_DOSE_TIME
-from data.numbers import DASH, fmt_number, is_missing
-from data.patients import sex_text
+from data.numbers import is_missing
+from data.patients import age_text, sex_text
 from data.summary.agreement import agreement_tables
 from data.summary.audit import notes_table
 from data.summary.dates import date_format
@@ -53,10 +53,6 @@ class Summary:
             yield from (t.title, t.note, t.empty, *(c.name for c in t.columns))
             for row in t.rows:
                 yield from row
-
-
-def _age_text(x: object) -> str:
-    return DASH if is_missing(x) else f"{fmt_number(float(x))} year{'' if float(x) == 1 else 's'}"
 
 
 def deidentified_label(case: Case, audit: pd.DataFrame | None = None) -> str:
@@ -102,7 +98,7 @@ def build_summary(case: Case, *, deidentify: bool = False, reviewer: str | None 
         ("Diagnosis", privacy.text(p.get("diagnosis"))),
         ("Genotype", privacy.text(p.get("genotype"))),
         ("Sex", sex_text(p.get("sex"))),
-        ("Age at onset", _age_text(p.get("onset_age"))),
+        ("Age at onset", age_text(p.get("onset_age"))),
         ("Reviewer", privacy.reviewer(reviewer or p.get("reviewed_by")) if
          reviewer or not is_missing(p.get("reviewed_by")) else "not assigned"),
         ("Review status", _review_status(p, privacy)),

@@ -619,3 +619,24 @@ def test_the_case_list_dates_a_case_from_its_course_not_a_weighing(capsys, db, t
     out = capsys.readouterr().out
     row = next(line.split() for line in out.splitlines() if line.startswith("FR-30"))
     assert "2026-01-05" in row and "2026-03-09" in row and "2019-05-02" not in out
+
+
+def test_a_french_patient_file_with_study_number_and_age_at_onset(capsys, db, tmp_path):
+    text = ("N° patient;Diagnostic;Âge de début\n"
+            "FR-21;CAPS;4\n"
+            "FR-22;TRAPS;0,5\n")
+    code, out, err = run(capsys, db, "import", write(tmp_path, text))
+    assert code == 0, err
+    code, out, _ = run(capsys, db, "show", "FR-22")
+    assert "age at onset  0.5 years" in out
+    code, out, err = run(capsys, db, "set", "FR-21", "--onset-age", "-3")
+    assert code == 1 and "implausible age at onset -3" in err
+    code, out, err = run(capsys, db, "set", "FR-21", "--onset-age", "5")
+    assert code == 0 and "age at onset  5 years" in out
+
+
+def test_the_patient_template_imports(capsys, db):
+    code, out, err = run(capsys, db, "import", ROOT / "resources/templates/patients_template.csv")
+    assert code == 0, err
+    code, out, _ = run(capsys, db, "show", "NLRP12-08")
+    assert "age at onset  12 years" in out

@@ -206,3 +206,29 @@ def test_a_save_the_server_refuses_is_one_line_without_the_sql(qtbot, make_windo
     qtbot.mouseClick(dialog.save_button, LEFT)
     assert dialog.error.text() == f"Not saved: {DENIED_MESSAGE}"
     assert dialog.isVisible()
+
+
+def test_age_at_onset_is_typed_saved_and_printed_in_the_summary(qtbot, make_window,
+                                                                  demo_engine):
+    # "Age at onset —" in the PDF had no field to fill anywhere in the window.
+    window = make_window()
+    dialog = _open_dialog(qtbot, window, "NLRP12-01")
+    pid = window.case.id
+    _retype(qtbot, dialog.onset_age, "0,5")
+    with qtbot.waitSignal(window.caseOpened, timeout=10_000):
+        qtbot.mouseClick(dialog.save_button, LEFT)
+    assert get_patient(demo_engine, pid)["onset_age"] == 0.5
+    assert json.loads(_audit(demo_engine, pid)[0]["after"])["onset_age"] == 0.5
+
+    from data.summary.build import build_summary
+    facts = dict(build_summary(window.case).header)
+    assert facts["Age at onset"] == "0.5 years"
+
+    window.actions["patient_details"].trigger()
+    again = window.patient_dialog
+    qtbot.waitExposed(again)
+    assert again.onset_age.text() == "0.5"
+    _retype(qtbot, again.onset_age, "200")
+    qtbot.mouseClick(again.save_button, LEFT)
+    assert "implausible age at onset 200" in again.error.text()
+    assert get_patient(demo_engine, pid)["onset_age"] == 0.5
