@@ -80,7 +80,8 @@ SETS_EDGES, SUPPORTS, DOES_NOT_APPLY = "sets edges", "supports", "does not apply
 def agreement(suggestions: list[Suggestion], episodes: list[dict], *,
               within_days: int = MATCH_DAYS,
               not_applicable: dict[str, str] | None = None) -> Agreement:
-    """Overall and per criterion. A supporting criterion (diary, SAA, cytokines) never
+    """Overall and per criterion (with each matched onset's difference in days, signed).
+    A supporting criterion (diary, SAA, cytokines) never
     places an episode, so it cannot miss one: it counts the suggestions it supports. One
     that cannot apply to the case (``not_applicable``: key -> why) says why, no counts
     (an untreated patient's cytokine signal read '3 missed')."""
@@ -94,7 +95,8 @@ def agreement(suggestions: list[Suggestion], episodes: list[dict], *,
         meeting = [s for s in suggestions if c.key in s.criteria]
         p, m, x = match(meeting, episodes, within_days=within_days)
         n = {"role": SETS_EDGES if c.sets_edges else SUPPORTS, "suggested": len(meeting),
-             "matched": len(p), "missed": len(m), "extra": len(x)}
+             "matched": len(p), "missed": len(m), "extra": len(x),
+             "onset_days": [pair.onset_days for pair in p]}
         if not c.sets_edges:
             del n["missed"]
         out.per_criterion[c.key] = n

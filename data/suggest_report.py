@@ -3,6 +3,7 @@ what ``suggest [--json]`` prints and what the window and the PDF show."""
 
 from __future__ import annotations
 
+import statistics
 from typing import Any
 
 from data.alignment import DAY
@@ -173,15 +174,55 @@ def text_lines(record: dict[str, Any]) -> list[str]:
 def criterion_counts_text(n: dict[str, Any]) -> str:
     """One criterion's agreement: counts for one that sets edges; the suggestions it
     supports for one that never sets them (it cannot miss an episode); why not for one
-    that does not apply."""
+    that does not apply. The onset difference of its matched suggestions follows."""
     if n["role"] == DOES_NOT_APPLY:
         return f"does not apply ({n['why']})"
     if n["role"] == SUPPORTS:
-        return (f"supports {n['suggested']} suggestion{'s' if n['suggested'] != 1 else ''}"
+        text = (f"supports {n['suggested']} suggestion{'s' if n['suggested'] != 1 else ''}"
                 f", {n['matched']} of them matched (supports only: it never sets an "
                 "episode, so it misses none)")
-    return (f"{n['suggested']} suggested, {n['matched']} matched, {n['missed']} missed, "
-            f"{n['extra']} extra")
+    else:
+        text = (f"{n['suggested']} suggested, {n['matched']} matched, {n['missed']} missed, "
+                f"{n['extra']} extra")
+    if n["onset_days"]:
+        text += f"; onset {onset_text(n['onset_days'])}"
+    return text
+
+
+def onset_text(days: list[int]) -> str:
+    """The onset differences of a criterion's matched suggestions: "4 days later"; for
+    several that differ, their median and range ("median 2 days later, 3 days earlier to 5 days
+    later")."""
+    if not days:
+        return "–"
+    if min(days) == max(days):
+        return signed_days(days[0])
+    middle = round(statistics.median(days))
+    return (f"median {signed_days(middle)}, {signed_days(min(days))} to "
+            f"{signed_days(max(days))}")
+
+
+# The agreement per criterion as a table: the case PDF prints it, the Suggestions dock
+# shows it; "–" where a count cannot be (a supporting criterion misses nothing).
+PER_CRITERION_COLUMNS = ("Criterion", "Role", "Suggested", "Matched", "Missed", "Extra",
+                         "Onset difference")
+
+
+def per_criterion_rows(report: dict[str, Any]) -> list[tuple[str, ...]]:
+    """One row per criterion of an ``agreement_report``, in PER_CRITERION_COLUMNS."""
+    rows = []
+    for key, n in report["per_criterion"].items():
+        counts = (str(n[x]) if x in n else "–" for x in ("suggested", "matched", "missed",
+                                                          "extra"))
+        rows.append((BY_KEY[key].name, criterion_role(n), *counts,
+                     onset_text(n.get("onset_days", []))))
+    return rows
+
+
+def criterion_role(n: dict[str, Any]) -> str:
+    if n["role"] == DOES_NOT_APPLY:
+        return f"does not apply: {n['why']}"
+    return "supports only" if n["role"] == SUPPORTS else "sets episode edges"
 
 
 def signed_days(n: int) -> str:

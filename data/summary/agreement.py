@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from data.case import Case
 from data.relapse_criteria import BY_KEY, CRITERIA, CriteriaSettings, suggest
-from data.suggest_agreement import DOES_NOT_APPLY, MATCH_DAYS, SUPPORTS
-from data.suggest_report import agreement_report, signed_days
+from data.suggest_agreement import MATCH_DAYS
+from data.suggest_report import (
+    PER_CRITERION_COLUMNS,
+    agreement_report,
+    per_criterion_rows,
+    signed_days,
+)
 from data.summary.dates import DateFormat
 from data.summary.privacy import Privacy
 from data.summary.tables import Column, Table
@@ -47,20 +52,14 @@ def agreement_tables(case: Case, fmt: DateFormat, privacy: Privacy, *,
                           Column("Suggested", wrap=True), Column("Onset difference", "right"),
                           Column("Criteria met", wrap=True)),
                   rows, empty="no relapse or flare marked and none suggested", note=note)
-    per = [(BY_KEY[key].name, _role(n),
-            *(str(n[x]) if x in n else "–" for x in ("suggested", "matched", "missed", "extra")))
-           for key, n in report["per_criterion"].items()]
-    per_table = Table(PER_CRITERION, (Column("Criterion"), Column("Role", wrap=True),
-                                      Column("Suggested", "right"), Column("Matched", "right"),
-                                      Column("Missed", "right"), Column("Extra", "right")), per,
+    name, role, *counts, onset = PER_CRITERION_COLUMNS
+    per_table = Table(PER_CRITERION, (Column(name), Column(role, wrap=True),
+                                      *(Column(c, "right") for c in counts),
+                                      Column(onset, wrap=True)), per_criterion_rows(report),
                       note="Missed: a reviewer's relapse or flare no suggestion meeting the "
                            "criterion matches. The diary, SAA and cytokine criteria support "
                            "a suggestion and never set its edges, so they miss nothing (–); "
-                           "a criterion that does not apply to the case says why.")
+                           "a criterion that does not apply to the case says why. Onset "
+                           "difference: of the suggestions meeting it that matched.")
     return [pairs, per_table]
 
-
-def _role(n: dict) -> str:
-    if n["role"] == DOES_NOT_APPLY:
-        return f"does not apply: {n['why']}"
-    return "supports only" if n["role"] == SUPPORTS else "sets episode edges"

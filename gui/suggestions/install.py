@@ -14,7 +14,13 @@ import logging
 from PySide6 import QtCore
 
 from data.relapse_criteria import CriteriaSettings, suggest
-from data.suggest_report import agreement_line, agreement_report, criteria_names, stored_form
+from data.suggest_report import (
+    agreement_line,
+    agreement_report,
+    criteria_names,
+    per_criterion_rows,
+    stored_form,
+)
 from data.summary.dates import date_format
 from db import suggestions as store
 from gui.access import changes_data
@@ -111,7 +117,8 @@ class SuggestionFeature(CaseDock):
         if self.result is not None:
             report = agreement_report(case, self.result.suggestions,
                                       date_format(case, relative=False))
-            self.panel.set_agreement(agreement_line(report), self.result.notes)
+            self.panel.set_agreement(agreement_line(report), self.result.notes,
+                                     per_criterion_rows(report))
 
     # -- decisions -------------------------------------------------------------------------
     def _row(self, sid: int) -> dict | None:

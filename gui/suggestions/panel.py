@@ -9,9 +9,14 @@ import pandas as pd
 from PySide6 import QtCore, QtWidgets
 
 from data.relapse_criteria import BY_KEY
+from data.suggest_report import PER_CRITERION_COLUMNS
 
 COLUMNS = ("Onset", "Last day", "Kind", "Certainty", "Criteria", "State")
 ID_ROLE = QtCore.Qt.ItemDataRole.UserRole
+# The per-criterion agreement without its Role column, too wide for a dock: the role is
+# the criterion's tooltip, and a criterion that does not apply says why across the row.
+ROLE = PER_CRITERION_COLUMNS.index("Role")
+AGREEMENT_COLUMNS = PER_CRITERION_COLUMNS[:ROLE] + PER_CRITERION_COLUMNS[ROLE + 1:]
 
 
 def state_text(row) -> str:
@@ -63,6 +68,7 @@ class SuggestionPanel(QtWidgets.QWidget):
         self.agreement = QtWidgets.QLabel()
         self.agreement.setObjectName("suggestAgreement")
         self.agreement.setWordWrap(True)
+        self.per_criterion = _agreement_table()
         self.notes = QtWidgets.QLabel()
         self.notes.setWordWrap(True)
         self.notes.setStyleSheet("color:#8A4B00")
@@ -83,6 +89,7 @@ class SuggestionPanel(QtWidgets.QWidget):
         layout.addLayout(decide)
         layout.addWidget(self.notes)
         layout.addWidget(self.agreement)
+        layout.addWidget(self.per_criterion, 1)
 
         self.run.clicked.connect(self.runRequested)
         self.show_decided.toggled.connect(lambda _on: self.set_rows(self.rows, self._anchor))
@@ -120,10 +127,31 @@ class SuggestionPanel(QtWidgets.QWidget):
         self.select(keep, announce=False)
         self._show_evidence()
 
-    def set_agreement(self, text: str, notes: list[str]) -> None:
+    def set_agreement(self, text: str, notes: list[str],
+                      per_criterion: list[tuple[str, ...]]) -> None:
+        """The agreement in a line and per criterion (data.suggest_report's rows, the
+        case PDF's table)."""
         self.agreement.setText(text)
         self.notes.setText("\n".join(notes))
         self.notes.setVisible(bool(notes))
+        table = self.per_criterion
+        table.clearSpans()
+        table.setRowCount(len(per_criterion))
+        for r, row in enumerate(per_criterion):
+            role = row[ROLE]
+            cells = row[:ROLE] + row[ROLE + 1:]
+            if role.startswith("does not apply"):
+                cells = (cells[0], role, *("",) * (len(cells) - 2))
+                table.setSpan(r, 1, 1, len(cells) - 1)
+            for c, text in enumerate(cells):
+                item = QtWidgets.QTableWidgetItem(text)
+                item.setToolTip(f"{cells[0]}: {role}" if c == 0 else text)
+                if 0 < c < len(cells) - 1 and not role.startswith("does not apply"):
+                    item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignRight
+                                          | QtCore.Qt.AlignmentFlag.AlignVCenter)
+                table.setItem(r, c, item)
+        table.resizeColumnsToContents()
+        table.resizeRowsToContents()
 
     def selected_id(self) -> int | None:
         items = self.table.selectedItems()
@@ -199,3 +227,27 @@ class SuggestionPanel(QtWidgets.QWidget):
                 at += 1
             self.select(ids[at])
         self.table.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
+
+
+def _agreement_table() -> QtWidgets.QTableWidget:
+    table = QtWidgets.QTableWidget(0, len(AGREEMENT_COLUMNS))
+    table.setObjectName("suggestAgreementTable")
+    table.setHorizontalHeaderLabels(["Sugg." if c == "Suggested" else
+                                     "Onset diff." if c == "Onset difference" else c
+                                     for c in AGREEMENT_COLUMNS])
+    tips = {"Suggested": "Suggestions meeting the criterion",
+            "Missed": "Reviewer's relapses or flares no suggestion meeting it matches (– "
+                      "for a criterion that supports only: it never sets an episode)",
+            "Onset difference": "The suggested onset against the reviewer's, of its "
+                                "matched suggestions"}
+    for c, name in enumerate(AGREEMENT_COLUMNS):
+        table.horizontalHeaderItem(c).setToolTip(tips.get(name, name))
+    table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.NoSelection)
+    table.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)  # read, not gone through by Tab
+    table.verticalHeader().hide()
+    table.horizontalHeader().setStretchLastSection(True)
+    table.setWordWrap(True)
+    table.setToolTip("Agreement per criterion: the same table as the case PDF's and "
+                     "`suggest`'s")
+    return table

@@ -39,6 +39,7 @@ def test_one_case_as_text(hand, capsys):
     assert "evidence: CRP 45 mg/L; physician global not recorded" in out
     assert "1 matched, 0 missed, 1 extra" in out
     assert "(onset 4 days later)" in out
+    assert "CLUSTER flare: 2 suggested, 1 matched, 0 missed, 1 extra; onset 4 days later" in out
     assert "CAPS relapse (sets episode edges): CRP and/or SAA > 30 mg/L" in out
     assert "N Engl J Med 2018;378:1908-19" in out
     assert _counts(hand) == before  # suggesting writes nothing

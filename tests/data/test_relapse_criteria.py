@@ -107,7 +107,8 @@ def test_agreement_with_the_hand_labelled_relapse(hand):
     assert pair.onset_days == 4  # seen on 2 May, fevers from 28 April
     assert a.missed == [] and len(a.extra) == 1  # the September visit
     assert a.per_criterion[CLUSTER_FLARE] == {"role": "sets edges", "suggested": 2,
-                                              "matched": 1, "missed": 0, "extra": 1}
+                                              "matched": 1, "missed": 0, "extra": 1,
+                                              "onset_days": [4]}
 
 
 def test_demo_relapse_has_its_cytokine_signal_and_matches_the_annotation(demo_engine):
@@ -147,3 +148,12 @@ def test_cases_read_for_the_criteria_give_what_whole_cases_give(hand):
 
 def test_demo_cases_read_for_the_criteria_give_what_whole_cases_give(demo_engine):
     _same_as_whole(demo_engine)
+
+
+def test_a_criterions_onset_difference_reads_as_days():
+    from data.suggest_report import onset_text
+
+    assert onset_text([]) == "–"
+    assert onset_text([4]) == "4 days later"
+    assert onset_text([0, 0]) == "same day"
+    assert onset_text([-3, 2, 5]) == "median 2 days later, 3 days earlier to 5 days later"

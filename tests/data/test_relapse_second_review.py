@@ -85,14 +85,17 @@ def test_the_agreement_says_what_cannot_miss_and_what_does_not_apply(engine, tmp
     assert per[CYTOKINE_SIGNAL] == {"role": "does not apply", "why": "no anakinra recorded"}
     assert "    Cytokine relapse signal: does not apply (no anakinra recorded)" in lines
     # Supporting criteria never set an episode, so they miss none.
-    assert per[SUBCLINICAL] == {"role": "supports", "suggested": 0, "matched": 0, "extra": 0}
+    assert per[SUBCLINICAL] == {"role": "supports", "suggested": 0, "matched": 0, "extra": 0,
+                                "onset_days": []}
     assert per[AIDAI_ACTIVE]["role"] == "supports" and "missed" not in per[AIDAI_ACTIVE]
     assert ("    Active disease by diary: supports 1 suggestion, 1 of them matched (supports "
-            "only: it never sets an episode, so it misses none)") in lines
+            "only: it never sets an episode, so it misses none); onset same day") in lines
     assert not any("missed" in line for line in lines
                    if line.lstrip().startswith(("Cytokine", "Subclinical", "Active")))
     assert per[CLUSTER_FLARE] == {"role": "sets edges", "suggested": 2, "matched": 2,
-                                  "missed": 1, "extra": 0}
+                                  "missed": 1, "extra": 0, "onset_days": [0, 0]}
+    assert ("    CLUSTER flare: 2 suggested, 2 matched, 1 missed, 0 extra; onset same day"
+            in lines)
 
 
 def test_doses_recorded_one_by_one_count_in_suggest_all_as_in_the_window(engine, tmp_path):

@@ -54,9 +54,10 @@ def test_the_agreement_is_a_section_of_the_case_pdf(hand, tmp_path):
     assert "missed flare day +204 (2024-08-01) to day +207 (2024-08-04)" in text
     assert "extra none flare day +246 (2024-09-12)" in text
     assert "Agreement per criterion" in text
-    assert "CLUSTER flare sets episode edges 2 1 1 1" in text  # suggested, matched, missed, extra
+    # suggested, matched, missed, extra, onset difference
+    assert "CLUSTER flare sets episode edges 2 1 1 1 4 days later" in text
     # A supporting criterion never sets an episode: it misses none.
-    assert "Subclinical inflammation supports only 0 0 – 0" in text
+    assert "Subclinical inflammation supports only 0 0 – 0 –" in text
 
 
 def test_a_de_identified_pdf_gives_days_only(hand, tmp_path):

@@ -202,3 +202,41 @@ def test_after_accept_or_reject_the_keys_stay_in_the_list(qtbot, window, demo_en
     assert next(r for r in stored(demo_engine, window.case)
                 if r["id"] == second)["state"] == "rejected"
     assert QtWidgets.QApplication.focusWidget() is panel.table
+
+
+def agreement_rows(panel) -> dict[str, list[str]]:
+    table = panel.per_criterion
+    return {table.item(r, 0).text(): [table.item(r, c).text()
+                                      for c in range(1, table.columnCount())]
+            for r in range(table.rowCount())}
+
+
+def test_the_dock_shows_the_agreement_per_criterion_after_each_decision(qtbot, window,
+                                                                        demo_engine,
+                                                                        tmp_path):
+    """The per-criterion table of `suggest` and the case PDF, in the dock: a suggestion
+    accepted becomes the reviewer's episode, so the criteria it met match one; undone,
+    they do not."""
+    from data.suggest_report import PER_CRITERION_COLUMNS
+
+    write_cases(demo_engine, tmp_path)
+    window.refresh_case_list()
+    qtbot.wait(50)
+    open_dock(qtbot, window, "HOSP-01")
+    panel = window.suggestions.panel
+    rows = agreement_rows(panel)
+    assert panel.per_criterion.columnCount() == len(PER_CRITERION_COLUMNS) - 1  # no Role
+    # suggested, matched, missed, extra, onset difference
+    assert rows["CAPS relapse"] == ["2", "0", "0", "2", "–"]
+    assert rows["CLUSTER flare"] == ["2", "0", "0", "2", "–"]
+    assert rows["Subclinical inflammation"] == ["0", "0", "–", "0", "–"]
+    click_row(qtbot, panel, 0)  # day +113: CAPS relapse, CLUSTER flare
+    QTest.mouseClick(panel.accept, QtCore.Qt.MouseButton.LeftButton)
+    rows = agreement_rows(panel)
+    assert rows["CAPS relapse"] == ["2", "1", "0", "1", "same day"]
+    assert rows["CLUSTER flare"] == ["2", "1", "0", "1", "same day"]
+    assert "1 matched, 0 missed, 1 extra" in panel.agreement.text()
+    window.actions["undo"].trigger()
+    rows = agreement_rows(panel)
+    assert rows["CAPS relapse"] == ["2", "0", "0", "2", "–"]
+    assert rows["CLUSTER flare"] == ["2", "0", "0", "2", "–"]
