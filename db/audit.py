@@ -250,7 +250,8 @@ def verify(engine: Engine) -> tuple[int, list[tuple[int, str]]]:
     return n, problems
 
 
-# What a reviewer login changes only together with an audit row (the a5_guards migration).
+# What a reviewer login changes only together with an audit row about the row changed
+# (the a5_guards, a9_guards migrations).
 AUDITED_TABLES = ("patient", "patient_identity", "series", "source", "observation",
                   "medication", "control_reference_set", "control_reference", "episode",
                   "import_mapping", "suggestion", "administration")
@@ -263,7 +264,9 @@ _POSTGRESQL_VALUE_GUARDS = ("episode_author_is_login", "patient_reviewer_is_logi
                             "control_set_creator_is_login", "control_reference_in_new_set",
                             "observation_measured_stays", "medication_period_stays",
                             "suggestion_decision_stays", "audit_due_checked",
-                            *(f"{table}_audit_due" for table in AUDITED_TABLES),
+                            *(f"{table}_audit_due{event}" for table in AUDITED_TABLES
+                              for event in ("", "_update", "_delete")),
+                            "audit_event_said",
                             # and a6_guards's
                             "suggestion_decided_by", "medication_ends_after_start",
                             "episode_version_goes_up", "suggestion_version_goes_up",

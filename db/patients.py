@@ -246,6 +246,7 @@ def import_patients(engine: Engine, records: Iterable[dict[str, Any]], *, actor:
     measurement import writes.
     """
     result = PatientImport()
+    cases: set[int] = set()
     with audited_transaction(engine) as conn:
         for rec in records:
             fields = {k: v for k, v in rec.items()
@@ -260,13 +261,17 @@ def import_patients(engine: Engine, records: Iterable[dict[str, Any]], *, actor:
                 moved = _write(conn, row, fields, actor=actor, action="import",
                                extra={"file": source}) != row["version"]
                 (result.updated if moved else result.unchanged).append(pseudonym)
+            cases.add(int(pid))
             weights = rec.get("weights") or []
             result.weights_added += insert_observations(
                 conn, [(int(pid), int(t), "WEIGHT", float(kg), None, "kg", "", source)
                        for t, kg in weights])
         record(conn, actor=actor, entity="import", entity_id=None, patient_id=None,
                action="import", before=None,
-               after={"file": source, "shape": "patients", "patients_created": result.created,
+               # the cases it wrote: on a server each changed row owes an audit row
+               # naming its case (the a9_guards migration)
+               after={"file": source, "shape": "patients", "cases": sorted(cases),
+                      "patients_created": result.created,
                       "patients_updated": result.updated,
                       "weights_added": result.weights_added})
         if dry_run:

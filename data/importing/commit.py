@@ -184,7 +184,9 @@ def commit_plans(engine: Engine, plans: Iterable[ImportPlan | ImportFailed], *,
         record(conn, actor=actor or login(conn), entity="import", entity_id=None,
                patient_id=next(iter(pids.values())) if len(pids) == 1 else None,
                action="import", before=None,
-               after={"file": last.file, "shape": last.shape,
+               # the cases it wrote: on a server each changed row owes an audit row
+               # naming its case (the a9_guards migration)
+               after={"file": last.file, "shape": last.shape, "cases": sorted(pids.values()),
                       "patients_created": result.patients_created,
                       "observations_added": result.observations_added,
                       "observations_skipped": result.observations_skipped,

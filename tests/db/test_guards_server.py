@@ -249,11 +249,12 @@ def test_a_reviewer_adds_nothing_without_its_audit_row(demo_engine, server_login
          "(:pid, 'anakinra', 86400, 300, 'mg')", {"pid": pid}),
     ]
     for sql, params in silent:
-        assert _refused(raw, sql, **params) == (
-            "the server refused the change: a change is saved together with its audit row: "
-            "this one has none; nothing was changed")
+        assert _refused(raw, sql, **params).startswith(
+            "the server refused the change: a change is saved together with an audit row "
+            "about what it changed: this one has none (")
     assert _one(demo_engine, "SELECT count(*) FROM observation") == before
     assert _one(demo_engine, "SELECT count(*) FROM audit_due") == 0
+    assert _one(demo_engine, "SELECT count(*) FROM audit_owed") == 0
 
     # With an audit row of its own (its login, the server's time) the change is not
     # silent: the trail says who added it.
@@ -263,6 +264,63 @@ def test_a_reviewer_adds_nothing_without_its_audit_row(demo_engine, server_login
                action="import", before=None, after={"observations_added": 1})
     assert _one(demo_engine, "SELECT count(*) FROM observation") == before + 1
     assert verify(demo_engine)[1] == []
+
+
+def _with_audit_row_about(engine, entity: str, entity_id: int | None, pid: int | None,
+                          sql: str, **params) -> str:
+    """Raw SQL and an audit row of the login's own in one transaction; the refusal."""
+    with pytest.raises(DBAPIError) as refused, audited_transaction(engine) as conn:
+        record(conn, actor=login(conn), entity=entity, entity_id=entity_id,
+               patient_id=pid, action="update", before=None, after={"note": "x"})
+        conn.execute(text(sql), params)
+    line = user_line(refused.value)
+    assert line is not None and "\n" not in line
+    return line
+
+
+def test_an_audit_row_accounts_only_for_the_row_it_names(demo_engine, server_login):
+    """Any audit row of the transaction used to let every change in it through: an edit of
+    a colleague's episode passed under a row about one's own (second attacker review)."""
+    colleague = server_login(demo_engine, REVIEWER, "dr_colleague")
+    raw = server_login(demo_engine, REVIEWER, "dr_silent")
+    pid = _pid(raw)
+    other_pid = int(patient_id(demo_engine, "CAPS-01"))
+    theirs = create_episode(colleague, pid, actor=login(colleague), kind="flare",
+                            onset=1_500_000_000)
+    mine = create_episode(raw, pid, actor=login(raw), kind="flare", onset=1_600_000_000)
+    line = _with_audit_row_about(
+        raw, "episode", mine["id"], pid,
+        "UPDATE episode SET note = 'not a flare', version = version + 1 WHERE id = :e",
+        e=theirs["id"])
+    assert line == ("the server refused the change: a change is saved together with an "
+                    "audit row about what it changed: this one has none (episode "
+                    f"#{theirs['id']}); nothing was changed")
+    assert f"(episode #{theirs['id']})" in _with_audit_row_about(
+        raw, "episode", mine["id"], pid, "DELETE FROM episode WHERE id = :e", e=theirs["id"])
+    # A measurement added to one case under an import row naming another case.
+    series = _one(raw, "SELECT id FROM series WHERE patient_id = :pid AND code = 'CRP'",
+                  pid=pid)
+    line = _with_audit_row_about(
+        raw, "import", None, other_pid,
+        "INSERT INTO observation (series_id, t, value, censor) VALUES (:s, 86400, 250, 0)",
+        s=series)
+    assert f"(observation of case #{pid})" in line
+    # A colleague's case marked reviewed-changed under a row about another case.
+    assert f"(patient of case #{pid})" in _with_audit_row_about(
+        raw, "patient", other_pid, other_pid,
+        "UPDATE patient SET diagnosis = 'none', version = version + 1 WHERE id = :p", p=pid)
+    assert _one(demo_engine, "SELECT note FROM episode WHERE id = :e", e=theirs["id"]) == ""
+    assert _one(demo_engine, "SELECT count(*) FROM observation WHERE series_id = :s AND "
+                "t = 86400", s=series) == 0
+    # Named rightly, the same changes go through: the trail says who made them.
+    with audited_transaction(raw) as conn:
+        record(conn, actor=login(conn), entity="episode", entity_id=theirs["id"],
+               patient_id=pid, action="update", before=None, after={"note": "seen"})
+        conn.execute(text("UPDATE episode SET note = 'seen', version = version + 1 "
+                          "WHERE id = :e"), {"e": theirs["id"]})
+    assert _one(demo_engine, "SELECT note FROM episode WHERE id = :e", e=theirs["id"]) == "seen"
+    assert _one(demo_engine, "SELECT count(*) FROM audit_owed") == 0
+    assert _one(demo_engine, "SELECT count(*) FROM audit_said") == 0
 
 
 def test_an_audit_row_naming_someone_else_is_refused_in_one_line(demo_engine, server_login):
