@@ -3,6 +3,10 @@
 Closed at first (open, a dock takes room from the timeline that a 1024 px screen cannot
 spare); the window's saved state keeps it open once the reviewer opens it. Its content
 is computed when a case opens with the dock visible, or when the dock is opened.
+
+Docks made ``tabbed`` in one area share its whole height as tabs: stacked, the
+Suggestions dock under Key figures showed one suggestion at a time at 1400×900.
+Opening one from the View menu brings its tab to the front.
 """
 
 from __future__ import annotations
@@ -10,11 +14,15 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 
+TABBED = "flarescopeTabbed"  # a dock property: shares its area's height as a tab
+
+
 class CaseDock:
     """Subclasses build their widget and fill it in ``fill(case)``."""
 
     def __init__(self, window, widget: QtWidgets.QWidget, *, title: str, name: str,
-                 area: QtCore.Qt.DockWidgetArea, shortcut: str, tip: str) -> None:
+                 area: QtCore.Qt.DockWidgetArea, shortcut: str, tip: str,
+                 tabbed: bool = False) -> None:
         self.window = window
         self.case = None
         self._shown_for = None  # the case whose content the widget holds
@@ -24,8 +32,16 @@ class CaseDock:
         self.dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable
                               | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetClosable)
         window.addDockWidget(area, self.dock)
+        if tabbed:
+            self.dock.setProperty(TABBED, True)
+            first = next((d for d in window.findChildren(QtWidgets.QDockWidget)
+                          if d is not self.dock and d.property(TABBED)
+                          and window.dockWidgetArea(d) == area), None)
+            if first is not None:
+                window.tabifyDockWidget(first, self.dock)
         self.dock.hide()
         toggle = self.dock.toggleViewAction()
+        toggle.triggered.connect(lambda on: on and self.dock.raise_())
         toggle.setShortcut(shortcut)
         toggle.setToolTip(tip)
         window.menu("&View").addAction(toggle)

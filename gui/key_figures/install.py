@@ -22,7 +22,7 @@ class KeyFiguresFeature(CaseDock):
     def __init__(self, window) -> None:
         self.panel = KeyFiguresPanel()
         super().__init__(window, self.panel, title="Key figures", name="keyFiguresDock",
-                         area=QtCore.Qt.DockWidgetArea.RightDockWidgetArea,
+                         area=QtCore.Qt.DockWidgetArea.RightDockWidgetArea, tabbed=True,
                          shortcut="Ctrl+Shift+K",
                          tip="Show the key figures of the open case beside the timeline")
         self.highlight = window.timeline.highlight

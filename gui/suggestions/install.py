@@ -31,7 +31,7 @@ from gui.suggestions.layer import SuggestionLayer
 from gui.suggestions.panel import SuggestionPanel
 
 log = logging.getLogger(__name__)
-DOCK_WIDTH = 380
+DOCK_WIDTH = 420  # px: the list's dates, kind and certainty, and the agreement's counts
 
 
 class SuggestionFeature(CaseDock):
@@ -40,7 +40,7 @@ class SuggestionFeature(CaseDock):
     def __init__(self, window) -> None:
         self.panel = SuggestionPanel()
         super().__init__(window, self.panel, title="Suggestions", name="suggestionsDock",
-                         area=QtCore.Qt.DockWidgetArea.RightDockWidgetArea,
+                         area=QtCore.Qt.DockWidgetArea.RightDockWidgetArea, tabbed=True,
                          shortcut="Ctrl+Shift+S",
                          tip="Relapses suggested by published criteria, with their "
                              "evidence: accept or reject them")
@@ -49,7 +49,8 @@ class SuggestionFeature(CaseDock):
         self.settings = CriteriaSettings()
         self.result = None  # the last run of the criteria on the open case
         self.rows = None
-        window.resizeDocks([self.dock], [DOCK_WIDTH], QtCore.Qt.Orientation.Horizontal)
+        # Closed, the dock cannot be sized: it is widened the first time it opens.
+        self.dock.visibilityChanged.connect(self._widen)
         p = self.panel
         p.runRequested.connect(self.run_criteria)
         p.acceptRequested.connect(self.accept)
@@ -60,6 +61,13 @@ class SuggestionFeature(CaseDock):
         self.controller.episodesChanged.connect(lambda _episodes: self.load())
         # After the Episode panel has shown the row: an accepted suggestion's criteria.
         self.controller.selectionChanged.connect(self._origin_note)
+
+    def _widen(self, visible: bool) -> None:
+        if visible:
+            self.dock.visibilityChanged.disconnect(self._widen)
+            if self.dock.width() < DOCK_WIDTH:
+                self.window.resizeDocks([self.dock], [DOCK_WIDTH],
+                                        QtCore.Qt.Orientation.Horizontal)
 
     # -- the open case ---------------------------------------------------------------------
     def case_opened(self, case) -> None:

@@ -16,6 +16,7 @@ ID_ROLE = QtCore.Qt.ItemDataRole.UserRole
 # The per-criterion agreement without its Role column, too wide for a dock: the role is
 # the criterion's tooltip, and a criterion that does not apply says why across the row.
 ROLE = PER_CRITERION_COLUMNS.index("Role")
+MIN_ROWS = 3  # suggestions the list shows however small the dock
 AGREEMENT_COLUMNS = PER_CRITERION_COLUMNS[:ROLE] + PER_CRITERION_COLUMNS[ROLE + 1:]
 
 
@@ -53,6 +54,9 @@ class SuggestionPanel(QtWidgets.QWidget):
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
+        # The criteria's names are long: elided in a narrow dock, whole in the tooltip.
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
         self.evidence = QtWidgets.QListWidget()
         self.evidence.setObjectName("suggestionEvidence")
         self.evidence.setWordWrap(True)
@@ -77,19 +81,35 @@ class SuggestionPanel(QtWidgets.QWidget):
         top.addWidget(self.run)
         top.addWidget(self.show_decided)
         top.addStretch(1)
+        # The list, the evidence with the decision, and the agreement share the height
+        # through a splitter the reviewer can move; the list always shows three rows.
+        chosen = QtWidgets.QWidget()
         decide = QtWidgets.QHBoxLayout()
         decide.addWidget(self.accept)
         decide.addWidget(self.reason, 1)
         decide.addWidget(self.reject)
+        box = QtWidgets.QVBoxLayout(chosen)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.evidence, 1)
+        box.addLayout(decide)
+        report = QtWidgets.QWidget()
+        box = QtWidgets.QVBoxLayout(report)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.notes)
+        box.addWidget(self.agreement)
+        box.addWidget(self.per_criterion, 1)
+        self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        self.splitter.setObjectName("suggestSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        for part, stretch in ((self.table, 3), (chosen, 2), (report, 3)):
+            self.splitter.addWidget(part)
+            self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
+        self.table.setMinimumHeight(self._rows_height(MIN_ROWS))
+        self.evidence.setMinimumHeight(self.fontMetrics().height() * 3)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
-        layout.addWidget(self.table, 2)
-        layout.addWidget(self.evidence, 2)
-        layout.addLayout(decide)
-        layout.addWidget(self.notes)
-        layout.addWidget(self.agreement)
-        layout.addWidget(self.per_criterion, 1)
+        layout.addWidget(self.splitter, 1)
 
         self.run.clicked.connect(self.runRequested)
         self.show_decided.toggled.connect(lambda _on: self.set_rows(self.rows, self._anchor))
@@ -102,6 +122,12 @@ class SuggestionPanel(QtWidgets.QWidget):
         self.reason.returnPressed.connect(self._reject)
         self._anchor = None
         self._enable()
+
+    def _rows_height(self, rows: int) -> int:
+        table = self.table
+        return (table.horizontalHeader().sizeHint().height()
+                + rows * table.verticalHeader().defaultSectionSize()
+                + table.horizontalScrollBar().sizeHint().height() + 2 * table.frameWidth())
 
     # -- what the feature calls ------------------------------------------------------------
     def set_rows(self, rows: pd.DataFrame, anchor) -> None:
@@ -124,6 +150,9 @@ class SuggestionPanel(QtWidgets.QWidget):
                 self.table.setItem(r, c, item)
         self.table.blockSignals(False)
         self.table.resizeColumnsToContents()
+        criteria = COLUMNS.index("Criteria")
+        self.table.setColumnWidth(criteria, min(self.table.columnWidth(criteria),
+                                                self.fontMetrics().averageCharWidth() * 18))
         self.select(keep, announce=False)
         self._show_evidence()
 
@@ -150,7 +179,6 @@ class SuggestionPanel(QtWidgets.QWidget):
                     item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignRight
                                           | QtCore.Qt.AlignmentFlag.AlignVCenter)
                 table.setItem(r, c, item)
-        table.resizeColumnsToContents()
         table.resizeRowsToContents()
 
     def selected_id(self) -> int | None:
@@ -229,12 +257,13 @@ class SuggestionPanel(QtWidgets.QWidget):
         self.table.setFocus(QtCore.Qt.FocusReason.OtherFocusReason)
 
 
+SHORT = {"Suggested": "Sugg.", "Onset difference": "Onset"}  # the header's tooltip says it
+
+
 def _agreement_table() -> QtWidgets.QTableWidget:
     table = QtWidgets.QTableWidget(0, len(AGREEMENT_COLUMNS))
     table.setObjectName("suggestAgreementTable")
-    table.setHorizontalHeaderLabels(["Sugg." if c == "Suggested" else
-                                     "Onset diff." if c == "Onset difference" else c
-                                     for c in AGREEMENT_COLUMNS])
+    table.setHorizontalHeaderLabels([SHORT.get(c, c) for c in AGREEMENT_COLUMNS])
     tips = {"Suggested": "Suggestions meeting the criterion",
             "Missed": "Reviewer's relapses or flares no suggestion meeting it matches (– "
                       "for a criterion that supports only: it never sets an episode)",
@@ -246,7 +275,9 @@ def _agreement_table() -> QtWidgets.QTableWidget:
     table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.NoSelection)
     table.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)  # read, not gone through by Tab
     table.verticalHeader().hide()
-    table.horizontalHeader().setStretchLastSection(True)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)  # wraps
     table.setWordWrap(True)
     table.setToolTip("Agreement per criterion: the same table as the case PDF's and "
                      "`suggest`'s")

@@ -240,3 +240,31 @@ def test_the_dock_shows_the_agreement_per_criterion_after_each_decision(qtbot, w
     rows = agreement_rows(panel)
     assert rows["CAPS relapse"] == ["2", "0", "0", "2", "–"]
     assert rows["CLUSTER flare"] == ["2", "0", "0", "2", "–"]
+
+
+def test_the_dock_shows_several_suggestions_beside_key_figures(qtbot, window, demo_engine,
+                                                               tmp_path):
+    """At 1400×900 with Key figures open too, the list shows three suggestions or more and
+    the whole agreement table (stacked under Key figures, one row showed)."""
+    write_cases(demo_engine, tmp_path)
+    window.refresh_case_list()
+    qtbot.wait(50)
+    assert (window.width(), window.height()) == (1400, 900)
+    window.key_figures.dock.toggleViewAction().trigger()
+    open_dock(qtbot, window, "HOSP-01")
+    qtbot.wait(50)
+    panel = window.suggestions.panel
+    assert window.key_figures.dock in window.tabifiedDockWidgets(window.suggestions.dock)
+    assert panel.table.isVisible()
+    assert panel.table.viewport().height() // panel.table.rowHeight(0) >= 3
+    table = panel.per_criterion
+    last = table.rowCount() - 1
+    assert table.rowViewportPosition(last) + table.rowHeight(last) <= \
+        table.viewport().height()  # every criterion in sight, no scrolling
+    # Either dock from the View menu comes to the front.
+    window.key_figures.dock.toggleViewAction().trigger()  # closes it
+    window.key_figures.dock.toggleViewAction().trigger()
+    qtbot.wait(20)
+    # (a tab behind is moved out of sight, not hidden)
+    assert not window.key_figures.panel.visibleRegion().isEmpty()
+    assert panel.visibleRegion().isEmpty()
