@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-
 TABBED = "flarescopeTabbed"  # a dock property: shares its area's height as a tab
 
 
