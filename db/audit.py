@@ -267,6 +267,8 @@ _POSTGRESQL_VALUE_GUARDS = ("episode_author_is_login", "patient_reviewer_is_logi
                             *(f"{table}_audit_due{event}" for table in AUDITED_TABLES
                               for event in ("", "_update", "_delete")),
                             "audit_event_said",
+                            # and a10_guards's
+                            "episode_gone_kept", "review_given_kept",
                             # and a6_guards's
                             "suggestion_decided_by", "medication_ends_after_start",
                             "episode_version_goes_up", "suggestion_version_goes_up",

@@ -528,3 +528,66 @@ def test_a_reviewer_cannot_silence_verify_or_use_up_the_trails_ids(demo_engine, 
     assert _one(demo_engine, "SELECT data_type FROM information_schema.sequences WHERE "
                 "sequence_schema = current_schema() AND sequence_name = "
                 "'audit_event_id_seq'") in ("bigint", None)
+
+
+def _as_undo(engine, entity: str, entity_id: int, case: int, action: str, after: dict,
+             sql: str, **params) -> str:
+    """The attack on a5/a6_guards's undo exceptions: an audit row of one's own saying what
+    is put back, then the raw write that puts it back; the refusal."""
+    with pytest.raises(DBAPIError) as refused, audited_transaction(engine) as conn:
+        record(conn, actor=login(conn), entity=entity, entity_id=entity_id,
+               patient_id=case, action=action, before=None, after=after)
+        conn.execute(text(sql), params)
+    line = user_line(refused.value)
+    assert line is not None and "\n" not in line
+    return line
+
+
+def test_an_undo_puts_back_only_what_the_server_saw(demo_engine, server_login):
+    """A reviewer's own audit row no longer widens what an undo may write: no backdated
+    episode or review, no deleted episode back under a colleague's name with other content
+    (second attacker review); the program's undo still works."""
+    colleague = server_login(demo_engine, REVIEWER, "dr_wrote")
+    raw = server_login(demo_engine, REVIEWER, "dr_forges")
+    pid = _pid(raw)
+    me = login(raw)
+    # A backdated new episode, its creation time first told by her own audit row.
+    eid = _one(raw, "SELECT nextval(pg_get_serial_sequence('episode', 'id'))")
+    line = _as_undo(raw, "episode", eid, pid, "create", {"created": 946684800},
+                    "INSERT INTO episode (id, patient_id, kind, onset, note, author, created, "
+                    f"updated, version, status, origin) VALUES (:e, :pid, 'flare', 0, '', "
+                    f"'dr_forges', 946684800, {NOW}, 1, 'accepted', 'reviewer')",
+                    e=eid, pid=pid)
+    assert "an episode is created at the server's time" in line
+    # A backdated review, its time first told by her own audit row.
+    review = mark_case_reviewed(raw, pid, me, False, version=0)
+    line = _as_undo(raw, "patient", pid, pid, "review",
+                    {"reviewed_by": me, "reviewed_at": 946684800},
+                    "UPDATE patient SET reviewed_by = :me, reviewed_at = 946684800, "
+                    "review_version = review_version + 1 WHERE id = :pid", me=me, pid=pid)
+    assert "a case is marked reviewed by the login that reviews it (dr_forges)" in line
+    # A colleague's deleted episode back under the colleague's name, with other content.
+    theirs = create_episode(colleague, pid, actor=login(colleague), kind="flare",
+                            onset=1_500_000_000, note="mild, settled in two days")
+    deleted = delete_episode(raw, theirs["id"], theirs["version"], actor=me)
+    line = _as_undo(raw, "episode", theirs["id"], pid, "restore", {"author": "dr_wrote"},
+                    "INSERT INTO episode (id, patient_id, kind, onset, note, author, created, "
+                    f"updated, version, status, origin) VALUES (:e, :pid, 'flare', 0, "
+                    f"'refused colchicine', 'dr_wrote', :created, {NOW}, :v, 'accepted', "
+                    "'reviewer')", e=theirs["id"], pid=pid, created=theirs["created"],
+                    v=theirs["version"] + 1)
+    assert "an episode's author is the login that creates it (dr_forges)" in line
+    assert _one(demo_engine, "SELECT count(*) FROM episode WHERE created = 946684800 "
+                "OR author = 'dr_wrote'") == 0
+    assert _one(demo_engine, "SELECT reviewed_at FROM patient WHERE id = :p", p=pid) is None
+    # The program's undo: the deleted episode exactly as it was, a review the server saw.
+    back = restore_episode(raw, deleted, actor=me, step="undo")
+    assert (back["author"], back["note"], back["created"]) == (
+        "dr_wrote", "mild, settled in two days", theirs["created"])
+    given = mark_case_reviewed(colleague, pid, "dr_wrote", True,
+                               version=review["review_version"])
+    gone = mark_case_reviewed(raw, pid, me, False, version=given["review_version"])
+    assert mark_case_reviewed(raw, pid, "dr_wrote", True, version=gone["review_version"],
+                              at=given["reviewed_at"], actor=me,
+                              step="undo")["reviewed_by"] == "dr_wrote"
+    assert verify(demo_engine)[1] == []
