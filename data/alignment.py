@@ -1,12 +1,12 @@
 """One notion of "day N": whole days from an anchor, for every view and the PDF.
 
-Day 0 is the first anakinra administration; a case never on anakinra counts from its
-first clinical record (a measurement, a diary answer or a dose), and says so. A weighing
-is not one: it only converts doses per kg, and a weight typed with an earlier date moved
-the same IL-1β sample from day 0 to day +90. A day number is the difference of UTC calendar days (the
-floor of both times to midnight UTC): a sample at 23:00 on the day before the first
-dose is day -1, one at 08:00 on that day is day 0. The anchor is kept at midnight so
-the continuous position on the axis (``position``) and the whole day agree.
+Day 0 is the first anakinra administration: the earlier of the first dosing period's
+start and the first administration recorded one by one (``Case.day0``). A case never on
+anakinra counts from its first record (data.first_record: a measurement, a diary answer
+or a dose of any drug, never a weighing), and says so. A day number is the difference of
+UTC calendar days (the floor of both times to midnight UTC): a sample at 23:00 on the day
+before the first dose is day -1, one at 08:00 on that day is day 0. The anchor is kept at
+midnight so the continuous position on the axis (``position``) and the whole day agree.
 """
 
 from __future__ import annotations
@@ -71,23 +71,18 @@ def day_text(n: int) -> str:
     return "day 0" if n == 0 else f"day {n:+d}"
 
 
-# Codes that are no clinical record: they never set day 0.
-NOT_CLINICAL = frozenset({"WEIGHT"})
-
-
-def first_clinical_record(times: np.ndarray, codes: np.ndarray,
-                          dose_starts: np.ndarray) -> float | None:
-    """The earliest measurement, diary answer or dose start (epoch seconds); None if the
-    case has none (only weighings)."""
-    clinical = np.asarray(times, dtype=float)[~np.isin(np.asarray(codes, dtype=object),
-                                                        list(NOT_CLINICAL))]
-    both = np.concatenate([clinical, np.asarray(dose_starts, dtype=float)])
-    return float(both.min()) if both.size else None
+def treatment_start(first_dose: float, recorded: bool) -> float:
+    """The moment a sample counts as on treatment from (DOMAIN.md, "Day 0"): the first
+    anakinra administration when it was recorded with its time, else the end of its day
+    (a sample dated day 0 was drawn before the first injection; a period's assumed dosing
+    time does not count as recorded)."""
+    return float(first_dose) if recorded else utc_midnight(first_dose) + DAY
 
 
 def anchor_of(day0: float | None, first_record: float | None, fallback: float = 0.0) -> Anchor:
-    """Anakinra start when there is one, else the first clinical record's calendar day
-    (``fallback``, the first record of any kind, for a case of weighings only)."""
+    """Anakinra start when there is one, else the first record's calendar day
+    (data.first_record; ``fallback``, the first record of any kind, for a case of
+    weighings only)."""
     if day0 is not None:
         return Anchor(utc_midnight(day0), ANAKINRA_START)
     return Anchor(utc_midnight(first_record if first_record is not None else fallback),

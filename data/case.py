@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from data.alignment import DAY, Anchor, anchor_of, first_clinical_record
+from data.alignment import DAY, Anchor, anchor_of, treatment_start, utc_midnight
 from data.codes import AIDAI_CODES, ANAKINRA
+from data.first_record import NOT_CLINICAL, first_record
 
 if TYPE_CHECKING:
     from data.controls import Match
@@ -188,13 +189,19 @@ class Case:
         t = self.observations["t"].to_numpy()
         return [float(t.min()), float(t.max())]
 
-    def _code_firsts(self) -> tuple[list[str], np.ndarray]:
-        """Each code and its first time."""
+    def _first_observed(self) -> float | None:
+        """The first measurement or diary answer, weighings left out (data.first_record)."""
         # Each code's first time, not every row's: the codes of a million rows as Python
         # strings and their test against NOT_CLINICAL took ~26 MB for a moment.
         t = self.observations["t"].to_numpy()
-        codes = list(self._positions)
-        return codes, np.array([t[self._positions[c]].min() for c in codes], dtype=float)
+        firsts = [float(t[pos].min()) for code, pos in self._positions.items()
+                  if code not in NOT_CLINICAL]
+        return min(firsts) if firsts else None
+
+    def _given_times(self) -> np.ndarray:
+        """Every dose given one by one (any drug), epoch seconds."""
+        a = self.administrations
+        return np.array([], dtype=float) if a is None else a["t"].to_numpy(dtype=float)
 
     @cached_property
     def time_range(self) -> tuple[float, float]:
@@ -204,6 +211,9 @@ class Case:
             ends = self.medications["end"].dropna()
             if len(ends):
                 ts.append(epoch(ends.max()) + DAY)
+        given = self._given_times()
+        if given.size:  # the last dose's whole day, as a period's last day
+            ts += [float(given.min()), utc_midnight(given.max()) + DAY]
         if not ts:
             return (0.0, float(DAY))
         return (min(ts), max(ts))
@@ -217,18 +227,44 @@ class Case:
             m["drug"].str.lower() == drug.lower()].sort_values("start"))
 
     @cached_property
+    def _first_anakinra(self) -> tuple[float, bool] | None:
+        """The first anakinra administration: (epoch seconds, recorded with its time).
+
+        The earlier of the first period's start (a date: its time is assumed) and the
+        first dose recorded one by one; on the same day the recorded one, which replaces
+        the period's assumed dose there (data.dose_context)."""
+        periods, given = self.drug_periods(ANAKINRA), self.recorded_doses(ANAKINRA)
+        start = None if periods.empty else epoch(periods["start"].min())
+        first = None if given is None else float(given["t"].iloc[0])
+        if first is not None and (start is None or utc_midnight(first) <= start):
+            return first, True
+        return None if start is None else (start, False)
+
+    @cached_property
     def day0(self) -> float | None:
-        """The first anakinra administration (epoch seconds, midnight UTC)."""
-        a = self.drug_periods(ANAKINRA)
-        return None if a.empty else epoch(a["start"].min())
+        """The first anakinra administration's day (epoch seconds, midnight UTC), from
+        periods or recorded doses; None if the case has neither."""
+        first = self._first_anakinra
+        return None if first is None else utc_midnight(first[0])
+
+    @cached_property
+    def treatment_start(self) -> float | None:
+        """From when a sample is on treatment (data.alignment.treatment_start): the first
+        administration if recorded with its time, else day 1; None without anakinra."""
+        first = self._first_anakinra
+        return None if first is None else treatment_start(*first)
 
     @cached_property
     def last_dose(self) -> float | None:
-        """The day of the last anakinra administration; None while treatment continues."""
-        a = self.drug_periods(ANAKINRA)
-        if a.empty or a["end"].isna().any():
+        """The day of the last anakinra administration (midnight UTC), from periods or
+        recorded doses; None while a period is open (treatment continues)."""
+        a, given = self.drug_periods(ANAKINRA), self.recorded_doses(ANAKINRA)
+        if not a.empty and a["end"].isna().any():
             return None
-        return epoch(a["end"].max())
+        days = [] if a.empty else [epoch(a["end"].max())]
+        if given is not None:
+            days.append(utc_midnight(float(given["t"].iloc[-1])))
+        return max(days) if days else None
 
     def phases(self) -> list[Phase]:
         lo, hi = self.time_range
@@ -246,24 +282,37 @@ class Case:
     def daily_dose(self, drug: str = ANAKINRA, *, per_kg: bool = False) -> pd.DataFrame:
         """One row per calendar day from first to last administration: dose, 0 when missed.
 
-        Periods may be recorded in mg/day or in mg/kg/day (children); either is converted
+        A period gives its daily dose; on a day with doses recorded one by one, their sum
+        replaces it (as in data.dose_context), and a day with neither is a missed dose.
+        Doses may be recorded in mg/day or in mg/kg/day (children); either is converted
         with the weight carried forward, so both read in the unit asked for (NaN where a
         conversion needs a weight that was never recorded).
         """
-        periods = self.drug_periods(drug)
-        if periods.empty:
+        periods, given = self.drug_periods(drug), self.recorded_doses(drug)
+        if periods.empty and given is None:
             return pd.DataFrame({"t": np.array([], dtype=float), "dose": []})
-        start = periods["start"].min()
-        end = periods["end"].max() if periods["end"].notna().all() else _to_ts(self.time_range[1])
-        days = pd.date_range(start, end, freq="D")
-        dose = np.zeros(len(days))
-        by_weight = np.zeros(len(days), dtype=bool)
-        for _, p in periods.iterrows():
-            last = p["end"] if pd.notna(p["end"]) else days[-1]
-            mask = (days >= p["start"]) & (days <= last)
-            dose[mask] = p["dose"] if pd.notna(p["dose"]) else np.nan
-            by_weight[mask] = is_per_kg(p["unit"])
-        t = epochs(days)
+        gt = np.array([], dtype=float) if given is None else \
+            np.floor(given["t"].to_numpy(dtype=float) / DAY) * DAY
+        bounds = list(gt[[0, -1]]) if gt.size else []
+        if not periods.empty:
+            bounds.append(epoch(periods["start"].min()))
+            bounds.append(epoch(periods["end"].max()) if periods["end"].notna().all()
+                          else utc_midnight(self.time_range[1]))
+        t = np.arange(min(bounds), max(bounds) + DAY / 2, DAY)
+        dose = np.zeros(t.size)
+        by_weight = np.zeros(t.size, dtype=bool)
+        rows = zip(periods["start"], periods["end"], periods["dose"], periods["unit"],
+                   strict=True) if not periods.empty else ()
+        for start, end, amount, unit in rows:
+            last = epoch(end) if pd.notna(end) else t[-1]
+            mask = (t >= epoch(start)) & (t <= last)
+            dose[mask] = amount if pd.notna(amount) else np.nan
+            by_weight[mask] = is_per_kg(unit)
+        if given is not None:
+            day = ((gt - t[0]) / DAY).astype(int)
+            dose[day] = 0.0
+            np.add.at(dose, day, given["dose"].to_numpy(dtype=float))
+            by_weight[day] = [is_per_kg(u) for u in given["unit"]]
         if per_kg or by_weight.any():
             weight = self.weight_at(t)
             dose = np.where(by_weight, dose, dose / weight) if per_kg else \
@@ -281,12 +330,12 @@ class Case:
 
     @cached_property
     def anchor(self) -> Anchor:
-        """Day 0 for every "day N": anakinra start, else the first clinical record
-        (data.alignment)."""
-        meds = self.medications
-        starts = np.array([epoch(d) for d in meds["start"]] if not meds.empty else [])
-        codes, firsts = self._code_firsts()
-        first = first_clinical_record(firsts, codes, starts)
+        """Day 0 for every "day N": anakinra start, else the first record
+        (data.alignment, data.first_record)."""
+        meds, given = self.medications, self._given_times()
+        first = first_record(self._first_observed(),
+                             None if meds.empty else epoch(meds["start"].min()),
+                             float(given.min()) if given.size else None)
         return anchor_of(self.day0, first, self.time_range[0])
 
     # -- activity --------------------------------------------------------------------
@@ -337,10 +386,6 @@ def _several(column: pd.Series) -> bool:
 def is_per_kg(unit: object) -> bool:
     """A dose unit per kg of body weight (mg/kg/d), as the importer stores it."""
     return isinstance(unit, str) and "/kg" in unit
-
-
-def _to_ts(epoch: float) -> pd.Timestamp:
-    return pd.Timestamp(int(epoch), unit="s").normalize()
 
 
 def epochs(index: pd.DatetimeIndex | pd.Series) -> np.ndarray:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from data.first_record import NOT_CLINICAL, first_record
 from data.numbers import is_missing, shown, utc_date
 from db.cases import case_rows
 
@@ -15,7 +17,7 @@ class CaseRow:
     id: int
     pseudonym: str
     diagnosis: str  # as shown: the dash when none is recorded
-    first: str
+    first: str  # the first record (data.first_record): day 0 of a case never on anakinra
     last: str
     episodes: int
     reviewed: str
@@ -28,8 +30,17 @@ class CaseRow:
 
 def case_list_rows(engine: Engine) -> list[CaseRow]:
     rows = []
-    for cid, pseudonym, diagnosis, first_t, last_t, episodes, by, at in case_rows(engine):
+    for (cid, pseudonym, diagnosis, first_t, last_t, episodes, by, at, dose_start,
+         given_t) in case_rows(engine, NOT_CLINICAL):
         reviewed = "—" if is_missing(by) else f"{by} {utc_date(at)}"
-        rows.append(CaseRow(int(cid), pseudonym, shown(diagnosis), utc_date(first_t),
+        first = first_record(first_t, _midnight(dose_start), given_t)
+        rows.append(CaseRow(int(cid), pseudonym, shown(diagnosis), utc_date(first),
                             utc_date(last_t), int(episodes), reviewed))
     return rows
+
+
+def _midnight(day: dt.date | None) -> float | None:
+    """A date's midnight (UTC) in epoch seconds."""
+    if day is None:
+        return None
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()

@@ -174,6 +174,7 @@ def read_cases(engine, patient_ids: Iterable[int]) -> list[Case]:
     """The cases as the cohort needs them (db.cohort: three series, no diary)."""
     from db.cohort import cohort_rows
     from db.controls import load_references
+    from db.queries import administrations_of
 
     controls, reference_set = load_references(engine)
     rows = cohort_rows(engine, patient_ids, CODES)
@@ -183,6 +184,11 @@ def read_cases(engine, patient_ids: Iterable[int]) -> list[Case]:
     by_patient = {int(k): g for k, g in obs.groupby("patient_id", sort=False)}
     meds = {int(k): g for k, g in rows["medications"].groupby("patient_id", sort=False)}
     eps = {int(k): g for k, g in rows["episodes"].groupby("patient_id", sort=False)}
+    # Doses recorded one by one set day 0 too (Case.day0): a case given anakinra only so
+    # is alignable.
+    given = {int(k): g.drop(columns="patient_id") for k, g in
+             administrations_of(engine, list(rows["patients"]["id"])).groupby(
+                 "patient_id", sort=False)}
     empty_obs = obs.iloc[0:0].drop(columns="patient_id")
     cases = []
     for p in rows["patients"].itertuples(index=False):
@@ -191,7 +197,8 @@ def read_cases(engine, patient_ids: Iterable[int]) -> list[Case]:
         o = empty_obs if o is None else o.drop(columns="patient_id").reset_index(drop=True)
         cases.append(Case({"id": pid, "pseudonym": p.pseudonym, "diagnosis": p.diagnosis}, o,
                           meds.get(pid, rows["medications"].iloc[0:0]),
-                          eps.get(pid, rows["episodes"].iloc[0:0]), controls, reference_set))
+                          eps.get(pid, rows["episodes"].iloc[0:0]), controls, reference_set,
+                          given.get(pid)))
     return cases
 
 

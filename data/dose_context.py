@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from data.alignment import DAY, Anchor
+from data.alignment import DAY, Anchor, treatment_start
 from data.case import Case, epoch, is_per_kg
 from data.codes import ANAKINRA
 from data.numbers import fmt_number
@@ -148,9 +148,9 @@ def dose_context(case: Case, t: np.ndarray | pd.Series, *,
                            no, no, nan, no, t % DAY == 0, nan)
     i = np.searchsorted(adm.t, t, side="right") - 1
     sample_day = np.floor(t / DAY)
-    # Day 0 with an assumed time: the sample was drawn before the first injection.
-    if adm.assumed[0]:
-        i = np.where(sample_day == np.floor(adm.t[0] / DAY), -1, i)
+    # Before the first injection, as the key figures count it: a sample dated day 0 unless
+    # that injection was recorded with its time and the sample came after it.
+    i = np.where(t < treatment_start(adm.t[0], not adm.assumed[0]), -1, i)
     has = i >= 0
     j = np.where(has, i, 0)
     last_t = np.where(has, adm.t[j], np.nan)

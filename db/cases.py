@@ -7,21 +7,28 @@ a few hundred milliseconds to import.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, column, func, select, table
+from collections.abc import Iterable
+
+from sqlalchemy import Date, Engine, column, func, select, table
 
 _patient = table("patient", column("id"), column("pseudonym"), column("diagnosis"),
                  column("reviewed_by"), column("reviewed_at"))
 _series = table("series", column("id"), column("patient_id"), column("code"))
 _observation = table("observation", column("series_id"), column("t"))
 _episode = table("episode", column("patient_id"))
+_medication = table("medication", column("patient_id"), column("start", Date))
+_administration = table("administration", column("patient_id"), column("t"))
 
 CASE_FIELDS = ("id", "pseudonym", "diagnosis", "first_t", "last_t", "episodes",
-               "reviewed_by", "reviewed_at")
+               "reviewed_by", "reviewed_at", "first_dose_start", "first_given_t")
 
 
-def case_rows(engine: Engine) -> list[tuple]:
-    """One tuple (CASE_FIELDS) per case, by pseudonym; first/last time in epoch seconds,
-    None for a case without observations."""
+# data.first_record.NOT_CLINICAL (db cannot import data), for callers wanting only the ids.
+def case_rows(engine: Engine, not_counted: Iterable[str] = ("WEIGHT",)) -> list[tuple]:
+    """One tuple (CASE_FIELDS) per case, by pseudonym: the first and last measurement
+    (epoch seconds; codes in not_counted left out), the first dosing period's start (a
+    date) and the first dose given (epoch seconds); None where the case has none.
+    data.first_record makes the case's first record of them."""
     p, o, e, sr = _patient, _observation, _episode, _series
     # First and last time per series are two index seeks each, whatever the row count.
     first = select(func.min(o.c.t)).where(o.c.series_id == sr.c.id).scalar_subquery()
@@ -30,10 +37,15 @@ def case_rows(engine: Engine) -> list[tuple]:
     # first symptom would date the case from it.
     span = (
         select(sr.c.patient_id, func.min(first).label("first_t"), func.max(last).label("last_t"))
-        .where(sr.c.code != "WEIGHT")
+        .where(sr.c.code.not_in(list(not_counted)))
         .group_by(sr.c.patient_id)
         .subquery()
     )
+    m, a = _medication, _administration
+    dosed = (select(m.c.patient_id, func.min(m.c.start).label("first_dose_start"))
+             .group_by(m.c.patient_id).subquery())
+    given = (select(a.c.patient_id, func.min(a.c.t).label("first_given_t"))
+             .group_by(a.c.patient_id).subquery())
     n_ep = (
         select(e.c.patient_id, func.count().label("episodes"))
         .group_by(e.c.patient_id)
@@ -43,10 +55,13 @@ def case_rows(engine: Engine) -> list[tuple]:
         select(
             p.c.id, p.c.pseudonym, p.c.diagnosis, span.c.first_t, span.c.last_t,
             func.coalesce(n_ep.c.episodes, 0).label("episodes"),
-            p.c.reviewed_by, p.c.reviewed_at,
+            p.c.reviewed_by, p.c.reviewed_at, dosed.c.first_dose_start,
+            given.c.first_given_t,
         )
         .select_from(p.outerjoin(span, span.c.patient_id == p.c.id)
-                     .outerjoin(n_ep, n_ep.c.patient_id == p.c.id))
+                     .outerjoin(n_ep, n_ep.c.patient_id == p.c.id)
+                     .outerjoin(dosed, dosed.c.patient_id == p.c.id)
+                     .outerjoin(given, given.c.patient_id == p.c.id))
         .order_by(p.c.pseudonym)
     )
     with engine.connect() as conn:

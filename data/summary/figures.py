@@ -74,19 +74,20 @@ def _measures(df: pd.DataFrame) -> list[tuple[float, Measure]]:
 
 
 def _treatment_window(case: Case) -> tuple[float, float] | None:
-    """Day 1 to the last administration: a sample dated day 0 was drawn before the first
-    injection (DOMAIN.md; dosing periods carry dates, never a time of injection)."""
-    if case.day0 is None:
+    """From the first injection to the last administration's day: a sample dated day 0
+    was drawn before the first injection unless that injection was recorded with its
+    time and the sample came after it (DOMAIN.md; Case.treatment_start)."""
+    if case.treatment_start is None:
         return None
     end = case.last_dose + DAY if case.last_dose is not None else case.time_range[1] + 1
-    return (case.day0 + DAY, end)
+    return (case.treatment_start, end)
 
 
 def _baseline_window(case: Case) -> tuple[float, float] | None:
     """From 90 days before day 0 up to and including day 0's pre-treatment samples."""
-    if case.day0 is None:
+    if case.day0 is None or case.treatment_start is None:
         return None
-    return (case.day0 - BASELINE_DAYS * DAY, case.day0 + DAY)
+    return (case.day0 - BASELINE_DAYS * DAY, case.treatment_start)
 
 
 # What a stimulation is called in a sentence: "no spontaneous IL-1β".
@@ -139,7 +140,8 @@ def baseline_il1b(case: Case, fmt: DateFormat | None = None) -> KeyFigure:
     definition = (f"Median of {_named('IL-1β', x.specimen)} measured from "
                   f"{BASELINE_DAYS} days before day 0 (first anakinra dose) up to and "
                   "including day 0 (a sample dated day 0 is drawn before the first "
-                  "injection); fold = baseline ÷ healthy-control mean"
+                  "injection, unless that injection was recorded with its time and the "
+                  "sample came after it); fold = baseline ÷ healthy-control mean"
                   + (f" ({fmt_number(x.mean)} {x.unit})." if x.mean else "."))
     values = [m for _, m in x.before]
     med = median_measure(values)
@@ -200,8 +202,9 @@ def _best(x: _Il1b) -> tuple[float, Measure] | None:
 
 def best_response(case: Case, fmt: DateFormat) -> KeyFigure:
     x = _il1b(case)
-    definition = (f"Lowest {_named('IL-1β', x.specimen)} on treatment, from day 1 to "
-                  "the last anakinra administration; earliest if tied.")
+    definition = (f"Lowest {_named('IL-1β', x.specimen)} on treatment, from day 1 (or "
+                  "the first injection, when recorded with its time) to the last "
+                  "anakinra administration; earliest if tied.")
     best = _best(x)
     if best is None:
         if case.day0 is None:

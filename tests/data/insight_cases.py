@@ -22,9 +22,10 @@ def at(day: float, hour: float = 0.0) -> float:
 
 
 def make_case(obs: list[tuple], periods: list[tuple] = (), *, episodes: list[dict] = (),
-              controls: list[dict] | None = None) -> Case:
+              controls: list[dict] | None = None, given: list[tuple] = ()) -> Case:
     """obs: (day, hour, code, value[, censor[, specimen]]); periods: (first day, last day
-    or None, dose[, unit]) of anakinra, both days inclusive."""
+    or None, dose[, unit]) of anakinra, both days inclusive; given: anakinra doses
+    recorded one by one, (day, hour, dose[, unit])."""
     rows = []
     for o in obs:
         d, h, code, value = o[:4]
@@ -55,7 +56,10 @@ def make_case(obs: list[tuple], periods: list[tuple] = (), *, episodes: list[dic
         dict(code="IL1B", specimen=PBMC_SPONTANEOUS, mean=10.0),
         dict(code="TNFA", specimen=PBMC_SPONTANEOUS, mean=20.0)])
     p = dict(id=1, pseudonym="HAND-01", diagnosis="NLRP12AD", sex="F", onset_age=3.0)
-    return Case(p, o, meds, ep, ctl)
+    adm = pd.DataFrame([dict(t=int(at(g[0], g[1])), drug="anakinra", dose=float(g[2]),
+                             unit=g[3] if len(g) > 3 else "mg", route="subcutaneous")
+                        for g in given], columns=["t", "drug", "dose", "unit", "route"])
+    return Case(p, o, meds, ep, ctl, administrations=adm)
 
 
 def cytokine_cells(summary) -> dict[tuple[str, str], str]:

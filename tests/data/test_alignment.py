@@ -102,6 +102,7 @@ def test_a_weighing_before_the_first_measurement_does_not_move_day_0(no_anakinra
 
 def test_a_dose_is_a_clinical_record_and_weighings_alone_still_have_a_day_0():
     assert anchor_of(None, None, utc(2020, 1, 1, 9)).t == utc(2020, 1, 1)
-    from data.alignment import first_clinical_record
-    assert first_clinical_record([utc(2021, 1, 1), utc(2021, 3, 1)], ["WEIGHT", "CRP"],
-                                 [utc(2021, 2, 1)]) == utc(2021, 2, 1)
+    from data.first_record import first_record
+    assert first_record(utc(2021, 3, 1), utc(2021, 2, 1), None) == utc(2021, 2, 1)
+    assert first_record(None, None, utc(2021, 1, 5, 21)) == utc(2021, 1, 5, 21)
+    assert first_record(None, None, None) is None

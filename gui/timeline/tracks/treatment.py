@@ -25,7 +25,7 @@ class TreatmentTrack(Track):
 
     @staticmethod
     def has_data(case) -> bool:
-        return not case.medications.empty
+        return not case.medications.empty or case.recorded_doses(ANAKINRA) is not None
 
     def draw(self, case, options: TimelineOptions) -> None:
         p = self.plot
