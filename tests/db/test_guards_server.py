@@ -132,11 +132,13 @@ def test_a_decided_suggestion_is_reopened_only_by_an_undo_of_its_decider(demo_en
     [row] = store.load_suggestions(decider, pid).to_dict("records")
     rejected = store.reject_suggestion(decider, row["id"], row["version"],
                                        actor=login(decider), reason="not a relapse")
-    for sql in ("UPDATE suggestion SET state = 'open', reason = NULL WHERE id = :s",
-                "UPDATE suggestion SET state = 'accepted' WHERE id = :s",
-                "DELETE FROM suggestion WHERE id = :s"):
-        line = _refused(other, sql, s=row["id"])
-        assert "a decided suggestion is reopened only by an undo of whoever decided it" in line
+    for sql, why in (("UPDATE suggestion SET state = 'open', reason = NULL WHERE id = :s",
+                      "a decided suggestion is reopened only by an undo of whoever decided it"),
+                     ("UPDATE suggestion SET state = 'accepted' WHERE id = :s",
+                      "a decided suggestion is reopened only by an undo of whoever decided it"),
+                     ("DELETE FROM suggestion WHERE id = :s",
+                      "a decided suggestion is not deleted")):
+        assert why in _refused(other, sql, s=row["id"])
     with pytest.raises(DBAPIError) as refused:
         store.reopen_suggestion(other, row["id"], rejected["version"], actor=login(other))
     assert "reopened only by an undo" in user_line(refused.value)
@@ -590,4 +592,41 @@ def test_an_undo_puts_back_only_what_the_server_saw(demo_engine, server_login):
     assert mark_case_reviewed(raw, pid, "dr_wrote", True, version=gone["review_version"],
                               at=given["reviewed_at"], actor=me,
                               step="undo")["reviewed_by"] == "dr_wrote"
+    assert verify(demo_engine)[1] == []
+
+
+def test_a_decided_suggestion_keeps_what_was_decided_about(demo_engine, server_login):
+    """A colleague's rejection no longer moved to another onset (to be found again, open),
+    its findings rewritten with the rejection standing, or deleted (second attacker
+    review); a re-run of the criteria still updates it, marked changed."""
+    decider = server_login(demo_engine, REVIEWER, "dr_rejects")
+    other = server_login(demo_engine, REVIEWER, "dr_moves")
+    pid = _pid(decider)
+    store.store_suggestions(decider, pid, [found()], actor=login(decider))
+    [row] = store.load_suggestions(decider, pid).to_dict("records")
+    store.reject_suggestion(decider, row["id"], row["version"], actor=login(decider),
+                            reason="infection, not a relapse")
+    sid = row["id"]
+
+    def refused(sql: str, **params) -> str:
+        return _with_audit_row_about(other, "suggestion", sid, pid, sql, s=sid, **params)
+
+    assert "a decided suggestion keeps its case and onset" in refused(
+        "UPDATE suggestion SET onset = onset + 86400, version = version + 1 WHERE id = :s")
+    for column, value in (("evidence", "'[]'"), ("criteria", "'[\"none\"]'"),
+                          ('"end"', "onset + 86400"), ("kind", "'flare'")):
+        assert "findings change only as a new run of the criteria" in refused(
+            f"UPDATE suggestion SET {column} = {value}, version = version + 1 WHERE id = :s")
+    assert "a decided suggestion is not deleted" in refused(
+        "DELETE FROM suggestion WHERE id = :s")
+    [stored] = store.load_suggestions(decider, pid).to_dict("records")
+    assert (stored["onset"], stored["state"], stored["changed"]) == (row["onset"], "rejected", 0)
+    assert stored["evidence"] == row["evidence"]
+    # The criteria run again by the other reviewer: new evidence, marked changed, kept so.
+    assert store.store_suggestions(other, pid, [found(text="CRP 80 mg/L")],
+                                   actor=login(other))["changed"] == 1
+    assert "stays marked changed until it is decided again" in refused(
+        "UPDATE suggestion SET changed = 0, version = version + 1 WHERE id = :s")
+    [stored] = store.load_suggestions(decider, pid).to_dict("records")
+    assert (stored["state"], stored["changed"]) == ("rejected", 1)
     assert verify(demo_engine)[1] == []
