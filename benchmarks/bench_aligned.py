@@ -126,7 +126,7 @@ def overlay_open(app) -> _Clock:
 
     from data.alignment import DAY, RELAPSE_ONSET
     from data.case import Case
-    from data.episode_overlay import episode_overlay
+    from data.episode_overlay import anchor_counts, episode_overlay
     from db.queries import load_case
     from gui.overlay.panel import OverlayPanel
 
@@ -143,6 +143,7 @@ def overlay_open(app) -> _Clock:
     clock = _Clock()
     for _ in range(RUNS):
         clock.start()
+        panel.set_counts(anchor_counts(case))  # as OverlayFeature.fill: the anchor choices
         overlay = episode_overlay(case, RELAPSE_ONSET)
         panel.show_overlay(overlay)
         panel.stack.view.viewport().repaint()

@@ -23,6 +23,7 @@ FIRST_RECORD = "first record"
 # Anchors of an episode overlay (data/episode_overlay.py): day 0 of each episode.
 RELAPSE_ONSET = "relapse onset"
 DOSE_CHANGE = "dose change"
+ANAKINRA_STOP = "anakinra stop"
 
 
 def utc_midnight(t: float) -> float:
@@ -35,7 +36,7 @@ class Anchor:
     """Day 0 of a case: its midnight (UTC epoch seconds) and the event that set it."""
 
     t: float
-    event: str  # ANAKINRA_START, FIRST_RECORD, RELAPSE_ONSET or DOSE_CHANGE
+    event: str  # ANAKINRA_START, FIRST_RECORD, RELAPSE_ONSET, DOSE_CHANGE or ANAKINRA_STOP
 
     @property
     def on_anakinra(self) -> bool:
@@ -108,3 +109,19 @@ def dose_changes(days: np.ndarray, doses: np.ndarray) -> list[tuple[float, float
     doses = np.nan_to_num(np.asarray(doses, dtype=float))
     changed = np.flatnonzero(doses[1:] != doses[:-1]) + 1
     return [(float(days[i]), float(doses[i - 1]), float(doses[i])) for i in changed]
+
+
+def anakinra_stops(days: np.ndarray, doses: np.ndarray, ended: bool
+                   ) -> list[tuple[float, float, bool]]:
+    """(first day without a dose, the dose before, end of treatment) for each stop: the
+    first day of each interruption (a day at 0 after a dosing day) and, when treatment
+    ended (``ended``: no open period), the day after the last dose."""
+    days = np.asarray(days, dtype=float)
+    doses = np.nan_to_num(np.asarray(doses, dtype=float))
+    out = [(day, before, False) for day, before, after in dose_changes(days, doses)
+           if after == 0 and before != 0]
+    given = np.flatnonzero(doses != 0)
+    if ended and given.size:
+        last = int(given[-1])
+        out.append((float(days[last]) + DAY, float(doses[last]), True))
+    return out

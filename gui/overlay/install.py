@@ -22,17 +22,18 @@ class OverlayFeature(CaseDock):
         super().__init__(window, self.panel, title="Episode overlay", name="overlayDock",
                          area=QtCore.Qt.DockWidgetArea.BottomDockWidgetArea,
                          shortcut="Ctrl+Shift+O",
-                         tip="The open case's analytes around each relapse, dose change or "
-                             "anakinra start, on one relative axis")
+                         tip="The open case's analytes around each relapse, dose change, "
+                             "anakinra start or stop, on one relative axis")
         window.resizeDocks([self.dock], [HEIGHT], QtCore.Qt.Orientation.Vertical)
         self.panel.settingsChanged.connect(lambda: self.refresh(force=True))
         self.panel.exportRequested.connect(self.export)
         self.panel.stack.lineClicked.connect(self.show_on_timeline)
 
     def fill(self, case) -> None:
-        from data.episode_overlay import episode_overlay
+        from data.episode_overlay import anchor_counts, episode_overlay
 
         self.dock.setWindowTitle(f"Episode overlay · {case.pseudonym}")
+        self.panel.set_counts(anchor_counts(case))
         self.panel.show_overlay(episode_overlay(case, self.panel.kind(),
                                                 self.panel.window_days()))
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 from data.alignment import RELAPSE_ONSET
-from data.episode_overlay import KIND_NAMES, KINDS, WINDOW, Overlay, samples_in_window
+from data.episode_overlay import (
+    KIND_HINTS,
+    KIND_NAMES,
+    KINDS,
+    WINDOW,
+    Overlay,
+    samples_in_window,
+)
 from gui.timeline.aligned_layout import list_beside, member_list, swatch
 from gui.timeline.aligned_stack import AlignedStack
 from gui.timeline.tracks.aligned import member_colour
@@ -30,7 +37,12 @@ class OverlayPanel(QtWidgets.QWidget):
         self.anchor_box = QtWidgets.QComboBox()
         for kind in KINDS:
             self.anchor_box.addItem(KIND_NAMES[kind].capitalize(), kind)
-        self.anchor_box.setToolTip("Day 0 of each episode")
+            self.anchor_box.setItemData(self.anchor_box.count() - 1,
+                                        f"Day 0 = {KIND_HINTS[kind]}",
+                                        QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.anchor_box.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self._tip_anchor()
         self.from_box = _day_box(-365, 0, WINDOW[0])
         self.to_box = _day_box(1, 730, WINDOW[1])
         self.export_button = QtWidgets.QPushButton("Export PDF…")
@@ -60,6 +72,7 @@ class OverlayPanel(QtWidgets.QWidget):
         layout.addWidget(self.message)
         layout.addWidget(split, 1)
 
+        self.anchor_box.currentIndexChanged.connect(lambda _i: self._tip_anchor())
         self.anchor_box.currentIndexChanged.connect(lambda _i: self.settingsChanged.emit())
         self.from_box.valueChanged.connect(lambda _v: self.settingsChanged.emit())
         self.to_box.valueChanged.connect(lambda _v: self.settingsChanged.emit())
@@ -68,6 +81,15 @@ class OverlayPanel(QtWidgets.QWidget):
 
     def kind(self) -> str:
         return str(self.anchor_box.currentData() or RELAPSE_ONSET)
+
+    def set_counts(self, counts: dict[str, int]) -> None:
+        """Each choice of anchor with how many the open case has: "Each relapse onset (2)"."""
+        for i in range(self.anchor_box.count()):
+            kind = self.anchor_box.itemData(i)
+            self.anchor_box.setItemText(i, f"{KIND_NAMES[kind].capitalize()} ({counts[kind]})")
+
+    def _tip_anchor(self) -> None:
+        self.anchor_box.setToolTip(f"Day 0 of each episode = {KIND_HINTS[self.kind()]}")
 
     def window_days(self) -> tuple[int, int]:
         return (self.from_box.value(), self.to_box.value())

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from data.alignment import ANAKINRA_START, DOSE_CHANGE, RELAPSE_ONSET
-from data.episode_overlay import episode_overlay, samples_in_window
+from data.alignment import ANAKINRA_START, ANAKINRA_STOP, DOSE_CHANGE, RELAPSE_ONSET
+from data.episode_overlay import episode_overlay, episodes_of, samples_in_window
 from tests.data.insight_cases import at, make_case
 
 IL1B = [(11, 9, "IL1B", 10), (12, 9, "IL1B", 30), (40, 9, "IL1B", 50),
@@ -113,3 +113,33 @@ def test_spread_ignores_nan_values():
     case = make_case([(3, 8, "IL1B", np.nan), (4, 8, "IL1B", 7.0)], [(0, None, 100)],
                      episodes=[_relapse(1, 1)])
     assert episode_overlay(case).panels[0].lines[0].values.tolist() == [7.0]
+
+
+def test_each_anakinra_stop_is_each_interruption_and_the_end_of_treatment():
+    ov = episode_overlay(_case(), ANAKINRA_STOP)
+    # 100 mg/d to day 59, nothing on days 60-69; 200 mg/d to day 199, the last dose.
+    assert [e.name for e in ov.episodes] == ["#1 interrupted after 100 mg/d, day +60",
+                                             "#2 end of treatment after 200 mg/d, day +200"]
+    assert [e.anchor.t for e in ov.episodes] == [at(60), at(200)]
+    lines = ov.panels[0].lines
+    # Day +60: days 32..116 → samples on days 40, 45, 96, 97; day +200: days 172..256 →
+    # days 206 and 207.
+    assert lines[0].days.tolist() == [-20 + 0.375, -15 + 0.375, 36.375, 37.375]
+    assert lines[1].days.tolist() == [6.375, 7.375]
+    assert lines[1].values.tolist() == [80, 1]
+
+
+def test_an_open_treatment_has_no_end_and_recorded_doses_stop_too():
+    # Open period: only the interruption. Recorded doses on days 0, 1 and 3: day 2 is an
+    # interruption, day 4 the end of treatment.
+    assert [e.case_day for e in episode_overlay(
+        make_case(IL1B, [(0, 59, 100), (70, None, 100)]), ANAKINRA_STOP).episodes] == ["day +60"]
+    given = make_case(IL1B, given=[(0, 21, 100), (1, 21, 100), (3, 21, 150)])
+    assert [e.name for e in episodes_of(given, ANAKINRA_STOP)] == [
+        "#1 interrupted after 100 mg/d, day +2", "#2 end of treatment after 150 mg/d, day +4"]
+    assert [e.name for e in episodes_of(given, ANAKINRA_START)] == [
+        "#1 anakinra start 100 mg/d, day 0"]
+    assert episode_overlay(make_case(IL1B), ANAKINRA_STOP).message == \
+        "Nothing to overlay: no anakinra recorded."
+    assert episode_overlay(make_case(IL1B, [(0, None, 100)]), ANAKINRA_STOP).message == \
+        "Nothing to overlay: anakinra never stopped or interrupted."

@@ -140,3 +140,41 @@ def test_panels_keep_a_readable_height_in_the_dock(qtbot, make_window, demo_engi
     assert len(panel.stack.tracks) == 6
     heights = [plot.height() for _key, plot in panel.stack.visible_plots()]
     assert min(heights) >= PANEL_HEIGHT - 1  # they scroll rather than squeeze
+
+
+STOPPED = """patient,date,code,value,unit,specimen
+H-31,2024-02-20T09:00,IL1B,20,pg/mL,pbmc-spont
+H-31,2024-03-05T09:00,IL1B,150,pg/mL,pbmc-spont
+H-31,2024-07-08T09:00,IL1B,300,pg/mL,pbmc-spont
+"""
+STOPPED_DOSES = """patient,drug,dose,unit,start,end
+H-31,anakinra,100,mg,2024-01-01,2024-02-29
+H-31,anakinra,150,mg,2024-03-10,2024-06-30
+"""
+
+
+def test_the_reviewer_chooses_each_anakinra_stop_and_the_choices_say_how_many(
+        qtbot, make_window, demo_engine, tmp_path):
+    import_texts(demo_engine, tmp_path, {"lab.csv": STOPPED, "doses.csv": STOPPED_DOSES})
+    w = make_window()
+    open_case(qtbot, w, "H-31")
+    panel = _open_overlay(qtbot, w)
+    box = panel.anchor_box
+    # No relapse; 100 → 0 on 1 March and 0 → 150 on 10 March; one start; two stops.
+    assert [box.itemText(i) for i in range(box.count())] == [
+        "Each relapse onset (0)", "Each dose change (2)", "Anakinra start (1)",
+        "Each anakinra stop (2)"]
+    assert "interruption" in box.itemData(3, QtCore.Qt.ItemDataRole.ToolTipRole)
+    box.setFocus()
+    for _ in range(3):
+        QTest.keyClick(box, QtCore.Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: panel.episodes.count() == 2)
+    # 1 March 2024 is day +60 (31 + 29 days); the last dose on 30 June: day +182 is 1 July.
+    texts = [panel.episodes.item(i).text() for i in range(2)]
+    assert texts == ["#1 interrupted after 100 mg/d, day +60 · 2 values",
+                     "#2 end of treatment after 150 mg/d, day +182 · 1 value"]
+    assert "the first day without anakinra" in box.toolTip()
+    [track] = panel.stack.tracks.values()
+    # 20 on day -10 and 150 on day +4 of the interruption; 300 on day +7 after the end.
+    assert [ln.values.tolist() for ln in track.panel.lines] == [[20, 150], [300]]
+    assert [round(d, 3) for d in track.panel.lines[1].days] == [7.375]
