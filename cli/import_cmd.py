@@ -33,6 +33,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "same column before, else unspecified)")
     p.add_argument("--dry-run", action="store_true",
                    help="check the file and say what would be added, writing nothing")
+    p.add_argument("--corrections", action="store_true",
+                   help="the file is the lab's corrected report: a value stored already "
+                   "with another value is replaced (each replacement is audited with what "
+                   "it was) instead of refusing the file")
     p.set_defaults(run=run)
 
 
@@ -83,7 +87,8 @@ def run(args: argparse.Namespace) -> int:
                           mapping={**remembered_mapping(engine), **user_mapping},
                           specimen=specimen, column_specimens=remembered_specimens(engine))
         try:
-            result = commit_plans(engine, iter_plans(path, options), dry_run=args.dry_run)
+            result = commit_plans(engine, iter_plans(path, options), dry_run=args.dry_run,
+                                  corrections=args.corrections)
         except ImportFailed as failed:
             print(failed.report(), file=sys.stderr)
             return EXIT_PROBLEMS

@@ -25,7 +25,7 @@ ACTIONS = {"create": "created", "update": "changed", "delete": "deleted",
            "import": "imported", "add": "added", "edit": "edited", "retire": "retired",
            "reset": "reset", "accept": "accepted", "reject": "rejected",
            "reopen": "reopened", "withdraw": "withdrawn",
-           "evidence changed": "evidence changed"}
+           "evidence changed": "evidence changed", "correct": "corrected"}
 # Fields holding a moment; "end" is stored exclusive and shown as its last day.
 TIME_FIELDS = frozenset({"onset", "end", "created", "updated", "reviewed_at"})
 # What a created, restored or deleted episode is summed up by; the rest clutters.

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Float, Table, delete, func, insert, select
+from sqlalchemy import Connection, Float, Table, bindparam, delete, func, insert, select
 
 from db import dense
 from db.errors import UserFacingError
@@ -286,6 +286,24 @@ def _series_ids(conn: Connection, keys: set[tuple[int, str, str, str]]) -> dict:
                              f"not {unit}")
         out[(pid, code, specimen)] = hit[0]
     return out
+
+
+def correct_observations(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
+    """Replace the stored value and censor of rows (OBSERVATION_COLUMNS order) already
+    stored under their patient, code, time and specimen: a lab's corrected report. The
+    source becomes the correcting file; the caller audits before and after."""
+    if not rows:
+        return
+    s, o = Series.__table__, Observation.__table__
+    pids = {r[0] for r in rows}
+    series = {(r.patient_id, r.code, r.specimen): r.id for r in conn.execute(
+        select(s.c.id, s.c.patient_id, s.c.code, s.c.specimen).where(s.c.patient_id.in_(pids)))}
+    sources = source_ids(conn, {r[7] for r in rows})
+    params = [{"sid": series[(r[0], r[2], r[6] or "")], "tt": int(r[1]), "v": r[3],
+               "c": CENSOR_CODES[r[4]], "src": sources[r[7]]} for r in rows]
+    conn.execute(o.update().where(o.c.series_id == bindparam("sid"), o.c.t == bindparam("tt"))
+                 .values(value=bindparam("v"), censor=bindparam("c"),
+                         source_id=bindparam("src")), params)
 
 
 def source_ids(conn: Connection, names: set[str]) -> dict[str, int]:

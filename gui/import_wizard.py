@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from data.codes import ANALYTES, PBMC_LPS, PBMC_SPONTANEOUS, SERUM, label
 from data.importing import ImportCancelled, ImportFailed, ImportPlan, Options, build_plan
-from data.importing.commit import ImportResult, commit_plan
+from data.importing.commit import CORRECTION_HINT, ImportResult, commit_plan
 from data.importing.plan import (
     has_patient_column,
     open_specimen_columns,
@@ -359,8 +359,13 @@ class ConfirmPage(QtWidgets.QWizardPage):
         self.wiz = wizard
         self.text = QtWidgets.QPlainTextEdit()
         self.text.setReadOnly(True)
+        self.corrections = QtWidgets.QCheckBox(
+            "The file is the lab's &corrected report: replace stored values it gives "
+            "differently (each replacement is kept in the audit trail)")
+        self.corrections.setObjectName("corrections")
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.text, 1)
+        layout.addWidget(self.corrections)
         self.bar, self.status = _progress_widgets(layout)
         self.runner = _Runner(self.bar, self.status, self)
         self.plan: ImportPlan | None = None
@@ -402,12 +407,29 @@ class ConfirmPage(QtWidgets.QWizardPage):
         if self.wiz.result_ is not None:
             return True
         plan, remember = self.plan, self.wiz.mapping_page.choices()
+        corrections = self.corrections.isChecked()
         self.runner.start(lambda progress, cancelled: commit_plan(
             self.wiz.engine, plan, actor=self.wiz.actor, remember=remember,
-            remember_specimen=True, progress=progress, cancelled=cancelled),
-            self._written, self._failed)
+            remember_specimen=True, corrections=corrections, progress=progress,
+            cancelled=cancelled),
+            self._written, self._not_written)
         self.completeChanged.emit()
         return False
+
+    def _not_written(self, exc: Exception) -> None:
+        """The checked plan stays: a file refused for values the lab corrected can be
+        imported again as corrections without going back."""
+        if isinstance(exc, ImportCancelled):
+            self.completeChanged.emit()
+            return
+        text = _message(exc)
+        if CORRECTION_HINT in text and not self.corrections.isChecked():
+            self.setSubTitle("Stored values differ from this file's. If the lab corrected "
+                             "them, tick the box below and press Import again.")
+        else:
+            self.setSubTitle("Nothing was imported.")
+        self.text.setPlainText(text)
+        self.completeChanged.emit()
 
     def _written(self, result: ImportResult) -> None:
         self.wiz.result_ = result

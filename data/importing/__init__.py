@@ -39,10 +39,13 @@ def __getattr__(name: str):
 
 def import_file(engine: Engine, path: str | Path, *, patient: str | None = None,
                 mapping: dict[str, str] | None = None, dry_run: bool = False,
-                actor: str | None = None, specimen: str | None = None) -> ImportResult:
+                actor: str | None = None, specimen: str | None = None,
+                corrections: bool = False) -> ImportResult:
     """Check and import one file. ``mapping`` adds to the mappings remembered from the
     wizard; ``specimen`` (a code, '' for unspecified) is that of the cytokine values the
-    file names none for, else the one remembered for their column applies. Raises
+    file names none for, else the one remembered for their column applies. With
+    ``corrections`` a value stored already with another value is replaced (audited)
+    instead of refused. Raises
     ImportFailed listing every problem; nothing is written then."""
     from data.importing.commit import commit_plans
     from data.importing.context import Options
@@ -51,4 +54,5 @@ def import_file(engine: Engine, path: str | Path, *, patient: str | None = None,
 
     options = Options(patient=patient, mapping={**remembered_mapping(engine), **(mapping or {})},
                       specimen=specimen, column_specimens=remembered_specimens(engine))
-    return commit_plans(engine, iter_plans(path, options), dry_run=dry_run, actor=actor)
+    return commit_plans(engine, iter_plans(path, options), dry_run=dry_run, actor=actor,
+                        corrections=corrections)

@@ -3,7 +3,9 @@
 Re-importing a file adds nothing twice: an observation already stored with the same value
 under the same patient, code, time and specimen is skipped, and so is a dosing period
 identical to a stored one. A different value there is a lab correction, and an error:
-it is never skipped silently nor written over the stored one. A period that overlaps a
+it is never skipped silently nor written over the stored one, unless the import is asked
+to apply corrections (``corrections=True``, ``import --corrections``): then each replaced
+value is audited with what it was. A period that overlaps a
 different stored period of the same drug is an error, since the two cannot both be the
 daily dose.
 """
@@ -51,6 +53,10 @@ from db.writes import (
     save_import_specimens,
 )
 
+# Where a refused re-import points: the command line's flag and the wizard's box.
+CORRECTION_HINT = ("if the file is the lab's corrected report, import it as corrections "
+                   "(import --corrections, or the wizard's 'corrected report' box), else "
+                   "correct the file")
 CHUNK = 50_000  # rows per insert between two looks at the cancel button
 
 
@@ -60,6 +66,7 @@ class ImportResult:
     patients_created: list[str] = field(default_factory=list)
     observations_added: int = 0
     observations_skipped: int = 0
+    observations_corrected: int = 0
     medications_added: int = 0
     medications_skipped: int = 0
     medications_closed: int = 0
@@ -79,6 +86,12 @@ class ImportResult:
             out.append(f"patient {name} {would or 'was '}created (new in the database)")
         if self.observations_added or self.observations_skipped:
             out.append(f"{self.observations_added} values {would}added")
+        if self.observations_corrected:
+            n = self.observations_corrected
+            out.append(f"{n} stored value{'s' * (n != 1)} {would}replaced by this file's "
+                       "corrected one (the audit trail keeps what it was)" if n == 1 else
+                       f"{n} stored values {would}replaced by this file's corrected ones "
+                       "(the audit trail keeps what they were)")
         if self.observations_skipped:
             out.append(f"{self.observations_skipped} values skipped: already in the database "
                        "with the same value (same patient, code, time and specimen)")
@@ -100,7 +113,8 @@ class ImportResult:
 
 
 def commit_plan(engine: Engine, plan: ImportPlan, *, actor: str | None = None,
-                dry_run: bool = False, remember: dict[str, str] | None = None,
+                dry_run: bool = False, corrections: bool = False,
+                remember: dict[str, str] | None = None,
                 remember_specimen: bool = False,
                 progress: Progress | None = None,
                 cancelled: Cancelled | None = None) -> ImportResult:
@@ -111,13 +125,14 @@ def commit_plan(engine: Engine, plan: ImportPlan, *, actor: str | None = None,
     Raises ImportFailed (a dosing period clashes with a stored one) or ImportCancelled;
     either way nothing is written.
     """
-    return commit_plans(engine, [plan], actor=actor, dry_run=dry_run, remember=remember,
+    return commit_plans(engine, [plan], actor=actor, dry_run=dry_run,
+                        corrections=corrections, remember=remember,
                         remember_specimen=remember_specimen, progress=progress,
                         cancelled=cancelled)
 
 
 def commit_plans(engine: Engine, plans: Iterable[ImportPlan | ImportFailed], *,
-                 actor: str | None = None, dry_run: bool = False,
+                 actor: str | None = None, dry_run: bool = False, corrections: bool = False,
                  remember: dict[str, str] | None = None, remember_specimen: bool = False,
                  progress: Progress | None = None,
                  cancelled: Cancelled | None = None) -> ImportResult:
@@ -129,6 +144,7 @@ def commit_plans(engine: Engine, plans: Iterable[ImportPlan | ImportFailed], *,
     """
     result: ImportResult | None = None
     failed: list[ImportFailed] = []
+    changed: list[Changed] = []
     last: ImportPlan | None = None
     pids: dict[str, int] = {}
     tally = Tally()
@@ -157,21 +173,25 @@ def commit_plans(engine: Engine, plans: Iterable[ImportPlan | ImportFailed], *,
                 continue  # checked only: nothing of this file will be kept
             try:
                 pids.update(_patient_ids(conn, plan, result))
-                _write_observations(conn, plan, pids, result, step)
+                changed += _write_observations(conn, plan, pids, result, step)
                 _write_medications(conn, plan, pids, result)
                 added, skipped = write_administrations(conn, plan, pids)
                 result.administrations_added += added
                 result.administrations_skipped += skipped
             except ImportFailed as clash:
                 failed.append(clash)
+        if changed and not corrections:
+            failed.append(_changed_values_refused(changed))
         if failed:
             transaction.rollback()
             raise _all_problems(failed)
+        if changed:
+            _apply_corrections(conn, changed, result, actor or login(conn))
         dense.pack_missing(conn, pids.values())  # once, after the file's last part
         if last is None or not (result.observations_added + result.observations_skipped
                                 + result.medications_added + result.medications_skipped
                                 + result.medications_closed + result.administrations_added
-                                + result.administrations_skipped):
+                                + result.administrations_skipped + result.observations_corrected):
             transaction.rollback()
             file = last.file if last is not None else ""
             raise ImportFailed(file, [ImportProblem(file, None, None, None, NO_VALUE)])
@@ -242,11 +262,12 @@ def _first_row(plan: ImportPlan, name: str) -> int | None:
 
 
 def _write_observations(conn: Connection, plan: ImportPlan, pids: dict[str, int],
-                        result: ImportResult, step) -> None:
+                        result: ImportResult, step) -> list[Changed]:
+    """Inserts the plan's values; returns those stored already with another value."""
     obs = plan.observations
     n = len(obs)
     if not n:
-        return
+        return []
     ids, names = pd.factorize(obs["patient"])
     # Object columns: pandas would otherwise turn the texts into Arrow strings, which
     # costs more than the insert loop needs.
@@ -262,13 +283,16 @@ def _write_observations(conn: Connection, plan: ImportPlan, pids: dict[str, int]
         conn, frame, plan.file, CHUNK,
         lambda start: step(start / n, f"writing values {start:,}–{min(n, start + CHUNK):,} "
                            f"of {n:,}"))
-    if added < n:
-        # Some rows were already stored: the same value is skipped, a different one is a
-        # correction to refuse (the whole transaction is rolled back then). Checked after
-        # the insert so that a first import, the common case, pays nothing for it.
-        _refuse_changed_values(conn, plan, _rows(frame, plan.file))
     result.observations_added += added
     result.observations_skipped += n - added
+    if added == n:
+        return []
+    # Some rows were already stored: the same value is skipped, a different one is a
+    # correction, refused or applied once the whole file is read. Checked after the insert
+    # so that a first import, the common case, pays nothing for it.
+    rows = _rows(frame, plan.file)
+    return [Changed(plan, i, value, censor, rows[i])
+            for i, value, censor in changed_observations(conn, rows)]
 
 
 def _rows(frame: pd.DataFrame, source: str) -> list[tuple]:
@@ -281,27 +305,64 @@ def _rows(frame: pd.DataFrame, source: str) -> list[tuple]:
     return list(zip(*(columns[c] for c in OBSERVATION_COLUMNS), strict=True))
 
 
-def _refuse_changed_values(conn: Connection, plan: ImportPlan, rows: list[tuple]) -> None:
-    """A value stored with another value (or censor) under the same patient, code, time
-    and specimen is a lab correction: reported, so the import is refused, never skipped
-    as a duplicate."""
-    changed = changed_observations(conn, rows)
-    if not changed:
-        return
-    obs = plan.observations
-    where = obs["row"].to_numpy()
-    column = obs["column"].to_numpy(dtype=object) if "column" in obs else None
-    problems = Problems(plan.file)
-    for i, value, censor in changed:
-        _, _, code, new, new_censor, unit, _, _ = rows[i]
-        old_text, new_text = _values_apart(value, new)
-        stored = f"{censor or ''}{old_text} {unit}".strip() if value is not None else "empty"
-        problems.add(int(where[i]), None if column is None else str(column[i]),
-                     f"{new_censor or ''}{new_text}",
-                     f"differs from the stored value {stored} (same patient, {code}, time "
-                     "and specimen): a re-import never replaces a stored value; correct "
-                     "the file or the stored value first")
-    problems.raise_if_any()
+@dataclass(frozen=True)
+class Changed:
+    """A value of the file stored already, under the same patient, code, time and
+    specimen, with another value or censor."""
+
+    plan: ImportPlan
+    index: int  # in plan.observations
+    stored_value: float | None
+    stored_censor: str | None
+    row: tuple  # OBSERVATION_COLUMNS order
+
+    def stored_text(self) -> str:
+        """'<5 pg/mL' as the user reads it; 'empty' for a stored row without a value."""
+        if self.stored_value is None:
+            return "empty"
+        old, _ = _values_apart(self.stored_value, self.row[3])
+        return f"{self.stored_censor or ''}{old} {self.row[5]}".strip()
+
+    def new_text(self) -> str:
+        """The file's value as written there, its unit apart: '12.5', '<5'."""
+        _, new = _values_apart(self.stored_value, self.row[3])
+        return f"{self.row[4] or ''}{new}"
+
+
+def _changed_values_refused(changed: list[Changed]) -> ImportFailed:
+    problems = Problems(changed[0].plan.file)
+    for c in changed:
+        obs = c.plan.observations
+        problems.add(int(obs["row"].iat[c.index]),
+                     str(obs["column"].iat[c.index]) if "column" in obs else None,
+                     c.new_text(),
+                     f"differs from the stored value {c.stored_text()} (same patient, "
+                     f"{c.row[2]}, time "
+                     f"and specimen): a re-import never replaces a stored value; {CORRECTION_HINT}")
+    return ImportFailed(problems.file, problems.items, problems.total)
+
+
+def _apply_corrections(conn: Connection, changed: list[Changed], result: ImportResult,
+                       actor: str) -> None:
+    """Replace the stored values; one audit row per patient holds them before and after,
+    keyed 'CODE specimen time' as a typed measurement's are."""
+    from db.patients import weight_key
+    from db.typed_measures import ENTITY
+    from db.writes import correct_observations
+
+    correct_observations(conn, [c.row for c in changed])
+    by_patient: dict[int, tuple[dict, dict]] = {}
+    for c in changed:
+        pid, t, code, _, _, _, specimen, _ = c.row
+        key = " ".join(p for p in (code, specimen, weight_key(int(t))) if p)
+        before, after = by_patient.setdefault(int(pid), ({}, {}))
+        before[key] = c.stored_text()
+        after[key] = f"{c.new_text()} {c.row[5] or ''}".strip()
+    for pid, (before, after) in by_patient.items():
+        record(conn, actor=actor, entity=ENTITY, entity_id=pid, patient_id=pid,
+               action="correct", before=before, after={**after, "file": changed[0].row[7]})
+    result.observations_corrected += len(changed)
+    result.observations_skipped -= len(changed)
 
 
 def _refuse_values_under_another_specimen(conn: Connection, plan: ImportPlan,

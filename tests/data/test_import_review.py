@@ -3,6 +3,8 @@ with a zone, and re-imported values that differ from the stored ones."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from data.importing import ImportFailed, import_file
@@ -109,3 +111,52 @@ def test_a_later_file_that_ends_an_ongoing_period_closes_it(engine, tmp_path):
     again = import_file(engine, second, patient="STOP-01")
     assert (again.medications_closed, again.medications_added, again.medications_skipped) == \
         (0, 0, 2)
+
+
+def test_a_lab_correction_imported_with_corrections_replaces_and_audits(engine, tmp_path):
+    # The refused re-import above left no way to put the lab's corrected CRP in.
+    from sqlalchemy import select
+
+    from db.models import AuditEvent
+    from tests.data.test_import_helpers import stored, value_of
+
+    first = _write(tmp_path, "lab.csv", "Date;IL-1β spontané (pg/mL);CRP (mg/L)\n"
+                   "2026-01-12;1450;4,8\n2026-01-19;<5;3\n")
+    import_file(engine, first, patient="P-01")
+    corrected = _write(tmp_path, "lab2.csv", "Date;IL-1β spontané (pg/mL);CRP (mg/L)\n"
+                       "2026-01-12;1450;5,8\n2026-01-19;5;3\n2026-01-26;12;2\n")
+    with pytest.raises(ImportFailed) as refused:
+        import_file(engine, corrected, patient="P-01")
+    assert "import --corrections" in refused.value.problems[0].reason
+
+    result = import_file(engine, corrected, patient="P-01", corrections=True)
+    assert (result.observations_added, result.observations_corrected,
+            result.observations_skipped) == (2, 2, 2)
+    assert "2 stored values replaced by this file's corrected ones" in "\n".join(result.lines())
+    v = stored(engine, "P-01")
+    assert value_of(v, "2026-01-12 00:00", "CRP") == (5.8, "")
+    assert value_of(v, "2026-01-19 00:00", "IL1B", "pbmc-spont") == (5.0, "")
+    assert value_of(v, "2026-01-26 00:00", "CRP") == (2.0, "")
+    t = AuditEvent.__table__
+    with engine.connect() as conn:
+        (event,) = conn.execute(select(t).where(t.c.action == "correct")).mappings().all()
+    before, after = json.loads(event["before"]), json.loads(event["after"])
+    assert before == {"CRP serum 2026-01-12": "4.8 mg/L",
+                      "IL1B pbmc-spont 2026-01-19": "<5 pg/mL"}
+    assert after == {"CRP serum 2026-01-12": "5.8 mg/L", "IL1B pbmc-spont 2026-01-19": "5 pg/mL",
+                     "file": "lab2.csv"}
+    again = import_file(engine, corrected, patient="P-01", corrections=True)
+    assert (again.observations_added, again.observations_corrected) == (0, 0)
+
+
+def test_a_correction_dry_run_writes_nothing(engine, tmp_path):
+    from tests.data.test_import_helpers import dump
+
+    import_file(engine, _write(tmp_path, "a.csv", "date,code,value\n2026-01-12,CRP,4\n"),
+                patient="P-01")
+    before = dump(engine)
+    result = import_file(engine, _write(tmp_path, "b.csv", "date,code,value\n2026-01-12,CRP,6\n"),
+                         patient="P-01", corrections=True, dry_run=True)
+    assert result.observations_corrected == 1
+    assert "1 stored value would be replaced" in "\n".join(result.lines())
+    assert dump(engine) == before

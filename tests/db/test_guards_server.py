@@ -630,3 +630,20 @@ def test_a_decided_suggestion_keeps_what_was_decided_about(demo_engine, server_l
     [stored] = store.load_suggestions(decider, pid).to_dict("records")
     assert (stored["state"], stored["changed"]) == ("rejected", 1)
     assert verify(demo_engine)[1] == []
+
+
+def test_a_lab_correction_is_the_owners_on_a_server(demo_engine, server_login, tmp_path):
+    from data.importing import import_file
+    from tests.data.test_import_helpers import stored, value_of
+
+    first, corrected = tmp_path / "crp.csv", tmp_path / "crp2.csv"
+    first.write_text("patient,date,code,value,unit\nHOSP-40,2025-03-01,CRP,48,mg/L\n")
+    corrected.write_text("patient,date,code,value,unit\nHOSP-40,2025-03-01,CRP,4.8,mg/L\n")
+    import_file(demo_engine, first)
+    raw = server_login(demo_engine, REVIEWER, "dr_mallory")
+    with pytest.raises(DBAPIError) as refused:
+        import_file(raw, corrected, corrections=True)
+    assert "refused" in user_line(refused.value)
+    assert value_of(stored(demo_engine, "HOSP-40"), "2025-03-01 00:00", "CRP") == (48.0, "")
+    assert import_file(demo_engine, corrected, corrections=True).observations_corrected == 1
+    assert value_of(stored(demo_engine, "HOSP-40"), "2025-03-01 00:00", "CRP") == (4.8, "")

@@ -321,3 +321,34 @@ def test_confirm_says_how_many_doses_are_converted(qtbot, make_wizard, engine, t
     text = w.confirm_page.text.toPlainText()
     assert "converted from g to mg: 1 value" in text, text
     assert "detection limit" not in text
+
+
+def test_a_refused_correction_is_imported_by_ticking_the_corrected_report_box(
+        qtbot, make_wizard, engine, tmp_path):
+    first = tmp_path / "crp.csv"
+    first.write_text("patient,date,code,value,unit\nHOP-31,2025-03-01,CRP,48,mg/L\n")
+    corrected = tmp_path / "crp_corrected.csv"
+    corrected.write_text("patient,date,code,value,unit\nHOP-31,2025-03-01,CRP,4.8,mg/L\n")
+    for path in (first, corrected):
+        wizard = make_wizard(engine)
+        choose_file(qtbot, wizard, path)
+        wizard.next()
+        wizard.next()
+        confirm(qtbot, wizard)
+        page = wizard.confirm_page
+        assert not page.corrections.isChecked()
+        press_import(wizard)
+        if path is first:
+            qtbot.waitUntil(lambda w=wizard: w.result_ is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: "differs from the stored value 48 mg/L" in page.text.toPlainText(),
+                    timeout=10_000)
+    assert "tick the box below" in page.subTitle()
+    assert value_of(stored(engine, "HOP-31"), "2025-03-01 00:00", "CRP") == (48.0, "")
+    qtbot.waitUntil(page.isComplete, timeout=5_000)
+    qtbot.mouseClick(page.corrections, QtCore.Qt.MouseButton.LeftButton,
+                     pos=QtCore.QPoint(8, page.corrections.height() // 2))
+    assert page.corrections.isChecked()
+    with qtbot.waitSignal(wizard.accepted, timeout=10_000):
+        press_import(wizard)
+    assert wizard.result_.observations_corrected == 1
+    assert value_of(stored(engine, "HOP-31"), "2025-03-01 00:00", "CRP") == (4.8, "")
