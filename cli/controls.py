@@ -41,7 +41,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run_import(args: argparse.Namespace) -> int:
     from cli.common import input_file, open_db
-    from data.controls import describe, write_references
+    from data.controls import describe, set_text, write_references
     from data.importing import ImportFailed
     from data.importing.controls_file import read_reference_file
     from db.audit import audited_transaction
@@ -70,7 +70,7 @@ def run_import(args: argparse.Namespace) -> int:
         else:
             with engine.connect() as conn:
                 s = latest_set(conn)
-            print(f"wrote reference set {set_id} (lab {s['lab'] if s else plan.lab})")
+            print(f"wrote {set_text(s or {'id': set_id, 'lab': plan.lab})}")
         for ref in plan.references:
             print(f"  {describe(ref.row())}")
         return 0

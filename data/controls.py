@@ -297,11 +297,11 @@ def list_rows(rows: pd.DataFrame, *, retired: bool = False) -> list[dict[str, st
 
 
 def set_text(s: dict[str, Any] | None, *, lab: Callable[[Any], str] = str) -> str:
-    """"reference set 3 (lab …)": how every figure names the references it used; lab
-    prints the lab's name (a neutral label when de-identified)."""
+    """"reference set 3 (CHU Lyon)": how every figure names the references it used; lab
+    prints the lab's name (a neutral label, "lab 2", when de-identified)."""
     if not s:
         return "no reference set"
-    return f"reference set {int(s['id'])} (lab {lab(s.get('lab')) if s.get('lab') else 'not named'})"
+    return f"reference set {int(s['id'])} ({lab(s.get('lab')) if s.get('lab') else 'lab not named'})"
 
 
 # -- writing ---------------------------------------------------------------------------------

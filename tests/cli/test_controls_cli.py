@@ -31,11 +31,11 @@ def test_import_then_list(capsys, db, tmp_path):
     path.write_text(REFS, encoding="utf-8")
     code, out, err = run(capsys, db, "import", path)
     assert code == 0, err
-    assert "wrote reference set 1 (lab Hôpital Test)" in out
+    assert "wrote reference set 1 (Hôpital Test)" in out
     assert "created the demo cohort" not in err  # a lab database gets no demo
     code, out, _ = run(capsys, db, "list")
     lines = out.splitlines()
-    assert lines[0] == "# reference set 1 (lab Hôpital Test)"
+    assert lines[0] == "# reference set 1 (Hôpital Test)"
     rows = [dict(zip(lines[1].split("\t"), line.split("\t"), strict=True)) for line in lines[2:]]
     assert [(r["code"], r["mean"], r["sd"], r["range"], r["n"]) for r in rows] == [
         ("CRP", "", "", "0–5", ""), ("IL1B", "12", "5", "", "20"), ("TNFA", "25", "", "10–40", "20")]
@@ -83,7 +83,7 @@ def test_references_imported_first_make_a_real_database(capsys, db, tmp_path):
     out, err = capsys.readouterr()
     assert "NLRP12" not in out and "demo" not in err
     code, out, _ = run(capsys, db, "list")
-    assert out.startswith("# reference set 1 (lab Hôpital Test)")
+    assert out.startswith("# reference set 1 (Hôpital Test)")
 
 
 @pytest.mark.parametrize(("row", "column", "reason"), [

@@ -94,7 +94,7 @@ def test_imported_references_give_folds_and_near_normal(lab_case, tmp_path):
     assert refs.rows[-1][:3] == ("IL-1β", "serum", "no IL-1β control for serum: no fold shown")
     assert refs.rows[1][:6] == ("IL-1β", "PBMC, spontaneous", "CHU Test immunology", "18",
                                 "10.5", "SD 4.2")
-    assert "reference set 1 (lab CHU Test immunology)" in refs.note
+    assert "reference set 1 (CHU Test immunology)" in refs.note
 
 
 def test_an_edit_retires_the_old_row_and_old_sets_read_back(lab_case, tmp_path):

@@ -70,7 +70,7 @@ def test_add_edit_retire_through_the_dialog(qtbot, dialog, engine):
     assert rows[["code", "specimen", "n", "mean", "sd", "lab"]].values.tolist() == [
         ["IL1B", "pbmc-spont", 18, 10.5, 4.2, "CHU Test"]]
     assert str(rows["ref_date"].iloc[0]) == "2026-03-01"
-    assert dialog.table.rowCount() == 1 and "reference set 1 (lab CHU Test)" in dialog.set_label.text()
+    assert dialog.table.rowCount() == 1 and "reference set 1 (CHU Test)" in dialog.set_label.text()
 
     click_row(qtbot, dialog, "IL-1β", "PBMC, spontaneous")
     click(qtbot, dialog.edit_button)

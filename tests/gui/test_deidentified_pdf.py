@@ -116,7 +116,7 @@ def test_the_deidentified_pdf_holds_no_planted_identifier(qapp, planted, tmp_pat
     pages = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(path).pages))
     assert f"case {pid}" in pages and "reviewer A" in pages and "file 1" in pages
     assert "other drug" in pages and "anakinra" in pages
-    assert "reference set 1 (lab lab 1)" in pages  # the folds still name their set
+    assert "reference set 1 (lab 1)" in pages  # the folds still name their set
     assert warnings and "pseudonym" in warnings[0]
     assert ("Dr Martin" in pages) == include_notes  # notes only when chosen, then scrubbed
 
