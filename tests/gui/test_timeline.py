@@ -499,3 +499,19 @@ def test_a_daily_value_is_read_on_its_day_only(qtbot, timeline, case):
     on = {ln.label: ln.value for ln in timeline.readout_lines(case.day0 + 30 * DAY + DAY / 3)}
     assert on.get("Anakinra") not in (None, "", "0")
     assert "nan" not in [*labels.values(), *on.values()]
+
+
+def test_a_short_last_phase_label_stays_inside_the_plot(qtbot):
+    # Anakinra days 0–400, record ends day 408: "after stopping" started at day 401 and
+    # ran off the right edge.
+    from tests.data.insight_cases import make_case
+
+    case = make_case([(d, 9, "CRP", 10) for d in (-30, 100, 300, 408)], [(0, 400, 100)])
+    w = _shown(qtbot, case)
+    w.grab()  # a TextItem places itself when painted
+    plot = w.plot_for("episodes")
+    labels = {i.toPlainText(): i for i in plot.items if isinstance(i, pg.TextItem)}
+    view = plot.vb.sceneBoundingRect()
+    for name in ("before treatment", "on anakinra", "after stopping"):
+        box = labels[name].sceneBoundingRect()
+        assert view.left() - 1 <= box.left() and box.right() <= view.right() + 1, name
