@@ -8,7 +8,6 @@ from PySide6 import QtGui
 from gui.palette import PHASE_COLOURS
 from gui.timeline.tracks.base import TimelineOptions, Track
 
-
 SHORT_LAST = 0.2  # of the record's span: a last phase shorter than this is labelled at its end
 
 
