@@ -63,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("name one CASE or give --all")
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from gui.app import paint_serially
+
+    paint_serially()
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 log = logging.getLogger(__name__)
@@ -10,11 +11,22 @@ log = logging.getLogger(__name__)
 HEADLESS_PLATFORMS = ("offscreen", "minimal", "vnc")
 
 
+def paint_serially() -> None:
+    """Qt's raster engine paints every fill or line run of 96 spans or more on its own
+    thread pool and waits for it: fifty patients' lines made hundreds of hand-offs a
+    frame, and on a machine other programs keep busy each waited for a core (a cohort
+    frame 15 ms of wall time for 8 ms of CPU, benchmarks/bench_aligned.py). Serial, a
+    frame costs its CPU time. Qt reads the switch once, when it first paints: call this
+    before the QApplication."""
+    os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
+
+
 def run_gui(db: str | None = None, *, case: str | None = None, version: str = "") -> int:
     from PySide6 import QtCore, QtWidgets
 
     from gui.settings import APPLICATION, ORGANISATION
 
+    paint_serially()
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)

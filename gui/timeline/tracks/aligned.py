@@ -17,6 +17,7 @@ from data.alignment import DAY
 from data.numbers import fmt_number
 from gui.palette import OKABE_ITO
 from gui.timeline import shapes
+from gui.timeline.crowd import CrowdItem
 from gui.timeline.tracks.base import Series, TimelineOptions, Track
 
 # Episode colours: Okabe–Ito without black (the median) and yellow (unreadable on white).
@@ -38,15 +39,6 @@ def member_colour_name(i: int, n: int) -> str:
     return MEMBER_NAMES[i % len(MEMBER_NAMES)] if n <= MAX_COLOURED else "grey"
 
 
-def _joined(lines: list[Line], log: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Many lines as one item: NaN between them breaks the curve (connect='finite')."""
-    xs, ys = [], []
-    for line in lines:
-        xs += [line.days * DAY, [np.nan]]
-        ys += [plotted(line.values, log), [np.nan]]
-    return np.concatenate(xs), np.concatenate(ys)
-
-
 def band_path(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> QtGui.QPainterPath:
     """The area between lo and hi, one polygon per run where both are known.
 
@@ -65,6 +57,16 @@ def band_path(x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> QtGui.QPainterPa
         path.addPolygon(QtGui.QPolygonF(upper + lower))
         path.closeSubpath()
     return path
+
+
+def _cached(item: QtWidgets.QGraphicsItem) -> None:
+    """Paint item from a pixmap while the view only moves or stays (hover, crosshair).
+
+    The band's and the median's fills are cheap in CPU, but Qt's raster engine hands a
+    fill of many spans to its thread pool and waits: on a loaded machine ~1 ms of wall
+    time a panel per frame (benchmarks/bench_aligned.py). Cached, a pan paints the newly
+    exposed strip only; the PDF switches the cache off (TrackStack.render_vector)."""
+    item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 class AlignedTrack(Track):
@@ -99,15 +101,18 @@ class AlignedTrack(Track):
                                           connect="finite", symbol="o", symbolSize=5,
                                           symbolPen=pg.mkPen(colour), symbolBrush=colour))
         else:
-            x, y = _joined(list(panel.lines), panel.log)
-            # One item for the crowd: fifty items cost fifty paints per frame. Its x runs
-            # back at each line's start, so no clipping or downsampling (both assume
-            # sorted x).
-            p.addItem(pg.PlotDataItem(x, y, pen=pg.mkPen(GREY, width=width),
-                                      connect="finite"))
-        # Every line keeps y in view as it pans (Track.visible_y_range), not the median only.
-        self.series += [Series(line.name, panel.unit, line.days * DAY, line.values, GREY)
-                        for line in panel.lines if line.days.size]
+            # One item for the crowd, drawing what is in view (gui/timeline/crowd.py).
+            crowd = CrowdItem([(line.days * DAY, plotted(line.values, panel.log))
+                               for line in panel.lines], pg.mkPen(GREY, width=width))
+            p.addItem(crowd, ignoreBounds=True)
+            crowd.viewRangeChanged()
+        # Every line keeps y in view as it pans (Track.visible_y_range), not the median only:
+        # all lines' values as one series sorted by time, one search a frame, not fifty.
+        if panel.lines:
+            x = np.concatenate([line.days * DAY for line in panel.lines])
+            y = np.concatenate([np.asarray(line.values, dtype=float) for line in panel.lines])
+            order = np.argsort(x, kind="stable")
+            self.series.append(Series("lines", panel.unit, x[order], y[order], GREY))
         self._draw_marks(panel)
         self._draw_spread(panel)
         if panel.reference is not None:
@@ -139,6 +144,7 @@ class AlignedTrack(Track):
             marks = pg.ScatterPlotItem(xs, ys, symbol="t1", size=10,
                                        pen=pg.mkPen("#000000", width=1.5), brush="#FFFFFF")
             marks.setZValue(40)
+            _cached(marks)
             self.plot.addItem(marks)
             self.add_legend_entry("△", "#000000", "first relapse")
 
@@ -157,11 +163,13 @@ class AlignedTrack(Track):
             band.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
             band.setBrush(pg.mkBrush(86, 180, 233, 110))
             band.setZValue(20)
+            _cached(band)
             self.plot.addItem(band)
         if np.isfinite(median).any():
             line = pg.PlotDataItem(x, median, pen=pg.mkPen(MEDIAN, width=2.2),
                                    connect="finite")
             line.setZValue(30)
+            _cached(line.curve)
             self.plot.addItem(line)
         self.add_legend_entry("━", MEDIAN, f"median of {len(panel.lines)}, where ≥ 2 run")
         if self.band:
