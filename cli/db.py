@@ -79,12 +79,13 @@ def run_upgrade(args: argparse.Namespace) -> int:
 
 def run_roles(args: argparse.Namespace) -> int:
     from db.engine import display_name, open_database
-    from db.roles import create_roles, members
+    from db.roles import create_roles, dba_commands, members
 
     engine = open_database(args.db)
     try:
         groups = create_roles(engine)
         logins = members(engine)
+        superuser_must = dba_commands(engine)
     finally:
         engine.dispose()
     print(f"{display_name(engine)}: roles {groups['reviewer']} (annotates) and "
@@ -94,19 +95,31 @@ def run_roles(args: argparse.Namespace) -> int:
         print(f"{who}\t{role}")
     if not logins:
         print("no login has a role yet: `db grant LOGIN --reviewer` or `--read-only`")
+    _print_dba(superuser_must)
     return 0
+
+
+def _print_dba(commands: list[str]) -> None:
+    """What only a superuser may do, to hand to whoever looks after the server."""
+    if commands:
+        print("a superuser must still run, in this database (psql), to limit what a login "
+              "can use up:")
+        for sql in commands:
+            print(f"  {sql}")
 
 
 def run_grant(args: argparse.Namespace) -> int:
     from db.engine import display_name, open_database
-    from db.roles import grant
+    from db.roles import dba_commands, grant
 
     engine = open_database(args.db)
     try:
         group = grant(engine, args.login, args.role)
+        superuser_must = dba_commands(engine)
     finally:
         engine.dispose()
     print(f"{display_name(engine)}: {args.login} is now {args.role} ({group})")
+    _print_dba(superuser_must)
     return 0
 
 

@@ -57,6 +57,18 @@ _AUDIT_INSERTED = ("at", "actor", "entity", "entity_id", "patient_id", "action",
                    "after", "prev_hash", "hash")
 
 
+# What every reviewer and read-only session starts with. A role's settings do not pass to
+# its members, so they are set on each login, in this database only. temp_file_limit
+# needs a superuser to set, and so to lift: no login raises it for its own session.
+SESSION_LIMITS = {"temp_file_limit": "2GB"}
+# Large objects are no part of Flarescope; a login that creates them fills the server's
+# disk outside every table. Revoking them takes their owner (a superuser): `db roles`
+# tries, and prints the command for whoever can when it cannot.
+LARGE_OBJECT_WRITERS = ("lo_create(oid)", "lo_creat(integer)", "lo_import(text)",
+                        "lo_import(text, oid)", "lo_from_bytea(oid, bytea)",
+                        "lo_put(oid, bigint, bytea)", "lowrite(integer, bytea)")
+
+
 class RolesError(UserFacingError):
     """A roles command that cannot be done (SQLite, no such login, not allowed)."""
 
@@ -132,7 +144,74 @@ def create_roles(engine: Engine) -> dict[str, str]:
             if not exists:
                 conn.exec_driver_sql(f"CREATE ROLE {_quote(conn, name)} NOLOGIN")
         _grant_privileges(conn, groups)
+        _revoke_large_objects(conn)
+        for who in _logins(conn, groups):
+            _limit_sessions(conn, who)
     return groups
+
+
+def _logins(conn: Connection, groups: dict[str, str]) -> list[str]:
+    return list(conn.execute(text(
+        "SELECT m.rolname FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid "
+        "JOIN pg_roles m ON m.oid = a.member WHERE g.rolname IN (:a, :b) "
+        "AND NOT m.rolsuper ORDER BY m.rolname"),
+        {"a": groups[REVIEWER], "b": groups[READ_ONLY]}).scalars())
+
+
+def _limits_sql(conn: Connection, who: str) -> list[str]:
+    db = _quote(conn, str(conn.execute(text("SELECT current_database()")).scalar_one()))
+    return [f"ALTER ROLE {_quote(conn, who)} IN DATABASE {db} SET {name} = '{value}'"
+            for name, value in SESSION_LIMITS.items()]
+
+
+def _large_objects_sql() -> str:
+    listed = ", ".join(f"pg_catalog.{f}" for f in LARGE_OBJECT_WRITERS)
+    return f"REVOKE EXECUTE ON FUNCTION {listed} FROM PUBLIC"
+
+
+def _limit_sessions(conn: Connection, who: str) -> None:
+    """Set a login's session limits here, as far as this administrator may."""
+    for statement in _limits_sql(conn, who):
+        _if_allowed(conn, statement)
+
+
+def _revoke_large_objects(conn: Connection) -> None:
+    _if_allowed(conn, _large_objects_sql())
+
+
+def _if_allowed(conn: Connection, statement: str) -> None:
+    """Run it if this administrator may; what only a superuser may do is left to
+    dba_commands, which looks at the result (a REVOKE by a non-owner may only warn)."""
+    try:
+        with conn.begin_nested():
+            conn.exec_driver_sql(statement)
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+            raise
+
+
+def dba_commands(engine: Engine) -> list[str]:
+    """What `db roles` and `db grant` could not do themselves (it takes a superuser), as
+    the SQL to give whoever can; none when everything is in place."""
+    _server_only(engine)
+    with engine.connect() as conn:
+        groups = group_names(conn)
+        commands = []
+        for who in _logins(conn, groups):
+            stored = set(conn.execute(text(
+                "SELECT unnest(setconfig) FROM pg_db_role_setting WHERE setrole = "
+                "(SELECT oid FROM pg_roles WHERE rolname = :who) AND setdatabase = "
+                "(SELECT oid FROM pg_database WHERE datname = current_database())"),
+                {"who": who}).scalars())
+            commands += [sql for (name, value), sql in zip(
+                SESSION_LIMITS.items(), _limits_sql(conn, who), strict=True)
+                if f"{name}={value}" not in stored]
+        if conn.execute(text(
+                "SELECT bool_or(has_function_privilege('public', 'pg_catalog.' || f, "
+                "'EXECUTE')) FROM unnest(CAST(:fs AS text[])) f"),
+                {"fs": list(LARGE_OBJECT_WRITERS)}).scalar():
+            commands.append(_large_objects_sql())
+    return [f"{sql};" for sql in commands]
 
 
 def regrant_if_present(engine: Engine) -> dict[str, str] | None:
@@ -186,6 +265,7 @@ def grant(engine: Engine, who: str, role: str) -> str:
         other = groups[READ_ONLY if role == REVIEWER else REVIEWER]
         conn.exec_driver_sql(f"REVOKE {_quote(conn, other)} FROM {_quote(conn, who)}")
         conn.exec_driver_sql(f"GRANT {_quote(conn, groups[role])} TO {_quote(conn, who)}")
+        _limit_sessions(conn, who)
     return groups[role]
 
 

@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 POLL_MS = 1000
 RETRY_MS = 500
+# At most one look per this long: any login may NOTIFY the channel (PostgreSQL cannot
+# forbid it), and a flood of wake-ups must cost one query now and then, not one each.
+MIN_LOOK_MS = 250
 # Changes that reach every case, or a case's values rather than its episodes or review.
 WHOLE_CASE = frozenset({"import", "database", "control_reference_set"})
 
@@ -43,6 +46,9 @@ class LiveRefresh(QtCore.QObject):
         self._pending = False
         self._retry = QtCore.QTimer(self, singleShot=True, interval=RETRY_MS)
         self._retry.timeout.connect(self.look)
+        self._since_look = QtCore.QElapsedTimer()
+        self._next_look = QtCore.QTimer(self, singleShot=True)
+        self._next_look.timeout.connect(self.look)
         fd = self.watch.fileno()
         self.notifier: QtCore.QSocketNotifier | None = None
         self.timer: QtCore.QTimer | None = None
@@ -60,6 +66,7 @@ class LiveRefresh(QtCore.QObject):
         if self.timer is not None:
             self.timer.stop()
         self._retry.stop()
+        self._next_look.stop()
         self.watch.close()
 
     def _woken(self, *_args) -> None:
@@ -72,7 +79,12 @@ class LiveRefresh(QtCore.QObject):
             self.window.statusBar().showMessage(
                 "Others' changes are no longer shown as they happen: press F5 to re-read", 10_000)
             return
-        if self._pending:
+        if not self._pending or self._next_look.isActive():
+            return
+        waited = self._since_look.elapsed() if self._since_look.isValid() else MIN_LOOK_MS
+        if waited < MIN_LOOK_MS:  # woken again soon after a look: once more, a little later
+            self._next_look.start(MIN_LOOK_MS - waited)
+        else:
             self.look()
 
     def look(self) -> None:
@@ -81,6 +93,7 @@ class LiveRefresh(QtCore.QObject):
             self._retry.start()
             return
         self._pending = False
+        self._since_look.start()
         try:
             changes = changes_after(self.engine, self.seen)
             if changes:

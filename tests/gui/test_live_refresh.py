@@ -174,3 +174,38 @@ def test_an_open_control_references_dialog_follows_a_colleagues_change(qtbot, wi
     qtbot.waitUntil(lambda: dialog.status.text() == "Changed by Dr Colleague meanwhile: "
                     "shown now", timeout=SHOWN_WITHIN_MS)
     assert "Lab B" in [dialog.table.item(r, 8).text() for r in range(dialog.table.rowCount())]
+
+
+FLOOD = textwrap.dedent("""
+    import sys
+    from sqlalchemy import create_engine, text
+    engine = create_engine(sys.argv[1], isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for i in range(10_000):  # each its own transaction: nothing folds them together
+            conn.execute(text("NOTIFY flarescope_changes"))
+    """)
+
+
+@pytest.mark.pg_only
+def test_a_flood_of_notifications_costs_a_few_reads_and_hides_no_change(
+        qtbot, window, colleague, relapse_case, monkeypatch, server_login):
+    """Any login may NOTIFY the channel (PostgreSQL cannot revoke it): 10,000 of them from a
+    reviewer's psql are a hint to look, read at most once per MIN_LOOK_MS, and a real
+    change made meanwhile still shows (second attacker review, item 4)."""
+    import gui.live_refresh
+
+    reads = []
+    real = gui.live_refresh.changes_after
+    monkeypatch.setattr(gui.live_refresh, "changes_after",
+                        lambda *a, **k: reads.append(a) or real(*a, **k))
+    raw = server_login(window.engine, "reviewer")
+    flood = subprocess.Popen([sys.executable, "-c", FLOOD, target(raw)])
+    timer = QtCore.QElapsedTimer()
+    timer.start()
+    qtbot.waitUntil(lambda: flood.poll() is not None, timeout=60_000)
+    assert flood.returncode == 0
+    update_episode(colleague, relapse_case["id"], 1, actor="Dr Colleague", severity="mild")
+    qtbot.waitUntil(lambda: window.case.episodes.iloc[0]["severity"] == "mild",
+                    timeout=SHOWN_WITHIN_MS)
+    elapsed_ms = timer.elapsed()
+    assert 1 <= len(reads) <= elapsed_ms / gui.live_refresh.MIN_LOOK_MS + 2

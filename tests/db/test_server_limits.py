@@ -1,0 +1,85 @@
+"""What a login may use up on a department server: temporary files, large objects, the
+notification channel (second attacker review, item 4). Real logins on the throwaway
+cluster; `db roles` run both as a superuser and as a database owner who is not one."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
+
+import main
+from db.roles import READ_ONLY, REVIEWER, SESSION_LIMITS
+from tests.backend import target
+
+pytestmark = pytest.mark.pg_only
+
+
+def _one(engine, sql: str, **params):
+    with engine.connect() as conn:
+        return conn.execute(text(sql), params).scalar()
+
+
+def test_every_login_is_held_to_the_temp_file_limit_and_cannot_lift_it(demo_engine,
+                                                                       server_login):
+    assert main.main(["--db", target(demo_engine), "db", "roles"]) == 0
+    for role in (REVIEWER, READ_ONLY):
+        raw = server_login(demo_engine, role)
+        assert _one(raw, "SHOW temp_file_limit") == SESSION_LIMITS["temp_file_limit"]
+        with pytest.raises(DBAPIError) as refused, raw.connect() as conn:
+            conn.execute(text("SET temp_file_limit = -1"))
+        assert refused.value.orig.sqlstate == "42501"  # only a superuser changes it
+
+
+def test_no_login_creates_large_objects(demo_engine, server_login, capsys):
+    assert main.main(["--db", target(demo_engine), "db", "roles"]) == 0
+    assert "a superuser must still run" not in capsys.readouterr().out
+    raw = server_login(demo_engine, REVIEWER)
+    for sql in ("SELECT lo_from_bytea(0, 'x')", "SELECT lo_create(0)", "SELECT lo_creat(-1)"):
+        with pytest.raises(DBAPIError) as refused, raw.begin() as conn:
+            conn.execute(text(sql))
+        assert refused.value.orig.sqlstate == "42501"
+    assert _one(demo_engine, "SELECT count(*) FROM pg_largeobject_metadata") == 0
+
+
+def test_an_owner_who_is_no_superuser_is_given_the_superusers_commands(pg_server, server_login,
+                                                                       capsys):
+    """The owner (CREATEROLE, no superuser) can neither set a login's temp_file_limit nor
+    revoke the large-object functions: `db roles` and `db grant` print the SQL for a
+    superuser, which then leaves nothing to print."""
+    owner = server_login(None, None, "dept_admin")
+    url = pg_server.clone()
+    try:
+        pg_server.admin.execute(f'ALTER ROLE "{owner}" CREATEROLE')
+        database = make_url(url).database
+        pg_server.admin.execute(f'ALTER DATABASE "{database}" OWNER TO "{owner}"')
+        as_owner = make_url(url).set(username=owner).render_as_string(hide_password=False)
+        assert main.main(["--db", as_owner, "db", "upgrade"]) == 0
+        reviewer = server_login(None, None)
+        assert main.main(["--db", as_owner, "db", "grant", reviewer, "--reviewer"]) == 0
+        out = capsys.readouterr().out
+        assert "a superuser must still run, in this database (psql)" in out
+        commands = [line.strip() for line in out.splitlines() if line.startswith("  ")]
+        assert commands == [
+            f"ALTER ROLE \"{reviewer}\" IN DATABASE \"{database}\" SET temp_file_limit = "
+            "'2GB';",
+            "REVOKE EXECUTE ON FUNCTION pg_catalog.lo_create(oid), pg_catalog.lo_creat("
+            "integer), pg_catalog.lo_import(text), pg_catalog.lo_import(text, oid), "
+            "pg_catalog.lo_from_bytea(oid, bytea), pg_catalog.lo_put(oid, bigint, bytea), "
+            "pg_catalog.lowrite(integer, bytea) FROM PUBLIC;"]
+        _as_superuser(url, commands)
+        assert main.main(["--db", as_owner, "db", "roles"]) == 0
+        assert "a superuser must still run" not in capsys.readouterr().out
+    finally:
+        pg_server.drop(url)
+
+
+def _as_superuser(url: str, commands: list[str]) -> None:
+    """What the DBA runs in psql, in that database."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for sql in commands:
+                conn.exec_driver_sql(sql)
+    finally:
+        engine.dispose()
