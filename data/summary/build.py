@@ -14,6 +14,7 @@ from data.case import DAY, Case, epoch
 from data.dose_context import DEFAULT_DOSE_TIME
 from data.numbers import is_missing
 from data.patients import age_text, sex_text
+from data.summary.administrations import administrations_table
 from data.summary.agreement import agreement_tables
 from data.summary.audit import notes_table
 from data.summary.dates import date_format
@@ -117,6 +118,7 @@ def build_summary(case: Case, *, deidentify: bool = False, reviewer: str | None 
         references_table(case, privacy),
         cytokine_table(case, fmt, privacy, dose_time=dose_time),
         dosing_table(case, fmt, privacy),
+        *[t for t in (administrations_table(case, fmt, privacy),) if t is not None],
         aidai_table(case, fmt),
         *agreement_tables(case, fmt, privacy),
         notes_table(case, audit, privacy),

@@ -276,7 +276,8 @@ def _table_row(flow: Flow, row: tuple[str, ...], table: Table, xs: list[float],
 
 # -- the whole document --------------------------------------------------------------------
 FigureOp = Callable[[QtGui.QPainter, QtCore.QRectF], None]
-FIRST_PAGE_TABLES = ("Episodes", "Dosing history", "Healthy-control references")
+FIRST_PAGE_TABLES = ("Episodes", "Dosing history", "Administrations recorded",
+                     "Healthy-control references")
 
 
 def layout_timeline(flow: Flow, summary: Summary, figure: FigureOp) -> None:
@@ -296,17 +297,30 @@ def layout_document(summary: Summary, style: Style, width: float, height: float,
     flow = Flow(width, height, style)
     layout_header(flow, summary)
     layout_figures(flow, summary.figures)
-    # The short tables fill the first page; the long ones follow the timeline.
-    short = [t for t in summary.tables if t.title in FIRST_PAGE_TABLES]
-    for table in short:
-        layout_table(flow, table)
-    layout_timeline(flow, summary, figure)
+    # The short tables fill the first page; the long ones follow the timeline, and so does
+    # a short one that would run over: its last rows alone made a near-empty page 2, the
+    # timeline starting page 3.
+    first = []
     for table in summary.tables:
-        if table not in short:
+        if table.title in FIRST_PAGE_TABLES and _fits(flow, table):
             layout_table(flow, table)
+            first.append(table)
+    layout_timeline(flow, summary, figure)
+    # A short table put off comes first, still beside its neighbours (the recorded doses
+    # right after the dosing periods).
+    for table in sorted((t for t in summary.tables if t not in first),
+                        key=lambda t: t.title not in FIRST_PAGE_TABLES):
+        layout_table(flow, table)
     pages = [p for p in flow.pages if p]
     _add_footers(pages, summary, style, width, height)
     return pages
+
+
+def _fits(flow: Flow, table: Table) -> bool:
+    """The table ends on the page it would start on (laid out on a scratch flow)."""
+    trial = Flow(flow.width, flow.height, flow.style, y=flow.y)
+    layout_table(trial, table)
+    return len(trial.pages) == 1 and len(flow.pages) == 1
 
 
 def _add_footers(pages: list[list[Op]], summary: Summary, style: Style, width: float,

@@ -1,0 +1,46 @@
+"""The PDF's table of doses recorded one by one, against hand-written expectations: each
+dose when a period has few, a summary (count, days, first and last, doses) when many."""
+
+from __future__ import annotations
+
+from data.summary import build_summary
+from tests.data.insight_cases import make_case
+
+# Day 0 is Monday 6 January 2020. Anakinra 100 mg/d from day 0 to day 29 (4 February);
+# three injections recorded inside it; six on days 40-45 (15-20 February, 2020 is a leap
+# year) and two on days 60-61 (6-7 March) without a period.
+GIVEN = [(1, 21.5, 100), (2, 21, 150), (3, 7.25, 100),
+         *[(d, 8, 100) for d in range(40, 45)], (45, 8, 200), (60, 9, 100), (61, 9, 100)]
+
+
+def _table(summary):
+    return next((t for t in summary.tables if t.title == "Administrations recorded"), None)
+
+
+def test_few_doses_are_listed_and_many_are_summarised_per_period():
+    table = _table(build_summary(make_case([], [(0, 29, 100)], given=GIVEN)))
+    assert [c.name for c in table.columns] == ["Drug", "Given", "Dose", "Route",
+                                               "Dosing period"]
+    period, loose = "2020-01-06 to 2020-02-04", "none: doses recorded one by one only"
+    assert table.rows == [
+        ("anakinra", "2020-01-07 21:30", "100 mg", "subcutaneous", period),
+        ("anakinra", "2020-01-08 21:00", "150 mg", "subcutaneous", period),
+        ("anakinra", "2020-01-09 07:15", "100 mg", "subcutaneous", period),
+        ("anakinra", "6 doses on 6 days, 2020-02-15 08:00 to 2020-02-20 08:00",
+         "100 mg ×5; 200 mg ×1", "subcutaneous", loose),
+        ("anakinra", "2020-03-06 09:00", "100 mg", "subcutaneous", loose),
+        ("anakinra", "2020-03-07 09:00", "100 mg", "subcutaneous", loose),
+    ]
+    assert "More than 4 doses" in table.note
+
+
+def test_de_identified_it_gives_days_and_no_time_of_day():
+    table = _table(build_summary(make_case([], [(0, 29, 100)], given=GIVEN), deidentify=True))
+    assert table.rows[0][1:] == ("day +1", "100 mg", "subcutaneous", "day 0 to day +29")
+    assert table.rows[3][1] == "6 doses on 6 days, day +40 to day +45"
+    assert not any(":" in row[1] for row in table.rows)
+    assert "withheld" in table.note
+
+
+def test_no_table_without_recorded_doses():
+    assert _table(build_summary(make_case([], [(0, 29, 100)]))) is None
