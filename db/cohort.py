@@ -110,8 +110,11 @@ def diary_blocks(engine: Engine, day0: dict[int, int], codes: list[str],
                         columns=["patient_id", "block", "score", "answers"])
 
 
-def patients_with_diagnosis(engine: Engine, diagnosis: str) -> list[int]:
+def recorded_diagnoses(engine: Engine) -> list[tuple[int, str]]:
+    """(patient id, diagnosis as recorded) of every patient with one, by id: which texts
+    name the same disease is data.diagnoses' to say."""
     p = Patient.__table__
     with engine.connect() as conn:
-        return [int(i) for i in conn.execute(select(p.c.id).where(
-            p.c.diagnosis == diagnosis).order_by(p.c.id)).scalars()]
+        return [(int(i), str(d)) for i, d in conn.execute(
+            select(p.c.id, p.c.diagnosis).where(p.c.diagnosis.is_not(None))
+            .order_by(p.c.id))]

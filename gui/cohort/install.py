@@ -37,11 +37,17 @@ class CohortFeature:
             return ids, f"{len(ids)} cases selected"
         case = self.window.case
         diagnosis = None if case is None else case.patient.get("diagnosis")
-        if diagnosis:
-            from db.cohort import patients_with_diagnosis
+        from data.diagnoses import canonical, same_diagnosis
 
-            return patients_with_diagnosis(self.window.engine, diagnosis), \
-                f"every case of {diagnosis}"
+        name = canonical(diagnosis)
+        if name:
+            from db.cohort import recorded_diagnoses
+
+            same, texts = same_diagnosis(recorded_diagnoses(self.window.engine), diagnosis)
+            # The texts taken in are named: the reviewer sees what "every case" grouped.
+            named = [t for t in texts if t != name]
+            return same, f"every case of {name}" + (
+                f" — recorded as {', '.join(named)}" if named else "")
         return ids, "the case selected"
 
     def open(self) -> None:

@@ -194,3 +194,39 @@ def test_closing_the_window_leaves_no_live_plot_item_to_the_garbage_collector(
         gc.set_debug(0)
         gc.garbage.clear()
     assert live == []
+
+
+# One disease as three hospitals wrote it, and another disease (issue 14, item 6: "all of
+# a diagnosis" grouped on the exact text).
+PATIENTS = """pseudonym,diagnosis
+H-41,CAPS (MWS)
+H-42,Muckle-Wells syndrome
+H-43,cryopyrin-associated periodic syndrome
+H-44,TRAPS
+"""
+TRAPS_LAB = """patient,date,code,value,unit,specimen
+H-44,2024-03-04T09:00,IL1B,50,pg/mL,pbmc-spont
+"""
+
+
+def test_every_case_of_a_diagnosis_takes_in_the_names_it_was_recorded_under(
+        qtbot, make_window, demo_engine, tmp_path):
+    from data.patient_file import read_patient_file
+    from db.patients import import_patients
+
+    import_texts(demo_engine, tmp_path, {"lab.csv": LAB, "doses.csv": DOSES,
+                                         "traps.csv": TRAPS_LAB})
+    (tmp_path / "patients.csv").write_text(PATIENTS, encoding="utf-8")
+    checked = read_patient_file(tmp_path / "patients.csv", engine=demo_engine)
+    import_patients(demo_engine, checked.records, actor="test", source=checked.file)
+    w = make_window()
+    open_case(qtbot, w, "H-41")  # one case selected: every case of its diagnosis
+    view = _open_cohort(qtbot, w)
+    # The demo's CAPS-01 too: "Cryopyrin-associated periodic syndrome (Muckle-Wells)".
+    assert [m.pseudonym for m in view.cohort.members] == ["CAPS-01", "H-41", "H-42"]
+    assert [p for p, _why in view.cohort.not_alignable] == ["H-43"]
+    assert view.windowTitle() == (
+        "Cohort · every case of Cryopyrin-associated periodic syndrome (CAPS) — recorded as "
+        "Cryopyrin-associated periodic syndrome (Muckle-Wells), CAPS (MWS), Muckle-Wells "
+        "syndrome, cryopyrin-associated periodic syndrome")
+    assert "every case of Cryopyrin-associated periodic syndrome (CAPS)" in view.about.text()
