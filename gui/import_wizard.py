@@ -30,6 +30,8 @@ from data.importing.synonyms import IGNORE, mapping_key
 log = logging.getLogger(__name__)
 
 FILE_FILTER = "Tables (*.csv *.tsv *.txt *.xlsx);;All files (*)"
+# A filled-in example of every kind of file (docs/IMPORT.md), shipped with the program.
+TEMPLATES = Path(__file__).resolve().parents[1] / "resources" / "templates"
 PREVIEW_ROWS = 20
 
 
@@ -143,7 +145,8 @@ class FilePage(QtWidgets.QWizardPage):
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__()
         self.setTitle("Choose a file")
-        self.setSubTitle("A CSV or .xlsx file: lab values (long or wide), a diary, or dosing.")
+        self.setSubTitle("A CSV or .xlsx file: lab values (long or wide), a diary, dosing "
+                         "periods or administrations (one dose given per row).")
         self.path = QtWidgets.QLineEdit()
         self.path.setPlaceholderText("file to import")
         self.path.textChanged.connect(self.completeChanged)
@@ -154,6 +157,13 @@ class FilePage(QtWidgets.QWizardPage):
         row.addWidget(browse)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addLayout(row)
+        # Opened in the system's file manager: copy a template, fill it in, import it.
+        self.templates = QtWidgets.QLabel(
+            f'Templates for each kind of file: <a href="{TEMPLATES.as_uri()}">the templates '
+            "folder</a> (long, wide, dosing, administrations, patients, control references).")
+        self.templates.setWordWrap(True)
+        self.templates.setOpenExternalLinks(True)
+        layout.addWidget(self.templates)
         self.error = QtWidgets.QLabel()
         self.error.setWordWrap(True)
         self.error.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -249,6 +249,9 @@ def test_templates_import_as_documented(engine):
     long = import_file(engine, templates / "long_template.csv")
     wide = import_file(engine, templates / "wide_template.csv", patient="NLRP12-03")
     dosing = import_file(engine, templates / "dosing_template.csv", patient="NLRP12-03")
+    given = import_file(engine, templates / "administrations_template.csv",
+                        patient="NLRP12-03")
+    assert given.administrations_added == 3
     assert long.observations_added == 12
     # The wide template's 12 January row is at 00:00, so only the two diary answers and
     # the diary temperature of that day, which the long template also dates 00:00, are

@@ -352,3 +352,40 @@ def test_a_refused_correction_is_imported_by_ticking_the_corrected_report_box(
         press_import(wizard)
     assert wizard.result_.observations_corrected == 1
     assert value_of(stored(engine, "HOP-31"), "2025-03-01 00:00", "CRP") == (4.8, "")
+
+
+def test_a_ward_s_administration_record_imports_through_the_wizard(qtbot, wizard, engine,
+                                                                   tmp_path):
+    from data.case import Case
+    from db.queries import list_cases, load_case
+    from gui.import_wizard import TEMPLATES
+    from tests.gui.hand_files import import_texts, utc
+
+    # The file page points at the templates, the administrations one among them.
+    assert "administrations" in wizard.file_page.templates.text()
+    assert (TEMPLATES / "administrations_template.csv").is_file()
+    assert TEMPLATES.as_uri() in wizard.file_page.templates.text()
+    import_texts(engine, tmp_path, {"lab.csv": "patient,date,code,value,unit,specimen\n"
+                                    "WARD-01,2024-05-02T09:00,IL1B,800,pg/mL,pbmc-spont\n"})
+    path = tmp_path / "injections.csv"
+    path.write_text("N° patient;Date;Heure;Médicament;Dose;Unité;Voie\n"
+                    "WARD-01;03/05/2024;21:30;Kineret;100;mg;SC\n"
+                    "WARD-01;04/05/2024;21:45;anakinra;100;mg;SC\n"
+                    "WARD-01;05/05/2024;08:10;anakinra;0,15;g;SC\n", encoding="utf-8")
+    choose_file(qtbot, wizard, path)
+    assert "administrations (one dose given per row)" in wizard.currentPage().info.text()
+    while wizard.currentId() != ImportWizard.CONFIRM:
+        wizard.next()
+    confirm(qtbot, wizard)
+    assert "anakinra: 3 administrations" in wizard.confirm_page.text.toPlainText()
+    with qtbot.waitSignal(wizard.accepted, timeout=10_000):
+        press_import(wizard)
+    assert wizard.result_.administrations_added == 3
+    cases = list_cases(engine)
+    pid = int(cases.loc[cases["pseudonym"] == "WARD-01", "id"].iloc[0])
+    case = Case.from_frames(load_case(engine, pid))
+    given = case.recorded_doses("anakinra")
+    assert given["t"].tolist() == [utc("2024-05-03T21:30"), utc("2024-05-04T21:45"),
+                                   utc("2024-05-05T08:10")]
+    assert given["dose"].tolist() == [100, 100, 150]  # 0,15 g
+    assert case.day0 == utc("2024-05-03")  # no period: the first recorded dose
