@@ -52,6 +52,21 @@ class Cohort:
                   f"range. AIDAI: the sum over {BLOCK_DAYS}-day blocks from day 0, only "
                   f"blocks with all 12 items on all {BLOCK_DAYS} days.")
 
+    def nothing_aligned(self) -> str | None:
+        """Why there is nothing to draw when no case could be aligned, naming the cases
+        (the window and the PDF say it instead of drawing empty axes); None otherwise."""
+        if self.members:
+            return None
+        if not self.not_alignable:
+            return ("No case chosen: select two or more cases in the case list, or open a "
+                    "case to see every case of its diagnosis.")
+        named = [p if why == NO_ANAKINRA else f"{p} ({why})" for p, why in self.not_alignable]
+        lead = ("No case in this selection has anakinra recorded"
+                if all(why == NO_ANAKINRA for _p, why in self.not_alignable)
+                else "No case in this selection can be aligned at anakinra start")
+        return (f"{lead}: {', '.join(named)}. Each line starts at a patient's first "
+                "anakinra dose (day 0), so there is nothing to draw.")
+
 
 def blocks_of_case(case: Case) -> pd.DataFrame:
     """The complete 30-day AIDAI blocks of one case (block number, score), from
@@ -90,7 +105,7 @@ def build_cohort(cases: Iterable[Case], blocks: dict[int, pd.DataFrame] | None =
         if len(crp):
             lines["CRP"].append(_line(case, member, crp["t"], crp["value"], crp["censor"]))
     panels = [_panel(key, lines[key], notes[key]) for key in lines]
-    if blocks is None and not diary_pending:
+    if blocks is None and not (diary_pending and aligned):  # no one's diary to wait for
         blocks = {c.id: blocks_of_case(c) for c in aligned}
     panels.append(aidai_panel(aligned, members, blocks))
     return Cohort(members, missing, tuple(panels))

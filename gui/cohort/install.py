@@ -67,8 +67,9 @@ class CohortFeature:
         self.view.show_cohort(cohort, described)
         self.view.show()
         self.view.raise_()
-        viewport = self.view.stack.view.viewport()
-        after_next_paint(viewport, lambda: True, lambda: self.fill_diary(cohort, cases))
+        if cohort.members:  # else no diary to sum, and no panel painted to wait for
+            viewport = self.view.stack.view.viewport()
+            after_next_paint(viewport, lambda: True, lambda: self.fill_diary(cohort, cases))
 
     def fill_diary(self, cohort, cases) -> None:
         from data.cohort import read_diary_blocks, with_diary
@@ -112,9 +113,12 @@ class CohortFeature:
         cohort = self.view.cohort
         items = [m.pseudonym for m in cohort.members] + [
             f"{p}: not alignable ({why})" for p, why in cohort.not_alignable]
+        # No case aligned: the page says so where the panels would be empty axes.
+        nothing = cohort.nothing_aligned()
         # A failed write raises ExportError: the window's error reporter says it in one line.
-        write_aligned_pdf(path, title=f"Cohort · {self.described}", about=[cohort.definition],
-                          items=items, panels=cohort.panels, axis_label=AXIS, band=True)
+        write_aligned_pdf(path, title=f"Cohort · {self.described}",
+                          about=[nothing] if nothing else [cohort.definition], items=items,
+                          panels=() if nothing else cohort.panels, axis_label=AXIS, band=True)
 
 
 def install(window) -> CohortFeature:

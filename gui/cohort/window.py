@@ -44,10 +44,22 @@ class CohortWindow(QtWidgets.QWidget):
         self.stack = AlignedStack(hint=HINT, band=True)
         self.stack.lineClicked.connect(self.caseChosen)
         self.stack.lineHovered.connect(self._hovered)
+        # Said in words where no case could be aligned: empty axes would read as "no values".
+        self.nothing = QtWidgets.QLabel()
+        self.nothing.setObjectName("cohortNothingAligned")
+        self.nothing.setWordWrap(True)
+        self.nothing.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        self.nothing.setMargin(24)
+        font = self.nothing.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        self.nothing.setFont(font)
+        self.pages = QtWidgets.QStackedWidget()
+        self.pages.addWidget(self.stack)
+        self.pages.addWidget(self.nothing)
         top = QtWidgets.QHBoxLayout()
         top.addWidget(self.about, 1)
         top.addWidget(self.export_button, 0, QtCore.Qt.AlignmentFlag.AlignTop)
-        split = list_beside(self.patients, self.stack)
+        split = list_beside(self.patients, self.pages)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
@@ -75,8 +87,15 @@ class CohortWindow(QtWidgets.QWidget):
             item.setFlags(QtCore.Qt.ItemFlag.ItemIsEnabled)
             self.patients.addItem(item)
         self.patients.blockSignals(False)
-        self.export_button.setEnabled(n > 0)
-        self.stack.set_panels(cohort.panels, AXIS)
+        self.export_button.setEnabled(bool(n or cohort.not_alignable))
+        self._draw()
+
+    def _draw(self, *, keep_range: bool = False) -> None:
+        message = self.cohort.nothing_aligned()
+        self.nothing.setText(message or "")
+        self.pages.setCurrentWidget(self.nothing if message else self.stack)
+        self.stack.set_panels(() if message else self.cohort.panels, AXIS,
+                              keep_range=keep_range)
 
     def _describe(self) -> None:
         cohort = self.cohort
@@ -89,7 +108,7 @@ class CohortWindow(QtWidgets.QWidget):
         """The same cohort with a panel filled in: the view stays where it is."""
         self.cohort = cohort
         self._describe()  # "summing the diaries…" no longer
-        self.stack.set_panels(cohort.panels, AXIS, keep_range=True)
+        self._draw(keep_range=True)
         self._patient_chosen(self.patients.currentItem(), None)
 
     def _patient_chosen(self, item, _previous) -> None:

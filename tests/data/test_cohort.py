@@ -141,3 +141,15 @@ def test_the_database_read_gives_the_same_cohort(engine):
     assert blocks_of_case(a).values.tolist() == [[0, 5.0]]
     assert len(aidai_periods(a, relative=True)) == 2  # the incomplete block exists there
     assert a.day0 == DAY0
+
+
+def test_a_cohort_nobody_can_be_aligned_in_says_so_naming_the_cases():
+    _a, b, c = _cases()
+    b.medications = b.medications.iloc[0:0]  # B-02 without anakinra too
+    cohort = build_cohort([b, c])
+    assert cohort.members == ()
+    assert cohort.nothing_aligned() == (
+        "No case in this selection has anakinra recorded: B-02, C-03. Each line starts at a "
+        "patient's first anakinra dose (day 0), so there is nothing to draw.")
+    assert build_cohort([]).nothing_aligned().startswith("No case chosen: select two or more")
+    assert build_cohort(_cases()).nothing_aligned() is None  # A-01 and B-02 aligned

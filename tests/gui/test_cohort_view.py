@@ -230,3 +230,36 @@ def test_every_case_of_a_diagnosis_takes_in_the_names_it_was_recorded_under(
         "Cryopyrin-associated periodic syndrome (Muckle-Wells), CAPS (MWS), Muckle-Wells "
         "syndrome, cryopyrin-associated periodic syndrome")
     assert "every case of Cryopyrin-associated periodic syndrome (CAPS)" in view.about.text()
+
+
+def test_a_selection_nobody_can_be_aligned_in_is_said_in_words_not_drawn_as_empty_axes(
+        qtbot, make_window, demo_engine, tmp_path):
+    import_texts(demo_engine, tmp_path, {"lab.csv": LAB, "doses.csv": DOSES,
+                                         "traps.csv": TRAPS_LAB})
+    w = make_window()
+    open_case(qtbot, w, "H-43")
+    _ctrl_click(qtbot, w, "H-44")
+    view = _open_cohort(qtbot, w)
+    view.resize(1000, 600)
+    message = ("No case in this selection has anakinra recorded: H-43, H-44. Each line "
+               "starts at a patient's first anakinra dose (day 0), so there is nothing to "
+               "draw.")
+    assert view.pages.currentWidget() is view.nothing and view.nothing.isVisible()
+    assert view.nothing.text() == message
+    assert not view.stack.isVisible() and view.stack.tracks == {}  # no axes, no ticks
+    assert view.export_button.isEnabled()
+    path = tmp_path / "cohort.pdf"
+    w.cohort.write_pdf(str(path))
+    text = " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())
+    assert message in text
+    assert "H-43: not alignable" in text
+    assert "Days from anakinra start" not in text and "× controls" not in text
+    # A cohort with a case to align draws again, in the same window (View → Cohort view…:
+    # the shortcut belongs to the main window, which the cohort window now covers).
+    _ctrl_click(qtbot, w, "H-41")
+    w.cohort.action.trigger()
+    qtbot.waitUntil(lambda: view.pages.currentWidget() is view.stack)
+    assert [m.pseudonym for m in view.cohort.members] == ["H-41"]
+    qtbot.waitUntil(lambda: "AIDAI" in view.stack.tracks and "summing" not in
+                    view.about.text())
