@@ -19,7 +19,15 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
 from db import cipher
-from db.errors import BUSY_MESSAGE, UserFacingError, is_busy, is_denied, one_line, sqlite_errors
+from db.errors import (
+    BUSY_MESSAGE,
+    LOCK_NOT_AVAILABLE,
+    UserFacingError,
+    is_busy,
+    is_denied,
+    one_line,
+    sqlite_errors,
+)
 from db.files import create_private, private_folder
 from db.schema_version import HEAD_REVISION
 
@@ -59,6 +67,9 @@ def resolve_url(path_or_url: str | None = None) -> str | URL:
 # SQLite waits this long for another connection's write lock before giving up with
 # "database is locked" (told to the user as db.errors.BUSY_MESSAGE).
 BUSY_TIMEOUT_S = 5.0
+# A server session of the program left inside a transaction this long is ended by the
+# server (its locks go with it): the program's transactions never wait on a person.
+IDLE_IN_TRANSACTION_MS = 300_000
 
 # Execution option: begin transactions holding the write lock (SQLite: BEGIN IMMEDIATE;
 # PostgreSQL: the audit table locked against other writers, see take_write_lock).
@@ -112,6 +123,8 @@ def _terse_postgresql_errors(context) -> Exception | None:
     row's values (a duplicate key's, a failed check's) and would carry a patient's data
     into the terminal and the log, parameters hidden or not."""
     orig = context.original_exception
+    if getattr(orig, "sqlstate", None) == LOCK_NOT_AVAILABLE and context.engine is not None:
+        orig.locked_by = _lock_holders(context.engine)  # told by db.errors.user_line
     primary = getattr(getattr(orig, "diag", None), "message_primary", None)
     raised = context.sqlalchemy_exception
     if not primary or raised is None:
@@ -123,9 +136,28 @@ def _terse_postgresql_errors(context) -> Exception | None:
 
 def _postgresql_connect(dbapi_conn, _record: object) -> None:
     with dbapi_conn.cursor() as cur:
-        # Gives up waiting for a lock as SQLite does, told as busy (db.errors.is_busy).
+        # Gives up waiting for a lock as SQLite does, told as busy (db.errors.is_busy):
+        # a reader too, when any login holds a table with LOCK TABLE … ACCESS EXCLUSIVE.
         cur.execute(f"SET lock_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        # Never holds a lock for others to wait on while the program waits on nothing.
+        cur.execute(f"SET idle_in_transaction_session_timeout = {IDLE_IN_TRANSACTION_MS}")
     dbapi_conn.commit()
+
+
+def _lock_holders(engine: Engine) -> list[str]:
+    """Who holds one of the schema's tables against every reader ("dr_x (episode)"), as
+    the server shows any login; [] when it cannot tell."""
+    try:
+        with engine.connect() as conn:
+            return [f"{who} ({table})" for who, table in conn.exec_driver_sql(
+                "SELECT DISTINCT a.usename, c.relname FROM pg_locks l "
+                "JOIN pg_stat_activity a ON a.pid = l.pid JOIN pg_class c ON c.oid = l.relation "
+                "WHERE l.granted AND l.mode = 'AccessExclusiveLock' "
+                "AND c.relnamespace = current_schema()::regnamespace "
+                "AND l.pid <> pg_backend_pid() ORDER BY 1, 2")]
+    except Exception:  # the lookup is a courtesy: the busy line stands without it
+        log.debug("cannot tell who holds the lock", exc_info=True)
+        return []
 
 
 def is_personal(engine: Engine) -> bool:

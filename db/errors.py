@@ -36,14 +36,22 @@ def _chain(exc: BaseException | None):
 
 
 # PostgreSQL's SQLSTATE for lock_timeout running out (lock_not_available).
-_LOCK_NOT_AVAILABLE = "55P03"
+LOCK_NOT_AVAILABLE = "55P03"
+LOCKED_MESSAGE = ("the server is busy: a table is locked by {}; nothing was read or "
+                  "changed, try again (whoever looks after the server can end that session)")
+
+
+def locked_by(exc: BaseException) -> list[str]:
+    """Who holds a table against this session's statement, when the server told
+    (db.engine looks it up as the lock wait runs out); [] otherwise."""
+    return next((e.locked_by for e in _chain(exc) if getattr(e, "locked_by", None)), [])
 
 
 def is_busy(exc: BaseException) -> bool:
     """The database gave up waiting for another connection's write lock."""
     return any((isinstance(e, sqlite_errors("OperationalError"))
                 and str(e).startswith(("database is locked", "database is busy")))
-               or getattr(e, "sqlstate", None) == _LOCK_NOT_AVAILABLE
+               or getattr(e, "sqlstate", None) == LOCK_NOT_AVAILABLE
                for e in _chain(exc))
 
 
@@ -110,7 +118,8 @@ def user_line(exc: BaseException) -> str | None:
     if isinstance(exc, UserFacingError):
         return str(exc)
     if is_busy(exc):
-        return BUSY_MESSAGE
+        holders = locked_by(exc)
+        return LOCKED_MESSAGE.format(", ".join(holders)) if holders else BUSY_MESSAGE
     if is_full(exc):
         return FULL_MESSAGE
     if is_denied(exc):

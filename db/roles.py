@@ -60,7 +60,12 @@ _AUDIT_INSERTED = ("at", "actor", "entity", "entity_id", "patient_id", "action",
 # What every reviewer and read-only session starts with. A role's settings do not pass to
 # its members, so they are set on each login, in this database only. temp_file_limit
 # needs a superuser to set, and so to lift: no login raises it for its own session.
-SESSION_LIMITS = {"temp_file_limit": "2GB"}
+# lock_timeout and idle_in_transaction_session_timeout are defaults a login may change
+# for its own session (PostgreSQL has no hard per-login limit for them; postgresql.conf
+# sets the server's defaults): they stop a raw session of psql, which does not set its
+# own as the program does (db.engine), from holding a table for ever by mistake.
+SESSION_LIMITS = {"temp_file_limit": "2GB", "lock_timeout": "5s",
+                  "idle_in_transaction_session_timeout": "5min"}
 # Large objects are no part of Flarescope; a login that creates them fills the server's
 # disk outside every table. Revoking them takes their owner (a superuser): `db roles`
 # tries, and prints the command for whoever can when it cannot.

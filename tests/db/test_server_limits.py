@@ -1,8 +1,12 @@
 """What a login may use up on a department server: temporary files, large objects, the
-notification channel (second attacker review, item 4). Real logins on the throwaway
+notification channel (second attacker review, item 4), a table held locked (item 5). Real logins on the throwaway
 cluster; `db roles` run both as a superuser and as a database owner who is not one."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
@@ -83,3 +87,31 @@ def _as_superuser(url: str, commands: list[str]) -> None:
                 conn.exec_driver_sql(sql)
     finally:
         engine.dispose()
+
+
+def test_a_table_locked_by_a_login_fails_a_read_in_one_line_not_a_hang(demo_engine,
+                                                                       server_login):
+    """LOCK TABLE … ACCESS EXCLUSIVE by a reviewer's psql held every reader for ever; the
+    program's sessions give up after lock_timeout and say who holds it (item 5)."""
+    assert main.main(["--db", target(demo_engine), "db", "roles"]) == 0
+    raw = server_login(demo_engine, REVIEWER, "dr_locks")
+    # A psql session of that login starts with the role's defaults; the program's own
+    # sessions set theirs (db.engine).
+    plain = create_engine(target(raw))
+    try:
+        assert (_one(plain, "SHOW lock_timeout"),
+                _one(plain, "SHOW idle_in_transaction_session_timeout")) == ("5s", "5min")
+    finally:
+        plain.dispose()
+    assert _one(demo_engine, "SHOW idle_in_transaction_session_timeout") == "5min"
+    with raw.connect() as holder:
+        holder.execute(text("LOCK TABLE episode IN ACCESS EXCLUSIVE MODE"))
+        done = subprocess.run([sys.executable, "main.py", "--db", target(demo_engine), "cases"],
+                              capture_output=True, text=True, timeout=120,
+                              cwd=Path(main.__file__).parent)
+        holder.rollback()
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "flarescope: the server is busy: a table is locked by dr_locks (episode); nothing "
+        "was read or changed, try again (whoever looks after the server can end that "
+        "session)")
