@@ -152,6 +152,22 @@ def may_replace(parent: QtWidgets.QWidget | None, question: str) -> bool:
     return box.exec() == yes
 
 
+def save_pdf_as(parent: QtWidgets.QWidget | None, title: str, name: str) -> Path | None:
+    """Ask where to write a one-page PDF (the overlay's, the cohort's), starting where
+    Export PDF starts: the last export's folder, else Documents. The folder chosen is
+    remembered for the next export. None if the reviewer cancels."""
+    # Given a bare name, the file dialog opened in the program's folder.
+    chosen, _ = QtWidgets.QFileDialog.getSaveFileName(
+        parent, title, str(_default_folder() / name), "PDF files (*.pdf)")
+    if not chosen:
+        return None
+    path = Path(chosen)
+    if path.suffix.lower() != ".pdf":
+        path = path.with_name(path.name + ".pdf")
+    _remember(path.parent)
+    return path
+
+
 def _default_folder() -> Path:
     """The last export's folder, else Documents, else home: always one that exists (a
     new account may have no Documents folder yet)."""

@@ -6,7 +6,7 @@ it is computed only while in sight. The main window calls install(window).
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore
 
 from gui.case_dock import CaseDock
 from gui.overlay.panel import OverlayPanel
@@ -43,16 +43,16 @@ class OverlayFeature(CaseDock):
         timeline.set_cursor(t)
 
     def export(self) -> None:
+        from gui.export_dialog import save_pdf_as
         from gui.pdf.export import pdf_name
 
         overlay = self.panel.overlay
         if overlay is None or self.case is None:
             return
         name = pdf_name(f"{self.case.pseudonym} overlay", deidentified=False)
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.dock, "Export the overlay",
-                                                        name, "PDF (*.pdf)")
-        if path:
-            self.write_pdf(path)
+        path = save_pdf_as(self.dock, "Export the overlay", name)
+        if path is not None:
+            self.write_pdf(str(path))
 
     def write_pdf(self, path: str) -> None:
         from data.episode_overlay import KIND_NAMES

@@ -178,3 +178,35 @@ def test_the_reviewer_chooses_each_anakinra_stop_and_the_choices_say_how_many(
     # 20 on day -10 and 150 on day +4 of the interruption; 300 on day +7 after the end.
     assert [ln.values.tolist() for ln in track.panel.lines] == [[20, 150], [300]]
     assert [round(d, 3) for d in track.panel.lines[1].days] == [7.375]
+
+
+def test_export_pdf_starts_in_documents_and_the_main_export_follows(
+        qtbot, make_window, demo_engine, tmp_path, monkeypatch):
+    """The overlay's file dialog opened in the program's folder (a bare file name)."""
+    import os
+    from pathlib import Path
+
+    from PySide6 import QtWidgets
+
+    from gui import export_dialog
+
+    monkeypatch.setattr(export_dialog, "_last_folder", None)  # no export yet this session
+    documents = Path(os.environ["HOME"]) / "Documents"  # the test's own HOME
+    documents.mkdir()
+    w = _window(qtbot, make_window, demo_engine, tmp_path)
+    panel = _open_overlay(qtbot, w)
+    starts = []
+    chosen = documents / "Reviews" / "overlay H-30"
+
+    def save_as(parent, caption, start, filters):
+        starts.append(start)
+        chosen.parent.mkdir(exist_ok=True)
+        return str(chosen), filters
+
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", save_as)
+    qtbot.mouseClick(panel.export_button, QtCore.Qt.MouseButton.LeftButton)
+    assert starts == [str(documents / "H-30 overlay.pdf")]
+    written = chosen.with_name("overlay H-30.pdf")  # ".pdf" added to a name without it
+    assert written.is_file() and written.read_bytes().startswith(b"%PDF")
+    # The next export, the case's own, starts where this one went.
+    assert export_dialog._default_folder() == documents / "Reviews"
