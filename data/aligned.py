@@ -63,6 +63,10 @@ class Panel:
     reference: float | None = None  # a horizontal line: 1× controls, AIDAI ≥ 9
     reference_label: str = ""
     notes: tuple[str, ...] = field(default=())  # members left out, and why
+    # Every member's number in the order they are listed (a cohort's patients, whether
+    # or not they have a line here): a line's colour is its member's place in the list.
+    # Empty: the lines' own order (an overlay has a line, maybe empty, per episode).
+    members: tuple[int, ...] = field(default=())
 
 
 def line_in_window(name: str, anchor: Anchor, t: np.ndarray, values: np.ndarray,

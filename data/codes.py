@@ -95,6 +95,14 @@ SPECIMEN_LABELS = {
     "": "unspecified",
 }
 
+
+def with_specimen(title: str, specimen: str | None) -> str:
+    """A panel's title naming what was measured in: 'IL-1β fold, PBMC, LPS-stimulated'."""
+    if specimen is None:
+        return title
+    where = SPECIMEN_LABELS.get(specimen, specimen)
+    return f"{title}, {where}" if where else title
+
 ANAKINRA = "anakinra"
 DRUG_ATC = {
     ANAKINRA: "L04AC03",

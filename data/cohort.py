@@ -1,8 +1,10 @@
 """The cohort view's content: several cases aligned at anakinra start (issue 14, item 6).
 
 Four small multiples share the relative axis: IL-1β fold and TNF-α fold over the
-healthy-control mean (the specimen the key figures use: PBMC spontaneous when there is
-a choice), CRP, and the AIDAI summed over 30-day blocks from day 0 (data.aidai_periods'
+healthy-control mean (each patient's specimen as the key figures choose it: PBMC
+spontaneous when there is a choice; patients measured in different specimens give one
+panel per specimen, never one median across them), CRP, and the AIDAI summed over 30-day
+blocks from day 0 (data.aidai_periods'
 blocks; a block without all 12 items on all 30 days is left out, never scored low).
 One line per patient, its first relapse marked; the median and interquartile range
 across patients week by week (data.aligned.spread). A case without anakinra cannot be
@@ -22,7 +24,14 @@ from data.aidai_periods import BLOCK_DAYS, aidai_periods
 from data.aligned import Line, Panel, Spread, line_in_window, spread
 from data.alignment import DAY, Anchor, anchor_of, relapse_onsets
 from data.case import Case
-from data.codes import AIDAI_ACTIVE_THRESHOLD, AIDAI_CODES, SPECIMEN_LABELS
+from data.codes import (
+    AIDAI_ACTIVE_THRESHOLD,
+    AIDAI_CODES,
+    PBMC_LPS,
+    PBMC_SPONTANEOUS,
+    SPECIMEN_LABELS,
+    with_specimen,
+)
 from data.controls import Match, match
 from data.summary.figures import pick_specimen
 
@@ -91,31 +100,40 @@ def build_cohort(cases: Iterable[Case], blocks: dict[int, pd.DataFrame] | None =
     aligned = [c for c in cases if c.day0 is not None]
     missing = tuple((c.pseudonym, NO_ANAKINRA) for c in cases if c.day0 is None)
     members = tuple(_member(c) for c in aligned)
-    lines: dict[str, list[Line]] = {"IL1B": [], "TNFA": [], "CRP": []}
-    notes: dict[str, list[str]] = {k: [] for k in lines}
+    # code → specimen → lines: a fold of spontaneous secretion and one of LPS-stimulated
+    # secretion are different measures, each on a panel of its own.
+    folds: dict[str, dict[str, list[Line]]] = {"IL1B": {}, "TNFA": {}}
+    notes: dict[str, list[str]] = {k: [] for k in folds}
+    crp: list[Line] = []
+    crp_specimens: set[str] = set()
     means: dict[tuple, Match] = {}  # shared by cases read with the same references
     for case, member in zip(aligned, members, strict=True):
-        for code in ("IL1B", "TNFA"):
-            line, note = _fold_line(case, code, member, means)
+        for code in folds:
+            line, specimen, note = _fold_line(case, code, member, means)
             if line is not None:
-                lines[code].append(line)
+                folds[code].setdefault(specimen, []).append(line)
             if note:
                 notes[code].append(note)
-        crp = case.series("CRP")
-        if len(crp):
-            lines["CRP"].append(_line(case, member, crp["t"], crp["value"], crp["censor"]))
-    panels = [_panel(key, lines[key], notes[key]) for key in lines]
+        s = case.series("CRP")
+        if len(s):
+            crp.append(_line(case, member, s["t"], s["value"], s["censor"]))
+            crp_specimens.update(str(x) for x in s["specimen"].unique())
+    panels = [p for code in folds for p in _fold_panels(code, folds[code], notes[code])]
+    panels.append(_panel("CRP", crp, [], specimen=" and ".join(
+        SPECIMEN_LABELS.get(x, x) for x in sorted(crp_specimens)) or None))
     if blocks is None and not (diary_pending and aligned):  # no one's diary to wait for
         blocks = {c.id: blocks_of_case(c) for c in aligned}
     panels.append(aidai_panel(aligned, members, blocks))
-    return Cohort(members, missing, tuple(panels))
+    order = tuple(m.patient_id for m in members)  # each line in its patient's colour
+    return Cohort(members, missing, tuple(replace(p, members=order) for p in panels))
 
 
 def with_diary(cohort: Cohort, cases: list[Case], blocks: dict[int, pd.DataFrame]) -> Cohort:
     """The cohort with its AIDAI panel filled from the diaries' block sums."""
     aligned = [c for c in cases if c.day0 is not None]
-    panels = tuple(aidai_panel(aligned, cohort.members, blocks) if p.key == "AIDAI" else p
-                   for p in cohort.panels)
+    order = tuple(m.patient_id for m in cohort.members)
+    panels = tuple(replace(aidai_panel(aligned, cohort.members, blocks), members=order)
+                   if p.key == "AIDAI" else p for p in cohort.panels)
     return replace(cohort, panels=panels)
 
 
@@ -142,12 +160,26 @@ TITLES = {"IL1B": ("IL-1β fold", "× controls", True, 1.0, "1× controls"),
                     float(AIDAI_ACTIVE_THRESHOLD), f"active ≥ {AIDAI_ACTIVE_THRESHOLD}")}
 
 
-def _panel(key: str, lines: list[Line], notes: list[str]) -> Panel:
-    title, unit, log, ref, ref_label = TITLES[key]
+def _fold_panels(code: str, by_specimen: dict[str, list[Line]], notes: list[str]
+                 ) -> list[Panel]:
+    """One panel per specimen, PBMC spontaneous first; keyed by the code alone when the
+    cohort was measured in one specimen."""
+    if not by_specimen:
+        return [_panel(code, [], notes)]
+    order = sorted(by_specimen, key=lambda x: (x != PBMC_SPONTANEOUS, x != PBMC_LPS, x))
+    return [_panel(code if len(order) == 1 else f"{code}:{x}", by_specimen[x],
+                   notes if i == 0 else [], specimen=x) for i, x in enumerate(order)]
+
+
+def _panel(key: str, lines: list[Line], notes: list[str], *,
+           specimen: str | None = None) -> Panel:
+    """specimen: a code (SPECIMEN_LABELS) or words; the title names it."""
+    title, unit, log, ref, ref_label = TITLES[key.split(":")[0]]
     extent = [d for ln in lines for d in (ln.days[:1].tolist() + ln.days[-1:].tolist())]
     s = spread(lines, float(np.floor(min(extent))), float(np.ceil(max(extent))), GRID_DAYS,
                log=log) if extent else Spread.empty()
-    return Panel(key, title, unit, log, tuple(lines), s, ref, ref_label, tuple(notes))
+    return Panel(key, with_specimen(title, specimen), unit, log, tuple(lines), s, ref,
+                 ref_label, tuple(notes))
 
 
 def _member(case: Case) -> Member:
@@ -167,10 +199,11 @@ def _line(case: Case, member: Member, t, values, censor) -> Line:
 
 
 def _fold_line(case: Case, code: str, member: Member,
-               means: dict[tuple, Match]) -> tuple[Line | None, str]:
+               means: dict[tuple, Match]) -> tuple[Line | None, str, str]:
+    """The patient's fold line, the specimen it was measured in, and why none (a note)."""
     specimen = pick_specimen(case, code)
     if specimen is None:
-        return None, ""
+        return None, "", ""
     s = case.series(code, specimen)
     unit = str(s["unit"].iloc[0])
     # data.controls.match filters the references (~15 ms with its unit tables): once per
@@ -180,9 +213,10 @@ def _fold_line(case: Case, code: str, member: Member,
         means[key] = match(case.controls, code, specimen, unit)
     mean = means[key].mean
     if not mean:
-        return None, f"{case.pseudonym}: no control mean for {SPECIMEN_LABELS.get(specimen, specimen)}"
+        return None, specimen, (f"{case.pseudonym}: no control mean for "
+                                f"{SPECIMEN_LABELS.get(specimen, specimen)}")
     return _line(case, member, s["t"], s["value"].to_numpy(dtype=float) / mean,
-                 s["censor"]), ""
+                 s["censor"]), specimen, ""
 
 
 def read_cases(engine, patient_ids: Iterable[int]) -> list[Case]:

@@ -109,9 +109,14 @@ class CohortFeature:
     def write_pdf(self, path: str) -> None:
         from gui.cohort.window import AXIS
         from gui.pdf.aligned_page import write_aligned_pdf
+        from gui.timeline.tracks.aligned import MAX_COLOURED, member_colour_name
 
         cohort = self.view.cohort
-        items = [m.pseudonym for m in cohort.members] + [
+        n = len(cohort.members)
+        # A few patients are told apart by colour, as in the window's list; a crowd is grey.
+        items = [m.pseudonym if n > MAX_COLOURED else
+                 f"{m.pseudonym} ({member_colour_name(i, n)})"
+                 for i, m in enumerate(cohort.members)] + [
             f"{p}: not alignable ({why})" for p, why in cohort.not_alignable]
         # No case aligned: the page says so where the panels would be empty axes.
         nothing = cohort.nothing_aligned()

@@ -153,3 +153,30 @@ def test_a_cohort_nobody_can_be_aligned_in_says_so_naming_the_cases():
         "patient's first anakinra dose (day 0), so there is nothing to draw.")
     assert build_cohort([]).nothing_aligned().startswith("No case chosen: select two or more")
     assert build_cohort(_cases()).nothing_aligned() is None  # A-01 and B-02 aligned
+
+
+def test_each_panel_names_its_specimen_and_specimens_are_never_mixed_in_one():
+    from data.codes import PBMC_LPS, PBMC_SPONTANEOUS
+
+    controls = [dict(code="IL1B", specimen=PBMC_SPONTANEOUS, mean=10.0),
+                dict(code="IL1B", specimen=PBMC_LPS, mean=1000.0),
+                dict(code="TNFA", specimen=PBMC_SPONTANEOUS, mean=20.0)]
+    spont = _named(make_case([(7, 9, "IL1B", 30), (14, 9, "IL1B", 20),
+                              (7, 9, "TNFA", 40), (7, 9, "CRP", 12, "", SERUM)],
+                             [(0, None, 100)], controls=controls), 1, "S-01")
+    # Only LPS-stimulated secretion measured: a fold over the LPS controls, on its own panel.
+    lps = _named(make_case([(7, 9, "IL1B", 3000, "", PBMC_LPS), (14, 9, "IL1B", 2000, "",
+                                                                   PBMC_LPS)],
+                           [(0, None, 100)], controls=controls), 2, "L-02")
+    cohort = build_cohort([spont, lps])
+    titles = {p.key: p.title for p in cohort.panels}
+    assert titles == {"IL1B:pbmc-spont": "IL-1β fold, PBMC, spontaneous",
+                      "IL1B:pbmc-lps": "IL-1β fold, PBMC, LPS-stimulated",
+                      "TNFA": "TNF-α fold, PBMC, spontaneous",
+                      "CRP": "CRP, serum", "AIDAI": "AIDAI per 30 days"}
+    assert [ln.name for ln in _panel(cohort, "IL1B:pbmc-spont").lines] == ["S-01"]
+    [lps_line] = _panel(cohort, "IL1B:pbmc-lps").lines
+    assert lps_line.name == "L-02" and lps_line.values.tolist() == [3.0, 2.0]
+    # One specimen across the cohort: the panel keeps its plain key, and names it.
+    one = build_cohort([spont])
+    assert _panel(one, "IL1B").title == "IL-1β fold, PBMC, spontaneous"

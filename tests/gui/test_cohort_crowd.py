@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6 import QtCore
 
 from data.alignment import DAY
 from data.cohort import build_cohort
@@ -72,3 +73,62 @@ def test_zoomed_to_three_months_the_cohort_draws_a_few_of_its_points(qtbot):
     assert all(14 <= len(run) <= 15 for run in runs)
     assert all(run[0][0] < 1000 * DAY < run[1][0] and run[-2][0] < 1090 * DAY < run[-1][0]
                for run in runs)
+
+
+def _case(pid: int, obs: list[tuple], controls: list[dict] | None = None):
+    case = make_case(obs, [(0, None, 100)], controls=controls)
+    case.patient = {**case.patient, "id": pid, "pseudonym": f"C-{pid:02d}"}
+    return case
+
+
+def test_censored_values_are_hollow_and_panels_name_their_specimen(qtbot):
+    # Two patients (coloured lines with markers): C-01's day-14 IL-1β was '<5'.
+    few = [_case(1, [(7, 9, "IL1B", 30), (14, 9, "IL1B", 5, "<"), (21, 9, "IL1B", 8)]),
+           _case(2, [(7, 9, "IL1B", 40), (14, 9, "IL1B", 20)])]
+    view = CohortWindow()
+    qtbot.addWidget(view)
+    view.show_cohort(build_cohort(few), "2 cases")
+    view.show()
+    track = view.stack.tracks["IL1B"]
+    title = track.plot.titleLabel.item.toPlainText().replace("\xa0", " ").replace("\u2060", "")
+    assert title.startswith("IL-1β fold, PBMC, spontaneous")
+    assert "○ censored, at its limit" in title
+    first = next(i for i in track.plot.items if isinstance(i, pg.PlotDataItem)
+                 and i.opts["symbol"] == "o")
+    brushes = [b.style() for b in first.scatter.data["brush"]]
+    none, solid = QtCore.Qt.BrushStyle.NoBrush, QtCore.Qt.BrushStyle.SolidPattern
+    assert brushes == [solid, none, solid]
+    # Eight patients (one grey crowd, no markers): the censored values get hollow ones.
+    crowd = [_case(i, [(7, 9, "IL1B", 30 + i), (14, 9, "IL1B", 5, "<" if i < 3 else "")])
+             for i in range(1, 9)]
+    view.show_cohort(build_cohort(crowd), "8 cases")
+    [hollow] = [i for i in view.stack.tracks["IL1B"].plot.items
+                if isinstance(i, pg.ScatterPlotItem) and i.opts["symbol"] == "o"]
+    assert len(hollow.data) == 2  # C-01's and C-02's day 14
+    assert hollow.opts["brush"].style() == none
+    assert np.allclose(hollow.data["x"], 14.375 * DAY)
+
+
+def test_a_patients_line_has_the_colour_of_their_row_in_every_panel(qtbot):
+    from data.codes import PBMC_LPS, PBMC_SPONTANEOUS
+    from gui.timeline.tracks.aligned import member_colour
+
+    # C-03 has IL-1β only after LPS stimulation: the only line of its panel, still in the
+    # third colour, as its row in the list (it was drawn in the first: C-01's blue).
+    controls = [dict(code="IL1B", specimen=PBMC_SPONTANEOUS, mean=10.0),
+                dict(code="IL1B", specimen=PBMC_LPS, mean=1000.0)]
+    lps = [(7, 9, "IL1B", 4000, "", PBMC_LPS), (14, 9, "IL1B", 2000, "", PBMC_LPS)]
+    cases = [_case(1, [(7, 9, "IL1B", 30), (14, 9, "IL1B", 20)], controls),
+             _case(2, [(7, 9, "IL1B", 40), (14, 9, "IL1B", 20)], controls),
+             _case(3, lps, controls)]
+    view = CohortWindow()
+    qtbot.addWidget(view)
+    view.show_cohort(build_cohort(cases), "3 cases")
+    view.show()
+    row = view.patients.item(2)
+    assert row.text().startswith("C-03")
+    [line] = [i for i in view.stack.tracks["IL1B:pbmc-lps"].plot.items
+              if isinstance(i, pg.PlotDataItem) and i.opts["symbol"] == "o"]
+    assert line.opts["pen"].color().name() == member_colour(2, 3).lower()
+    swatch = row.icon().pixmap(12, 12).toImage().pixelColor(6, 6)
+    assert swatch.name() == member_colour(2, 3).lower()

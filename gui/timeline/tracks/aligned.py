@@ -91,21 +91,34 @@ class AlignedTrack(Track):
     def draw(self, panel: Panel, options: TimelineOptions) -> None:
         p = self.plot
         p.getAxis("left").setLogMode(panel.log)
-        n = len(panel.lines)
+        # Colours follow the list of members beside the panels, whoever has a line here.
+        order = panel.members or tuple(line.member for line in panel.lines)
+        place = {member: i for i, member in enumerate(order)}
+        n = len(order)
         width = 1.6 if n <= MAX_COLOURED else 0.7
+        if not panel.lines:  # a panel says it is empty rather than show bare axes unnamed
+            self.add_legend_entry("", "#555555", "no value in this selection")
         if n <= MAX_COLOURED:
             for i, line in enumerate(panel.lines):
-                colour = member_colour(i, n)
+                colour = member_colour(place.get(line.member, i), n)
                 x, y = line.days * DAY, plotted(line.values, panel.log)
+                # Hollow where censored (a '<5' drawn at its limit), as on the case timeline
+                # (gui/timeline/tracks/points.py).
+                filled, hollow = pg.mkBrush(colour), pg.mkBrush(None)
+                brushes = [hollow if c else filled for c in line.censor]
                 p.addItem(pg.PlotDataItem(x, y, pen=pg.mkPen(colour, width=width),
                                           connect="finite", symbol="o", symbolSize=5,
-                                          symbolPen=pg.mkPen(colour), symbolBrush=colour))
-        else:
+                                          symbolPen=pg.mkPen(colour), symbolBrush=brushes))
+        elif panel.lines:
             # One item for the crowd, drawing what is in view (gui/timeline/crowd.py).
             crowd = CrowdItem([(line.days * DAY, plotted(line.values, panel.log))
                                for line in panel.lines], pg.mkPen(GREY, width=width))
             p.addItem(crowd, ignoreBounds=True)
             crowd.viewRangeChanged()
+            self._draw_censored(panel)
+        if any((line.censor != "").any() for line in panel.lines):
+            self.add_legend_entry("○", GREY if n > MAX_COLOURED else "#555555",
+                                  "censored, at its limit")
         # Every line keeps y in view as it pans (Track.visible_y_range), not the median only:
         # all lines' values as one series sorted by time, one search a frame, not fifty.
         if panel.lines:
@@ -130,6 +143,23 @@ class AlignedTrack(Track):
         p.addItem(self._highlight)
         self.follow_y = () if panel.reference is None else (
             float(np.log10(panel.reference) if panel.log else panel.reference),)
+
+    def _draw_censored(self, panel: Panel) -> None:
+        """A crowd's lines have no markers; its censored values get a hollow one each, so
+        a value below (or above) the assay's limit never reads as a measured one."""
+        xs, ys = [], []
+        for line in panel.lines:
+            cut = line.censor != ""
+            xs.append(line.days[cut] * DAY)
+            ys.append(plotted(line.values[cut], panel.log))
+        x, y = np.concatenate(xs), np.concatenate(ys)
+        ok = np.isfinite(y)
+        if ok.any():
+            points = pg.ScatterPlotItem(x[ok], y[ok], symbol="o", size=5,
+                                        pen=pg.mkPen(GREY, width=1), brush=pg.mkBrush(None))
+            points.setZValue(10)
+            _cached(points)
+            self.plot.addItem(points)
 
     def _draw_marks(self, panel: Panel) -> None:
         xs, ys = [], []
