@@ -647,3 +647,36 @@ def test_a_lab_correction_is_the_owners_on_a_server(demo_engine, server_login, t
     assert value_of(stored(demo_engine, "HOSP-40"), "2025-03-01 00:00", "CRP") == (48.0, "")
     assert import_file(demo_engine, corrected, corrections=True).observations_corrected == 1
     assert value_of(stored(demo_engine, "HOSP-40"), "2025-03-01 00:00", "CRP") == (4.8, "")
+
+
+def test_a_change_that_leaves_its_version_as_it_was_is_refused(demo_engine, server_login):
+    """A raw UPDATE that left the version as it was passed the stale-save check: a save
+    based on the version read before went over it unseen (second attacker review)."""
+    raw = server_login(demo_engine, REVIEWER, "dr_same")
+    pid = _pid(raw)
+    episode = create_episode(raw, pid, actor=login(raw), kind="flare", onset=1_500_000_000)
+    review = mark_case_reviewed(raw, pid, login(raw), True, version=0)
+    store.store_suggestions(raw, pid, [found()], actor=login(raw))
+    [suggestion] = store.load_suggestions(raw, pid).to_dict("records")
+    version = get_patient(raw, pid)["version"]
+    quiet = [("UPDATE episode SET note = 'changed quietly' WHERE id = :e",
+              f"(episode.version stays {episode['version']})"),
+             ("UPDATE patient SET diagnosis = 'none' WHERE id = :p",
+              f"(patient.version stays {version})"),
+             ("UPDATE patient SET reviewed_by = NULL, reviewed_at = NULL WHERE id = :p",
+              f"(patient.review_version stays {review['review_version']})"),
+             ("UPDATE suggestion SET certainty = 'possible' WHERE id = :s",
+              f"(suggestion.version stays {suggestion['version']})")]
+    for sql, stays in quiet:
+        line = _refused(raw, sql, e=episode["id"], p=pid, s=suggestion["id"])
+        assert line == ("the server refused the change: a change moves its version on by one "
+                        f"{stays}: a save based on the old one would go through unseen; "
+                        "nothing was changed")
+    # A case's identity is versioned with its details: changed alone, nobody would know.
+    assert "a case's identity changes together with its details" in _refused(
+        raw, "UPDATE patient_identity SET name = 'Someone Else' WHERE patient_id = :p", p=pid)
+    # The program's saves move the versions on, and pass.
+    update_episode(raw, episode["id"], episode["version"], actor=login(raw), note="seen")
+    update_patient(raw, pid, version, actor=login(raw), name="Jeanne Martin")
+    assert get_patient(demo_engine, pid)["name"] == "Jeanne Martin"
+    assert verify(demo_engine)[1] == []
