@@ -231,5 +231,10 @@ def printable_case(case: Case, privacy: Privacy, label: str) -> Case:
     obs = case.observations
     if len(obs) and "source" in obs:
         obs = obs.assign(source=pd.Categorical([""] * len(obs)))
+    given = case.administrations
+    if given is not None and len(given):  # they set day 0 and draw the dose by day
+        given = given.assign(drug=[privacy.drug(d) for d in given["drug"]],
+                             route=[privacy.route(r) for r in given["route"]],
+                             unit=[privacy.unit(u) for u in given["unit"]])
     patient = {"id": case.patient.get("id"), "pseudonym": label}
-    return Case(patient, obs, m, ep, case.controls)
+    return Case(patient, obs, m, ep, case.controls, administrations=given)

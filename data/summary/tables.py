@@ -81,11 +81,18 @@ def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy, *,
     table_cols = (date_col, *cols, Column("Anakinra then", wrap=True))
     folds = _folds(case, grid)
     rows: list[tuple[str, ...]] = []
-    times = np.full(len(grid.days), np.inf)  # each day's first sample: what anakinra was
+    # What anakinra was at each day's first sample, and at its last: they differ on the
+    # day of a first injection recorded with its time, samples before and after it.
+    first = np.full(len(grid.days), np.inf)
+    last = np.full(len(grid.days), -np.inf)
     for (row, _), cells in grid.cells.items():
-        times[row] = min(times[row], *(c.t for c in cells))
-    dose = dose_texts(dose_context(case, times, dose_time=dose_time),
-                      case.anchor, with_day=False, clock_free=fmt.relative)
+        first[row] = min(first[row], *(c.t for c in cells))
+        last[row] = max(last[row], *(c.t for c in cells))
+    ctx = dose_context(case, np.concatenate([first, last]), dose_time=dose_time)
+    texts = dose_texts(ctx, case.anchor, with_day=False, clock_free=fmt.relative)
+    n = len(grid.days)
+    dose = [a if ctx.state[k] == ctx.state[k + n] else f"{a} / {texts[k + n]}"
+            for k, a in enumerate(texts[:n])]
     for row, day in enumerate(grid.days):
         date = fmt.date(float(day)) if fmt.relative else \
             f"{fmt.date(float(day))}\n{case.anchor.label(float(day))}"
@@ -200,10 +207,12 @@ def dosing_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:
                          fmt.date(end) if end is not None else "ongoing", days, weight))
             if end is not None:
                 last_end[r.drug] = max(end, last_end.get(r.drug, end))
+    given = case.administrations is not None and not case.administrations.empty
+    empty = ("no dosing period recorded: the doses were recorded one by one (see "
+             "Administrations recorded)" if given else "no medication recorded")
     if not any(r[-1] for r in rows):  # no weight and no dose per kg: nothing converted
-        return Table("Dosing history", cols[:-1], [r[:-1] for r in rows],
-                     empty="no medication recorded")
-    return Table("Dosing history", cols, rows, empty="no medication recorded",
+        return Table("Dosing history", cols[:-1], [r[:-1] for r in rows], empty=empty)
+    return Table("Dosing history", cols, rows, empty=empty,
                  note="Weight used: the body weights that convert an anakinra dose between "
                       "mg/d and mg/kg/d, on the timeline and beside each sample (the last "
                       "weight before a day is carried forward; the first one back).")

@@ -44,3 +44,35 @@ def test_de_identified_it_gives_days_and_no_time_of_day():
 
 def test_no_table_without_recorded_doses():
     assert _table(build_summary(make_case([], [(0, 29, 100)]))) is None
+
+
+def test_doses_recorded_one_by_one_only_are_no_missing_medication():
+    summary = build_summary(make_case([], given=GIVEN[:3]))
+    dosing = next(t for t in summary.tables if t.title == "Dosing history")
+    assert dosing.rows == [] and "recorded one by one" in dosing.empty
+    assert len(_table(summary).rows) == 3
+    assert next(t for t in build_summary(make_case([])).tables
+                if t.title == "Dosing history").empty == "no medication recorded"
+
+
+def test_the_de_identified_timeline_draws_the_recorded_doses_too():
+    """Its case had no administrations: a patient dosed only so was 'no anakinra'."""
+    case = make_case([], given=GIVEN[:3])
+    drawn = build_summary(case, deidentify=True).case
+    assert drawn.day0 == case.day0 and drawn.anchor.on_anakinra
+    assert drawn.daily_dose()["dose"].tolist() == [100, 150, 100]
+    assert drawn.recorded_doses("anakinra")["route"].tolist() == ["subcutaneous"] * 3
+
+
+def test_the_cytokine_table_says_when_a_day_0_sample_came_after_the_first_injection():
+    # IL-1β at 09:00 and 23:00 on day 0; the first dose recorded at 21:30 (DOMAIN.md).
+    case = make_case([(0, 9, "IL1B", 700), (0, 23, "IL1B", 40)], given=[(0, 21.5, 100)])
+    table = next(t for t in build_summary(case).tables if t.title == "Cytokine measurements")
+    [row] = table.rows
+    assert row[1].startswith("700 / 40")
+    assert row[-1] == "before anakinra / 2 h after 100 mg"  # 21:30 → 23:00 is 1.5 h
+    # Samples on one side of it keep one text.
+    one = make_case([(1, 9, "IL1B", 70), (1, 23, "IL1B", 40)], given=[(0, 21.5, 100)])
+    [row] = next(t for t in build_summary(one).tables
+                 if t.title == "Cytokine measurements").rows
+    assert " / " not in row[-1]
