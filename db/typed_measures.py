@@ -3,9 +3,10 @@ assessment (PGA) given at a visit. Each write and its audit row in one transacti
 audit row names the code and the time and holds the value before and after (None:
 nothing), so the trail shows what an undo puts back.
 
-On a department server a reviewer login may add a measurement but not change or delete
-one (a5_guards: measurements are the import's): there, replacing or removing a typed
-value, an undo of one included, is refused with the server's one-line reason.
+On a department server a reviewer login may add a measurement, and replace or remove
+(an undo included) only a value it typed in itself under TYPED_SOURCE (a13_guards: the
+server notes who typed each one; every other measurement is the import's). Anyone
+else's is refused with the server's one-line reason.
 """
 
 from __future__ import annotations

@@ -680,3 +680,32 @@ def test_a_change_that_leaves_its_version_as_it_was_is_refused(demo_engine, serv
     update_patient(raw, pid, version, actor=login(raw), name="Jeanne Martin")
     assert get_patient(demo_engine, pid)["name"] == "Jeanne Martin"
     assert verify(demo_engine)[1] == []
+
+
+def test_a_reviewer_replaces_and_removes_a_score_she_typed_in(demo_engine, server_login):
+    """On a server a reviewer could add a physician global but not replace or undo it (the
+    measurement guard); now she may change her own typed value, and only her own."""
+    from db.typed_measures import set_typed_value
+
+    me = server_login(demo_engine, REVIEWER, "dr_scores")
+    other = server_login(demo_engine, REVIEWER, "dr_else")
+    pid = _pid(me)
+    noon = 1_500_033_600
+    score = dict(code="PGA", unit="{score}", t=noon)
+    assert set_typed_value(me, pid, **score, value=3, actor=login(me)) is None
+    assert set_typed_value(me, pid, **score, value=1, actor=login(me)) == 3
+    for value in (None, 2):
+        with pytest.raises(DBAPIError) as refused:
+            set_typed_value(other, pid, **score, value=value, actor=login(other))
+        assert "a measurement is not changed or deleted by a reviewer" in \
+            user_line(refused.value)
+    assert set_typed_value(me, pid, **score, value=None, actor=login(me), step="undo") == 1
+    pga = ("SELECT count(*) FROM observation o JOIN series s ON s.id = o.series_id "
+           "WHERE s.patient_id = :p AND s.code = 'PGA' AND o.t = :t")
+    assert _one(demo_engine, pga, p=pid, t=noon) == 0
+    # Typed again by the other reviewer: hers now, not the first's.
+    set_typed_value(other, pid, **score, value=4, actor=login(other))
+    with pytest.raises(DBAPIError):
+        set_typed_value(me, pid, **score, value=None, actor=login(me))
+    assert _one(demo_engine, pga, p=pid, t=noon) == 1
+    assert verify(demo_engine)[1] == []
