@@ -20,10 +20,8 @@ back, in tables only its triggers write:
 Neither holds anything a reviewer wrote herself that the guards had not already allowed.
 """
 
-from alembic import op
-
 from db.migrations.versions.a5_guards import GUARDS, PATH, REFUSE
-from db.migrations.versions.a6_guards import EPISODE_CREATED, SCHEMA, _fill, _guard
+from db.migrations.versions.a6_guards import EPISODE_CREATED, SCHEMA, _guard, on_server
 
 revision = "a10_guards"
 down_revision = "a9_guards"
@@ -113,27 +111,19 @@ TRIGGERS = [("episode", "episode_gone_kept"), ("patient", "review_given_kept")]
 
 
 def upgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return  # a SQLite file is one person's (a5_guards)
-    for statement in STATEMENTS:
-        op.execute(_fill(bind, statement))
+    on_server(STATEMENTS)
 
 
 def downgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return
-    for table, name in TRIGGERS:
-        op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-    # a5/a6_guards's own, as a6_guards left them.
-    for _table, name, _when, body in GUARDS:
-        if name in ("episode_author_is_login", "patient_reviewer_is_login"):
-            op.execute(_fill(bind, _guard(name, body)))
-    op.execute(_fill(bind, EPISODE_CREATED[0]))
-    for name in ("episode_gone_kept()", "review_given_kept()",
-                 "flarescope_episode_was_deleted(episode)",
-                 "flarescope_review_was_given(bigint, text, bigint)"):
-        op.execute(f"DROP FUNCTION IF EXISTS {name}")
-    op.execute("DROP TABLE IF EXISTS episode_gone")
-    op.execute("DROP TABLE IF EXISTS review_given")
+    on_server([
+        *(f"DROP TRIGGER IF EXISTS {name} ON {table}" for table, name in TRIGGERS),
+        # a5/a6_guards's own, as a6_guards left them
+        *(_guard(name, body) for _table, name, _when, body in GUARDS
+          if name in ("episode_author_is_login", "patient_reviewer_is_login")),
+        EPISODE_CREATED[0],
+        *(f"DROP FUNCTION IF EXISTS {name}" for name in (
+            "episode_gone_kept()", "review_given_kept()",
+            "flarescope_episode_was_deleted(episode)",
+            "flarescope_review_was_given(bigint, text, bigint)")),
+        "DROP TABLE IF EXISTS episode_gone",
+        "DROP TABLE IF EXISTS review_given"])

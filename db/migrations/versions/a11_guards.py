@@ -19,10 +19,8 @@ a6_guards's rules stay: reason and episode change only with the decision, and on
 decider reopens it.
 """
 
-from alembic import op
-
 from db.migrations.versions.a5_guards import PASS, REFUSE
-from db.migrations.versions.a6_guards import SUGGESTION, _fill, _guard
+from db.migrations.versions.a6_guards import SUGGESTION, _guard, on_server
 
 revision = "a11_guards"
 down_revision = "a10_guards"
@@ -76,14 +74,8 @@ DECIDED_STAYS = _guard("suggestion_decision_stays", f"""
 
 
 def upgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return  # a SQLite file is one person's (a5_guards)
-    op.execute(_fill(bind, DECIDED_STAYS))
+    on_server([DECIDED_STAYS])
 
 
 def downgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return
-    op.execute(_fill(bind, SUGGESTION))
+    on_server([SUGGESTION])

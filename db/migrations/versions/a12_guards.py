@@ -12,10 +12,8 @@ identity (patient_identity, versioned with the case's details) changes only toge
 its case's row, in the same transaction (the program moves the version there).
 """
 
-from alembic import op
-
 from db.migrations.versions.a5_guards import REFUSE
-from db.migrations.versions.a6_guards import SCHEMA, _fill, _guard
+from db.migrations.versions.a6_guards import SCHEMA, _guard, on_server
 
 revision = "a12_guards"
 down_revision = "a11_guards"
@@ -77,17 +75,10 @@ TRIGGERS = [*((table, f"{table}_version_moves") for table in VERSIONED),
 
 
 def upgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return  # a SQLite file is one person's (a5_guards)
-    for statement in VERSION_MOVES:
-        op.execute(_fill(bind, statement))
+    on_server(VERSION_MOVES)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for table, name in TRIGGERS:
-        op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-    op.execute("DROP FUNCTION IF EXISTS flarescope_version_moves()")
-    op.execute("DROP FUNCTION IF EXISTS patient_identity_with_its_case()")
+    on_server([*(f"DROP TRIGGER IF EXISTS {name} ON {table}" for table, name in TRIGGERS),
+               "DROP FUNCTION IF EXISTS flarescope_version_moves()",
+               "DROP FUNCTION IF EXISTS patient_identity_with_its_case()"])

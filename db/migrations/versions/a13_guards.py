@@ -13,10 +13,8 @@ reviewers (the owner, as always, may change them). The audit row each change owe
 the case (a9_guards).
 """
 
-from alembic import op
-
 from db.migrations.versions.a5_guards import GUARDS, PASS, REFUSE
-from db.migrations.versions.a6_guards import SCHEMA, _fill, _guard
+from db.migrations.versions.a6_guards import SCHEMA, _guard, on_server
 from db.typed_measures import TYPED_SOURCE
 
 revision = "a13_guards"
@@ -58,21 +56,15 @@ TRIGGERS = [("observation", "typed_by_kept")]
 
 
 def upgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return  # a SQLite file is one person's (a5_guards)
-    for statement in STATEMENTS:
-        op.execute(_fill(bind, statement))
+    on_server(STATEMENTS)
 
 
 def downgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return
-    op.execute("DROP TRIGGER IF EXISTS typed_by_kept ON observation")
-    for _table, name, _when, body in GUARDS:  # a5_guards's, as a6_guards left it
-        if name == "observation_measured_stays":
-            op.execute(_fill(bind, _guard(name, body)))
-    op.execute("DROP FUNCTION IF EXISTS typed_by_kept()")
-    op.execute("DROP FUNCTION IF EXISTS flarescope_typed_by_me(bigint)")
-    op.execute("DROP TABLE IF EXISTS typed_by")
+    on_server([
+        *(f"DROP TRIGGER IF EXISTS {name} ON {table}" for table, name in TRIGGERS),
+        # a5_guards's, as a6_guards left it
+        *(_guard(name, body) for _table, name, _when, body in GUARDS
+          if name == "observation_measured_stays"),
+        "DROP FUNCTION IF EXISTS typed_by_kept()",
+        "DROP FUNCTION IF EXISTS flarescope_typed_by_me(bigint)",
+        "DROP TABLE IF EXISTS typed_by"])

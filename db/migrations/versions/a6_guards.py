@@ -192,6 +192,15 @@ def _fill(bind, statement: str) -> str:
     return qualified(statement).replace(SCHEMA, f'"{schema}"').replace(PATH, path)
 
 
+def on_server(statements) -> None:
+    """A later round's statements, filled in as these are, run on a server only (a SQLite
+    file is one person's: whoever opens it may change anything in it anyway)."""
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        for statement in statements:
+            op.execute(_fill(bind, statement))
+
+
 def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":

@@ -18,10 +18,8 @@ commit (audit_due's, as before) refuses the commit when something owed was not s
 The owner is let through, as everywhere (it could drop the triggers; verify reports it).
 """
 
-from alembic import op
-
 from db.migrations.versions.a5_guards import AUDIT_DUE, PATH, REFUSE
-from db.migrations.versions.a6_guards import SCHEMA, _fill
+from db.migrations.versions.a6_guards import SCHEMA, on_server
 from db.migrations.versions.a7_admin_audit import upgrade as a7_upgrade
 
 revision = "a9_guards"
@@ -135,28 +133,19 @@ STATEMENTS = [
 
 
 def upgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return  # a SQLite file is one person's (a5_guards)
-    for statement in STATEMENTS:
-        op.execute(_fill(bind, statement))
+    on_server(STATEMENTS)
 
 
 def downgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
-        return
-    for table, name in TRIGGERS:
-        op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-    op.execute("DROP TRIGGER IF EXISTS audit_event_said ON audit_event")
-    op.execute("DROP FUNCTION IF EXISTS audit_event_said()")
-    op.execute("DROP FUNCTION IF EXISTS flarescope_audit_owed()")
-    op.execute("DROP TABLE IF EXISTS audit_owed")
-    op.execute("DROP TABLE IF EXISTS audit_said")
-    # a5_guards's check, its statement triggers (a7_admin_audit's for administration).
-    for statement in AUDIT_DUE:
-        if statement.startswith("CREATE OR REPLACE FUNCTION"):
-            op.execute(_fill(bind, statement))
-        elif statement.lstrip().startswith("CREATE TRIGGER") and "_audit_due AFTER" in statement:
-            op.execute(statement)
+    on_server([
+        *(f"DROP TRIGGER IF EXISTS {name} ON {table}" for table, name in TRIGGERS),
+        "DROP TRIGGER IF EXISTS audit_event_said ON audit_event",
+        "DROP FUNCTION IF EXISTS audit_event_said()",
+        "DROP FUNCTION IF EXISTS flarescope_audit_owed()",
+        "DROP TABLE IF EXISTS audit_owed",
+        "DROP TABLE IF EXISTS audit_said",
+        # a5_guards's check and statement triggers (a7_admin_audit's for administration)
+        *(statement for statement in AUDIT_DUE
+          if statement.startswith("CREATE OR REPLACE FUNCTION")
+          or "_audit_due AFTER" in statement)])
     a7_upgrade()
