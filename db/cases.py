@@ -17,7 +17,7 @@ _series = table("series", column("id"), column("patient_id"), column("code"))
 _observation = table("observation", column("series_id"), column("t"))
 _episode = table("episode", column("patient_id"))
 _medication = table("medication", column("patient_id"), column("start", Date))
-_administration = table("administration", column("patient_id"), column("t"))
+_administration = table("administration", column("patient_id"), column("drug"), column("t"))
 
 CASE_FIELDS = ("id", "pseudonym", "diagnosis", "first_t", "last_t", "episodes",
                "reviewed_by", "reviewed_at", "first_dose_start", "first_given_t")
@@ -41,11 +41,10 @@ def case_rows(engine: Engine, not_counted: Iterable[str] = ("WEIGHT",)) -> list[
         .group_by(sr.c.patient_id)
         .subquery()
     )
-    m, a = _medication, _administration
+    m = _medication
     dosed = (select(m.c.patient_id, func.min(m.c.start).label("first_dose_start"))
              .group_by(m.c.patient_id).subquery())
-    given = (select(a.c.patient_id, func.min(a.c.t).label("first_given_t"))
-             .group_by(a.c.patient_id).subquery())
+    given = _first_given()
     n_ep = (
         select(e.c.patient_id, func.count().label("episodes"))
         .group_by(e.c.patient_id)
@@ -66,6 +65,32 @@ def case_rows(engine: Engine, not_counted: Iterable[str] = ("WEIGHT",)) -> list[
     )
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(stmt)]
+
+
+def _first_given():
+    """Each patient's first dose given (patient_id, first_given_t), by index seeks.
+
+    A GROUP BY over the doses read every one: 50 patients × 10 years of daily injections
+    took the case list from ~1 ms to ~30 ms. The (patient, drug, t) index gives each
+    patient's drugs one seek at a time (a recursive walk, as a loose index scan), then
+    each drug's first dose in one more seek."""
+    p, a = _patient, _administration
+    first_drug = (select(a.c.drug).where(a.c.patient_id == p.c.id)
+                  .order_by(a.c.drug).limit(1).scalar_subquery())
+    drugs = select(p.c.id.label("patient_id"), first_drug.label("drug")).cte(
+        "given_drugs", recursive=True)
+    seen = drugs.alias("seen")
+    later = a.alias("later")
+    next_drug = (select(later.c.drug)
+                 .where(later.c.patient_id == seen.c.patient_id, later.c.drug > seen.c.drug)
+                 .order_by(later.c.drug).limit(1).scalar_subquery())
+    drugs = drugs.union_all(select(seen.c.patient_id, next_drug)
+                            .where(seen.c.drug.is_not(None)))
+    first_t = (select(func.min(a.c.t))
+               .where(a.c.patient_id == drugs.c.patient_id, a.c.drug == drugs.c.drug)
+               .scalar_subquery())
+    return (select(drugs.c.patient_id, func.min(first_t).label("first_given_t"))
+            .where(drugs.c.drug.is_not(None)).group_by(drugs.c.patient_id).subquery())
 
 
 def case_count(engine: Engine) -> int:

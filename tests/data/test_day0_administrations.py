@@ -155,3 +155,27 @@ def test_an_untreated_case_s_day_0_is_the_first_record_of_the_case_list(hospital
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("COL-01"))
     assert "2024-02-01" in line.split()
     assert case.anchor.t - utc("2024-02-01") == 0 * DAY
+
+
+def test_the_case_list_finds_the_first_dose_given_of_any_drug(engine, tmp_path):
+    # Three drugs recorded dose by dose; the earliest dose is the middle drug's by name.
+    given = """patient,date,time,drug,dose,unit,route
+MIX-01,2024-02-01,08:00,anakinra,100,mg,SC
+MIX-01,2024-01-20,08:00,anakinra,100,mg,SC
+MIX-01,2024-01-15,21:00,colchicine,1,mg,PO
+MIX-01,2024-03-01,08:00,prednisone,5,mg,PO
+MIX-02,2024-04-02,08:00,prednisone,5,mg,PO
+"""
+    lab = """patient,date,code,value,unit,specimen
+MIX-01,2024-02-10T09:00,CRP,40,mg/L,serum
+MIX-02,2024-04-05T09:00,CRP,40,mg/L,serum
+MIX-03,2024-04-05T09:00,CRP,40,mg/L,serum
+"""
+    import_texts(engine, tmp_path, {"lab.csv": lab, "given.csv": given})
+    rows = {r.pseudonym: r.first for r in case_list_rows(engine)}
+    assert rows == {"MIX-01": "2024-01-15", "MIX-02": "2024-04-02", "MIX-03": "2024-04-05"}
+    ids = list_cases(engine).set_index("pseudonym")["id"]
+    first = Case.from_frames(load_case(engine, int(ids["MIX-01"])))
+    assert first.day0 == utc("2024-01-20")  # anakinra's first dose, not colchicine's
+    second = Case.from_frames(load_case(engine, int(ids["MIX-02"])))
+    assert second.anchor.event == FIRST_RECORD and second.anchor.t == utc("2024-04-02")
