@@ -67,7 +67,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run_import(args: argparse.Namespace) -> int:
     from cli.common import input_file, open_db
     from data.importing import ImportFailed
-    from data.patient_file import read_patient_file
+    from data.patient_file import import_lines, read_patient_file
     from db.identity import login
     from db.patients import import_patients
 
@@ -81,16 +81,7 @@ def run_import(args: argparse.Namespace) -> int:
             return EXIT_PROBLEMS
         result = import_patients(engine, checked.records, actor=login(engine),
                                  source=checked.file, dry_run=args.dry_run)
-        would = "would be " if args.dry_run else ""
-        print(f"{checked.file}: patient file ({checked.description})")
-        for label, names in ((f"{would}created", result.created),
-                             (f"{would}updated", result.updated), ("unchanged", result.unchanged)):
-            if names:
-                noun = "patient" if len(names) == 1 else "patients"
-                print(f"{len(names)} {noun} {label}: {', '.join(names)}")
-        if result.weights_added:
-            n = result.weights_added
-            print(f"{n} weight{'s' * (n != 1)} {would}added")
+        print("\n".join(import_lines(checked, result, dry_run=args.dry_run)))
         return 0
     finally:
         engine.dispose()

@@ -64,6 +64,28 @@ class PatientFile:
     records: list[dict[str, Any]]
 
 
+def looks_like_patient_file(header: list[str]) -> bool:
+    """Every column a patient file's, with details beside the pseudonym: no date, code
+    or value column a measurement file needs. The import wizard hands such a file over."""
+    fields = {COLUMNS.get(_key(str(h))) for h in header}
+    return None not in fields and "pseudonym" in fields and len(fields) > 1
+
+
+def import_lines(checked: PatientFile, result: Any, *, dry_run: bool) -> list[str]:
+    """What a patient file import did (or would do): for `patients import` and the window."""
+    would = "would be " if dry_run else ""
+    lines = [f"{checked.file}: patient file ({checked.description})"]
+    for label, names in ((f"{would}created", result.created),
+                         (f"{would}updated", result.updated), ("unchanged", result.unchanged)):
+        if names:
+            noun = "patient" if len(names) == 1 else "patients"
+            lines.append(f"{len(names)} {noun} {label}: {', '.join(names)}")
+    if result.weights_added:
+        n = result.weights_added
+        lines.append(f"{n} weight{'s' * (n != 1)} {would}added")
+    return lines
+
+
 def _key(header: str) -> str:
     text = unicodedata.normalize("NFKD", header.strip().casefold())
     text = "".join(c for c in text if not unicodedata.combining(c))

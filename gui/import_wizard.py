@@ -26,6 +26,7 @@ from data.importing.readers import Table, read_table
 from data.importing.safe_text import printable
 from data.importing.store import known_patients, remembered_mapping, remembered_specimens
 from data.importing.synonyms import IGNORE, mapping_key
+from data.patient_file import looks_like_patient_file
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,8 @@ class FilePage(QtWidgets.QWizardPage):
         super().__init__()
         self.setTitle("Choose a file")
         self.setSubTitle("A CSV or .xlsx file: lab values (long or wide), a diary, dosing "
-                         "periods or administrations (one dose given per row).")
+                         "periods, administrations (one dose given per row) or patient "
+                         "details.")
         self.path = QtWidgets.QLineEdit()
         self.path.setPlaceholderText("file to import")
         self.path.textChanged.connect(self.completeChanged)
@@ -186,6 +188,8 @@ class FilePage(QtWidgets.QWizardPage):
         path = self.path.text().strip()
         if self._read_path == path and self.wiz.table is not None:
             return True
+        if self.wiz.patient_file == path:  # QWizard.accept() validates the page again
+            return True
         self.error.clear()
         self.runner.start(lambda progress, cancelled: read_table(path),
                           lambda table: self._read(path, table), self._failed)
@@ -193,6 +197,10 @@ class FilePage(QtWidgets.QWizardPage):
         return False
 
     def _read(self, path: str, table: Table) -> None:
+        if looks_like_patient_file(table.header):
+            self.wiz.patient_file = path  # open_import_wizard takes it from here
+            self.wiz.accept()
+            return
         self.wiz.table, self._read_path = table, path
         self.completeChanged.emit()
         self.wiz.next()
@@ -466,6 +474,7 @@ class ImportWizard(QtWidgets.QWizard):
         self.actor = actor  # the reviewer the audit trail names (Preferences)
         self.table: Table | None = None
         self.result_: ImportResult | None = None
+        self.patient_file: str | None = None  # a file of patient details, handed over
         self.remembered = remembered_mapping(engine)
         self.remembered_specimens = remembered_specimens(engine)
         self.names_to_map: list[str] = []
@@ -542,8 +551,16 @@ def open_import_wizard(parent: QtWidgets.QWidget | None, engine: Engine, *,
     wizard = ImportWizard(engine, parent, actor=actor)
     try:
         wizard.exec()
+        if wizard.patient_file is not None:
+            from db.identity import login
+            from gui.patient_file_import import import_patient_file
+
+            return import_patient_file(parent, engine, wizard.patient_file,
+                                       actor=actor or login(engine))
         result = wizard.result_
-        return result is not None and (result.observations_added + result.medications_added
+        return result is not None and (result.observations_added + result.observations_corrected
+                                       + result.medications_added + result.medications_closed
+                                       + result.administrations_added
                                        + len(result.patients_created)) > 0
     finally:
         wizard.deleteLater()

@@ -389,3 +389,57 @@ def test_a_ward_s_administration_record_imports_through_the_wizard(qtbot, wizard
                                    utc("2024-05-05T08:10")]
     assert given["dose"].tolist() == [100, 100, 150]  # 0,15 g
     assert case.day0 == utc("2024-05-03")  # no period: the first recorded dose
+
+
+def test_a_patient_file_chosen_in_the_wizard_is_imported_as_patient_details(
+        qtbot, engine, tmp_path):
+    # A clinician's first file is often the list of patients: the wizard used to ask her
+    # to map "Diagnostic" and "Sexe" to analytes.
+    from db.patients import get_patient, patient_id
+
+    path = tmp_path / "patients.csv"
+    path.write_text("N° patient;Diagnostic;Sexe;Année de naissance;Âge de début\n"
+                    "HOP-51;TRAPS;F;1984;6\n", encoding="utf-8")
+    seen = []
+
+    def drive():
+        modal = QtWidgets.QApplication.activeModalWidget()
+        if isinstance(modal, ImportWizard) and not modal.file_page.path.text():
+            modal.file_page.path.setText(str(path))
+            modal.next()
+        elif isinstance(modal, QtWidgets.QMessageBox):
+            seen.append(modal.text() + "\n" + modal.informativeText())
+            button = next(b for b in modal.buttons() if b.text() == "&Import")
+            qtbot.mouseClick(button, QtCore.Qt.MouseButton.LeftButton)
+            return
+        QtCore.QTimer.singleShot(20, drive)
+
+    QtCore.QTimer.singleShot(0, drive)
+    assert open_import_wizard(None, engine) is True
+    assert "patients.csv is a file of patient details" in seen[0]
+    assert "1 patient would be created: HOP-51" in seen[0]
+    row = get_patient(engine, patient_id(engine, "HOP-51"))
+    assert (row["diagnosis"], row["sex"], row["birth_year"], row["onset_age"]) == \
+        ("TRAPS", "F", 1984, 6.0)
+
+
+def test_a_bad_patient_file_is_refused_naming_row_and_column(qtbot, engine, tmp_path):
+    path = tmp_path / "patients.csv"
+    path.write_text("pseudonym,diagnosis,sex\nHOP-52,CAPS,Q\n", encoding="utf-8")
+    seen, before = [], dump(engine)
+
+    def drive():
+        modal = QtWidgets.QApplication.activeModalWidget()
+        if isinstance(modal, ImportWizard) and not modal.file_page.path.text():
+            modal.file_page.path.setText(str(path))
+            modal.next()
+        elif isinstance(modal, QtWidgets.QMessageBox):
+            seen.append(modal.text())
+            modal.accept()
+            return
+        QtCore.QTimer.singleShot(20, drive)
+
+    QtCore.QTimer.singleShot(0, drive)
+    assert open_import_wizard(None, engine) is False
+    assert 'row 2, column "sex", value "Q"' in seen[0] and "nothing was imported" in seen[0]
+    assert dump(engine) == before
