@@ -25,7 +25,8 @@ class TreatmentTrack(Track):
 
     @staticmethod
     def has_data(case) -> bool:
-        return not case.medications.empty or case.recorded_doses(ANAKINRA) is not None
+        given = case.administrations
+        return not case.medications.empty or (given is not None and not given.empty)
 
     def draw(self, case, options: TimelineOptions) -> None:
         p = self.plot
@@ -56,7 +57,10 @@ class TreatmentTrack(Track):
         else:
             # The title row says why there is no dose line (it was a bare 0–1 mg/d axis).
             self.add_legend_entry("", self.theme.foreground, "no anakinra recorded")
-        others = [d for d in case.medications["drug"].unique() if d.lower() != ANAKINRA]
+        given = case.administrations
+        others = [d for d in dict.fromkeys([*case.medications["drug"].unique(), *(
+            given["drug"].unique() if given is not None and len(given) else [])])
+            if str(d).lower() != ANAKINRA]
         lane = top * 0.3
         # Drug lanes sit above the anakinra dose; without one they fill the track.
         first = top * 1.12 if len(daily) else lane / 2
@@ -85,6 +89,17 @@ class TreatmentTrack(Track):
                 label.setFont(font)
                 label.setPos(start, y)
                 p.addItem(label)
+            doses = case.recorded_doses(drug)
+            if doses is not None:  # each dose given, a tick on the drug's lane
+                t = doses["t"].to_numpy(dtype=float)
+                p.addItem(pg.ScatterPlotItem(t, np.full(t.size, y), symbol="|", size=12,
+                                             pen=pg.mkPen(colour, width=1.5)))
+                if case.drug_periods(drug).empty:  # no bar carries the drug's name
+                    label = pg.TextItem(f"{drug}, doses given", color=self.theme.foreground,
+                                        anchor=(0, 1.1))
+                    label.setFont(font)
+                    label.setPos(t[0], y)
+                    p.addItem(label)
         n_lanes = len(others)
         p.setYRange(0, first + n_lanes * lane + (0.1 * top if len(daily) else -lane / 2),
                     padding=0)
