@@ -274,6 +274,8 @@ _POSTGRESQL_VALUE_GUARDS = ("episode_author_is_login", "patient_reviewer_is_logi
                             "patient_version_moves", "patient_identity_with_its_case",
                             # and a13_guards's
                             "typed_by_kept",
+                            # and a14_guards's
+                            "version_moved_kept",
                             # and a6_guards's
                             "suggestion_decided_by", "medication_ends_after_start",
                             "episode_version_goes_up", "suggestion_version_goes_up",

@@ -675,6 +675,16 @@ def test_a_change_that_leaves_its_version_as_it_was_is_refused(demo_engine, serv
     # A case's identity is versioned with its details: changed alone, nobody would know.
     assert "a case's identity changes together with its details" in _refused(
         raw, "UPDATE patient_identity SET name = 'Someone Else' WHERE patient_id = :p", p=pid)
+    # Nor in a transaction that moved only the review's version, audit rows and all.
+    with pytest.raises(DBAPIError) as refused, audited_transaction(raw) as conn:
+        for entity in ("patient", "patient_identity"):
+            record(conn, actor=login(conn), entity=entity, entity_id=pid, patient_id=pid,
+                   action="update", before=None, after={"name": "Someone Else"})
+        conn.execute(text("UPDATE patient SET reviewed_by = NULL, reviewed_at = NULL, "
+                          "review_version = review_version + 1 WHERE id = :p"), {"p": pid})
+        conn.execute(text("UPDATE patient_identity SET name = 'Someone Else' "
+                          "WHERE patient_id = :p"), {"p": pid})
+    assert "a case's identity changes together with its details" in user_line(refused.value)
     # The program's saves move the versions on, and pass.
     update_episode(raw, episode["id"], episode["version"], actor=login(raw), note="seen")
     update_patient(raw, pid, version, actor=login(raw), name="Jeanne Martin")
