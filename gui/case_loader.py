@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6 import QtCore
 from sqlalchemy import Engine
 
+from db.errors import user_line
 from gui.collector import GuiThreadCollector
 
 if TYPE_CHECKING:
@@ -40,7 +41,8 @@ class _LoadTask(QtCore.QRunnable):
             self.signals.done.emit(self.request, case)
         except Exception as exc:  # reported to the user as one line, logged in full
             log.exception("loading case %s failed", self.case_id)
-            self.signals.failed.emit(self.request, f"{type(exc).__name__}: {exc}")
+            # a server's refusal or its busy line as the one line it is
+            self.signals.failed.emit(self.request, user_line(exc) or f"{type(exc).__name__}: {exc}")
 
 
 class CaseLoader(QtCore.QObject):

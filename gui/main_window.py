@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from sqlalchemy import Engine
 
 from data.case_list import case_list_rows
+from db.errors import user_line
 from db.roles import access
 from gui.access import changes_data, show_who
 from gui.actions import ActionRegistry, set_tip
@@ -267,7 +268,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.browser.set_rows(case_list_rows(self.engine))
         except Exception as exc:
             log.exception("listing cases failed")
-            self.show_error("Cannot list the cases", str(exc))
+            self.show_error("Cannot list the cases", user_line(exc) or str(exc))
 
     def open_case(self, case_id: int) -> None:
         self.statusBar().showMessage("Opening case…")
