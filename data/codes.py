@@ -14,11 +14,16 @@ class Analyte:
     label: str
     unit: str  # UCUM, the unit values are stored in
     loinc: str | None = None
+    # What a reader must know to read a value (DOMAIN.md), said wherever it is listed.
+    caveat: str = ""
 
 
 CYTOKINES: tuple[Analyte, ...] = (
     Analyte("IL1B", "IL-1β", "pg/mL"),
-    Analyte("IL1RA", "IL-1Ra", "pg/mL"),
+    Analyte("IL1RA", "IL-1Ra", "pg/mL",
+            caveat="anakinra is recombinant IL-1Ra: on treatment most immunoassays measure "
+                   "the drug too, so a raised IL-1Ra may be the drug rather than the cells' "
+                   "secretion"),
     Analyte("IL6", "IL-6", "pg/mL", "26881-3"),
     Analyte("TNFA", "TNF-α", "pg/mL"),
 )

@@ -55,6 +55,12 @@ class GridColumn:
     words: Callable[[float], str] | None = None
 
     @property
+    def caveat(self) -> str:
+        """What a reader must know about the analyte, as a sentence; '' for most."""
+        text = ANALYTES[self.code].caveat if self.code in ANALYTES else ""
+        return f"{text[0].upper()}{text[1:]}." if text else ""
+
+    @property
     def reference(self) -> str:
         """"reference 2–22 pg/mL", "normal < 5 mg/L", or "no reference"."""
         from data.numbers import fmt_number

@@ -119,7 +119,20 @@ def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy, *,
                       "time); a censored value makes it a bound, two make it not computable."
                       + (" PGA: physician global assessment, " + ", ".join(
                          f"{i} {w}" for i, w in enumerate(PGA_LEVELS)) + "; no reference, never "
-                         "flagged." if any(c.words for c in grid.columns) else ""))
+                         "flagged." if any(c.words for c in grid.columns) else "")
+                 + "".join(f" {c.title.split()[0]}: {c.caveat}" for c in _caveats(grid, case)))
+
+
+def _caveats(grid, case: Case) -> list:
+    """A column per analyte whose values need a caveat, on a case where it applies (the
+    IL-1Ra assay and the drug: only once anakinra was given)."""
+    if case.day0 is None:
+        return []
+    seen: dict[str, object] = {}
+    for c in grid.columns:
+        if c.caveat:
+            seen.setdefault(c.code, c)
+    return list(seen.values())
 
 
 def _grid_header(column, privacy: Privacy) -> str:

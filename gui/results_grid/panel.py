@@ -49,7 +49,8 @@ class ResultsModel(QtCore.QAbstractTableModel):
         if role == QtCore.Qt.ItemDataRole.ToolTipRole and cells:
             column = self.grid.columns[index.column()]
             times = ", ".join(utc_date(c.t, with_time=True) for c in cells)
-            return f"{column.title} ({column.unit}), {column.reference}\n{times}"
+            return "\n".join(filter(None, (f"{column.title} ({column.unit}), {column.reference}",
+                                            times, column.caveat)))
         return None
 
     def headerData(self, section: int, orientation: QtCore.Qt.Orientation,  # noqa: N802
@@ -60,7 +61,8 @@ class ResultsModel(QtCore.QAbstractTableModel):
         if orientation == QtCore.Qt.Orientation.Horizontal:
             column = self.grid.columns[section]
             if role == QtCore.Qt.ItemDataRole.ToolTipRole:
-                return f"{column.title} in {column.unit}; {column.reference}"
+                return " ".join(filter(None, (f"{column.title} in {column.unit}; "
+                                              f"{column.reference}.", column.caveat)))
             return f"{column.title}\n{column.unit}"
         t = float(self.grid.days[section])
         day = f" · {self.anchor.label(t)}" if self.anchor is not None else ""

@@ -64,3 +64,22 @@ def test_crp_at_its_upper_limit_of_normal_is_flagged():
     il1b = next(i for i, c in enumerate(g.columns) if c.code == "IL1B")
     assert [g.text(0, crp), g.text(1, crp)] == [f"5 {HIGH}", "4.9"]
     assert g.text(0, il1b) == "18"  # the band's upper edge 18 is inside the band
+
+
+def test_il1ra_carries_the_assay_caveat_on_treatment_only():
+    # Anakinra is recombinant IL-1Ra: an IL-1Ra ↑ on treatment was shown without a word.
+    from data.summary import build_summary
+
+    obs = [(-3, 9, "IL1RA", 300), (7, 9, "IL1RA", 9000), (7, 9, "IL1B", 15)]
+    treated = make_case(obs, [(0, None, 100)], controls=CONTROLS)
+    g = results_grid(treated)
+    il1ra = next(c for c in g.columns if c.code == "IL1RA")
+    assert il1ra.caveat.startswith("Anakinra is recombinant IL-1Ra: on treatment most")
+    assert next(c for c in g.columns if c.code == "IL1B").caveat == ""
+    note = next(t for t in build_summary(treated).tables
+                if t.title == "Cytokine measurements").note
+    assert note.count("IL-1Ra: Anakinra is recombinant IL-1Ra") == 1
+    untreated = make_case(obs, [], controls=CONTROLS)
+    note = next(t for t in build_summary(untreated).tables
+                if t.title == "Cytokine measurements").note
+    assert "recombinant" not in note

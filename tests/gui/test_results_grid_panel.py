@@ -114,3 +114,18 @@ def test_on_a_small_screen_a_click_scrolls_the_track_into_sight_and_reads_that_d
     assert t.cursor_t == ring.t
     value = model.index(row, col).data().split()[0]
     assert f"CRP {value} mg/L" in _plain(t.readout.text())
+
+
+def test_the_il1ra_header_says_the_assay_measures_the_drug(qtbot, make_window, demo_engine):
+    w = make_window()
+    open_case(qtbot, w, "NLRP12-02")
+    QTest.keyClick(w, QtCore.Qt.Key.Key_R, QtCore.Qt.KeyboardModifier.ControlModifier
+                   | QtCore.Qt.KeyboardModifier.ShiftModifier)
+    model = w.results_grid.panel.model
+    qtbot.waitUntil(lambda: model.columnCount() > 0, timeout=10_000)
+    tips = [model.headerData(i, QtCore.Qt.Orientation.Horizontal,
+                             QtCore.Qt.ItemDataRole.ToolTipRole)
+            for i in range(model.columnCount())]
+    il1ra = [t for t in tips if t.startswith("IL-1Ra")]
+    assert il1ra and all("measure the drug too" in t for t in il1ra)
+    assert not any("measure the drug" in t for t in tips if t.startswith("IL-1β"))
