@@ -69,7 +69,8 @@ class OverlayFeature(CaseDock):
                           items=[f"{e.name} ({member_colour_name(i, n)})"
                                  for i, e in enumerate(overlay.episodes)],
                           panels=overlay.panels,
-                          axis_label=f"Days from {KIND_NAMES[overlay.kind]}")
+                          axis_label=f"Days from {KIND_NAMES[overlay.kind]}",
+                          window=overlay.window)
 
 
 def install(window) -> OverlayFeature:

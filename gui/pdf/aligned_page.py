@@ -20,8 +20,10 @@ from gui.pdf.writer import PDF_A_DEFAULT, blank_dates, new_writer, paint_pages, 
 
 
 def paint_panels(painter: QtGui.QPainter, target: QtCore.QRectF, panels: tuple[Panel, ...],
-                 axis_label: str, *, opaque: bool = False, band: bool = False) -> None:
-    """The panels at the page's own scale (one widget pixel, one device unit)."""
+                 axis_label: str, *, opaque: bool = False, band: bool = False,
+                 window: tuple[int, int] | None = None) -> None:
+    """The panels at the page's own scale (one widget pixel, one device unit); window
+    (an overlay's first and last day): the axis spans it, as on screen."""
     from gui.pdf.timeline_figure import (
         _quiet_offscreen,
         _searchable_text,
@@ -37,7 +39,7 @@ def paint_panels(painter: QtGui.QPainter, target: QtCore.QRectF, panels: tuple[P
         try:
             widget.setAttribute(QtCore.Qt.WidgetAttribute.WA_DontShowOnScreen, True)
             widget.resize(round(target.width()), round(target.height()))
-            widget.set_panels(panels, axis_label)
+            widget.set_panels(panels, axis_label, window=window)
             with _quiet_offscreen():
                 widget.show()
             QtWidgets.QApplication.processEvents()
@@ -55,9 +57,11 @@ def paint_panels(painter: QtGui.QPainter, target: QtCore.QRectF, panels: tuple[P
 
 def write_aligned_pdf(path: str | Path, *, title: str, about: list[str], items: list[str],
                       panels: tuple[Panel, ...], axis_label: str, paper: str = "a4",
-                      pdf_a: bool = PDF_A_DEFAULT, band: bool = False) -> Path:
+                      pdf_a: bool = PDF_A_DEFAULT, band: bool = False,
+                      window: tuple[int, int] | None = None) -> Path:
     """One page: title, the lines of about (definitions), items (episodes or patients,
-    wrapped into one paragraph), then the panels filling the rest."""
+    wrapped into one paragraph), then the panels filling the rest (over the whole window
+    of days when one is given)."""
     path = Path(path)
     buffer = QtCore.QBuffer()
     buffer.open(QtCore.QIODeviceBase.OpenModeFlag.WriteOnly)
@@ -71,7 +75,8 @@ def write_aligned_pdf(path: str | Path, *, title: str, about: list[str], items: 
     if items:
         flow.y += flow.text(style.body, " · ".join(items), 0, flow.y + 1 * MM, width) + 3 * MM
     rect = QtCore.QRectF(0, flow.y, width, flow.bottom - flow.y)
-    flow.add(lambda p: paint_panels(p, rect, panels, axis_label, opaque=pdf_a, band=band))
+    flow.add(lambda p: paint_panels(p, rect, panels, axis_label, opaque=pdf_a, band=band,
+                                    window=window))
     problem = paint_pages(writer, flow.pages[:1])
     del writer  # writes the trailer
     if problem:

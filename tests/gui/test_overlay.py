@@ -101,6 +101,12 @@ def test_the_overlay_page_names_the_episodes_and_the_definition(qtbot, make_wind
     assert "#1 relapse, day +63" in text and "#2 relapse, day +168" in text
     assert "Days from each relapse onset" in text
     assert "IL-1β, PBMC, spontaneous" in text
+    # The page's axis spans the whole window, as the screen's does (it stopped at the
+    # values: day -7 … +14).
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    ticks = lines[lines.index(next(ln for ln in lines if "Days from each relapse onset" in ln))
+                  - 1].split()
+    assert ticks[0] == "-28" and ticks[-1] == "56"
 
 
 def test_the_axis_spans_the_whole_window_and_labels_its_edges(qtbot, make_window,
