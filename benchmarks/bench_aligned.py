@@ -9,7 +9,9 @@ by the database and the AIDAI panel drawn (the view answers the mouse meanwhile 
 after it). *_cpu_ms: the same in this process's CPU time; *_runq_ms: the time its threads
 were ready to run but waited for a CPU another process held; *_blocked_ms: the rest of
 the wall time (disk, locks, sleep). On a shared machine wall ≈ CPU + run-queue wait.
-cohort_frame_ms: one repaint of the cohort view while panning and zooming over it
+cohort_hover_ms: one mouse move over the whole span (the line under it named and drawn
+over the others, the crosshair moved). cohort_frame_ms: one repaint of the cohort view
+while panning and zooming over it
 (median; p90 beside it; *_cpu_*: the same frames in this process's CPU time, Qt's
 painting threads included). Medians of 5 runs: for the openings, and for the frames the
 median of each run's median and p90 (a run: 20 repaints at the whole span, 20 panning a
@@ -195,9 +197,35 @@ def cohort(app) -> tuple[_Clock, _Clock, list[tuple[list[float], list[float]]]]:
                 wall.append(time.perf_counter() - t0)
                 cpu.append(time.process_time() - c0)
         runs.append((wall, cpu))
+    hover = _hover(app, view, lo, hi)
     engine.dispose()
     close_window(app, view)
-    return opening, diary, runs
+    return opening, diary, runs, hover
+
+
+def _hover(app, view, lo: float, hi: float) -> tuple[list[float], list[float]]:
+    """The mouse moved over the whole span, as a reader hovers: each move names the line
+    under it, draws it over the others and moves the crosshair (wall and CPU per move,
+    the wait for the 60-per-second rate limit left out)."""
+    from PySide6 import QtCore, QtGui, QtWidgets
+
+    view.stack.set_x_range(lo, hi)
+    viewport = view.stack.view.viewport()
+    wall, cpu = [], []
+    wait = 1 / 60 + 0.001
+    for k in range(40):
+        pos = QtCore.QPointF(150 + k * 24, 60 + (k * 37) % 500)
+        event = QtGui.QMouseEvent(QtCore.QEvent.Type.MouseMove, pos, viewport.mapToGlobal(pos),
+                                  QtCore.Qt.MouseButton.NoButton,
+                                  QtCore.Qt.MouseButton.NoButton,
+                                  QtCore.Qt.KeyboardModifier.NoModifier)
+        t0, c0 = time.perf_counter(), time.process_time()
+        QtWidgets.QApplication.sendEvent(viewport, event)
+        time.sleep(wait)
+        app.processEvents()
+        wall.append(time.perf_counter() - t0 - wait)
+        cpu.append(time.process_time() - c0)
+    return wall, cpu
 
 
 def main() -> None:
@@ -209,13 +237,16 @@ def main() -> None:
     app = QtWidgets.QApplication([])
     print(f"load_average_1min {os.getloadavg()[0]:.1f} load")
     overlay_open(app).print("overlay_open")
-    opening, diary, runs = cohort(app)
+    opening, diary, runs, hover = cohort(app)
     opening.print("cohort_open")
     diary.print("cohort_diary")
     for name, which in (("cohort_frame", 0), ("cohort_frame_cpu", 1)):
         frames = [sorted(run[which]) for run in runs]
         print(f"{name}_ms {_median_ms([statistics.median(f) for f in frames]):.1f} ms")
         print(f"{name}_p90_ms {_median_ms([f[int(len(f) * 0.9)] for f in frames]):.1f} ms")
+    for name, samples in (("cohort_hover", hover[0]), ("cohort_hover_cpu", hover[1])):
+        print(f"{name}_ms {_median_ms(samples):.1f} ms")
+        print(f"{name}_p90_ms {sorted(samples)[int(len(samples) * 0.9)] * 1000:.1f} ms")
     print(f"load_average_1min {os.getloadavg()[0]:.1f} load")
 
 

@@ -113,6 +113,9 @@ def load_ratio(engine, pid) -> tuple[float, float]:
 def main() -> None:
     from PySide6 import QtWidgets
 
+    from gui.app import paint_serially
+
+    paint_serially()  # as the program paints (the frames' CPU time is the same either way)
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
     from gui.timeline.widget import TimelineWidget
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 
 class CrowdItem(pg.GraphicsObject):
@@ -40,6 +40,9 @@ class CrowdItem(pg.GraphicsObject):
         self._key = (self._x - self._origin) + line_of * self._stride
         self._shown: tuple[float, float] | None = None
         self._path = QtGui.QPainterPath()
+        self._painted: tuple | None = None  # the view last painted
+        self._image: QtGui.QImage | None = None  # that view's lines, once painted twice
+        self._image_rect = QtCore.QRect()
 
     def _visible(self, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
         """Indices of the points to draw and whether each connects to the next."""
@@ -80,6 +83,40 @@ class CrowdItem(pg.GraphicsObject):
     def dataBounds(self, *_args, **_kwargs):  # noqa: N802 (never drives auto-range)
         return None
 
-    def paint(self, p: QtGui.QPainter, *_args) -> None:
-        p.setPen(self.pen)
-        p.drawPath(self._path)
+    def paint(self, p: QtGui.QPainter, _option, widget: QtWidgets.QWidget | None = None
+              ) -> None:
+        tr = p.worldTransform()
+        key = (self._shown, tr.m11(), tr.m12(), tr.m21(), tr.m22(), tr.dx(), tr.dy())
+        raster = p.paintEngine().type() == QtGui.QPaintEngine.Type.Raster
+        if widget is None or not raster or key != self._painted:
+            # A PDF (vector lines), or a view that moved: stroke the lines. While panning
+            # each frame is a new view, and stroking into an image first cost more.
+            self._painted, self._image = key, None
+            p.setPen(self.pen)
+            p.drawPath(self._path)
+            return
+        # The same view painted again (hovering repaints the crosshair's and the
+        # highlighted line's strips many times a second, each stroked the whole crowd:
+        # 26 ms of CPU a mouse move over fifty ten-year lines): from an image of it.
+        # The view's widget, not p.device(): PySide took a grab's pixmap device as its
+        # own and freed it twice (a crash at the test's end).
+        rect = tr.mapRect(self._path.boundingRect()).toAlignedRect().adjusted(-2, -2, 2, 2)
+        rect &= widget.rect()
+        if rect.isEmpty():
+            return
+        if self._image is None or self._image_rect != rect:
+            dpr = widget.devicePixelRatioF()
+            image = QtGui.QImage(round(rect.width() * dpr), round(rect.height() * dpr),
+                                 QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+            image.setDevicePixelRatio(dpr)
+            image.fill(QtCore.Qt.GlobalColor.transparent)
+            q = QtGui.QPainter(image)
+            q.setTransform(tr * QtGui.QTransform.fromTranslate(-rect.left(), -rect.top()))
+            q.setPen(self.pen)
+            q.drawPath(self._path)
+            q.end()
+            self._image, self._image_rect = image, rect
+        p.save()
+        p.resetTransform()
+        p.drawImage(rect.topLeft(), self._image)
+        p.restore()

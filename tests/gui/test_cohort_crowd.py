@@ -132,3 +132,38 @@ def test_a_patients_line_has_the_colour_of_their_row_in_every_panel(qtbot):
     assert line.opts["pen"].color().name() == member_colour(2, 3).lower()
     swatch = row.icon().pixmap(12, 12).toImage().pixelColor(6, 6)
     assert swatch.name() == member_colour(2, 3).lower()
+
+
+def test_painted_again_on_the_same_view_the_crowd_comes_from_an_image_of_the_same_pixels(
+        qtbot):
+    # Hovering repaints strips of the same view many times a second: the crowd is then
+    # drawn from an image of its lines rather than stroked again.
+    from PySide6 import QtGui
+
+    view = CohortWindow()
+    qtbot.addWidget(view)
+    view.show_cohort(build_cohort([_weekly_case(i) for i in range(8)]), "8 cases")
+    view.show()
+    [crowd] = [i for i in view.stack.tracks["IL1B"].plot.items if isinstance(i, CrowdItem)]
+    view.stack.set_x_range(1000 * DAY, 1200 * DAY)
+    viewport = view.stack.view.viewport()
+
+    def painted() -> QtGui.QImage:
+        """The crowd painted as the view paints it (a grab of the view crashed at exit)."""
+        image = QtGui.QImage(viewport.size(), QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(QtCore.Qt.GlobalColor.white)
+        p = QtGui.QPainter(image)
+        p.setTransform(crowd.deviceTransform(view.stack.view.viewportTransform()))
+        crowd.paint(p, None, viewport)
+        p.end()
+        return image
+
+    stroked = painted()  # a view not painted before: stroked
+    assert crowd._image is None
+    again = painted()  # the same view: from the image
+    assert crowd._image is not None
+    assert again == stroked
+    assert again != QtGui.QImage(again.size(), again.format())  # lines drawn at all
+    view.stack.set_x_range(1100 * DAY, 1300 * DAY)  # moved: stroked again
+    painted()
+    assert crowd._image is None
