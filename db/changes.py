@@ -27,14 +27,20 @@ from db.models import AuditEvent
 log = logging.getLogger(__name__)
 
 CHANNEL = "flarescope_changes"
+# Any login may NOTIFY, and one that LISTENs without reading holds the server's queue of
+# notifications: filled by a flood, it would refuse the commit of every change that
+# notifies. Past this share of the queue the program stops telling others (they see the
+# change at their next look) rather than stop saving.
+NOTIFY_QUEUE_SHARE = 0.5
 _T = AuditEvent.__table__
 
 
 def announce(conn: Connection) -> None:
     """Tell listening Flarescopes, at commit, that this transaction changed something
-    (PostgreSQL; SQLite readers notice by themselves)."""
+    (PostgreSQL; SQLite readers notice by themselves); never when the queue is filling."""
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+        conn.execute(text("SELECT pg_notify(:channel, '') WHERE pg_notification_queue_usage() "
+                          "< :share"), {"channel": CHANNEL, "share": NOTIFY_QUEUE_SHARE})
 
 
 @dataclass(frozen=True)

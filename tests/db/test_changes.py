@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from db.changes import Watch, changes_after, newest_change
 from db.engine import open_database
 from db.episodes import create_episode, update_episode
@@ -57,5 +59,26 @@ def test_a_rolled_back_change_wakes_nobody(engine, pid):
                    action="update", before=None, after=None)
             conn.get_transaction().rollback()
         assert not _woken(watch, 0.5)
+    finally:
+        watch.close()
+
+
+@pytest.mark.pg_only
+def test_a_filling_notification_queue_stops_the_hint_not_the_save(engine, pid, monkeypatch):
+    """A login that LISTENs without reading lets a NOTIFY flood fill the server's queue, and
+    a full queue refuses every commit that notifies: past NOTIFY_QUEUE_SHARE of it the
+    program saves without telling (item 4). Here the share is set to 0: the queue is
+    always 'too full'."""
+    import db.changes
+
+    watch = Watch(engine)
+    try:
+        monkeypatch.setattr(db.changes, "NOTIFY_QUEUE_SHARE", 0.0)
+        eid = create_episode(engine, pid, actor="bob", kind="flare", onset=T0)["id"]
+        assert not _woken(watch, 0.5)
+        assert changes_after(engine, 0)[-1].entity_id == eid  # saved all the same
+        monkeypatch.setattr(db.changes, "NOTIFY_QUEUE_SHARE", 0.5)
+        update_episode(engine, eid, 1, actor="bob", note="ICU")
+        assert _woken(watch)
     finally:
         watch.close()
