@@ -28,7 +28,6 @@ from db.audit import actors_since_last, audited_transaction, record
 from db.cases import case_count
 from db.controls import count_sets
 from db.identity import login
-from db.models import Episode, Patient
 from db.writes import clear_database, insert_medications, insert_observations, insert_patient
 
 DEFAULT_SEED = 20110701
@@ -347,17 +346,13 @@ def _medications(pid: int, p: DemoPatient) -> list[dict]:
 
 
 def _annotate_relapse(conn, pid: int, p: DemoPatient) -> None:
-    from sqlalchemy import insert
+    from db.episodes import insert_episode
 
-    onset = _epoch(p.day0 + dt.timedelta(days=272), 0)
-    end = _epoch(p.day0 + dt.timedelta(days=p.treated_days or 0), 0)
-    values = dict(patient_id=pid, kind="relapse", onset=onset, end=end, severity="moderate",
-                  certainty="probable", note="Progressive return of fevers and rash on anakinra.",
-                  author=DEMO_REVIEWER, created=onset, updated=onset, version=1,
-                  status="accepted", origin="reviewer")
-    eid = conn.execute(insert(Episode).values(**values).returning(Episode.id)).scalar_one()
-    record(conn, actor=DEMO_REVIEWER, entity="episode", entity_id=eid, patient_id=pid,
-           action="create", before=None, after=values)
+    insert_episode(conn, pid, actor=DEMO_REVIEWER, kind="relapse",
+                   onset=_epoch(p.day0 + dt.timedelta(days=272), 0),
+                   end=_epoch(p.day0 + dt.timedelta(days=p.treated_days or 0), 0),
+                   severity="moderate", certainty="probable",
+                   note="Progressive return of fevers and rash on anakinra.")
 
 
 class RealDataError(Exception):
@@ -367,11 +362,11 @@ class RealDataError(Exception):
 def reviewer_work(engine: Engine) -> list[str]:
     """What a reset would destroy beyond the demo: other cases, reviewers' changes since
     the last reset."""
-    from sqlalchemy import select
+    from db.writes import patient_pseudonyms
 
     demo_names = {p.pseudonym for p in COHORT}
     with engine.connect() as conn:
-        names = set(conn.execute(select(Patient.pseudonym)).scalars())
+        names = set(patient_pseudonyms(conn))
         actors = actors_since_last(conn, RESET)
         lab_sets = count_sets(conn, except_actions=("demo", "migrated"))
     found = []
