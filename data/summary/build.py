@@ -167,7 +167,8 @@ def scrubbed_notes(case: Case, audit: pd.DataFrame | None = None) -> list[str]:
 
 
 def _period_covered(case: Case) -> tuple[float, float]:
-    """The first and the last recorded date: a value, a medication start or end.
+    """The first and the last recorded date: a value, a medication start or end, a dose
+    given (an administration record).
 
     Not ``Case.time_range``, which reaches one day past the last dose so the timeline
     can draw that day.
@@ -182,6 +183,9 @@ def _period_covered(case: Case) -> tuple[float, float]:
         ends = m["end"].dropna()
         if len(ends):
             ts.append(epoch(ends.max()))
+    given = case.administrations
+    if given is not None and len(given):
+        ts += [float(given["t"].min()), float(given["t"].max())]
     return (min(ts), max(ts)) if ts else case.time_range
 
 

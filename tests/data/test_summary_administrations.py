@@ -76,3 +76,9 @@ def test_the_cytokine_table_says_when_a_day_0_sample_came_after_the_first_inject
     [row] = next(t for t in build_summary(one).tables
                  if t.title == "Cytokine measurements").rows
     assert " / " not in row[-1]
+
+
+def test_the_period_covered_reaches_the_last_dose_given():
+    # IL-1β on day 0 only; doses to day 61 (7 March 2020): 62 days covered.
+    header = dict(build_summary(make_case([(0, 9, "IL1B", 70)], given=GIVEN)).header)
+    assert header["Period covered"] == "2020-01-06 to 2020-03-07 (62 days)"
