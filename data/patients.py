@@ -75,7 +75,9 @@ def clean_sex(value: object) -> str | None:
     raise PatientValueError(f"unknown sex {str(value).strip()!r}: write {SEX_ACCEPTED}")
 
 
-def clean_birth_year(value: object, *, today: dt.date | None = None) -> int | None:
+def _number_in(value: object, *, what: str, write: str, lo: float, hi: float,
+               whole: bool = False) -> float | None:
+    """A typed number within [lo, hi]: '3,5' as written in French, refused in one line."""
     if is_missing(value):
         return None
     from data.importing.values import parse_number
@@ -84,30 +86,25 @@ def clean_birth_year(value: object, *, today: dt.date | None = None) -> int | No
     try:
         number = parse_number(text)
     except ValueError:
-        raise PatientValueError(f"birth year {text!r} is not a year (write e.g. 1990)") from None
+        raise PatientValueError(f"{what} {text!r} is not {write}") from None
+    if (whole and not number.is_integer()) or not lo <= number <= hi:
+        raise PatientValueError(f"implausible {what} {text} (accepted {lo:g}–{hi:g}"
+                                f"{'' if whole else ' years'})")
+    return number
+
+
+def clean_birth_year(value: object, *, today: dt.date | None = None) -> int | None:
     last = (today or dt.date.today()).year
-    if not number.is_integer() or not FIRST_BIRTH_YEAR <= number <= last:
-        raise PatientValueError(
-            f"implausible birth year {text} (accepted {FIRST_BIRTH_YEAR}–{last})")
-    return int(number)
+    number = _number_in(value, what="birth year", write="a year (write e.g. 1990)",
+                        lo=FIRST_BIRTH_YEAR, hi=last, whole=True)
+    return None if number is None else int(number)
 
 
 def clean_onset_age(value: object) -> float | None:
     """Years, as the clinic writes it: '4', '0.5' (six months), '3,5'."""
-    if is_missing(value):
-        return None
-    from data.importing.values import parse_number
-
-    text = str(value).strip()
-    try:
-        number = parse_number(text)
-    except ValueError:
-        raise PatientValueError(
-            f"age at onset {text!r} is not a number of years (write e.g. 4 or 0.5)") from None
-    if not 0 <= number <= MAX_ONSET_AGE:
-        raise PatientValueError(
-            f"implausible age at onset {text} (accepted 0–{MAX_ONSET_AGE} years)")
-    return float(number)
+    number = _number_in(value, what="age at onset",
+                        write="a number of years (write e.g. 4 or 0.5)", lo=0, hi=MAX_ONSET_AGE)
+    return None if number is None else float(number)
 
 
 def age_text(years: object) -> str:

@@ -391,6 +391,25 @@ def test_a_ward_s_administration_record_imports_through_the_wizard(qtbot, wizard
     assert case.day0 == utc("2024-05-03")  # no period: the first recorded dose
 
 
+def _patient_file_through_the_wizard(qtbot, engine, path, answer) -> tuple[bool, list[str]]:
+    """File → Import… with ``path``; ``answer(box)`` closes the message box that follows."""
+    seen: list[str] = []
+
+    def drive():
+        modal = QtWidgets.QApplication.activeModalWidget()
+        if isinstance(modal, ImportWizard) and not modal.file_page.path.text():
+            modal.file_page.path.setText(str(path))
+            modal.next()
+        elif isinstance(modal, QtWidgets.QMessageBox):
+            seen.append(modal.text() + "\n" + modal.informativeText())
+            answer(modal)
+            return
+        QtCore.QTimer.singleShot(20, drive)
+
+    QtCore.QTimer.singleShot(0, drive)
+    return open_import_wizard(None, engine), seen
+
+
 def test_a_patient_file_chosen_in_the_wizard_is_imported_as_patient_details(
         qtbot, engine, tmp_path):
     # A clinician's first file is often the list of patients: the wizard used to ask her
@@ -400,22 +419,13 @@ def test_a_patient_file_chosen_in_the_wizard_is_imported_as_patient_details(
     path = tmp_path / "patients.csv"
     path.write_text("N° patient;Diagnostic;Sexe;Année de naissance;Âge de début\n"
                     "HOP-51;TRAPS;F;1984;6\n", encoding="utf-8")
-    seen = []
 
-    def drive():
-        modal = QtWidgets.QApplication.activeModalWidget()
-        if isinstance(modal, ImportWizard) and not modal.file_page.path.text():
-            modal.file_page.path.setText(str(path))
-            modal.next()
-        elif isinstance(modal, QtWidgets.QMessageBox):
-            seen.append(modal.text() + "\n" + modal.informativeText())
-            button = next(b for b in modal.buttons() if b.text() == "&Import")
-            qtbot.mouseClick(button, QtCore.Qt.MouseButton.LeftButton)
-            return
-        QtCore.QTimer.singleShot(20, drive)
+    def press_import(box):
+        button = next(b for b in box.buttons() if b.text() == "&Import")
+        qtbot.mouseClick(button, QtCore.Qt.MouseButton.LeftButton)
 
-    QtCore.QTimer.singleShot(0, drive)
-    assert open_import_wizard(None, engine) is True
+    imported, seen = _patient_file_through_the_wizard(qtbot, engine, path, press_import)
+    assert imported is True
     assert "patients.csv is a file of patient details" in seen[0]
     assert "1 patient would be created: HOP-51" in seen[0]
     row = get_patient(engine, patient_id(engine, "HOP-51"))
@@ -426,20 +436,9 @@ def test_a_patient_file_chosen_in_the_wizard_is_imported_as_patient_details(
 def test_a_bad_patient_file_is_refused_naming_row_and_column(qtbot, engine, tmp_path):
     path = tmp_path / "patients.csv"
     path.write_text("pseudonym,diagnosis,sex\nHOP-52,CAPS,Q\n", encoding="utf-8")
-    seen, before = [], dump(engine)
-
-    def drive():
-        modal = QtWidgets.QApplication.activeModalWidget()
-        if isinstance(modal, ImportWizard) and not modal.file_page.path.text():
-            modal.file_page.path.setText(str(path))
-            modal.next()
-        elif isinstance(modal, QtWidgets.QMessageBox):
-            seen.append(modal.text())
-            modal.accept()
-            return
-        QtCore.QTimer.singleShot(20, drive)
-
-    QtCore.QTimer.singleShot(0, drive)
-    assert open_import_wizard(None, engine) is False
+    before = dump(engine)
+    imported, seen = _patient_file_through_the_wizard(qtbot, engine, path,
+                                                      lambda box: box.accept())
+    assert imported is False
     assert 'row 2, column "sex", value "Q"' in seen[0] and "nothing was imported" in seen[0]
     assert dump(engine) == before
