@@ -9,7 +9,9 @@ by the database and the AIDAI panel drawn (the view answers the mouse meanwhile 
 after it). *_cpu_ms: the same in this process's CPU time; *_runq_ms: the time its threads
 were ready to run but waited for a CPU another process held; *_blocked_ms: the rest of
 the wall time (disk, locks, sleep). On a shared machine wall ≈ CPU + run-queue wait.
-cohort_hover_ms: one mouse move over the whole span (the line under it named and drawn
+cohort_loop_frame_ms: the same frames as the window gets them, the range set and the event
+loop left to do the rest (the repaint, the time axis, the readout; the whole-span frames
+change nothing, so nothing is painted). cohort_hover_ms: one mouse move over the whole span (the line under it named and drawn
 over the others, the crosshair moved). cohort_frame_ms: one repaint of the cohort view
 while panning and zooming over it
 (median; p90 beside it; *_cpu_*: the same frames in this process's CPU time, Qt's
@@ -158,7 +160,7 @@ def overlay_open(app) -> _Clock:
     return clock
 
 
-def cohort(app) -> tuple[_Clock, _Clock, list[tuple[list[float], list[float]]]]:
+def cohort(app) -> tuple[_Clock, _Clock, dict, tuple[list[float], list[float]]]:
     """As gui/cohort/install.py opens it: the measured series to the first frame, then
     the diaries' AIDAI panel."""
     from data.cohort import build_cohort, read_cases, read_diary_blocks, with_diary
@@ -185,18 +187,20 @@ def cohort(app) -> tuple[_Clock, _Clock, list[tuple[list[float], list[float]]]]:
     assert len(view.cohort.members) == COHORT
     assert all(len(p.lines) == COHORT for p in view.cohort.panels)
     lo, hi = view.stack.x_range()
-    runs = []
-    for _ in range(RUNS):
-        wall, cpu = [], []
-        for span in (hi - lo, (hi - lo) / 4, 90 * navigation.DAY):
-            for k in range(20):
-                a = lo + (hi - lo - span) * k / 19
-                t0, c0 = time.perf_counter(), time.process_time()
-                view.stack.set_x_range(a, a + span)
-                view.stack.view.viewport().repaint()
-                wall.append(time.perf_counter() - t0)
-                cpu.append(time.process_time() - c0)
-        runs.append((wall, cpu))
+    runs = {"cohort_frame": [], "cohort_loop_frame": []}
+    for name, draw in (("cohort_frame", view.stack.view.viewport().repaint),
+                       ("cohort_loop_frame", app.processEvents)):
+        for _ in range(RUNS):
+            wall, cpu = [], []
+            for span in (hi - lo, (hi - lo) / 4, 90 * navigation.DAY):
+                for k in range(20):
+                    a = lo + (hi - lo - span) * k / 19
+                    t0, c0 = time.perf_counter(), time.process_time()
+                    view.stack.set_x_range(a, a + span)
+                    draw()
+                    wall.append(time.perf_counter() - t0)
+                    cpu.append(time.process_time() - c0)
+            runs[name].append((wall, cpu))
     hover = _hover(app, view, lo, hi)
     engine.dispose()
     close_window(app, view)
@@ -240,8 +244,9 @@ def main() -> None:
     opening, diary, runs, hover = cohort(app)
     opening.print("cohort_open")
     diary.print("cohort_diary")
-    for name, which in (("cohort_frame", 0), ("cohort_frame_cpu", 1)):
-        frames = [sorted(run[which]) for run in runs]
+    for name, which in (("cohort_frame", 0), ("cohort_frame_cpu", 1),
+                        ("cohort_loop_frame", 0), ("cohort_loop_frame_cpu", 1)):
+        frames = [sorted(run[which]) for run in runs[name.removesuffix("_cpu")]]
         print(f"{name}_ms {_median_ms([statistics.median(f) for f in frames]):.1f} ms")
         print(f"{name}_p90_ms {_median_ms([f[int(len(f) * 0.9)] for f in frames]):.1f} ms")
     for name, samples in (("cohort_hover", hover[0]), ("cohort_hover_cpu", hover[1])):

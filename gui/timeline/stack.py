@@ -187,6 +187,8 @@ class TrackStack(QtWidgets.QWidget):
                     self.time_axis.linkToView(plot.vb)
             else:
                 plot.setXLink(first)
+            # Each plot's items move to a new range at once, not in the next paint (below).
+            plot.vb.sigRangeChanged.connect(self._settle)
             self._add_cursor_line(plot)
             if row.stretch == 0:
                 plot.setFixedHeight(LANE_HEIGHT)
@@ -194,6 +196,14 @@ class TrackStack(QtWidgets.QWidget):
             self._plot_pool[row.key] = plot
         self._rows = list(rows)
         self._fit_min_heights()
+
+    @staticmethod
+    def _settle(vb: pg.ViewBox, *_args) -> None:
+        """Place the plot's items for its new range now. pyqtgraph does it lazily, as the
+        next paint begins; curves and markers then announce new bounds in mid-paint, and
+        Qt painted every plot a second time: two paints a frame while panning (a cohort
+        frame 9-10 ms of CPU in the event loop; 6 ms with one)."""
+        vb.updateMatrix()
 
     def needed_height(self, rows: list[Row]) -> int:
         """The least height of rows before they are drawn, each legend taken as one line
