@@ -11,7 +11,7 @@ from data.alignment import DAY
 from data.cohort import build_cohort
 from gui.cohort.window import CohortWindow
 from gui.timeline.crowd import CrowdItem
-from tests.data.insight_cases import make_case
+from tests.data.insight_cases import DAY0, make_case
 
 
 def _drawn(item: CrowdItem) -> list[list[tuple[float, float]]]:
@@ -167,3 +167,21 @@ def test_painted_again_on_the_same_view_the_crowd_comes_from_an_image_of_the_sam
     view.stack.set_x_range(1100 * DAY, 1300 * DAY)  # moved: stroked again
     painted()
     assert crowd._image is None
+
+
+def test_a_first_relapse_is_marked_only_where_the_patients_line_runs(qtbot):
+    relapse = dict(id=1, kind="relapse", onset=DAY0 + 10 * DAY, end=None, severity="",
+                   certainty="", note="", author="dr", created=0, updated=0, status="accepted")
+    case = make_case([(7, 9, "IL1B", 30), (14, 9, "IL1B", 20), (7, 9, "TNFA", 40)],
+                     [(0, None, 100)], episodes=[relapse])
+    view = CohortWindow()
+    qtbot.addWidget(view)
+    view.show_cohort(build_cohort([case]), "1 case")
+
+    def marks(key):
+        return [i for i in view.stack.tracks[key].plot.items
+                if isinstance(i, pg.ScatterPlotItem) and i.opts["symbol"] == "t1"]
+
+    [il1b] = marks("IL1B")  # day 10 lies between its values of day 7 and day 14
+    assert np.allclose(il1b.data["x"], 10 * DAY)
+    assert marks("TNFA") == []  # one value on day 7: no line runs on day 10

@@ -167,8 +167,10 @@ class AlignedTrack(Track):
             y = plotted(line.values, panel.log)
             ok = np.isfinite(y)
             for mark in line.marks:
-                xs.append(mark * DAY)
-                ys.append(float(np.interp(mark, line.days[ok], y[ok])) if ok.any() else np.nan)
+                # On the line only where it runs: a △ past its last value floated alone.
+                if ok.any() and line.days[ok][0] <= mark <= line.days[ok][-1]:
+                    xs.append(mark * DAY)
+                    ys.append(float(np.interp(mark, line.days[ok], y[ok])))
         if xs:
             # Hollow and black: a coloured mark would read as one of the coloured lines.
             marks = pg.ScatterPlotItem(xs, ys, symbol="t1", size=10,
