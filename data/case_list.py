@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from data.first_record import NOT_CLINICAL, first_record
+from data.first_record import NOT_CLINICAL, first_record, last_record
 from data.numbers import is_missing, shown, utc_date
 from db.cases import case_rows
 
@@ -18,7 +18,7 @@ class CaseRow:
     pseudonym: str
     diagnosis: str  # as shown: the dash when none is recorded
     first: str  # the first record (data.first_record): day 0 of a case never on anakinra
-    last: str
+    last: str  # the last record (data.first_record), of the same kinds
     episodes: int
     reviewed: str
 
@@ -31,11 +31,12 @@ class CaseRow:
 def case_list_rows(engine: Engine) -> list[CaseRow]:
     rows = []
     for (cid, pseudonym, diagnosis, first_t, last_t, episodes, by, at, dose_start,
-         given_t) in case_rows(engine, NOT_CLINICAL):
+         first_given_t, last_dose_day, last_given_t) in case_rows(engine, NOT_CLINICAL):
         reviewed = "—" if is_missing(by) else f"{by} {utc_date(at)}"
-        first = first_record(first_t, _midnight(dose_start), given_t)
+        first = first_record(first_t, _midnight(dose_start), first_given_t)
+        last = last_record(last_t, _midnight(last_dose_day), last_given_t)
         rows.append(CaseRow(int(cid), pseudonym, shown(diagnosis), utc_date(first),
-                            utc_date(last_t), int(episodes), reviewed))
+                            utc_date(last), int(episodes), reviewed))
     return rows
 
 

@@ -41,11 +41,10 @@ class CaseFrames:
 
 
 def list_cases(engine: Engine) -> pd.DataFrame:
-    """db.cases.case_rows as a DataFrame, with first/last also as UTC datetimes."""
-    df = pd.DataFrame(case_rows(engine), columns=list(CASE_FIELDS))
-    for c in ("first", "last"):
-        df[c] = pd.to_datetime(df[f"{c}_t"], unit="s", utc=True)
-    return df
+    """db.cases.case_rows as a DataFrame (CASE_FIELDS). A case's first and last record
+    are data.case_list's (data.first_record), not first_t/last_t: those are measurements
+    only."""
+    return pd.DataFrame(case_rows(engine), columns=list(CASE_FIELDS))
 
 
 def patient_row(engine: Engine, patient_id: int, *, identifying: bool = False) -> dict:
