@@ -25,7 +25,8 @@ ACTIONS = {"create": "created", "update": "changed", "delete": "deleted",
            "import": "imported", "add": "added", "edit": "edited", "retire": "retired",
            "reset": "reset", "accept": "accepted", "reject": "rejected",
            "reopen": "reopened", "withdraw": "withdrawn",
-           "evidence changed": "evidence changed", "correct": "corrected"}
+           "evidence changed": "evidence changed", "correct": "corrected",
+           "keep": "decision kept for", "mark changed": "evidence marked changed for"}
 # Fields holding a moment; "end" is stored exclusive and shown as its last day.
 TIME_FIELDS = frozenset({"onset", "end", "created", "updated", "reviewed_at"})
 # What a created, restored or deleted episode is summed up by; the rest clutters.
@@ -270,6 +271,8 @@ def suggestion_lines(action: str, before: Any, after: Any, value: ValueText) -> 
         return [f"by {_criteria(a.get('criteria'))} ({value('certainty', a.get('certainty'))})"]
     if base == "withdraw":
         return ["the criteria no longer find it"]
+    if base == "keep":
+        return ["its evidence changed since the decision; the reviewer keeps the decision"]
     if base == "accept":
         return [f"became episode #{a['episode_id']}" if a.get("episode_id") else "accepted"]
     if base == "reject":

@@ -6,7 +6,8 @@ onset, and a candidate that overlaps a suggestion already decided is that sugges
 When the evidence behind a stored suggestion differs from the run's (a re-import added a
 visit, a physician global), the row takes the new evidence and is marked ``changed``; a
 decided one keeps its decision. An open suggestion the criteria no longer find is
-withdrawn. Accepting writes a reviewer episode (origin 'rule') through the episode write
+withdrawn. A decided suggestion stays marked ``changed`` through every later run until
+the reviewer decides again or keeps the decision (``keep_decision``). Accepting writes a reviewer episode (origin 'rule') through the episode write
 path (db.episodes), in the same transaction as the suggestion's new state.
 """
 
@@ -243,3 +244,19 @@ def reopen_suggestion(engine: Engine, sid: int, version: int, *, actor: str,
         new = _set(conn, row, {"state": OPEN, "episode_id": None, "reason": None},
                    actor=actor, action=stepped("reopen", step))
     return new, deleted
+
+
+def keep_decision(engine: Engine, sid: int, version: int, *, actor: str, keep: bool = True,
+                  step: str | None = None) -> dict[str, Any]:
+    """The reviewer has seen that a decided suggestion's evidence changed and keeps the
+    decision: the mark goes. ``keep=False`` (its undo) puts the mark back."""
+    actor = check_actor_for_episode(actor)
+    with audited_transaction(engine) as conn:
+        row = _checked(conn, sid, version)
+        if row["state"] == OPEN:
+            raise SuggestionError(f"Suggestion {sid} is open: there is no decision to keep")
+        if bool(row["changed"]) != keep:
+            raise SuggestionError(f"Suggestion {sid}'s evidence is "
+                                  f"{'not marked changed' if keep else 'already marked'}")
+        return _set(conn, row, {"changed": 0 if keep else 1}, actor=actor,
+                    action=stepped("keep" if keep else "mark changed", step))

@@ -1,4 +1,5 @@
-"""Accepting and rejecting a suggestion as undoable commands. Each do and each undo calls
+"""Accepting and rejecting a suggestion, and keeping a decision whose evidence changed,
+as undoable commands. Each do and each undo calls
 one function of db/suggestions.py, which writes the suggestion, the episode it becomes
 and their audit rows in one transaction. They run through the episode controller (its
 EditContext), so a refused or failed write is reported as an episode edit's is."""
@@ -60,3 +61,25 @@ class RejectSuggestion(EpisodeCommand):
                                        actor=self.ctx.actor(), step=self.step)
         self.version = int(s["version"])
         return self.ctx.selected_id
+
+
+class KeepDecision(EpisodeCommand):
+    """The evidence of a decided suggestion changed: the reviewer keeps the decision and
+    the mark goes; undo puts the mark back."""
+
+    def __init__(self, ctx: EditContext, row: Row) -> None:
+        super().__init__(ctx, f"Keep the decision on suggested {row['kind']}")
+        self.sid = int(row["id"])
+        self.version = int(row["version"])
+
+    def _keep(self, keep: bool) -> int | None:
+        s = store.keep_decision(self.ctx.engine, self.sid, self.version,
+                                actor=self.ctx.actor(), keep=keep, step=self.step)
+        self.version = int(s["version"])
+        return self.ctx.selected_id
+
+    def _do(self) -> int | None:
+        return self._keep(True)
+
+    def _undo(self) -> int | None:
+        return self._keep(False)

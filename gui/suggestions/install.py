@@ -26,7 +26,7 @@ from db import suggestions as store
 from gui.access import changes_data
 from gui.case_dock import CaseDock
 from gui.episodes.controller import DB_ERRORS, database_problem
-from gui.suggestions.commands import AcceptSuggestion, RejectSuggestion
+from gui.suggestions.commands import AcceptSuggestion, KeepDecision, RejectSuggestion
 from gui.suggestions.layer import SuggestionLayer
 from gui.suggestions.panel import SuggestionPanel
 
@@ -55,6 +55,7 @@ class SuggestionFeature(CaseDock):
         p.runRequested.connect(self.run_criteria)
         p.acceptRequested.connect(self.accept)
         p.rejectRequested.connect(self.reject)
+        p.keepRequested.connect(self.keep)
         p.selected.connect(self._selected)
         p.evidenceChosen.connect(self._ring)
         self.layer.clicked.connect(self._clicked)
@@ -105,9 +106,21 @@ class SuggestionFeature(CaseDock):
         else:
             parts = [f"{n} {what}" for what, n in counts.items()
                      if n and what != "unchanged"]
-            self.window.statusBar().showMessage(
-                "Criteria applied: " + (", ".join(parts) if parts else "nothing new"), 8000)
+            text = "Criteria applied: " + (", ".join(parts) if parts else "nothing new")
+            self.load()
+            # Said after every run, not only the one that found the change.
+            if self.rows is not None and (n := self._decided_and_changed()):
+                text += (f"; {n} decided suggestion{'s' if n != 1 else ''} with changed "
+                         "evidence to look at")
+            self.window.statusBar().showMessage(text, 8000)
+            return
         self.load()
+
+    def _decided_and_changed(self) -> int:
+        rows = self.rows
+        if rows is None or rows.empty:
+            return 0
+        return int(((rows["state"] != "open") & rows["changed"].astype(bool)).sum())
 
     def load(self) -> None:
         case = self.case
@@ -144,6 +157,10 @@ class SuggestionFeature(CaseDock):
         return row is not None and self.controller.run(
             RejectSuggestion(self.controller, row, reason))
 
+    def keep(self, sid: int) -> bool:
+        row = self._row(sid)
+        return row is not None and self.controller.run(KeepDecision(self.controller, row))
+
     def _origin_note(self, row: dict | None) -> None:
         if row is None or row.get("origin") != "rule":
             return
@@ -155,8 +172,10 @@ class SuggestionFeature(CaseDock):
         if s is not None:
             meta = self.window.episode_feature.properties.meta
             first = s["evidence"][0]["text"] if s["evidence"] else ""
+            changed = (" <b>Evidence changed since it was accepted</b> (Suggestions dock: "
+                       "keep the decision, or edit the episode)." if s["changed"] else "")
             meta.setText(f"{meta.text()}<br>Suggested by {criteria_names(s['criteria'])} "
-                         f"({s['certainty']}): {html.escape(first)}")
+                         f"({s['certainty']}): {html.escape(first)}{changed}")
 
     # -- pointing ----------------------------------------------------------------------------
     def _selected(self, sid: int | None) -> None:
@@ -184,6 +203,7 @@ class SuggestionFeature(CaseDock):
 def install(window) -> SuggestionFeature:
     feature = SuggestionFeature(window)
     p = feature.panel
-    changes_data(window.access, p.run, p.accept, p.reject, p.reason)  # each stores a decision
+    # each stores a decision
+    changes_data(window.access, p.run, p.accept, p.reject, p.reason, p.keep)
     window.suggestions = feature
     return feature

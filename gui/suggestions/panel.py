@@ -29,10 +29,17 @@ def state_text(row) -> str:
     return text
 
 
+def needs_a_look(rows: pd.DataFrame) -> pd.Series:
+    """Open suggestions, and decided ones whose evidence changed since the decision: the
+    reviewer keeps or changes that decision, so it stays listed until then."""
+    return (rows["state"] == "open") | (rows["changed"].astype(bool))
+
+
 class SuggestionPanel(QtWidgets.QWidget):
     runRequested = QtCore.Signal()  # noqa: N815
     acceptRequested = QtCore.Signal(int)  # noqa: N815  suggestion id
     rejectRequested = QtCore.Signal(int, str)  # noqa: N815  id, reason
+    keepRequested = QtCore.Signal(int)  # noqa: N815  suggestion id
     selected = QtCore.Signal(object)  # suggestion id or None
     evidenceChosen = QtCore.Signal(list)  # noqa: N815  samples [{code, specimen, t}]
 
@@ -69,6 +76,11 @@ class SuggestionPanel(QtWidgets.QWidget):
         self.accept.setToolTip("Make it a reviewer episode (its edges stay editable)")
         self.reject = QtWidgets.QPushButton("Reject")
         self.reject.setObjectName("suggestReject")
+        self.keep = QtWidgets.QPushButton("Keep decision")
+        self.keep.setObjectName("suggestKeep")
+        self.keep.setToolTip("The evidence changed since this suggestion was decided: keep "
+                             "the decision (the mark goes; audited, undoable). To change "
+                             "it, edit or delete the episode")
         self.agreement = QtWidgets.QLabel()
         self.agreement.setObjectName("suggestAgreement")
         self.agreement.setWordWrap(True)
@@ -88,6 +100,7 @@ class SuggestionPanel(QtWidgets.QWidget):
         decide.addWidget(self.accept)
         decide.addWidget(self.reason, 1)
         decide.addWidget(self.reject)
+        decide.addWidget(self.keep)
         box = QtWidgets.QVBoxLayout(chosen)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.evidence, 1)
@@ -118,6 +131,7 @@ class SuggestionPanel(QtWidgets.QWidget):
             lambda item: self.evidenceChosen.emit(item.data(ID_ROLE) or []))
         self.accept.clicked.connect(self._accept)
         self.reject.clicked.connect(self._reject)
+        self.keep.clicked.connect(self._keep)
         self.reason.textChanged.connect(lambda _t: self._enable())
         self.reason.returnPressed.connect(self._reject)
         self._anchor = None
@@ -134,7 +148,7 @@ class SuggestionPanel(QtWidgets.QWidget):
         keep = self.selected_id()
         self.rows, self._anchor = rows, anchor
         shown = rows if self.show_decided.isChecked() or rows.empty else \
-            rows[rows["state"] == "open"]
+            rows[needs_a_look(rows)]
         self.table.blockSignals(True)
         self.table.setRowCount(len(shown))
         for r, row in enumerate(shown.to_dict("records")):
@@ -226,6 +240,8 @@ class SuggestionPanel(QtWidgets.QWidget):
         self.accept.setEnabled(open_)
         self.reason.setEnabled(open_)
         self.reject.setEnabled(open_ and bool(self.reason.text().strip()))
+        self.keep.setEnabled(row is not None and not open_ and bool(row["changed"]))
+        self.keep.setVisible(self.keep.isEnabled())
 
     def _accept(self) -> None:
         sid = self.selected_id()
@@ -240,6 +256,13 @@ class SuggestionPanel(QtWidgets.QWidget):
             row = self.table.currentRow()
             self.rejectRequested.emit(sid, reason)
             self.reason.clear()
+            self._on_to_the_next(sid, row)
+
+    def _keep(self) -> None:
+        sid = self.selected_id()
+        if sid is not None and self.keep.isEnabled():
+            row = self.table.currentRow()
+            self.keepRequested.emit(sid)
             self._on_to_the_next(sid, row)
 
     def _on_to_the_next(self, decided: int, row: int) -> None:

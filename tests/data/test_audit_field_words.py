@@ -99,3 +99,18 @@ def test_suggestion_and_typed_rows_of_a_foreign_shape_print_as_they_stand():
         "marked changed for the reviewer"]
     assert change_lines("record", "measurement", '{"PGA 2010-01-01T12:00": null}',
                         '{"PGA 2010-01-01T12:00": "high"}') == ["score: — → high"]
+
+
+def test_keeping_a_decision_whose_evidence_changed_reads_in_words():
+    from data.audit_text import change_lines, headline
+
+    named = {5: ("relapse", 1262304000.0)}
+    assert headline("keep", "suggestion", 5, '{"changed": 0}', suggested=named) == \
+        "decision kept for suggested relapse, onset 2010-01-01"
+    assert change_lines("keep", "suggestion", '{"changed": 1}', '{"changed": 0}') == [
+        "its evidence changed since the decision; the reviewer keeps the decision"]
+    assert headline("undo:mark changed", "suggestion", 5, '{"changed": 1}',
+                    suggested=named) == \
+        "evidence marked changed for suggested relapse, onset 2010-01-01 (by undo)"
+    assert change_lines("undo:mark changed", "suggestion", '{"changed": 0}',
+                        '{"changed": 1}') == ["marked changed for the reviewer"]

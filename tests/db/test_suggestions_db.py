@@ -109,6 +109,24 @@ def test_changed_evidence_is_marked_and_a_decision_kept(engine, pid):
     assert (row["state"], row["changed"]) == ("rejected", 1)
     assert "3 (moderate)" in row["evidence"][0]["text"]
     assert audit(engine)[-1]["action"] == "evidence changed"
+    # Later runs finding the same evidence keep the mark: only the reviewer lifts it.
+    changed = [found(text="CRP 62 mg/L, physician global 3 (moderate)")]
+    assert store.store_suggestions(engine, pid, changed, actor="Dr A")["unchanged"] == 1
+    assert only(engine, pid)["changed"] == 1
+    kept = store.keep_decision(engine, row["id"], row["version"], actor="Dr B")
+    assert (kept["state"], kept["changed"]) == ("rejected", 0)
+    assert audit(engine)[-1]["action"] == "keep"
+    with pytest.raises(store.SuggestionError, match="not marked changed"):
+        store.keep_decision(engine, row["id"], kept["version"], actor="Dr B")
+    assert store.store_suggestions(engine, pid, changed, actor="Dr A")["unchanged"] == 1
+    assert only(engine, pid)["changed"] == 0
+
+
+def test_an_open_suggestion_has_no_decision_to_keep(engine, pid):
+    store.store_suggestions(engine, pid, [found()], actor="Dr A")
+    row = only(engine, pid)
+    with pytest.raises(store.SuggestionError, match="no decision to keep"):
+        store.keep_decision(engine, row["id"], row["version"], actor="Dr B")
 
 
 def test_an_open_suggestion_the_criteria_no_longer_find_is_withdrawn(engine, pid):

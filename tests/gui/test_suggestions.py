@@ -268,3 +268,52 @@ def test_the_dock_shows_several_suggestions_beside_key_figures(qtbot, window, de
     # (a tab behind is moved out of sight, not hidden)
     assert not window.key_figures.panel.visibleRegion().isEmpty()
     assert panel.visibleRegion().isEmpty()
+
+
+def test_changed_evidence_stays_marked_until_the_reviewer_keeps_the_decision(
+        qtbot, window, demo_engine, tmp_path):
+    """A re-import adds a visit inside an accepted relapse: the suggestion is marked
+    changed, and stays listed and marked through later runs and a reopened case (the mark
+    was seen once, in the status bar, and the accepted row was hidden), until the
+    reviewer keeps the decision; undo puts the mark back."""
+    from data.importing import import_file
+
+    write_cases(demo_engine, tmp_path)
+    window.refresh_case_list()
+    qtbot.wait(50)
+    case = open_dock(qtbot, window, "HOSP-01")
+    panel = window.suggestions.panel
+    click_row(qtbot, panel, 0)  # May: accepted
+    QTest.mouseClick(panel.accept, QtCore.Qt.MouseButton.LeftButton)
+    may = stored(demo_engine, case)[0]
+    assert may["state"] == "accepted" and panel.table.rowCount() == 1  # September only
+    visit = tmp_path / "visit_0516.csv"
+    visit.write_text("patient,date,code,value,unit,specimen\n"
+                     "HOSP-01,2024-05-16T10:00,CRP,95,mg/L,serum\n"
+                     "HOSP-01,2024-05-16T10:00,PGA,3,{score},\n", encoding="utf-8")
+    import_file(demo_engine, visit)
+
+    def listed() -> list[str]:
+        return [panel.table.item(r, 5).text() for r in range(panel.table.rowCount())]
+
+    for _ in range(2):  # the case reopened twice, the criteria run each time
+        with qtbot.waitSignal(window.caseOpened, timeout=10_000):
+            window.reload_case()
+        qtbot.waitUntil(lambda: panel.table.rowCount() == 2, timeout=5000)
+        assert listed() == ["accepted · evidence changed", "open"]
+        assert "1 decided suggestion with changed evidence to look at" in \
+            window.statusBar().currentMessage()
+    QTest.mouseClick(panel.run, QtCore.Qt.MouseButton.LeftButton)
+    assert listed() == ["accepted · evidence changed", "open"]
+    assert stored(demo_engine, case)[0]["changed"] == 1
+
+    click_row(qtbot, panel, 0)
+    assert panel.keep.isEnabled() and not panel.accept.isEnabled()
+    QTest.mouseClick(panel.keep, QtCore.Qt.MouseButton.LeftButton)
+    assert stored(demo_engine, case)[0]["changed"] == 0
+    assert audit(demo_engine, "suggestion")[-1]["action"] == "keep"
+    assert listed() == ["open"]
+    window.actions["undo"].trigger()
+    assert stored(demo_engine, case)[0]["changed"] == 1
+    assert audit(demo_engine, "suggestion")[-1]["action"] == "undo:mark changed"
+    assert listed() == ["accepted · evidence changed", "open"]
