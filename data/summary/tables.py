@@ -153,8 +153,9 @@ def _grid_header(column, privacy: Privacy) -> str:
 def _cell_text(cell, ratio: bool, words=None) -> str:
     if not np.isfinite(cell.value):  # a stimulation index of two censored values
         return "not\ncomputable"  # two lines, as narrow as a value over its fold
-    if words is not None:  # the physician global: its score, its words in the note
-        return fmt_number(cell.value)
+    if words is not None:  # the physician global: its score over its word ("2" over
+        # "mild"), without the window's brackets, which took the width "Anakinra then" needs
+        return words(cell.value).replace(" (", "\n", 1).removesuffix(")")
     value = Measure(cell.value, cell.censor).text(fmt_fold if ratio else fmt_number)
     return f"{value} {cell.flag}" if cell.flag else value
 

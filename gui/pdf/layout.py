@@ -21,6 +21,9 @@ LEFT_TOP = int(Align.AlignLeft | Align.AlignTop)
 
 GAP = 4 * MM  # between blocks
 CELL_PAD_X = 1.4 * MM
+# A grid too wide even with its free text wrapped narrow (the cytokine grid of ten value
+# columns and the physician global's words) closes up its cells before any is cut.
+TIGHT_PAD_X = 0.7 * MM
 CELL_PAD_Y = 0.7 * MM
 FOOTER_H = 8 * MM
 
@@ -150,8 +153,22 @@ def layout_figures(flow: Flow, figures: list[KeyFigure]) -> None:
 
 
 # -- tables --------------------------------------------------------------------------------
-def column_widths(flow: Flow, table: Table) -> list[float]:
+def column_widths(flow: Flow, table: Table, pad: float = CELL_PAD_X) -> list[float]:
     """Natural widths for short columns; free-text columns share what is left."""
+    return _widths(flow, table, pad)[0]
+
+
+def table_widths(flow: Flow, table: Table) -> tuple[list[float], float]:
+    """(column widths, cell padding): the usual padding, or the tight one where with it
+    the widest columns would have to be cut."""
+    widths, cut = _widths(flow, table, CELL_PAD_X)
+    if not cut:
+        return widths, CELL_PAD_X
+    return _widths(flow, table, TIGHT_PAD_X)[0], TIGHT_PAD_X
+
+
+def _widths(flow: Flow, table: Table, pad: float) -> tuple[list[float], bool]:
+    """The widths, and whether the widest columns give way to fit."""
     s = flow.style
     fm, fm_b = s.fm(s.cell), s.fm(s.cell_bold)
     natural = []
@@ -160,7 +177,7 @@ def column_widths(flow: Flow, table: Table) -> list[float]:
         widest = max((fm.horizontalAdvance(c) for c in lines), default=0.0)
         head = max(fm_b.horizontalAdvance(line) for line in col.name.split("\n"))
         # A hair of slack: text measured exactly as wide as its box may wrap when drawn.
-        natural.append(max(widest, head) + 2 * CELL_PAD_X + 1)
+        natural.append(max(widest, head) + 2 * pad + 1)
     wraps = [i for i, c in enumerate(table.columns) if c.wrap]
     fixed = sum(w for i, w in enumerate(natural) if i not in wraps)
     # Free text wraps in 45 mm; in a wide grid (the cytokine table's "Anakinra then"
@@ -169,9 +186,9 @@ def column_widths(flow: Flow, table: Table) -> list[float]:
     for min_wrap in (45 * MM, 30 * MM, 20 * MM):
         if wraps and fixed + min_wrap * len(wraps) <= flow.width:
             rest = (flow.width - fixed) / len(wraps)
-            return [rest if i in wraps else w for i, w in enumerate(natural)]
+            return [rest if i in wraps else w for i, w in enumerate(natural)], False
     if sum(natural) <= flow.width:
-        return natural
+        return natural, False
     # Too wide even so: the widest columns give way first, down to one shared cap, and
     # wrap; short ones (n, a mean, a date) keep their natural width. Shrinking every
     # column in proportion cut "n = 18" to "1" and a date to "2025-0".
@@ -183,7 +200,7 @@ def column_widths(flow: Flow, table: Table) -> list[float]:
             cap = (flow.width - used) / left
             break
         used += w
-    return [min(w, cap) for w in natural]
+    return [min(w, cap) for w in natural], True
 
 
 def layout_table(flow: Flow, table: Table) -> None:
@@ -196,16 +213,16 @@ def layout_table(flow: Flow, table: Table) -> None:
         flow.text(s.cell, table.empty, 0, flow.y, flow.width, s.colours.muted)
         flow.y += line_h
         return
-    widths = column_widths(flow, table)
+    widths, pad = table_widths(flow, table)
     xs = [sum(widths[:i]) for i in range(len(widths))]
-    head_h = max(flow.text_height(s.cell_bold, c.name, w - 2 * CELL_PAD_X)
+    head_h = max(flow.text_height(s.cell_bold, c.name, w - 2 * pad)
                  for c, w in zip(table.columns, widths, strict=True)) + 2 * CELL_PAD_Y
 
     def row_height(row: tuple[str, ...]) -> float:
         h = line_h
         for text, w in zip(row, widths, strict=True):
-            if "\n" in text or fm.horizontalAdvance(text) > w - 2 * CELL_PAD_X:
-                h = max(h, flow.text_height(s.cell, text, w - 2 * CELL_PAD_X))
+            if "\n" in text or fm.horizontalAdvance(text) > w - 2 * pad:
+                h = max(h, flow.text_height(s.cell, text, w - 2 * pad))
         return h + 2 * CELL_PAD_Y
 
     def header(continued: bool) -> None:
@@ -217,7 +234,7 @@ def layout_table(flow: Flow, table: Table) -> None:
             if table.note:
                 flow.text(s.small, table.note, 0, flow.y, flow.width, s.colours.muted)
                 flow.y += note_h
-        _table_header(flow, table, xs, widths, head_h)
+        _table_header(flow, table, xs, widths, head_h, pad)
         flow.y += head_h
 
     header(False)
@@ -226,22 +243,22 @@ def layout_table(flow: Flow, table: Table) -> None:
         if flow.y + h > flow.bottom:
             flow.new_page()
             header(True)
-        _table_row(flow, row, table, xs, widths, h, zebra=n % 2 == 1)
+        _table_row(flow, row, table, xs, widths, h, pad, zebra=n % 2 == 1)
         flow.y += h
     flow.rule(flow.y, s.colours.rule, 0.6)
 
 
 def _table_header(flow: Flow, table: Table, xs: list[float], widths: list[float],
-                  h: float) -> None:
+                  h: float, pad: float) -> None:
     s = flow.style
     y = flow.y
     for col, x, w in zip(table.columns, xs, widths, strict=True):
-        flow.text(s.cell_bold, col.name, x + CELL_PAD_X, y + CELL_PAD_Y, w - 2 * CELL_PAD_X)
+        flow.text(s.cell_bold, col.name, x + pad, y + CELL_PAD_Y, w - 2 * pad)
     flow.rule(y + h, s.colours.text, 0.8)
 
 
 def _table_row(flow: Flow, row: tuple[str, ...], table: Table, xs: list[float],
-               widths: list[float], h: float, *, zebra: bool) -> None:
+               widths: list[float], h: float, pad: float, *, zebra: bool) -> None:
     s = flow.style
     fm = s.fm(s.cell)
     y = flow.y
@@ -249,15 +266,15 @@ def _table_row(flow: Flow, row: tuple[str, ...], table: Table, xs: list[float],
     width = flow.width
     cells: list[tuple[QtCore.QRectF | QtCore.QPointF, str, int]] = []
     for text, col, x, w in zip(row, table.columns, xs, widths, strict=True):
-        inner = w - 2 * CELL_PAD_X
+        inner = w - 2 * pad
         advance = fm.horizontalAdvance(text)
         if "\n" in text or advance > inner:  # lines (a value over its fold) or wrapped
             side = Align.AlignRight if col.align == "right" else Align.AlignLeft
-            cells.append((QtCore.QRectF(x + CELL_PAD_X, y + CELL_PAD_Y, inner, h), text,
+            cells.append((QtCore.QRectF(x + pad, y + CELL_PAD_Y, inner, h), text,
                           int(side | Align.AlignTop) | WRAP))
         else:
             dx = inner - advance if col.align == "right" else 0.0
-            cells.append((QtCore.QPointF(x + CELL_PAD_X + dx, y + CELL_PAD_Y + fm.ascent()),
+            cells.append((QtCore.QPointF(x + pad + dx, y + CELL_PAD_Y + fm.ascent()),
                           text, 0))
 
     def op(p: QtGui.QPainter) -> None:

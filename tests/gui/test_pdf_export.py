@@ -71,11 +71,11 @@ def test_header_episodes_and_every_cytokine_value_are_text(demo_pdfs):
                if line and not set(line.replace(" / ", " ").split()) <= words]
     assert not missing
     assert re.search(r"page 1 of (\d+)", text)
-    # A row per day: the table takes two pages and a few rows (one row per value took
-    # three whole pages); the physician global's column narrowed "Anakinra then" to 20 mm.
+    # A row per day: the table takes two pages (one row per value took three whole pages;
+    # ten value columns and the physician global's words close up the cells' padding, and
+    # "Anakinra then" keeps a line or two).
     pages = [i for i, page in enumerate(_text(plain)) if "Cytokinemeasurements" in _bare(page)]
-    assert len(pages) == 3 and pages == list(range(pages[0], pages[0] + 3))
-    assert len(_text(plain)[pages[-1]].split("Monthly AIDAI")[0].split("day +")) <= 5
+    assert len(pages) == 2 and pages == list(range(pages[0], pages[0] + 2))
 
 
 def _timeline_page(path) -> str:
@@ -505,3 +505,31 @@ def test_no_table_heading_is_left_without_its_rows_at_a_pages_foot(demo_pdfs):
             if "Dosing history" in text and "Dosing history (continued)" not in text:
                 assert "anakinra" in text and "L04AC03" in text, text[-400:]
             assert "Dosing history (continued)" not in text, "its two rows were split"
+
+
+def test_a_grid_too_wide_closes_up_its_cells_before_cutting_a_date(qapp, demo_engine):
+    """NLRP12-01's grid: ten value columns, the physician global's words and "Anakinra
+    then". With the usual cell padding its widest columns were cut to one shared width, a
+    date to "2008-09-0"; closed up, every value has its width."""
+    from PySide6 import QtCore
+
+    from gui.pdf.layout import CELL_PAD_X, Flow, table_widths
+    from gui.pdf.style import Style
+    from gui.pdf.writer import new_writer, paint_size
+
+    case = load_case(demo_engine, _pid(demo_engine, "NLRP12-01"))
+    table = next(t for t in build_summary(case).tables if t.title == "Cytokine measurements")
+    buffer = QtCore.QBuffer()
+    buffer.open(QtCore.QIODeviceBase.OpenModeFlag.WriteOnly)
+    writer = new_writer(buffer, paper="a4", title="t", pdf_a=False)
+    width, height = paint_size(writer)
+    flow = Flow(width, height, Style(writer))
+    widths, pad = table_widths(flow, table)
+    fm = flow.style.fm(flow.style.cell)
+    assert pad < CELL_PAD_X and sum(widths) <= width + 0.5
+    assert any("moderate" in r[-3] for r in table.rows)  # the physician global's words
+    for row in table.rows:
+        for text, w in zip(row[:-1], widths, strict=False):  # all but "Anakinra then"
+            assert all(fm.horizontalAdvance(line) <= w - 2 * pad for line in text.split("\n"))
+    assert widths[-1] >= fm.horizontalAdvance("before anakinra")
+    del writer

@@ -80,9 +80,10 @@ def test_the_results_grid_and_the_pdf_have_a_physician_global_column(qtbot, make
     pdf = export_case_pdf(demo_engine, tmp_path / "case.pdf", patient_id=case.id)
     text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(pdf).pages))
     grid = text[text.index("Cytokine measurements"):]
-    # The A4 grid has no room for the words beside ten columns: the score, its words in
-    # the table's note.
-    assert "PGA 0–4" in grid and "45 ↑ 3 no anakinra" in grid and "4 1 no anakinra" in grid
+    # The score over its word, as the window's grid reads it (the number alone was printed
+    # for want of room, its words only in the note).
+    assert "PGA 0–4" in grid and "45 ↑ 3 moderate no anakinra" in grid
+    assert "4 1 minimal no anakinra" in grid and "0 absent no anakinra" in grid
     assert "PGA: physician global assessment, 0 absent, 1 minimal, 2 mild, 3 moderate, " \
         "4 severe; no reference, never flagged." in grid
     assert "Physician global no reference" not in grid
