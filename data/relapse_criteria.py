@@ -80,6 +80,9 @@ class CriteriaSettings:
     tnfa_factor: float = 3.0  # TNF-α rise over its value at the best response
     signal_days: int = 120  # a cytokine signal this many days before onset supports it
     diary_days: int = 14  # diary days before onset looked at as evidence
+    # A physician global of mild or more with no marker that day and in no suggestion is
+    # named in the notes, with the nearest CRP or SAA this many days either side.
+    marker_near_days: int = 7
 
 
 @dataclass(frozen=True)
@@ -716,8 +719,49 @@ def suggest(case: Case, settings: CriteriaSettings | None = None) -> CaseSuggest
             bounds = _Bounds(c.end, math.inf,
                              f"the {kind} before it, {case.anchor.label(c.end)}")
     result.periods = active + _subclinical(visits, judged, result.suggestions, s, case)
-    result.notes = _notes(case, visits) + _early_note(case, visits, judged, early)
+    result.notes = (_notes(case, visits) + _early_note(case, visits, judged, early)
+                    + _unjudged_notes(case, visits, judged, result.suggestions, s))
     return result
+
+
+SAID_ALONE = 3  # unjudged visits named one by one in the notes; the rest counted
+
+
+def _unjudged_notes(case: Case, v: _Visits, judged: _Judged, suggestions: list[Suggestion],
+                    s: CriteriaSettings) -> list[str]:
+    """Visits with a physician global high enough to matter and no marker that day that
+    no suggestion lists as evidence: said, as a missing physician global is, not left
+    silent (a 'moderate' with no CRP for weeks around it went unmentioned)."""
+    listed = {x.t for sug in suggestions for x in sug.samples}
+    at = [i for i in np.flatnonzero(judged.unjudged).tolist()
+          if not any(r.t in listed for r in v.readings(i))]
+    out = []
+    for i in at[:SAID_ALONE]:
+        out.append(f"{case.anchor.label(float(v.day[i]))}: {_verdict(v, judged, i).text} "
+                   f"{_nearest_marker(v, i, s.marker_near_days)}: no criterion met, both "
+                   "need the inflammatory marker")
+    if len(at) > SAID_ALONE:
+        rest = len(at) - SAID_ALONE
+        out.append(f"{rest} more visit{'s' if rest != 1 else ''} with a physician global of "
+                   f"{pga_text(s.cluster_pga_min)} or more and no marker that day, from "
+                   f"{case.anchor.label(float(v.day[at[SAID_ALONE]]))}")
+    return out
+
+
+def _nearest_marker(v: _Visits, i: int, days: int) -> str:
+    """"within 7 days", or "that day (CRP 45 mg/L 2 days later)": a marker drawn on
+    another day than the physician global is not paired with it."""
+    missing = v.crp.has if v.saa.has[i] else v.crp.has | v.saa.has  # what it lacked
+    marked = np.flatnonzero(missing)
+    if marked.size:
+        j = int(marked[np.argmin(np.abs(v.day[marked] - v.day[i]))])
+        n = round((float(v.day[j]) - float(v.day[i])) / DAY)
+        if abs(n) <= days:
+            readings = ", ".join(_reading_text(r) for r in v.readings(j)
+                                 if r.code != PGA and not (r.code == "SAA" and v.saa.has[i]))
+            return (f"that day ({readings} {abs(n)} day{'s' if abs(n) != 1 else ''} "
+                    f"{'later' if n > 0 else 'earlier'})")
+    return f"within {days} day{'s' if days != 1 else ''}"
 
 
 def _subclinical(v: _Visits, judged: _Judged, suggestions: list[Suggestion],

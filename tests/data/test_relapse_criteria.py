@@ -157,3 +157,29 @@ def test_a_criterions_onset_difference_reads_as_days():
     assert onset_text([4]) == "4 days later"
     assert onset_text([0, 0]) == "same day"
     assert onset_text([-3, 2, 5]) == "median 2 days later, 3 days earlier to 5 days later"
+
+
+def test_a_physician_global_far_from_any_marker_is_named_not_silent(hand, tmp_path):
+    """HOSP-01 seen on 20 March with a physician global of 3 and no blood drawn for weeks,
+    and on 15 August with a 2 and the CRP drawn two days later: no criterion can be met
+    (both need the marker that day), and neither visit lies in a suggestion. Each is said
+    in the notes, as a missing physician global is said in the evidence."""
+    from data.importing import import_file
+
+    visits = tmp_path / "pga_only.csv"
+    visits.write_text("patient,date,code,value,unit,specimen\n"
+                      "HOSP-01,2024-03-20T10:00,PGA,3,{score},\n"
+                      "HOSP-01,2024-08-15T10:00,PGA,2,{score},\n"
+                      "HOSP-01,2024-08-17T10:00,CRP,8,mg/L,serum\n", encoding="utf-8")
+    import_file(hand, visits)
+    result = suggest(_case(hand, "HOSP-01"))
+    assert not any(d in e.text for s in result.suggestions for e in s.evidence
+                   for d in ("day +70", "day +218"))
+    assert ("day +70: physician global 3 (moderate); CRP and SAA not recorded within 7 "
+            "days: no criterion met, both need the inflammatory marker") in result.notes
+    assert ("day +218: physician global 2 (mild); CRP and SAA not recorded that day (CRP "
+            "8 mg/L 2 days later): no criterion met, both need the inflammatory marker"
+            ) in result.notes
+    wide = suggest(_case(hand, "HOSP-01"), CriteriaSettings(marker_near_days=1))
+    assert any(n.startswith("day +218: physician global 2 (mild); CRP and SAA not recorded "
+                            "within 1 day:") for n in wide.notes)
