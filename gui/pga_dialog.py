@@ -1,11 +1,14 @@
 """Case → Physician global assessment…: the score (0 absent to 4 severe) a physician gives
-the case at a visit's date."""
+the case at a visit's date.
+
+No score is chosen at first and OK waits for one: with 0 (absent) offered, a reviewer
+tabbing through recorded "absent" without choosing it. A digit 0–4 picks a score."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from data.codes import PGA_LEVELS, pga_text
 from gui.date_edit import DateEdit
@@ -26,6 +29,9 @@ class PgaDialog(QtWidgets.QDialog):
         self.score = QtWidgets.QComboBox()
         self.score.setObjectName("pgaScore")
         self.score.addItems([pga_text(i) for i in range(len(PGA_LEVELS))])
+        self.score.setPlaceholderText("choose 0–4")
+        self.score.setCurrentIndex(-1)
+        self._from_record = False  # the score shown is the date's recorded one
         self.was = QtWidgets.QLabel()
         self.was.setObjectName("pgaWas")
         form = QtWidgets.QFormLayout()
@@ -37,11 +43,18 @@ class PgaDialog(QtWidgets.QDialog):
             | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.ok = buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
+        self.ok.setObjectName("pgaOk")
+        self.score.currentIndexChanged.connect(self._chosen)
+        # Chosen by the reviewer: a click, an arrow key, or a digit.
+        self.score.activated.connect(lambda _i: setattr(self, "_from_record", False))
+        self.score.installEventFilter(self)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
         self.date.dateChanged.connect(lambda _d: self._show_current())
         self._show_current()
+        self._chosen(self.score.currentIndex())
         self.score.setFocus()
 
     def chosen(self) -> tuple[dt.date, int]:
@@ -54,3 +67,21 @@ class PgaDialog(QtWidgets.QDialog):
                                                  "(OK replaces it)")
         if old is not None and 0 <= int(old) < len(PGA_LEVELS):
             self.score.setCurrentIndex(int(old))
+            self._from_record = True
+        elif self._from_record:  # another date's record is no choice for this one
+            self.score.setCurrentIndex(-1)
+            self._from_record = False
+
+    def _chosen(self, index: int) -> None:
+        self.ok.setEnabled(index >= 0)
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802
+        """A digit 0–4 picks that score. (The list's own search matched "2" then "4"
+        typed within a second as "24", and kept 2.)"""
+        if watched is self.score and event.type() == QtCore.QEvent.Type.KeyPress:
+            text = event.text()
+            if len(text) == 1 and text.isdigit() and int(text) < len(PGA_LEVELS):
+                self.score.setCurrentIndex(int(text))
+                self._from_record = False
+                return True
+        return super().eventFilter(watched, event)

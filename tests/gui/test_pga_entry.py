@@ -103,3 +103,46 @@ def test_a_physician_global_entered_audited_undone_and_drawn(qtbot, window, demo
     assert stored_pga(demo_engine, case.id)[t][0] == 3.0
     assert [a["action"] for a in audited(demo_engine)] == [
         "record", "record", "undo:record", "undo:remove", "redo:record"]
+
+
+def test_no_score_is_chosen_for_the_reviewer(qtbot, window, demo_engine, reviewer):
+    """The dialog offered 0 (absent): Tab, Tab, Enter recorded 'absent' for a score never
+    chosen. Now none is chosen and OK waits; a digit picks one; a date with a record
+    shows it, another date without one drops it again."""
+    case = open_case(qtbot, window, "NLRP12-02")
+    before = stored_pga(demo_engine, case.id)
+    recorded = dt.datetime.fromtimestamp(min(before), dt.UTC).date()
+    day = recorded + dt.timedelta(days=3)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QtWidgets.QApplication.activeWindow() is window, timeout=3000)
+    QTest.keyClick(window, QtCore.Qt.Key.Key_G, CTRL_SHIFT)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(PgaDialog)),
+                    timeout=3000)
+    [dialog] = [d for d in window.findChildren(PgaDialog) if d.isVisible()]
+    dialog.date.setFocus()
+    dialog.date.setSelectedSection(QtWidgets.QDateTimeEdit.Section.YearSection)
+    qtbot.keyClicks(dialog.date, day.isoformat())
+    assert dialog.score.currentIndex() == -1 and dialog.score.currentText() == ""
+    assert not dialog.ok.isEnabled()
+    dialog.score.setFocus()
+    QTest.keyClick(dialog.score, QtCore.Qt.Key.Key_Return)  # nothing chosen: stays open
+    assert dialog.isVisible() and stored_pga(demo_engine, case.id) == before
+
+    # The date of a recorded score shows it; another date without one drops it.
+    dialog.date.setFocus()
+    dialog.date.setSelectedSection(QtWidgets.QDateTimeEdit.Section.YearSection)
+    qtbot.keyClicks(dialog.date, recorded.isoformat())
+    assert dialog.score.currentIndex() == int(before[min(before)][0]) and dialog.ok.isEnabled()
+    dialog.date.setSelectedSection(QtWidgets.QDateTimeEdit.Section.YearSection)
+    qtbot.keyClicks(dialog.date, day.isoformat())
+    assert dialog.score.currentIndex() == -1 and not dialog.ok.isEnabled()
+
+    dialog.score.setFocus()
+    QTest.keyClick(dialog.score, QtCore.Qt.Key.Key_2)
+    assert dialog.score.currentText() == "2 (mild)" and dialog.ok.isEnabled()
+    QTest.keyClick(dialog.score, QtCore.Qt.Key.Key_4)
+    assert dialog.score.currentText() == "4 (severe)"
+    with qtbot.waitSignal(window.caseOpened, timeout=10_000):
+        QTest.keyClick(dialog.score, QtCore.Qt.Key.Key_Return)
+    t = calendar.timegm(day.timetuple()) + 12 * 3600
+    assert stored_pga(demo_engine, case.id)[t] == (4.0, "typed in Flarescope")
