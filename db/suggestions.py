@@ -18,7 +18,7 @@ import logging
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, text, update
 
 from db.audit import audited_transaction, db_now, record
 from db.audit_action import stepped
@@ -91,6 +91,17 @@ def _audited(row: dict[str, Any]) -> dict[str, Any]:
 
 def _set(conn: Connection, row: dict[str, Any], values: dict[str, Any], *, actor: str,
          action: str) -> dict[str, Any]:
+    new = _update(conn, row, values)
+    changed = {k: new[k] for k in values if row[k] != new[k]}
+    record(conn, actor=actor, entity=ENTITY, entity_id=row["id"],
+           patient_id=row["patient_id"], action=action,
+           before={k: row[k] for k in changed} | {"version": row["version"]},
+           after=changed | {"version": new["version"]})
+    return new
+
+
+def _update(conn: Connection, row: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """The row at its version changed, its version moved on by one; no audit row."""
     changed = {k: v for k, v in values.items() if row[k] != v}
     version = row["version"]
     result = conn.execute(update(Suggestion)
@@ -98,10 +109,6 @@ def _set(conn: Connection, row: dict[str, Any], values: dict[str, Any], *, actor
                           .values(**changed, version=version + 1, updated=db_now(conn)))
     if result.rowcount != 1:
         _checked(conn, row["id"], version)
-    record(conn, actor=actor, entity=ENTITY, entity_id=row["id"],
-           patient_id=row["patient_id"], action=action,
-           before={k: row[k] for k in changed} | {"version": version},
-           after=changed | {"version": version + 1})
     return _row(conn, row["id"])  # type: ignore[return-value]
 
 
@@ -246,6 +253,16 @@ def reopen_suggestion(engine: Engine, sid: int, version: int, *, actor: str,
     return new, deleted
 
 
+def _decided_by_another(conn: Connection, sid: int) -> str | None:
+    """The login that decided it, if not this one (a server keeps it: a6_guards' column,
+    not in a SQLite file)."""
+    if conn.dialect.name != "postgresql":
+        return None
+    decider, me = conn.execute(text("SELECT decided_by, session_user FROM suggestion "
+                                    "WHERE id = :s"), {"s": sid}).one()
+    return decider if decider is not None and decider != me else None
+
+
 def keep_decision(engine: Engine, sid: int, version: int, *, actor: str, keep: bool = True,
                   step: str | None = None) -> dict[str, Any]:
     """The reviewer has seen that a decided suggestion's evidence changed and keeps the
@@ -258,5 +275,19 @@ def keep_decision(engine: Engine, sid: int, version: int, *, actor: str, keep: b
         if bool(row["changed"]) != keep:
             raise SuggestionError(f"Suggestion {sid}'s evidence is "
                                   f"{'not marked changed' if keep else 'already marked'}")
-        return _set(conn, row, {"changed": 0 if keep else 1}, actor=actor,
-                    action=stepped("keep" if keep else "mark changed", step))
+        if not keep:
+            return _set(conn, row, {"changed": 1}, actor=actor,
+                        action=stepped("mark changed", step))
+        decider = _decided_by_another(conn, sid)
+        if decider is not None:
+            raise SuggestionError(f"Only {decider}, who {row['state']} it, can keep the "
+                                  "decision: on the server a decision is taken again only "
+                                  "by whoever took it")
+        # Kept is decided again: a server lets the mark go only with a decision, so the
+        # suggestion is reopened and given the same decision, in one step of the trail.
+        reopened = _update(conn, row, {"state": OPEN})
+        new = _update(conn, reopened, {"state": row["state"], "changed": 0})
+        record(conn, actor=actor, entity=ENTITY, entity_id=sid, patient_id=row["patient_id"],
+               action=stepped("keep", step), before={"changed": 1, "version": version},
+               after={"changed": 0, "version": new["version"]})
+        return new

@@ -158,3 +158,34 @@ def test_a_suggestion_row_written_by_hand_with_bad_json_is_left_out(engine, pid)
         conn.execute(update(t).where(t.c.id == first).values(criteria="not json"))
     rows = store.load_suggestions(engine, pid)
     assert list(rows["onset"]) == [ONSET + 200 * DAY]  # the case still opens
+
+
+@pytest.mark.pg_only
+def test_on_a_server_the_decider_keeps_the_decision_a_colleague_cannot(demo_engine,
+                                                                        server_login):
+    """The server lets a decided suggestion's changed mark go only with a decision, taken
+    only by whoever decided it (a11_guards): keeping is deciding again."""
+    from db.identity import login
+    from db.patients import patient_id
+    from db.roles import REVIEWER
+
+    decider = server_login(demo_engine, REVIEWER, "dr_keeps")
+    other = server_login(demo_engine, REVIEWER, "dr_colleague")
+    pid = int(patient_id(demo_engine, "NLRP12-01"))
+    store.store_suggestions(decider, pid, [found()], actor=login(decider))
+    row = only(decider, pid)
+    store.reject_suggestion(decider, row["id"], row["version"], actor=login(decider),
+                            reason="infection")
+    store.store_suggestions(other, pid, [found(text="CRP 80 mg/L")], actor=login(other))
+    row = only(decider, pid)
+    assert (row["state"], row["changed"]) == ("rejected", 1)
+    with pytest.raises(store.SuggestionError, match="Only dr_keeps, who rejected it"):
+        store.keep_decision(other, row["id"], row["version"], actor=login(other))
+    kept = store.keep_decision(decider, row["id"], row["version"], actor=login(decider))
+    assert (kept["state"], kept["changed"], kept["reason"]) == ("rejected", 0, "infection")
+    assert [a["action"] for a in audit(demo_engine)][-1] == "keep"
+    back = store.keep_decision(decider, row["id"], kept["version"], actor=login(decider),
+                               keep=False, step="undo")
+    assert (back["state"], back["changed"]) == ("rejected", 1)
+    from db.audit import verify
+    assert verify(demo_engine)[1] == []
