@@ -317,3 +317,23 @@ def test_changed_evidence_stays_marked_until_the_reviewer_keeps_the_decision(
     assert stored(demo_engine, case)[0]["changed"] == 1
     assert audit(demo_engine, "suggestion")[-1]["action"] == "undo:mark changed"
     assert listed() == ["accepted · evidence changed", "open"]
+
+
+def test_a_physician_global_without_a_marker_is_said_in_the_dock(qtbot, window,
+                                                                  demo_engine, tmp_path):
+    """A visit with a physician global of 3 and no blood drawn for weeks sets no
+    suggestion: the dock says so rather than nothing."""
+    from data.importing import import_file
+
+    write_cases(demo_engine, tmp_path)
+    visit = tmp_path / "pga_only.csv"
+    visit.write_text("patient,date,code,value,unit,specimen\n"
+                     "HOSP-01,2024-03-20T10:00,PGA,3,{score},\n", encoding="utf-8")
+    import_file(demo_engine, visit)
+    window.refresh_case_list()
+    qtbot.wait(50)
+    open_dock(qtbot, window, "HOSP-01")
+    notes = window.suggestions.panel.notes
+    assert notes.isVisible()
+    assert ("day +70: physician global 3 (moderate); CRP and SAA not recorded within 7 days: "
+            "no criterion met, both need the inflammatory marker") in notes.text()
