@@ -6,13 +6,14 @@ the reviewer asked for; the feature acts."""
 from __future__ import annotations
 
 import pandas as pd
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from data.relapse_criteria import BY_KEY
 from data.suggest_report import PER_CRITERION_COLUMNS
 
 COLUMNS = ("Onset", "Last day", "Kind", "Certainty", "Criteria", "State")
 ID_ROLE = QtCore.Qt.ItemDataRole.UserRole
+CHANGED = "#8A4B00"  # amber: what the criteria say the reviewer should look at
 # The per-criterion agreement without its Role column, too wide for a dock: the role is
 # the criterion's tooltip, and a criterion that does not apply says why across the row.
 ROLE = PER_CRITERION_COLUMNS.index("Role")
@@ -24,9 +25,9 @@ def state_text(row) -> str:
     text = {"open": "open", "accepted": "accepted", "rejected": "rejected"}[row["state"]]
     if row["state"] == "rejected" and row.get("reason"):
         text += f": {row['reason']}"
-    if row["changed"]:
-        text += " · evidence changed"
-    return text
+    # The mark first, short: a narrow dock elides the end of a cell (the tooltip says it
+    # whole), and a long reason took the mark with it.
+    return f"changed · {text}" if row["changed"] else text
 
 
 def needs_a_look(rows: pd.DataFrame) -> pd.Series:
@@ -60,8 +61,14 @@ class SuggestionPanel(QtWidgets.QWidget):
         self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
-        # The criteria's names are long: elided in a narrow dock, whole in the tooltip.
+        # Dates, kind and certainty at their width; the criteria and the state (a reason
+        # can be long) share the rest, elided in a narrow dock, whole in the tooltip: the
+        # state was scrolled out of sight.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        for name in ("Criteria", "State"):
+            header.setSectionResizeMode(COLUMNS.index(name),
+                                        QtWidgets.QHeaderView.ResizeMode.Stretch)
         self.table.setWordWrap(False)
         self.table.setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
         self.evidence = QtWidgets.QListWidget()
@@ -87,7 +94,7 @@ class SuggestionPanel(QtWidgets.QWidget):
         self.per_criterion = _agreement_table()
         self.notes = QtWidgets.QLabel()
         self.notes.setWordWrap(True)
-        self.notes.setStyleSheet("color:#8A4B00")
+        self.notes.setStyleSheet(f"color:{CHANGED}")
 
         top = QtWidgets.QHBoxLayout()
         top.addWidget(self.run)
@@ -160,13 +167,13 @@ class SuggestionPanel(QtWidgets.QWidget):
             for c, text in enumerate(cells):
                 item = QtWidgets.QTableWidgetItem(text)
                 item.setData(ID_ROLE, int(row["id"]))
-                item.setToolTip(text)
+                item.setToolTip(text if c != len(cells) - 1 or not row["changed"] else
+                                "The evidence changed since the decision: "
+                                + text.removeprefix("changed · "))
+                if row["changed"]:  # to look at again: in the notes' amber
+                    item.setForeground(QtGui.QColor(CHANGED))
                 self.table.setItem(r, c, item)
         self.table.blockSignals(False)
-        self.table.resizeColumnsToContents()
-        criteria = COLUMNS.index("Criteria")
-        self.table.setColumnWidth(criteria, min(self.table.columnWidth(criteria),
-                                                self.fontMetrics().averageCharWidth() * 18))
         self.select(keep, announce=False)
         self._show_evidence()
 

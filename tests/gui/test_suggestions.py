@@ -170,7 +170,7 @@ def test_a_reimport_that_changes_the_evidence_marks_the_suggestion(qtbot, window
     assert len(rows) == 2  # re-run on reload: nothing added
     panel.show_decided.setChecked(True)
     states = [panel.table.item(r, 5).text() for r in range(panel.table.rowCount())]
-    assert "rejected: CRP from a chest infection · evidence changed" in states
+    assert "changed · rejected: CRP from a chest infection" in states
 
 
 def test_after_accept_or_reject_the_keys_stay_in_the_list(qtbot, window, demo_engine,
@@ -300,11 +300,13 @@ def test_changed_evidence_stays_marked_until_the_reviewer_keeps_the_decision(
         with qtbot.waitSignal(window.caseOpened, timeout=10_000):
             window.reload_case()
         qtbot.waitUntil(lambda: panel.table.rowCount() == 2, timeout=5000)
-        assert listed() == ["accepted · evidence changed", "open"]
+        assert listed() == ["changed · accepted", "open"]
         assert "1 decided suggestion with changed evidence to look at" in \
             window.statusBar().currentMessage()
     QTest.mouseClick(panel.run, QtCore.Qt.MouseButton.LeftButton)
-    assert listed() == ["accepted · evidence changed", "open"]
+    assert listed() == ["changed · accepted", "open"]
+    assert panel.table.item(0, 5).toolTip() == \
+        "The evidence changed since the decision: accepted"
     assert stored(demo_engine, case)[0]["changed"] == 1
 
     click_row(qtbot, panel, 0)
@@ -316,7 +318,7 @@ def test_changed_evidence_stays_marked_until_the_reviewer_keeps_the_decision(
     window.actions["undo"].trigger()
     assert stored(demo_engine, case)[0]["changed"] == 1
     assert audit(demo_engine, "suggestion")[-1]["action"] == "undo:mark changed"
-    assert listed() == ["accepted · evidence changed", "open"]
+    assert listed() == ["changed · accepted", "open"]
 
 
 def test_a_physician_global_without_a_marker_is_said_in_the_dock(qtbot, window,
