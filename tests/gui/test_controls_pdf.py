@@ -27,7 +27,7 @@ def test_a_changed_reference_set_leaves_the_exported_pdf_and_names_the_new_one(
     export_case_pdf(demo_engine, first, patient_id=pid)
     before_bytes = first.read_bytes()
     text = _text(first)
-    assert "referenceset1(labdemo" in text
+    assert "referenceset1(demo" in text
     assert "spontaneousdemo2012SD5pg/mL" in text  # lab, n, mean, SD of IL-1β spontaneous
 
     with demo_engine.connect() as conn:
@@ -42,7 +42,7 @@ def test_a_changed_reference_set_leaves_the_exported_pdf_and_names_the_new_one(
     assert first.read_bytes() == before_bytes
     assert "spontaneousdemo2012SD5pg/mL" in _text(first)
     new = _text(second)
-    assert "referenceset2(labLabTwo" in new
+    assert "referenceset2(LabTwo" in new
     assert "spontaneousLabTwo3116.5SD6.25pg/mL" in new and "spontaneousdemo2012SD5pg/mL" not in new
     # set 1 can still be read back exactly as the first PDF states it
     with demo_engine.connect() as conn:
