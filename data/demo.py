@@ -348,8 +348,8 @@ def _medications(pid: int, p: DemoPatient) -> list[dict]:
 def _annotate_relapse(conn, pid: int, p: DemoPatient) -> None:
     from db.episodes import insert_episode
 
-    insert_episode(conn, pid, actor=DEMO_REVIEWER, kind="relapse",
-                   onset=_epoch(p.day0 + dt.timedelta(days=272), 0),
+    onset = _epoch(p.day0 + dt.timedelta(days=272), 0)
+    insert_episode(conn, pid, actor=DEMO_REVIEWER, kind="relapse", onset=onset, created=onset,
                    end=_epoch(p.day0 + dt.timedelta(days=p.treated_days or 0), 0),
                    severity="moderate", certainty="probable",
                    note="Progressive return of fevers and rash on anakinra.")

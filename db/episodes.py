@@ -143,14 +143,16 @@ def create_episode(engine: Engine, patient_id: int, *, actor: str, kind: str, on
 def insert_episode(conn: Connection, patient_id: int, *, actor: str, kind: str, onset: int,
                    end: int | None = None, severity: str | None = None,
                    certainty: str | None = None, note: str = "", status: str = "accepted",
-                   origin: str = "reviewer") -> dict[str, Any]:
+                   origin: str = "reviewer", created: int | None = None) -> dict[str, Any]:
     """create_episode inside the caller's audited transaction (an accepted suggestion
-    and its episode are one write)."""
+    and its episode are one write). ``created`` is the database clock's now unless given:
+    the demo dates its example episode so that a seed always gives the same cohort (a
+    reviewer login on a server gets the server's time whatever it gives)."""
     values = dict(patient_id=patient_id, kind=kind, onset=_seconds(onset), end=_seconds(end),
                   severity=severity, certainty=certainty, note=note or "",
                   author=_actor(actor), version=1, status=status, origin=origin)
     _validate(values)
-    values["created"] = values["updated"] = db_now(conn)
+    values["created"] = values["updated"] = db_now(conn) if created is None else int(created)
     eid = conn.execute(insert(Episode).values(**values).returning(_T.c.id)).scalar_one()
     row = _row(conn, eid)
     record(conn, actor=actor, entity=ENTITY, entity_id=eid, patient_id=patient_id,
