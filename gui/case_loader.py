@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+CLOSE_WAIT_MS = 30_000  # a closing window waits this long for a case being read
+LET_GO_POLL_MS = 100  # then looks this often whether that read has ended
+
 
 class _Signals(QtCore.QObject):
     done = QtCore.Signal(int, object)
@@ -60,25 +63,43 @@ class CaseLoader(QtCore.QObject):
         self._signals.done.connect(self._done)
         self._signals.failed.connect(self._failed)
         self._request = 0
+        self._closed = False
+        self._let_go: QtCore.QTimer | None = None
         self.collector = GuiThreadCollector(self)  # never a collection on the loader's thread
 
     def load(self, case_id: int) -> None:
+        if self._closed:  # the window is gone: no thread of ours reads after it
+            return
         self._request += 1
+        self.pool.clear()  # requests not started yet: only the newest would be shown
         self.pool.start(_LoadTask(self.engine, case_id, self._request, self._signals))
 
     def wait(self, msecs: int = 30_000) -> bool:
         return self.pool.waitForDone(msecs)
 
     def close(self) -> None:
-        """Wait for a load under way; Python's automatic collection is back once no
-        loader is left."""
-        self.wait()
-        self.collector.stop()
+        """No more loads; wait for the one under way. Python's automatic collection is
+        back once no loader is left, and never while a loader's thread still runs: a
+        server slow to answer can hold a read past CLOSE_WAIT_MS, and a collection on that
+        thread would finalise the closed window's Qt objects there."""
+        self._closed = True
+        self.pool.clear()
+        if self.wait(CLOSE_WAIT_MS):
+            self.collector.stop()
+        elif self._let_go is None:
+            self._let_go = QtCore.QTimer(self, interval=LET_GO_POLL_MS)
+            self._let_go.timeout.connect(self._let_go_when_done)
+            self._let_go.start()
+
+    def _let_go_when_done(self) -> None:
+        if self.wait(0):
+            self._let_go.stop()
+            self.collector.stop()
 
     def _done(self, request: int, case: Case) -> None:
-        if request == self._request:
+        if request == self._request and not self._closed:
             self.loaded.emit(case)
 
     def _failed(self, request: int, message: str) -> None:
-        if request == self._request:
+        if request == self._request and not self._closed:
             self.failed.emit(message)

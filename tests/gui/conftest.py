@@ -16,6 +16,28 @@ def settings(tmp_path):
 
 
 @pytest.fixture
+def collections():
+    """The thread of every collection Python runs, with thresholds low enough that
+    reading a case, an import or a batch of PDFs on a worker thread passes them many
+    times over (gui/collector.py: they must all run on the GUI thread)."""
+    import gc
+    import threading
+
+    threads: list[int] = []
+
+    def record(phase, _info):
+        if phase == "start":
+            threads.append(threading.get_ident())
+
+    threshold = gc.get_threshold()
+    gc.set_threshold(50, 2, 2)
+    gc.callbacks.append(record)
+    yield threads
+    gc.callbacks.remove(record)
+    gc.set_threshold(*threshold)
+
+
+@pytest.fixture
 def make_window(qtbot, demo_engine, settings):
     from gui.main_window import MainWindow
 

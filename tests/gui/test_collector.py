@@ -5,27 +5,7 @@ had let go of, off their thread (an occasional crash while a case opened)."""
 import gc
 import threading
 
-import pytest
-
 from tests.gui.conftest import click_case
-
-
-@pytest.fixture
-def collections():
-    """The thread of every collection Python runs, with thresholds low enough that
-    reading a case (on the loader's thread) passes them many times over."""
-    threads: list[int] = []
-
-    def record(phase, _info):
-        if phase == "start":
-            threads.append(threading.get_ident())
-
-    threshold = gc.get_threshold()
-    gc.set_threshold(50, 2, 2)
-    gc.callbacks.append(record)
-    yield threads
-    gc.callbacks.remove(record)
-    gc.set_threshold(*threshold)
 
 
 def test_cases_opened_one_after_another_collect_on_the_gui_thread_only(
@@ -43,6 +23,43 @@ def test_closing_the_window_gives_back_automatic_collection(qtbot, window):
     assert not gc.isenabled()
     window.close()
     assert gc.isenabled()
+
+
+def test_a_window_closed_while_its_case_is_still_being_read_keeps_collection_off_that_thread(
+        qtbot, window, demo_engine, monkeypatch):
+    """A server slow to answer holds the loader's thread in connect past the closing
+    window's wait: automatic collection stays off until that thread is done (it gave it
+    back at once, and a collection there finalised the window's Qt objects off their
+    thread), and the closed window neither shows that case nor reads another."""
+    from sqlalchemy import event
+
+    from gui import case_loader
+
+    click_case(qtbot, window, "NLRP12-01")
+    connecting, answer = threading.Event(), threading.Event()
+
+    def slow_server(*_args):
+        if threading.current_thread() is not threading.main_thread():
+            connecting.set()
+            answer.wait(5)
+
+    demo_engine.dispose()  # the next read connects anew
+    event.listen(demo_engine, "do_connect", slow_server)
+    monkeypatch.setattr(case_loader, "CLOSE_WAIT_MS", 100, raising=False)
+    try:
+        assert window.browser.select_pseudonym("NLRP12-02")
+        assert connecting.wait(10)
+        window.close()
+        assert not gc.isenabled(), "collection is back while the loader still connects"
+        answer.set()
+        qtbot.waitUntil(gc.isenabled, timeout=10_000)
+    finally:
+        answer.set()
+        event.remove(demo_engine, "do_connect", slow_server)
+    qtbot.wait(50)  # what the read sent is delivered by now
+    assert window.case is None  # NLRP12-01 let go, NLRP12-02 never shown
+    window.loader.load(window.browser.current_id())
+    assert window.loader.wait(0), "a closed window started another read"
 
 
 def test_the_programs_window_leaves_start_up_out_of_later_collections(
