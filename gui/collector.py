@@ -6,8 +6,10 @@ whatever cyclic garbage the GUI thread left behind, Qt objects among it (a close
 scatter, whose click slot reaches the track that holds its plot), and Qt must delete those
 on their own thread: a crash now and then, in the loader, while it reads a case. pyqtgraph's
 own GarbageCollector (pyqtgraph/util/garbage_collector.py) gives the same reason and does
-the same; ours lets go when the window does, so a test's or a command's other work keeps
-Python's automatic collection.
+the same; ours lets go when the window does (never while a loader's thread still runs),
+so a test's or a command's other work keeps Python's automatic collection. The import
+wizard's and Export all's worker threads hold one too, for a wizard or an export without
+a window (a test).
 """
 
 from __future__ import annotations

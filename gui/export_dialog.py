@@ -25,6 +25,7 @@ from data.summary import (
     scrubbed_notes,
 )
 from db.errors import one_line, user_line
+from gui.collector import GuiThreadCollector
 from gui.pdf.export import (
     case_targets,
     export_case_pdf,
@@ -293,6 +294,9 @@ class BatchExport(QtCore.QObject):
         self._next = 0
         self._pending: Future | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf-export")
+        # Never a collection on the export's thread (gui/collector.py), without a window
+        # whose case loader turns it off too (a test).
+        self._collector = GuiThreadCollector(self)
         self._loop = QtCore.QEventLoop()
         self.progress = QtWidgets.QProgressDialog("Exporting case summaries…", "Cancel", 0,
                                                   len(targets), parent)
@@ -345,6 +349,7 @@ class BatchExport(QtCore.QObject):
         if self._pending is not None:
             self._pending.cancel()  # a case still being read is dropped, nothing written
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._collector.stop()
         self.progress.close()
         self.progress.deleteLater()
         self._loop.quit()

@@ -27,6 +27,7 @@ from data.importing.safe_text import printable
 from data.importing.store import known_patients, remembered_mapping, remembered_specimens
 from data.importing.synonyms import IGNORE, mapping_key
 from data.patient_file import looks_like_patient_file
+from gui.collector import GuiThreadCollector
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,9 @@ class _Runner(QtCore.QObject):
         self.busy = False
         self._generation = 0
         self._signals: _Signals | None = None
+        # Never a collection on the import's thread (gui/collector.py), without a window
+        # whose case loader turns it off too (a test).
+        self.collector = GuiThreadCollector(self)
 
     def start(self, work: Callable, done: Callable, failed: Callable) -> None:
         # A step started again (Back, then Next) supersedes the one still running: only

@@ -11,7 +11,7 @@ import pytest
 from PySide6 import QtCore, QtWidgets
 
 from data.importing.store import remembered_mapping, remembered_specimens
-from gui.import_wizard import ImportWizard, open_import_wizard
+from gui.import_wizard import TEMPLATES, ImportWizard, open_import_wizard
 from tests.data.test_import_helpers import FILES, dump, stored, value_of
 
 
@@ -247,9 +247,8 @@ def test_open_import_wizard_returns_false_when_cancelled(qtbot, engine):
     assert open_import_wizard(None, engine) is False
 
 
-def test_template_files_import(qtbot, wizard, engine, tmp_path):
-    templates = Path(__file__).resolve().parents[2] / "resources" / "templates"
-    path = templates / "long_template.csv"
+def test_template_files_import(qtbot, wizard, engine, tmp_path, collections):
+    path = TEMPLATES / "long_template.csv"
     copy = Path(shutil.copy(path, tmp_path / "long_template.csv"))
     choose_file(qtbot, wizard, copy)
     wizard.next()
@@ -259,6 +258,9 @@ def test_template_files_import(qtbot, wizard, engine, tmp_path):
     with qtbot.waitSignal(wizard.accepted, timeout=10_000):
         press_import(wizard)
     assert wizard.result_.observations_added == 12
+    # The wizard alone, no window's case loader to turn automatic collection off: a
+    # collection on the import's thread would finalise Qt objects off their thread.
+    assert set(collections) <= {threading.get_ident()}, "a collection ran on another thread"
 
 
 def test_back_and_forth_checks_again_and_imports_once(qtbot, wizard, engine):

@@ -308,7 +308,10 @@ def _stub_painting(monkeypatch, on_write=None):
     monkeypatch.setattr(dialog, "write_case_pdf", write)
 
 
-def test_export_all_cases_with_progress(qapp, demo_engine, tmp_path, monkeypatch):
+def test_export_all_cases_with_progress(qapp, demo_engine, tmp_path, monkeypatch,
+                                       collections):
+    import threading
+
     from gui.export_dialog import export_all_cases
 
     _accept_with(monkeypatch, tmp_path / "out", deidentify=False)
@@ -316,6 +319,9 @@ def test_export_all_cases_with_progress(qapp, demo_engine, tmp_path, monkeypatch
     assert export_all_cases(None, demo_engine) == 4
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
         f"{p.pseudonym}.pdf" for p in COHORT)
+    # No window's case loader to turn automatic collection off: a collection on the
+    # thread that reads the cases would finalise Qt objects off their thread.
+    assert set(collections) <= {threading.get_ident()}, "a collection ran on another thread"
 
 
 def test_export_all_cases_passes_the_reviewer_and_the_threshold(qapp, demo_engine, tmp_path,
