@@ -99,12 +99,11 @@ class CohortFeature:
         timeline.set_cursor(t)
 
     def export(self) -> None:
-        from PySide6 import QtWidgets
+        from gui.export_dialog import save_pdf_as
 
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.view, "Export the cohort view",
-                                                        "cohort.pdf", "PDF (*.pdf)")
-        if path:
-            self.write_pdf(path)
+        path = save_pdf_as(self.view, "Export the cohort view", "cohort.pdf")
+        if path is not None:
+            self.write_pdf(str(path))
 
     def write_pdf(self, path: str) -> None:
         from gui.cohort.window import AXIS

@@ -263,3 +263,37 @@ def test_a_selection_nobody_can_be_aligned_in_is_said_in_words_not_drawn_as_empt
     assert [m.pseudonym for m in view.cohort.members] == ["H-41"]
     qtbot.waitUntil(lambda: "AIDAI" in view.stack.tracks and "summing" not in
                     view.about.text())
+
+
+def test_export_pdf_starts_in_the_last_export_folder_else_documents_and_remembers_it(
+        qtbot, make_window, monkeypatch):
+    """The cohort's file dialog opened in the program's folder (a bare file name)."""
+    import os
+    from pathlib import Path
+
+    from gui import export_dialog
+
+    monkeypatch.setattr(export_dialog, "_last_folder", None)  # no export yet this session
+    documents = Path(os.environ["HOME"]) / "Documents"  # the test's own HOME
+    documents.mkdir()
+    w = make_window()
+    open_case(qtbot, w, "NLRP12-01")
+    view = _open_cohort(qtbot, w)
+    starts = []
+    chosen = documents / "Cohorts" / "NLRP12 cohort"
+
+    def save_as(parent, caption, start, filters):
+        starts.append(start)
+        chosen.parent.mkdir(exist_ok=True)
+        return str(chosen), filters
+
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", save_as)
+    qtbot.mouseClick(view.export_button, QtCore.Qt.MouseButton.LeftButton)
+    assert starts == [str(documents / "cohort.pdf")]
+    written = chosen.with_name("NLRP12 cohort.pdf")  # ".pdf" added to a name without it
+    assert written.is_file() and written.read_bytes().startswith(b"%PDF")
+    # The next export, a case's or the overlay's, starts where this one went.
+    assert export_dialog._default_folder() == documents / "Cohorts"
+    # ... and so does the cohort's next one.
+    qtbot.mouseClick(view.export_button, QtCore.Qt.MouseButton.LeftButton)
+    assert starts[1] == str(documents / "Cohorts" / "cohort.pdf")
