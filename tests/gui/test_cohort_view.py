@@ -268,26 +268,15 @@ def test_a_selection_nobody_can_be_aligned_in_is_said_in_words_not_drawn_as_empt
 def test_export_pdf_starts_in_the_last_export_folder_else_documents_and_remembers_it(
         qtbot, make_window, monkeypatch):
     """The cohort's file dialog opened in the program's folder (a bare file name)."""
-    import os
-    from pathlib import Path
-
     from gui import export_dialog
+    from tests.gui import save_dialog
 
-    monkeypatch.setattr(export_dialog, "_last_folder", None)  # no export yet this session
-    documents = Path(os.environ["HOME"]) / "Documents"  # the test's own HOME
-    documents.mkdir()
+    documents = save_dialog.documents(monkeypatch)
     w = make_window()
     open_case(qtbot, w, "NLRP12-01")
     view = _open_cohort(qtbot, w)
-    starts = []
     chosen = documents / "Cohorts" / "NLRP12 cohort"
-
-    def save_as(parent, caption, start, filters):
-        starts.append(start)
-        chosen.parent.mkdir(exist_ok=True)
-        return str(chosen), filters
-
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", save_as)
+    starts = save_dialog.answer_with(monkeypatch, chosen)
     qtbot.mouseClick(view.export_button, QtCore.Qt.MouseButton.LeftButton)
     assert starts == [str(documents / "cohort.pdf")]
     written = chosen.with_name("NLRP12 cohort.pdf")  # ".pdf" added to a name without it

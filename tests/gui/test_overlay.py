@@ -189,27 +189,14 @@ def test_the_reviewer_chooses_each_anakinra_stop_and_the_choices_say_how_many(
 def test_export_pdf_starts_in_documents_and_the_main_export_follows(
         qtbot, make_window, demo_engine, tmp_path, monkeypatch):
     """The overlay's file dialog opened in the program's folder (a bare file name)."""
-    import os
-    from pathlib import Path
-
-    from PySide6 import QtWidgets
-
     from gui import export_dialog
+    from tests.gui import save_dialog
 
-    monkeypatch.setattr(export_dialog, "_last_folder", None)  # no export yet this session
-    documents = Path(os.environ["HOME"]) / "Documents"  # the test's own HOME
-    documents.mkdir()
+    documents = save_dialog.documents(monkeypatch)
     w = _window(qtbot, make_window, demo_engine, tmp_path)
     panel = _open_overlay(qtbot, w)
-    starts = []
     chosen = documents / "Reviews" / "overlay H-30"
-
-    def save_as(parent, caption, start, filters):
-        starts.append(start)
-        chosen.parent.mkdir(exist_ok=True)
-        return str(chosen), filters
-
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", save_as)
+    starts = save_dialog.answer_with(monkeypatch, chosen)
     qtbot.mouseClick(panel.export_button, QtCore.Qt.MouseButton.LeftButton)
     assert starts == [str(documents / "H-30 overlay.pdf")]
     written = chosen.with_name("overlay H-30.pdf")  # ".pdf" added to a name without it
