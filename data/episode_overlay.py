@@ -25,7 +25,7 @@ from data.alignment import (
     utc_midnight,
 )
 from data.case import Case
-from data.codes import ANAKINRA, CYTOKINES, MARKERS, SPECIMEN_LABELS
+from data.codes import ANAKINRA, CYTOKINES, MARKERS, with_specimen
 from data.numbers import fmt_number
 
 WINDOW = (-28, 56)
@@ -130,9 +130,8 @@ def episode_overlay(case: Case, kind: str = RELAPSE_ONSET,
                                          member=e.number) for e in episodes)
             if not any(line.days.size for line in lines):
                 continue
-            where = SPECIMEN_LABELS.get(specimen, specimen)
             panels.append(Panel(f"{analyte.code}:{specimen}",
-                                f"{analyte.label}, {where}" if where else analyte.label,
+                                with_specimen(analyte.label, specimen),
                                 analyte.unit, True, lines, spread(lines, *window, 1.0, log=True)))
     message = "" if panels else "No cytokine or marker measured in any episode's window."
     return Overlay(kind, window, episodes, tuple(panels), message)

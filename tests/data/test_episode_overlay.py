@@ -97,6 +97,21 @@ def test_a_single_measurement_is_one_point_and_no_median():
     assert panel.spread.days.size == 0  # one value is a point, not a course
 
 
+def test_a_panel_is_titled_with_its_specimen_as_the_cohort_titles_it():
+    # Specimens as a hospital wrote them: one the program knows, one it does not (named as
+    # written), and none given ("unspecified"). One rule titles the overlay's and the
+    # cohort's panels (data.codes.with_specimen).
+    from data.cohort import build_cohort
+
+    for specimen, title in (("serum", "CRP, serum"), ("synovial fluid", "CRP, synovial fluid"),
+                            ("", "CRP, unspecified")):
+        case = make_case([(3, 8, "CRP", 12.0, "", specimen), (5, 8, "CRP", 9.0, "", specimen)],
+                         [(0, None, 100)], episodes=[_relapse(1, 1)])
+        [panel] = episode_overlay(case, RELAPSE_ONSET).panels
+        [crp] = [p for p in build_cohort([case]).panels if p.key == "CRP"]
+        assert panel.title == crp.title == title
+
+
 def test_no_episode_in_the_window_of_any_value_says_so():
     case = make_case([(300, 8, "IL1B", 12.0)], [(0, None, 100)], episodes=[_relapse(1, 1)])
     ov = episode_overlay(case, RELAPSE_ONSET, window=(-7, 7))
