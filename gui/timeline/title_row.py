@@ -9,6 +9,7 @@ from __future__ import annotations
 import weakref
 
 import pyqtgraph as pg
+import shiboken6
 from PySide6 import QtCore, QtGui
 
 
@@ -34,6 +35,11 @@ def let_shrink(plot: pg.PlotItem, heights_changed) -> None:
     # them keeps the widget alive past the QApplication, and Python's exit then
     # segfaults (DESIGN.md, "Exit crash").
     changed = weakref.WeakMethod(heights_changed)
+    # Nor asked of the label (label.parentItem()): while Qt deletes the plot it reparents
+    # the label, which resizes it and calls this; PySide then wrapped the half-deleted
+    # plot anew, as Python's own, and deleted it a second time when this returned (a
+    # painted cohort window segfaulted as it was deleted, tests/gui/test_cohort_grab.py).
+    owner_ref = weakref.ref(plot)
 
     natural: dict[str, float] = {}  # unwrapped width of the last text: layouts call often
 
@@ -58,8 +64,10 @@ def let_shrink(plot: pg.PlotItem, heights_changed) -> None:
         label._sizeHint[QtCore.Qt.SizeHint.MinimumSize] = (0, height)
         label._sizeHint[QtCore.Qt.SizeHint.PreferredSize] = (0, height)
         label.setMinimumWidth(0)
-        owner = label.parentItem()
-        if label.isVisible() and isinstance(owner, pg.PlotItem):
+        owner = owner_ref()
+        if owner is None or not shiboken6.isValid(owner):
+            return  # the plot is being deleted: nothing left to lay out
+        if label.isVisible():
             rows = title_height(label)
             if owner.layout.rowMinimumHeight(0) != rows or label.maximumHeight() != rows:
                 label.setMaximumHeight(rows)
