@@ -233,12 +233,9 @@ def _hover(app, view, lo: float, hi: float) -> tuple[list[float], list[float]]:
 
 
 def main() -> None:
-    from PySide6 import QtWidgets
+    from benchmarks.window import application
 
-    from gui.app import paint_serially
-
-    paint_serially()  # as the program paints
-    app = QtWidgets.QApplication([])
+    app = application()  # as the program paints
     print(f"load_average_1min {os.getloadavg()[0]:.1f} load")
     overlay_open(app).print("overlay_open")
     opening, diary, runs, hover = cohort(app)

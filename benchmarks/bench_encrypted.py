@@ -55,11 +55,10 @@ def main() -> int:
     encrypt(encrypted_path, cipher.Secret(passphrase=PASSPHRASE))
     encrypt_s = time.perf_counter() - t0
 
-    from PySide6 import QtWidgets
-
+    from benchmarks.window import application
     from db.engine import open_database
 
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    app = application()
     from gui.timeline.widget import TimelineWidget
 
     widget = TimelineWidget()

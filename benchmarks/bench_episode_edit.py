@@ -19,10 +19,9 @@ from data.alignment import DAY
 
 
 def main() -> None:
-    from PySide6 import QtWidgets
+    from benchmarks.window import application, close_window, window_on_case
 
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    from benchmarks.window import close_window, window_on_case
+    app = application()
     from data.demo import generate
     from db.engine import open_database
 

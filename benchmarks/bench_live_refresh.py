@@ -79,9 +79,9 @@ def _report(suffix: str, delays: list[float], tick: float) -> None:
 
 
 def main() -> int:
-    from PySide6 import QtWidgets
+    from benchmarks.window import application
 
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    app = application()
     from data.demo import generate
     from db.engine import open_database
     from tests.pg_cluster import Cluster, available

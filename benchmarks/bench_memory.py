@@ -40,9 +40,9 @@ def peak_mb() -> float:
 
 
 def floor() -> float:
-    from PySide6 import QtWidgets
+    from benchmarks.window import application
 
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    app = application()
     import pyqtgraph  # noqa: F401
 
     del app
@@ -50,12 +50,10 @@ def floor() -> float:
 
 
 def large_case_open() -> float:
-    from PySide6 import QtWidgets
-
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    import gui  # noqa: F401  (first after Qt, as in gui.app: see gui/import_hook.py)
     from benchmarks.large_case import build_large_case
-    from benchmarks.window import close_window, window_on_case
+    from benchmarks.window import application, close_window, window_on_case
+
+    app = application()
 
     engine, _, _ = build_large_case()
     with tempfile.TemporaryDirectory() as tmp:

@@ -53,9 +53,9 @@ def large_engine():
 
 
 def main() -> None:
-    from PySide6 import QtWidgets
+    from benchmarks.window import application
 
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    app = application()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         engine, pid = demo_engine(folder)

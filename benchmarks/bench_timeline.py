@@ -111,12 +111,9 @@ def load_ratio(engine, pid) -> tuple[float, float]:
 
 
 def main() -> None:
-    from PySide6 import QtWidgets
+    from benchmarks.window import application
 
-    from gui.app import paint_serially
-
-    paint_serially()  # as the program paints (the frames' CPU time is the same either way)
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    app = application()  # as the program paints (the frames' CPU time is the same either way)
     from gui.timeline.widget import TimelineWidget
 
     engine, pid_temp, pid_plain = build_large_case()

@@ -45,9 +45,9 @@ def main() -> int:
     if not available():
         print("# PostgreSQL not installed: skipped", flush=True)
         return 0
-    from PySide6 import QtWidgets
+    from benchmarks.window import application
 
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    app = application()
     from gui.timeline.widget import TimelineWidget
 
     cluster = Cluster().start()

@@ -5,6 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def application():
+    """The QApplication as the program makes it (gui.app.run_gui): Qt's serial painting
+    switched on before it, so a benchmark's figures describe the program as it runs (with
+    Qt's paint thread pool, a busy machine's wall time doubled a frame's CPU time)."""
+    from gui.app import paint_serially
+
+    paint_serially()
+    from PySide6 import QtWidgets
+
+    return QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+
+
 def window_on_case(app, engine, folder: Path, pseudonym: str):
     """A shown 1400×900 MainWindow once `pseudonym` is open in it."""
     from PySide6 import QtCore
