@@ -53,6 +53,11 @@ def parse_clock(text: str) -> float | None:
     return float(h * 3600 + m * 60) if h < 24 and m < 60 else None
 
 
+def is_date_only(t: np.ndarray | float) -> np.ndarray | bool:
+    """A time at exactly 00:00 UTC: a sample dated without a time of day."""
+    return np.asarray(t, dtype=float) % DAY == 0
+
+
 @dataclass(frozen=True)
 class Administrations:
     """Every anakinra administration of a case, sorted by time."""
@@ -145,7 +150,7 @@ def dose_context(case: Case, t: np.ndarray | pd.Series, *,
         nan = np.full(n, np.nan)
         no = np.zeros(n, dtype=bool)
         return DoseContext(t, np.full(n, NO_ANAKINRA, dtype=object), nan, nan, nan, nan,
-                           no, no, nan, no, t % DAY == 0, nan)
+                           no, no, nan, no, is_date_only(t), nan)
     i = np.searchsorted(adm.t, t, side="right") - 1
     sample_day = np.floor(t / DAY)
     # Before the first injection, as the key figures count it: a sample dated day 0 unless
@@ -171,7 +176,7 @@ def dose_context(case: Case, t: np.ndarray | pd.Series, *,
     state[gap & ~later] = STOPPED
     since = np.where(gap, np.floor(last_t / DAY) * DAY + DAY, np.nan)
     days = np.where(has, sample_day - np.floor(last_t / DAY), np.nan)
-    date_only = t % DAY == 0
+    date_only = is_date_only(t)
     # Dated only: the sample may have been drawn at any time of its day before the next
     # dose, so it is possibly off-drug if the latest such time is.
     next_t = np.where(i + 1 < len(adm), adm.t[np.minimum(i + 1, len(adm) - 1)], np.inf)

@@ -17,7 +17,7 @@ from data.codes import (
     PGA_LEVELS,
     label,
 )
-from data.dose_context import DEFAULT_DOSE_TIME, OFF_DRUG_HOURS, dose_context
+from data.dose_context import DEFAULT_DOSE_TIME, OFF_DRUG_HOURS, dose_context, is_date_only
 from data.dose_context import texts as dose_texts
 from data.episode_edit import last_day
 from data.numbers import DASH, fmt_fold, fmt_number, is_missing, shown
@@ -82,12 +82,17 @@ def cytokine_table(case: Case, fmt: DateFormat, privacy: Privacy, *,
     folds = _folds(case, grid)
     rows: list[tuple[str, ...]] = []
     # What anakinra was at each day's first sample, and at its last: they differ on the
-    # day of a first injection recorded with its time, samples before and after it.
+    # day of a first injection recorded with its time, samples before and after it. A day
+    # with timed samples is read from those alone: a date-only value the same day (a
+    # physician global) would turn "≈2 h after" into "time not recorded".
+    times: dict[int, list[float]] = {}
+    for (row, _), cells in grid.cells.items():
+        times.setdefault(row, []).extend(float(c.t) for c in cells)
     first = np.full(len(grid.days), np.inf)
     last = np.full(len(grid.days), -np.inf)
-    for (row, _), cells in grid.cells.items():
-        first[row] = min(first[row], *(c.t for c in cells))
-        last[row] = max(last[row], *(c.t for c in cells))
+    for row, ts in times.items():
+        timed = [t for t in ts if not is_date_only(t)] or ts
+        first[row], last[row] = min(timed), max(timed)
     ctx = dose_context(case, np.concatenate([first, last]), dose_time=dose_time)
     texts = dose_texts(ctx, case.anchor, with_day=False, clock_free=fmt.relative)
     n = len(grid.days)

@@ -196,3 +196,18 @@ def test_clock_times_parse_or_are_refused():
 
     assert parse_clock("08:00") == 8 * 3600 and parse_clock(" 20:30 ") == 20.5 * 3600
     assert [parse_clock(x) for x in ("8", "24:00", "08:60", "8h", "08:5", "")] == [None] * 6
+
+
+def test_a_date_only_score_does_not_hide_the_time_since_dose_of_timed_samples():
+    # LYON-07: cytokines drawn 09:15-09:45 and a physician global imported the same day
+    # without a time. The row read "on a dosing day (time not recorded)"; its timed
+    # samples say ≈1-2 h after the 08:00 dose, as the window's tooltip does.
+    from data.summary import build_summary
+
+    case = make_case(OBS + [(3, 9.25, "IL1B", 40), (3, 9.75, "TNFA", 30), (3, 0, "PGA", 2),
+                            (5, 0, "PGA", 1)], PERIODS)
+    table = next(t for t in build_summary(case).tables if t.title == "Cytokine measurements")
+    assert [r[-1] for r in table.rows] == [
+        "≈1 h after 100 mg (2 mg/kg/d)",
+        "on a dosing day (time not recorded), 100 mg (2 mg/kg/d)",  # nothing timed that day
+    ]
