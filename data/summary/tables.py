@@ -193,8 +193,9 @@ def _since_dose_note(clock_free: bool, dose_time: float) -> str:
 
 
 def _clock(seconds: float) -> str:
-    """"8 h UTC"."""
-    return f"{fmt_number(seconds / 3600)} h UTC"
+    """"08:00 UTC": a time of day, as the settings and --dose-time take it."""
+    minutes = round(seconds / 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d} UTC"
 
 
 def dosing_table(case: Case, fmt: DateFormat, privacy: Privacy) -> Table:

@@ -131,9 +131,10 @@ def test_export_takes_the_usual_dosing_time(db, tmp_path, capsys):
     from pypdf import PdfReader
 
     out = tmp_path / "h14.pdf"
-    assert main(["--db", db, "export", "H-14", "-o", str(out), "--dose-time", "20:00"]) == 0
+    assert main(["--db", db, "export", "H-14", "-o", str(out), "--dose-time", "21:30"]) == 0
     text = " ".join(p.extract_text() for p in PdfReader(out).pages)
-    assert "usual dosing time, 20 h UTC" in " ".join(text.split())
+    # A time of day, as it was given: it read "21.5 h UTC", a duration.
+    assert "usual dosing time, 21:30 UTC" in " ".join(text.split())
     with pytest.raises(SystemExit) as refused:
         main(["--db", db, "export", "H-14", "-o", str(out), "--dose-time", "8pm"])
     assert refused.value.code == 2

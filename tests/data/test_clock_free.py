@@ -22,7 +22,7 @@ def _cytokines(summary):
 def test_identified_table_keeps_hours_since_dose():
     table = _cytokines(build_summary(make_case(OBS, PERIODS)))
     assert "≈6 h after 100 mg" in [r[-1] for r in table.rows]
-    assert "8 h UTC" in table.note
+    assert "08:00 UTC" in table.note
 
 
 def test_deidentified_table_says_within_24_h_or_possibly_off_drug_without_hours():
@@ -34,7 +34,7 @@ def test_deidentified_table_says_within_24_h_or_possibly_off_drug_without_hours(
                     "anakinra stopped since day +19: > 24 h after 100 mg: possibly off-drug"]
     text = " ".join([*then, table.note])
     # The 24 h threshold is the only span printed.
-    assert not re.search(r"\d+ [hd] after|h UTC|usual dosing time, \d",
+    assert not re.search(r"\d+ [hd] after|h UTC|\d:\d\d UTC|usual dosing time, \d",
                          text.replace("24 h after", ""))
 
 

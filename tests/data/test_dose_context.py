@@ -175,7 +175,7 @@ def test_the_summary_cytokine_table_says_what_anakinra_was_then():
         "≈6 h after 100 mg (2 mg/kg/d)",
         "anakinra interrupted since day +10: ≈3 d after 100 mg (2 mg/kg/d), possibly off-drug",
     ]
-    assert "usual dosing time, 8 h UTC" in table.note
+    assert "usual dosing time, 08:00 UTC" in table.note
     deid = build_summary(case, deidentify=True)
     rows = next(t for t in deid.tables if t.title == "Cytokine measurements").rows
     assert rows[2][-1].startswith("anakinra interrupted since day +10")
@@ -188,7 +188,10 @@ def test_the_summary_uses_the_usual_dosing_time_it_is_given():
     summary = build_summary(case, dose_time=20 * 3600)  # 20:00: day 2's dose, 18 h before
     table = next(t for t in summary.tables if t.title == "Cytokine measurements")
     assert table.rows[0][-1] == "≈18 h after 100 mg (2 mg/kg/d)"
-    assert "usual dosing time, 20 h UTC" in table.note
+    assert "usual dosing time, 20:00 UTC" in table.note
+    half_past = build_summary(case, dose_time=21.5 * 3600)
+    note = next(t for t in half_past.tables if t.title == "Cytokine measurements").note
+    assert "usual dosing time, 21:30 UTC" in note  # it read "21.5 h UTC", a duration
 
 
 def test_clock_times_parse_or_are_refused():
