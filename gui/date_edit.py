@@ -18,6 +18,12 @@ class DateEdit(QtWidgets.QDateEdit):
 
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802
         text = event.text()
+        if text.isdigit() and self._at_a_section_start():
+            # Typed into a full section with nothing selected, Qt keeps the section as it
+            # was: 2010-02-10 typed before "2009" saved 2009-02-10 without a word. In a
+            # real window the focus arrives after the year was selected and drops the
+            # selection (clinician review), so the digit replaces the section instead.
+            self.setSelectedSection(self.currentSection())
         if self._moved_on and text in self._SEPARATORS:
             self._moved_on = False
             event.accept()  # already in the section this separator leads to
@@ -25,6 +31,14 @@ class DateEdit(QtWidgets.QDateEdit):
         section = self.currentSection()
         super().keyPressEvent(event)
         self._moved_on = text.isdigit() and self.currentSection() != section
+
+    def _at_a_section_start(self) -> bool:
+        line = self.lineEdit()
+        if line.hasSelectedText():
+            return False
+        text, cursor = line.text(), line.cursorPosition()
+        starts = {0} | {i + 1 for i, c in enumerate(text) if c in self._SEPARATORS}
+        return cursor in starts and cursor < len(text)
 
     def focusInEvent(self, event: QtGui.QFocusEvent) -> None:  # noqa: N802
         self._moved_on = False

@@ -736,3 +736,26 @@ def test_episode_items_of_an_old_redraw_are_deleted_not_left_to_the_collector(
     layer.redraw()
     qtbot.waitUntil(lambda: not any(shiboken6.isValid(i) for i in first))
     assert all(shiboken6.isValid(i) for _, i in layer._items)
+
+
+def test_an_onset_typed_in_a_later_year_is_saved_as_typed(qtbot, window, demo_engine):
+    """N on 19 May, then 2010-02-10 typed: it was saved as 2009-02-10, the year kept at the
+    marked day's (clinician review)."""
+    case = open_case(qtbot, window, "NLRP12-01")
+    show(qtbot, window, case.day0 + 90 * DAY, case.day0 + 140 * DAY)
+    window.timeline.view.setFocus()
+    qtbot.keyClick(window.timeline.view, QtCore.Qt.Key.Key_N)
+    props = window.episode_feature.properties
+    qtbot.waitUntil(props.onset.hasFocus)
+    [ep] = episodes(demo_engine, window)
+    marked = dt.datetime.fromtimestamp(ep["onset"], dt.UTC)
+    later = dt.datetime(marked.year + 1, 2, 10, tzinfo=dt.UTC)
+    # In a real window the focus arrives after the year was selected, and drops the
+    # selection: the cursor sits before the year, nothing selected.
+    props.onset.lineEdit().deselect()
+    props.onset.lineEdit().setCursorPosition(0)
+    qtbot.keyClicks(props.onset, later.strftime("%Y-%m-%d"))
+    qtbot.keyClick(props.onset, QtCore.Qt.Key.Key_Tab)
+    [ep] = episodes(demo_engine, window)
+    assert dt.datetime.fromtimestamp(ep["onset"], dt.UTC).date() == later.date()
+    assert ep["end"] - ep["onset"] == DAY
