@@ -307,10 +307,12 @@ def with_birth_year(current: dict[str, Any], cleaned: dict[str, Any]) -> dict[st
 
 
 def birth_problems(values: dict[str, Any], *, changed: set[str], first_record: float | None,
-                   new_weights: list[str]) -> list[tuple[str, str, str]]:
+                   new_weights: list[str], today: dt.date | None = None
+                   ) -> list[tuple[str, str, str]]:
     """(field, value, reason) for dates a patient cannot have: a weighing before birth, a birth
-    after the case's first record. One rule for `patients set`, the dialog and a patient
-    file; the birth is checked against the record only when it is what changes."""
+    after the case's first record, an onset after today. One rule for `patients set`, the
+    dialog and a patient file; the birth is checked against the record, and the onset
+    against today, only when what they rest on changes."""
     born, year = values.get("birth_date"), values.get("birth_year")
     if born is None and year is None:
         return []
@@ -326,6 +328,15 @@ def birth_problems(values: dict[str, Any], *, changed: set[str], first_record: f
         elif born is None and int(year) > first.year:
             out.append(("birth_year", str(year), f"birth year {year} is after the case's "
                          f"first record ({first.isoformat()})"))
+    onset = values.get("onset_age")
+    if not is_missing(onset) and changed & {"onset_age", "birth_date", "birth_year"}:
+        # Born on 1 January at the earliest (a year only): an onset later than today even
+        # then cannot have happened yet.
+        onset_day = earliest + dt.timedelta(days=365.25 * float(onset))
+        if onset_day > (today or dt.date.today()):
+            out.append(("onset_age", f"{float(onset):g}",
+                        f"age at onset {age_text(onset)} with {birth} puts the onset in "
+                        f"{onset_day.year}, after today"))
     return out
 
 
@@ -448,7 +459,7 @@ def save_details(engine: Engine, patient_id: int, version: int, *, actor: str,
     merged = {**current, **cleaned}
     check_consistent(merged)
     new_weights = [k for k, kg in (cleaned.get("weights") or {}).items() if kg is not None]
-    if new_weights or cleaned.keys() & {"birth_date", "birth_year"}:
+    if new_weights or cleaned.keys() & {"birth_date", "birth_year", "onset_age"}:
         from db.patients import first_records
 
         problems = birth_problems(merged, changed=set(cleaned), new_weights=new_weights,

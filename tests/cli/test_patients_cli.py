@@ -640,3 +640,20 @@ def test_the_patient_template_imports(capsys, db):
     assert code == 0, err
     code, out, _ = run(capsys, db, "show", "NLRP12-08")
     assert "age at onset  12 years" in out
+
+
+def test_an_onset_age_that_puts_onset_after_today_is_refused(capsys, db, tmp_path):
+    # The reviewer's FR-11, born 1988: 45 years puts the onset in 2033. It was accepted.
+    run(capsys, db, "import", write(tmp_path, GOOD))
+    code, out, err = run(capsys, db, "set", "FR-11", "--onset-age", "45")
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "age at onset 45 years with born 1988" in err and "after today" in err
+    code, out, _ = run(capsys, db, "set", "FR-12", "--birth-year", "2020", "--onset-age", "45")
+    assert code == 1
+    assert "version       1" in run(capsys, db, "show", "FR-12")[1]
+    code, out, err = run(capsys, db, "set", "FR-11", "--onset-age", "4")
+    assert code == 0, err
+    file = write(tmp_path, "pseudonym;birth_year;onset_age\nFR-30;2019;40\n", "late.csv")
+    code, out, err = run(capsys, db, "import", file)
+    assert code == 1 and "onset_age" in err and "born 2019" in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from PySide6 import QtCore
@@ -232,3 +233,19 @@ def test_age_at_onset_is_typed_saved_and_printed_in_the_summary(qtbot, make_wind
     qtbot.mouseClick(again.save_button, LEFT)
     assert "implausible age at onset 200" in again.error.text()
     assert get_patient(demo_engine, pid)["onset_age"] == 0.5
+
+
+def test_an_onset_age_after_today_is_refused_naming_birth_and_age(qtbot, make_window,
+                                                                  demo_engine):
+    # The reviewer typed 45 years for a patient born 1988 (onset 2033): it was saved.
+    window = make_window()
+    dialog = _open_dialog(qtbot, window, "NLRP12-02")
+    pid = window.case.id
+    before = get_patient(demo_engine, pid)
+    born = before["birth_date"]  # the demo's cases have one
+    _retype(qtbot, dialog.onset_age, str(dt.date.today().year - born.year + 2))
+    qtbot.mouseClick(dialog.save_button, LEFT)
+    assert dialog.isVisible()
+    assert f"with born {born.isoformat()} puts the onset in" in dialog.error.text()
+    assert "after today" in dialog.error.text() and "\n" not in dialog.error.text()
+    assert get_patient(demo_engine, pid) == before and _audit(demo_engine, pid) == []
