@@ -203,3 +203,37 @@ def test_export_pdf_starts_in_documents_and_the_main_export_follows(
     assert written.is_file() and written.read_bytes().startswith(b"%PDF")
     # The next export, the case's own, starts where this one went.
     assert export_dialog._default_folder() == documents / "Reviews"
+
+
+SINGLE = """patient,date,code,value,unit,specimen
+H-31,2024-03-05T09:00,IL1B,200,pg/mL,pbmc-spont
+H-31,2024-06-18T09:00,IL1B,100,pg/mL,pbmc-spont
+H-31,2024-03-05T09:00,TNFA,700,pg/mL,pbmc-lps
+H-31,2024-06-18T09:00,TNFA,500,pg/mL,pbmc-lps
+"""
+
+
+def test_a_panel_of_one_sample_per_relapse_is_titled_in_the_dock_and_on_the_page(
+        qtbot, make_window, demo_engine, tmp_path):
+    # LYON-07: one sample per relapse, so no median and no legend entry: eight panels read
+    # only "pg/mL", in the dock and on the PDF page.
+    import_texts(demo_engine, tmp_path, {"lab.csv": SINGLE, "doses.csv": DOSES.replace(
+        "H-30", "H-31")})
+    w = make_window()
+    case = open_case(qtbot, w, "H-31")
+    for onset in ("2024-03-04", "2024-06-17"):
+        create_episode(demo_engine, case.id, actor="dr", kind="relapse", onset=int(utc(onset)))
+    with qtbot.waitSignal(w.caseOpened, timeout=10_000):
+        w.reload_case()
+    panel = _open_overlay(qtbot, w)
+    titles = {key: track.plot.titleLabel.text.replace("&nbsp;", " ").replace("\u2060", "")
+              for key, track in panel.stack.tracks.items()}
+    assert len(titles) == 2
+    assert all(track.plot.titleLabel.isVisible() for track in panel.stack.tracks.values())
+    assert "IL-1β, PBMC, spontaneous" in titles["IL1B:pbmc-spont"]
+    assert "TNF-α, PBMC, LPS-stimulated" in titles["TNFA:pbmc-lps"]
+    path = tmp_path / "overlay.pdf"
+    w.overlay.write_pdf(str(path))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "IL-1β, PBMC, spontaneous" in text and "TNF-α, PBMC, LPS-stimulated" in text

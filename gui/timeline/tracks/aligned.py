@@ -73,6 +73,7 @@ class AlignedTrack(Track):
     key = "aligned"
     stretch = 3
     min_height = 70
+    always_titled = True  # one sample per episode and no median: no legend entry
 
     def __init__(self, plot: pg.PlotItem, theme, panel: Panel, *, band: bool = False) -> None:
         super().__init__(plot, theme)

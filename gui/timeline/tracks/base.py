@@ -114,6 +114,9 @@ class Track:
     # (the physician global beside a full case on a 1024×700 screen does not); View →
     # Tracks shows it anyway. The PDF leaves it out.
     shown_when_room = False
+    # True: the title line is shown even without a legend entry. A panel among like panels
+    # (the overlay's, the cohort's) is named only there: untitled, eight read "pg/mL".
+    always_titled = False
     # Tracks whose y range follows the visible data set this in draw(): the y values
     # (in plotted units) that must stay in view, such as a threshold line.
     follow_y: tuple[float, ...] | None = None
@@ -173,7 +176,7 @@ class Track:
         self.draw(source, options)
         if self.non_positive:
             self._draw_at_floor()
-        if self.legend_entries:
+        if self.legend_entries or (self.always_titled and self.title):
             # Entries break only between each other when a narrow window wraps the line.
             parts = [f"<b>{unbreakable(self.title)}</b>"] + [
                 f"<span style='color:{colour}'>{symbol}</span>&nbsp;{unbreakable(text)}"
