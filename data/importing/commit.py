@@ -37,6 +37,7 @@ from db import dense
 from db.audit import record
 from db.engine import WRITE_LOCK
 from db.identity import login
+from db.typed_measures import TYPED_SOURCE
 from db.writes import (
     OBSERVATION_COLUMNS,
     any_other_specimen,
@@ -278,6 +279,9 @@ def _write_observations(conn: Connection, plan: ImportPlan, pids: dict[str, int]
            for c in ("code", "value", "censor", "unit", "specimen")},
     })
     frame["value"] = obs["value"].to_numpy(dtype=float)
+    if plan.file == TYPED_SOURCE:  # a file's name has no '/': a Table named by hand
+        Problems(plan.file).fail(None, None, None, "an import is not named as the values "
+                                 "typed in Flarescope: rename the file")
     _refuse_values_under_another_specimen(conn, plan, frame)
     added = insert_observation_columns(
         conn, frame, plan.file, CHUNK,

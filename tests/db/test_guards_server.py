@@ -719,3 +719,48 @@ def test_a_reviewer_replaces_and_removes_a_score_she_typed_in(demo_engine, serve
         set_typed_value(me, pid, **score, value=None, actor=login(me))
     assert _one(demo_engine, pga, p=pid, t=noon) == 1
     assert verify(demo_engine)[1] == []
+
+
+def test_an_imported_value_is_not_taken_for_one_typed_in(demo_engine, server_login, tmp_path):
+    """A file named 'typed in Flarescope' put its values under the typed values' source,
+    and the reviewer who imported it could then change or delete them (third attacker
+    review): no file's name is that source now."""
+    from data.importing import import_file
+    from db.typed_measures import TYPED_SOURCE
+
+    raw = server_login(demo_engine, REVIEWER, "dr_names_files")
+    named = tmp_path / "typed in Flarescope"
+    named.write_text("patient,date,code,value,unit\nHOSP-41,2025-03-01,CRP,48,mg/L\n")
+    import_file(raw, named)
+    pid = int(patient_id(demo_engine, "HOSP-41"))
+    crp = ("SELECT o.id FROM observation o JOIN series s ON s.id = o.series_id "
+           "WHERE s.patient_id = :p AND s.code = 'CRP'")
+    obs = _one(demo_engine, crp, p=pid)
+    for sql in ("UPDATE observation SET value = 4.8 WHERE id = :o",
+                "DELETE FROM observation WHERE id = :o"):
+        assert "a measurement is not changed or deleted by a reviewer" in \
+            _with_audit_row_about(raw, "measurement", pid, pid, sql, o=obs)
+    assert _one(demo_engine, "SELECT value FROM observation WHERE id = :o", o=obs) == 48.0
+    assert "/" not in named.name and "/" in TYPED_SOURCE
+    assert verify(demo_engine)[1] == []
+
+
+def test_a_value_typed_before_the_upgrade_stays_its_typists(demo_engine, server_login,
+                                                           monkeypatch):
+    from alembic import command
+
+    from db import typed_measures
+    from db.migrate import alembic_config
+    from db.migrations.versions.a13_guards import TYPED_SOURCE as WAS
+
+    me = server_login(demo_engine, REVIEWER, "dr_typed_before")
+    pid = _pid(me)
+    score = dict(code="PGA", unit="{score}", t=1_500_033_600)
+    command.downgrade(alembic_config(demo_engine), "a14_guards")
+    with monkeypatch.context() as before:
+        before.setattr(typed_measures, "TYPED_SOURCE", WAS)
+        typed_measures.set_typed_value(me, pid, **score, value=3, actor=login(me))
+    command.upgrade(alembic_config(demo_engine), "head")
+    assert _one(demo_engine, "SELECT count(*) FROM source WHERE name = :n", n=WAS) == 0
+    assert typed_measures.set_typed_value(me, pid, **score, value=1, actor=login(me)) == 3
+    assert verify(demo_engine)[1] == []

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from data.codes import PGA
 from db.models import AuditEvent, Observation, Series, Source
+from db.typed_measures import TYPED_SOURCE
 from gui.pga_dialog import PgaDialog
 from tests.gui.conftest import open_case
 
@@ -75,7 +76,7 @@ def test_a_physician_global_entered_audited_undone_and_drawn(qtbot, window, demo
     assert t not in before
 
     enter(qtbot, window, day, 3)
-    assert stored_pga(demo_engine, case.id)[t] == (3.0, "typed in Flarescope")
+    assert stored_pga(demo_engine, case.id)[t] == (3.0, TYPED_SOURCE)
     [row] = audited(demo_engine)
     assert (row["actor"], row["action"], row["patient_id"]) == (reviewer, "record", case.id)
     key = f"PGA {day.isoformat()}T12:00"
@@ -90,7 +91,7 @@ def test_a_physician_global_entered_audited_undone_and_drawn(qtbot, window, demo
 
     # A second score for that date replaces the first; undo puts the first back.
     enter(qtbot, window, day, 1, replaces="3 (moderate)")
-    assert stored_pga(demo_engine, case.id)[t] == (1.0, "typed in Flarescope")
+    assert stored_pga(demo_engine, case.id)[t] == (1.0, TYPED_SOURCE)
     with qtbot.waitSignal(window.caseOpened, timeout=10_000):
         window.actions["undo"].trigger()
     assert stored_pga(demo_engine, case.id)[t][0] == 3.0
@@ -145,4 +146,4 @@ def test_no_score_is_chosen_for_the_reviewer(qtbot, window, demo_engine, reviewe
     with qtbot.waitSignal(window.caseOpened, timeout=10_000):
         QTest.keyClick(dialog.score, QtCore.Qt.Key.Key_Return)
     t = calendar.timegm(day.timetuple()) + 12 * 3600
-    assert stored_pga(demo_engine, case.id)[t] == (4.0, "typed in Flarescope")
+    assert stored_pga(demo_engine, case.id)[t] == (4.0, TYPED_SOURCE)

@@ -15,7 +15,6 @@ the case (a9_guards).
 
 from db.migrations.versions.a5_guards import GUARDS, PASS, REFUSE
 from db.migrations.versions.a6_guards import SCHEMA, _guard, on_server
-from db.typed_measures import TYPED_SOURCE
 
 revision = "a13_guards"
 down_revision = "a12_guards"
@@ -23,6 +22,8 @@ branch_labels = None
 depends_on = None
 
 S = SCHEMA + "."
+# The typed values' source name then (a15_guards gave them one no file can have).
+TYPED_SOURCE = "typed in Flarescope"
 
 STATEMENTS = [
     f"CREATE TABLE {S}typed_by (observation_id bigint PRIMARY KEY, login text NOT NULL)",
