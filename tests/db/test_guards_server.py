@@ -764,3 +764,36 @@ def test_a_value_typed_before_the_upgrade_stays_its_typists(demo_engine, server_
     assert _one(demo_engine, "SELECT count(*) FROM source WHERE name = :n", n=WAS) == 0
     assert typed_measures.set_typed_value(me, pid, **score, value=1, actor=login(me)) == 3
     assert verify(demo_engine)[1] == []
+
+
+def test_an_import_row_does_not_account_for_a_cases_details(demo_engine, server_login,
+                                                            tmp_path):
+    """With an import row of her own naming the case, a reviewer rewrote its details and
+    name, the trail saying only "import" (third attacker review); an import of values
+    still makes the cases it meets first."""
+    from data.importing import import_file
+
+    raw = server_login(demo_engine, REVIEWER, "dr_imports_names")
+    pid = _pid(raw)
+
+    def under_an_import_row(*statements: str, named: tuple[str, ...] = ()) -> str:
+        with pytest.raises(DBAPIError) as refused, audited_transaction(raw) as conn:
+            record(conn, actor=login(conn), entity="import", entity_id=None, patient_id=pid,
+                   action="import", before=None, after={"cases": [pid]})
+            for entity in named:
+                record(conn, actor=login(conn), entity=entity, entity_id=pid, patient_id=pid,
+                       action="update", before=None, after={"diagnosis": "none"})
+            for sql in statements:
+                conn.execute(text(sql), {"p": pid})
+        return user_line(refused.value)
+
+    details = "UPDATE patient SET diagnosis = 'none', version = version + 1 WHERE id = :p"
+    assert f"this one has none (patient of case #{pid})" in under_an_import_row(details)
+    assert f"this one has none (patient_identity of case #{pid})" in under_an_import_row(
+        details, "UPDATE patient_identity SET name = 'Someone Else' WHERE patient_id = :p",
+        named=("patient",))
+    assert _one(demo_engine, "SELECT diagnosis FROM patient WHERE id = :p", p=pid) != "none"
+    lab = tmp_path / "lab.csv"
+    lab.write_text("patient,date,code,value,unit\nHOSP-42,2025-03-01,CRP,48,mg/L\n")
+    assert import_file(raw, lab).patients_created == ["HOSP-42"]
+    assert verify(demo_engine)[1] == []
