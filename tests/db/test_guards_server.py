@@ -74,7 +74,8 @@ def test_a_reviewer_cannot_write_another_persons_name(demo_engine, server_login)
     line = _refused(raw, f"UPDATE patient SET reviewed_by = 'dr_martin', reviewed_at = {NOW} "
                          "WHERE id = :pid", pid=pid)
     assert line == ("the server refused the change: a case is marked reviewed by the login "
-                    "that reviews it (dr_mallory), at the server's time; nothing was changed")
+                    "that reviews it (dr_mallory), at the server's time, or put back by an "
+                    "undo of the login that withdrew it; nothing was changed")
     assert "refused" in _refused(raw, "UPDATE patient SET reviewed_by = 'dr_mallory', "
                                       "reviewed_at = 946684800 WHERE id = :pid", pid=pid)
     line = _refused(raw, "INSERT INTO episode (patient_id, kind, onset, note, author, created, "
@@ -796,4 +797,36 @@ def test_an_import_row_does_not_account_for_a_cases_details(demo_engine, server_
     lab = tmp_path / "lab.csv"
     lab.write_text("patient,date,code,value,unit\nHOSP-42,2025-03-01,CRP,48,mg/L\n")
     assert import_file(raw, lab).patients_created == ["HOSP-42"]
+    assert verify(demo_engine)[1] == []
+
+
+def test_only_who_withdrew_or_deleted_puts_it_back(demo_engine, server_login):
+    """A colleague's review withdrawn, or episode deleted, by one reviewer was put back
+    under the colleague's name by another (third attacker review): an undo is of one's
+    own step."""
+    author = server_login(demo_engine, REVIEWER, "dr_author")
+    remover = server_login(demo_engine, REVIEWER, "dr_remover")
+    other = server_login(demo_engine, REVIEWER, "dr_puts_back")
+    pid = _pid(author)
+    theirs = create_episode(author, pid, actor=login(author), kind="flare",
+                            onset=1_500_000_000, note="mild")
+    deleted = delete_episode(remover, theirs["id"], theirs["version"], actor=login(remover))
+    with pytest.raises(DBAPIError) as refused:
+        restore_episode(other, deleted, actor=login(other), step="undo")
+    assert "put back by an undo of the login that deleted it" in user_line(refused.value)
+    given = mark_case_reviewed(author, pid, login(author), True, version=0)
+    gone = mark_case_reviewed(remover, pid, login(remover), False,
+                              version=given["review_version"])
+    with pytest.raises(DBAPIError) as refused:
+        mark_case_reviewed(other, pid, "dr_author", True, version=gone["review_version"],
+                           at=given["reviewed_at"], actor=login(other), step="undo")
+    assert "put back by an undo of the login that withdrew it" in user_line(refused.value)
+    assert _one(demo_engine, "SELECT count(*) FROM episode WHERE id = :e", e=theirs["id"]) == 0
+    assert _one(demo_engine, "SELECT reviewed_by FROM patient WHERE id = :p", p=pid) is None
+    # Whoever withdrew or deleted it puts it back (the program's undo).
+    assert restore_episode(remover, deleted, actor=login(remover),
+                           step="undo")["author"] == "dr_author"
+    assert mark_case_reviewed(remover, pid, "dr_author", True, version=gone["review_version"],
+                              at=given["reviewed_at"], actor=login(remover),
+                              step="undo")["reviewed_by"] == "dr_author"
     assert verify(demo_engine)[1] == []
