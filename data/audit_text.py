@@ -59,14 +59,27 @@ def when(t: float) -> str:
     return dt.datetime.fromtimestamp(int(t), dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
+# A moment an audit row may hold and a date can print: 0001-01-01 … 9999-12-31 UTC.
+_FIRST_MOMENT, _LAST_MOMENT = -62_135_596_800, 253_402_300_799
+
+
+def moment_of(value: Any) -> float | None:
+    """The epoch seconds an audit field holds; None for anything else (text, inf, 1e400,
+    a year past 9999: a row written outside Flarescope, printed as it stands or withheld)."""
+    try:
+        t = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return t if _FIRST_MOMENT <= t <= _LAST_MOMENT else None
+
+
 def plain_value(field: str, value: Any) -> str:
     """A stored value as it was typed: dates as UTC dates (a time only if not midnight)."""
     if is_missing(value):
         return DASH
     if field in TIME_FIELDS:
-        try:
-            t = float(value)
-        except (TypeError, ValueError):  # a row written outside Flarescope: as it stands
+        t = moment_of(value)
+        if t is None:  # a row written outside Flarescope: as it stands
             return str(value)
         if field == "end":
             t = shown_end(t)

@@ -7,6 +7,7 @@ from PySide6 import QtCore, QtWidgets
 from data.case_list import CaseRow
 from data.numbers import DASH
 from gui import table_fit
+from gui.plain_text import tip
 
 COLUMNS = (("pseudonym", "Case"), ("diagnosis", "Diagnosis"), ("first", "First"),
            ("last", "Last"), ("episodes", "Ep."), ("reviewed", "Reviewed"))
@@ -41,7 +42,7 @@ class CaseListModel(QtCore.QAbstractTableModel):
             return str(getattr(row, field))
         if role == QtCore.Qt.ItemDataRole.ToolTipRole:
             review = "not reviewed" if row.reviewed == DASH else f"reviewed by {row.reviewed}"
-            return f"{row.pseudonym}: {row.diagnosis or 'no diagnosis'}; {review}"
+            return tip(f"{row.pseudonym}: {row.diagnosis or 'no diagnosis'}; {review}")
         if role == QtCore.Qt.ItemDataRole.UserRole:
             return row
         if role == QtCore.Qt.ItemDataRole.TextAlignmentRole and field == "episodes":

@@ -7,13 +7,14 @@ Same checks and audit as `patients import`.
 
 from __future__ import annotations
 
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 from sqlalchemy import Engine
 
 from data.importing import ImportFailed
 from data.patient_file import import_lines, read_patient_file
 from db.errors import UserFacingError
 from db.patients import PatientError, import_patients
+from gui.plain_text import warn
 
 TITLE = "Import patient details"
 
@@ -26,14 +27,15 @@ def import_patient_file(parent: QtWidgets.QWidget | None, engine: Engine, path: 
         preview = import_patients(engine, checked.records, actor=actor, source=checked.file,
                                   dry_run=True)
     except ImportFailed as failed:
-        QtWidgets.QMessageBox.warning(parent, TITLE, failed.report())
+        warn(parent, TITLE, failed.report())
         return False
     except (PatientError, UserFacingError) as exc:
-        QtWidgets.QMessageBox.warning(parent, TITLE, f"{exc}; nothing was imported")
+        warn(parent, TITLE, f"{exc}; nothing was imported")
         return False
     box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Question, TITLE,
                                 f"{checked.file} is a file of patient details. Import it?",
                                 parent=parent)
+    box.setTextFormat(QtCore.Qt.TextFormat.PlainText)
     box.setInformativeText("\n".join(import_lines(checked, preview, dry_run=True)[1:]))
     ok = box.addButton("&Import", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
@@ -44,6 +46,6 @@ def import_patient_file(parent: QtWidgets.QWidget | None, engine: Engine, path: 
     try:
         import_patients(engine, checked.records, actor=actor, source=checked.file)
     except (PatientError, UserFacingError) as exc:
-        QtWidgets.QMessageBox.warning(parent, TITLE, f"{exc}; nothing was imported")
+        warn(parent, TITLE, f"{exc}; nothing was imported")
         return False
     return True

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from data.audit_text import field_label, plain_value, when
+from data.audit_text import field_label, moment_of, plain_value, when
 from data.case import Case
 from data.codes import DRUG_ATC, SPECIMEN_LABELS
 from data.episode_edit import shown_end
@@ -181,9 +181,8 @@ class Privacy:
         if is_missing(value):
             return DASH
         if name in ("onset", "end"):
-            try:
-                t = float(value)
-            except (TypeError, ValueError):  # written outside Flarescope: never printed
+            t = moment_of(value)
+            if t is None:  # written outside Flarescope: never printed
                 return WITHHELD
             return self.fmt.date(shown_end(t) if name == "end" else t)
         if name in REVIEW_TIMES:

@@ -17,6 +17,7 @@ from data.alignment import Anchor, day_text
 from gui import table_fit
 from gui.episodes.controller import clean_row
 from gui.episodes.graphics import episode_colour
+from gui.plain_text import tip
 from gui.timeline.axis import CALENDAR, format_time
 
 SORT_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
@@ -100,7 +101,7 @@ class EpisodeListModel(QtCore.QAbstractTableModel):
         if role == QtCore.Qt.ItemDataRole.DecorationRole and key == "kind":
             return episode_colour(row["kind"])
         if role == QtCore.Qt.ItemDataRole.ToolTipRole:
-            return self.tooltip(row)
+            return tip(self.tooltip(row))
         if role == QtCore.Qt.ItemDataRole.TextAlignmentRole and key in ("days", "day0"):
             return int(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
         return None

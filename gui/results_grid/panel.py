@@ -13,6 +13,7 @@ from data.alignment import Anchor
 from data.numbers import utc_date
 from data.results_grid import HIGH, LOW, ResultsGrid
 from gui.palette import OKABE_ITO
+from gui.plain_text import tip
 
 FLAG_COLOURS = {HIGH: OKABE_ITO["vermillion"], LOW: OKABE_ITO["blue"]}
 
@@ -49,8 +50,8 @@ class ResultsModel(QtCore.QAbstractTableModel):
         if role == QtCore.Qt.ItemDataRole.ToolTipRole and cells:
             column = self.grid.columns[index.column()]
             times = ", ".join(utc_date(c.t, with_time=True) for c in cells)
-            return "\n".join(filter(None, (f"{column.title} ({column.unit}), {column.reference}",
-                                            times, column.caveat)))
+            return tip("\n".join(filter(None, (f"{column.title} ({column.unit}), "
+                                                f"{column.reference}", times, column.caveat))))
         return None
 
     def headerData(self, section: int, orientation: QtCore.Qt.Orientation,  # noqa: N802
@@ -61,8 +62,8 @@ class ResultsModel(QtCore.QAbstractTableModel):
         if orientation == QtCore.Qt.Orientation.Horizontal:
             column = self.grid.columns[section]
             if role == QtCore.Qt.ItemDataRole.ToolTipRole:
-                return " ".join(filter(None, (f"{column.title} in {column.unit}; "
-                                              f"{column.reference}.", column.caveat)))
+                return tip(" ".join(filter(None, (f"{column.title} in {column.unit}; "
+                                                  f"{column.reference}.", column.caveat))))
             return f"{column.title}\n{column.unit}"
         t = float(self.grid.days[section])
         day = f" · {self.anchor.label(t)}" if self.anchor is not None else ""

@@ -10,6 +10,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from data.relapse_criteria import BY_KEY
 from data.suggest_report import PER_CRITERION_COLUMNS
+from gui.plain_text import tip
 
 COLUMNS = ("Onset", "Last day", "Kind", "Certainty", "Criteria", "State")
 ID_ROLE = QtCore.Qt.ItemDataRole.UserRole
@@ -167,9 +168,9 @@ class SuggestionPanel(QtWidgets.QWidget):
             for c, text in enumerate(cells):
                 item = QtWidgets.QTableWidgetItem(text)
                 item.setData(ID_ROLE, int(row["id"]))
-                item.setToolTip(text if c != len(cells) - 1 or not row["changed"] else
-                                "The evidence changed since the decision: "
-                                + text.removeprefix("changed · "))
+                item.setToolTip(tip(text if c != len(cells) - 1 or not row["changed"] else
+                                    "The evidence changed since the decision: "
+                                    + text.removeprefix("changed · ")))
                 if row["changed"]:  # to look at again: in the notes' amber
                     item.setForeground(QtGui.QColor(CHANGED))
                 self.table.setItem(r, c, item)
@@ -195,7 +196,7 @@ class SuggestionPanel(QtWidgets.QWidget):
                 table.setSpan(r, 1, 1, len(cells) - 1)
             for c, text in enumerate(cells):
                 item = QtWidgets.QTableWidgetItem(text)
-                item.setToolTip(f"{cells[0]}: {role}" if c == 0 else text)
+                item.setToolTip(tip(f"{cells[0]}: {role}" if c == 0 else text))
                 if 0 < c < len(cells) - 1 and not role.startswith("does not apply"):
                     item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignRight
                                           | QtCore.Qt.AlignmentFlag.AlignVCenter)

@@ -126,6 +126,6 @@ def test_the_il1ra_header_says_the_assay_measures_the_drug(qtbot, make_window, d
     tips = [model.headerData(i, QtCore.Qt.Orientation.Horizontal,
                              QtCore.Qt.ItemDataRole.ToolTipRole)
             for i in range(model.columnCount())]
-    il1ra = [t for t in tips if t.startswith("IL-1Ra")]
+    il1ra = [t for t in tips if t.startswith("<qt>IL-1Ra")]
     assert il1ra and all("measure the drug too" in t for t in il1ra)
-    assert not any("measure the drug" in t for t in tips if t.startswith("IL-1β"))
+    assert not any("measure the drug" in t for t in tips if t.startswith("<qt>IL-1β"))

@@ -306,7 +306,7 @@ def test_changed_evidence_stays_marked_until_the_reviewer_keeps_the_decision(
     QTest.mouseClick(panel.run, QtCore.Qt.MouseButton.LeftButton)
     assert listed() == ["changed · accepted", "open"]
     assert panel.table.item(0, 5).toolTip() == \
-        "The evidence changed since the decision: accepted"
+        "<qt>The evidence changed since the decision: accepted</qt>"
     assert stored(demo_engine, case)[0]["changed"] == 1
 
     click_row(qtbot, panel, 0)
