@@ -6,6 +6,7 @@ gui.errors).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import os
@@ -30,6 +31,22 @@ class PrivateLogHandler(logging.handlers.RotatingFileHandler):
     def _open(self):
         return open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
                     opener=private_opener)
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging API
+        """A log that cannot be written (a full disk) is said once, in one line, and left
+        alone: logging's own handler printed a traceback for every record, 1,729 lines
+        for one `cases` on a new database (attacker review)."""
+        import sys
+
+        if getattr(self, "_failed", False):
+            return
+        self._failed = True
+        reason = sys.exc_info()[1]
+        why = getattr(reason, "strerror", None) or reason
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(f"flarescope: cannot write the log file {self.baseFilename} "
+                             f"({why}); going on without it\n")
+        logging.getLogger().removeHandler(self)
 
 
 def log_to_file(path: Path | None = None) -> Path:
