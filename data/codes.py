@@ -16,6 +16,9 @@ class Analyte:
     loinc: str | None = None
     # What a reader must know to read a value (DOMAIN.md), said wherever it is listed.
     caveat: str = ""
+    # The usual upper limit of normal (DOMAIN.md), in ``unit``: flags a value when the lab
+    # sent no reference, rather than leaving CRP 48 mg/L unflagged.
+    usual_upper: float | None = None
 
 
 CYTOKINES: tuple[Analyte, ...] = (
@@ -28,8 +31,8 @@ CYTOKINES: tuple[Analyte, ...] = (
     Analyte("TNFA", "TNF-α", "pg/mL"),
 )
 MARKERS: tuple[Analyte, ...] = (
-    Analyte("CRP", "CRP", "mg/L", "1988-5"),
-    Analyte("SAA", "SAA", "mg/L"),
+    Analyte("CRP", "CRP", "mg/L", "1988-5", usual_upper=5.0),
+    Analyte("SAA", "SAA", "mg/L", usual_upper=10.0),
     Analyte("ESR", "ESR", "mm/h", "30341-2"),
 )
 VITALS: tuple[Analyte, ...] = (

@@ -53,6 +53,7 @@ class GridColumn:
     normal_below: bool = False
     # How a value reads: the physician global with its word ("2 (mild)"); None: a number.
     words: Callable[[float], str] | None = None
+    usual: bool = False  # high is the usual limit of normal: the lab sent no reference
 
     @property
     def caveat(self) -> str:
@@ -68,7 +69,8 @@ class GridColumn:
         if self.low is not None and self.high is not None:
             return f"reference {fmt_number(self.low)}–{fmt_number(self.high)} {self.unit}"
         if self.high is not None:
-            return f"normal < {fmt_number(self.high)} {self.unit}"
+            return f"normal < {fmt_number(self.high)} {self.unit}" + (
+                " (the usual limit: no lab reference imported)" if self.usual else "")
         return "no reference"
 
 
@@ -116,17 +118,20 @@ def flags(values: np.ndarray, censor: np.ndarray, low: float | None,
     return out
 
 
-def _reference(case: Case, code: str,
-               specimen: str) -> tuple[float | None, float | None, bool]:
-    """(low, high, normal_below) of the code's reference; see GridColumn."""
+def _reference(case: Case, code: str, specimen: str,
+               unit: str) -> tuple[float | None, float | None, bool, bool]:
+    """(low, high, normal_below, usual) of the code's reference; see GridColumn."""
     ref = case.control(code, specimen)
     if ref is None:
-        return None, None, False
+        analyte = ANALYTES.get(code)
+        if analyte is not None and analyte.usual_upper is not None and unit == analyte.unit:
+            return None, analyte.usual_upper, True, True
+        return None, None, False, False
     low, high = band(ref) or (None, None)
     upper = ref.get("upper_normal")
     if isinstance(upper, int | float) and np.isfinite(upper):
-        return (low if low else None), float(upper), True
-    return low, high, False
+        return (low if low else None), float(upper), True, False
+    return low, high, False, False
 
 
 def results_grid(case: Case) -> ResultsGrid:
@@ -138,11 +143,12 @@ def results_grid(case: Case) -> ResultsGrid:
             s = case.series(analyte.code, specimen)
             if s.empty:
                 continue
-            low, high, normal_below = _reference(case, analyte.code, specimen)
+            unit = str(s["unit"].iloc[0])
+            low, high, normal_below, usual = _reference(case, analyte.code, specimen, unit)
             short = SHORT_SPECIMEN.get(specimen, specimen)
             title = f"{analyte.label} {short}".strip() if analyte in CYTOKINES else analyte.label
-            columns.append(GridColumn(analyte.code, specimen, title,
-                                      str(s["unit"].iloc[0]), low, high, normal_below))
+            columns.append(GridColumn(analyte.code, specimen, title, unit, low, high,
+                                      normal_below, usual=usual))
             series.append(s)
     pga = case.series(PGA)
     if not pga.empty:  # a judgement on a scale: no reference, never flagged

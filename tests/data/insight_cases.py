@@ -14,7 +14,7 @@ from data.case import Case
 from data.codes import PBMC_SPONTANEOUS
 
 DAY0 = int(dt.datetime(2020, 1, 6, tzinfo=dt.UTC).timestamp())
-UNITS = {"WEIGHT": "kg", "CRP": "mg/L"}
+UNITS = {"WEIGHT": "kg", "CRP": "mg/L", "SAA": "mg/L"}
 
 
 def at(day: float, hour: float = 0.0) -> float:

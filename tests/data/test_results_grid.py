@@ -83,3 +83,16 @@ def test_il1ra_carries_the_assay_caveat_on_treatment_only():
     note = next(t for t in build_summary(untreated).tables
                 if t.title == "Cytokine measurements").note
     assert "recombinant" not in note
+
+
+def test_crp_and_saa_without_a_lab_reference_are_flagged_against_the_usual_limit():
+    # A hospital that imported no CRP/SAA reference saw CRP 48 and SAA 210 mg/L unflagged.
+    obs = [(7, 10, "CRP", 48, "", SERUM), (14, 10, "CRP", 3, "", SERUM),
+           (7, 10, "SAA", 210, "", SERUM), (14, 10, "SAA", 10, "", SERUM)]
+    g = results_grid(make_case(obs, [(0, None, 100)], controls=[]))
+    crp, saa = (next(c for c in g.columns if c.code == k) for k in ("CRP", "SAA"))
+    assert crp.reference == "normal < 5 mg/L (the usual limit: no lab reference imported)"
+    assert [g.text(r, g.columns.index(crp)) for r in (0, 1)] == [f"48 {HIGH}", "3"]
+    assert [g.text(r, g.columns.index(saa)) for r in (0, 1)] == [f"210 {HIGH}", f"10 {HIGH}"]
+    with_lab = results_grid(make_case(obs, [(0, None, 100)], controls=CONTROLS))
+    assert next(c for c in with_lab.columns if c.code == "CRP").reference == "normal < 5 mg/L"
