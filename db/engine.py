@@ -110,7 +110,14 @@ def take_write_lock(conn: Connection) -> None:
     audit row, so locking the audit table (EXCLUSIVE lets readers in, queues every other
     writer) serialises writers as SQLite's BEGIN IMMEDIATE does, and keeps the audit
     chain from forking. Taking it again in the same transaction is free."""
-    conn.connection.driver_connection.execute("LOCK TABLE audit_event IN EXCLUSIVE MODE")
+    try:
+        conn.connection.driver_connection.execute("LOCK TABLE audit_event IN EXCLUSIVE MODE")
+    except Exception as exc:
+        # The driver's own statement, which SQLAlchemy's error hook never sees: the writer
+        # is told here who holds the lock (a psql session's login too).
+        if getattr(exc, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            exc.writing = _lock_holders(conn.engine, _AGAINST_WRITERS, "audit_event")
+        raise
 
 
 def _postgresql_begin(conn: Connection) -> None:
@@ -144,17 +151,28 @@ def _postgresql_connect(dbapi_conn, _record: object) -> None:
     dbapi_conn.commit()
 
 
-def _lock_holders(engine: Engine) -> list[str]:
-    """Who holds one of the schema's tables against every reader ("dr_x (episode)"), as
-    the server shows any login; [] when it cannot tell."""
+# The table locks that hold back every reader; and the write lock (EXCLUSIVE on audit_event).
+_AGAINST_READERS = ("AccessExclusiveLock",)
+_AGAINST_WRITERS = ("AccessExclusiveLock", "ExclusiveLock", "ShareRowExclusiveLock",
+                    "ShareLock", "ShareUpdateExclusiveLock", "RowExclusiveLock")
+
+
+def _lock_holders(engine: Engine, modes: tuple[str, ...] = _AGAINST_READERS,
+                  table: str | None = None) -> list[str]:
+    """Who holds one of the schema's tables (or ``table``) in one of ``modes``: "dr_x
+    (episode)" against every reader; the logins alone for ``table``. As the server shows
+    any login; [] when it cannot tell."""
     try:
         with engine.connect() as conn:
-            return [f"{who} ({table})" for who, table in conn.exec_driver_sql(
+            return [f"{who} ({name})" if table is None else who
+                    for who, name in conn.exec_driver_sql(
                 "SELECT DISTINCT a.usename, c.relname FROM pg_locks l "
                 "JOIN pg_stat_activity a ON a.pid = l.pid JOIN pg_class c ON c.oid = l.relation "
-                "WHERE l.granted AND l.mode = 'AccessExclusiveLock' "
+                "WHERE l.granted AND l.mode = ANY(%(modes)s::text[]) "
                 "AND c.relnamespace = current_schema()::regnamespace "
-                "AND l.pid <> pg_backend_pid() ORDER BY 1, 2")]
+                "AND (%(table)s::text IS NULL OR c.relname = %(table)s::text) "
+                "AND l.pid <> pg_backend_pid() ORDER BY 1, 2",
+                {"modes": list(modes), "table": table})]
     except Exception:  # the lookup is a courtesy: the busy line stands without it
         log.debug("cannot tell who holds the lock", exc_info=True)
         return []

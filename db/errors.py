@@ -41,10 +41,17 @@ LOCKED_MESSAGE = ("the server is busy: a table is locked by {}; nothing was read
                   "changed, try again (whoever looks after the server can end that session)")
 
 
-def locked_by(exc: BaseException) -> list[str]:
+WRITING_MESSAGE = ("the database is busy: {} is writing to it (another Flarescope, or a "
+                   "session holding its write lock); nothing was changed, try again when it "
+                   "has finished")
+
+
+def locked_by(exc: BaseException, attribute: str = "locked_by") -> list[str]:
     """Who holds a table against this session's statement, when the server told
-    (db.engine looks it up as the lock wait runs out); [] otherwise."""
-    return next((e.locked_by for e in _chain(exc) if getattr(e, "locked_by", None)), [])
+    (db.engine looks it up as the lock wait runs out); [] otherwise. ``writing``: who
+    holds the write lock this session waited for."""
+    return next((getattr(e, attribute) for e in _chain(exc) if getattr(e, attribute, None)),
+                [])
 
 
 def is_busy(exc: BaseException) -> bool:
@@ -118,8 +125,11 @@ def user_line(exc: BaseException) -> str | None:
     if isinstance(exc, UserFacingError):
         return str(exc)
     if is_busy(exc):
-        holders = locked_by(exc)
-        return LOCKED_MESSAGE.format(", ".join(holders)) if holders else BUSY_MESSAGE
+        if holders := locked_by(exc):
+            return LOCKED_MESSAGE.format(", ".join(holders))
+        if writers := locked_by(exc, "writing"):
+            return WRITING_MESSAGE.format(", ".join(writers))
+        return BUSY_MESSAGE
     if is_full(exc):
         return FULL_MESSAGE
     if is_denied(exc):

@@ -192,7 +192,7 @@ def test_a_busy_database_waits_then_says_so_in_one_line(demo_engine, lab, capsys
         other.close()
     err = capsys.readouterr().err
     assert err.count("\n") == 1, err
-    assert "another Flarescope is writing" in err and "Traceback" not in err
+    assert "is writing to it" in err and "Traceback" not in err
 
 
 def test_new_database_files_and_folders_are_private(tmp_path):

@@ -115,3 +115,24 @@ def test_a_table_locked_by_a_login_fails_a_read_in_one_line_not_a_hang(demo_engi
         "flarescope: the server is busy: a table is locked by dr_locks (episode); nothing "
         "was read or changed, try again (whoever looks after the server can end that "
         "session)")
+
+
+def test_a_login_holding_the_write_lock_is_named_to_a_writer(demo_engine, server_login):
+    """A psql session holding the write lock made every writer say only "another
+    Flarescope is writing" (third attacker review); the writer names the login, as a
+    reader held back does."""
+    from psycopg.errors import LockNotAvailable
+
+    from db.episodes import create_episode
+    from db.errors import WRITING_MESSAGE, user_line
+    from db.patients import patient_id
+
+    raw = server_login(demo_engine, REVIEWER, "dr_holds_the_lock")
+    pid = int(patient_id(demo_engine, "NLRP12-01"))
+    with raw.connect() as holder:
+        holder.execute(text("LOCK TABLE audit_event IN EXCLUSIVE MODE"))
+        # The write lock is the driver's own statement (db.engine.take_write_lock).
+        with pytest.raises(LockNotAvailable) as busy:
+            create_episode(demo_engine, pid, actor="owner", kind="flare", onset=1_500_000_000)
+        holder.rollback()
+    assert user_line(busy.value) == WRITING_MESSAGE.format("dr_holds_the_lock")
