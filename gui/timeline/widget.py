@@ -112,11 +112,13 @@ class TimelineWidget(TrackStack):
 
     def _with_room(self, rows: list[Row]) -> list[Row]:
         """rows without the tracks shown only where there is room if, with them, the
-        tracks would scroll at the timeline's height now (always on paper)."""
+        tracks would scroll at the timeline's height now. On paper (no fixed time axis)
+        they stay: a page does not scroll, and the PDF left out the physician global the
+        window showed."""
         optional = {r.key for r in rows
                     if TRACKS_BY_KEY[r.key].shown_when_room and r.key not in self.asked}
-        if optional and (self.time_axis is None or
-                         self.needed_height(rows) > self.scroll.viewport().height()):
+        if optional and self.time_axis is not None and \
+                self.needed_height(rows) > self.scroll.viewport().height():
             rows = [r for r in rows if r.key not in optional]
         else:
             optional = set()

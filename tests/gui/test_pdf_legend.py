@@ -141,3 +141,24 @@ def test_a_phase_name_without_room_gives_way_to_the_next(qapp, engine, tmp_path)
     text = _timeline_text(export_case_pdf(engine, tmp_path / "early.pdf", patient_id=pid))
     assert text.count("before treatment") == 1  # the legend's
     assert text.count("on anakinra") == 2  # the legend's and the lane's
+
+
+SCORES = """patient,date,code,value,unit,specimen
+HOSP-11,2023-01-09,PGA,3,{score},
+HOSP-11,2023-02-13,PGA,1,{score},
+HOSP-11,2023-06-20T11:00:00Z,PGA,2,{score},
+"""
+
+
+def test_the_printed_timeline_has_the_physician_global_the_window_shows(qapp, engine,
+                                                                        tmp_path):
+    # The window showed the PGA track; the PDF's timeline left it out.
+    from data.importing import import_file
+
+    pid = hand_made_case(engine, tmp_path)
+    scores = tmp_path / "pga_hosp11.csv"
+    scores.write_text(SCORES, encoding="utf-8")
+    import_file(engine, scores)
+    path = export_case_pdf(engine, tmp_path / "pga.pdf", patient_id=pid)
+    text = _timeline_text(path)
+    assert "Physician global" in text and "4 (severe)" in text

@@ -112,7 +112,7 @@ class Track:
     shown_by_default = True  # False: listed in View → Tracks, shown once the reviewer asks
     # True: shown by default on screen only where every track still fits without scrolling
     # (the physician global beside a full case on a 1024×700 screen does not); View →
-    # Tracks shows it anyway. The PDF leaves it out.
+    # Tracks shows it anyway. The PDF always shows it (a page does not scroll).
     shown_when_room = False
     # True: the title line is shown even without a legend entry. A panel among like panels
     # (the overlay's, the cohort's) is named only there: untitled, eight read "pg/mL".
