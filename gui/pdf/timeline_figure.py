@@ -42,7 +42,7 @@ def paint_timeline(painter: QtGui.QPainter, target: QtCore.QRectF, case: object,
             widget.set_axis_mode("relative" if relative else "calendar")
             for_print(widget)
             page = QtGui.QColor(widget.theme.background)
-            font = QtGui.QFont()
+            font = QtGui.QGuiApplication.font()  # without ligatures: "flare (episode)"
             font.setPointSize(widget.theme.font_pt)
             legend = legend_entries(widget, page)
             legend_h = paint_legend(None, target, legend, font) + LEGEND_GAP
@@ -63,6 +63,7 @@ def paint_timeline(painter: QtGui.QPainter, target: QtCore.QRectF, case: object,
             widget.fit()
             widget.setUpdatesEnabled(True)
             place_labels(widget)
+            hatch_episodes(widget, page)
             # render_vector itself switches caching off and the diary strips are vectors.
             if opaque:
                 flatten_alpha(widget.view.scene(), page)
@@ -102,6 +103,39 @@ def for_print(widget) -> None:
         item.update()
 
 
+# Episodes in print: a cross-hatch in the episode's colour over every track, not a tint.
+# A tint blended with the phase beneath: an ongoing relapse, running to the end of the
+# case, turned "on anakinra" the same peach as "after stopping". Between the hatch's
+# lines the phase shows; the normal ranges hatch in single directions, never crossed.
+EPISODE_HATCH = QtCore.Qt.BrushStyle.DiagCrossPattern
+EPISODE_HATCH_ALPHA = 100  # lines lighter than the data drawn over them
+
+
+def episode_hatch(kind: str, page: QtGui.QColor) -> QtGui.QBrush:
+    from gui.episodes.graphics import episode_colour
+
+    colour = episode_colour(kind)
+    colour.setAlpha(EPISODE_HATCH_ALPHA)
+    return QtGui.QBrush(flatten(colour, page), EPISODE_HATCH)
+
+
+def hatch_episodes(widget, page: QtGui.QColor) -> None:
+    """Each episode's band over the tracks (not its bar on the episodes lane) drawn as a
+    hatch instead: the band is hidden, a hatched band of the same span and depth added."""
+    from gui.timeline import shapes
+
+    for item in widget.episode_layer.items():
+        view = item.getViewBox()
+        if item.lane or view is None or not item.isVisible():
+            continue
+        e = item.episode
+        band = shapes.VBand(e.onset, e.drawn_end, episode_hatch(e.kind, page))
+        band.setZValue(item.zValue())
+        view.addItem(band, ignoreBounds=True)
+        band.viewRangeChanged()
+        item.hide()
+
+
 # -- the legend: what the shading means ------------------------------------------------------
 LEGEND_SWATCH = QtCore.QSizeF(18, 10)  # px, as the page's device units
 LEGEND_GAP = 4  # px between the legend and the tracks
@@ -115,8 +149,9 @@ class LegendEntry:
 
 def legend_entries(widget, page: QtGui.QColor) -> list[LegendEntry]:
     """What the shading and hatching of the printed tracks mean, read from what is drawn:
-    the therapy phases (none without anakinra, and then the legend says so) and the
-    normal ranges as for_print hatched them. Episodes name themselves on their lane."""
+    the therapy phases (none without anakinra, and then the legend says so), the episodes'
+    hatch (hatch_episodes; each also names itself on its lane) and the normal ranges as
+    for_print hatched them."""
     from gui.timeline import shapes
 
     case = widget.case
@@ -124,6 +159,8 @@ def legend_entries(widget, page: QtGui.QColor) -> list[LegendEntry]:
            for ph, colour in phase_bands(case.phases())]
     if not out:
         out.append(LegendEntry("no anakinra recorded: no treatment phase is shaded"))
+    kinds = dict.fromkeys(v.kind for v in widget.episode_layer.views)
+    out += [LegendEntry(f"{kind} (episode)", episode_hatch(kind, page)) for kind in kinds]
     markers = widget.plot_for("markers")
     names = {QtGui.QColor(ANALYTE_COLOURS[a.code]).rgb(): a.label for a in MARKERS}
     for item in [] if markers is None else markers.items:

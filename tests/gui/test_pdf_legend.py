@@ -77,7 +77,8 @@ def test_legend_swatches_are_the_bands_drawn(qtbot, demo_engine):
     assert [e.brush.color().name() for e in entries[:len(phases)]] == \
         [flatten(b.brush.color(), white).name() for b in phases]
     ranges = [i for i in w.plot_for("markers").items if isinstance(i, shapes.HBand)]
-    styles = [e.brush.style() for e in entries[len(phases):]]
+    styles = [e.brush.style() for e in entries[len(phases):]
+              if not e.text.endswith("(episode)")]
     assert styles == [b.brush.style() for b in ranges]
     assert len(set(styles)) == len(ranges) == 2  # CRP's range inside SAA's stays visible
 
@@ -162,3 +163,63 @@ def test_the_printed_timeline_has_the_physician_global_the_window_shows(qapp, en
     path = export_case_pdf(engine, tmp_path / "pga.pdf", patient_id=pid)
     text = _timeline_text(path)
     assert "Physician global" in text and "4 (severe)" in text
+
+
+ONGOING_LAB = """patient,date,code,value,unit,specimen
+H-40,2024-01-02T09:00,CRP,40,mg/L,serum
+H-40,2024-03-01T09:00,CRP,4,mg/L,serum
+H-40,2024-05-01T09:00,CRP,60,mg/L,serum
+H-40,2024-06-01T09:00,CRP,70,mg/L,serum
+H-40,2024-08-01T09:00,CRP,50,mg/L,serum
+"""
+ONGOING_DOSES = """patient,drug,dose,unit,start,end
+H-40,anakinra,100,mg,2024-01-10,2024-06-30
+"""
+
+
+def test_an_ongoing_relapse_is_hatched_and_leaves_the_phase_beneath_visible(
+        qapp, engine, tmp_path):
+    # LYON-07: an ongoing relapse tinted the rest of the case the peach of "after
+    # stopping", hiding where "on anakinra" ended. Printed as a hatch, the phase colour
+    # shows between its lines, right of the relapse onset too.
+    from PySide6 import QtGui
+
+    from db.episodes import create_episode
+    from gui.palette import PHASE_COLOURS, flatten
+    from tests.gui.hand_files import import_texts, utc
+
+    import_texts(engine, tmp_path, {"lab.csv": ONGOING_LAB, "doses.csv": ONGOING_DOSES})
+    pid = _pid(engine, "H-40")
+    create_episode(engine, pid, actor="dr", kind="relapse", onset=int(utc("2024-04-20")))
+    path = export_case_pdf(engine, tmp_path / "ongoing.pdf", patient_id=pid)
+    text = _timeline_text(path)
+    assert "relapse (episode)" in text.split("Phase")[0]  # the legend names the hatch
+    page = next(i for i, p in enumerate(PdfReader(path).pages, 1)
+                if "Timeline" in p.extract_text())
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(page), "-l", str(page),
+                    str(path), str(tmp_path / "tl")], check=True)
+    image = QtGui.QImage(str(next(tmp_path.glob("tl*.png"))))
+    white = QtGui.QColor("#FFFFFF")
+
+    def colour_of(phase: str) -> QtGui.QColor:
+        c = QtGui.QColor(PHASE_COLOURS[phase][0])
+        c.setAlpha(PHASE_COLOURS[phase][1])
+        return flatten(c, white)
+
+    def columns(colour: QtGui.QColor) -> list[int]:
+        want = (colour.red(), colour.green(), colour.blue())
+
+        def near(x: int, y: int) -> bool:
+            p = image.pixelColor(x, y)
+            return all(abs(a - b) <= 3 for a, b in zip((p.red(), p.green(), p.blue()), want,
+                                                       strict=True))
+        return [x for x in range(image.width())
+                if sum(near(x, y) for y in range(0, image.height(), 3)) > 20]
+
+    on = columns(colour_of("on anakinra"))
+    after = columns(colour_of("after stopping"))
+    # Anakinra from 10 January to 30 June, the relapse from 20 April to the end: both
+    # phases show under the relapse, "on anakinra" up to where "after stopping" begins
+    # (blended, neither colour was left right of the onset).
+    assert on and after, (on, after)
+    assert 0 <= min(after) - max(on) <= 3, (max(on), min(after))
