@@ -93,13 +93,16 @@ def plain_value(field: str, value: Any) -> str:
 IMPORT_COUNTS = (
     ("observations_added", "measurement", "measurements"),
     ("medications_added", "medication period", "medication periods"),
+    ("administrations_added", "dose given", "doses given"),
     ("weights_added", "weight", "weights"),
     ("patients_created", "new case", "new cases"),
     ("patients_updated", "case updated", "cases updated"),
     ("medications_closed", "ongoing medication period ended", "ongoing medication periods ended"),
+    ("observations_corrected", "stored value corrected", "stored values corrected"),
     ("observations_skipped", "measurement already stored", "measurements already stored"),
     ("medications_skipped", "medication period already stored",
      "medication periods already stored"),
+    ("administrations_skipped", "dose given already stored", "doses given already stored"),
 )
 
 

@@ -404,6 +404,8 @@ class ConfirmPage(QtWidgets.QWizardPage):
 
     def _checked(self, plan: ImportPlan) -> None:
         self.plan = plan
+        # Only measured values are corrected by a lab: a dosing file has nothing to replace.
+        self.corrections.setVisible(len(plan.observations) > 0)
         known = set(known_patients(self.wiz.engine))
         lines = [f"{plan.file}: {plan.shape} file, {plan.description}.", ""]
         for name in plan.patients:

@@ -58,6 +58,7 @@ from db.writes import (
 CORRECTION_HINT = ("if the file is the lab's corrected report, import it as corrections "
                    "(import --corrections, or the wizard's 'corrected report' box), else "
                    "correct the file")
+CORRECTIONS_LISTED = 10  # replaced values a result names one by one
 CHUNK = 50_000  # rows per insert between two looks at the cancel button
 
 
@@ -68,6 +69,7 @@ class ImportResult:
     observations_added: int = 0
     observations_skipped: int = 0
     observations_corrected: int = 0
+    corrected: list[str] = field(default_factory=list)  # "CRP serum 2026-01-12: 4.8 → 5.8 mg/L"
     medications_added: int = 0
     medications_skipped: int = 0
     medications_closed: int = 0
@@ -93,6 +95,10 @@ class ImportResult:
                        "corrected one (the audit trail keeps what it was)" if n == 1 else
                        f"{n} stored values {would}replaced by this file's corrected ones "
                        "(the audit trail keeps what they were)")
+            shown = self.corrected[:CORRECTIONS_LISTED]
+            out += [f"  {line}" for line in shown]
+            if n > len(shown):
+                out.append(f"  … and {n - len(shown)} more (in the audit trail)")
         if self.observations_skipped:
             out.append(f"{self.observations_skipped} values skipped: already in the database "
                        "with the same value (same patient, code, time and specimen)")
@@ -211,6 +217,7 @@ def commit_plans(engine: Engine, plans: Iterable[ImportPlan | ImportFailed], *,
                       "patients_created": result.patients_created,
                       "observations_added": result.observations_added,
                       "observations_skipped": result.observations_skipped,
+                      "observations_corrected": result.observations_corrected,
                       "medications_added": result.medications_added,
                       "medications_closed": result.medications_closed,
                       "medications_skipped": result.medications_skipped,
@@ -362,6 +369,7 @@ def _apply_corrections(conn: Connection, changed: list[Changed], result: ImportR
         before, after = by_patient.setdefault(int(pid), ({}, {}))
         before[key] = c.stored_text()
         after[key] = f"{c.new_text()} {c.row[5] or ''}".strip()
+        result.corrected.append(f"{key}: {before[key]} → {after[key]}")
     for pid, (before, after) in by_patient.items():
         record(conn, actor=actor, entity=ENTITY, entity_id=pid, patient_id=pid,
                action="correct", before=before, after={**after, "file": changed[0].row[7]})

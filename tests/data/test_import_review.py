@@ -132,7 +132,9 @@ def test_a_lab_correction_imported_with_corrections_replaces_and_audits(engine, 
     result = import_file(engine, corrected, patient="P-01", corrections=True)
     assert (result.observations_added, result.observations_corrected,
             result.observations_skipped) == (2, 2, 2)
-    assert "2 stored values replaced by this file's corrected ones" in "\n".join(result.lines())
+    lines = "\n".join(result.lines())
+    assert "2 stored values replaced by this file's corrected ones" in lines
+    assert "  CRP serum 2026-01-12: 4.8 mg/L → 5.8 mg/L" in lines
     v = stored(engine, "P-01")
     assert value_of(v, "2026-01-12 00:00", "CRP") == (5.8, "")
     assert value_of(v, "2026-01-19 00:00", "IL1B", "pbmc-spont") == (5.0, "")

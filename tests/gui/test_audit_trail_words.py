@@ -105,5 +105,9 @@ def test_counts_in_words():
     assert import_counts({"patients_created": ["A-1"], "weights_added": 1}) == \
         "1 weight, 1 new case"
     assert import_counts({"observations_added": 0}) == "nothing new"
+    # A ward's injection record read "nothing new" (clinician review).
+    assert import_counts({"observations_added": 0, "administrations_added": 9,
+                          "administrations_skipped": 1}) == \
+        "9 doses given, 1 dose given already stored"
     assert action_text("update") == "changed"
     assert action_text("undo:update") == "changed (by undo)"

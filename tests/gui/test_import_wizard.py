@@ -356,6 +356,16 @@ def test_a_refused_correction_is_imported_by_ticking_the_corrected_report_box(
     assert value_of(stored(engine, "HOP-31"), "2025-03-01 00:00", "CRP") == (4.8, "")
 
 
+def test_a_dosing_file_is_not_offered_as_a_corrected_report(qtbot, wizard, tmp_path):
+    path = tmp_path / "dosing.csv"
+    path.write_text("patient,drug,dose,unit,start,end\nHOP-32,anakinra,100,mg,2025-01-01,\n")
+    choose_file(qtbot, wizard, path)
+    while wizard.currentId() != ImportWizard.CONFIRM:
+        wizard.next()
+    confirm(qtbot, wizard)
+    assert wizard.confirm_page.corrections.isHidden()
+
+
 def test_a_ward_s_administration_record_imports_through_the_wizard(qtbot, wizard, engine,
                                                                    tmp_path):
     from data.case import Case
