@@ -36,7 +36,9 @@ from data.numbers import fmt_number
 from db import dense
 from db.audit import record
 from db.engine import WRITE_LOCK
+from db.errors import UserFacingError
 from db.identity import login
+from db.roles import READ_ONLY, REVIEWER, access
 from db.typed_measures import TYPED_SOURCE
 from db.writes import (
     OBSERVATION_COLUMNS,
@@ -119,6 +121,12 @@ class ImportResult:
         return [printable(line) for line in out]
 
 
+READ_ONLY_REFUSED = ("a read-only login cannot import, even as a dry run (ask whoever looks "
+                     "after the server for the reviewer role); nothing was changed")
+CORRECTIONS_REFUSED = ("only the database owner may replace stored measurements (import "
+                       "--corrections); nothing was changed")
+
+
 def commit_plan(engine: Engine, plan: ImportPlan, *, actor: str | None = None,
                 dry_run: bool = False, corrections: bool = False,
                 remember: dict[str, str] | None = None,
@@ -162,6 +170,10 @@ def commit_plans(engine: Engine, plans: Iterable[ImportPlan | ImportFailed], *,
         if progress is not None:
             progress(fraction, message)
 
+    role = access(engine).role
+    if role == READ_ONLY:
+        # A dry run writes and rolls back, so it takes the write lock as an import does.
+        raise UserFacingError(READ_ONLY_REFUSED)
     # The write lock from the start: SQLite then waits for another writer (up to
     # db.engine.BUSY_TIMEOUT_S); a transaction that has read first cannot wait for it.
     with engine.connect().execution_options(**{WRITE_LOCK: True}) as conn, \
@@ -192,6 +204,8 @@ def commit_plans(engine: Engine, plans: Iterable[ImportPlan | ImportFailed], *,
         if failed:
             transaction.rollback()
             raise _all_problems(failed)
+        if changed and role == REVIEWER:  # the server's guards keep measurements as imported
+            raise UserFacingError(CORRECTIONS_REFUSED)
         if changed:
             _apply_corrections(conn, changed, result, actor or login(conn))
         dense.pack_missing(conn, pids.values())  # once, after the file's last part

@@ -31,7 +31,7 @@ from db.episodes import (
     restore_episode,
     update_episode,
 )
-from db.errors import DENIED_MESSAGE, user_line
+from db.errors import DENIED_MESSAGE, UserFacingError, user_line
 from db.identity import login
 from db.models import AuditEvent
 from db.patients import get_patient, patient_id, update_patient
@@ -642,9 +642,12 @@ def test_a_lab_correction_is_the_owners_on_a_server(demo_engine, server_login, t
     corrected.write_text("patient,date,code,value,unit\nHOSP-40,2025-03-01,CRP,4.8,mg/L\n")
     import_file(demo_engine, first)
     raw = server_login(demo_engine, REVIEWER, "dr_mallory")
-    with pytest.raises(DBAPIError) as refused:
+    # It was refused in the measurement guard's words, which do not say who may.
+    with pytest.raises(UserFacingError) as refused:
         import_file(raw, corrected, corrections=True)
-    assert "refused" in user_line(refused.value)
+    assert user_line(refused.value) == ("only the database owner may replace stored "
+                                        "measurements (import --corrections); nothing was "
+                                        "changed")
     assert value_of(stored(demo_engine, "HOSP-40"), "2025-03-01 00:00", "CRP") == (48.0, "")
     assert import_file(demo_engine, corrected, corrections=True).observations_corrected == 1
     assert value_of(stored(demo_engine, "HOSP-40"), "2025-03-01 00:00", "CRP") == (4.8, "")

@@ -136,3 +136,17 @@ def test_a_login_holding_the_write_lock_is_named_to_a_writer(demo_engine, server
             create_episode(demo_engine, pid, actor="owner", kind="flare", onset=1_500_000_000)
         holder.rollback()
     assert user_line(busy.value) == WRITING_MESSAGE.format("dr_holds_the_lock")
+
+
+def test_a_read_only_login_is_told_it_cannot_import_even_as_a_dry_run(demo_engine,
+                                                                     server_login, tmp_path,
+                                                                     capsys):
+    """A read-only login's dry run was refused as "the server refused the change", though
+    a dry run is to change nothing (third attacker review)."""
+    reader = server_login(demo_engine, READ_ONLY)
+    lab = tmp_path / "lab.csv"
+    lab.write_text("patient,date,code,value,unit\nNLRP12-01,2026-01-05,CRP,3,mg/L\n")
+    assert main.main(["--db", target(reader), "import", "--dry-run", str(lab)]) == 1
+    assert capsys.readouterr().err == (
+        "flarescope: a read-only login cannot import, even as a dry run (ask whoever looks "
+        "after the server for the reviewer role); nothing was changed\n")
