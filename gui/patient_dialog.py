@@ -67,7 +67,7 @@ class PatientDialog(QtWidgets.QDialog):
         for letter, text in SEX_TEXT.items():
             self.sex.addItem(f"{letter} ({text})", letter)
         self.sex.setCurrentIndex(max(0, self.sex.findData(row.get("sex"))))
-        details.addRow("&Sex", self.sex)
+        details.addRow("Se&x", self.sex)  # Alt+S saves
         self._line(details, "birth_year", "Birth &year", "e.g. 1990")
         self._line(details, "onset_age", "Age at &onset", "years, e.g. 4 or 0.5")
         self._line(details, "genotype", "&Genotype", "e.g. NLRP12 c.910C>T")
@@ -98,6 +98,7 @@ class PatientDialog(QtWidgets.QDialog):
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Save
                                              | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
         self.save_button = buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText("&Save")
         buttons.accepted.connect(self.try_save)
         buttons.rejected.connect(self.reject)
 

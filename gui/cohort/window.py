@@ -32,6 +32,9 @@ class CohortWindow(QtWidgets.QWidget):
         super().__init__(parent, QtCore.Qt.WindowType.Window)
         self.setObjectName("cohortWindow")
         self.setWindowTitle("Cohort")
+        # A window of its own closes with Esc, as a dialog does (clinician review).
+        close = QtGui.QShortcut(QtGui.QKeySequence(QtCore.Qt.Key.Key_Escape), self)
+        close.activated.connect(self.close)
         self.cohort: Cohort | None = None
         self.described = ""
         self.about = QtWidgets.QLabel()

@@ -32,7 +32,6 @@ class OverlayFeature(CaseDock):
     def fill(self, case) -> None:
         from data.episode_overlay import anchor_counts, episode_overlay
 
-        self.dock.setWindowTitle(f"Episode overlay · {case.pseudonym}")
         self.panel.set_counts(anchor_counts(case))
         self.panel.show_overlay(episode_overlay(case, self.panel.kind(),
                                                 self.panel.window_days()))

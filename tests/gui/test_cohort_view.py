@@ -286,3 +286,12 @@ def test_export_pdf_starts_in_the_last_export_folder_else_documents_and_remember
     # ... and so does the cohort's next one.
     qtbot.mouseClick(view.export_button, QtCore.Qt.MouseButton.LeftButton)
     assert starts[1] == str(documents / "Cohorts" / "cohort.pdf")
+
+
+def test_esc_closes_the_cohort_window(qtbot, make_window):
+    w = make_window()
+    open_case(qtbot, w, "NLRP12-01")
+    view = _open_cohort(qtbot, w)
+    view.activateWindow()
+    QTest.keyClick(view, QtCore.Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not view.isVisible())

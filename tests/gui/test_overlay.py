@@ -237,3 +237,13 @@ def test_a_panel_of_one_sample_per_relapse_is_titled_in_the_dock_and_on_the_page
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "IL-1β, PBMC, spontaneous" in text and "TNF-α, PBMC, LPS-stimulated" in text
+
+
+def test_the_view_menu_names_the_overlay_not_a_case_opened_earlier(qtbot, make_window):
+    # "Episode overlay · LYON-07" stayed in the View menu with another case open.
+    w = make_window()
+    open_case(qtbot, w, "NLRP12-01")
+    _open_overlay(qtbot, w)
+    w.overlay.dock.close()
+    open_case(qtbot, w, "NLRP12-02")
+    assert w.overlay.dock.toggleViewAction().text() == "Episode overlay"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 from db.patients import get_patient, update_patient
 from tests.db.test_patients_db import _audit
@@ -249,3 +249,16 @@ def test_an_onset_age_after_today_is_refused_naming_birth_and_age(qtbot, make_wi
     assert f"with born {born.isoformat()} puts the onset in" in dialog.error.text()
     assert "after today" in dialog.error.text() and "\n" not in dialog.error.text()
     assert get_patient(demo_engine, pid) == before and _audit(demo_engine, pid) == []
+
+
+def test_alt_s_saves(qtbot, make_window, demo_engine):
+    # Alt+S went to the Sex field, whose label took the same letter (clinician review).
+    window = make_window()
+    dialog = _open_dialog(qtbot, window, "NLRP12-01")
+    pid = window.case.id
+    _retype(qtbot, dialog.genotype, "NLRP12 c.2072+3insT")
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QtWidgets.QApplication.activeWindow() is dialog)
+    with qtbot.waitSignal(window.caseOpened, timeout=10_000):
+        qtbot.keyClick(dialog.genotype, QtCore.Qt.Key.Key_S, QtCore.Qt.KeyboardModifier.AltModifier)
+    assert get_patient(demo_engine, pid)["genotype"] == "NLRP12 c.2072+3insT"
