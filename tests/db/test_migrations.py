@@ -118,3 +118,24 @@ def test_a2_audit_chain_upgrades_a_round_1_database(tmp_path):
         assert [fk[2] for fk in fks] == ["patient"] and "ix_episode_patient" in indexes
     finally:
         engine.dispose()
+
+
+def test_typed_values_source_goes_back_down_beside_a_file_of_its_old_name(tmp_path):
+    """a15_guards renamed the typed values' source; a file named as the old one imported
+    since then must not stop a downgrade (its name is unique)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from db.migrate import alembic_config
+    from db.migrations.versions.a13_guards import TYPED_SOURCE as WAS
+    from db.typed_measures import TYPED_SOURCE
+
+    engine = open_database(str(tmp_path / "f.db"))
+    with engine.begin() as conn:
+        for name in (WAS, TYPED_SOURCE):
+            conn.execute(text("INSERT INTO source (name) VALUES (:n)"), {"n": name})
+    command.downgrade(alembic_config(engine), "a14_guards")
+    with engine.connect() as conn:
+        assert sorted(conn.execute(text("SELECT name FROM source")).scalars()) == [
+            WAS, TYPED_SOURCE]
+    engine.dispose()

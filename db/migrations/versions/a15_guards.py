@@ -28,7 +28,10 @@ _A13_KEPT = next(s for s in A13 if "FUNCTION typed_by_kept()" in s)
 
 
 def _rename(was: str, now: str) -> None:
-    op.get_bind().execute(text("UPDATE source SET name = :now WHERE name = :was"),
+    # Back down, a file named as the old source may have been imported meanwhile: the
+    # typed values then keep the new name (no longer taken for typed: the safe side).
+    op.get_bind().execute(text("UPDATE source SET name = :now WHERE name = :was AND NOT "
+                               "EXISTS (SELECT 1 FROM source WHERE name = :now)"),
                           {"now": now, "was": was})
 
 
