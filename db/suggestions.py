@@ -148,9 +148,11 @@ def store_suggestions(engine: Engine, patient_id: int, found: list[dict[str, Any
                 counts["added"] += 1
                 continue
             seen.add(hit["id"])
-            if hit["fingerprint"] == values["fingerprint"]:
+            if all(hit[k] == v for k, v in values.items() if k != "onset"):
                 counts["unchanged"] += 1
                 continue
+            # Same fingerprint, other findings: written outside the criteria (raw SQL on a
+            # server, attacker review); the run puts back what the criteria find, marked.
             if hit["onset"] != values["onset"]:  # the identity stays the first onset
                 values.pop("onset")
             _set(conn, hit, values | {"changed": 1}, actor=actor, action="evidence changed")

@@ -160,6 +160,28 @@ def test_a_suggestion_row_written_by_hand_with_bad_json_is_left_out(engine, pid)
     assert list(rows["onset"]) == [ONSET + 200 * DAY]  # the case still opens
 
 
+def test_findings_rewritten_by_hand_are_put_back_by_the_next_run(engine, pid):
+    """Evidence rewritten outside the criteria under the same fingerprint stayed through
+    every later run, which compared fingerprints only (attacker review)."""
+    from sqlalchemy import update
+
+    from db.models import Suggestion
+
+    store.store_suggestions(engine, pid, [found()], actor="Dr A")
+    row = only(engine, pid)
+    store.reject_suggestion(engine, row["id"], row["version"], reason="not a flare",
+                            actor="Dr A")
+    forged = json.dumps([{"text": "CRP 2 mg/L, physician global 0 (absent)", "samples": []}])
+    t = Suggestion.__table__
+    with engine.begin() as conn:  # as a server login could with psql
+        conn.execute(update(t).where(t.c.id == row["id"]).values(evidence=forged))
+    assert store.store_suggestions(engine, pid, [found()], actor="Dr A")["changed"] == 1
+    row = only(engine, pid)
+    assert row["evidence"][0]["text"] == "CRP 62 mg/L, physician global 2 (mild)"
+    assert (row["state"], row["changed"]) == ("rejected", 1)
+    assert store.store_suggestions(engine, pid, [found()], actor="Dr A")["unchanged"] == 1
+
+
 @pytest.mark.pg_only
 def test_on_a_server_the_decider_keeps_the_decision_a_colleague_cannot(demo_engine,
                                                                         server_login):
