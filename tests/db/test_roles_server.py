@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 import main
+from data.importing.commit import READ_ONLY_REFUSED
 from db.audit import verify
 from db.engine import NO_ROLE_MESSAGE
 from db.episodes import create_episode, mark_case_reviewed
@@ -67,11 +68,12 @@ def test_a_read_only_login_reads_and_exports_but_the_server_refuses_its_changes(
     capsys.readouterr()
     csv = tmp_path / "lab.csv"
     csv.write_text("patient,date,code,value,unit\nNLRP12-01,2026-01-05,CRP,3,mg/L\n")
-    for argv in (["import", str(csv)], ["patients", "set", "NLRP12-01", "--diagnosis", "x"],
-                 ["demo", "--reset", "--force"]):
+    for argv, told in ((["import", str(csv)], READ_ONLY_REFUSED),
+                       (["patients", "set", "NLRP12-01", "--diagnosis", "x"], DENIED_MESSAGE),
+                       (["demo", "--reset", "--force"], DENIED_MESSAGE)):
         assert main.main(["--db", url, *argv]) == 1
         err = capsys.readouterr().err.strip().splitlines()
-        assert err == [f"flarescope: {DENIED_MESSAGE}"]
+        assert err == [f"flarescope: {told}"]
     assert _counts(demo_engine) == before
 
 
