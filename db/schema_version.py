@@ -1,3 +1,3 @@
 """The newest migration; a test checks it against Alembic's script directory."""
 
-HEAD_REVISION = "a17_guards"
+HEAD_REVISION = "a18_guards"

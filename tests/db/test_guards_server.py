@@ -833,3 +833,24 @@ def test_only_who_withdrew_or_deleted_puts_it_back(demo_engine, server_login):
                               at=given["reviewed_at"], actor=login(remover),
                               step="undo")["reviewed_by"] == "dr_author"
     assert verify(demo_engine)[1] == []
+
+
+def test_a_value_under_the_typed_source_owes_a_typed_values_audit_row(demo_engine,
+                                                                     server_login):
+    """With psql a reviewer inserted a value under the typed source with an import's audit
+    row: taken for typed, hers to change, the trail calling it imported."""
+    from db.typed_measures import TYPED_SOURCE, set_typed_value
+
+    raw = server_login(demo_engine, REVIEWER, "dr_types_as_import")
+    pid = _pid(raw)
+    series = _one(raw, "SELECT id FROM series WHERE patient_id = :p AND code = 'CRP'", p=pid)
+    set_typed_value(raw, pid, code="PGA", unit="{score}", t=1_500_033_600, value=2,
+                    actor=login(raw))
+    source = _one(raw, "SELECT id FROM source WHERE name = :n", n=TYPED_SOURCE)
+    line = _with_audit_row_about(
+        raw, "import", None, pid, "INSERT INTO observation (series_id, t, value, censor, "
+        "source_id) VALUES (:s, 86400, 250, 0, :src)", s=series, src=source)
+    assert f"this one has none (typed observation of case #{pid})" in line
+    assert _one(demo_engine, "SELECT count(*) FROM observation WHERE series_id = :s AND "
+                "t = 86400", s=series) == 0
+    assert verify(demo_engine)[1] == []

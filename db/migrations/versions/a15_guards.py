@@ -25,6 +25,7 @@ branch_labels = None
 depends_on = None
 
 _A13_KEPT = next(s for s in A13 if "FUNCTION typed_by_kept()" in s)
+TYPED_BY_KEPT = _A13_KEPT.replace(f"'{WAS}'", f"'{TYPED_SOURCE}'")
 
 
 def _rename(was: str, now: str) -> None:
@@ -37,7 +38,7 @@ def _rename(was: str, now: str) -> None:
 
 def upgrade() -> None:
     _rename(WAS, TYPED_SOURCE)
-    on_server([_A13_KEPT.replace(f"'{WAS}'", f"'{TYPED_SOURCE}'")])
+    on_server([TYPED_BY_KEPT])
 
 
 def downgrade() -> None:
