@@ -5,6 +5,7 @@ Menus and toolbars reuse these; the shortcut help lists them all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6 import QtGui, QtWidgets
@@ -107,3 +108,13 @@ def set_tip(action: QtGui.QAction, tip: str) -> None:
     keys = keys_text(action)
     action.setStatusTip(tip)
     action.setToolTip(f"{tip} ({keys})" if keys else tip)
+
+
+def add_case_action(window, spec: ActionSpec, run: Callable[[], object]) -> QtGui.QAction:
+    """A Case menu action that works on the open case: enabled only while one is open."""
+    action = window.actions.add(window, spec)
+    window.menu("&Case").addAction(action)
+    action.triggered.connect(lambda: run())
+    action.setEnabled(window.case is not None)
+    window.caseOpened.connect(lambda case: action.setEnabled(case is not None))
+    return action

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6 import QtCore
 
 from gui.access import changes_data
-from gui.actions import ActionSpec
+from gui.actions import ActionSpec, add_case_action
 from gui.patient_command import EditPatient
 from gui.patient_dialog import PatientDialog
 
@@ -15,11 +15,7 @@ SPEC = ActionSpec("patient_details", "Patient &details…", "Ctrl+Shift+P",
 
 
 def install(window) -> None:
-    action = window.actions.add(window, SPEC)
-    window.menu("&Case").addAction(action)
-    action.triggered.connect(lambda: open_patient_dialog(window))
-    action.setEnabled(window.case is not None)
-    window.caseOpened.connect(lambda case: action.setEnabled(case is not None))
+    add_case_action(window, SPEC, lambda: open_patient_dialog(window))
 
 
 def open_patient_dialog(window) -> PatientDialog | None:

@@ -14,7 +14,7 @@ from PySide6 import QtCore, QtGui
 
 from data.codes import PGA, pga_text
 from gui.access import changes_data
-from gui.actions import ActionSpec
+from gui.actions import ActionSpec, add_case_action
 from gui.pga_dialog import PgaDialog
 
 log = logging.getLogger(__name__)
@@ -76,12 +76,7 @@ def _at_midday(day: dt.date) -> int:
 
 
 def install(window) -> None:
-    action = window.actions.add(window, SPEC)
-    window.menu("&Case").addAction(action)
-    action.triggered.connect(lambda: open_pga_dialog(window))
-    action.setEnabled(window.case is not None)
-    window.caseOpened.connect(lambda case: action.setEnabled(case is not None))
-    changes_data(window.access, action)
+    changes_data(window.access, add_case_action(window, SPEC, lambda: open_pga_dialog(window)))
 
 
 def _offered_day(window) -> dt.date:
