@@ -60,8 +60,13 @@ class Case:
         a = self.administrations
         if a is None or a.empty:
             return None
-        rows = a[a["drug"] == drug]
-        return rows.sort_values("t", kind="stable") if len(rows) else None
+
+        def of_drug() -> pd.DataFrame | None:
+            rows = a[a["drug"] == drug]
+            return rows.sort_values("t", kind="stable") if len(rows) else None
+
+        # Asked by day 0, the last dose, the daily dose and time since dose alike.
+        return self.derived(("recorded doses", drug), of_drug)
 
     # -- identity --------------------------------------------------------------------
     @property
