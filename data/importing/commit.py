@@ -93,8 +93,8 @@ class ImportResult:
             out.append(f"{self.observations_added} values {would}added")
         if self.observations_corrected:
             n = self.observations_corrected
-            out.append(f"{n} stored value{'s' * (n != 1)} {would}replaced by this file's "
-                       "corrected one (the audit trail keeps what it was)" if n == 1 else
+            out.append(f"1 stored value {would}replaced by this file's corrected one "
+                       "(the audit trail keeps what it was)" if n == 1 else
                        f"{n} stored values {would}replaced by this file's corrected ones "
                        "(the audit trail keeps what they were)")
             shown = self.corrected[:CORRECTIONS_LISTED]
@@ -362,8 +362,8 @@ def _changed_values_refused(changed: list[Changed]) -> ImportFailed:
                      str(obs["column"].iat[c.index]) if "column" in obs else None,
                      c.new_text(),
                      f"differs from the stored value {c.stored_text()} (same patient, "
-                     f"{c.row[2]}, time "
-                     f"and specimen): a re-import never replaces a stored value; {CORRECTION_HINT}")
+                     f"{c.row[2]}, time and specimen): a re-import never replaces a stored "
+                     f"value; {CORRECTION_HINT}")
     return ImportFailed(problems.file, problems.items, problems.total)
 
 
