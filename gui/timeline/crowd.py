@@ -33,9 +33,9 @@ class CrowdItem(pg.GraphicsObject):
         self._start = self._stop - np.asarray(ends, dtype=np.int64)
         # One sorted key for every line's x: line k's points lie in [k·stride, (k+1)·stride),
         # so one searchsorted finds each line's first and last point in view.
-        finite = self._x[np.isfinite(self._x)]
-        self._origin = float(finite.min()) if finite.size else 0.0
-        self._stride = (float(finite.max()) - self._origin + 1.0) * 2 if finite.size else 1.0
+        x = self._x  # finite already
+        self._origin = float(x.min()) if x.size else 0.0
+        self._stride = (float(x.max()) - self._origin + 1.0) * 2 if x.size else 1.0
         line_of = np.repeat(np.arange(len(ends)), ends)
         self._key = (self._x - self._origin) + line_of * self._stride
         self._shown: tuple[float, float] | None = None
